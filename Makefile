@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0
+# One non-recursive Makefile. Objects go under build/ (git-ignored); V=1
+# shows the commands. `make run` and `make test` first install any missing
+# Debian packages (scripts/deps.sh).
+
+OUT ?= build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+LIBS_PC := libbpf libelf ncursesw libbsd-overlay libpcap
+PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wundef \
+	-Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -I$(OUT) -I. $(PC_CFLAGS) -MMD -MP
+LDLIBS += $(PC_LIBS) -lz
+
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf \
+	-Wall -Wno-unused-function -MMD -MP
+
+CORE_SRCS := $(wildcard core/*.c)
+TUI_SRCS := $(wildcard tui/*.c)
+APP_SRCS := $(CORE_SRCS) $(TUI_SRCS) main.c
+APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS))
+# Everything but main.o, for the unit test binary.
+LIB_OBJS := $(filter-out $(OUT)/main.o,$(APP_OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
+
+BPF_OBJ := $(OUT)/skbscope.bpf.o
+SKEL := $(OUT)/skbscope.skel.h
+VMLINUX := $(OUT)/vmlinux.h
+
+.DELETE_ON_ERROR:
+.PHONY: all clean deps run test unit integration
+
+all: skbscope
+
+$(OUT) $(OUT)/core $(OUT)/tui $(OUT)/tests/unit:
+	$(Q)mkdir -p $@
+
+# CO-RE: the header is generated from the build machine's kernel BTF; the
+# relocations let the one binary run on 5.10 .. 6.18.
+$(VMLINUX): | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BPF_OBJ): bpf/skbscope.bpf.c $(VMLINUX) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(OUT)/skbscope.bpf.d -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name skbscope_bpf > $@
+
+# Objects that include the skeleton must wait for it.
+$(APP_OBJS) $(UNIT_OBJS): | $(SKEL)
+
+$(OUT)/%.o: %.c | $(OUT) $(OUT)/core $(OUT)/tui $(OUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+skbscope: $(APP_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUT)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+deps:
+	$(Q)scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)if [ "$$(id -u)" -ne 0 ]; then exec sudo ./skbscope $(ARGS); \
+	else exec ./skbscope $(ARGS); fi
+
+unit: $(OUT)/unit-tests
+	$(Q)$(OUT)/unit-tests
+
+integration: skbscope
+	$(Q)tests/run-integration.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests
+	$(Q)tests/run-all.sh
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUT) skbscope
+
+-include $(wildcard $(OUT)/*.d $(OUT)/core/*.d $(OUT)/tui/*.d $(OUT)/tests/unit/*.d)

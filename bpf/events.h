@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one definition of what crosses the kernel/user boundary: the event
+ * record written to the ring buffer, the filter kept in the config map, and
+ * the counters. Included by bpf/skbscope.bpf.c and by user space alike, so it
+ * is self-contained: fixed-size integer types, fixed arrays, no pointers.
+ * Every multi-byte field is host byte order unless its comment says "be".
+ */
+#ifndef SKBSCOPE_EVENTS_H
+#define SKBSCOPE_EVENTS_H
+
+#define SKBS_IFNAMSIZ 16
+#define SKBS_COMM_LEN 16
+/* Kernel stack depth kept per stack id (bpf_get_stackid map value). */
+#define SKBS_STACK_DEPTH 64
+/* Largest tail (text of --output-skb) after a struct skbs_event. */
+#define SKBS_TAIL_MAX 4096
+/* ctx positions 0..4: the skb is looked for among the first five args. */
+#define SKBS_MAX_SKB_POS 5
+
+/* Magic loaded by every hook program; user space patches it into the hook id
+ * of each attached copy (see core/attach.c). */
+#define SKBS_HOOK_MAGIC 0x5cb5c09e0000beefULL
+
+enum skbs_rec_type {
+	SKBS_REC_EVENT = 1,
+};
+
+enum skbs_event_flags {
+	SKBS_EV_DROP = 1 << 0,    /* kfree_skb: the skb was dropped */
+	SKBS_EV_FREE = 1 << 1,    /* end of this skb's lifetime (drop/consume) */
+	SKBS_EV_TUPLE = 1 << 2,   /* saddr..dport below are valid */
+	SKBS_EV_REASON = 1 << 3,  /* drop_reason is the kernel's own value */
+	SKBS_EV_SKB_TEXT = 1 << 4, /* tail holds bpf_snprintf_btf text */
+};
+
+/* One hit of one hook on one skb; tail_len bytes follow it. */
+struct skbs_event {
+	__u32 rec_type;      /* SKBS_REC_EVENT */
+	__u32 hook;          /* hook id, an index into user space's hook table */
+	__u64 skb;           /* address of the struct sk_buff */
+	__u64 ts;            /* bpf_ktime_get_ns(): CLOCK_MONOTONIC, ns */
+	__u64 location;      /* kfree_skb/consume_skb: caller address, else 0 */
+	__u32 cpu;
+	__u32 pid;           /* tgid of the current task */
+	__u32 netns;         /* inode of the skb's network namespace, 0 unknown */
+	__u32 mark;          /* skb->mark */
+	__u32 ifindex;       /* skb->dev->ifindex, 0 when no device */
+	__u32 len;           /* skb->len, bytes */
+	__u32 mtu;           /* skb->dev->mtu, 0 when no device */
+	__u32 drop_reason;   /* enum skb_drop_reason value when SKBS_EV_REASON */
+	__s32 stack_id;      /* id in the stacks map, or -errno (-1: not asked) */
+	__u16 l3_proto;      /* skb->protocol as ETH_P_* (host order) */
+	__u8 l4_proto;       /* IPPROTO_* when SKBS_EV_TUPLE */
+	__u8 flags;          /* enum skbs_event_flags */
+	__u16 sport;         /* TCP/UDP source port; ICMP: type */
+	__u16 dport;         /* TCP/UDP destination port; ICMP: code */
+	__u16 tail_len;      /* bytes after this struct, <= SKBS_TAIL_MAX */
+	__u16 pad;
+	__u8 saddr[16];      /* be; IPv4 uses the first four bytes */
+	__u8 daddr[16];      /* be; IPv4 uses the first four bytes */
+	char ifname[SKBS_IFNAMSIZ];
+	char comm[SKBS_COMM_LEN];
+};
+
+enum skbs_filter_flags {
+	SKBS_F_MARK = 1 << 0,
+	SKBS_F_NETNS = 1 << 1,
+	SKBS_F_IFNAME = 1 << 2,
+	SKBS_F_PROTO = 1 << 3,   /* l4_proto must equal proto */
+	SKBS_F_SADDR = 1 << 4,
+	SKBS_F_DADDR = 1 << 5,
+	SKBS_F_SPORT = 1 << 6,
+	SKBS_F_DPORT = 1 << 7,
+	SKBS_F_NONE = 1 << 8,    /* match nothing (benchmarks, "pause all") */
+};
+
+enum skbs_output_flags {
+	SKBS_O_STACK = 1 << 0,   /* collect a kernel stack id */
+	SKBS_O_SKB = 1 << 1,     /* dump struct sk_buff text into the tail */
+};
+
+/* One slot of the config map. The programs read the slot named by the
+ * active index on every event, so user space can change it while tracing. */
+struct skbs_filter {
+	__u32 flags;         /* enum skbs_filter_flags: which fields apply */
+	__u32 output;        /* enum skbs_output_flags */
+	__u32 mark;          /* match when (skb->mark & mark_mask) == mark */
+	__u32 mark_mask;
+	__u32 netns;         /* netns inode */
+	__u8 proto;          /* IPPROTO_* */
+	__u8 saddr_family;   /* 4 or 6 */
+	__u8 daddr_family;   /* 4 or 6 */
+	__u8 saddr_plen;     /* prefix length, bits */
+	__u8 daddr_plen;
+	__u8 pad1;
+	__u16 sport;         /* host order */
+	__u16 dport;         /* host order */
+	__u16 pad2;
+	__u8 saddr[16];      /* be, already masked to the prefix */
+	__u8 daddr[16];      /* be, already masked to the prefix */
+	char ifname[SKBS_IFNAMSIZ];
+};
+
+/* Per-CPU counters (an array map indexed by these). */
+enum skbs_counter {
+	SKBS_C_SEEN = 0,     /* hook hits with a readable skb */
+	SKBS_C_MATCHED,      /* hits that passed the filter */
+	SKBS_C_LOST,         /* matched but the ring buffer was full */
+	SKBS_C_STACK_ERR,    /* bpf_get_stackid failed (collision or full) */
+	SKBS_C_MAX,
+};
+
+#endif

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The probe programs. Every backend's entry stub finds the skb and calls one
+ * generic body, handle_skb(), which reads the active filter slot, filters in
+ * the kernel and emits one struct skbs_event to the ring buffer.
+ *
+ * Programs here are templates: user space loads each once, then loads one
+ * copy per attach point with the hook id patched in (see core/attach.c).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define ETH_HLEN 14
+#define NO_HEADER 0xffff
+
+#ifndef IPPROTO_ICMPV6
+#define IPPROTO_ICMPV6 58
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22); /* resized by user space (--ringbuf-size) */
+} events SEC(".maps");
+
+/* Two filter slots and the index of the active one: user space writes the
+ * idle slot, then flips the index, so a program never sees a half-written
+ * filter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct skbs_filter);
+} cfg_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cfg_active SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SKBS_C_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 4096);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, SKBS_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct scratch {
+	struct skbs_event ev;
+	char tail[SKBS_TAIL_MAX];
+};
+
+/* The event is built here rather than in a ring buffer reservation because
+ * its size (the optional tail) is only known at the end. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+/* The hook id of this copy of the program. The 64-bit immediate is a marker
+ * that user space rewrites in each copy's instructions before loading it;
+ * the asm keeps the compiler from folding or moving it. */
+static __always_inline __u32 hook_id(void)
+{
+	__u64 id;
+
+	asm volatile("%0 = 0x5cb5c09e0000beef ll" : "=r"(id));
+	return (__u32)id;
+}
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+static __always_inline struct skbs_filter *active_filter(void)
+{
+	__u32 zero = 0, *idx;
+
+	idx = bpf_map_lookup_elem(&cfg_active, &zero);
+	if (!idx)
+		return NULL;
+	zero = *idx & 1;
+	return bpf_map_lookup_elem(&cfg_slots, &zero);
+}
+
+/* Does the address match the filter's prefix? Both are big endian; the
+ * filter address is already masked. Unrolled: the verifier on 5.10 does not
+ * take bounded loops kindly. */
+static __always_inline int prefix_match(const __u8 *addr, const __u8 *want,
+					__u8 plen)
+{
+#pragma unroll
+	for (int i = 0; i < 16; i++) {
+		int bits = (int)plen - 8 * i;
+		__u8 mask;
+
+		if (bits <= 0)
+			break;
+		mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
+		if ((addr[i] & mask) != want[i])
+			return 0;
+	}
+	return 1;
+}
+
+struct l3_hdr4 {
+	__u8 vihl;
+	__u8 tos;
+	__u16 tot_len;
+	__u16 id;
+	__u16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__u16 check;
+	__u32 saddr;
+	__u32 daddr;
+};
+
+struct l3_hdr6 {
+	__u32 vtcfl;
+	__u16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+static __always_inline void read_l4(struct skbs_event *ev, const void *l4)
+{
+	__u16 ports[2];
+
+	if (ev->l4_proto == IPPROTO_TCP || ev->l4_proto == IPPROTO_UDP) {
+		if (bpf_probe_read_kernel(ports, sizeof(ports), l4))
+			return;
+		ev->sport = bpf_ntohs(ports[0]);
+		ev->dport = bpf_ntohs(ports[1]);
+	} else if (ev->l4_proto == IPPROTO_ICMP ||
+		   ev->l4_proto == IPPROTO_ICMPV6) {
+		__u8 tc[2];
+
+		if (bpf_probe_read_kernel(tc, sizeof(tc), l4))
+			return;
+		ev->sport = tc[0];
+		ev->dport = tc[1];
+	}
+}
+
+/* Fill the L3/L4 tuple. The network header offset is not always set where a
+ * hook fires (early receive, before ip_rcv), so fall back to the end of the
+ * Ethernet header when it is unset or when what it points at is not the IP
+ * version skb->protocol promises. */
+static __always_inline void read_tuple(struct sk_buff *skb,
+				       struct skbs_event *ev)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u16 mh = BPF_CORE_READ(skb, mac_header);
+	__u8 first = 0;
+	const unsigned char *l3;
+
+	if (nh == NO_HEADER || nh == 0 || (mh != NO_HEADER && nh == mh)) {
+		if (mh == NO_HEADER)
+			return;
+		nh = mh + ETH_HLEN;
+	}
+	l3 = head + nh;
+	if (bpf_probe_read_kernel(&first, 1, l3))
+		return;
+	if ((first >> 4) != 4 && (first >> 4) != 6 && mh != NO_HEADER) {
+		l3 = head + mh + ETH_HLEN;
+		if (bpf_probe_read_kernel(&first, 1, l3))
+			return;
+	}
+	if (ev->l3_proto == 0)
+		ev->l3_proto = (first >> 4) == 4 ? ETH_P_IP :
+			       (first >> 4) == 6 ? ETH_P_IPV6 : 0;
+
+	if (ev->l3_proto == ETH_P_IP && (first >> 4) == 4) {
+		struct l3_hdr4 ip;
+
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), l3))
+			return;
+		__builtin_memcpy(ev->saddr, &ip.saddr, 4);
+		__builtin_memcpy(ev->daddr, &ip.daddr, 4);
+		ev->l4_proto = ip.protocol;
+		ev->flags |= SKBS_EV_TUPLE;
+		/* Only the first fragment carries the L4 header. */
+		if (bpf_ntohs(ip.frag_off) & 0x1fff)
+			return;
+		read_l4(ev, l3 + (ip.vihl & 0xf) * 4);
+	} else if (ev->l3_proto == ETH_P_IPV6 && (first >> 4) == 6) {
+		struct l3_hdr6 ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), l3))
+			return;
+		__builtin_memcpy(ev->saddr, ip6.saddr, 16);
+		__builtin_memcpy(ev->daddr, ip6.daddr, 16);
+		ev->l4_proto = ip6.nexthdr;
+		ev->flags |= SKBS_EV_TUPLE;
+		/* Extension headers are not walked: the tuple then shows the
+		 * next header number and no ports. */
+		read_l4(ev, l3 + sizeof(ip6));
+	}
+}
+
+static __always_inline int match_tuple(const struct skbs_filter *f,
+				       const struct skbs_event *ev)
+{
+	__u32 need = SKBS_F_PROTO | SKBS_F_SADDR | SKBS_F_DADDR |
+		     SKBS_F_SPORT | SKBS_F_DPORT;
+	int v;
+
+	if (!(f->flags & need))
+		return 1;
+	if (!(ev->flags & SKBS_EV_TUPLE))
+		return 0;
+	if ((f->flags & SKBS_F_PROTO) && ev->l4_proto != f->proto)
+		return 0;
+	v = ev->l3_proto == ETH_P_IPV6 ? 6 : 4;
+	if (f->flags & SKBS_F_SADDR) {
+		if (f->saddr_family != v ||
+		    !prefix_match(ev->saddr, f->saddr, f->saddr_plen))
+			return 0;
+	}
+	if (f->flags & SKBS_F_DADDR) {
+		if (f->daddr_family != v ||
+		    !prefix_match(ev->daddr, f->daddr, f->daddr_plen))
+			return 0;
+	}
+	if ((f->flags & (SKBS_F_SPORT | SKBS_F_DPORT)) &&
+	    ev->l4_proto != IPPROTO_TCP && ev->l4_proto != IPPROTO_UDP)
+		return 0;
+	if ((f->flags & SKBS_F_SPORT) && ev->sport != f->sport)
+		return 0;
+	if ((f->flags & SKBS_F_DPORT) && ev->dport != f->dport)
+		return 0;
+	return 1;
+}
+
+static __always_inline __u32 skb_netns(struct sk_buff *skb,
+				       struct net_device *dev)
+{
+	struct sock *sk;
+
+	if (dev)
+		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	sk = BPF_CORE_READ(skb, sk);
+	if (sk)
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return 0;
+}
+
+/* The generic body, shared by every hook. ctx is what the stub got (needed
+ * for the stack); location and reason come from the drop hooks. */
+static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
+				      __u64 location, __u32 reason,
+				      __u8 ev_flags)
+{
+	struct skbs_filter *f;
+	struct scratch *sc;
+	struct skbs_event *ev;
+	struct net_device *dev;
+	__u32 zero = 0, tail = 0;
+	__u64 ptid;
+
+	if (!skb)
+		return 0;
+	f = active_filter();
+	sc = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!f || !sc)
+		return 0;
+	count(SKBS_C_SEEN);
+	if (f->flags & SKBS_F_NONE)
+		return 0;
+	ev = &sc->ev;
+
+	ev->mark = BPF_CORE_READ(skb, mark);
+	if ((f->flags & SKBS_F_MARK) && (ev->mark & f->mark_mask) != f->mark)
+		return 0;
+	dev = BPF_CORE_READ(skb, dev);
+	ev->netns = skb_netns(skb, dev);
+	if ((f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
+		return 0;
+	if (dev) {
+		bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname),
+				      &dev->name);
+		ev->ifindex = BPF_CORE_READ(dev, ifindex);
+		ev->mtu = BPF_CORE_READ(dev, mtu);
+	} else {
+		__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
+		ev->ifindex = 0;
+		ev->mtu = 0;
+	}
+	if (f->flags & SKBS_F_IFNAME) {
+		__u64 *a = (__u64 *)ev->ifname, *b = (__u64 *)f->ifname;
+
+		if (a[0] != b[0] || a[1] != b[1])
+			return 0;
+	}
+
+	ev->flags = ev_flags;
+	ev->l3_proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	ev->l4_proto = 0;
+	ev->sport = ev->dport = 0;
+	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
+	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
+	read_tuple(skb, ev);
+	if (!match_tuple(f, ev))
+		return 0;
+
+	count(SKBS_C_MATCHED);
+	ev->rec_type = SKBS_REC_EVENT;
+	ev->hook = hook_id();
+	ev->skb = (__u64)skb;
+	ev->ts = bpf_ktime_get_ns();
+	ev->location = location;
+	ev->drop_reason = reason;
+	ev->cpu = bpf_get_smp_processor_id();
+	ptid = bpf_get_current_pid_tgid();
+	ev->pid = ptid >> 32;
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	ev->len = BPF_CORE_READ(skb, len);
+	ev->pad = 0;
+	ev->stack_id = -1;
+	if (f->output & SKBS_O_STACK) {
+		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+		if (ev->stack_id < 0)
+			count(SKBS_C_STACK_ERR);
+	}
+	if (f->output & SKBS_O_SKB) {
+		struct btf_ptr p = {
+			.ptr = skb,
+			.type_id = bpf_core_type_id_kernel(struct sk_buff),
+		};
+		long n = bpf_snprintf_btf(sc->tail, sizeof(sc->tail), &p,
+					  sizeof(p), 0);
+
+		if (n > 0) {
+			/* n counts what would have been written; keep what
+			 * fits, without the terminating NUL. */
+			tail = n >= SKBS_TAIL_MAX ? SKBS_TAIL_MAX - 1 : n;
+			ev->flags |= SKBS_EV_SKB_TEXT;
+		}
+	}
+	tail &= SKBS_TAIL_MAX - 1;
+	ev->tail_len = tail;
+	if (bpf_ringbuf_output(&events, sc, sizeof(*ev) + tail, 0))
+		count(SKBS_C_LOST);
+	return 0;
+}
+
+/*
+ * tp_btf stubs. ctx[] holds the tracepoint's arguments after the hidden
+ * first one; a generic stub per skb position lets one template serve every
+ * tracepoint whose skb sits there. The verifier checks ctx reads against the
+ * target's argument count, so each stub reads only up to its position.
+ */
+SEC("tp_btf/netif_receive_skb")
+int tp_pos0(__u64 *ctx)
+{
+	return handle_skb(ctx, (struct sk_buff *)ctx[0], 0, 0, 0);
+}
+
+SEC("tp_btf/tcp_send_reset")
+int tp_pos1(__u64 *ctx)
+{
+	return handle_skb(ctx, (struct sk_buff *)ctx[1], 0, 0, 0);
+}
+
+SEC("tp_btf/tcp_send_reset")
+int tp_pos2(__u64 *ctx)
+{
+	return handle_skb(ctx, (struct sk_buff *)ctx[2], 0, 0, 0);
+}
+
+SEC("tp_btf/tcp_send_reset")
+int tp_pos3(__u64 *ctx)
+{
+	return handle_skb(ctx, (struct sk_buff *)ctx[3], 0, 0, 0);
+}
+
+SEC("tp_btf/tcp_send_reset")
+int tp_pos4(__u64 *ctx)
+{
+	return handle_skb(ctx, (struct sk_buff *)ctx[4], 0, 0, 0);
+}
+
+/* skb:kfree_skb before 5.17: (skb, location), no reason. */
+SEC("tp_btf/kfree_skb")
+int tp_kfree_skb(__u64 *ctx)
+{
+	return handle_skb(ctx, (struct sk_buff *)ctx[0], ctx[1], 0,
+			  SKBS_EV_DROP | SKBS_EV_FREE);
+}
+
+/* skb:kfree_skb from 5.17: (skb, location, reason[, rx_sk]). */
+SEC("tp_btf/kfree_skb")
+int tp_kfree_skb_reason(__u64 *ctx)
+{
+	return handle_skb(ctx, (struct sk_buff *)ctx[0], ctx[1], (__u32)ctx[2],
+			  SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON);
+}
+
+/* skb:consume_skb: the skb is freed normally; (skb[, location]). */
+SEC("tp_btf/consume_skb")
+int tp_consume_skb(__u64 *ctx)
+{
+	return handle_skb(ctx, (struct sk_buff *)ctx[0], 0, 0, SKBS_EV_FREE);
+}
