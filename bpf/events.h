@@ -61,6 +61,7 @@ struct skbs_event {
 	__u8 daddr[16];      /* be; IPv4 uses the first four bytes */
 	char ifname[SKBS_IFNAMSIZ];
 	char comm[SKBS_COMM_LEN];
+	__u32 reserved;      /* zero; keeps the size a multiple of 8 */
 };
 
 enum skbs_filter_flags {

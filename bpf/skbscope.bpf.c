@@ -342,6 +342,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	ev->len = BPF_CORE_READ(skb, len);
 	ev->pad = 0;
+	ev->reserved = 0;
 	ev->stack_id = -1;
 	if (f->output & SKBS_O_STACK) {
 		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);

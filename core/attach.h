@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copies of loaded template programs, one per attach point, each with its
+ * hook id patched in, and the links that attach them. Closing the set
+ * detaches everything: nothing is pinned.
+ */
+#ifndef SKBSCOPE_ATTACH_H
+#define SKBSCOPE_ATTACH_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+struct bpf_program;
+struct attach_set;
+
+int attach_set_new(struct attach_set **out);
+/* Detach and unload everything; safe on NULL. */
+void attach_set_free(struct attach_set *s);
+
+/*
+ * Load a copy of the (already loaded) BTF-attached program tmpl with its
+ * hook marker replaced by hook_id, targeting btf_id (in the BTF object
+ * btf_obj_fd, 0 for vmlinux), and attach it. Returns 0 or -errno; on error
+ * the kernel verifier's last line, if any, is left in err.
+ */
+int attach_copy_btf(struct attach_set *s, const struct bpf_program *tmpl,
+		    __u32 hook_id, __u32 btf_id, int btf_obj_fd, char *err,
+		    size_t errlen);
+
+size_t attach_count(const struct attach_set *s);
+/* Program ids of the attached copies (for run-time statistics). */
+int attach_prog_fd(const struct attach_set *s, size_t i);
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the running kernel's BTF says about skbs: which tracepoints carry a
+ * struct sk_buff * (and at which argument), and the names of the drop
+ * reasons. Pure functions of a struct btf, so tests can build their own.
+ */
+#ifndef SKBSCOPE_BTF_H
+#define SKBSCOPE_BTF_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+struct btf;
+
+struct btf_tp {
+	char name[64];       /* tracepoint name, e.g. "kfree_skb" */
+	__u32 btf_id;        /* id of the btf_trace_<name> typedef */
+	int skb_pos;         /* ctx index of the skb (0 = first real arg) */
+	int nargs;           /* real arguments, without the hidden data ptr */
+};
+
+/*
+ * Every tracepoint whose btf_trace_<name> prototype has a struct sk_buff *
+ * among its first SKBS_MAX_SKB_POS real arguments. *out is malloc'd and
+ * sorted by name. Returns 0 or -errno.
+ */
+int btf_skb_tracepoints(const struct btf *btf, struct btf_tp **out,
+			size_t *count);
+
+/* Is type id a pointer to (const/volatile/typedef'd) struct sk_buff? */
+int btf_is_skb_ptr(const struct btf *btf, __u32 type_id);
+
+/*
+ * Index of the first struct sk_buff * among the first max params of the
+ * function prototype proto_id, skipping the first `skip` params; -1 when
+ * there is none.
+ */
+int btf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max);
+
+struct reasons;
+
+/* Drop reason names from enum skb_drop_reason and the subsystem enums
+ * (*_drop_reason). A kernel without them gives an empty table, not an
+ * error. */
+int reasons_load(const struct btf *btf, struct reasons **out);
+void reasons_free(struct reasons *r);
+/* The name without its SKB_DROP_REASON_ prefix, or NULL if unknown. */
+const char *reasons_name(const struct reasons *r, __u32 value);
+/* Value of a reason by name (with or without prefix); -1 if unknown. */
+long long reasons_value(const struct reasons *r, const char *name);
+size_t reasons_count(const struct reasons *r);
+
+#endif

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What privileges tracing needs, checked up front so the user is told
+ * exactly what is missing instead of getting EPERM from deep inside. */
+#ifndef SKBSCOPE_CAPS_H
+#define SKBSCOPE_CAPS_H
+
+#include <stddef.h>
+
+/*
+ * Check the effective capabilities in a /proc/<pid>/status-format file
+ * (NULL: /proc/self/status). Tracing needs CAP_BPF and CAP_PERFMON, or
+ * CAP_SYS_ADMIN (which implies both, and is what kernels before 5.8 ask
+ * for). Returns 0 when enough, -EPERM with the missing names in missing
+ * ("CAP_BPF, CAP_PERFMON"), or another -errno.
+ */
+int caps_check(const char *status_path, char *missing, size_t len);
+
+#endif

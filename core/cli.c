@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Flag parsing with getopt_long; every bad value is named in the error. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/cli.h"
+#include "core/filter.h"
+
+enum {
+	OPT_SRC_IP = 256,
+	OPT_DST_IP,
+	OPT_SRC_PORT,
+	OPT_DST_PORT,
+	OPT_PROTO,
+	OPT_MARK,
+	OPT_NETNS,
+	OPT_IFNAME,
+	OPT_FUNC,
+	OPT_META,
+	OPT_TUPLE,
+	OPT_STACK,
+	OPT_SKB,
+	OPT_REL_TS,
+	OPT_TIMESTAMP,
+	OPT_LIMIT,
+	OPT_READY,
+	OPT_RINGBUF,
+	OPT_NO_TUI,
+	OPT_BACKEND,
+	OPT_LIST,
+	OPT_VERSION,
+};
+
+static const struct option options[] = {
+	{ "filter-src-ip", required_argument, NULL, OPT_SRC_IP },
+	{ "filter-dst-ip", required_argument, NULL, OPT_DST_IP },
+	{ "filter-src-port", required_argument, NULL, OPT_SRC_PORT },
+	{ "filter-dst-port", required_argument, NULL, OPT_DST_PORT },
+	{ "filter-proto", required_argument, NULL, OPT_PROTO },
+	{ "filter-mark", required_argument, NULL, OPT_MARK },
+	{ "filter-netns", required_argument, NULL, OPT_NETNS },
+	{ "filter-ifname", required_argument, NULL, OPT_IFNAME },
+	{ "filter-func", required_argument, NULL, OPT_FUNC },
+	{ "output-meta", optional_argument, NULL, OPT_META },
+	{ "output-tuple", optional_argument, NULL, OPT_TUPLE },
+	{ "output-stack", optional_argument, NULL, OPT_STACK },
+	{ "output-skb", optional_argument, NULL, OPT_SKB },
+	{ "output-relative-timestamp", optional_argument, NULL, OPT_REL_TS },
+	{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
+	{ "output-limit-lines", required_argument, NULL, OPT_LIMIT },
+	{ "ready-file", required_argument, NULL, OPT_READY },
+	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+	{ "no-tui", no_argument, NULL, OPT_NO_TUI },
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "list-hooks", no_argument, NULL, OPT_LIST },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ 0 },
+};
+
+static const char usage[] =
+"Usage: skbscope [OPTIONS]\n"
+"Trace where packets go in the kernel, and where they are dropped.\n"
+"\n"
+"Filters (applied in the kernel; an event that does not match is never sent):\n"
+"  --filter-src-ip ADDR[/LEN]   source IPv4 or IPv6 address or prefix\n"
+"  --filter-dst-ip ADDR[/LEN]   destination address or prefix\n"
+"  --filter-src-port PORT       TCP/UDP source port\n"
+"  --filter-dst-port PORT       TCP/UDP destination port\n"
+"  --filter-proto PROTO         tcp, udp, icmp, icmp6 or a protocol number\n"
+"  --filter-mark MARK[/MASK]    skb->mark, decimal or 0x hex\n"
+"  --filter-netns NETNS         inode, /proc/PID/ns/net, or a name in /var/run/netns\n"
+"  --filter-ifname NAME         device name\n"
+"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
+"\n"
+"Output:\n"
+"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
+"  --output-tuple[=BOOL]        the L3/L4 tuple (default on)\n"
+"  --output-stack               the kernel stack of each event\n"
+"  --output-skb                 the whole struct sk_buff, field by field\n"
+"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
+"  --output-relative-timestamp  same as --timestamp relative\n"
+"  --output-limit-lines N       exit after N events\n"
+"  --no-tui                     line mode (the default when stdout is not a terminal)\n"
+"\n"
+"Tracing:\n"
+"  --backend NAME               auto, kprobe-multi, kprobe, fentry or tracepoint\n"
+"  --ringbuf-size SIZE          ring buffer bytes, a power of two (K/M/G suffix; default 4M)\n"
+"  --ready-file PATH            create PATH once everything is attached\n"
+"  --list-hooks                 print the hooks that would be attached, and exit\n"
+"  -h, --help                   this text\n"
+"  --version                    the version\n"
+"\n"
+"Exit status: 0 done, 1 tracing could not start, 2 bad command line.\n";
+
+const char *cli_usage(void)
+{
+	return usage;
+}
+
+static int bool_arg(const char *flag, const char *v, int *out, char *err,
+		    size_t errlen)
+{
+	if (!v || !strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes")) {
+		*out = 1;
+		return 0;
+	}
+	if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no")) {
+		*out = 0;
+		return 0;
+	}
+	snprintf(err, errlen, "--%s: invalid value '%s' (expected true or "
+		 "false)", flag, v);
+	return -EINVAL;
+}
+
+/* Strict unsigned decimal with an optional K/M/G suffix (x1024). */
+static int parse_size(const char *v, __u64 *out)
+{
+	char *end;
+	unsigned long long n;
+
+	if (!v || !*v || *v == '-' || *v == '+' || *v == ' ')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || end == v)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': n <<= 10; end++; break;
+	case 'm': case 'M': n <<= 20; end++; break;
+	case 'g': case 'G': n <<= 30; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
+{
+	const char *name;
+	int opt, idx, ret = 0;
+
+	memset(c, 0, sizeof(*c));
+	filter_init(&c->filter);
+	c->backend = "auto";
+	c->netns_dir = "/var/run/netns";
+	c->ringbuf_bytes = 4 << 20;
+	c->meta = c->tuple = 1;
+	opterr = 0;
+	optind = 0; /* 0, not 1: also resets GNU getopt's internal state */
+	while ((opt = getopt_long(argc, argv, ":h", options, &idx)) != -1) {
+		name = opt >= 256 ? options[idx].name : NULL;
+		switch (opt) {
+		case OPT_SRC_IP:
+		case OPT_DST_IP:
+			ret = filter_set_addr(&c->filter, opt == OPT_DST_IP,
+					      optarg, err, errlen);
+			break;
+		case OPT_SRC_PORT:
+		case OPT_DST_PORT:
+			ret = filter_set_port(&c->filter, opt == OPT_DST_PORT,
+					      optarg, err, errlen);
+			break;
+		case OPT_PROTO:
+			ret = filter_set_proto(&c->filter, optarg, err, errlen);
+			break;
+		case OPT_MARK:
+			ret = filter_set_mark(&c->filter, optarg, err, errlen);
+			break;
+		case OPT_NETNS:
+			ret = filter_set_netns(&c->filter, optarg,
+					       c->netns_dir, err, errlen);
+			break;
+		case OPT_IFNAME:
+			ret = filter_set_ifname(&c->filter, optarg, err,
+						errlen);
+			break;
+		case OPT_FUNC:
+			if (!*optarg) {
+				snprintf(err, errlen, "--filter-func: empty "
+					 "regular expression");
+				ret = -EINVAL;
+			}
+			c->func_regex = optarg;
+			break;
+		case OPT_META:
+			ret = bool_arg(name, optarg, &c->meta, err, errlen);
+			break;
+		case OPT_TUPLE:
+			ret = bool_arg(name, optarg, &c->tuple, err, errlen);
+			break;
+		case OPT_STACK:
+			ret = bool_arg(name, optarg, &c->stack, err, errlen);
+			break;
+		case OPT_SKB:
+			ret = bool_arg(name, optarg, &c->skb, err, errlen);
+			break;
+		case OPT_REL_TS: {
+			int on = 0;
+
+			ret = bool_arg(name, optarg, &on, err, errlen);
+			if (!ret && on)
+				c->ts = TS_RELATIVE;
+			break;
+		}
+		case OPT_TIMESTAMP:
+			if (!strcmp(optarg, "none"))
+				c->ts = TS_NONE;
+			else if (!strcmp(optarg, "current"))
+				c->ts = TS_CURRENT;
+			else if (!strcmp(optarg, "relative"))
+				c->ts = TS_RELATIVE;
+			else if (!strcmp(optarg, "absolute"))
+				c->ts = TS_ABSOLUTE;
+			else {
+				snprintf(err, errlen, "--timestamp: invalid "
+					 "mode '%s' (expected none, current, "
+					 "relative or absolute)", optarg);
+				ret = -EINVAL;
+			}
+			break;
+		case OPT_LIMIT: {
+			__u64 n;
+
+			if (parse_size(optarg, &n) || n == 0 ||
+			    n > (1ULL << 62) || strpbrk(optarg, "kKmMgGbB")) {
+				snprintf(err, errlen, "--output-limit-lines: "
+					 "invalid count '%s' (expected a "
+					 "positive integer)", optarg);
+				ret = -EINVAL;
+			}
+			c->limit_lines = (long long)n;
+			break;
+		}
+		case OPT_READY:
+			if (!*optarg) {
+				snprintf(err, errlen, "--ready-file: empty "
+					 "path");
+				ret = -EINVAL;
+			}
+			c->ready_file = optarg;
+			break;
+		case OPT_RINGBUF: {
+			__u64 n = 0;
+
+			if (parse_size(optarg, &n) || n < 4096 ||
+			    n > (1ULL << 30) || (n & (n - 1))) {
+				snprintf(err, errlen, "--ringbuf-size: invalid "
+					 "size '%s' (expected a power of two "
+					 "from 4K to 1G)", optarg);
+				ret = -EINVAL;
+			}
+			c->ringbuf_bytes = n;
+			break;
+		}
+		case OPT_NO_TUI:
+			c->no_tui = 1;
+			break;
+		case OPT_BACKEND:
+			if (strcmp(optarg, "auto") &&
+			    strcmp(optarg, "kprobe-multi") &&
+			    strcmp(optarg, "kprobe") &&
+			    strcmp(optarg, "fentry") &&
+			    strcmp(optarg, "tracepoint")) {
+				snprintf(err, errlen, "--backend: unknown "
+					 "backend '%s' (expected auto, "
+					 "kprobe-multi, kprobe, fentry or "
+					 "tracepoint)", optarg);
+				ret = -EINVAL;
+			}
+			c->backend = optarg;
+			break;
+		case OPT_LIST:
+			c->list_hooks = 1;
+			break;
+		case 'h':
+			c->help = 1;
+			break;
+		case OPT_VERSION:
+			c->version = 1;
+			break;
+		case ':':
+			snprintf(err, errlen, "%s: missing value",
+				 argv[optind - 1]);
+			ret = -EINVAL;
+			break;
+		default:
+			snprintf(err, errlen, "unknown option '%s'",
+				 argv[optind - 1]);
+			ret = -EINVAL;
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (pcap-filter "
+			 "expressions are not supported yet)", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}

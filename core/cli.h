@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Command-line flags, pwru's names included, into one struct. Pure: tests
+ * drive it with argv arrays and check the messages.
+ */
+#ifndef SKBSCOPE_CLI_H
+#define SKBSCOPE_CLI_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+#include "core/output_line.h"
+
+struct cli {
+	struct skbs_filter filter;
+	const char *backend;       /* auto kprobe-multi kprobe fentry tracepoint */
+	const char *func_regex;
+	const char *ready_file;
+	const char *netns_dir;     /* where --filter-netns NAME is looked up */
+	__u64 ringbuf_bytes;
+	long long limit_lines;     /* 0: no limit */
+	int meta, tuple, stack, skb;
+	enum ts_mode ts;
+	int no_tui;
+	int list_hooks;
+	int help, version;
+};
+
+/*
+ * Parse argv into c. Returns 0, or -EINVAL with one line in err naming the
+ * flag and the bad value (exit status 2). Resets getopt state, so it can be
+ * called more than once.
+ */
+int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen);
+/* The usage text. */
+const char *cli_usage(void);
+
+#endif

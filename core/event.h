@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Checks a raw ring buffer record before anything reads it as an event. */
+#ifndef SKBSCOPE_EVENT_H
+#define SKBSCOPE_EVENT_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+
+/*
+ * Validate a record of size bytes: its type, that the fixed part and the
+ * declared tail fit. On success *ev points at data and *tail at the tail
+ * bytes (ev->tail_len of them). Returns 0 or -EINVAL with a message.
+ */
+int event_decode(const void *data, size_t size, const struct skbs_event **ev,
+		 const char **tail, char *err, size_t errlen);
+
+/* Address family of the event's tuple: 4, 6 or 0 for none. */
+int event_family(const struct skbs_event *ev);
+
+#endif

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The hook table: ids in events <-> hook names and attach state. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/hooks.h"
+
+struct hooks {
+	struct hook *v;
+	size_t n, cap;
+};
+
+int hooks_new(struct hooks **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+void hooks_free(struct hooks *h)
+{
+	if (!h)
+		return;
+	free(h->v);
+	free(h);
+}
+
+int hooks_add(struct hooks *h, const struct hook *hk)
+{
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		struct hook *nv = reallocarray(h->v, cap, sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		h->v = nv;
+		h->cap = cap;
+	}
+	h->v[h->n] = *hk;
+	return (int)h->n++;
+}
+
+size_t hooks_count(const struct hooks *h)
+{
+	return h ? h->n : 0;
+}
+
+struct hook *hooks_get(const struct hooks *h, __u32 id)
+{
+	return h && id < h->n ? &h->v[id] : NULL;
+}
+
+const char *hook_label(const struct hook *hk, char *buf, size_t len)
+{
+	if (hk->kind == HOOK_TRACEPOINT && hk->group[0])
+		snprintf(buf, len, "%s:%s", hk->group, hk->name);
+	else
+		snprintf(buf, len, "%s", hk->name);
+	return buf;
+}
+
+void hooks_set_groups(struct hooks *h, const char *list)
+{
+	const char *line = list;
+
+	while (line && *line) {
+		const char *colon = strchr(line, ':');
+		const char *end = strchr(line, '\n');
+		size_t glen, nlen;
+
+		if (!end)
+			end = line + strlen(line);
+		if (colon && colon < end) {
+			glen = (size_t)(colon - line);
+			nlen = (size_t)(end - colon - 1);
+			for (size_t i = 0; i < h->n; i++) {
+				struct hook *hk = &h->v[i];
+
+				if (hk->kind != HOOK_TRACEPOINT ||
+				    hk->group[0] || glen >= sizeof(hk->group) ||
+				    strlen(hk->name) != nlen ||
+				    strncmp(hk->name, colon + 1, nlen))
+					continue;
+				memcpy(hk->group, line, glen);
+				hk->group[glen] = '\0';
+			}
+		}
+		line = *end ? end + 1 : end;
+	}
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hook table: every attach point gets a small integer id that the
+ * programs put in each event, and this table turns it back into a name.
+ */
+#ifndef SKBSCOPE_HOOKS_H
+#define SKBSCOPE_HOOKS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+enum hook_kind {
+	HOOK_TRACEPOINT,
+	HOOK_FUNCTION,
+};
+
+struct hook {
+	char name[64];       /* "kfree_skb" */
+	char group[32];      /* tracefs group ("skb"), "" when unknown */
+	enum hook_kind kind;
+	int skb_pos;
+	__u32 btf_id;
+	int nargs;
+	int attached;        /* 1 attached, 0 not (yet), -errno failed */
+	char why[128];       /* why it failed, when it did */
+};
+
+struct hooks;
+
+int hooks_new(struct hooks **out);
+void hooks_free(struct hooks *h);
+/* Append; returns the new id or -ENOMEM. */
+int hooks_add(struct hooks *h, const struct hook *hk);
+size_t hooks_count(const struct hooks *h);
+struct hook *hooks_get(const struct hooks *h, __u32 id);
+/* "skb:kfree_skb" for tracepoints with a known group, else the name. */
+const char *hook_label(const struct hook *hk, char *buf, size_t len);
+
+/* Fill in tracefs groups from the text of available_events ("group:name"
+ * per line). Hooks not listed keep a bare name. */
+void hooks_set_groups(struct hooks *h, const char *available_events);
+
+#endif

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Formats events as pwru-style text lines. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "core/btf.h"
+#include "core/event.h"
+#include "core/hooks.h"
+#include "core/ksyms.h"
+#include "core/output_line.h"
+
+/* Per-skb previous timestamp for TS_RELATIVE: a chained hash keyed by the
+ * skb address, entries dropped when the skb's lifetime ends. */
+struct prev_ts {
+	__u64 skb, ts;
+	struct prev_ts *next;
+};
+
+#define PREV_BUCKETS 4096
+#define PREV_MAX (1 << 20)
+
+struct line_out {
+	struct line_opts o;
+	const struct hooks *hooks;
+	const struct reasons *reasons;
+	const struct ksyms *ksyms;
+	struct prev_ts *prev[PREV_BUCKETS];
+	size_t nprev;
+};
+
+int line_out_new(const struct line_opts *o, const struct hooks *hooks,
+		 const struct reasons *reasons, struct line_out **out)
+{
+	struct line_out *lo = calloc(1, sizeof(*lo));
+
+	if (!lo)
+		return -ENOMEM;
+	lo->o = *o;
+	lo->hooks = hooks;
+	lo->reasons = reasons;
+	*out = lo;
+	return 0;
+}
+
+static void prev_clear(struct line_out *lo)
+{
+	for (size_t i = 0; i < PREV_BUCKETS; i++) {
+		while (lo->prev[i]) {
+			struct prev_ts *p = lo->prev[i];
+
+			lo->prev[i] = p->next;
+			free(p);
+		}
+	}
+	lo->nprev = 0;
+}
+
+void line_out_free(struct line_out *lo)
+{
+	if (!lo)
+		return;
+	prev_clear(lo);
+	free(lo);
+}
+
+void line_out_set_ksyms(struct line_out *lo, const struct ksyms *ks)
+{
+	lo->ksyms = ks;
+}
+
+/* Returns ns since the skb's previous event (0 for its first) and records
+ * this one; forgets the skb when its lifetime ends. */
+static __u64 relative_ts(struct line_out *lo, const struct skbs_event *ev)
+{
+	size_t b = (ev->skb >> 8) % PREV_BUCKETS;
+	struct prev_ts **pp = &lo->prev[b], *p;
+	__u64 d = 0;
+
+	for (; (p = *pp); pp = &p->next)
+		if (p->skb == ev->skb)
+			break;
+	if (p) {
+		d = ev->ts >= p->ts ? ev->ts - p->ts : 0;
+		p->ts = ev->ts;
+		if (ev->flags & SKBS_EV_FREE) {
+			*pp = p->next;
+			free(p);
+			lo->nprev--;
+		}
+		return d;
+	}
+	if (ev->flags & SKBS_EV_FREE)
+		return 0;
+	/* Lifetimes whose end we never saw would pile up forever. */
+	if (lo->nprev >= PREV_MAX)
+		prev_clear(lo);
+	p = malloc(sizeof(*p));
+	if (p) {
+		p->skb = ev->skb;
+		p->ts = ev->ts;
+		p->next = lo->prev[b];
+		lo->prev[b] = p;
+		lo->nprev++;
+	}
+	return 0;
+}
+
+const char *line_proto_name(__u8 proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 58: return "icmp6";
+	case 132: return "sctp";
+	default:
+		snprintf(buf, len, "%u", proto);
+		return buf;
+	}
+}
+
+int line_tuple(const struct skbs_event *ev, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], pn[8];
+	int fam = event_family(ev);
+	const char *p;
+
+	if (!fam)
+		return snprintf(buf, len, "%s", "");
+	inet_ntop(fam == 4 ? AF_INET : AF_INET6, ev->saddr, s, sizeof(s));
+	inet_ntop(fam == 4 ? AF_INET : AF_INET6, ev->daddr, d, sizeof(d));
+	p = line_proto_name(ev->l4_proto, pn, sizeof(pn));
+	if (ev->l4_proto == 6 || ev->l4_proto == 17) {
+		if (fam == 6)
+			return snprintf(buf, len, "[%s]:%u->[%s]:%u(%s)", s,
+					ev->sport, d, ev->dport, p);
+		return snprintf(buf, len, "%s:%u->%s:%u(%s)", s, ev->sport, d,
+				ev->dport, p);
+	}
+	if (ev->l4_proto == 1 || ev->l4_proto == 58)
+		return snprintf(buf, len, "%s->%s(%s %u/%u)", s, d, p,
+				ev->sport, ev->dport);
+	return snprintf(buf, len, "%s->%s(%s)", s, d, p);
+}
+
+int line_drop(const struct line_out *lo, const struct skbs_event *ev,
+	      char *buf, size_t len)
+{
+	char loc[160] = "";
+	const char *r = NULL;
+
+	if (!(ev->flags & SKBS_EV_DROP))
+		return snprintf(buf, len, "%s", "");
+	if (ev->location) {
+		if (lo->ksyms)
+			ksyms_format(lo->ksyms, ev->location, loc,
+				     sizeof(loc));
+		else
+			snprintf(loc, sizeof(loc), "0x%llx",
+				 (unsigned long long)ev->location);
+	}
+	if (!(ev->flags & SKBS_EV_REASON))
+		return snprintf(buf, len, " %s", loc);
+	r = reasons_name(lo->reasons, ev->drop_reason);
+	if (r)
+		return snprintf(buf, len, "(%s) %s", r, loc);
+	return snprintf(buf, len, "(%u) %s", ev->drop_reason, loc);
+}
+
+static int fmt_ts(struct line_out *lo, const struct skbs_event *ev,
+		  char *buf, size_t len)
+{
+	time_t secs;
+	struct tm tm;
+	long long wall;
+
+	switch (lo->o.ts) {
+	case TS_CURRENT:
+		return snprintf(buf, len, "%-16llu ",
+				(unsigned long long)ev->ts);
+	case TS_RELATIVE:
+		return snprintf(buf, len, "%-12llu ",
+				(unsigned long long)relative_ts(lo, ev));
+	case TS_ABSOLUTE:
+		wall = (long long)ev->ts + lo->o.realtime_offset_ns;
+		secs = (time_t)(wall / 1000000000LL);
+		localtime_r(&secs, &tm);
+		return snprintf(buf, len, "%02d:%02d:%02d.%06lld ", tm.tm_hour,
+				tm.tm_min, tm.tm_sec,
+				(wall % 1000000000LL) / 1000);
+	default:
+		return snprintf(buf, len, "%s", "");
+	}
+}
+
+int line_header(const struct line_out *lo, char *buf, size_t len)
+{
+	const char *ts = lo->o.ts == TS_CURRENT  ? "TIME             " :
+			 lo->o.ts == TS_RELATIVE ? "TIME(ns)     " :
+			 lo->o.ts == TS_ABSOLUTE ? "TIME            " : "";
+
+	return snprintf(buf, len, "%s%-18s %-3s %-16s %s%s%s", ts, "SKB",
+			"CPU", "PROCESS",
+			lo->o.meta ? "NETNS      MARK/x     IFACE            "
+				     "PROTO  MTU   LEN   " : "",
+			lo->o.tuple ? "TUPLE " : "", "FUNC");
+}
+
+int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
+		size_t len)
+{
+	char proc[40], iface[40], tuple[128], drop[200], label[128];
+	const struct hook *hk = hooks_get(lo->hooks, ev->hook);
+	size_t n = 0;
+
+#define PUT(...)                                                        \
+	do {                                                            \
+		int _r = snprintf(buf + n, n < len ? len - n : 0,       \
+				  __VA_ARGS__);                         \
+		if (_r > 0)                                             \
+			n += (size_t)_r;                                \
+	} while (0)
+
+	if (lo->o.ts != TS_NONE) {
+		char ts[64];
+
+		fmt_ts(lo, ev, ts, sizeof(ts));
+		PUT("%s", ts);
+	}
+	snprintf(proc, sizeof(proc), "%.16s:%u", ev->comm, ev->pid);
+	PUT("0x%016llx %-3u %-16s ", (unsigned long long)ev->skb, ev->cpu,
+	    proc);
+	if (lo->o.meta) {
+		if (ev->ifindex)
+			snprintf(iface, sizeof(iface), "%u(%.16s)",
+				 ev->ifindex, ev->ifname);
+		else
+			snprintf(iface, sizeof(iface), "0");
+		PUT("%-10u 0x%-8x %-16s 0x%04x %-5u %-5u ", ev->netns,
+		    ev->mark, iface, ev->l3_proto, ev->mtu, ev->len);
+	}
+	if (lo->o.tuple) {
+		line_tuple(ev, tuple, sizeof(tuple));
+		PUT("%s ", tuple[0] ? tuple : "-");
+	}
+	if (hk)
+		hook_label(hk, label, sizeof(label));
+	else
+		snprintf(label, sizeof(label), "hook#%u", ev->hook);
+	line_drop(lo, ev, drop, sizeof(drop));
+	PUT("%s%s", label, drop);
+#undef PUT
+	return (int)n;
+}

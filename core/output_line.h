@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Line mode: one text line per event in pwru's columns (SKB CPU PROCESS
+ * NETNS MARK IFACE PROTO MTU LEN TUPLE FUNC), for pipes and for --no-tui.
+ */
+#ifndef SKBSCOPE_OUTPUT_LINE_H
+#define SKBSCOPE_OUTPUT_LINE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+
+struct hooks;
+struct reasons;
+struct ksyms;
+
+enum ts_mode {
+	TS_NONE,
+	TS_CURRENT,   /* kernel monotonic time of the event, ns */
+	TS_RELATIVE,  /* ns since the previous event of the same skb */
+	TS_ABSOLUTE,  /* wall clock */
+};
+
+struct line_opts {
+	int meta;         /* NETNS MARK IFACE PROTO MTU LEN */
+	int tuple;
+	enum ts_mode ts;
+	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
+	long long realtime_offset_ns;
+};
+
+struct line_out;
+
+int line_out_new(const struct line_opts *o, const struct hooks *hooks,
+		 const struct reasons *reasons, struct line_out **out);
+void line_out_free(struct line_out *lo);
+/* Symbols for drop locations; may be set late (loaded on first need). */
+void line_out_set_ksyms(struct line_out *lo, const struct ksyms *ks);
+
+int line_header(const struct line_out *lo, char *buf, size_t len);
+/* Format one event (no trailing newline). Returns the length. */
+int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
+		size_t len);
+/* The event's tuple alone, "10.0.0.1:5000->10.0.0.2:80(udp)" or "". */
+int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
+/* The drop part of FUNC: "(NETFILTER_DROP) nft_do_chain+0x4a8", or "". */
+int line_drop(const struct line_out *lo, const struct skbs_event *ev,
+	      char *buf, size_t len);
+/* Protocol name for an IPPROTO_* number ("tcp", "udp", "icmp", ...). */
+const char *line_proto_name(__u8 proto, char *buf, size_t len);
+
+#endif

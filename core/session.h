@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tracing session: the loaded programs and maps, the attached hooks, the
+ * config map and the ring buffer. Front ends drive it; it never prints.
+ */
+#ifndef SKBSCOPE_SESSION_H
+#define SKBSCOPE_SESSION_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+
+struct hooks;
+struct reasons;
+struct btf;
+
+struct session_opts {
+	const char *backend;      /* "auto" or "tracepoint" */
+	const char *func_regex;   /* POSIX ERE on hook names; NULL: all */
+	__u64 ringbuf_bytes;      /* power of two, >= page size */
+	/* A one-line note for the user (a hook left out, a fallback). */
+	void (*note)(void *ctx, const char *msg);
+	/* Attach progress: done of total. */
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *ctx;
+};
+
+/* Called for each event; a non-zero return stops the poll. */
+typedef int (*session_event_fn)(void *ctx, const struct skbs_event *ev,
+				const char *tail);
+
+struct session;
+
+/* Open and load. On error returns -errno with a message in err. */
+int session_open(const struct session_opts *o, struct session **out,
+		 char *err, size_t errlen);
+/* Attach every selected hook. A hook that fails is noted and left out;
+ * only failing to attach any is an error. */
+int session_attach(struct session *s, char *err, size_t errlen);
+/* Detach everything and free. Safe on NULL. */
+void session_close(struct session *s);
+
+int session_set_filter(struct session *s, const struct skbs_filter *f);
+int session_get_filter(struct session *s, struct skbs_filter *f);
+/* Wait up to timeout_ms for events and hand each to fn. Returns the number
+ * handled, or -errno (-EINTR when a signal interrupted the wait). */
+int session_poll(struct session *s, int timeout_ms, session_event_fn fn,
+		 void *ctx);
+/* Sum of the per-CPU counters (enum skbs_counter). */
+int session_counters(struct session *s, __u64 out[SKBS_C_MAX]);
+/* Events the ring buffer handed over that failed validation. */
+__u64 session_bad_records(const struct session *s);
+/* The kernel stack of a stack id: fills ips, returns the depth or -errno. */
+int session_stack(struct session *s, __s32 id, __u64 *ips, int max);
+
+const struct hooks *session_hooks(const struct session *s);
+const struct reasons *session_reasons(const struct session *s);
+const struct btf *session_btf(const struct session *s);
+const char *session_backend(const struct session *s);
+size_t session_attached(const struct session *s);
+size_t session_failed(const struct session *s);
+/* Program fds of the attached copies, for run-time statistics. */
+int session_prog_fd(const struct session *s, size_t i);
+
+#endif

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tracepoint groups ("skb" in skb:kfree_skb) are known only to tracefs.
+ * Minimal systems and containers often have it unmounted; mounting it for
+ * the user would change their system, so a short-lived child mounts it in
+ * a private mount namespace, reads the list and exits, taking the mount
+ * with it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include "core/tracefs.h"
+
+#define LIST_MAX (4 << 20)
+
+static const char *const paths[] = {
+	"/sys/kernel/tracing/available_events",
+	"/sys/kernel/debug/tracing/available_events",
+};
+
+/* Read all of fd into a NUL-ended buffer. */
+static int slurp(int fd, char **out)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap), *nb;
+	ssize_t r;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n + 1 >= cap) {
+			if (cap >= LIST_MAX) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+static int read_path(const char *path, char **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = slurp(fd, out);
+	close(fd);
+	/* An unmounted tracefs directory reads as missing, not empty. */
+	if (!ret && !**out) {
+		free(*out);
+		return -ENOENT;
+	}
+	return ret;
+}
+
+/* In the child: private mount namespace, mount, copy the list out. */
+static void child(int wfd)
+{
+	int fd;
+	char buf[8192];
+	ssize_t r;
+
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		_exit(1);
+	fd = open(paths[0], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		_exit(1);
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		if (write(wfd, buf, (size_t)r) != r)
+			_exit(1);
+	_exit(r < 0);
+}
+
+int tracefs_available_events(char **out)
+{
+	int p[2], status, ret;
+	pid_t pid;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (!read_path(paths[i], out))
+			return 0;
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(p[0]);
+		close(p[1]);
+		return ret;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		child(p[1]);
+	}
+	close(p[1]);
+	ret = slurp(p[0], out);
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!ret && (!WIFEXITED(status) || WEXITSTATUS(status) || !**out)) {
+		free(*out);
+		ret = -ENOENT;
+	}
+	return ret;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Finds tracefs's list of events, mounting it privately if it must. */
+#ifndef SKBSCOPE_TRACEFS_H
+#define SKBSCOPE_TRACEFS_H
+
+#include <stddef.h>
+
+/*
+ * Read available_events ("group:name" lines) into a malloc'd, NUL-ended
+ * buffer. Tries /sys/kernel/tracing and /sys/kernel/debug/tracing; when
+ * tracefs is mounted at neither, a child process mounts it in a mount
+ * namespace of its own, so the system is left as it was. 0 or -errno.
+ */
+int tracefs_available_events(char **out);
+
+#endif

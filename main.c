@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skbscope: trace where packets go in the kernel and where they die.
+ * This file wires the flags to a tracing session and a front end (line mode
+ * for now); the work is in core/.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "core/caps.h"
+#include "core/cli.h"
+#include "core/hooks.h"
+#include "core/ksyms.h"
+#include "core/output_line.h"
+#include "core/session.h"
+
+#define SKBSCOPE_VERSION "0.1.0"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+struct app {
+	struct cli cli;
+	struct session *s;
+	struct line_out *lo;
+	struct ksyms *ksyms;
+	int ksyms_tried;
+	long long printed;
+	FILE *out;
+};
+
+static void note_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "skbscope: %s\n", msg);
+}
+
+/* Attach progress on stderr, only when it takes long enough to wonder. */
+static void progress_cb(void *ctx, size_t done, size_t total)
+{
+	static struct timespec start;
+	static int shown;
+	struct timespec now;
+	double el;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done == 1) {
+		start = now;
+		shown = 0;
+	}
+	el = (now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
+	if (el < 0.5 && done < total)
+		return;
+	if (el < 0.5 && !shown)
+		return;
+	shown = 1;
+	fprintf(stderr, "\rskbscope: attaching %zu/%zu (%.0f/s)%s", done,
+		total, el > 0 ? done / el : 0.0, done == total ? "\n" : "");
+}
+
+/* kallsyms is read on first need: most runs print no location. */
+static const struct ksyms *app_ksyms(struct app *a)
+{
+	int ret;
+
+	if (!a->ksyms_tried) {
+		a->ksyms_tried = 1;
+		ret = ksyms_load("/proc/kallsyms", &a->ksyms);
+		if (ret)
+			fprintf(stderr, "skbscope: cannot read kernel symbols "
+				"from /proc/kallsyms (%s): addresses are shown "
+				"raw\n", strerror(-ret));
+		else
+			line_out_set_ksyms(a->lo, a->ksyms);
+	}
+	return a->ksyms;
+}
+
+static int print_event(void *ctx, const struct skbs_event *ev,
+		       const char *tail)
+{
+	struct app *a = ctx;
+	char line[1024];
+
+	if ((ev->flags & SKBS_EV_DROP) || ev->stack_id >= 0)
+		app_ksyms(a);
+	line_format(a->lo, ev, line, sizeof(line));
+	fprintf(a->out, "%s\n", line);
+	if (a->cli.stack) {
+		__u64 ips[SKBS_STACK_DEPTH];
+		int n = session_stack(a->s, ev->stack_id, ips,
+				      SKBS_STACK_DEPTH);
+
+		if (n < 0 && ev->stack_id != -1)
+			fprintf(a->out, "    (stack lost: %s)\n",
+				strerror(ev->stack_id < 0 ? -ev->stack_id :
+					 -n));
+		for (int i = 0; i < n; i++) {
+			char sym[256];
+
+			if (a->ksyms)
+				ksyms_format(a->ksyms, ips[i], sym,
+					     sizeof(sym));
+			else
+				snprintf(sym, sizeof(sym), "0x%llx",
+					 (unsigned long long)ips[i]);
+			fprintf(a->out, "    %s\n", sym);
+		}
+	}
+	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len)
+		fprintf(a->out, "%.*s\n", (int)ev->tail_len, tail);
+	a->printed++;
+	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
+		return 1;
+	return 0;
+}
+
+static int write_ready(const char *path)
+{
+	char buf[32];
+	int fd, n;
+
+	/* O_NOFOLLOW: a symlink planted at the path is not followed. */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (write(fd, buf, n) != n) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return close(fd) ? -errno : 0;
+}
+
+static void list_hooks(struct session *s)
+{
+	const struct hooks *h = session_hooks(s);
+	char label[128];
+
+	printf("%-48s %s\n", "HOOK", "SKB-ARG");
+	for (size_t i = 0; i < hooks_count(h); i++) {
+		const struct hook *hk = hooks_get(h, i);
+
+		printf("%-48s %d\n", hook_label(hk, label, sizeof(label)),
+		       hk->skb_pos + 1);
+	}
+}
+
+static void summary(struct app *a)
+{
+	__u64 c[SKBS_C_MAX] = { 0 };
+
+	session_counters(a->s, c);
+	fprintf(stderr, "skbscope: %lld events printed; %llu matched the "
+		"filter, %llu lost (ring buffer full), %llu hook hits in all; "
+		"%zu hooks on the %s backend\n", a->printed,
+		(unsigned long long)c[SKBS_C_MATCHED],
+		(unsigned long long)c[SKBS_C_LOST],
+		(unsigned long long)c[SKBS_C_SEEN], session_attached(a->s),
+		session_backend(a->s));
+}
+
+static long long realtime_offset(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return (r.tv_sec - m.tv_sec) * 1000000000LL + (r.tv_nsec - m.tv_nsec);
+}
+
+int main(int argc, char **argv)
+{
+	struct app a = { .out = stdout };
+	struct session_opts so = { 0 };
+	struct line_opts lopt = { 0 };
+	struct sigaction sa = { 0 };
+	char err[512], line[512], missing[64];
+	__u64 lost_seen = 0, c[SKBS_C_MAX];
+	time_t last_check = 0;
+	int ret, rc = 0;
+
+	if (cli_parse(argc, argv, &a.cli, err, sizeof(err))) {
+		fprintf(stderr, "skbscope: %s\n", err);
+		fprintf(stderr, "Try 'skbscope --help'.\n");
+		return 2;
+	}
+	if (a.cli.help) {
+		fputs(cli_usage(), stdout);
+		return 0;
+	}
+	if (a.cli.version) {
+		printf("skbscope %s\n", SKBSCOPE_VERSION);
+		return 0;
+	}
+	ret = caps_check(NULL, missing, sizeof(missing));
+	if (ret == -EPERM) {
+		fprintf(stderr, "skbscope: not enough privilege to trace: "
+			"missing %s (run as root, or grant CAP_BPF and "
+			"CAP_PERFMON)\n", missing);
+		return 1;
+	}
+
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: the ring buffer wait must return on a signal. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	so.backend = a.cli.backend;
+	so.func_regex = a.cli.func_regex;
+	so.ringbuf_bytes = a.cli.ringbuf_bytes;
+	so.note = note_cb;
+	so.progress = progress_cb;
+	ret = session_open(&so, &a.s, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "skbscope: %s\n", err);
+		return 1;
+	}
+	if (a.cli.list_hooks) {
+		list_hooks(a.s);
+		session_close(a.s);
+		return 0;
+	}
+	if (a.cli.stack)
+		a.cli.filter.output |= SKBS_O_STACK;
+	if (a.cli.skb)
+		a.cli.filter.output |= SKBS_O_SKB;
+	ret = session_set_filter(a.s, &a.cli.filter);
+	if (!ret)
+		ret = session_attach(a.s, err, sizeof(err));
+	if (ret) {
+		if (!err[0])
+			snprintf(err, sizeof(err), "cannot set the filter: %s",
+				 strerror(-ret));
+		fprintf(stderr, "skbscope: %s\n", err);
+		session_close(a.s);
+		return 1;
+	}
+	fprintf(stderr, "skbscope: %zu hooks attached on the %s backend "
+		"(%zu left out)\n", session_attached(a.s),
+		session_backend(a.s), session_failed(a.s));
+
+	lopt.meta = a.cli.meta;
+	lopt.tuple = a.cli.tuple;
+	lopt.ts = a.cli.ts;
+	lopt.realtime_offset_ns = realtime_offset();
+	if (line_out_new(&lopt, session_hooks(a.s), session_reasons(a.s),
+			 &a.lo)) {
+		fprintf(stderr, "skbscope: out of memory\n");
+		session_close(a.s);
+		return 1;
+	}
+	if (a.cli.ready_file) {
+		ret = write_ready(a.cli.ready_file);
+		if (ret) {
+			fprintf(stderr, "skbscope: --ready-file %s: %s\n",
+				a.cli.ready_file, strerror(-ret));
+			rc = 1;
+			goto out;
+		}
+	}
+	line_header(a.lo, line, sizeof(line));
+	fprintf(a.out, "%s\n", line);
+	fflush(a.out);
+
+	while (!stop_signal) {
+		ret = session_poll(a.s, 100, print_event, &a);
+		if (ret < 0 && ret != -EINTR) {
+			fprintf(stderr, "skbscope: reading events: %s\n",
+				strerror(-ret));
+			rc = 1;
+			break;
+		}
+		if (fflush(a.out) == EOF && errno == EPIPE)
+			break;
+		if (a.cli.limit_lines && a.printed >= a.cli.limit_lines)
+			break;
+		/* A loss is never silent: say so as soon as it grows. */
+		if (time(NULL) != last_check) {
+			last_check = time(NULL);
+			if (!session_counters(a.s, c) &&
+			    c[SKBS_C_LOST] > lost_seen) {
+				fprintf(stderr, "skbscope: %llu events lost so "
+					"far (ring buffer full; raise "
+					"--ringbuf-size or narrow the "
+					"filter)\n",
+					(unsigned long long)c[SKBS_C_LOST]);
+				lost_seen = c[SKBS_C_LOST];
+			}
+		}
+	}
+out:
+	summary(&a);
+	line_out_free(a.lo);
+	session_close(a.s);
+	ksyms_free(a.ksyms);
+	return rc;
+}

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The classic case on the host kernel (tracepoint backend): an iptables
+# OUTPUT DROP for one UDP port in a private namespace. skbscope must report
+# those datagrams dropped with NETFILTER_DROP at the right place, with the
+# right tuple and netns, and must not report a second port that its
+# (in-kernel) port filter excludes.
+. "$(dirname "$0")/../lib.sh"
+
+A=skbs-a-$$; B=skbs-b-$$
+NET=10.213.$(( $$ % 200 + 20 ))
+make_pair "$A" "$B" "$NET" fd00:213:$(( $$ % 9000 + 1 )) || { not_ok "namespaces"; finish; exit; }
+V6=fd00:213:$(( $$ % 9000 + 1 ))
+ip netns exec "$A" iptables -I OUTPUT 1 -p udp -d "$NET.2" --dport 7001 -j DROP ||
+	not_ok "iptables rule"
+INO_A=$(netns_inode "$A"); INO_B=$(netns_inode "$B")
+progs_before=$(bpftool prog list | grep -c '^[0-9]')
+
+# 1. The drop, filtered by port in the kernel, with stacks.
+OUT=$TMP/drop.txt
+if start_trace "$OUT" --filter-dst-port 7001 --filter-proto udp \
+		--output-stack --filter-netns "$A"; then
+	send_udp "$A" "$NET.2" 7001 3
+	send_udp "$A" "$NET.2" 7002 3
+	sleep 0.5
+	stop_trace; rc=$?
+	check "exits 0 on SIGINT" [ "$rc" -eq 0 ]
+	drops=$(grep -c "kfree_skb(NETFILTER_DROP)" "$OUT")
+	check "3 drops with NETFILTER_DROP (saw $drops)" [ "$drops" -eq 3 ]
+	check "drop tuple is $NET.1:*->$NET.2:7001(udp)" \
+		grep -qE "$NET\.1:[0-9]+->$NET\.2:7001\(udp\) skb:kfree_skb\(NETFILTER_DROP\)" "$OUT"
+	check "drop netns is $A ($INO_A)" \
+		grep -qE "^0x[0-9a-f]+ +[0-9]+ +[^ ]+ +$INO_A .*NETFILTER_DROP" "$OUT"
+	check "drop location is symbolized (nft_do_chain)" \
+		grep -qE "NETFILTER_DROP\) nft_do_chain\+0x[0-9a-f]+" "$OUT"
+	check "stack shows nf_hook_slow" grep -qE "^    nf_hook_slow\+0x" "$OUT"
+	check "port 7002 is never reported" bash -c "! grep -q ':7002(' '$OUT'"
+	check "summary names lost events" grep -q "lost" "$OUT.err"
+else
+	not_ok "start trace (drop)"
+fi
+
+# 2. The other port has no rule: it reaches B, where nothing listens.
+OUT=$TMP/nosock.txt
+if start_trace "$OUT" --filter-dst-port 7002 --filter-netns "$B"; then
+	send_udp "$A" "$NET.2" 7002 2
+	send_udp "$A" "$NET.2" 7001 2
+	sleep 0.5
+	stop_trace
+	check "closed port: NO_SOCKET at __udp4_lib_rcv" \
+		grep -qE "$NET\.1:[0-9]+->$NET\.2:7002\(udp\) skb:kfree_skb\(NO_SOCKET\) __udp4_lib_rcv\+0x" "$OUT"
+	check "closed port: netns of $B ($INO_B)" \
+		grep -qE "^0x[0-9a-f]+ +[0-9]+ +[^ ]+ +$INO_B " "$OUT"
+	check "netns filter: nothing from $A" \
+		bash -c "! grep -qE '^0x[0-9a-f]+ +[0-9]+ +[^ ]+ +$INO_A ' '$OUT'"
+	check "path seen on receive (netif_receive_skb)" \
+		grep -q "net:netif_receive_skb" "$OUT"
+else
+	not_ok "start trace (closed port)"
+fi
+
+# 3. IPv6 and a source prefix filter.
+OUT=$TMP/v6.txt
+if start_trace "$OUT" --filter-src-ip "$V6::/64" --filter-dst-port 7003; then
+	send_udp "$A" "$V6::2" 7003 2
+	sleep 0.5
+	stop_trace
+	check "IPv6 tuple reported" \
+		grep -qE "\[$V6::1\]:[0-9]+->\[$V6::2\]:7003\(udp\)" "$OUT"
+else
+	not_ok "start trace (IPv6)"
+fi
+
+# 4. --output-limit-lines ends the run by itself.
+OUT=$TMP/limit.txt
+if start_trace "$OUT" --filter-dst-port 7002 --output-limit-lines 2; then
+	send_udp "$A" "$NET.2" 7002 5
+	for _ in $(seq 50); do kill -0 "$TRACE_PID" 2>/dev/null || break; sleep 0.1; done
+	check "--output-limit-lines 2 exits by itself" bash -c "! kill -0 $TRACE_PID 2>/dev/null"
+	wait "$TRACE_PID" 2>/dev/null
+	n=$(grep -c '^0x' "$OUT")
+	check "--output-limit-lines 2 printed 2 events (saw $n)" [ "$n" -eq 2 ]
+else
+	not_ok "start trace (limit)"
+fi
+
+# 5. Nothing stays attached.
+progs_after=$(bpftool prog list | grep -c '^[0-9]')
+check "no BPF programs left ($progs_before before, $progs_after after)" \
+	[ "$progs_after" -eq "$progs_before" ]
+check "nothing pinned under /sys/fs/bpf" \
+	bash -c "! find /sys/fs/bpf -name '*skbs*' 2>/dev/null | grep -q ."
+
+finish

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs every test suite and ends with the combined "N passed, N failed".
+# Suites print their own "N passed, N failed" line; a suite that dies
+# without one counts as one failure.
+cd "$(dirname "$0")/.." || exit 1
+total_pass=0
+total_fail=0
+
+run_suite() {
+	name=$1; shift
+	echo "=== $name"
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+	rm -f "$log"
+	if [ -z "$line" ]; then
+		echo "suite $name ended (status $rc) without a result line"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+	total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "suite $name exited $rc with no failed check"
+		total_fail=$((total_fail + 1))
+	fi
+}
+
+run_suite unit build/unit-tests
+if [ "$(id -u)" -eq 0 ]; then
+	for t in tests/integration/*.sh; do
+		run_suite "$(basename "$t" .sh)" "$t"
+	done
+else
+	echo "integration tests need root (namespaces, BPF): run 'sudo make test'"
+	total_fail=$((total_fail + 1))
+fi
+echo "=== all suites"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

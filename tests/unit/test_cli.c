@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/* core/cli: flags into struct cli; bad values named in the message. */
+#include <arpa/inet.h>
+#include "core/cli.h"
+#include "test.h"
+
+#define ARGV(...) ((char *[]){ "skbscope", __VA_ARGS__, NULL })
+#define ARGC(...) ((int)(sizeof((char *[]){ "skbscope", __VA_ARGS__ }) / \
+			 sizeof(char *)))
+#define PARSE(c, err, ...) \
+	cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), c, err, sizeof(err))
+
+TEST(cli_defaults)
+{
+	struct cli c;
+	char err[256];
+	char *argv[] = { "skbscope", NULL };
+
+	CHECK_INT(cli_parse(1, argv, &c, err, sizeof(err)), 0);
+	CHECK_STR(c.backend, "auto");
+	CHECK_INT(c.meta, 1);
+	CHECK_INT(c.tuple, 1);
+	CHECK_INT(c.stack, 0);
+	CHECK_INT(c.ts, TS_NONE);
+	CHECK_INT(c.ringbuf_bytes, 4 << 20);
+	CHECK_INT(c.filter.flags, 0);
+}
+
+TEST(cli_classic_pwru_flags)
+{
+	struct cli c;
+	char err[256];
+	__u8 want[4];
+
+	CHECK_INT(PARSE(&c, err, "--filter-dst-ip", "10.0.0.2",
+			"--filter-dst-port", "80", "--filter-proto", "tcp",
+			"--filter-mark", "0x10/0xff", "--output-stack",
+			"--output-meta=false", "--output-relative-timestamp",
+			"--output-limit-lines", "12", "--ringbuf-size", "8M",
+			"--backend", "tracepoint", "--filter-func",
+			"kfree|consume"), 0);
+	CHECK(c.filter.flags & SKBS_F_DADDR);
+	inet_pton(AF_INET, "10.0.0.2", want);
+	CHECK(!memcmp(c.filter.daddr, want, 4));
+	CHECK_INT(c.filter.dport, 80);
+	CHECK_INT(c.filter.proto, 6);
+	CHECK_INT(c.filter.mark, 0x10);
+	CHECK_INT(c.filter.mark_mask, 0xff);
+	CHECK_INT(c.stack, 1);
+	CHECK_INT(c.meta, 0);
+	CHECK_INT(c.ts, TS_RELATIVE);
+	CHECK_INT(c.limit_lines, 12);
+	CHECK_INT(c.ringbuf_bytes, 8 << 20);
+	CHECK_STR(c.backend, "tracepoint");
+	CHECK_STR(c.func_regex, "kfree|consume");
+}
+
+TEST(cli_timestamp_modes)
+{
+	struct cli c;
+	char err[256];
+
+	CHECK_INT(PARSE(&c, err, "--timestamp", "absolute"), 0);
+	CHECK_INT(c.ts, TS_ABSOLUTE);
+	CHECK_INT(PARSE(&c, err, "--timestamp", "current"), 0);
+	CHECK_INT(c.ts, TS_CURRENT);
+	CHECK_INT(PARSE(&c, err, "--timestamp", "later"), -EINVAL);
+	CHECK_HAS(err, "--timestamp");
+	CHECK_HAS(err, "'later'");
+}
+
+TEST(cli_bad_values_named)
+{
+	struct cli c;
+	char err[256];
+
+	CHECK_INT(PARSE(&c, err, "--ringbuf-size", "3000"), -EINVAL);
+	CHECK_HAS(err, "--ringbuf-size");
+	CHECK_HAS(err, "'3000'");
+	CHECK_INT(PARSE(&c, err, "--ringbuf-size", "-4096"), -EINVAL);
+	CHECK_INT(PARSE(&c, err, "--ringbuf-size", "99999999999999999999"),
+		  -EINVAL);
+	CHECK_INT(PARSE(&c, err, "--output-limit-lines", "1k"), -EINVAL);
+	CHECK_HAS(err, "'1k'");
+	CHECK_INT(PARSE(&c, err, "--output-limit-lines", ""), -EINVAL);
+	CHECK_INT(PARSE(&c, err, "--backend", "ebpf"), -EINVAL);
+	CHECK_HAS(err, "'ebpf'");
+	CHECK_INT(PARSE(&c, err, "--filter-dst-port"), -EINVAL);
+	CHECK_HAS(err, "--filter-dst-port");
+	CHECK_HAS(err, "missing value");
+	CHECK_INT(PARSE(&c, err, "--bogus"), -EINVAL);
+	CHECK_HAS(err, "'--bogus'");
+	CHECK_INT(PARSE(&c, err, "tcp"), -EINVAL);
+	CHECK_HAS(err, "'tcp'");
+	CHECK_INT(PARSE(&c, err, "--output-stack=perhaps"), -EINVAL);
+	CHECK_HAS(err, "'perhaps'");
+	CHECK_INT(PARSE(&c, err, "--filter-src-ip", "1.2.3.4/40"), -EINVAL);
+	CHECK_HAS(err, "1.2.3.4/40");
+}
