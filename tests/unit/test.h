@@ -7,6 +7,7 @@
 #ifndef SKBSCOPE_TEST_H
 #define SKBSCOPE_TEST_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Parsing and printing of filters; strict, so a typo is never a no-op. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "core/filter.h"
+
+void filter_init(struct skbs_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+/* Strict unsigned: decimal, or hex with 0x when hex_ok. No sign, no
+ * spaces, nothing after. */
+static int parse_u64(const char *s, int hex_ok, unsigned long long max,
+		     unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+	int base = 10;
+
+	if (!s || !*s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	if (hex_ok && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		if (!isxdigit((unsigned char)s[2]))
+			return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int filter_set_addr(struct skbs_filter *f, int dst, const char *text,
+		    char *err, size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	__u8 addr[16] = { 0 };
+	unsigned long long plen;
+	int fam, maxlen;
+
+	if (!text || strlen(text) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		fam = 4;
+		maxlen = 32;
+	} else if (inet_pton(AF_INET6, buf, addr) == 1) {
+		fam = 6;
+		maxlen = 128;
+	} else {
+		goto bad;
+	}
+	plen = maxlen;
+	if (slash && parse_u64(slash, 0, maxlen, &plen))
+		goto bad;
+	for (int i = 0; i < 16; i++) {
+		int bits = (int)plen - 8 * i;
+
+		if (bits <= 0)
+			addr[i] = 0;
+		else if (bits < 8)
+			addr[i] &= (__u8)(0xff << (8 - bits));
+	}
+	if (dst) {
+		memcpy(f->daddr, addr, 16);
+		f->daddr_family = (__u8)fam;
+		f->daddr_plen = (__u8)plen;
+		f->flags |= SKBS_F_DADDR;
+	} else {
+		memcpy(f->saddr, addr, 16);
+		f->saddr_family = (__u8)fam;
+		f->saddr_plen = (__u8)plen;
+		f->flags |= SKBS_F_SADDR;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "--filter-%s-ip: invalid IP address or prefix "
+		 "'%s'", dst ? "dst" : "src", text ? text : "");
+	return -EINVAL;
+}
+
+int filter_set_port(struct skbs_filter *f, int dst, const char *text,
+		    char *err, size_t errlen)
+{
+	unsigned long long v;
+
+	if (parse_u64(text, 0, 65535, &v) || v == 0) {
+		snprintf(err, errlen, "--filter-%s-port: invalid port '%s' "
+			 "(expected 1 to 65535)", dst ? "dst" : "src",
+			 text ? text : "");
+		return -EINVAL;
+	}
+	if (dst) {
+		f->dport = (__u16)v;
+		f->flags |= SKBS_F_DPORT;
+	} else {
+		f->sport = (__u16)v;
+		f->flags |= SKBS_F_SPORT;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	__u8 num;
+} protos[] = {
+	{ "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "icmp6", 58 },
+	{ "icmpv6", 58 }, { "sctp", 132 },
+};
+
+int filter_set_proto(struct skbs_filter *f, const char *text, char *err,
+		     size_t errlen)
+{
+	unsigned long long v;
+
+	for (size_t i = 0; text && i < sizeof(protos) / sizeof(protos[0]);
+	     i++) {
+		if (!strcasecmp(text, protos[i].name)) {
+			f->proto = protos[i].num;
+			f->flags |= SKBS_F_PROTO;
+			return 0;
+		}
+	}
+	if (parse_u64(text, 0, 255, &v)) {
+		snprintf(err, errlen, "--filter-proto: invalid protocol '%s' "
+			 "(expected tcp, udp, icmp, icmp6 or 0 to 255)",
+			 text ? text : "");
+		return -EINVAL;
+	}
+	f->proto = (__u8)v;
+	f->flags |= SKBS_F_PROTO;
+	return 0;
+}
+
+int filter_set_mark(struct skbs_filter *f, const char *text, char *err,
+		    size_t errlen)
+{
+	unsigned long long mark, mask = 0xffffffffULL;
+	char buf[64], *slash;
+
+	if (!text || strlen(text) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (parse_u64(buf, 1, 0xffffffffULL, &mark) ||
+	    (slash && parse_u64(slash, 1, 0xffffffffULL, &mask)))
+		goto bad;
+	f->mark = (__u32)(mark & mask);
+	f->mark_mask = (__u32)mask;
+	f->flags |= SKBS_F_MARK;
+	return 0;
+bad:
+	snprintf(err, errlen, "--filter-mark: invalid mark '%s' (expected "
+		 "MARK[/MASK], 32-bit, decimal or 0x hex)", text ? text : "");
+	return -EINVAL;
+}
+
+int filter_set_netns(struct skbs_filter *f, const char *text,
+		     const char *netns_dir, char *err, size_t errlen)
+{
+	unsigned long long ino;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!text || !*text) {
+		snprintf(err, errlen, "--filter-netns: empty value");
+		return -EINVAL;
+	}
+	if (!parse_u64(text, 0, 0xffffffffULL, &ino)) {
+		if (!ino) {
+			snprintf(err, errlen, "--filter-netns: invalid inode "
+				 "'%s'", text);
+			return -EINVAL;
+		}
+		f->netns = (__u32)ino;
+		f->flags |= SKBS_F_NETNS;
+		return 0;
+	}
+	if (strchr(text, '/')) {
+		snprintf(path, sizeof(path), "%s", text);
+	} else {
+		if (!strcmp(text, ".") || !strcmp(text, "..") ||
+		    snprintf(path, sizeof(path), "%s/%s", netns_dir, text) >=
+			    (int)sizeof(path)) {
+			snprintf(err, errlen, "--filter-netns: invalid name "
+				 "'%s'", text);
+			return -EINVAL;
+		}
+	}
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "--filter-netns: no such network "
+			 "namespace '%s' (%s: %s)", text, path,
+			 strerror(errno));
+		return -EINVAL;
+	}
+	f->netns = (__u32)st.st_ino;
+	f->flags |= SKBS_F_NETNS;
+	return 0;
+}
+
+int filter_set_ifname(struct skbs_filter *f, const char *text, char *err,
+		      size_t errlen)
+{
+	size_t l = text ? strlen(text) : 0;
+
+	if (!l || l >= SKBS_IFNAMSIZ || strchr(text, '/') ||
+	    strpbrk(text, " \t\n:")) {
+		snprintf(err, errlen, "--filter-ifname: invalid interface "
+			 "name '%s' (1 to 15 characters, no '/', ':' or "
+			 "space)", text ? text : "");
+		return -EINVAL;
+	}
+	memset(f->ifname, 0, sizeof(f->ifname));
+	memcpy(f->ifname, text, l);
+	f->flags |= SKBS_F_IFNAME;
+	return 0;
+}
+
+/* Filter-bar keywords and the flag bit each sets, to refuse repeats. */
+static const struct {
+	const char *kw;
+	__u32 flag;
+} keywords[] = {
+	{ "src", SKBS_F_SADDR }, { "dst", SKBS_F_DADDR },
+	{ "sport", SKBS_F_SPORT }, { "dport", SKBS_F_DPORT },
+	{ "proto", SKBS_F_PROTO }, { "mark", SKBS_F_MARK },
+	{ "netns", SKBS_F_NETNS }, { "ifname", SKBS_F_IFNAME },
+	{ "dev", SKBS_F_IFNAME },
+};
+
+/* Next whitespace-separated token (offset and length); 0 at the end. */
+static int next_token(const char *s, size_t *pos, size_t *start, size_t *len)
+{
+	size_t p = *pos;
+
+	while (s[p] && isspace((unsigned char)s[p]))
+		p++;
+	if (!s[p])
+		return 0;
+	*start = p;
+	while (s[p] && !isspace((unsigned char)s[p]))
+		p++;
+	*len = p - *start;
+	*pos = p;
+	return 1;
+}
+
+int filter_parse(const char *text, const char *netns_dir,
+		 struct skbs_filter *out, char *err, size_t errlen,
+		 int *bad_off)
+{
+	struct skbs_filter f;
+	size_t pos = 0, ks, kl, vs, vl;
+	char kw[32], val[256], msg[256];
+	int expect_term = 1, ret;
+
+	filter_init(&f);
+	f.output = out->output;
+	if (bad_off)
+		*bad_off = -1;
+	while (next_token(text, &pos, &ks, &kl)) {
+		__u32 flag = 0;
+		size_t i;
+
+		if (!expect_term) {
+			if ((kl == 3 && !strncmp(text + ks, "and", 3)) ||
+			    (kl == 2 && !strncmp(text + ks, "&&", 2))) {
+				expect_term = 1;
+				continue;
+			}
+			snprintf(err, errlen, "expected 'and' before '%.*s'",
+				 (int)kl, text + ks);
+			goto bad;
+		}
+		snprintf(kw, sizeof(kw), "%.*s", (int)kl, text + ks);
+		for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+			if (kl < sizeof(kw) && !strcmp(kw, keywords[i].kw))
+				flag = keywords[i].flag;
+		if (!flag) {
+			snprintf(err, errlen, "unknown keyword '%.*s' "
+				 "(expected src, dst, sport, dport, proto, "
+				 "mark, netns or ifname)", (int)kl, text + ks);
+			goto bad;
+		}
+		if (f.flags & flag) {
+			snprintf(err, errlen, "'%s' given twice", kw);
+			goto bad;
+		}
+		if (!next_token(text, &pos, &vs, &vl)) {
+			snprintf(err, errlen, "%s: missing value", kw);
+			goto bad;
+		}
+		ks = vs;
+		kl = vl;
+		if (vl >= sizeof(val)) {
+			snprintf(err, errlen, "%s: value too long", kw);
+			goto bad;
+		}
+		snprintf(val, sizeof(val), "%.*s", (int)vl, text + vs);
+		switch (flag) {
+		case SKBS_F_SADDR:
+		case SKBS_F_DADDR:
+			ret = filter_set_addr(&f, flag == SKBS_F_DADDR, val,
+					      msg, sizeof(msg));
+			break;
+		case SKBS_F_SPORT:
+		case SKBS_F_DPORT:
+			ret = filter_set_port(&f, flag == SKBS_F_DPORT, val,
+					      msg, sizeof(msg));
+			break;
+		case SKBS_F_PROTO:
+			ret = filter_set_proto(&f, val, msg, sizeof(msg));
+			break;
+		case SKBS_F_MARK:
+			ret = filter_set_mark(&f, val, msg, sizeof(msg));
+			break;
+		case SKBS_F_NETNS:
+			ret = filter_set_netns(&f, val, netns_dir, msg,
+					       sizeof(msg));
+			break;
+		default:
+			ret = filter_set_ifname(&f, val, msg, sizeof(msg));
+			break;
+		}
+		if (ret) {
+			/* The flag form names "--filter-x"; here the keyword
+			 * is what the user typed. */
+			const char *m = strstr(msg, ": ");
+
+			snprintf(err, errlen, "%s: %s", kw, m ? m + 2 : msg);
+			goto bad;
+		}
+		expect_term = 0;
+	}
+	if (expect_term && f.flags) {
+		snprintf(err, errlen, "filter ends with 'and'");
+		ks = strlen(text);
+		goto bad;
+	}
+	*out = f;
+	return 0;
+bad:
+	if (bad_off)
+		*bad_off = (int)ks;
+	return -EINVAL;
+}
+
+static int put_addr(char *buf, size_t len, const char *kw, int fam,
+		    const __u8 *a, int plen)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(fam == 6 ? AF_INET6 : AF_INET, a, s, sizeof(s));
+	if (plen == (fam == 6 ? 128 : 32))
+		return snprintf(buf, len, "%s %s", kw, s);
+	return snprintf(buf, len, "%s %s/%d", kw, s, plen);
+}
+
+int filter_format(const struct skbs_filter *f, char *buf, size_t len)
+{
+	size_t n = 0;
+	char term[96];
+
+	if (len)
+		buf[0] = '\0';
+#define ADD(...)                                                        \
+	do {                                                            \
+		snprintf(term, sizeof(term), __VA_ARGS__);              \
+		n += (size_t)snprintf(buf + (n < len ? n : len),        \
+				      n < len ? len - n : 0, "%s%s",    \
+				      n ? " and " : "", term);          \
+	} while (0)
+	if (f->flags & SKBS_F_SADDR) {
+		char t1[96];
+
+		put_addr(t1, sizeof(t1), "src", f->saddr_family, f->saddr,
+			 f->saddr_plen);
+		ADD("%s", t1);
+	}
+	if (f->flags & SKBS_F_DADDR) {
+		char t2[96];
+
+		put_addr(t2, sizeof(t2), "dst", f->daddr_family, f->daddr,
+			 f->daddr_plen);
+		ADD("%s", t2);
+	}
+	if (f->flags & SKBS_F_SPORT)
+		ADD("sport %u", f->sport);
+	if (f->flags & SKBS_F_DPORT)
+		ADD("dport %u", f->dport);
+	if (f->flags & SKBS_F_PROTO) {
+		const char *name = NULL;
+
+		for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+			if (protos[i].num == f->proto && !name)
+				name = protos[i].name;
+		if (name)
+			ADD("proto %s", name);
+		else
+			ADD("proto %u", f->proto);
+	}
+	if (f->flags & SKBS_F_MARK) {
+		if (f->mark_mask == 0xffffffffU)
+			ADD("mark 0x%x", f->mark);
+		else
+			ADD("mark 0x%x/0x%x", f->mark, f->mark_mask);
+	}
+	if (f->flags & SKBS_F_NETNS)
+		ADD("netns %u", f->netns);
+	if (f->flags & SKBS_F_IFNAME)
+		ADD("ifname %.16s", f->ifname);
+#undef ADD
+	return (int)n;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Filter text <-> struct skbs_filter: the values of the --filter-* flags,
+ * and one line of filter text ("dst 10.0.0.2 and dport 80 and proto tcp")
+ * in the same terms. Errors name the bad value.
+ */
+#ifndef SKBSCOPE_FILTER_H
+#define SKBSCOPE_FILTER_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+
+/* Match everything. */
+void filter_init(struct skbs_filter *f);
+
+/* Each returns 0, or -EINVAL with a message in err naming the value. */
+int filter_set_addr(struct skbs_filter *f, int dst, const char *text,
+		    char *err, size_t errlen);
+int filter_set_port(struct skbs_filter *f, int dst, const char *text,
+		    char *err, size_t errlen);
+int filter_set_proto(struct skbs_filter *f, const char *text, char *err,
+		     size_t errlen);
+int filter_set_mark(struct skbs_filter *f, const char *text, char *err,
+		    size_t errlen);
+/* An inode, a path (/proc/PID/ns/net) or a name in netns_dir. */
+int filter_set_netns(struct skbs_filter *f, const char *text,
+		     const char *netns_dir, char *err, size_t errlen);
+int filter_set_ifname(struct skbs_filter *f, const char *text, char *err,
+		      size_t errlen);
+
+/*
+ * One line: terms "src|dst ADDR[/LEN]", "sport|dport PORT", "proto P",
+ * "mark M[/MASK]", "netns NS", "ifname|dev NAME", joined by "and" or "&&".
+ * Empty text matches everything. On error f is untouched, err names the
+ * token and *bad_off (if given) is its byte offset. f->output is kept.
+ */
+int filter_parse(const char *text, const char *netns_dir,
+		 struct skbs_filter *f, char *err, size_t errlen, int *bad_off);
+/* The filter in filter_parse's syntax; "" when it matches everything. */
+int filter_format(const struct skbs_filter *f, char *buf, size_t len);
+
+#endif

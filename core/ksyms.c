@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reads the whole file in one go and keeps names in one arena: /proc/kallsyms
+ * has ~200k lines and this runs while the user waits for the first drop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "core/ksyms.h"
+
+struct ksym {
+	__u64 addr;
+	__u32 name;   /* offset in the arena */
+	__u32 module; /* offset in the arena, 0: vmlinux */
+};
+
+struct ksyms {
+	struct ksym *v;
+	size_t n;
+	char *arena; /* the file itself, cut into strings in place */
+};
+
+static int read_all(const char *path, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 1 << 20, n = 0;
+	char *buf, *nb;
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	/* Leading NUL: arena offset 0 means "no module". */
+	buf[n++] = '\0';
+	for (;;) {
+		if (cap - n < 65536) {
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			free(buf);
+			close(fd);
+			return err;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+int ksyms_load(const char *path, struct ksyms **out)
+{
+	struct ksyms *ks = calloc(1, sizeof(*ks));
+	size_t len = 0, cap = 0, zero = 0, lines = 0;
+	char *p, *end;
+	int ret;
+
+	if (!ks)
+		return -ENOMEM;
+	ret = read_all(path, &ks->arena, &len);
+	if (ret) {
+		free(ks);
+		return ret;
+	}
+	p = ks->arena + 1;
+	end = ks->arena + len;
+	while (p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *q, *name;
+		char type;
+		__u64 addr;
+
+		if (!nl)
+			nl = end;
+		*nl = '\0';
+		addr = strtoull(p, &q, 16);
+		if (q == p || q[0] != ' ' || !q[1] || q[2] != ' ')
+			goto next;
+		type = q[1];
+		name = q + 3;
+		lines++;
+		if (!addr) {
+			zero++;
+			goto next;
+		}
+		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+			goto next;
+		if (ks->n == cap) {
+			struct ksym *nv;
+
+			cap = cap ? cap * 2 : 65536;
+			nv = reallocarray(ks->v, cap, sizeof(*nv));
+			if (!nv) {
+				ksyms_free(ks);
+				return -ENOMEM;
+			}
+			ks->v = nv;
+		}
+		ks->v[ks->n].addr = addr;
+		ks->v[ks->n].module = 0;
+		/* "name\t[module]" */
+		q = strchr(name, '\t');
+		if (q) {
+			*q++ = '\0';
+			if (*q == '[') {
+				char *rb = strchr(++q, ']');
+
+				if (rb)
+					*rb = '\0';
+				ks->v[ks->n].module = (__u32)(q - ks->arena);
+			}
+		}
+		ks->v[ks->n].name = (__u32)(name - ks->arena);
+		ks->n++;
+next:
+		p = nl + 1;
+	}
+	if (!ks->n) {
+		ret = lines && zero == lines ? -EPERM : -ENOENT;
+		ksyms_free(ks);
+		return ret;
+	}
+	qsort(ks->v, ks->n, sizeof(*ks->v), cmp_ksym);
+	*out = ks;
+	return 0;
+}
+
+void ksyms_free(struct ksyms *ks)
+{
+	if (!ks)
+		return;
+	free(ks->v);
+	free(ks->arena);
+	free(ks);
+}
+
+const char *ksyms_lookup(const struct ksyms *ks, __u64 addr, __u64 *off,
+			 const char **module)
+{
+	size_t lo = 0, hi = ks ? ks->n : 0;
+	const struct ksym *k;
+
+	/* Greatest start <= addr. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ks->v[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	k = &ks->v[lo - 1];
+	if (off)
+		*off = addr - k->addr;
+	if (module)
+		*module = k->module ? ks->arena + k->module : NULL;
+	return ks->arena + k->name;
+}
+
+int ksyms_format(const struct ksyms *ks, __u64 addr, char *buf, size_t len)
+{
+	const char *mod, *name;
+	__u64 off;
+
+	name = ksyms_lookup(ks, addr, &off, &mod);
+	if (!name)
+		return snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+	if (mod)
+		return snprintf(buf, len, "%s+0x%llx [%s]", name,
+				(unsigned long long)off, mod);
+	return snprintf(buf, len, "%s+0x%llx", name, (unsigned long long)off);
+}
+
+__u64 ksyms_addr(const struct ksyms *ks, const char *name)
+{
+	for (size_t i = 0; ks && i < ks->n; i++)
+		if (!strcmp(ks->arena + ks->v[i].name, name))
+			return ks->v[i].addr;
+	return 0;
+}
+
+size_t ksyms_count(const struct ksyms *ks)
+{
+	return ks ? ks->n : 0;
+}

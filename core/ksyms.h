@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel text addresses to "function+0xoff", from a kallsyms-format file
+ * whose path the caller gives (tests use fixtures).
+ */
+#ifndef SKBSCOPE_KSYMS_H
+#define SKBSCOPE_KSYMS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+struct ksyms;
+
+/* 0 or -errno; a file whose addresses are all zero (read without
+ * privilege) gives -EPERM. */
+int ksyms_load(const char *path, struct ksyms **out);
+void ksyms_free(struct ksyms *ks);
+/* The text symbol containing addr, or NULL. *module is NULL for vmlinux. */
+const char *ksyms_lookup(const struct ksyms *ks, __u64 addr, __u64 *off,
+			 const char **module);
+/* "name+0xoff", "name+0xoff [mod]" or "0x<addr>"; snprintf's return. */
+int ksyms_format(const struct ksyms *ks, __u64 addr, char *buf, size_t len);
+/* Address of a text symbol by exact name, 0 if absent. */
+__u64 ksyms_addr(const struct ksyms *ks, const char *name);
+size_t ksyms_count(const struct ksyms *ks);
+
+#endif
