@@ -2,6 +2,7 @@
 /* Flag parsing with getopt_long; every bad value is named in the error. */
 #include <errno.h>
 #include <getopt.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,14 +182,31 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			ret = filter_set_ifname(&c->filter, optarg, err,
 						errlen);
 			break;
-		case OPT_FUNC:
+		case OPT_FUNC: {
+			regex_t re;
+			int rc;
+
+			c->func_regex = optarg;
 			if (!*optarg) {
 				snprintf(err, errlen, "--filter-func: empty "
 					 "regular expression");
 				ret = -EINVAL;
+				break;
 			}
-			c->func_regex = optarg;
+			rc = regcomp(&re, optarg, REG_EXTENDED | REG_NOSUB);
+			if (rc) {
+				char m[128];
+
+				regerror(rc, &re, m, sizeof(m));
+				snprintf(err, errlen, "--filter-func: invalid "
+					 "regular expression '%s': %s", optarg,
+					 m);
+				ret = -EINVAL;
+				break;
+			}
+			regfree(&re);
 			break;
+		}
 		case OPT_META:
 			ret = bool_arg(name, optarg, &c->meta, err, errlen);
 			break;

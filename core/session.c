@@ -41,6 +41,7 @@ struct session {
 	/* Set for the duration of a poll. */
 	session_event_fn fn;
 	void *fn_ctx;
+	int stopped;
 	char backend[32];
 };
 
@@ -337,7 +338,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		s->bad_records++;
 		return 0;
 	}
-	return s->fn ? s->fn(s->fn_ctx, ev, tail) : 0;
+	/* libbpf only stops on a negative return. */
+	if (s->fn && s->fn(s->fn_ctx, ev, tail)) {
+		s->stopped = 1;
+		return -ECANCELED;
+	}
+	return 0;
 }
 
 int session_poll(struct session *s, int timeout_ms, session_event_fn fn,
@@ -353,8 +359,11 @@ int session_poll(struct session *s, int timeout_ms, session_event_fn fn,
 	}
 	s->fn = fn;
 	s->fn_ctx = ctx;
+	s->stopped = 0;
 	ret = ring_buffer__poll(s->rb, timeout_ms);
 	s->fn = NULL;
+	if (ret == -ECANCELED && s->stopped)
+		return 0;
 	return ret;
 }
 

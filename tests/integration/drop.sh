@@ -84,8 +84,26 @@ else
 	not_ok "start trace (limit)"
 fi
 
-# 5. Nothing stays attached.
-progs_after=$(bpftool prog list | grep -c '^[0-9]')
+# 5. A full ring buffer: the loss is counted and said, not silent.
+OUT=$TMP/loss.txt
+if start_trace "$OUT" --filter-dst-port 7002 --ringbuf-size 8K --output-skb; then
+	send_udp "$A" "$NET.2" 7002 20
+	sleep 1.5
+	stop_trace
+	lost=$(sed -n 's/.* \([0-9][0-9]*\) lost (ring buffer full).*/\1/p' "$OUT.err")
+	check "loss counted in the summary (${lost:-none})" [ "${lost:-0}" -gt 0 ]
+	check "loss reported while running" grep -q "events lost so far" "$OUT.err"
+else
+	not_ok "start trace (loss)"
+fi
+
+# 6. Nothing stays attached.
+# Programs are freed after an RCU grace period, so give the kernel a moment.
+for _ in $(seq 50); do
+	progs_after=$(bpftool prog list | grep -c '^[0-9]')
+	[ "$progs_after" -eq "$progs_before" ] && break
+	sleep 0.1
+done
 check "no BPF programs left ($progs_before before, $progs_after after)" \
 	[ "$progs_after" -eq "$progs_before" ]
 check "nothing pinned under /sys/fs/bpf" \
