@@ -105,7 +105,21 @@ static int print_event(void *ctx, const struct skbs_event *ev,
 			fprintf(a->out, "    (stack lost: %s)\n",
 				strerror(ev->stack_id < 0 ? -ev->stack_id :
 					 -n));
-		for (int i = 0; i < n; i++) {
+		int first = 0;
+
+		/* The stack starts inside our own program and the
+		 * tracepoint's BPF glue: show it from the kernel's code. */
+		while (a->ksyms && first < n) {
+			const char *mod, *nm;
+
+			nm = ksyms_lookup(a->ksyms, ips[first], NULL, &mod);
+			if (!(mod && !strcmp(mod, "bpf")) &&
+			    !(nm && (!strncmp(nm, "bpf_trace_run", 13) ||
+				     !strncmp(nm, "__bpf_trace_", 12))))
+				break;
+			first++;
+		}
+		for (int i = first; i < n; i++) {
 			char sym[256];
 
 			if (a->ksyms)
