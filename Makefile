@@ -26,7 +26,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wundef \
 	-Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -I$(OUT) -I. $(PC_CFLAGS) -MMD -MP
-LDLIBS += $(PC_LIBS) -lz
+LDLIBS += $(PC_LIBS) -lz -lpthread
 
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer

@@ -5,6 +5,8 @@
  * for now); the work is in core/.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 #include "core/caps.h"
 #include "core/cli.h"
+#include "core/funcs.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/output_line.h"
@@ -37,6 +40,19 @@ struct app {
 	long long printed;
 	FILE *out;
 };
+
+/* libbpf talks on stderr about every failed attempt, including the ones
+ * the backend fallback expects; keep it for SKBSCOPE_DEBUG=1. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	static int debug = -1;
+
+	(void)level;
+	if (debug < 0)
+		debug = getenv("SKBSCOPE_DEBUG") != NULL;
+	return debug ? vfprintf(stderr, fmt, ap) : 0;
+}
 
 static void note_cb(void *ctx, const char *msg)
 {
@@ -92,7 +108,7 @@ static int print_event(void *ctx, const struct skbs_event *ev,
 	struct app *a = ctx;
 	char line[1024];
 
-	if ((ev->flags & SKBS_EV_DROP) || ev->stack_id >= 0)
+	if ((ev->flags & SKBS_EV_DROP) || ev->stack_id >= 0 || ev->caller)
 		app_ksyms(a);
 	line_format(a->lo, ev, line, sizeof(line));
 	fprintf(a->out, "%s\n", line);
@@ -173,6 +189,43 @@ static void list_hooks(struct session *s)
 	}
 }
 
+static void list_funcs(struct session *s)
+{
+	const struct funcs *fs = session_funcs(s);
+
+	if (!fs) {
+		fprintf(stderr, "skbscope: no function list (the tracepoint "
+			"backend probes no functions)\n");
+		return;
+	}
+	printf("%-64s %s\n", "FUNCTION", "SKB-ARG");
+	for (size_t i = 0; i < funcs_count(fs); i++) {
+		const struct kfunc *k = funcs_get(fs, i);
+		char name[160];
+
+		snprintf(name, sizeof(name), "%s%s%s%s", k->name,
+			 k->module[0] ? " [" : "", k->module,
+			 k->module[0] ? "]" : "");
+		printf("%-64s %d\n", name, k->skb_pos);
+	}
+	fprintf(stderr, "skbscope: %zu functions (traceable per %s)\n",
+		funcs_count(fs), funcs_source(fs));
+}
+
+static void show_failed(struct session *s)
+{
+	const struct hooks *h = session_hooks(s);
+	char label[160];
+
+	for (size_t i = 0; i < hooks_count(h); i++) {
+		const struct hook *hk = hooks_get(h, i);
+
+		if (hk->attached < 0)
+			fprintf(stderr, "skbscope: not attached: %s: %s\n",
+				hook_label(hk, label, sizeof(label)), hk->why);
+	}
+}
+
 static void summary(struct app *a)
 {
 	__u64 c[SKBS_C_MAX] = { 0 };
@@ -228,6 +281,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	libbpf_set_print(libbpf_print);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: the ring buffer wait must return on a signal. */
@@ -238,6 +292,12 @@ int main(int argc, char **argv)
 
 	so.backend = a.cli.backend;
 	so.func_regex = a.cli.func_regex;
+	so.kmods = a.cli.kmods;
+	so.nkmods = a.cli.nkmods;
+	so.all_kmods = a.cli.all_kmods;
+	so.list_only = a.cli.list_hooks || a.cli.list_funcs;
+	if (a.cli.list_funcs && !strcmp(a.cli.backend, "auto"))
+		so.backend = "kprobe";
 	so.ringbuf_bytes = a.cli.ringbuf_bytes;
 	so.note = note_cb;
 	so.progress = progress_cb;
@@ -246,8 +306,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "skbscope: %s\n", err);
 		return 1;
 	}
-	if (a.cli.list_hooks) {
-		list_hooks(a.s);
+	if (a.cli.list_hooks || a.cli.list_funcs) {
+		if (a.cli.list_hooks)
+			list_hooks(a.s);
+		else
+			list_funcs(a.s);
 		session_close(a.s);
 		return 0;
 	}
@@ -255,6 +318,10 @@ int main(int argc, char **argv)
 		a.cli.filter.output |= SKBS_O_STACK;
 	if (a.cli.skb)
 		a.cli.filter.output |= SKBS_O_SKB;
+	if (a.cli.caller)
+		a.cli.filter.output |= SKBS_O_CALLER;
+	if (a.cli.track_skb)
+		a.cli.filter.flags |= SKBS_F_TRACK;
 	ret = session_set_filter(a.s, &a.cli.filter);
 	if (!ret)
 		ret = session_attach(a.s, err, sizeof(err));
@@ -267,9 +334,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "skbscope: %zu hooks attached on the %s backend "
-		"(%zu left out)\n", session_attached(a.s),
-		session_backend(a.s), session_failed(a.s));
+		"(%zu failed%s)\n", session_attached(a.s),
+		session_backend(a.s), session_failed(a.s),
+		session_failed(a.s) && !a.cli.show_failed ?
+			"; --show-failed lists them" : "");
+	if (session_backend_why(a.s)[0])
+		fprintf(stderr, "skbscope: not using %s\n",
+			session_backend_why(a.s));
+	if (a.cli.show_failed)
+		show_failed(a.s);
 
+	lopt.caller = a.cli.caller;
 	lopt.meta = a.cli.meta;
 	lopt.tuple = a.cli.tuple;
 	lopt.ts = a.cli.ts;

@@ -21,6 +21,9 @@
 /* Magic loaded by every hook program; user space patches it into the hook id
  * of each attached copy (see core/attach.c). */
 #define SKBS_HOOK_MAGIC 0x5cb5c09e0000beefULL
+/* Hook id of kprobe events on kernels without attach cookies (< 5.15):
+ * user space names the hook from the event's ip instead. */
+#define SKBS_HOOK_BY_IP 0xffffffffU
 
 enum skbs_rec_type {
 	SKBS_REC_EVENT = 1,
@@ -32,6 +35,7 @@ enum skbs_event_flags {
 	SKBS_EV_TUPLE = 1 << 2,   /* saddr..dport below are valid */
 	SKBS_EV_REASON = 1 << 3,  /* drop_reason is the kernel's own value */
 	SKBS_EV_SKB_TEXT = 1 << 4, /* tail holds bpf_snprintf_btf text */
+	SKBS_EV_TRACKED = 1 << 5, /* reported because --filter-track-skb */
 };
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
@@ -61,7 +65,9 @@ struct skbs_event {
 	__u8 daddr[16];      /* be; IPv4 uses the first four bytes */
 	char ifname[SKBS_IFNAMSIZ];
 	char comm[SKBS_COMM_LEN];
-	__u32 reserved;      /* zero; keeps the size a multiple of 8 */
+	__u32 gen;           /* lifetime generation: 0 from BPF, set in core */
+	__u64 ip;            /* kprobes: address of the probed function */
+	__u64 caller;        /* kprobes: return address into the caller */
 };
 
 enum skbs_filter_flags {
@@ -74,11 +80,13 @@ enum skbs_filter_flags {
 	SKBS_F_SPORT = 1 << 6,
 	SKBS_F_DPORT = 1 << 7,
 	SKBS_F_NONE = 1 << 8,    /* match nothing (benchmarks, "pause all") */
+	SKBS_F_TRACK = 1 << 9,   /* once matched, follow the skb to its end */
 };
 
 enum skbs_output_flags {
 	SKBS_O_STACK = 1 << 0,   /* collect a kernel stack id */
 	SKBS_O_SKB = 1 << 1,     /* dump struct sk_buff text into the tail */
+	SKBS_O_CALLER = 1 << 2,  /* kprobes: read the return address */
 };
 
 /* One slot of the config map. The programs read the slot named by the

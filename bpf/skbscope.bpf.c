@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 #include "events.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -59,6 +60,16 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, SKBS_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
+
+/* skbs being followed under --filter-track-skb: once an skb matched, its
+ * later events are reported whatever NAT or decapsulation do to it. LRU,
+ * so skbs whose free we never see cannot fill it up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} tracked SEC(".maps");
 
 struct scratch {
 	struct skbs_event ev;
@@ -271,18 +282,24 @@ static __always_inline __u32 skb_netns(struct sk_buff *skb,
 	return 0;
 }
 
+enum stub_kind {
+	STUB_BTF,    /* tp_btf or fentry copy: hook id patched in */
+	STUB_KPROBE, /* kprobe or kprobe.multi: ctx is struct pt_regs */
+};
+
 /* The generic body, shared by every hook. ctx is what the stub got (needed
  * for the stack); location and reason come from the drop hooks. */
 static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 				      __u64 location, __u32 reason,
-				      __u8 ev_flags)
+				      __u8 ev_flags, enum stub_kind kind)
 {
 	struct skbs_filter *f;
 	struct scratch *sc;
 	struct skbs_event *ev;
 	struct net_device *dev;
 	__u32 zero = 0, tail = 0;
-	__u64 ptid;
+	__u64 ptid, key = (__u64)skb;
+	int follow = 0;
 
 	if (!skb)
 		return 0;
@@ -294,13 +311,16 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	if (f->flags & SKBS_F_NONE)
 		return 0;
 	ev = &sc->ev;
+	if ((f->flags & SKBS_F_TRACK) && bpf_map_lookup_elem(&tracked, &key))
+		follow = 1;
 
 	ev->mark = BPF_CORE_READ(skb, mark);
-	if ((f->flags & SKBS_F_MARK) && (ev->mark & f->mark_mask) != f->mark)
+	if (!follow && (f->flags & SKBS_F_MARK) &&
+	    (ev->mark & f->mark_mask) != f->mark)
 		return 0;
 	dev = BPF_CORE_READ(skb, dev);
 	ev->netns = skb_netns(skb, dev);
-	if ((f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
+	if (!follow && (f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
 		return 0;
 	if (dev) {
 		bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname),
@@ -312,7 +332,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 		ev->ifindex = 0;
 		ev->mtu = 0;
 	}
-	if (f->flags & SKBS_F_IFNAME) {
+	if (!follow && (f->flags & SKBS_F_IFNAME)) {
 		__u64 *a = (__u64 *)ev->ifname, *b = (__u64 *)f->ifname;
 
 		if (a[0] != b[0] || a[1] != b[1])
@@ -326,12 +346,51 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	read_tuple(skb, ev);
-	if (!match_tuple(f, ev))
+	if (!follow && !match_tuple(f, ev))
 		return 0;
 
+	if (f->flags & SKBS_F_TRACK) {
+		__u8 one = 1;
+
+		if (ev_flags & SKBS_EV_FREE)
+			bpf_map_delete_elem(&tracked, &key);
+		else if (!follow)
+			bpf_map_update_elem(&tracked, &key, &one, BPF_ANY);
+		if (follow)
+			ev->flags |= SKBS_EV_TRACKED;
+	}
 	count(SKBS_C_MATCHED);
 	ev->rec_type = SKBS_REC_EVENT;
-	ev->hook = hook_id();
+	ev->ip = 0;
+	ev->caller = 0;
+	if (kind == STUB_BTF) {
+		ev->hook = hook_id();
+	} else {
+		struct pt_regs *regs = ctx;
+
+		/* Attach cookies (5.15+) carry hook id + 1; without them
+		 * user space names the hook from the ip. */
+		ev->hook = SKBS_HOOK_BY_IP;
+		if (bpf_core_enum_value_exists(enum bpf_func_id,
+					       BPF_FUNC_get_attach_cookie)) {
+			__u64 c = bpf_get_attach_cookie(ctx);
+
+			if (c)
+				ev->hook = (__u32)(c - 1);
+		}
+		if (bpf_core_enum_value_exists(enum bpf_func_id,
+					       BPF_FUNC_get_func_ip))
+			ev->ip = bpf_get_func_ip(ctx);
+		else
+			ev->ip = PT_REGS_IP(regs);
+		/* At function entry the return address is on top of the
+		 * stack: it is the caller, and for a drop, the location. */
+		if ((f->output & SKBS_O_CALLER) || (ev_flags & SKBS_EV_DROP))
+			bpf_probe_read_kernel(&ev->caller, sizeof(ev->caller),
+					      (void *)PT_REGS_SP(regs));
+		if (ev_flags & SKBS_EV_DROP)
+			location = ev->caller;
+	}
 	ev->skb = (__u64)skb;
 	ev->ts = bpf_ktime_get_ns();
 	ev->location = location;
@@ -342,7 +401,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	ev->len = BPF_CORE_READ(skb, len);
 	ev->pad = 0;
-	ev->reserved = 0;
+	ev->gen = 0;
 	ev->stack_id = -1;
 	if (f->output & SKBS_O_STACK) {
 		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
@@ -380,31 +439,31 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 SEC("tp_btf/netif_receive_skb")
 int tp_pos0(__u64 *ctx)
 {
-	return handle_skb(ctx, (struct sk_buff *)ctx[0], 0, 0, 0);
+	return handle_skb(ctx, (struct sk_buff *)ctx[0], 0, 0, 0, STUB_BTF);
 }
 
 SEC("tp_btf/tcp_send_reset")
 int tp_pos1(__u64 *ctx)
 {
-	return handle_skb(ctx, (struct sk_buff *)ctx[1], 0, 0, 0);
+	return handle_skb(ctx, (struct sk_buff *)ctx[1], 0, 0, 0, STUB_BTF);
 }
 
 SEC("tp_btf/tcp_send_reset")
 int tp_pos2(__u64 *ctx)
 {
-	return handle_skb(ctx, (struct sk_buff *)ctx[2], 0, 0, 0);
+	return handle_skb(ctx, (struct sk_buff *)ctx[2], 0, 0, 0, STUB_BTF);
 }
 
 SEC("tp_btf/tcp_send_reset")
 int tp_pos3(__u64 *ctx)
 {
-	return handle_skb(ctx, (struct sk_buff *)ctx[3], 0, 0, 0);
+	return handle_skb(ctx, (struct sk_buff *)ctx[3], 0, 0, 0, STUB_BTF);
 }
 
 SEC("tp_btf/tcp_send_reset")
 int tp_pos4(__u64 *ctx)
 {
-	return handle_skb(ctx, (struct sk_buff *)ctx[4], 0, 0, 0);
+	return handle_skb(ctx, (struct sk_buff *)ctx[4], 0, 0, 0, STUB_BTF);
 }
 
 /* skb:kfree_skb before 5.17: (skb, location), no reason. */
@@ -412,7 +471,7 @@ SEC("tp_btf/kfree_skb")
 int tp_kfree_skb(__u64 *ctx)
 {
 	return handle_skb(ctx, (struct sk_buff *)ctx[0], ctx[1], 0,
-			  SKBS_EV_DROP | SKBS_EV_FREE);
+			  SKBS_EV_DROP | SKBS_EV_FREE, STUB_BTF);
 }
 
 /* skb:kfree_skb from 5.17: (skb, location, reason[, rx_sk]). */
@@ -420,12 +479,89 @@ SEC("tp_btf/kfree_skb")
 int tp_kfree_skb_reason(__u64 *ctx)
 {
 	return handle_skb(ctx, (struct sk_buff *)ctx[0], ctx[1], (__u32)ctx[2],
-			  SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON);
+			  SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON,
+			  STUB_BTF);
 }
 
 /* skb:consume_skb: the skb is freed normally; (skb[, location]). */
 SEC("tp_btf/consume_skb")
 int tp_consume_skb(__u64 *ctx)
 {
-	return handle_skb(ctx, (struct sk_buff *)ctx[0], 0, 0, SKBS_EV_FREE);
+	return handle_skb(ctx, (struct sk_buff *)ctx[0], 0, 0, SKBS_EV_FREE,
+			  STUB_BTF);
 }
+
+/*
+ * Function probes. One stub per skb argument position (1..5) for each of
+ * kprobe, kprobe.multi and fentry, plus the drop and free functions whose
+ * other arguments matter:
+ *   kfree_skb_reason(skb, reason)          5.17 .. 6.10
+ *   sk_skb_reason_drop(sk, skb, reason)    6.11 ..
+ *   kfree_skbmem(skb)                      the end of every lifetime
+ */
+#define KPROBE_STUBS(sec, pfx)                                               \
+	SEC(sec) int pfx##_pos1(struct pt_regs *ctx)                          \
+	{                                                                     \
+		return handle_skb(ctx, (void *)PT_REGS_PARM1(ctx), 0, 0, 0,   \
+				  STUB_KPROBE);                               \
+	}                                                                     \
+	SEC(sec) int pfx##_pos2(struct pt_regs *ctx)                          \
+	{                                                                     \
+		return handle_skb(ctx, (void *)PT_REGS_PARM2(ctx), 0, 0, 0,   \
+				  STUB_KPROBE);                               \
+	}                                                                     \
+	SEC(sec) int pfx##_pos3(struct pt_regs *ctx)                          \
+	{                                                                     \
+		return handle_skb(ctx, (void *)PT_REGS_PARM3(ctx), 0, 0, 0,   \
+				  STUB_KPROBE);                               \
+	}                                                                     \
+	SEC(sec) int pfx##_pos4(struct pt_regs *ctx)                          \
+	{                                                                     \
+		return handle_skb(ctx, (void *)PT_REGS_PARM4(ctx), 0, 0, 0,   \
+				  STUB_KPROBE);                               \
+	}                                                                     \
+	SEC(sec) int pfx##_pos5(struct pt_regs *ctx)                          \
+	{                                                                     \
+		return handle_skb(ctx, (void *)PT_REGS_PARM5(ctx), 0, 0, 0,   \
+				  STUB_KPROBE);                               \
+	}                                                                     \
+	SEC(sec) int pfx##_kfree_skb_reason(struct pt_regs *ctx)              \
+	{                                                                     \
+		return handle_skb(ctx, (void *)PT_REGS_PARM1(ctx), 0,         \
+				  (__u32)PT_REGS_PARM2(ctx),                  \
+				  SKBS_EV_DROP | SKBS_EV_REASON, STUB_KPROBE);\
+	}                                                                     \
+	SEC(sec) int pfx##_sk_skb_reason_drop(struct pt_regs *ctx)            \
+	{                                                                     \
+		return handle_skb(ctx, (void *)PT_REGS_PARM2(ctx), 0,         \
+				  (__u32)PT_REGS_PARM3(ctx),                  \
+				  SKBS_EV_DROP | SKBS_EV_REASON, STUB_KPROBE);\
+	}                                                                     \
+	SEC(sec) int pfx##_kfree_skbmem(struct pt_regs *ctx)                  \
+	{                                                                     \
+		return handle_skb(ctx, (void *)PT_REGS_PARM1(ctx), 0, 0,      \
+				  SKBS_EV_FREE, STUB_KPROBE);                 \
+	}
+
+KPROBE_STUBS("kprobe", kp)
+KPROBE_STUBS("kprobe.multi", km)
+
+/* fentry copies are retargeted per function like the tp_btf ones; the
+ * section names give libbpf a target for loading the template. */
+#define FENTRY_STUB(name, target, expr_skb, loc, rsn, fl)                    \
+	SEC("fentry/" target) int name(__u64 *ctx)                            \
+	{                                                                     \
+		return handle_skb(ctx, (void *)(expr_skb), loc, rsn, fl,      \
+				  STUB_BTF);                                  \
+	}
+
+FENTRY_STUB(fe_pos1, "kfree_skbmem", ctx[0], 0, 0, 0)
+FENTRY_STUB(fe_pos2, "kfree_skbmem", ctx[1], 0, 0, 0)
+FENTRY_STUB(fe_pos3, "kfree_skbmem", ctx[2], 0, 0, 0)
+FENTRY_STUB(fe_pos4, "kfree_skbmem", ctx[3], 0, 0, 0)
+FENTRY_STUB(fe_pos5, "kfree_skbmem", ctx[4], 0, 0, 0)
+FENTRY_STUB(fe_kfree_skb_reason, "kfree_skb_reason", ctx[0], 0,
+	    (__u32)ctx[1], SKBS_EV_DROP | SKBS_EV_REASON)
+FENTRY_STUB(fe_sk_skb_reason_drop, "sk_skb_reason_drop", ctx[1], 0,
+	    (__u32)ctx[2], SKBS_EV_DROP | SKBS_EV_REASON)
+FENTRY_STUB(fe_kfree_skbmem, "kfree_skbmem", ctx[0], 0, 0, SKBS_EV_FREE)

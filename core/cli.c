@@ -32,6 +32,12 @@ enum {
 	OPT_BACKEND,
 	OPT_LIST,
 	OPT_VERSION,
+	OPT_CALLER,
+	OPT_TRACK,
+	OPT_KMODS,
+	OPT_ALL_KMODS,
+	OPT_LIST_FUNCS,
+	OPT_SHOW_FAILED,
 };
 
 static const struct option options[] = {
@@ -56,6 +62,12 @@ static const struct option options[] = {
 	{ "no-tui", no_argument, NULL, OPT_NO_TUI },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "list-hooks", no_argument, NULL, OPT_LIST },
+	{ "output-caller", optional_argument, NULL, OPT_CALLER },
+	{ "filter-track-skb", optional_argument, NULL, OPT_TRACK },
+	{ "kmods", required_argument, NULL, OPT_KMODS },
+	{ "all-kmods", no_argument, NULL, OPT_ALL_KMODS },
+	{ "list-funcs", no_argument, NULL, OPT_LIST_FUNCS },
+	{ "show-failed", no_argument, NULL, OPT_SHOW_FAILED },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -75,12 +87,14 @@ static const char usage[] =
 "  --filter-netns NETNS         inode, /proc/PID/ns/net, or a name in /var/run/netns\n"
 "  --filter-ifname NAME         device name\n"
 "  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
+"  --filter-track-skb           once an skb matches, report all its later events\n"
 "\n"
 "Output:\n"
 "  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
 "  --output-tuple[=BOOL]        the L3/L4 tuple (default on)\n"
 "  --output-stack               the kernel stack of each event\n"
 "  --output-skb                 the whole struct sk_buff, field by field\n"
+"  --output-caller              the calling function (kprobe backends)\n"
 "  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 "  --output-relative-timestamp  same as --timestamp relative\n"
 "  --output-limit-lines N       exit after N events\n"
@@ -90,7 +104,11 @@ static const char usage[] =
 "  --backend NAME               auto, kprobe-multi, kprobe, fentry or tracepoint\n"
 "  --ringbuf-size SIZE          ring buffer bytes, a power of two (K/M/G suffix; default 4M)\n"
 "  --ready-file PATH            create PATH once everything is attached\n"
-"  --list-hooks                 print the hooks that would be attached, and exit\n"
+"  --kmods MOD[,MOD...]         also probe skb functions of these modules\n"
+"  --all-kmods                  ... of every loaded module with BTF\n"
+"  --list-hooks                 print the tracepoints found, and exit\n"
+"  --list-funcs                 print the skb functions that would be probed, and exit\n"
+"  --show-failed                list every hook that failed to attach, and why\n"
 "  -h, --help                   this text\n"
 "  --version                    the version\n"
 "\n"
@@ -297,6 +315,45 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_LIST:
 			c->list_hooks = 1;
 			break;
+		case OPT_CALLER:
+			ret = bool_arg(name, optarg, &c->caller, err, errlen);
+			break;
+		case OPT_TRACK:
+			ret = bool_arg(name, optarg, &c->track_skb, err,
+				       errlen);
+			break;
+		case OPT_ALL_KMODS:
+			c->all_kmods = 1;
+			break;
+		case OPT_LIST_FUNCS:
+			c->list_funcs = 1;
+			break;
+		case OPT_SHOW_FAILED:
+			c->show_failed = 1;
+			break;
+		case OPT_KMODS: {
+			char *save = NULL, *tok;
+
+			/* optarg points into argv, which outlives us. */
+			for (tok = strtok_r(optarg, ",", &save); tok && !ret;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (c->nkmods == sizeof(c->kmods) /
+							sizeof(c->kmods[0]) ||
+				    strchr(tok, '/') || strchr(tok, '.') ||
+				    strlen(tok) > 55) {
+					snprintf(err, errlen, "--kmods: invalid "
+						 "module name '%s'", tok);
+					ret = -EINVAL;
+					break;
+				}
+				c->kmods[c->nkmods++] = tok;
+			}
+			if (!ret && !c->nkmods) {
+				snprintf(err, errlen, "--kmods: empty list");
+				ret = -EINVAL;
+			}
+			break;
+		}
 		case 'h':
 			c->help = 1;
 			break;

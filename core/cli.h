@@ -19,7 +19,13 @@ struct cli {
 	const char *netns_dir;     /* where --filter-netns NAME is looked up */
 	__u64 ringbuf_bytes;
 	long long limit_lines;     /* 0: no limit */
-	int meta, tuple, stack, skb;
+	int meta, tuple, stack, skb, caller;
+	int track_skb;
+	const char *kmods[64];     /* --kmods, split at commas */
+	size_t nkmods;
+	int all_kmods;
+	int list_funcs;
+	int show_failed;
 	enum ts_mode ts;
 	int no_tui;
 	int list_hooks;

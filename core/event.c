@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include "core/event.h"
 
-_Static_assert(sizeof(struct skbs_event) == 152,
+_Static_assert(sizeof(struct skbs_event) == 168,
 	       "struct skbs_event changed size: both sides must agree");
 _Static_assert(sizeof(struct skbs_filter) == 80,
 	       "struct skbs_filter changed size: both sides must agree");

@@ -88,3 +88,24 @@ void hooks_set_groups(struct hooks *h, const char *list)
 		line = *end ? end + 1 : end;
 	}
 }
+
+int hooks_find_func(const struct hooks *h, const char *name)
+{
+	size_t lo = 0, hi = h ? h->n : 0;
+
+	/* Tracepoints come first, functions after them in name order. */
+	while (lo < hi && h->v[lo].kind != HOOK_FUNCTION)
+		lo++;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(h->v[mid].name, name);
+
+		if (!c)
+			return (int)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}

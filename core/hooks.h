@@ -15,10 +15,11 @@ enum hook_kind {
 };
 
 struct hook {
-	char name[64];       /* "kfree_skb" */
+	char name[96];       /* "kfree_skb" */
 	char group[32];      /* tracefs group ("skb"), "" when unknown */
+	char module[56];     /* functions in modules: the module */
 	enum hook_kind kind;
-	int skb_pos;
+	int skb_pos;         /* tracepoints: ctx index; functions: 1..5 */
 	__u32 btf_id;
 	int nargs;
 	int attached;        /* 1 attached, 0 not (yet), -errno failed */
@@ -35,6 +36,10 @@ size_t hooks_count(const struct hooks *h);
 struct hook *hooks_get(const struct hooks *h, __u32 id);
 /* "skb:kfree_skb" for tracepoints with a known group, else the name. */
 const char *hook_label(const struct hook *hk, char *buf, size_t len);
+
+/* Id of the function hook named name, or -1 (binary search: function
+ * hooks must have been added in name order). */
+int hooks_find_func(const struct hooks *h, const char *name);
 
 /* Fill in tracefs groups from the text of available_events ("group:name"
  * per line). Hooks not listed keep a bare name. */

@@ -212,7 +212,7 @@ int line_header(const struct line_out *lo, char *buf, size_t len)
 int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		size_t len)
 {
-	char proc[40], iface[40], tuple[128], drop[200], label[128];
+	char proc[40], iface[40], tuple[128], drop[200], label[192];
 	const struct hook *hk = hooks_get(lo->hooks, ev->hook);
 	size_t n = 0;
 
@@ -246,12 +246,25 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		line_tuple(ev, tuple, sizeof(tuple));
 		PUT("%s ", tuple[0] ? tuple : "-");
 	}
-	if (hk)
+	if (hk && hk->kind == HOOK_FUNCTION && hk->module[0])
+		snprintf(label, sizeof(label), "%s [%s]", hk->name,
+			 hk->module);
+	else if (hk)
 		hook_label(hk, label, sizeof(label));
 	else
 		snprintf(label, sizeof(label), "hook#%u", ev->hook);
 	line_drop(lo, ev, drop, sizeof(drop));
 	PUT("%s%s", label, drop);
+	if (lo->o.caller && ev->caller) {
+		char sym[160];
+
+		if (lo->ksyms)
+			ksyms_format(lo->ksyms, ev->caller, sym, sizeof(sym));
+		else
+			snprintf(sym, sizeof(sym), "0x%llx",
+				 (unsigned long long)ev->caller);
+		PUT(" caller=%s", sym);
+	}
 #undef PUT
 	return (int)n;
 }

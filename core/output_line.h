@@ -24,6 +24,7 @@ enum ts_mode {
 struct line_opts {
 	int meta;         /* NETNS MARK IFACE PROTO MTU LEN */
 	int tuple;
+	int caller;       /* append the calling function */
 	enum ts_mode ts;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
 	long long realtime_offset_ns;

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Owns the BPF object for the life of a trace: open and size the maps, pick
- * a template per hook, load, attach copies, then hand events to the front
- * end. Everything is released in session_close(); nothing is pinned, so an
- * exit of any kind leaves nothing attached.
+ * Owns the BPF objects for the life of a trace: discover hooks, pick a
+ * backend (kprobe-multi, kprobe, fentry, tracepoint: the best that works),
+ * load, attach, then hand events to the front end. Everything is released
+ * in session_close(); nothing is pinned, so any exit leaves nothing
+ * attached.
  */
 #include <errno.h>
-#include <stdarg.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,29 +23,52 @@
 #include "core/btf.h"
 #include "core/cfgmap.h"
 #include "core/event.h"
+#include "core/funcs.h"
 #include "core/hooks.h"
+#include "core/ksyms.h"
+#include "core/lifetime.h"
 #include "core/session.h"
 #include "core/tracefs.h"
 
+enum backend { BK_KMULTI, BK_KPROBE, BK_FENTRY, BK_TP, BK_N };
+
+static const char *const bk_names[BK_N] = {
+	"kprobe-multi", "kprobe", "fentry", "tracepoint",
+};
+
+#define BK_PROBES ((1u << BK_KMULTI) | (1u << BK_KPROBE) | (1u << BK_FENTRY))
+#define IPCACHE 4096
+
 struct session {
 	struct session_opts o;
-	struct skbscope_bpf *skel;
+	struct skbscope_bpf *skel;  /* tracepoints, kprobe, kprobe.multi */
+	struct skbscope_bpf *fskel; /* fentry templates, on skel's maps */
 	struct btf *vmlinux;
 	struct reasons *reasons;
 	struct hooks *hooks;
-	struct attach_set *links;
+	size_t ntp;                 /* hooks [0, ntp) are tracepoints */
+	struct funcs *funcs;
+	struct attach_set *links;   /* tp_btf and fentry copies */
+	struct bpf_link **plinks;   /* kprobe / kprobe.multi links */
+	size_t nplinks, capplinks;
+	struct ksyms *ksyms;        /* ip -> hook without attach cookies */
+	struct { __u64 ip; __u32 id; } ipcache[IPCACHE];
+	struct lifetimes *life;
 	struct cfgmap *cfg;
 	struct ring_buffer *rb;
 	regex_t re;
 	int have_re;
 	int ncpus;
+	unsigned cand;              /* candidate backends, bit per enum */
+	int cookies;                /* kernel has bpf_get_attach_cookie */
+	int reason_fn;              /* a drop-reason function is probed */
 	size_t failed;
 	__u64 bad_records;
-	/* Set for the duration of a poll. */
 	session_event_fn fn;
 	void *fn_ctx;
 	int stopped;
 	char backend[32];
+	char why[768];
 };
 
 static void note(struct session *s, const char *fmt, ...)
@@ -61,29 +87,142 @@ static void note(struct session *s, const char *fmt, ...)
 	s->o.note(s->o.ctx, buf);
 }
 
-/* The template program that serves a tracepoint. */
+/* Record why a backend is out of the running. */
+static void rule_out(struct session *s, enum backend b, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void rule_out(struct session *s, enum backend b, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (!(s->cand & (1u << b)))
+		return;
+	s->cand &= ~(1u << b);
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (s->why[0])
+		strlcat(s->why, "; ", sizeof(s->why));
+	strlcat(s->why, bk_names[b], sizeof(s->why));
+	strlcat(s->why, ": ", sizeof(s->why));
+	strlcat(s->why, buf, sizeof(s->why));
+}
+
+static int btf_enum_has(const struct btf *btf, const char *ename,
+			const char *value)
+{
+	__s32 id = btf__find_by_name_kind(btf, ename, BTF_KIND_ENUM);
+	const struct btf_type *t;
+	const struct btf_enum *e;
+
+	if (id < 0)
+		return 0;
+	t = btf__type_by_id(btf, id);
+	e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), value))
+			return 1;
+	return 0;
+}
+
+static int read_text(const char *path, char **out)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 1 << 20, n = 0, r;
+	char *buf, *nb;
+
+	if (!f)
+		return -errno;
+	buf = malloc(cap);
+	while (buf && (r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += r;
+		if (cap - n < 4096) {
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+			}
+			buf = nb;
+		}
+	}
+	fclose(f);
+	if (!buf)
+		return -ENOMEM;
+	buf[n] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* ---- templates ---------------------------------------------------- */
+
 static struct bpf_program *tp_template(struct skbscope_bpf *skel,
-				       const struct btf_tp *tp)
+				       const struct hook *hk)
 {
 	struct bpf_program *pos[SKBS_MAX_SKB_POS] = {
 		skel->progs.tp_pos0, skel->progs.tp_pos1, skel->progs.tp_pos2,
 		skel->progs.tp_pos3, skel->progs.tp_pos4,
 	};
 
-	if (!strcmp(tp->name, "kfree_skb") && tp->skb_pos == 0)
-		return tp->nargs >= 3 ? skel->progs.tp_kfree_skb_reason :
+	if (!strcmp(hk->name, "kfree_skb") && hk->skb_pos == 0)
+		return hk->nargs >= 3 ? skel->progs.tp_kfree_skb_reason :
 					skel->progs.tp_kfree_skb;
-	if (!strcmp(tp->name, "consume_skb") && tp->skb_pos == 0)
+	if (!strcmp(hk->name, "consume_skb") && hk->skb_pos == 0)
 		return skel->progs.tp_consume_skb;
-	if (tp->skb_pos < 0 || tp->skb_pos >= SKBS_MAX_SKB_POS)
+	if (hk->skb_pos < 0 || hk->skb_pos >= SKBS_MAX_SKB_POS)
 		return NULL;
-	return pos[tp->skb_pos];
+	return pos[hk->skb_pos];
 }
 
-static int selected(struct session *s, const struct hook *hk)
+/* The program serving function hook hk on a probe backend. */
+static struct bpf_program *fn_template(struct skbscope_bpf *skel,
+				       enum backend b, const struct hook *hk)
 {
-	char label[128];
+	struct bpf_program *kp[] = {
+		skel->progs.kp_pos1, skel->progs.kp_pos2, skel->progs.kp_pos3,
+		skel->progs.kp_pos4, skel->progs.kp_pos5,
+		skel->progs.kp_kfree_skb_reason,
+		skel->progs.kp_sk_skb_reason_drop, skel->progs.kp_kfree_skbmem,
+	};
+	struct bpf_program *km[] = {
+		skel->progs.km_pos1, skel->progs.km_pos2, skel->progs.km_pos3,
+		skel->progs.km_pos4, skel->progs.km_pos5,
+		skel->progs.km_kfree_skb_reason,
+		skel->progs.km_sk_skb_reason_drop, skel->progs.km_kfree_skbmem,
+	};
+	struct bpf_program *fe[] = {
+		skel->progs.fe_pos1, skel->progs.fe_pos2, skel->progs.fe_pos3,
+		skel->progs.fe_pos4, skel->progs.fe_pos5,
+		skel->progs.fe_kfree_skb_reason,
+		skel->progs.fe_sk_skb_reason_drop, skel->progs.fe_kfree_skbmem,
+	};
+	struct bpf_program **v = b == BK_KMULTI ? km : b == BK_KPROBE ? kp : fe;
+	int i = hk->skb_pos - 1;
 
+	if (!hk->module[0]) {
+		if (!strcmp(hk->name, "kfree_skb_reason") && hk->skb_pos == 1)
+			i = 5;
+		else if (!strcmp(hk->name, "sk_skb_reason_drop") &&
+			 hk->skb_pos == 2)
+			i = 6;
+		else if (!strcmp(hk->name, "kfree_skbmem") && hk->skb_pos == 1)
+			i = 7;
+	}
+	return i >= 0 && i < 8 ? v[i] : NULL;
+}
+
+static int tp_selected(struct session *s, const struct hook *hk)
+{
+	char label[160];
+
+	if (hk->kind != HOOK_TRACEPOINT)
+		return 0;
+	if (!(s->cand & (1u << BK_TP))) {
+		/* Probe backends take drop reasons from the kfree_skb
+		 * tracepoint only when no reason function can be probed. */
+		return !s->reason_fn && !strcmp(hk->name, "kfree_skb");
+	}
 	if (!s->have_re)
 		return 1;
 	if (!regexec(&s->re, hk->name, 0, NULL, 0))
@@ -92,11 +231,12 @@ static int selected(struct session *s, const struct hook *hk)
 			NULL, 0);
 }
 
-/* Discover the skb tracepoints and give every selected one a template. */
-static int plan_tracepoints(struct session *s, char *err, size_t errlen)
+/* ---- discovery ---------------------------------------------------- */
+
+static int add_tracepoints(struct session *s, char *err, size_t errlen)
 {
 	struct btf_tp *tps = NULL;
-	size_t n = 0, used = 0;
+	size_t n = 0;
 	char *events = NULL;
 	int ret;
 
@@ -106,7 +246,7 @@ static int plan_tracepoints(struct session *s, char *err, size_t errlen)
 			 "tracepoints: %s", strerror(-ret));
 		return ret;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !ret; i++) {
 		struct hook hk = { 0 };
 
 		snprintf(hk.name, sizeof(hk.name), "%s", tps[i].name);
@@ -114,10 +254,12 @@ static int plan_tracepoints(struct session *s, char *err, size_t errlen)
 		hk.skb_pos = tps[i].skb_pos;
 		hk.btf_id = tps[i].btf_id;
 		hk.nargs = tps[i].nargs;
-		ret = hooks_add(s->hooks, &hk);
-		if (ret < 0)
-			goto out;
+		ret = hooks_add(s->hooks, &hk) < 0 ? -ENOMEM : 0;
 	}
+	free(tps);
+	if (ret)
+		return ret;
+	s->ntp = hooks_count(s->hooks);
 	if (tracefs_available_events(&events)) {
 		note(s, "tracefs is not readable: tracepoints are shown "
 			"without their group");
@@ -125,42 +267,157 @@ static int plan_tracepoints(struct session *s, char *err, size_t errlen)
 		hooks_set_groups(s->hooks, events);
 		free(events);
 	}
+	return 0;
+}
 
-	/* Load each template once against the first hook it serves; the
-	 * copies made at attach time retarget it. */
+static int add_functions(struct session *s, char *err, size_t errlen)
+{
+	struct funcs_opts fo = { 0 };
+	char *avail = NULL, *kallsyms = NULL;
+	int ret;
+
+	if (!tracefs_read("available_filter_functions", &avail)) {
+		fo.avail = avail;
+	} else {
+		ret = read_text("/proc/kallsyms", &kallsyms);
+		if (ret) {
+			snprintf(err, errlen, "cannot read /proc/kallsyms: %s",
+				 strerror(-ret));
+			return ret;
+		}
+		fo.kallsyms = kallsyms;
+	}
+	fo.regex = s->o.func_regex;
+	fo.kmods = s->o.kmods;
+	fo.nkmods = s->o.nkmods;
+	fo.all_kmods = s->o.all_kmods;
+	ret = funcs_discover(s->vmlinux, &fo, &s->funcs, err, errlen);
+	free(avail);
+	free(kallsyms);
+	if (ret)
+		return ret;
+	if (funcs_notes(s->funcs)[0]) {
+		char *notes = strdup(funcs_notes(s->funcs)), *line, *save;
+
+		for (line = notes ? strtok_r(notes, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save))
+			note(s, "%s", line);
+		free(notes);
+	}
+	for (size_t i = 0; i < funcs_count(s->funcs); i++) {
+		const struct kfunc *k = funcs_get(s->funcs, i);
+		struct hook hk = { 0 };
+
+		snprintf(hk.name, sizeof(hk.name), "%s", k->name);
+		snprintf(hk.module, sizeof(hk.module), "%s", k->module);
+		hk.kind = HOOK_FUNCTION;
+		hk.skb_pos = k->skb_pos;
+		hk.btf_id = k->btf_id;
+		hk.nargs = k->nargs;
+		if (hooks_add(s->hooks, &hk) < 0)
+			return -ENOMEM;
+		if ((!strcmp(k->name, "kfree_skb_reason") && k->skb_pos == 1) ||
+		    (!strcmp(k->name, "sk_skb_reason_drop") &&
+		     k->skb_pos == 2))
+			s->reason_fn = 1;
+	}
+	return 0;
+}
+
+/* Rule out what this kernel cannot do, before loading anything. */
+static void precheck(struct session *s)
+{
+	if (!funcs_count(s->funcs)) {
+		const char *m = s->have_re ? "no traceable skb function "
+					     "matches --filter-func" :
+					     "no traceable skb function found";
+
+		rule_out(s, BK_KMULTI, "%s", m);
+		rule_out(s, BK_KPROBE, "%s", m);
+		rule_out(s, BK_FENTRY, "%s", m);
+	}
+	if (!btf_enum_has(s->vmlinux, "bpf_attach_type",
+			  "BPF_TRACE_KPROBE_MULTI"))
+		rule_out(s, BK_KMULTI, "needs kernel 5.18 or later");
+	else if (btf__find_by_name_kind(s->vmlinux, "fprobe",
+					BTF_KIND_STRUCT) < 0)
+		rule_out(s, BK_KMULTI, "kernel built without CONFIG_FPROBE");
+	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK))
+		rule_out(s, BK_KPROBE, "kprobes are not built into this "
+			 "kernel (no kprobe PMU)");
+	s->cookies = btf_enum_has(s->vmlinux, "bpf_func_id",
+				  "BPF_FUNC_get_attach_cookie");
+}
+
+/* ---- open --------------------------------------------------------- */
+
+static int parse_backend(const char *name, unsigned *cand)
+{
+	if (!name || !strcmp(name, "auto")) {
+		*cand = (1u << BK_N) - 1;
+		return 0;
+	}
+	for (int b = 0; b < BK_N; b++) {
+		if (!strcmp(name, bk_names[b])) {
+			*cand = 1u << b;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int plan_and_load(struct session *s, char *err, size_t errlen)
+{
 	struct bpf_program *prog;
+	int ret;
 
+	s->skel = skbscope_bpf__open();
+	if (!s->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open BPF object: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (s->o.ringbuf_bytes &&
+	    bpf_map__set_max_entries(s->skel->maps.events,
+				     (__u32)s->o.ringbuf_bytes)) {
+		snprintf(err, errlen, "cannot size the ring buffer to %llu "
+			 "bytes", (unsigned long long)s->o.ringbuf_bytes);
+		return -EINVAL;
+	}
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
-	for (size_t i = 0; i < hooks_count(s->hooks); i++) {
+	/* Each tracepoint template is loaded against the first hook it
+	 * serves; the copies made at attach time retarget it. */
+	for (size_t i = 0; i < s->ntp; i++) {
 		struct hook *hk = hooks_get(s->hooks, i);
-		struct btf_tp tp = { .skb_pos = hk->skb_pos,
-				     .nargs = hk->nargs };
 		struct bpf_program *t;
 
-		if (!selected(s, hk))
-			continue;
-		strcpy(tp.name, hk->name);
-		t = tp_template(s->skel, &tp);
-		if (!t)
-			continue;
-		used++;
-		if (bpf_program__autoload(t))
+		if (!tp_selected(s, hk) || !(t = tp_template(s->skel, hk)) ||
+		    bpf_program__autoload(t))
 			continue;
 		bpf_program__set_autoload(t, true);
 		ret = bpf_program__set_attach_target(t, 0, hk->name);
 		if (ret)
-			goto out;
+			return ret;
 	}
-	if (!used) {
-		snprintf(err, errlen, "no skb tracepoint %s",
-			 s->have_re ? "matches --filter-func" :
-				      "found in kernel BTF");
-		ret = -ENOENT;
+	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
+		struct hook *hk = hooks_get(s->hooks, i);
+
+		if (s->cand & (1u << BK_KPROBE))
+			bpf_program__set_autoload(
+				fn_template(s->skel, BK_KPROBE, hk), true);
+		if (s->cand & (1u << BK_KMULTI))
+			bpf_program__set_autoload(
+				fn_template(s->skel, BK_KMULTI, hk), true);
 	}
-out:
-	free(tps);
-	return ret;
+	ret = skbscope_bpf__load(s->skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot load BPF programs: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	return 0;
 }
 
 int session_open(const struct session_opts *o, struct session **out,
@@ -173,12 +430,8 @@ int session_open(const struct session_opts *o, struct session **out,
 		return -ENOMEM;
 	s->o = *o;
 	s->ncpus = libbpf_num_possible_cpus();
-	if (!o->backend || !strcmp(o->backend, "auto") ||
-	    !strcmp(o->backend, "tracepoint")) {
-		snprintf(s->backend, sizeof(s->backend), "tracepoint");
-	} else {
-		snprintf(err, errlen, "backend '%s' is not available",
-			 o->backend);
+	if (parse_backend(o->backend, &s->cand)) {
+		snprintf(err, errlen, "unknown backend '%s'", o->backend);
 		ret = -EINVAL;
 		goto fail;
 	}
@@ -207,37 +460,57 @@ int session_open(const struct session_opts *o, struct session **out,
 		ret = hooks_new(&s->hooks);
 	if (!ret)
 		ret = attach_set_new(&s->links);
+	if (!ret)
+		ret = lifetimes_new(&s->life);
 	if (ret) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-
-	s->skel = skbscope_bpf__open();
-	if (!s->skel) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open BPF object: %s",
-			 strerror(-ret));
-		goto fail;
-	}
-	if (o->ringbuf_bytes) {
-		ret = bpf_map__set_max_entries(s->skel->maps.events,
-					       (__u32)o->ringbuf_bytes);
-		if (ret) {
-			snprintf(err, errlen, "cannot size the ring buffer "
-				 "to %llu bytes", (unsigned long long)
-				 o->ringbuf_bytes);
-			goto fail;
-		}
-	}
-	ret = plan_tracepoints(s, err, errlen);
+	ret = add_tracepoints(s, err, errlen);
 	if (ret)
 		goto fail;
-	ret = skbscope_bpf__load(s->skel);
-	if (ret) {
-		snprintf(err, errlen, "cannot load BPF programs: %s "
-			 "(run with SKBSCOPE_DEBUG=1 for the verifier log)",
-			 strerror(-ret));
+	if (s->cand & BK_PROBES) {
+		ret = add_functions(s, err, errlen);
+		if (ret) {
+			if (!(s->cand & (1u << BK_TP)))
+				goto fail;
+			/* auto: tracepoints still work. */
+			rule_out(s, BK_KMULTI, "%s", err);
+			rule_out(s, BK_KPROBE, "%s", err);
+			rule_out(s, BK_FENTRY, "%s", err);
+			err[0] = '\0';
+		}
+		precheck(s);
+	}
+	if (o->list_only) {
+		*out = s;
+		return 0;
+	}
+	if (!s->cand) {
+		snprintf(err, errlen, "backend %s is not available: %s",
+			 o->backend, s->why);
+		ret = -EOPNOTSUPP;
 		goto fail;
+	}
+	ret = plan_and_load(s, err, errlen);
+	if (ret && (s->cand & ((1u << BK_KMULTI) | (1u << BK_KPROBE))) &&
+	    (s->cand & ((1u << BK_FENTRY) | (1u << BK_TP)))) {
+		/* A kernel that cannot even load the kprobe programs: drop
+		 * them and load the rest. */
+		rule_out(s, BK_KMULTI, "programs do not load (%s)", err);
+		rule_out(s, BK_KPROBE, "programs do not load (%s)", err);
+		skbscope_bpf__destroy(s->skel);
+		s->skel = NULL;
+		ret = plan_and_load(s, err, errlen);
+	}
+	if (ret)
+		goto fail;
+	if (!s->cookies && (s->cand & (1u << BK_KPROBE))) {
+		/* Without attach cookies, kprobe events are named from their
+		 * ip; a failure only costs names, so it is not fatal. */
+		if (ksyms_load("/proc/kallsyms", &s->ksyms))
+			note(s, "cannot read /proc/kallsyms: kprobe events "
+				"will show addresses");
 	}
 	ret = cfgmap_open(bpf_map__fd(s->skel->maps.cfg_slots),
 			  bpf_map__fd(s->skel->maps.cfg_active), &s->cfg);
@@ -253,52 +526,399 @@ fail:
 	return ret;
 }
 
-int session_attach(struct session *s, char *err, size_t errlen)
-{
-	size_t total = 0, done = 0;
-	char why[256], label[128];
+/* ---- attach ------------------------------------------------------- */
 
-	for (size_t i = 0; i < hooks_count(s->hooks); i++)
-		total += selected(s, hooks_get(s->hooks, i));
+static void hook_failed(struct session *s, struct hook *hk, int err,
+			const char *why)
+{
+	char label[160];
+
+	hk->attached = err;
+	strlcpy(hk->why, strerror(-err), sizeof(hk->why));
+	if (why && why[0]) {
+		strlcat(hk->why, ": ", sizeof(hk->why));
+		strlcat(hk->why, why, sizeof(hk->why));
+	}
+	s->failed++;
+	if (hk->kind == HOOK_TRACEPOINT)
+		note(s, "hook %s left out: %s",
+		     hook_label(hk, label, sizeof(label)), hk->why);
+}
+
+static int keep_link(struct session *s, struct bpf_link *l)
+{
+	if (s->nplinks == s->capplinks) {
+		size_t cap = s->capplinks ? s->capplinks * 2 : 256;
+		struct bpf_link **nv = reallocarray(s->plinks, cap,
+						    sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		s->plinks = nv;
+		s->capplinks = cap;
+	}
+	s->plinks[s->nplinks++] = l;
+	return 0;
+}
+
+/* Undo a backend that did not work out, before trying the next. */
+static void detach_all(struct session *s)
+{
+	for (size_t i = 0; i < s->nplinks; i++)
+		bpf_link__destroy(s->plinks[i]);
+	s->nplinks = 0;
+	attach_set_free(s->links);
+	skbscope_bpf__destroy(s->fskel);
+	s->fskel = NULL;
+	s->links = NULL;
+	attach_set_new(&s->links);
 	for (size_t i = 0; i < hooks_count(s->hooks); i++) {
 		struct hook *hk = hooks_get(s->hooks, i);
-		struct btf_tp tp = { .skb_pos = hk->skb_pos,
-				     .nargs = hk->nargs };
+
+		hk->attached = 0;
+		hk->why[0] = '\0';
+	}
+	s->failed = 0;
+}
+
+static size_t progress_total;
+static size_t progress_done;
+
+static void progress(struct session *s)
+{
+	size_t d = __atomic_add_fetch(&progress_done, 1, __ATOMIC_RELAXED);
+
+	if (s->o.progress)
+		s->o.progress(s->o.ctx, d, progress_total);
+}
+
+static int attach_tracepoints(struct session *s, size_t *ok)
+{
+	char why[256];
+
+	for (size_t i = 0; i < s->ntp; i++) {
+		struct hook *hk = hooks_get(s->hooks, i);
 		struct bpf_program *t;
 		int ret;
 
-		if (!selected(s, hk))
+		if (!tp_selected(s, hk))
 			continue;
-		strcpy(tp.name, hk->name);
-		t = tp_template(s->skel, &tp);
-		ret = t ? attach_copy_btf(s->links, t, (__u32)i, hk->btf_id, 0,
-					  why, sizeof(why)) :
-			  -EOPNOTSUPP;
-		if (ret) {
-			hk->attached = ret;
-			/* strlcat, not snprintf: the verifier's line may be
-			 * long and is cut, not an error. */
-			strlcpy(hk->why, strerror(-ret), sizeof(hk->why));
-			if (why[0]) {
-				strlcat(hk->why, ": ", sizeof(hk->why));
-				strlcat(hk->why, why, sizeof(hk->why));
-			}
-			s->failed++;
-			note(s, "hook %s left out: %s",
-			     hook_label(hk, label, sizeof(label)), hk->why);
-		} else {
+		t = tp_template(s->skel, hk);
+		why[0] = '\0';
+		ret = t && bpf_program__fd(t) >= 0 ?
+			      attach_copy_btf(s->links, t, (__u32)i,
+					      hk->btf_id, 0, why, sizeof(why)) :
+			      -EOPNOTSUPP;
+		if (ret)
+			hook_failed(s, hk, ret, why);
+		else {
 			hk->attached = 1;
+			(*ok)++;
 		}
-		done++;
-		if (s->o.progress)
-			s->o.progress(s->o.ctx, done, total);
-	}
-	if (!attach_count(s->links)) {
-		snprintf(err, errlen, "no hook could be attached (%zu tried)",
-			 total);
-		return -ENOENT;
 	}
 	return 0;
+}
+
+/* kprobe-multi: one link per template, from explicit symbol lists (a
+ * glob would pick symbols that cannot be traced). When a list fails, one
+ * bad symbol is enough, so it is halved until the bad ones are found. */
+static int kmulti_attach_list(struct session *s, struct bpf_program *p,
+			      __u32 *ids, size_t n, size_t *ok, int *last)
+{
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, opts);
+	const char **syms = calloc(n, sizeof(*syms));
+	__u64 *cookies = calloc(n, sizeof(*cookies));
+	struct bpf_link *l;
+	int ret = 0;
+
+	if (!syms || !cookies) {
+		free(syms);
+		free(cookies);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		syms[i] = hooks_get(s->hooks, ids[i])->name;
+		cookies[i] = (__u64)ids[i] + 1;
+	}
+	opts.syms = syms;
+	opts.cookies = cookies;
+	opts.cnt = n;
+	l = bpf_program__attach_kprobe_multi_opts(p, NULL, &opts);
+	free(syms);
+	free(cookies);
+	if (l) {
+		for (size_t i = 0; i < n; i++) {
+			hooks_get(s->hooks, ids[i])->attached = 1;
+			progress(s);
+		}
+		*ok += n;
+		return keep_link(s, l);
+	}
+	*last = -errno;
+	if (n == 1) {
+		hook_failed(s, hooks_get(s->hooks, ids[0]), *last, NULL);
+		progress(s);
+		return 0;
+	}
+	/* A whole list refused for a reason no symbol explains: give up
+	 * rather than bisect thousands of times. */
+	if (*last == -EOPNOTSUPP || *last == -ENOSYS || *last == -EPERM)
+		return *last;
+	ret = kmulti_attach_list(s, p, ids, n / 2, ok, last);
+	if (!ret)
+		ret = kmulti_attach_list(s, p, ids + n / 2, n - n / 2, ok,
+					 last);
+	return ret;
+}
+
+static int attach_kmulti(struct session *s, size_t *ok, char *why,
+			 size_t whylen)
+{
+	size_t n = hooks_count(s->hooks) - s->ntp;
+	__u32 *ids = calloc(n ? n : 1, sizeof(*ids));
+	struct bpf_program *prog;
+	int last = 0, ret = 0;
+
+	if (!ids)
+		return -ENOMEM;
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		size_t k = 0;
+
+		if (bpf_program__fd(prog) < 0 ||
+		    bpf_program__type(prog) != BPF_PROG_TYPE_KPROBE ||
+		    bpf_program__expected_attach_type(prog) !=
+			    BPF_TRACE_KPROBE_MULTI)
+			continue;
+		for (size_t i = s->ntp; i < hooks_count(s->hooks); i++)
+			if (fn_template(s->skel, BK_KMULTI,
+					hooks_get(s->hooks, i)) == prog)
+				ids[k++] = (__u32)i;
+		if (!k)
+			continue;
+		ret = kmulti_attach_list(s, prog, ids, k, ok, &last);
+		if (ret)
+			break;
+	}
+	free(ids);
+	if (!*ok)
+		snprintf(why, whylen, "attach failed: %s",
+			 strerror(-(ret ? ret : last ? last : ENOENT)));
+	return ret;
+}
+
+struct kp_work {
+	struct session *s;
+	size_t first, step;
+	size_t ok;
+	int err;           /* first error seen */
+	struct bpf_link **out; /* per hook, NULL when not attached */
+	int *errs;
+};
+
+static void *kp_thread(void *arg)
+{
+	struct kp_work *w = arg;
+	struct session *s = w->s;
+
+	for (size_t i = s->ntp + w->first; i < hooks_count(s->hooks);
+	     i += w->step) {
+		struct hook *hk = hooks_get(s->hooks, i);
+		LIBBPF_OPTS(bpf_kprobe_opts, opts);
+		struct bpf_link *l;
+
+		if (s->cookies)
+			opts.bpf_cookie = (__u64)i + 1;
+		l = bpf_program__attach_kprobe_opts(
+			fn_template(s->skel, BK_KPROBE, hk), hk->name, &opts);
+		if (l) {
+			w->out[i] = l;
+			w->ok++;
+		} else {
+			w->errs[i] = -errno;
+			if (!w->err)
+				w->err = -errno;
+		}
+		progress(s);
+		/* A kernel that refuses the first hundred refuses all. */
+		if (!w->ok && (i - s->ntp) / w->step > 100 / w->step + 1)
+			break;
+	}
+	return NULL;
+}
+
+/* Plain kprobes: one perf event per function, attached by a few threads
+ * in parallel since each attach is a slow syscall. */
+static int attach_kprobes(struct session *s, size_t *ok, char *why,
+			  size_t whylen)
+{
+	size_t n = hooks_count(s->hooks);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int nt = ncpu > 4 ? 4 : ncpu < 1 ? 1 : (int)ncpu;
+	struct kp_work w[4];
+	pthread_t th[4];
+	struct bpf_link **links = calloc(n, sizeof(*links));
+	int *errs = calloc(n, sizeof(*errs));
+	int ret = 0, first_err = 0;
+
+	if (!links || !errs) {
+		free(links);
+		free(errs);
+		return -ENOMEM;
+	}
+	for (int t = 0; t < nt; t++) {
+		w[t] = (struct kp_work){ .s = s, .first = (size_t)t,
+					 .step = (size_t)nt, .out = links,
+					 .errs = errs };
+		if (pthread_create(&th[t], NULL, kp_thread, &w[t])) {
+			nt = t;
+			break;
+		}
+	}
+	for (int t = 0; t < nt; t++) {
+		pthread_join(th[t], NULL);
+		*ok += w[t].ok;
+		if (!first_err)
+			first_err = w[t].err;
+	}
+	for (size_t i = s->ntp; i < n; i++) {
+		struct hook *hk = hooks_get(s->hooks, i);
+
+		if (links[i]) {
+			hk->attached = 1;
+			if (!ret)
+				ret = keep_link(s, links[i]);
+			else
+				bpf_link__destroy(links[i]);
+		} else if (errs[i]) {
+			hook_failed(s, hk, errs[i], NULL);
+		}
+	}
+	free(links);
+	free(errs);
+	if (!*ok)
+		snprintf(why, whylen, "attach failed: %s",
+			 strerror(first_err ? -first_err : ENOENT));
+	return ret;
+}
+
+/* fentry: a second copy of the object, sharing the first one's maps,
+ * holds the templates; each function gets its own retargeted copy. */
+static int attach_fentry(struct session *s, size_t *ok, char *why,
+			 size_t whylen)
+{
+	struct bpf_program *prog;
+	struct bpf_map *m;
+	int ret;
+
+	s->fskel = skbscope_bpf__open();
+	if (!s->fskel)
+		return -errno;
+	bpf_object__for_each_map(m, s->fskel->obj) {
+		struct bpf_map *mine = bpf_object__find_map_by_name(
+			s->skel->obj, bpf_map__name(m));
+
+		if (mine && bpf_map__fd(mine) >= 0) {
+			ret = bpf_map__reuse_fd(m, bpf_map__fd(mine));
+			if (ret)
+				return ret;
+		}
+	}
+	bpf_object__for_each_program(prog, s->fskel->obj)
+		bpf_program__set_autoload(prog, false);
+	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
+		struct hook *hk = hooks_get(s->hooks, i);
+		struct bpf_program *t = fn_template(s->fskel, BK_FENTRY, hk);
+
+		if (hk->module[0] || !t || bpf_program__autoload(t))
+			continue;
+		bpf_program__set_autoload(t, true);
+		ret = bpf_program__set_attach_target(t, 0, hk->name);
+		if (ret)
+			return ret;
+	}
+	ret = skbscope_bpf__load(s->fskel);
+	if (ret) {
+		snprintf(why, whylen, "BPF trampolines refused (%s)",
+			 strerror(-ret));
+		return ret;
+	}
+	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
+		struct hook *hk = hooks_get(s->hooks, i);
+		char vwhy[256] = "";
+
+		if (hk->module[0]) {
+			hook_failed(s, hk, -EOPNOTSUPP, "fentry on module "
+				    "functions needs --backend kprobe");
+			progress(s);
+			continue;
+		}
+		ret = attach_copy_btf(s->links,
+				      fn_template(s->fskel, BK_FENTRY, hk),
+				      (__u32)i, hk->btf_id, 0, vwhy,
+				      sizeof(vwhy));
+		if (ret)
+			hook_failed(s, hk, ret, vwhy);
+		else {
+			hk->attached = 1;
+			(*ok)++;
+		}
+		progress(s);
+	}
+	if (!*ok)
+		snprintf(why, whylen, "no function could be attached");
+	return 0;
+}
+
+int session_attach(struct session *s, char *err, size_t errlen)
+{
+	char why[256];
+
+	for (int b = 0; b < BK_N; b++) {
+		size_t ok = 0, tp_ok = 0;
+		int ret = 0;
+
+		if (!(s->cand & (1u << b)))
+			continue;
+		why[0] = '\0';
+		progress_done = 0;
+		progress_total = b == BK_TP ? 0 : hooks_count(s->hooks) - s->ntp;
+		switch (b) {
+		case BK_KMULTI:
+			ret = attach_kmulti(s, &ok, why, sizeof(why));
+			break;
+		case BK_KPROBE:
+			ret = attach_kprobes(s, &ok, why, sizeof(why));
+			break;
+		case BK_FENTRY:
+			ret = attach_fentry(s, &ok, why, sizeof(why));
+			break;
+		default:
+			break;
+		}
+		if (!ret && (b == BK_TP || ok)) {
+			/* Tracepoints: the whole backend, or the drop-reason
+			 * fallback for a probe backend. */
+			unsigned keep = s->cand;
+
+			if (b != BK_TP)
+				s->cand &= ~(1u << BK_TP);
+			attach_tracepoints(s, &tp_ok);
+			s->cand = keep;
+			ok += tp_ok;
+		}
+		if (!ret && ok) {
+			snprintf(s->backend, sizeof(s->backend), "%s",
+				 bk_names[b]);
+			return 0;
+		}
+		if (!why[0])
+			snprintf(why, sizeof(why), "%s",
+				 ret ? strerror(-ret) : "nothing attached");
+		detach_all(s);
+		rule_out(s, (enum backend)b, "%s", why);
+	}
+	snprintf(err, errlen, "no backend could attach: %s", s->why);
+	return -ENOENT;
 }
 
 void session_close(struct session *s)
@@ -306,16 +926,25 @@ void session_close(struct session *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	for (size_t i = 0; i < s->nplinks; i++)
+		bpf_link__destroy(s->plinks[i]);
+	free(s->plinks);
 	attach_set_free(s->links);
 	cfgmap_free(s->cfg);
+	skbscope_bpf__destroy(s->fskel);
 	skbscope_bpf__destroy(s->skel);
 	hooks_free(s->hooks);
+	funcs_free(s->funcs);
 	reasons_free(s->reasons);
+	ksyms_free(s->ksyms);
+	lifetimes_free(s->life);
 	btf__free(s->vmlinux);
 	if (s->have_re)
 		regfree(&s->re);
 	free(s);
 }
+
+/* ---- events ------------------------------------------------------- */
 
 int session_set_filter(struct session *s, const struct skbs_filter *f)
 {
@@ -327,19 +956,40 @@ int session_get_filter(struct session *s, struct skbs_filter *f)
 	return cfgmap_read(s->cfg, f);
 }
 
+/* Kernels without attach cookies: the hook is the function the ip is in. */
+static __u32 hook_by_ip(struct session *s, __u64 ip)
+{
+	size_t slot = (ip >> 4) % IPCACHE;
+	const char *name;
+	int id;
+
+	if (s->ipcache[slot].ip == ip)
+		return s->ipcache[slot].id;
+	name = ksyms_lookup(s->ksyms, ip, NULL, NULL);
+	id = name ? hooks_find_func(s->hooks, name) : -1;
+	s->ipcache[slot].ip = ip;
+	s->ipcache[slot].id = id < 0 ? SKBS_HOOK_BY_IP : (__u32)id;
+	return s->ipcache[slot].id;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
-	const struct skbs_event *ev;
+	const struct skbs_event *raw;
+	struct skbs_event ev;
 	const char *tail;
 	char err[128];
 
-	if (event_decode(data, size, &ev, &tail, err, sizeof(err))) {
+	if (event_decode(data, size, &raw, &tail, err, sizeof(err))) {
 		s->bad_records++;
 		return 0;
 	}
+	ev = *raw;
+	if (ev.hook == SKBS_HOOK_BY_IP && s->ksyms)
+		ev.hook = hook_by_ip(s, ev.ip);
+	ev.gen = lifetimes_gen(s->life, ev.skb, ev.flags & SKBS_EV_FREE);
 	/* libbpf only stops on a negative return. */
-	if (s->fn && s->fn(s->fn_ctx, ev, tail)) {
+	if (s->fn && s->fn(s->fn_ctx, &ev, tail)) {
 		s->stopped = 1;
 		return -ECANCELED;
 	}
@@ -431,9 +1081,18 @@ const char *session_backend(const struct session *s)
 	return s->backend;
 }
 
+const char *session_backend_why(const struct session *s)
+{
+	return s->why;
+}
+
 size_t session_attached(const struct session *s)
 {
-	return attach_count(s->links);
+	size_t n = 0;
+
+	for (size_t i = 0; i < hooks_count(s->hooks); i++)
+		n += hooks_get(s->hooks, i)->attached == 1;
+	return n;
 }
 
 size_t session_failed(const struct session *s)
@@ -444,4 +1103,14 @@ size_t session_failed(const struct session *s)
 int session_prog_fd(const struct session *s, size_t i)
 {
 	return attach_prog_fd(s->links, i);
+}
+
+__u64 session_open_lifetimes(const struct session *s)
+{
+	return lifetimes_open(s->life);
+}
+
+const struct funcs *session_funcs(const struct session *s)
+{
+	return s->funcs;
 }

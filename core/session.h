@@ -15,8 +15,13 @@ struct reasons;
 struct btf;
 
 struct session_opts {
-	const char *backend;      /* "auto" or "tracepoint" */
+	/* "auto", "kprobe-multi", "kprobe", "fentry" or "tracepoint" */
+	const char *backend;
 	const char *func_regex;   /* POSIX ERE on hook names; NULL: all */
+	const char *const *kmods; /* also probe functions of these modules */
+	size_t nkmods;
+	int all_kmods;            /* ... of every module with BTF */
+	int list_only;            /* discover, do not load (--list-funcs) */
 	__u64 ringbuf_bytes;      /* power of two, >= page size */
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
@@ -57,6 +62,14 @@ const struct hooks *session_hooks(const struct session *s);
 const struct reasons *session_reasons(const struct session *s);
 const struct btf *session_btf(const struct session *s);
 const char *session_backend(const struct session *s);
+/* Why the better backends were not used ("kprobe-multi: ...; ..."), or
+ * "" when the first choice worked. */
+const char *session_backend_why(const struct session *s);
+/* Lifetimes (skb address, generation) open now. */
+__u64 session_open_lifetimes(const struct session *s);
+struct funcs;
+/* The skb functions found (NULL for the tracepoint backend). */
+const struct funcs *session_funcs(const struct session *s);
 size_t session_attached(const struct session *s);
 size_t session_failed(const struct session *s);
 /* Program fds of the attached copies, for run-time statistics. */

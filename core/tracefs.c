@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,9 +20,9 @@
 
 #define LIST_MAX (4 << 20)
 
-static const char *const paths[] = {
-	"/sys/kernel/tracing/available_events",
-	"/sys/kernel/debug/tracing/available_events",
+static const char *const dirs[] = {
+	"/sys/kernel/tracing",
+	"/sys/kernel/debug/tracing",
 };
 
 /* Read all of fd into a NUL-ended buffer. */
@@ -82,8 +83,9 @@ static int read_path(const char *path, char **out)
 }
 
 /* In the child: private mount namespace, mount, copy the list out. */
-static void child(int wfd)
+static void child(int wfd, const char *file)
 {
+	char path[256];
 	int fd;
 	char buf[8192];
 	ssize_t r;
@@ -92,7 +94,8 @@ static void child(int wfd)
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL))
 		_exit(1);
-	fd = open(paths[0], O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/%s", dirs[0], file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		_exit(1);
 	while ((r = read(fd, buf, sizeof(buf))) > 0)
@@ -103,12 +106,26 @@ static void child(int wfd)
 
 int tracefs_available_events(char **out)
 {
-	int p[2], status, ret;
+	return tracefs_read("available_events", out);
+}
+
+int tracefs_read(const char *file, char **out)
+{
+	int p[2], status, ret, first = -ENOENT;
+	char path[256];
 	pid_t pid;
 
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (!read_path(paths[i], out))
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], file);
+		ret = read_path(path, out);
+		if (!ret)
 			return 0;
+		/* Mounted but refused (EPERM): mounting again won't help. */
+		if (ret != -ENOENT)
+			first = ret;
+	}
+	if (first != -ENOENT)
+		return first;
 	if (pipe2(p, O_CLOEXEC))
 		return -errno;
 	pid = fork();
@@ -120,7 +137,7 @@ int tracefs_available_events(char **out)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(p[1]);
+		child(p[1], file);
 	}
 	close(p[1]);
 	ret = slurp(p[0], out);

@@ -13,4 +13,7 @@
  */
 int tracefs_available_events(char **out);
 
+/* Same, for any file under tracefs (e.g. "available_filter_functions"). */
+int tracefs_read(const char *file, char **out);
+
 #endif
