@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "core/caps.h"
 #include "core/cli.h"
 #include "core/funcs.h"
@@ -60,28 +61,57 @@ static void note_cb(void *ctx, const char *msg)
 	fprintf(stderr, "skbscope: %s\n", msg);
 }
 
-/* Attach progress on stderr, only when it takes long enough to wonder. */
-static void progress_cb(void *ctx, size_t done, size_t total)
+/*
+ * Attach and detach progress on stderr once it takes long enough to
+ * wonder: a count and a rate, redrawn in place on a terminal, a line every
+ * two seconds otherwise (logs should not fill with carriage returns).
+ */
+static void progress_cb(void *ctx, const char *what, size_t done,
+			size_t total)
 {
-	static struct timespec start;
-	static int shown;
+	static struct timespec start, last;
+	static const char *last_what;
+	static size_t last_done;
+	static int tty = -1;
 	struct timespec now;
-	double el;
+	double el, since;
 
 	(void)ctx;
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (done == 1) {
-		start = now;
-		shown = 0;
+	if (what != last_what || done < last_done) {
+		last_what = what;
+		start = last = now;
 	}
+	last_done = done;
 	el = (now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
-	if (el < 0.5 && done < total)
+	since = (now.tv_sec - last.tv_sec) +
+		(now.tv_nsec - last.tv_nsec) / 1e9;
+	if (el < 0.5 || (done < total && since < (tty ? 0.1 : 2.0)))
 		return;
-	if (el < 0.5 && !shown)
+	last = now;
+	fprintf(stderr, "%sskbscope: %s %zu/%zu (%.0f/s)%s",
+		tty ? "\r" : "", what, done, total, done / el,
+		!tty || done == total ? "\n" : "");
+}
+
+/* Each kprobe is a perf event fd and each fentry copy a program and a
+ * link: thousands of descriptors. */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r))
 		return;
-	shown = 1;
-	fprintf(stderr, "\rskbscope: attaching %zu/%zu (%.0f/s)%s", done,
-		total, el > 0 ? done / el : 0.0, done == total ? "\n" : "");
+	if (r.rlim_max != RLIM_INFINITY && r.rlim_max < 65536) {
+		struct rlimit want = { 65536, 65536 };
+
+		if (!setrlimit(RLIMIT_NOFILE, &want))
+			return;
+	}
+	r.rlim_cur = r.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &r);
 }
 
 /* kallsyms is read on first need: most runs print no location. */
@@ -282,6 +312,7 @@ int main(int argc, char **argv)
 	}
 
 	libbpf_set_print(libbpf_print);
+	raise_nofile();
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: the ring buffer wait must return on a signal. */

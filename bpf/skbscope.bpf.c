@@ -403,7 +403,10 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	ev->pad = 0;
 	ev->gen = 0;
 	ev->stack_id = -1;
-	if (f->output & SKBS_O_STACK) {
+	/* fentry drops have no return address at hand: a stack lets user
+	 * space find the caller (see core/session.c). */
+	if ((f->output & SKBS_O_STACK) ||
+	    (kind == STUB_BTF && (ev_flags & SKBS_EV_DROP) && !location)) {
 		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 		if (ev->stack_id < 0)
 			count(SKBS_C_STACK_ERR);

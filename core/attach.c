@@ -35,12 +35,19 @@ void attach_set_free(struct attach_set *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++) {
-		close(s->v[i].link_fd);
-		close(s->v[i].prog_fd);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		attach_close(s, i);
 	free(s->v);
 	free(s);
+}
+
+void attach_close(struct attach_set *s, size_t i)
+{
+	if (i >= s->n || s->v[i].link_fd < 0)
+		return;
+	close(s->v[i].link_fd);
+	close(s->v[i].prog_fd);
+	s->v[i].link_fd = s->v[i].prog_fd = -1;
 }
 
 size_t attach_count(const struct attach_set *s)

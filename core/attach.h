@@ -28,6 +28,8 @@ int attach_copy_btf(struct attach_set *s, const struct bpf_program *tmpl,
 		    size_t errlen);
 
 size_t attach_count(const struct attach_set *s);
+/* Detach and unload copy i now (threads may close different copies). */
+void attach_close(struct attach_set *s, size_t i);
 /* Program ids of the attached copies (for run-time statistics). */
 int attach_prog_fd(const struct attach_set *s, size_t i);
 

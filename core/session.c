@@ -6,6 +6,7 @@
  * in session_close(); nothing is pinned, so any exit leaves nothing
  * attached.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -52,6 +53,7 @@ struct session {
 	struct bpf_link **plinks;   /* kprobe / kprobe.multi links */
 	size_t nplinks, capplinks;
 	struct ksyms *ksyms;        /* ip -> hook without attach cookies */
+	int ksyms_tried;
 	struct { __u64 ip; __u32 id; } ipcache[IPCACHE];
 	struct lifetimes *life;
 	struct cfgmap *cfg;
@@ -67,6 +69,7 @@ struct session {
 	session_event_fn fn;
 	void *fn_ctx;
 	int stopped;
+	int threaded;
 	char backend[32];
 	char why[768];
 };
@@ -584,12 +587,55 @@ static void detach_all(struct session *s)
 static size_t progress_total;
 static size_t progress_done;
 
+/* Counts work done; workers may call it from any thread. */
 static void progress(struct session *s)
 {
 	size_t d = __atomic_add_fetch(&progress_done, 1, __ATOMIC_RELAXED);
 
-	if (s->o.progress)
-		s->o.progress(s->o.ctx, d, progress_total);
+	/* Single-threaded work reports as it goes; threaded work is
+	 * reported by the thread that waits for it (run_threads). */
+	if (s->o.progress && !s->threaded)
+		s->o.progress(s->o.ctx, "attaching", d, progress_total);
+}
+
+/*
+ * Run fn on n threads and report progress from this one while they work:
+ * attaching or detaching thousands of kprobes is a slow syscall each, and
+ * the kernel batches the RCU waits of concurrent ones.
+ */
+static void run_threads(struct session *s, int n, void *(*fn)(void *),
+			void *args, size_t argsz, const char *what)
+{
+	pthread_t th[16];
+	int joined[16] = { 0 };
+	int started = 0, alive;
+
+	s->threaded = 1;
+	for (int t = 0; t < n && t < 16; t++) {
+		if (pthread_create(&th[t], NULL, fn, (char *)args + t * argsz))
+			break;
+		started++;
+	}
+	if (!started) /* no threads: do it here */
+		fn(args);
+	alive = started;
+	while (alive) {
+		usleep(100000);
+		for (int t = 0; t < started; t++) {
+			if (!joined[t] && !pthread_tryjoin_np(th[t], NULL)) {
+				joined[t] = 1;
+				alive--;
+			}
+		}
+		if (alive && s->o.progress)
+			s->o.progress(s->o.ctx, what,
+				      __atomic_load_n(&progress_done,
+						      __ATOMIC_RELAXED),
+				      progress_total);
+	}
+	if (s->o.progress && progress_total)
+		s->o.progress(s->o.ctx, what, progress_total, progress_total);
+	s->threaded = 0;
 }
 
 static int attach_tracepoints(struct session *s, size_t *ok)
@@ -740,8 +786,12 @@ static void *kp_thread(void *arg)
 		}
 		progress(s);
 		/* A kernel that refuses the first hundred refuses all. */
-		if (!w->ok && (i - s->ntp) / w->step > 100 / w->step + 1)
+		if (!w->ok && (i - s->ntp) / w->step > 100 / w->step + 1) {
+			for (i += w->step; i < hooks_count(s->hooks);
+			     i += w->step)
+				progress(s);
 			break;
+		}
 	}
 	return NULL;
 }
@@ -755,7 +805,6 @@ static int attach_kprobes(struct session *s, size_t *ok, char *why,
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int nt = ncpu > 4 ? 4 : ncpu < 1 ? 1 : (int)ncpu;
 	struct kp_work w[4];
-	pthread_t th[4];
 	struct bpf_link **links = calloc(n, sizeof(*links));
 	int *errs = calloc(n, sizeof(*errs));
 	int ret = 0, first_err = 0;
@@ -765,17 +814,12 @@ static int attach_kprobes(struct session *s, size_t *ok, char *why,
 		free(errs);
 		return -ENOMEM;
 	}
-	for (int t = 0; t < nt; t++) {
+	for (int t = 0; t < nt; t++)
 		w[t] = (struct kp_work){ .s = s, .first = (size_t)t,
 					 .step = (size_t)nt, .out = links,
 					 .errs = errs };
-		if (pthread_create(&th[t], NULL, kp_thread, &w[t])) {
-			nt = t;
-			break;
-		}
-	}
+	run_threads(s, nt, kp_thread, w, sizeof(w[0]), "attaching");
 	for (int t = 0; t < nt; t++) {
-		pthread_join(th[t], NULL);
 		*ok += w[t].ok;
 		if (!first_err)
 			first_err = w[t].err;
@@ -921,13 +965,50 @@ int session_attach(struct session *s, char *err, size_t errlen)
 	return -ENOENT;
 }
 
+struct detach_work {
+	struct session *s;
+	size_t first, step;
+};
+
+static void *detach_thread(void *arg)
+{
+	struct detach_work *w = arg;
+
+	size_t np = w->s->nplinks, nc = attach_count(w->s->links);
+
+	/* kprobe links, then tp_btf/fentry copies, as one range. */
+	for (size_t i = w->first; i < np + nc; i += w->step) {
+		if (i < np)
+			bpf_link__destroy(w->s->plinks[i]);
+		else
+			attach_close(w->s->links, i - np);
+		__atomic_add_fetch(&progress_done, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
 void session_close(struct session *s)
 {
+	struct detach_work w[16];
+	int nt = 16;
+
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
-	for (size_t i = 0; i < s->nplinks; i++)
-		bpf_link__destroy(s->plinks[i]);
+	/* Detaching thousands of kprobes takes a while: in parallel, and
+	 * saying so. */
+	if (s->nplinks + attach_count(s->links) < 64)
+		nt = 1;
+	for (int t = 0; t < nt; t++)
+		w[t] = (struct detach_work){ s, (size_t)t, (size_t)nt };
+	progress_done = 0;
+	progress_total = s->nplinks + attach_count(s->links);
+	if (nt == 1) {
+		detach_thread(&w[0]);
+	} else {
+		run_threads(s, nt, detach_thread, w, sizeof(w[0]),
+			    "detaching");
+	}
 	free(s->plinks);
 	attach_set_free(s->links);
 	cfgmap_free(s->cfg);
@@ -972,6 +1053,37 @@ static __u32 hook_by_ip(struct session *s, __u64 ip)
 	return s->ipcache[slot].id;
 }
 
+/*
+ * The caller of a drop function, from its stack: the first frame that is
+ * neither BPF (program, trampoline) nor the drop function itself.
+ */
+static __u64 location_from_stack(struct session *s,
+				 const struct skbs_event *ev)
+{
+	const struct hook *hk = hooks_get(s->hooks, ev->hook);
+	__u64 ips[SKBS_STACK_DEPTH];
+	int n;
+
+	if (!s->ksyms && !s->ksyms_tried) {
+		s->ksyms_tried = 1;
+		ksyms_load("/proc/kallsyms", &s->ksyms);
+	}
+	if (!s->ksyms || !hk)
+		return 0;
+	n = session_stack(s, ev->stack_id, ips, SKBS_STACK_DEPTH);
+	for (int i = 0; i < n; i++) {
+		const char *mod, *name;
+
+		name = ksyms_lookup(s->ksyms, ips[i], NULL, &mod);
+		if (!name || (mod && !strcmp(mod, "bpf")) ||
+		    !strncmp(name, "bpf_trampoline", 14) ||
+		    !strcmp(name, hk->name))
+			continue;
+		return ips[i];
+	}
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
@@ -987,6 +1099,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	ev = *raw;
 	if (ev.hook == SKBS_HOOK_BY_IP && s->ksyms)
 		ev.hook = hook_by_ip(s, ev.ip);
+	if ((ev.flags & SKBS_EV_DROP) && !ev.location && ev.stack_id >= 0)
+		ev.location = location_from_stack(s, &ev);
 	ev.gen = lifetimes_gen(s->life, ev.skb, ev.flags & SKBS_EV_FREE);
 	/* libbpf only stops on a negative return. */
 	if (s->fn && s->fn(s->fn_ctx, &ev, tail)) {

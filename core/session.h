@@ -25,8 +25,10 @@ struct session_opts {
 	__u64 ringbuf_bytes;      /* power of two, >= page size */
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
-	/* Attach progress: done of total. */
-	void (*progress)(void *ctx, size_t done, size_t total);
+	/* Progress of long work: what ("attaching", "detaching"), done of
+	 * total. */
+	void (*progress)(void *ctx, const char *what, size_t done,
+			 size_t total);
 	void *ctx;
 };
 
