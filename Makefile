@@ -51,7 +51,7 @@ SKEL := $(OUT)/skbscope.skel.h
 VMLINUX := $(OUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
-.PHONY: all clean deps run test unit integration
+.PHONY: all clean deps run test unit integration vm
 
 all: skbscope
 
@@ -100,6 +100,9 @@ unit: $(OUT)/unit-tests
 
 integration: skbscope
 	$(Q)tests/run-integration.sh
+
+vm: skbscope
+	$(Q)tests/vm/matrix.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests

@@ -37,6 +37,9 @@ else
 	echo "integration tests need root (namespaces, BPF): run 'sudo make test'"
 	total_fail=$((total_fail + 1))
 fi
+# The kernel matrix boots Debian's kernels under qemu: kprobe, kprobe-multi
+# and fentry cannot run on the host kernel (see shared/docs/TESTING.md).
+run_suite vm-matrix tests/vm/matrix.sh
 echo "=== all suites"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside a test VM (busybox sh). Set before this file: OFFERED and
+# NOT_OFFERED (backend lists), DROPFN (the hook that reports a drop:
+# kfree_skb_reason, sk_skb_reason_drop or skb:kfree_skb) and REASONS (yes
+# when the kernel has drop reasons). Prints VMTEST lines for tests/vm.
+. /guest-lib.sh
+# A subset keeps the run short under TCG, where each detach waits for RCU.
+FUNCS='^(ip_|__ip_|udp|__udp|nf_hook|kfree_skb|sk_skb_reason|consume_skb|__dev_queue|dev_hard|__netif|netif_)'
+iptables -I OUTPUT 1 -p udp -d 127.0.0.1 --dport 7001 -j DROP ||
+	vmfail "iptables rule"
+
+up() { cut -d' ' -f1 /proc/uptime; }
+
+# run BACKEND OUT ARGS...: trace while sending 2 datagrams to 7001 (the
+# DROP rule) and 2 to 7002 (nothing listens).
+run() {
+	b=$1; out=$2; shift 2
+	rm -f /tmp/ready
+	t0=$(up)
+	/skbscope --no-tui --backend "$b" --ready-file /tmp/ready "$@" \
+		>"$out" 2>"$out.err" &
+	pid=$!
+	if ! wait_ready /tmp/ready "$pid" 300; then
+		cat "$out.err"
+		return 1
+	fi
+	t1=$(up)
+	send_udp 127.0.0.1 7001 2
+	send_udp 127.0.0.1 7002 2
+	sleep 1
+	kill -INT "$pid"; wait "$pid"
+	rc=$?
+	t2=$(up)
+	n=$(sed -n 's/^skbscope: \([0-9]*\) hooks attached.*/\1/p' "$out.err")
+	echo "VMTEST TIME $b attach=$(awk "BEGIN{print $t1-$t0}") detach=$(awk "BEGIN{print $t2-$t1-1}") hooks=${n:-0}"
+	return $rc
+}
+
+for b in $OFFERED; do
+	if [ "$b" = tracepoint ]; then extra=--output-stack; f=; else
+		extra=; f=$FUNCS; fi
+	if run "$b" /tmp/drop.$b --filter-proto udp --filter-dst-ip 127.0.0.1 \
+		${f:+--filter-func "$f"} $extra; then
+		vmok "$b: starts and exits 0"
+	else
+		vmfail "$b: starts and exits 0"; cat /tmp/drop.$b.err
+		continue
+	fi
+	grep -q "backend $b\|on the $b backend" /tmp/drop.$b.err ||
+		vmfail "$b: says which backend"
+	if [ "$b" = tracepoint ]; then hook="skb:kfree_skb"; else hook=$DROPFN; fi
+	if [ "$REASONS" = yes ]; then
+		vmcheck "$b: drop at $hook with NETFILTER_DROP" \
+			grep -q "7001(udp) $hook(NETFILTER_DROP) nf_hook_slow+0x" /tmp/drop.$b
+	else
+		vmcheck "$b: drop at $hook from nf_hook_slow (no reasons before 5.17)" \
+			grep -q "7001(udp) $hook nf_hook_slow+0x" /tmp/drop.$b
+	fi
+	if [ "$b" = tracepoint ]; then
+		vmcheck "$b: stack shows nf_hook_slow" \
+			grep -q "^    nf_hook_slow+0x" /tmp/drop.$b
+	else
+		vmcheck "$b: path passes nf_hook_slow" \
+			grep -q "7001(udp) nf_hook_slow$" /tmp/drop.$b
+		vmcheck "$b: lifetime ends at kfree_skbmem" \
+			grep -q "7001(udp) kfree_skbmem$" /tmp/drop.$b
+	fi
+	if [ "$REASONS" = yes ]; then
+		vmcheck "$b: closed port: NO_SOCKET at __udp4_lib_rcv" \
+			grep -q "7002(udp) $hook(NO_SOCKET) __udp4_lib_rcv+0x" /tmp/drop.$b
+	else
+		vmcheck "$b: closed port: drop at __udp4_lib_rcv" \
+			grep -q "7002(udp) $hook __udp4_lib_rcv+0x" /tmp/drop.$b
+	fi
+	if [ "$b" = tracepoint ]; then
+		# The port filter runs in the kernel on every backend; one
+		# check of it here keeps the matrix short.
+		if run "$b" /tmp/port.$b --filter-dst-port 7002; then
+			vmcheck "$b: port filter keeps 7001 out" \
+				sh -c "grep -q ':7002(' /tmp/port.$b && ! grep -q ':7001(' /tmp/port.$b"
+		else
+			vmfail "$b: port filter run"
+		fi
+	fi
+done
+
+for b in $NOT_OFFERED; do
+	/skbscope --no-tui --backend "$b" >/tmp/no.$b 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q "not available" /tmp/no.$b; then
+		vmok "$b: not offered, said plainly ($(head -c 150 /tmp/no.$b))"
+		echo "VMTEST NOTOFFERED $b"
+	else
+		vmfail "$b: not offered but exit $rc: $(head -c 200 /tmp/no.$b)"
+	fi
+done
+
+# auto picks the best offered backend and says why others were not used.
+/skbscope --no-tui --filter-func '^kfree_skbmem$' --ready-file /tmp/ra \
+	>/tmp/auto 2>/tmp/auto.err &
+pid=$!
+wait_ready /tmp/ra "$pid" 120
+kill -INT "$pid"; wait "$pid"
+best=${OFFERED%% *}
+vmcheck "auto picks $best" grep -q "on the $best backend" /tmp/auto.err
+if [ -n "$NOT_OFFERED" ]; then
+	vmcheck "auto says why it did not use $NOT_OFFERED" \
+		grep -q "not using" /tmp/auto.err
+fi
+grep "not using" /tmp/auto.err
