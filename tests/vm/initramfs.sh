@@ -40,7 +40,7 @@ done
 
 # Modules with their dependencies, in load order, decompressed (busybox
 # insmod takes plain .ko).
-want="x_tables ip_tables iptable_filter xt_tcpudp veth"
+want="x_tables ip_tables iptable_filter xt_tcpudp iptable_nat xt_nat veth"
 order=$work/mods/order
 : >"$order"
 add_mod() {
