@@ -568,3 +568,103 @@ FENTRY_STUB(fe_kfree_skb_reason, "kfree_skb_reason", ctx[0], 0,
 FENTRY_STUB(fe_sk_skb_reason_drop, "sk_skb_reason_drop", ctx[1], 0,
 	    (__u32)ctx[2], SKBS_EV_DROP | SKBS_EV_REASON)
 FENTRY_STUB(fe_kfree_skbmem, "kfree_skbmem", ctx[0], 0, 0, SKBS_EV_FREE)
+
+/*
+ * Clones and copies under --filter-track-skb: a copy of a followed skb is
+ * followed too. The new skb is the return value, so kprobes stash the
+ * source at entry (keyed by task and CPU) for the return probe; fexit sees
+ * both at once.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} clone_src SEC(".maps");
+
+static __always_inline int tracking(void)
+{
+	struct skbs_filter *f = active_filter();
+
+	return f && (f->flags & SKBS_F_TRACK);
+}
+
+static __always_inline __u64 clone_key(void)
+{
+	return bpf_get_current_pid_tgid() ^
+	       ((__u64)bpf_get_smp_processor_id() << 56);
+}
+
+static __always_inline void follow_copy(__u64 src, __u64 copy)
+{
+	__u8 one = 1;
+
+	if (copy && bpf_map_lookup_elem(&tracked, &src))
+		bpf_map_update_elem(&tracked, &copy, &one, BPF_ANY);
+}
+
+static __always_inline int clone_enter(__u64 skb)
+{
+	__u64 key;
+
+	if (!tracking() || !bpf_map_lookup_elem(&tracked, &skb))
+		return 0;
+	key = clone_key();
+	bpf_map_update_elem(&clone_src, &key, &skb, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int clone_exit(__u64 copy)
+{
+	__u64 key = clone_key(), *src;
+
+	src = bpf_map_lookup_elem(&clone_src, &key);
+	if (!src)
+		return 0;
+	follow_copy(*src, copy);
+	bpf_map_delete_elem(&clone_src, &key);
+	return 0;
+}
+
+SEC("kprobe")
+int kp_clone_enter(struct pt_regs *ctx)
+{
+	return clone_enter(PT_REGS_PARM1(ctx));
+}
+
+SEC("kretprobe")
+int kp_clone_exit(struct pt_regs *ctx)
+{
+	return clone_exit(PT_REGS_RC(ctx));
+}
+
+SEC("kprobe.multi")
+int km_clone_enter(struct pt_regs *ctx)
+{
+	return clone_enter(PT_REGS_PARM1(ctx));
+}
+
+SEC("kretprobe.multi")
+int km_clone_exit(struct pt_regs *ctx)
+{
+	return clone_exit(PT_REGS_RC(ctx));
+}
+
+/* fexit: the return value follows the arguments in ctx. skb_clone and
+ * skb_copy take two arguments; __pskb_copy_fclone and skb_copy_expand
+ * four. */
+SEC("fexit/skb_clone")
+int fx_copy2(__u64 *ctx)
+{
+	if (tracking())
+		follow_copy(ctx[0], ctx[2]);
+	return 0;
+}
+
+SEC("fexit/skb_copy_expand")
+int fx_copy4(__u64 *ctx)
+{
+	if (tracking())
+		follow_copy(ctx[0], ctx[4]);
+	return 0;
+}

@@ -121,7 +121,8 @@ int attach_copy_btf(struct attach_set *s, const struct bpf_program *tmpl,
 	if (!insn)
 		return -ENOMEM;
 	memcpy(insn, src, cnt * sizeof(*insn));
-	if (patch_hook(insn, cnt, hook_id) == 0) {
+	/* SKBS_HOOK_BY_IP: a program that carries no hook id. */
+	if (patch_hook(insn, cnt, hook_id) == 0 && hook_id != SKBS_HOOK_BY_IP) {
 		free(insn);
 		return -ENOENT;
 	}

@@ -19,7 +19,8 @@ void attach_set_free(struct attach_set *s);
 
 /*
  * Load a copy of the (already loaded) BTF-attached program tmpl with its
- * hook marker replaced by hook_id, targeting btf_id (in the BTF object
+ * hook marker replaced by hook_id (SKBS_HOOK_BY_IP for a program without
+ * one), targeting btf_id (in the BTF object
  * btf_obj_fd, 0 for vmlinux), and attach it. Returns 0 or -errno; on error
  * the kernel verifier's last line, if any, is left in err.
  */

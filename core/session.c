@@ -414,6 +414,14 @@ static int plan_and_load(struct session *s, char *err, size_t errlen)
 			bpf_program__set_autoload(
 				fn_template(s->skel, BK_KMULTI, hk), true);
 	}
+	if (s->cand & (1u << BK_KPROBE)) {
+		bpf_program__set_autoload(s->skel->progs.kp_clone_enter, true);
+		bpf_program__set_autoload(s->skel->progs.kp_clone_exit, true);
+	}
+	if (s->cand & (1u << BK_KMULTI)) {
+		bpf_program__set_autoload(s->skel->progs.km_clone_enter, true);
+		bpf_program__set_autoload(s->skel->progs.km_clone_exit, true);
+	}
 	ret = skbscope_bpf__load(s->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot load BPF programs: %s",
@@ -845,6 +853,72 @@ static int attach_kprobes(struct session *s, size_t *ok, char *why,
 	return ret;
 }
 
+/* Functions that return a copy of their first argument: under
+ * --filter-track-skb the copy of a followed skb is followed too. */
+static const struct {
+	const char *name;
+	int nargs;
+} copy_fns[] = {
+	{ "skb_clone", 2 },
+	{ "skb_copy", 2 },
+	{ "__pskb_copy_fclone", 4 },
+	{ "skb_copy_expand", 4 },
+};
+#define NCOPY_FNS (sizeof(copy_fns) / sizeof(copy_fns[0]))
+
+/* Attach the copy followers for backend b. Not fatal: without them only
+ * clones go unfollowed. Returns how many functions are covered. */
+static size_t attach_copy_followers(struct session *s, enum backend b)
+{
+	size_t n = 0;
+
+	for (size_t c = 0; c < NCOPY_FNS; c++) {
+		const char *fn = copy_fns[c].name;
+		struct bpf_link *in = NULL, *out = NULL;
+
+		if (b == BK_KPROBE) {
+			in = bpf_program__attach_kprobe(
+				s->skel->progs.kp_clone_enter, false, fn);
+			out = in ? bpf_program__attach_kprobe(
+					   s->skel->progs.kp_clone_exit, true,
+					   fn) :
+				   NULL;
+		} else if (b == BK_KMULTI) {
+			LIBBPF_OPTS(bpf_kprobe_multi_opts, o);
+
+			o.syms = &fn;
+			o.cnt = 1;
+			in = bpf_program__attach_kprobe_multi_opts(
+				s->skel->progs.km_clone_enter, NULL, &o);
+			o.retprobe = true;
+			out = in ? bpf_program__attach_kprobe_multi_opts(
+					   s->skel->progs.km_clone_exit, NULL,
+					   &o) :
+				   NULL;
+		} else if (b == BK_FENTRY && s->fskel) {
+			struct bpf_program *t = copy_fns[c].nargs == 2 ?
+							s->fskel->progs.fx_copy2 :
+							s->fskel->progs.fx_copy4;
+			__s32 id = btf__find_by_name_kind(s->vmlinux, fn,
+							  BTF_KIND_FUNC);
+			char why[128];
+
+			if (id > 0 && bpf_program__fd(t) >= 0 &&
+			    !attach_copy_btf(s->links, t, SKBS_HOOK_BY_IP,
+					     (__u32)id, 0, why, sizeof(why)))
+				n++;
+			continue;
+		}
+		if (in && out && !keep_link(s, in) && !keep_link(s, out)) {
+			n++;
+			continue;
+		}
+		bpf_link__destroy(in);
+		bpf_link__destroy(out);
+	}
+	return n;
+}
+
 /* fentry: a second copy of the object, sharing the first one's maps,
  * holds the templates; each function gets its own retargeted copy. */
 static int attach_fentry(struct session *s, size_t *ok, char *why,
@@ -877,6 +951,20 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 			continue;
 		bpf_program__set_autoload(t, true);
 		ret = bpf_program__set_attach_target(t, 0, hk->name);
+		if (ret)
+			return ret;
+	}
+	for (size_t c = 0; c < NCOPY_FNS; c++) {
+		struct bpf_program *t = copy_fns[c].nargs == 2 ?
+						s->fskel->progs.fx_copy2 :
+						s->fskel->progs.fx_copy4;
+
+		if (btf__find_by_name_kind(s->vmlinux, copy_fns[c].name,
+					   BTF_KIND_FUNC) < 0 ||
+		    bpf_program__autoload(t))
+			continue;
+		bpf_program__set_autoload(t, true);
+		ret = bpf_program__set_attach_target(t, 0, copy_fns[c].name);
 		if (ret)
 			return ret;
 	}
@@ -953,6 +1041,9 @@ int session_attach(struct session *s, char *err, size_t errlen)
 		if (!ret && ok) {
 			snprintf(s->backend, sizeof(s->backend), "%s",
 				 bk_names[b]);
+			if (b != BK_TP && !attach_copy_followers(s, b))
+				note(s, "clones cannot be followed under "
+					"--filter-track-skb on this kernel");
 			return 0;
 		}
 		if (!why[0])

@@ -111,7 +111,8 @@ if iptables -t nat -I OUTPUT 1 -p udp -d 127.0.0.1 --dport 7005 \
 		>/tmp/track 2>/tmp/track.err &
 	pid=$!
 	if wait_ready /tmp/rt "$pid" 120; then
-		send_udp 127.0.0.1 7005 2
+		# -t: a packet tap makes the kernel clone each skb for it.
+		udpsend -t 127.0.0.1 7005 2
 		sleep 1
 	fi
 	kill -INT "$pid"; wait "$pid"
@@ -119,6 +120,9 @@ if iptables -t nat -I OUTPUT 1 -p udp -d 127.0.0.1 --dport 7005 \
 		grep -q "7005(udp) __ip_local_out" /tmp/track
 	vmcheck "kprobe: --filter-track-skb follows it after DNAT (7006)" \
 		grep -q ":7006(udp) " /tmp/track
+	orig=$(grep "7005(udp) __ip_local_out" /tmp/track | head -n1 | cut -d' ' -f1)
+	vmcheck "kprobe: --filter-track-skb follows its clone (new skb, 7006)" \
+		sh -c "grep ':7006(udp) ' /tmp/track | grep -qv '^$orig '"
 else
 	vmfail "iptables DNAT rule"
 fi

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* udpsend ADDR PORT COUNT: send COUNT small UDP datagrams (IPv4 or IPv6).
+/* udpsend [-t] ADDR PORT COUNT: send COUNT small UDP datagrams (IPv4 or
+ * IPv6). -t keeps a packet tap (AF_PACKET) open meanwhile, so the kernel
+ * clones every outgoing skb for it (a way to make clones on demand).
  * The test VMs have busybox only, whose nc may lack UDP. Send errors
  * (EPERM from a DROP rule) are expected and ignored. */
 #include <arpa/inet.h>
@@ -7,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/if_ether.h>
+#include <sys/socket.h>
 
 int main(int argc, char **argv)
 {
@@ -14,10 +18,17 @@ int main(int argc, char **argv)
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	struct sockaddr *sa;
 	socklen_t len;
-	int fd, n;
+	int fd, n, tap = -1;
 
+	if (argc == 5 && !strcmp(argv[1], "-t")) {
+		tap = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+		if (tap < 0)
+			perror("udpsend: packet tap");
+		argv++;
+		argc--;
+	}
 	if (argc != 4) {
-		fprintf(stderr, "usage: udpsend ADDR PORT COUNT\n");
+		fprintf(stderr, "usage: udpsend [-t] ADDR PORT COUNT\n");
 		return 2;
 	}
 	n = atoi(argv[3]);
@@ -43,5 +54,7 @@ int main(int argc, char **argv)
 		usleep(50000);
 	}
 	close(fd);
+	if (tap >= 0)
+		close(tap);
 	return 0;
 }
