@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The event store behind the explorer: skb lifetimes (address, generation)
+ * with their timelines, per-function hit counts, and a drop index, bounded
+ * by a maximum number of lifetimes (the oldest are evicted first).
+ */
+#ifndef SKBSCOPE_STORE_H
+#define SKBSCOPE_STORE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+
+/* One hop of a timeline, kept compact (the ring buffer event is larger). */
+struct hop {
+	__u64 ts;
+	__u64 location;      /* drop location, or 0 */
+	__u64 caller;
+	__u32 hook;
+	__u32 netns;
+	__u32 mark;
+	__u32 ifindex;
+	__u32 len;
+	__u32 drop_reason;
+	__s32 stack_id;
+	__u16 cpu;
+	__u16 l3_proto;
+	__u16 sport, dport;
+	__u8 l4_proto;
+	__u8 flags;          /* enum skbs_event_flags */
+	__u8 saddr[16], daddr[16];
+};
+
+enum pkt_state {
+	PKT_IN_FLIGHT,
+	PKT_CONSUMED,
+	PKT_DROPPED,
+};
+
+struct packet {
+	__u64 skb;
+	__u32 gen;
+	enum pkt_state state;
+	__u64 first_ts, last_ts;
+	__u32 drop_reason;   /* when state is PKT_DROPPED */
+	int reason_known;
+	__u64 location;
+	__u32 last_hook;
+	struct hop *hops;
+	__u32 nhops, cap;
+	__u32 first_tuple;   /* first hop with a tuple, or (__u32)-1 */
+};
+
+struct store;
+
+int store_new(size_t max_packets, struct store **out);
+void store_free(struct store *st);
+/* Add one event; its gen must be set (core/lifetime). 0 or -ENOMEM. */
+int store_add(struct store *st, const struct skbs_event *ev);
+/* Forget everything (counters of evictions stay). */
+void store_clear(struct store *st);
+
+/* Lifetimes in first-seen order: 0 is the oldest kept. */
+size_t store_count(const struct store *st);
+const struct packet *store_packet(const struct store *st, size_t i);
+/* Index of the lifetime with generation gen, or -1. */
+long store_find(const struct store *st, __u32 gen);
+/* Dropped lifetimes, in the order they were dropped. */
+size_t store_drop_count(const struct store *st);
+const struct packet *store_drop(const struct store *st, size_t i);
+
+/* Hit counts per hook id, over everything stored since start. */
+__u64 store_hook_hits(const struct store *st, __u32 hook);
+size_t store_hook_slots(const struct store *st);
+
+__u64 store_events(const struct store *st);   /* events added, all time */
+__u64 store_evicted(const struct store *st);  /* lifetimes evicted */
+size_t store_max(const struct store *st);
+/* Interface name of (netns, ifindex) as events reported it, or NULL. */
+const char *store_ifname(const struct store *st, __u32 netns, __u32 ifindex);
+/* Bytes the store holds (lifetimes and hops), for benchmarks. */
+size_t store_bytes(const struct store *st);
+
+#endif
