@@ -39,7 +39,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf \
 CORE_SRCS := $(wildcard core/*.c)
 TUI_SRCS := $(wildcard tui/*.c)
 APP_SRCS := $(CORE_SRCS) $(TUI_SRCS) main.c
-APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS))
+APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS)) $(OUT)/keymaps_data.o
 # Everything but main.o, for the unit test binary.
 LIB_OBJS := $(filter-out $(OUT)/main.o,$(APP_OBJS))
 
@@ -78,6 +78,22 @@ $(APP_OBJS) $(UNIT_OBJS): | $(SKEL)
 $(OUT)/%.o: %.c | $(OUT) $(OUT)/core $(OUT)/tui $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The shipped keymaps, compiled in: the built-in bindings are the text of
+# keymaps/default.keys, read by the same parser as user files.
+KEYMAPS := $(wildcard keymaps/*.keys)
+$(OUT)/keymaps_data.c: $(KEYMAPS) | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)for f in $(KEYMAPS); do \
+		n=$$(basename $$f .keys); \
+		printf 'const char keymap_text_%s[] =\n' "$$n"; \
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+		printf '"";\n'; \
+	done > $@
+
+$(OUT)/keymaps_data.o: $(OUT)/keymaps_data.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
 
 skbscope: $(APP_OBJS)
 	$(call msg,LINK,$@)
