@@ -22,10 +22,12 @@
 #include "core/ksyms.h"
 #include "core/output_line.h"
 #include "core/session.h"
+#include "tui/app.h"
 
 #define SKBSCOPE_VERSION "0.1.0"
 
 static volatile sig_atomic_t stop_signal;
+static const char *demo_note;
 
 static void on_signal(int sig)
 {
@@ -303,6 +305,10 @@ int main(int argc, char **argv)
 		printf("skbscope %s\n", SKBSCOPE_VERSION);
 		return 0;
 	}
+	if (a.cli.keymap && tui_check_keymap(a.cli.keymap, err, sizeof(err))) {
+		fprintf(stderr, "skbscope: --keymap: %s\n", err);
+		return 2;
+	}
 	ret = caps_check(NULL, missing, sizeof(missing));
 	if (ret == -EPERM) {
 		fprintf(stderr, "skbscope: not enough privilege to trace: "
@@ -394,6 +400,23 @@ int main(int argc, char **argv)
 			rc = 1;
 			goto out;
 		}
+	}
+	if (!a.cli.no_tui && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+		struct tui_opts to = { 0 };
+
+		to.color = !a.cli.no_color && !getenv("NO_COLOR");
+		to.mouse = !a.cli.no_mouse;
+		to.keymap = a.cli.keymap;
+		to.max_packets = a.cli.max_packets;
+		to.filter = a.cli.filter;
+		to.ksyms = app_ksyms(&a);
+		to.note = demo_note;
+		ret = tui_run(a.s, &to, &stop_signal, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "skbscope: %s\n", err);
+			rc = 1;
+		}
+		goto out;
 	}
 	line_header(a.lo, line, sizeof(line));
 	fprintf(a.out, "%s\n", line);

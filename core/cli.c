@@ -38,6 +38,11 @@ enum {
 	OPT_ALL_KMODS,
 	OPT_LIST_FUNCS,
 	OPT_SHOW_FAILED,
+	OPT_NO_COLOR,
+	OPT_NO_MOUSE,
+	OPT_KEYMAP,
+	OPT_MAX_PACKETS,
+	OPT_DEMO,
 };
 
 static const struct option options[] = {
@@ -68,6 +73,11 @@ static const struct option options[] = {
 	{ "all-kmods", no_argument, NULL, OPT_ALL_KMODS },
 	{ "list-funcs", no_argument, NULL, OPT_LIST_FUNCS },
 	{ "show-failed", no_argument, NULL, OPT_SHOW_FAILED },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+	{ "keymap", required_argument, NULL, OPT_KEYMAP },
+	{ "max-packets", required_argument, NULL, OPT_MAX_PACKETS },
+	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -99,6 +109,13 @@ static const char usage[] =
 "  --output-relative-timestamp  same as --timestamp relative\n"
 "  --output-limit-lines N       exit after N events\n"
 "  --no-tui                     line mode (the default when stdout is not a terminal)\n"
+"\n"
+"Explorer (the default on a terminal):\n"
+"  --demo                       make two namespaces with a DROP rule and traffic, and explore them\n"
+"  --keymap NAME|PATH           default, vim, emacs, or a keymap file\n"
+"  --max-packets N              packets kept in memory; the oldest are evicted (default 100000)\n"
+"  --no-color                   monochrome\n"
+"  --no-mouse                   ignore mouse clicks\n"
 "\n"
 "Tracing:\n"
 "  --backend NAME               auto, kprobe-multi, kprobe, fentry or tracepoint\n"
@@ -171,6 +188,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	c->netns_dir = "/var/run/netns";
 	c->ringbuf_bytes = 4 << 20;
 	c->meta = c->tuple = 1;
+	c->max_packets = 100000;
 	opterr = 0;
 	optind = 0; /* 0, not 1: also resets GNU getopt's internal state */
 	while ((opt = getopt_long(argc, argv, ":h", options, &idx)) != -1) {
@@ -331,6 +349,35 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_SHOW_FAILED:
 			c->show_failed = 1;
 			break;
+		case OPT_NO_COLOR:
+			c->no_color = 1;
+			break;
+		case OPT_NO_MOUSE:
+			c->no_mouse = 1;
+			break;
+		case OPT_DEMO:
+			c->demo = 1;
+			break;
+		case OPT_KEYMAP:
+			if (!*optarg) {
+				snprintf(err, errlen, "--keymap: empty value");
+				ret = -EINVAL;
+			}
+			c->keymap = optarg;
+			break;
+		case OPT_MAX_PACKETS: {
+			__u64 n;
+
+			if (parse_size(optarg, &n) || n < 1 ||
+			    n > 100000000ULL || strpbrk(optarg, "bB")) {
+				snprintf(err, errlen, "--max-packets: invalid "
+					 "count '%s' (expected 1 to 100M; K/M "
+					 "suffixes allowed)", optarg);
+				ret = -EINVAL;
+			}
+			c->max_packets = n;
+			break;
+		}
 		case OPT_KMODS: {
 			char *save = NULL, *tok;
 

@@ -28,6 +28,10 @@ struct cli {
 	int show_failed;
 	enum ts_mode ts;
 	int no_tui;
+	int no_color, no_mouse;
+	const char *keymap;        /* NAME or PATH */
+	__u64 max_packets;
+	int demo;
 	int list_hooks;
 	int help, version;
 };

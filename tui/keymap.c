@@ -7,7 +7,7 @@
 #include <string.h>
 #include "tui/keymap.h"
 
-/* From build/keymaps_data.c, generated from keymaps/*.keys. */
+/* From build/keymaps_data.c, generated from the files in keymaps/. */
 extern const char keymap_text_default[];
 extern const char keymap_text_vim[];
 extern const char keymap_text_emacs[];
@@ -98,7 +98,7 @@ int key_parse(const char *name)
 	return 0;
 }
 
-const char *key_name(int key, char *buf, size_t len)
+const char *keyname_of(int key, char *buf, size_t len)
 {
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
 		if (named[i].key == key) {
@@ -334,9 +334,9 @@ int keymap_keys_for(const struct keymap *km, enum action a, char *buf,
 	for (int i = 0; i < km->n; i++) {
 		if (km->b[i].act != a)
 			continue;
-		key_name(km->b[i].keys[0], k, sizeof(k));
+		keyname_of(km->b[i].keys[0], k, sizeof(k));
 		if (km->b[i].nkeys == 2)
-			strlcat(k, key_name(km->b[i].keys[1], k2, sizeof(k2)),
+			strlcat(k, keyname_of(km->b[i].keys[1], k2, sizeof(k2)),
 				sizeof(k));
 		n += (size_t)snprintf(buf + (n < len ? n : len),
 				      n < len ? len - n : 0, "%s%s",

@@ -98,7 +98,7 @@ enum action keymap_lookup(struct keymap *km, int key);
 int keymap_keys_for(const struct keymap *km, enum action a, char *buf,
 		    size_t len);
 /* Name of a key ("Enter", "C-d", "F1", "g"). */
-const char *key_name(int key, char *buf, size_t len);
+const char *keyname_of(int key, char *buf, size_t len);
 /* Parse a key name; 0 when unknown. */
 int key_parse(const char *name);
 

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The explorer's loop. The ring buffer is drained in bounded batches so a
+ * flood cannot starve the keyboard; frames are drawn at most every 66 ms
+ * (ssh links are not flooded), and right away after a key.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "core/filter.h"
+#include "core/session.h"
+#include "core/store.h"
+#include "tui/app.h"
+#include "tui/blit.h"
+#include "tui/cells.h"
+#include "tui/keymap.h"
+#include "tui/model.h"
+#include "tui/view.h"
+
+#define FRAME_NS (66 * 1000 * 1000LL)
+#define BATCH 20000
+
+struct app {
+	struct ui ui;
+	struct store *store;
+	struct session *s;
+	long batch;
+};
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
+{
+	struct app *a = ctx;
+
+	(void)tail;
+	if (a->ui.paused)
+		a->ui.st.skipped++;
+	else
+		store_add(a->store, ev);
+	return ++a->batch >= BATCH;
+}
+
+static int stack_cb(void *ctx, __s32 id, __u64 *ips, int max)
+{
+	return session_stack(ctx, id, ips, max);
+}
+
+/* The user's own bindings, when there are any, over the chosen keymap. */
+static int user_keys(struct keymap *km, char *err, size_t errlen)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char path[4096];
+	struct keymap tmp;
+	FILE *f;
+	char *buf;
+	size_t n;
+	int ret;
+
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/skbscope/keys", xdg);
+	else if (home)
+		snprintf(path, sizeof(path), "%s/.config/skbscope/keys", home);
+	else
+		return 0;
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	buf = malloc(65537);
+	n = buf ? fread(buf, 1, 65536, f) : 0;
+	fclose(f);
+	if (!buf)
+		return -ENOMEM;
+	buf[n] = '\0';
+	tmp = *km;
+	ret = keymap_parse(&tmp, buf, path, err, errlen);
+	free(buf);
+	if (!ret)
+		*km = tmp;
+	return ret;
+}
+
+int tui_check_keymap(const char *keymap, char *err, size_t errlen)
+{
+	struct keymap km;
+
+	return keymap_load(&km, keymap, err, errlen);
+}
+
+int tui_run(struct session *s, const struct tui_opts *o,
+	    volatile sig_atomic_t *stop, char *err, size_t errlen)
+{
+	struct term_opts to = { .color = o->color, .mouse = o->mouse };
+	struct app a = { .s = s };
+	struct grid g = { 0 };
+	long long last_draw = 0, last_tick = now_ns();
+	__u64 last_events = 0, lost_seen = 0, c[SKBS_C_MAX];
+	int utf8 = 0, w, h, dirty = 1, full = 1, ret = 0;
+	char kerr[256] = "";
+
+	if (store_new(o->max_packets, &a.store))
+		return -ENOMEM;
+	ret = ui_init(&a.ui, a.store, session_hooks(s), session_reasons(s));
+	if (!ret)
+		ret = keymap_load(&a.ui.km, o->keymap, kerr, sizeof(kerr));
+	if (ret) {
+		snprintf(err, errlen, "keymap: %s", kerr);
+		goto out;
+	}
+	if (user_keys(&a.ui.km, kerr, sizeof(kerr))) {
+		/* The bindings in force stay; the error is shown inline. */
+		snprintf(a.ui.msg, sizeof(a.ui.msg), "%s (ignored)", kerr);
+		a.ui.msg_err = 1;
+	}
+	a.ui.ksyms = o->ksyms;
+	a.ui.stack = stack_cb;
+	a.ui.stack_ctx = s;
+	a.ui.color = o->color;
+	if (o->netns_dir)
+		a.ui.netns_dir = o->netns_dir;
+	a.ui.current = o->filter;
+	filter_format(&o->filter, a.ui.active, sizeof(a.ui.active));
+	a.ui.st.backend = session_backend(s);
+	a.ui.st.attached = session_attached(s);
+	a.ui.st.failed = session_failed(s);
+	a.ui.st.note = o->note;
+
+	if (term_open(&to, &utf8)) {
+		snprintf(err, errlen, "cannot start the terminal UI (TERM=%s)",
+			 getenv("TERM") ? getenv("TERM") : "unset");
+		ret = -ENOTTY;
+		goto out;
+	}
+	term_size(&w, &h);
+	if (grid_init(&g, w, h, utf8)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (!*stop) {
+		long long t;
+		int key, mx = 0, my = 0, fl = 0;
+
+		a.batch = 0;
+		ret = session_poll(s, 0, on_event, &a);
+		if (ret < 0 && ret != -EINTR) {
+			snprintf(err, errlen, "reading events: %s",
+				 strerror(-ret));
+			break;
+		}
+		ret = 0;
+		if (a.batch)
+			dirty = 1;
+		/* Wait for a key only when the ring buffer had little. */
+		key = term_key(a.batch >= BATCH ? 0 : 15, &mx, &my);
+		while (key) {
+			if (key == K_MOUSE)
+				fl |= ui_click(&a.ui, mx, my);
+			else
+				fl |= ui_key(&a.ui, key);
+			if (key == K_RESIZE) {
+				term_size(&w, &h);
+				grid_fini(&g);
+				if (grid_init(&g, w, h, utf8)) {
+					ret = -ENOMEM;
+					goto out;
+				}
+			}
+			key = term_key(0, &mx, &my);
+		}
+		if (fl & UI_APPLY) {
+			/* Straight into the config map: no reload. */
+			ui_applied(&a.ui, session_set_filter(s, &a.ui.pending));
+		}
+		if (fl & UI_QUIT)
+			break;
+		if (fl & UI_FULL_REDRAW)
+			full = 1;
+		t = now_ns();
+		if (t - last_tick >= 1000000000LL) {
+			double el = (t - last_tick) / 1e9;
+
+			a.ui.st.events_per_s =
+				(store_events(a.store) - last_events) / el;
+			last_events = store_events(a.store);
+			if (!session_counters(s, c)) {
+				a.ui.st.lost = c[SKBS_C_LOST];
+				a.ui.st.lost_growing = c[SKBS_C_LOST] > lost_seen;
+				lost_seen = c[SKBS_C_LOST];
+			}
+			last_tick = t;
+			dirty = 1;
+		}
+		if ((fl & UI_REDRAW) || (dirty && t - last_draw >= FRAME_NS)) {
+			ui_refresh(&a.ui);
+			view_render(&a.ui, &g);
+			term_blit(&g, full);
+			full = 0;
+			dirty = 0;
+			last_draw = t;
+		}
+	}
+out:
+	term_close();
+	grid_fini(&g);
+	ui_fini(&a.ui);
+	store_free(a.store);
+	return ret;
+}

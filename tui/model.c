@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Explorer state and the actions on it. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/filter.h"
+#include "core/hooks.h"
+#include "core/ksyms.h"
+#include "core/store.h"
+#include "tui/model.h"
+
+int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
+	    const struct reasons *r)
+{
+	char err[256];
+
+	memset(ui, 0, sizeof(*ui));
+	ui->store = st;
+	ui->hooks = h;
+	ui->reasons = r;
+	ui->follow = 1;
+	ui->netns_dir = "/var/run/netns";
+	ui->color = 1;
+	filter_init(&ui->current);
+	return keymap_load(&ui->km, NULL, err, sizeof(err));
+}
+
+void ui_fini(struct ui *ui)
+{
+	free(ui->order);
+	ui->order = NULL;
+}
+
+const char *ui_hook_name(const struct ui *ui, __u32 hook, char *buf,
+			 size_t len)
+{
+	const struct hook *hk = hooks_get(ui->hooks, hook);
+
+	if (!hk)
+		snprintf(buf, len, "hook#%u", hook);
+	else
+		hook_label(hk, buf, len);
+	return buf;
+}
+
+static int state_rank(const struct packet *p)
+{
+	return p->state == PKT_DROPPED ? 0 : p->state == PKT_IN_FLIGHT ? 1 : 2;
+}
+
+static int cmp_order(const void *a, const void *b, void *arg)
+{
+	const struct ui *ui = arg;
+	long ia = store_find(ui->store, *(const __u32 *)a);
+	long ib = store_find(ui->store, *(const __u32 *)b);
+	const struct packet *pa = store_packet(ui->store, (size_t)ia);
+	const struct packet *pb = store_packet(ui->store, (size_t)ib);
+	int d = 0;
+
+	if (ui->sort == SORT_EVENTS)
+		d = (int)pb->nhops - (int)pa->nhops;
+	else if (ui->sort == SORT_STATE)
+		d = state_rank(pa) - state_rank(pb);
+	if (!d)
+		d = pa->gen < pb->gen ? -1 : pa->gen > pb->gen;
+	return d;
+}
+
+void ui_refresh(struct ui *ui)
+{
+	size_t n = ui->drops_only ? store_drop_count(ui->store) :
+				    store_count(ui->store);
+
+	if (n > ui->caporder) {
+		__u32 *nv = reallocarray(ui->order, n + 1024, sizeof(*nv));
+
+		if (!nv)
+			return;
+		ui->order = nv;
+		ui->caporder = n + 1024;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct packet *p = ui->drops_only ?
+						 store_drop(ui->store, i) :
+						 store_packet(ui->store, i);
+
+		ui->order[i] = p->gen;
+	}
+	ui->norder = n;
+	/* Time order is the store's own; other orders cost a sort, done
+	 * only when asked for. */
+	if (ui->sort != SORT_TIME && n)
+		qsort_r(ui->order, n, sizeof(*ui->order), cmp_order, ui);
+	if (ui->follow && n && !ui->paused)
+		ui->sel_gen = ui->sort == SORT_TIME ? ui->order[n - 1] :
+						      ui->order[0];
+	if (ui->sel_gen && store_find(ui->store, ui->sel_gen) < 0)
+		ui->sel_gen = n ? ui->order[0] : 0;
+	if (!ui->sel_gen && n)
+		ui->sel_gen = ui->order[0];
+}
+
+const struct packet *ui_selected(const struct ui *ui)
+{
+	long i = ui->sel_gen ? store_find(ui->store, ui->sel_gen) : -1;
+
+	return i < 0 ? NULL : store_packet(ui->store, (size_t)i);
+}
+
+static long sel_row(const struct ui *ui)
+{
+	for (size_t i = 0; i < ui->norder; i++)
+		if (ui->order[i] == ui->sel_gen)
+			return (long)i;
+	return -1;
+}
+
+static void select_row(struct ui *ui, long row)
+{
+	if (!ui->norder)
+		return;
+	if (row < 0)
+		row = 0;
+	if (row >= (long)ui->norder)
+		row = (long)ui->norder - 1;
+	if (ui->order[row] != ui->sel_gen) {
+		ui->sel_gen = ui->order[row];
+		ui->sel_hop = 0;
+		ui->hop_top = 0;
+	}
+}
+
+static int funcs_count_rows(const struct ui *ui)
+{
+	return (int)hooks_count(ui->hooks);
+}
+
+static void move(struct ui *ui, long delta)
+{
+	const struct packet *p = ui_selected(ui);
+
+	switch (ui->focus) {
+	case PANE_PACKETS:
+		ui->follow = 0;
+		select_row(ui, sel_row(ui) + delta);
+		break;
+	case PANE_TIMELINE:
+		if (!p)
+			break;
+		ui->sel_hop += (int)delta;
+		if (ui->sel_hop >= (int)p->nhops)
+			ui->sel_hop = (int)p->nhops - 1;
+		if (ui->sel_hop < 0)
+			ui->sel_hop = 0;
+		break;
+	case PANE_FUNCS:
+		ui->sel_func += (int)delta;
+		if (ui->sel_func >= funcs_count_rows(ui))
+			ui->sel_func = funcs_count_rows(ui) - 1;
+		if (ui->sel_func < 0)
+			ui->sel_func = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static int page(const struct ui *ui)
+{
+	int r = ui->focus == PANE_PACKETS ? ui->list_rows :
+		ui->focus == PANE_TIMELINE ? ui->tl_rows : ui->fn_rows;
+
+	return r > 1 ? r - 1 : 1;
+}
+
+/* Does the hop or packet mention the search text (function name or skb
+ * address)? */
+static int packet_matches(const struct ui *ui, const struct packet *p,
+			  int *hop)
+{
+	char name[160], addr[32];
+
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)p->skb);
+	if (strstr(addr, ui->search) ||
+	    strstr(addr + 2, ui->search[0] == '0' && ui->search[1] == 'x' ?
+				     ui->search + 2 : ui->search)) {
+		*hop = 0;
+		return 1;
+	}
+	for (__u32 i = 0; i < p->nhops; i++) {
+		ui_hook_name(ui, p->hops[i].hook, name, sizeof(name));
+		if (strstr(name, ui->search)) {
+			*hop = (int)i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int search_from(struct ui *ui, long start)
+{
+	for (size_t k = 0; k < ui->norder; k++) {
+		size_t row = ((size_t)start + k) % ui->norder;
+		long i = store_find(ui->store, ui->order[row]);
+		int hop;
+
+		if (i < 0)
+			continue;
+		if (packet_matches(ui, store_packet(ui->store, (size_t)i),
+				   &hop)) {
+			ui->follow = 0;
+			ui->sel_gen = ui->order[row];
+			ui->sel_hop = hop;
+			snprintf(ui->msg, sizeof(ui->msg), "found '%s'",
+				 ui->search);
+			ui->msg_err = 0;
+			return UI_REDRAW;
+		}
+	}
+	snprintf(ui->msg, sizeof(ui->msg), "'%s' not found", ui->search);
+	ui->msg_err = 1;
+	return UI_REDRAW;
+}
+
+static void validate(struct ui *ui)
+{
+	struct skbs_filter f = ui->current;
+
+	ui->edit_err[0] = '\0';
+	ui->edit_bad = -1;
+	if (ui->editing != EDIT_FILTER) {
+		ui->edit_valid = 1;
+		return;
+	}
+	ui->edit_valid = !filter_parse(ui->edit, ui->netns_dir, &f,
+				       ui->edit_err, sizeof(ui->edit_err),
+				       &ui->edit_bad);
+}
+
+static void start_edit(struct ui *ui, enum editing e)
+{
+	ui->editing = e;
+	if (e == EDIT_FILTER)
+		snprintf(ui->edit, sizeof(ui->edit), "%s", ui->active);
+	else
+		ui->edit[0] = '\0';
+	ui->cur = (int)strlen(ui->edit);
+	ui->hist_pos = ui->nhist;
+	validate(ui);
+}
+
+int ui_action(struct ui *ui, enum action a)
+{
+	const struct packet *p = ui_selected(ui);
+
+	ui->msg[0] = a == ACT_NONE ? ui->msg[0] : '\0';
+	switch (a) {
+	case ACT_QUIT:
+		return UI_QUIT;
+	case ACT_HELP:
+		ui->show_help = !ui->show_help;
+		break;
+	case ACT_CLOSE:
+		if (ui->show_help)
+			ui->show_help = 0;
+		else if (ui->show_stack)
+			ui->show_stack = 0;
+		else
+			ui->show_detail = 0;
+		break;
+	case ACT_SEARCH:
+		start_edit(ui, EDIT_SEARCH);
+		break;
+	case ACT_SEARCH_NEXT:
+		if (!ui->search[0])
+			return UI_REDRAW;
+		return search_from(ui, sel_row(ui) + 1);
+	case ACT_FILTER:
+		start_edit(ui, EDIT_FILTER);
+		break;
+	case ACT_CLEAR_FILTER:
+		filter_init(&ui->pending);
+		ui->pending.output = ui->current.output;
+		ui->edit[0] = '\0';
+		return UI_APPLY | UI_REDRAW;
+	case ACT_SORT:
+		ui->sort = (ui->sort + 1) % SORT_COUNT;
+		break;
+	case ACT_PAUSE:
+		ui->paused = !ui->paused;
+		break;
+	case ACT_DETAIL:
+		if (ui->focus == PANE_PACKETS)
+			ui->focus = PANE_TIMELINE;
+		ui->show_detail = p != NULL;
+		break;
+	case ACT_NEXT_PANE:
+		ui->focus = (ui->focus + 1) % PANE_COUNT;
+		break;
+	case ACT_PREV_PANE:
+		ui->focus = (ui->focus + PANE_COUNT - 1) % PANE_COUNT;
+		break;
+	case ACT_UP:
+		move(ui, -1);
+		break;
+	case ACT_DOWN:
+		move(ui, 1);
+		break;
+	case ACT_PAGE_UP:
+		move(ui, -page(ui));
+		break;
+	case ACT_PAGE_DOWN:
+		move(ui, page(ui));
+		break;
+	case ACT_HALF_UP:
+		move(ui, -(page(ui) + 1) / 2);
+		break;
+	case ACT_HALF_DOWN:
+		move(ui, (page(ui) + 1) / 2);
+		break;
+	case ACT_TOP:
+		move(ui, -(1L << 30));
+		break;
+	case ACT_BOTTOM:
+		move(ui, 1L << 30);
+		break;
+	case ACT_DROPS:
+		ui->drops_only = !ui->drops_only;
+		ui_refresh(ui);
+		break;
+	case ACT_FOLLOW:
+		ui->follow = !ui->follow;
+		break;
+	case ACT_NEXT_HOP:
+	case ACT_PREV_HOP:
+		if (!p)
+			break;
+		ui->focus = PANE_TIMELINE;
+		ui->follow = 0;
+		ui->sel_hop += a == ACT_NEXT_HOP ? 1 : -1;
+		if (ui->sel_hop >= (int)p->nhops)
+			ui->sel_hop = (int)p->nhops - 1;
+		if (ui->sel_hop < 0)
+			ui->sel_hop = 0;
+		break;
+	case ACT_FUNCS_SCOPE:
+		ui->funcs_selected = !ui->funcs_selected;
+		break;
+	case ACT_STACK:
+		ui->show_stack = !ui->show_stack;
+		break;
+	case ACT_REDRAW:
+		return UI_FULL_REDRAW | UI_REDRAW;
+	default:
+		return 0;
+	}
+	return UI_REDRAW;
+}
+
+static void edit_insert(struct ui *ui, int c)
+{
+	size_t l = strlen(ui->edit);
+
+	if (l + 1 >= sizeof(ui->edit))
+		return;
+	memmove(ui->edit + ui->cur + 1, ui->edit + ui->cur, l - ui->cur + 1);
+	ui->edit[ui->cur++] = (char)c;
+}
+
+static int edit_key(struct ui *ui, int key)
+{
+	size_t l = strlen(ui->edit);
+
+	switch (key) {
+	case K_ESC:
+	case 7: /* C-g */
+		ui->editing = EDIT_NONE;
+		return UI_REDRAW;
+	case K_ENTER:
+		if (ui->editing == EDIT_SEARCH) {
+			strlcpy(ui->search, ui->edit, sizeof(ui->search));
+			ui->editing = EDIT_NONE;
+			if (!ui->search[0])
+				return UI_REDRAW;
+			return search_from(ui, sel_row(ui) < 0 ? 0 :
+							       sel_row(ui));
+		}
+		validate(ui);
+		if (!ui->edit_valid)
+			return UI_REDRAW; /* never applied; keep editing */
+		ui->pending = ui->current;
+		filter_parse(ui->edit, ui->netns_dir, &ui->pending, NULL, 0,
+			     NULL);
+		ui->editing = EDIT_NONE;
+		return UI_APPLY | UI_REDRAW;
+	case K_BACKSPACE:
+	case 8:
+		if (ui->cur > 0) {
+			memmove(ui->edit + ui->cur - 1, ui->edit + ui->cur,
+				l - ui->cur + 1);
+			ui->cur--;
+		}
+		break;
+	case K_DELETE:
+		if ((size_t)ui->cur < l)
+			memmove(ui->edit + ui->cur, ui->edit + ui->cur + 1,
+				l - ui->cur);
+		break;
+	case K_LEFT:
+		if (ui->cur > 0)
+			ui->cur--;
+		break;
+	case K_RIGHT:
+		if ((size_t)ui->cur < l)
+			ui->cur++;
+		break;
+	case K_HOME:
+	case 1: /* C-a */
+		ui->cur = 0;
+		break;
+	case K_END:
+	case 5: /* C-e */
+		ui->cur = (int)l;
+		break;
+	case 21: /* C-u */
+		ui->edit[0] = '\0';
+		ui->cur = 0;
+		break;
+	case K_UP:
+	case K_DOWN:
+		if (ui->editing != EDIT_FILTER || !ui->nhist)
+			break;
+		ui->hist_pos += key == K_UP ? -1 : 1;
+		if (ui->hist_pos < 0)
+			ui->hist_pos = 0;
+		if (ui->hist_pos >= ui->nhist) {
+			ui->hist_pos = ui->nhist;
+			ui->edit[0] = '\0';
+		} else {
+			snprintf(ui->edit, sizeof(ui->edit), "%s",
+				 ui->hist[ui->hist_pos]);
+		}
+		ui->cur = (int)strlen(ui->edit);
+		break;
+	default:
+		if (key >= 0x20 && key < 0x7f)
+			edit_insert(ui, key);
+		break;
+	}
+	validate(ui);
+	return UI_REDRAW;
+}
+
+int ui_key(struct ui *ui, int key)
+{
+	if (key == K_RESIZE)
+		return UI_FULL_REDRAW | UI_REDRAW;
+	if (ui->editing)
+		return edit_key(ui, key);
+	return ui_action(ui, keymap_lookup(&ui->km, key));
+}
+
+void ui_applied(struct ui *ui, int err)
+{
+	char text[EDIT_MAX];
+
+	if (err) {
+		snprintf(ui->msg, sizeof(ui->msg), "filter NOT applied: %s; "
+			 "the previous one stays", strerror(-err));
+		ui->msg_err = 1;
+		return;
+	}
+	ui->current = ui->pending;
+	filter_format(&ui->current, text, sizeof(text));
+	snprintf(ui->active, sizeof(ui->active), "%s", text);
+	if (text[0] && (!ui->nhist || strcmp(ui->hist[ui->nhist - 1], text))) {
+		if (ui->nhist == HIST_MAX) {
+			memmove(ui->hist[0], ui->hist[1],
+				sizeof(ui->hist[0]) * (HIST_MAX - 1));
+			ui->nhist--;
+		}
+		snprintf(ui->hist[ui->nhist++], EDIT_MAX, "%s", text);
+	}
+	strlcpy(ui->msg, "filter applied in the kernel: ", sizeof(ui->msg));
+	strlcat(ui->msg, text[0] ? text : "(none: everything)",
+		sizeof(ui->msg));
+	ui->msg_err = 0;
+}
+
+int ui_click(struct ui *ui, int x, int y)
+{
+	if (ui->show_help || ui->show_detail) {
+		ui->show_help = ui->show_detail = 0;
+		return UI_REDRAW;
+	}
+	if (y >= ui->list_y && y < ui->list_y + ui->list_rows) {
+		ui->focus = PANE_PACKETS;
+		ui->follow = 0;
+		if (ui->list_top + (y - ui->list_y) < (long)ui->norder)
+			select_row(ui, ui->list_top + (y - ui->list_y));
+	} else if (y >= ui->tl_y && y < ui->tl_y + ui->tl_rows &&
+		   x >= ui->tl_x && x < ui->tl_x + ui->tl_w) {
+		ui->focus = PANE_TIMELINE;
+		ui->sel_hop = ui->hop_top + (y - ui->tl_y);
+		move(ui, 0);
+	} else if (y >= ui->fn_y && y < ui->fn_y + ui->fn_rows &&
+		   x >= ui->fn_x && x < ui->fn_x + ui->fn_w) {
+		ui->focus = PANE_FUNCS;
+		ui->sel_func = ui->func_top + (y - ui->fn_y);
+		move(ui, 0);
+	}
+	return UI_REDRAW;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The explorer's state: what is selected, which pane has focus, the filter
+ * bar being edited. Plain C; actions change it and return what the app
+ * must do next (redraw, apply a filter, quit). Never draws, never talks to
+ * the kernel.
+ */
+#ifndef SKBSCOPE_MODEL_H
+#define SKBSCOPE_MODEL_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+#include "tui/keymap.h"
+
+struct store;
+struct hooks;
+struct reasons;
+struct ksyms;
+struct packet;
+
+enum pane { PANE_PACKETS, PANE_TIMELINE, PANE_FUNCS, PANE_COUNT };
+enum sortkey { SORT_TIME, SORT_EVENTS, SORT_STATE, SORT_COUNT };
+enum editing { EDIT_NONE, EDIT_FILTER, EDIT_SEARCH };
+
+enum ui_flags {
+	UI_REDRAW = 1 << 0,
+	UI_QUIT = 1 << 1,
+	UI_APPLY = 1 << 2,   /* write ui->pending into the config map */
+	UI_FULL_REDRAW = 1 << 3,
+};
+
+/* What the app measures each tick, for the status line. */
+struct ui_status {
+	const char *backend;
+	size_t attached, failed;
+	double events_per_s;
+	__u64 lost;
+	int lost_growing;
+	__u64 skipped;        /* events not shown because paused */
+	const char *note;     /* e.g. "demo: 2 namespaces, DROP on 7001" */
+};
+
+#define HIST_MAX 32
+#define EDIT_MAX 256
+
+struct ui {
+	const struct store *store;
+	const struct hooks *hooks;
+	const struct reasons *reasons;
+	const struct ksyms *ksyms;
+	int (*stack)(void *ctx, __s32 id, __u64 *ips, int max);
+	void *stack_ctx;
+	const char *netns_dir;
+	struct keymap km;
+	struct ui_status st;
+	int color;
+
+	char active[EDIT_MAX];     /* the filter in force, as text */
+	struct skbs_filter pending; /* to apply, with UI_APPLY */
+	struct skbs_filter current; /* in force */
+
+	enum pane focus;
+	int drops_only;
+	enum sortkey sort;
+	int follow;
+	int paused;
+	__u32 sel_gen;
+	long list_top;
+	int sel_hop, hop_top;
+	int sel_func, func_top;
+	int funcs_selected;
+	int show_help, show_detail, show_stack;
+
+	enum editing editing;
+	char edit[EDIT_MAX];
+	int cur;
+	int edit_valid;
+	int edit_bad;
+	char edit_err[200];
+	char hist[HIST_MAX][EDIT_MAX];
+	int nhist, hist_pos;
+	char search[128];
+
+	char msg[256];
+	int msg_err;
+
+	/* Geometry of the last frame, for paging and mouse clicks. */
+	int list_y, list_rows, tl_y, tl_rows, tl_x, tl_w, fn_y, fn_rows, fn_x,
+		fn_w;
+
+	/* The packet list in display order (generations). */
+	__u32 *order;
+	size_t norder, caporder;
+};
+
+int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
+	    const struct reasons *r);
+void ui_fini(struct ui *ui);
+/* Rebuild the display order from the store (call before drawing). */
+void ui_refresh(struct ui *ui);
+/* A key press: keymap action, or text for the filter/search prompt. */
+int ui_key(struct ui *ui, int key);
+int ui_action(struct ui *ui, enum action a);
+/* A click at screen cell (x, y). */
+int ui_click(struct ui *ui, int x, int y);
+/* The app applied (err == 0) or failed to apply ui->pending. */
+void ui_applied(struct ui *ui, int err);
+
+/* The selected packet, or NULL. */
+const struct packet *ui_selected(const struct ui *ui);
+/* Hook name for display. */
+const char *ui_hook_name(const struct ui *ui, __u32 hook, char *buf,
+			 size_t len);
+
+#endif

@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The explorer's screen: status line, filter bar, packets, the selected
+ * packet's timeline, function hit counts, key hints; help and detail as
+ * overlays. Layout adapts from 80x24 up: side by side panes from 110
+ * columns.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/btf.h"
+#include "core/hooks.h"
+#include "core/ksyms.h"
+#include "core/output_line.h"
+#include "core/store.h"
+#include "tui/cells.h"
+#include "tui/model.h"
+#include "tui/view.h"
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+static uint16_t frame_attr(const struct ui *ui, enum pane p)
+{
+	return ui->focus == p ? (R_TITLE | AT_BOLD) : R_DIM;
+}
+
+/* "+12.3us", "+4.56ms", "+1.234s" */
+static void fmt_delta(char *buf, size_t len, __u64 ns)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "+%lluns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "+%.1fus", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "+%.2fms", ns / 1e6);
+	else
+		snprintf(buf, len, "+%.3fs", ns / 1e9);
+}
+
+static void hop_tuple(const struct hop *h, char *buf, size_t len)
+{
+	struct skbs_event ev = { 0 };
+
+	ev.flags = h->flags;
+	ev.l3_proto = h->l3_proto;
+	ev.l4_proto = h->l4_proto;
+	ev.sport = h->sport;
+	ev.dport = h->dport;
+	memcpy(ev.saddr, h->saddr, 16);
+	memcpy(ev.daddr, h->daddr, 16);
+	line_tuple(&ev, buf, len);
+}
+
+static void hop_iface(const struct ui *ui, const struct hop *h, char *buf,
+		      size_t len)
+{
+	const char *n = store_ifname(ui->store, h->netns, h->ifindex);
+
+	if (!h->ifindex)
+		snprintf(buf, len, "-");
+	else if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "if%u", h->ifindex);
+}
+
+static void reason_text(const struct ui *ui, const struct packet *p,
+			const struct hop *h, char *buf, size_t len)
+{
+	const char *r;
+	__u32 v = p ? p->drop_reason : h->drop_reason;
+	int known = p ? p->reason_known : !!(h->flags & SKBS_EV_REASON);
+
+	if (!known) {
+		snprintf(buf, len, "DROPPED");
+		return;
+	}
+	r = reasons_name(ui->reasons, v);
+	if (r)
+		snprintf(buf, len, "%s", r);
+	else
+		snprintf(buf, len, "reason %u", v);
+}
+
+static void location_text(const struct ui *ui, __u64 addr, char *buf,
+			  size_t len)
+{
+	if (!addr)
+		snprintf(buf, len, "?");
+	else if (ui->ksyms)
+		ksyms_format(ui->ksyms, addr, buf, len);
+	else
+		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+}
+
+static __u64 t0(const struct ui *ui)
+{
+	const struct packet *p = store_packet(ui->store, 0);
+
+	return p ? p->first_ts : 0;
+}
+
+static void draw_status(struct ui *ui, struct grid *g)
+{
+	const struct ui_status *s = &ui->st;
+	char buf[512];
+	int x;
+
+	grid_fill(g, 0, 0, g->w, L' ', R_STATUS);
+	x = grid_printf(g, 0, 0, R_STATUS | AT_BOLD, g->w, " skbscope ");
+	x += grid_printf(g, x, 0, R_STATUS, g->w - x,
+			 " %s: %zu hooks%s ", s->backend ? s->backend : "?",
+			 s->attached, "");
+	if (s->failed)
+		x += grid_printf(g, x, 0, R_STATUS, g->w - x, "(%zu failed) ",
+				 s->failed);
+	x += grid_printf(g, x, 0, R_STATUS, g->w - x, "| %.0f ev/s | ",
+			 s->events_per_s);
+	x += grid_printf(g, x, 0,
+			 s->lost_growing ? (R_ERROR | AT_BOLD) : R_STATUS,
+			 g->w - x, "lost %llu", (unsigned long long)s->lost);
+	x += grid_printf(g, x, 0, R_STATUS, g->w - x, " | skbs %zu",
+			 store_count(ui->store));
+	if (store_evicted(ui->store))
+		x += grid_printf(g, x, 0, R_WARN, g->w - x,
+				 " (max %zu, %llu evicted)",
+				 store_max(ui->store),
+				 (unsigned long long)store_evicted(ui->store));
+	snprintf(buf, sizeof(buf), " %s%s ",
+		 ui->paused ? "PAUSED" : "LIVE",
+		 ui->follow && !ui->paused ? " follow" : "");
+	if (x < g->w - (int)strlen(buf))
+		grid_put(g, g->w - (int)strlen(buf), 0, buf,
+			 ui->paused ? (R_WARN | AT_BOLD | AT_REVERSE) :
+				      (R_OK | AT_BOLD),
+			 -1);
+}
+
+static void draw_filter_bar(struct ui *ui, struct grid *g)
+{
+	int y = 1, x;
+
+	grid_fill(g, 0, y, g->w, L' ', R_NORMAL);
+	if (ui->editing) {
+		const char *label = ui->editing == EDIT_FILTER ? "Filter> " :
+								 "Search> ";
+		int room;
+
+		x = grid_put(g, 0, y, label, R_HEADER | AT_BOLD, -1);
+		room = g->w - x - 1;
+		grid_put(g, x, y, ui->edit, R_NORMAL, room);
+		if (ui->editing == EDIT_FILTER && !ui->edit_valid &&
+		    ui->edit_bad >= 0) {
+			/* Underline the first bad token. */
+			int b = ui->edit_bad, e = b;
+
+			while (ui->edit[e] && ui->edit[e] != ' ')
+				e++;
+			grid_attr(g, x + b, y, MAX(e - b, 1),
+				  R_ERROR | AT_UNDERLINE | AT_BOLD);
+		}
+		grid_attr(g, x + ui->cur, y, 1, R_NORMAL | AT_REVERSE);
+		if (ui->editing == EDIT_FILTER) {
+			int ex = x + (int)strlen(ui->edit) + 2;
+			char msg[256];
+
+			if (ui->edit_valid)
+				snprintf(msg, sizeof(msg), "%s", "valid: Enter "
+					 "applies it in the kernel");
+			else
+				snprintf(msg, sizeof(msg), "invalid: %s",
+					 ui->edit_err);
+			if (ex < g->w)
+				grid_put(g, ex, y, msg,
+					 ui->edit_valid ? R_OK : R_ERROR,
+					 g->w - ex);
+		}
+		return;
+	}
+	x = grid_put(g, 0, y, "Filter: ", R_HEADER, -1);
+	x += grid_put(g, x, y, ui->active[0] ? ui->active : "none", R_NORMAL,
+		      g->w - x);
+	if (ui->msg[0] && x + 3 < g->w)
+		grid_put(g, x + 3, y, ui->msg,
+			 ui->msg_err ? (R_ERROR | AT_BOLD) : R_OK,
+			 g->w - x - 3);
+	else if (ui->st.note && x + 3 < g->w)
+		grid_put(g, x + 3, y, ui->st.note, R_DIM, g->w - x - 3);
+}
+
+static const char *state_name(const struct packet *p)
+{
+	return p->state == PKT_DROPPED ? "DROPPED" :
+	       p->state == PKT_CONSUMED ? "consumed" : "in flight";
+}
+
+static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
+{
+	int inner = g->w - 2, rows = h - 3;
+	int tw = MAX(inner - 59, 19);
+	long sel = -1;
+	char title[96];
+	__u64 base = t0(ui);
+
+	snprintf(title, sizeof(title), "Packets%s, by %s",
+		 ui->drops_only ? " (drops only)" : "",
+		 ui->sort == SORT_TIME ? "time" :
+		 ui->sort == SORT_EVENTS ? "events" : "state");
+	grid_box(g, 0, y, g->w, h, title, frame_attr(ui, PANE_PACKETS));
+	grid_printf(g, 1, y + 1, R_HEADER, inner, "%10s %-*s %-10s %3s %-14s %s",
+		    "TIME(s)", tw, "TUPLE", "IFACE/NETNS", "EV", "LAST",
+		    "STATE");
+	ui->list_y = y + 2;
+	ui->list_rows = rows;
+	for (size_t i = 0; i < ui->norder; i++)
+		if (ui->order[i] == ui->sel_gen)
+			sel = (long)i;
+	/* Keep the selection in view. */
+	if (sel >= 0 && sel < ui->list_top)
+		ui->list_top = sel;
+	if (sel >= 0 && sel >= ui->list_top + rows)
+		ui->list_top = sel - rows + 1;
+	if (ui->list_top > (long)ui->norder - rows)
+		ui->list_top = MAX((long)ui->norder - rows, 0);
+	if (!ui->norder)
+		grid_put(g, 3, y + 2, ui->drops_only ? "no drop yet" :
+			 "waiting for packets that match the filter...",
+			 R_DIM, inner - 2);
+	for (int r = 0; r < rows; r++) {
+		long row = ui->list_top + r;
+		const struct packet *p;
+		const struct hop *th;
+		char tuple[128] = "-", where[40], last[128], st[80];
+		uint16_t a;
+		long i;
+
+		if (row >= (long)ui->norder)
+			break;
+		i = store_find(ui->store, ui->order[row]);
+		if (i < 0)
+			continue;
+		p = store_packet(ui->store, (size_t)i);
+		th = p->first_tuple < p->nhops ? &p->hops[p->first_tuple] :
+						 &p->hops[0];
+		if (p->first_tuple < p->nhops)
+			hop_tuple(th, tuple, sizeof(tuple));
+		if (th->ifindex) {
+			char ifn[24];
+
+			hop_iface(ui, th, ifn, sizeof(ifn));
+			snprintf(where, sizeof(where), "%s", ifn);
+		} else {
+			snprintf(where, sizeof(where), "ns %u", th->netns);
+		}
+		ui_hook_name(ui, p->last_hook, last, sizeof(last));
+		if (p->state == PKT_DROPPED) {
+			char rs[64];
+
+			reason_text(ui, p, NULL, rs, sizeof(rs));
+			snprintf(st, sizeof(st), "DROPPED %s", rs);
+		} else {
+			snprintf(st, sizeof(st), "%s", state_name(p));
+		}
+		a = p->state == PKT_DROPPED ? (R_DROP | AT_BOLD) : R_NORMAL;
+		if (row == sel)
+			a = (a & ~0xff) | R_SELECTED | AT_REVERSE;
+		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
+		grid_printf(g, 1, y + 2 + r, a, inner,
+			    "%10.6f %-*.*s %-10.10s %3u %-14.14s %s",
+			    (p->first_ts - base) / 1e9, tw, tw, tuple, where,
+			    p->nhops, last, st);
+	}
+}
+
+/* Fields that changed since the previous hop are highlighted. */
+static void draw_timeline(struct ui *ui, struct grid *g, int x, int y, int w,
+			  int h)
+{
+	const struct packet *p = ui_selected(ui);
+	int inner = w - 2, rows = h - 3, wide = inner >= 100;
+	char title[160];
+	int r = 0;
+
+	if (p)
+		snprintf(title, sizeof(title), "Timeline: skb 0x%llx gen %u, "
+			 "%u hops", (unsigned long long)p->skb, p->gen,
+			 p->nhops);
+	else
+		snprintf(title, sizeof(title), "Timeline");
+	grid_box(g, x, y, w, h, title, frame_attr(ui, PANE_TIMELINE));
+	ui->tl_x = x;
+	ui->tl_w = w;
+	ui->tl_y = y + 2;
+	ui->tl_rows = rows;
+	grid_printf(g, x + 1, y + 1, R_HEADER, inner,
+		    "%3s %-26s %9s %3s %-8s %10s %5s %-6s%s", "#", "FUNCTION",
+		    "DELTA", "CPU", "IFACE", "NETNS", "LEN", "MARK",
+		    wide ? " TUPLE" : "");
+	if (!p) {
+		grid_put(g, x + 2, y + 2, "select a packet", R_DIM, inner - 1);
+		return;
+	}
+	if (ui->sel_hop >= (int)p->nhops)
+		ui->sel_hop = (int)p->nhops - 1;
+	if (ui->sel_hop < ui->hop_top)
+		ui->hop_top = ui->sel_hop;
+	if (ui->sel_hop >= ui->hop_top + rows)
+		ui->hop_top = ui->sel_hop - rows + 1;
+	for (int i = ui->hop_top; i < (int)p->nhops && r < rows; i++, r++) {
+		const struct hop *hp = &p->hops[i];
+		const struct hop *pv = i ? &p->hops[i - 1] : NULL;
+		char name[160], d[24], ifn[24], tup[128], ptup[128];
+		int yy = y + 2 + r, cx = x + 1;
+		uint16_t a = (hp->flags & SKBS_EV_DROP) ? (R_DROP | AT_BOLD) :
+							  R_NORMAL;
+		uint16_t ch = R_CHANGED | AT_BOLD;
+		int tchg;
+
+		if (i == ui->sel_hop)
+			a = (a & ~0xff) | R_SELECTED |
+			    (ui->focus == PANE_TIMELINE ? AT_REVERSE : 0);
+		ui_hook_name(ui, hp->hook, name, sizeof(name));
+		if (pv)
+			fmt_delta(d, sizeof(d), hp->ts - pv->ts);
+		else
+			snprintf(d, sizeof(d), "0");
+		hop_iface(ui, hp, ifn, sizeof(ifn));
+		hop_tuple(hp, tup, sizeof(tup));
+		tchg = pv && (hp->flags & SKBS_EV_TUPLE) &&
+		       (pv->flags & SKBS_EV_TUPLE) &&
+		       (hop_tuple(pv, ptup, sizeof(ptup)), strcmp(tup, ptup));
+		grid_fill(g, cx, yy, inner, L' ', a);
+		cx += grid_printf(g, cx, yy, a, inner, "%3d %-26.26s %9s %3u ",
+				  i + 1, name, d, hp->cpu);
+		cx += grid_printf(g, cx, yy,
+				  pv && pv->ifindex != hp->ifindex ? ch : a,
+				  8, "%-8.8s", ifn);
+		cx += grid_printf(g, cx, yy,
+				  pv && pv->netns != hp->netns ? ch : a, 11,
+				  " %10u", hp->netns);
+		cx += grid_printf(g, cx, yy, pv && pv->len != hp->len ? ch : a,
+				  6, " %5u", hp->len);
+		cx += grid_printf(g, cx, yy,
+				  pv && pv->mark != hp->mark ? ch : a, 7,
+				  " 0x%-4x", hp->mark);
+		if (wide)
+			cx += grid_printf(g, cx, yy, tchg ? ch : a,
+					  x + w - 1 - cx, " %s", tup);
+		if (hp->flags & SKBS_EV_DROP) {
+			char rs[64], loc[160];
+
+			/* The reason and place, on the hop's own row. */
+			reason_text(ui, NULL, hp, rs, sizeof(rs));
+			location_text(ui, hp->location, loc, sizeof(loc));
+			if (!wide)
+				grid_printf(g, cx, yy, R_DROP | AT_BOLD,
+					    x + w - 1 - cx, " %s at %s", rs,
+					    loc);
+			else if (r + 1 < rows)
+				grid_printf(g, x + 5, y + 2 + ++r,
+					    R_DROP | AT_BOLD, inner - 4,
+					    "dropped: %s at %s", rs, loc);
+		} else if (tchg && !wide && r + 1 < rows) {
+			r++;
+			grid_printf(g, x + 5, y + 2 + r, ch, inner - 4,
+				    "tuple now %s", tup);
+		}
+		if (i == ui->sel_hop && ui->show_stack && ui->stack &&
+		    hp->stack_id >= 0) {
+			__u64 ips[SKBS_STACK_DEPTH];
+			int n = ui->stack(ui->stack_ctx, hp->stack_id, ips,
+					  SKBS_STACK_DEPTH);
+
+			for (int k = 0; k < n && r + 1 < rows; k++) {
+				char sym[160];
+
+				location_text(ui, ips[k], sym, sizeof(sym));
+				r++;
+				grid_printf(g, x + 7, y + 2 + r, R_DIM,
+					    inner - 6, "%s", sym);
+			}
+		}
+	}
+}
+
+struct fnrow {
+	__u32 hook;
+	__u64 n;
+};
+
+static int cmp_fn(const void *a, const void *b)
+{
+	const struct fnrow *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return x->hook < y->hook ? -1 : x->hook > y->hook;
+}
+
+static void draw_funcs(struct ui *ui, struct grid *g, int x, int y, int w,
+		       int h)
+{
+	size_t nh = hooks_count(ui->hooks);
+	struct fnrow *rows = calloc(nh ? nh : 1, sizeof(*rows));
+	const struct packet *p = ui_selected(ui);
+	int inner = w - 2, vis = h - 3, n = 0, barw;
+	__u64 max = 1;
+
+	grid_box(g, x, y, w, h, ui->funcs_selected ?
+		 "Functions: selected packet" : "Functions: all packets",
+		 frame_attr(ui, PANE_FUNCS));
+	ui->fn_x = x;
+	ui->fn_w = w;
+	ui->fn_y = y + 2;
+	ui->fn_rows = vis;
+	if (!rows)
+		return;
+	for (size_t i = 0; i < nh; i++) {
+		__u64 c = 0;
+
+		if (ui->funcs_selected) {
+			for (__u32 k = 0; p && k < p->nhops; k++)
+				c += p->hops[k].hook == i;
+		} else {
+			c = store_hook_hits(ui->store, (__u32)i);
+		}
+		if (c) {
+			rows[n].hook = (__u32)i;
+			rows[n++].n = c;
+		}
+	}
+	qsort(rows, (size_t)n, sizeof(*rows), cmp_fn);
+	if (n)
+		max = rows[0].n;
+	barw = MAX(inner - 40, 4);
+	grid_printf(g, x + 1, y + 1, R_HEADER, inner, "%-28s %9s %s",
+		    "FUNCTION", "HITS", "");
+	if (ui->sel_func >= n)
+		ui->sel_func = MAX(n - 1, 0);
+	if (ui->sel_func < ui->func_top)
+		ui->func_top = ui->sel_func;
+	if (ui->sel_func >= ui->func_top + vis)
+		ui->func_top = ui->sel_func - vis + 1;
+	for (int r = 0; r < vis && ui->func_top + r < n; r++) {
+		const struct fnrow *fr = &rows[ui->func_top + r];
+		char name[160];
+		int len = (int)((fr->n * (__u64)barw + max - 1) / max);
+		int yy = y + 2 + r, cx;
+		uint16_t a = R_NORMAL;
+
+		if (ui->func_top + r == ui->sel_func &&
+		    ui->focus == PANE_FUNCS)
+			a = R_SELECTED | AT_REVERSE;
+		ui_hook_name(ui, fr->hook, name, sizeof(name));
+		grid_fill(g, x + 1, yy, inner, L' ', a);
+		cx = x + 1 + grid_printf(g, x + 1, yy, a, inner,
+					 "%-28.28s %9llu ", name,
+					 (unsigned long long)fr->n);
+		grid_fill(g, cx, yy, MIN(len, x + w - 1 - cx),
+			  g->utf8 ? 0x2588 : L'#', R_BAR);
+	}
+	free(rows);
+}
+
+static void draw_footer(struct ui *ui, struct grid *g)
+{
+	static const enum action hints[] = {
+		ACT_HELP, ACT_SEARCH, ACT_FILTER, ACT_SORT, ACT_PAUSE,
+		ACT_DETAIL, ACT_DROPS, ACT_NEXT_PANE, ACT_QUIT,
+	};
+	static const char *const labels[] = {
+		"Help", "Search", "Filter", "Sort", "Pause", "Detail", "Drops",
+		"Pane", "Quit",
+	};
+	int x = 0, y = g->h - 1;
+
+	grid_fill(g, 0, y, g->w, L' ', R_NORMAL);
+	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		char keys[64], *sp;
+
+		keymap_keys_for(&ui->km, hints[i], keys, sizeof(keys));
+		sp = strchr(keys, ' ');
+		if (sp)
+			*sp = '\0';
+		if (x + (int)strlen(keys) + (int)strlen(labels[i]) + 1 >= g->w)
+			break;
+		x += grid_put(g, x, y, keys, R_BAR | AT_BOLD | AT_REVERSE, -1);
+		x += grid_put(g, x, y, labels[i], R_NORMAL, -1);
+		x += grid_put(g, x, y, " ", R_NORMAL, -1);
+	}
+}
+
+static void draw_help(struct ui *ui, struct grid *g)
+{
+	int w = MIN(g->w - 4, 76), h = MIN(g->h - 2, ACT_COUNT + 3);
+	int x = (g->w - w) / 2, y = (g->h - h) / 2;
+
+	for (int r = 0; r < h; r++)
+		grid_fill(g, x, y + r, w, L' ', R_NORMAL);
+	grid_box(g, x, y, w, h, "Help: keys (Esc closes)", R_TITLE);
+	for (int a = 1, r = 0; a < ACT_COUNT && r < h - 2; a++, r++) {
+		char keys[64];
+
+		keymap_keys_for(&ui->km, (enum action)a, keys, sizeof(keys));
+		grid_printf(g, x + 2, y + 1 + r, R_HEADER | AT_BOLD, 18,
+			    "%-18s", keys);
+		grid_printf(g, x + 20, y + 1 + r, R_NORMAL, w - 22, "%s",
+			    action_help((enum action)a));
+	}
+}
+
+static void hexdump_note(struct grid *g, int x, int y, int w)
+{
+	grid_put(g, x, y, "(no header bytes captured for this hop)", R_DIM,
+		 w);
+}
+
+static void draw_detail(struct ui *ui, struct grid *g)
+{
+	const struct packet *p = ui_selected(ui);
+	const struct hop *hp;
+	int w = g->w - 6, h = g->h - 4, x = 3, y = 2, r = 0;
+	char name[160], tup[128], loc[160], ifn[24], buf[256];
+
+	if (!p || !p->nhops)
+		return;
+	hp = &p->hops[MIN(MAX(ui->sel_hop, 0), (int)p->nhops - 1)];
+	for (int k = 0; k < h; k++)
+		grid_fill(g, x, y + k, w, L' ', R_NORMAL);
+	ui_hook_name(ui, hp->hook, name, sizeof(name));
+	snprintf(buf, sizeof(buf), "Detail: hop %d of %u (Esc closes, [ ] step)",
+		 ui->sel_hop + 1, p->nhops);
+	grid_box(g, x, y, w, h, buf, R_TITLE);
+	hop_tuple(hp, tup, sizeof(tup));
+	hop_iface(ui, hp, ifn, sizeof(ifn));
+#define LINE(...)                                                         \
+	do {                                                              \
+		if (r < h - 2)                                            \
+			grid_printf(g, x + 2, y + 1 + r++, R_NORMAL, w - 4, \
+				    __VA_ARGS__);                         \
+	} while (0)
+	LINE("hook      %s", name);
+	LINE("skb       0x%llx  generation %u", (unsigned long long)p->skb,
+	     p->gen);
+	LINE("time      %.9f s   cpu %u", (hp->ts - t0(ui)) / 1e9, hp->cpu);
+	LINE("netns     %u   iface %s (ifindex %u)", hp->netns, ifn,
+	     hp->ifindex);
+	LINE("mark      0x%x   len %u", hp->mark, hp->len);
+	if (hp->caller) {
+		location_text(ui, hp->caller, loc, sizeof(loc));
+		LINE("caller    %s", loc);
+	}
+	if (hp->flags & SKBS_EV_DROP) {
+		char rs[64];
+
+		reason_text(ui, NULL, hp, rs, sizeof(rs));
+		location_text(ui, hp->location, loc, sizeof(loc));
+		if (r < h - 2)
+			grid_printf(g, x + 2, y + 1 + r++, R_DROP | AT_BOLD,
+				    w - 4, "DROPPED   %s at %s", rs, loc);
+	}
+	r++;
+	if (r < h - 2)
+		grid_put(g, x + 2, y + 1 + r++, "Headers", R_HEADER | AT_BOLD,
+			 w - 4);
+	if (hp->flags & SKBS_EV_TUPLE) {
+		char pn[8];
+
+		LINE("L3  %s (ethertype 0x%04x)",
+		     hp->l3_proto == 0x86DD ? "IPv6" : "IPv4", hp->l3_proto);
+		LINE("L4  %s  %s", line_proto_name(hp->l4_proto, pn,
+						   sizeof(pn)), tup);
+	} else {
+		LINE("L3  ethertype 0x%04x (not decoded)", hp->l3_proto);
+	}
+	if (r < h - 2)
+		hexdump_note(g, x + 2, y + 1 + r++, w - 4);
+	r++;
+	if (r < h - 2)
+		grid_put(g, x + 2, y + 1 + r++, "Stack", R_HEADER | AT_BOLD,
+			 w - 4);
+	if (hp->stack_id >= 0 && ui->stack) {
+		__u64 ips[SKBS_STACK_DEPTH];
+		int n = ui->stack(ui->stack_ctx, hp->stack_id, ips,
+				  SKBS_STACK_DEPTH);
+
+		for (int k = 0; k < n; k++) {
+			location_text(ui, ips[k], loc, sizeof(loc));
+			LINE("  %s", loc);
+		}
+	} else {
+		LINE("  (no stack: start with --output-stack)");
+	}
+#undef LINE
+}
+
+void view_render(struct ui *ui, struct grid *g)
+{
+	int body = g->h - 3, y = 2;
+
+	grid_clear(g);
+	draw_status(ui, g);
+	draw_filter_bar(ui, g);
+	if (g->w < 40 || g->h < 12) {
+		grid_put(g, 0, 2, "terminal too small (need 40x12)",
+			 R_ERROR, g->w);
+		draw_footer(ui, g);
+		return;
+	}
+	if (g->w >= 110) {
+		int ph = MAX(body * 45 / 100, 6);
+		int tw = g->w * 62 / 100;
+
+		draw_packets(ui, g, y, ph);
+		draw_timeline(ui, g, 0, y + ph, tw, body - ph);
+		draw_funcs(ui, g, tw, y + ph, g->w - tw, body - ph);
+	} else {
+		int ph = MAX(body * 38 / 100, 5);
+		int fh = body >= 20 ? 6 : body >= 16 ? 5 : 0;
+
+		draw_packets(ui, g, y, ph);
+		draw_timeline(ui, g, 0, y + ph, g->w, body - ph - fh);
+		if (fh)
+			draw_funcs(ui, g, 0, y + body - fh, g->w, fh);
+		else
+			ui->fn_rows = 0;
+	}
+	draw_footer(ui, g);
+	if (ui->show_detail)
+		draw_detail(ui, g);
+	if (ui->show_help)
+		draw_help(ui, g);
+}
