@@ -196,10 +196,16 @@ static const char *state_name(const struct packet *p)
 	       p->state == PKT_CONSUMED ? "consumed" : "in flight";
 }
 
+/*
+ * One row per lifetime. From 120 columns: time, tuple, iface or netns,
+ * events, last function, state; narrower terminals keep time, tuple,
+ * events and state (the timeline shows the rest). '>' marks the selected
+ * row, so the selection shows without colour too.
+ */
 static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
 {
-	int inner = g->w - 2, rows = h - 3;
-	int tw = MAX(inner - 59, 19);
+	int inner = g->w - 2, rows = h - 3, wide = inner >= 118;
+	int tw = wide ? inner - 74 : inner - 40;
 	long sel = -1;
 	char title[96];
 	__u64 base = t0(ui);
@@ -209,9 +215,13 @@ static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
 		 ui->sort == SORT_TIME ? "time" :
 		 ui->sort == SORT_EVENTS ? "events" : "state");
 	grid_box(g, 0, y, g->w, h, title, frame_attr(ui, PANE_PACKETS));
-	grid_printf(g, 1, y + 1, R_HEADER, inner, "%10s %-*s %-10s %3s %-14s %s",
-		    "TIME(s)", tw, "TUPLE", "IFACE/NETNS", "EV", "LAST",
-		    "STATE");
+	if (wide)
+		grid_printf(g, 1, y + 1, R_HEADER, inner,
+			    " %9s %-*s %-14s %3s %-20s %s", "TIME(s)", tw,
+			    "TUPLE", "IFACE/NETNS", "EV", "LAST", "STATE");
+	else
+		grid_printf(g, 1, y + 1, R_HEADER, inner, " %9s %-*s %3s %s",
+			    "TIME(s)", tw, "TUPLE", "EV", "STATE");
 	ui->list_y = y + 2;
 	ui->list_rows = rows;
 	for (size_t i = 0; i < ui->norder; i++)
@@ -246,14 +256,10 @@ static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
 						 &p->hops[0];
 		if (p->first_tuple < p->nhops)
 			hop_tuple(th, tuple, sizeof(tuple));
-		if (th->ifindex) {
-			char ifn[24];
-
-			hop_iface(ui, th, ifn, sizeof(ifn));
-			snprintf(where, sizeof(where), "%s", ifn);
-		} else {
+		if (th->ifindex)
+			hop_iface(ui, th, where, sizeof(where));
+		else
 			snprintf(where, sizeof(where), "ns %u", th->netns);
-		}
 		ui_hook_name(ui, p->last_hook, last, sizeof(last));
 		if (p->state == PKT_DROPPED) {
 			char rs[64];
@@ -267,10 +273,18 @@ static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
 		if (row == sel)
 			a = (a & ~0xff) | R_SELECTED | AT_REVERSE;
 		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
-		grid_printf(g, 1, y + 2 + r, a, inner,
-			    "%10.6f %-*.*s %-10.10s %3u %-14.14s %s",
-			    (p->first_ts - base) / 1e9, tw, tw, tuple, where,
-			    p->nhops, last, st);
+		if (wide)
+			grid_printf(g, 1, y + 2 + r, a, inner,
+				    "%c%9.6f %-*.*s %-14.14s %3u %-20.20s %s",
+				    row == sel ? '>' : ' ',
+				    (p->first_ts - base) / 1e9, tw, tw, tuple,
+				    where, p->nhops, last, st);
+		else
+			grid_printf(g, 1, y + 2 + r, a, inner,
+				    "%c%9.6f %-*.*s %3u %s",
+				    row == sel ? '>' : ' ',
+				    (p->first_ts - base) / 1e9, tw, tw, tuple,
+				    p->nhops, st);
 	}
 }
 
@@ -332,8 +346,9 @@ static void draw_timeline(struct ui *ui, struct grid *g, int x, int y, int w,
 		       (pv->flags & SKBS_EV_TUPLE) &&
 		       (hop_tuple(pv, ptup, sizeof(ptup)), strcmp(tup, ptup));
 		grid_fill(g, cx, yy, inner, L' ', a);
-		cx += grid_printf(g, cx, yy, a, inner, "%3d %-26.26s %9s %3u ",
-				  i + 1, name, d, hp->cpu);
+		cx += grid_printf(g, cx, yy, a, inner, "%c%2d %-26.26s %9s %3u ",
+				  i == ui->sel_hop ? '>' : ' ', i + 1, name, d,
+				  hp->cpu);
 		cx += grid_printf(g, cx, yy,
 				  pv && pv->ifindex != hp->ifindex ? ch : a,
 				  8, "%-8.8s", ifn);
@@ -354,14 +369,13 @@ static void draw_timeline(struct ui *ui, struct grid *g, int x, int y, int w,
 			/* The reason and place, on the hop's own row. */
 			reason_text(ui, NULL, hp, rs, sizeof(rs));
 			location_text(ui, hp->location, loc, sizeof(loc));
-			if (!wide)
-				grid_printf(g, cx, yy, R_DROP | AT_BOLD,
-					    x + w - 1 - cx, " %s at %s", rs,
-					    loc);
-			else if (r + 1 < rows)
+			if (r + 1 < rows)
 				grid_printf(g, x + 5, y + 2 + ++r,
 					    R_DROP | AT_BOLD, inner - 4,
 					    "dropped: %s at %s", rs, loc);
+			else
+				grid_printf(g, cx, yy, R_DROP | AT_BOLD,
+					    x + w - 1 - cx, " %s", rs);
 		} else if (tchg && !wide && r + 1 < rows) {
 			r++;
 			grid_printf(g, x + 5, y + 2 + r, ch, inner - 4,
@@ -492,21 +506,30 @@ static void draw_footer(struct ui *ui, struct grid *g)
 	}
 }
 
+/* Every action with its keys; in two columns when one does not fit. */
 static void draw_help(struct ui *ui, struct grid *g)
 {
-	int w = MIN(g->w - 4, 76), h = MIN(g->h - 2, ACT_COUNT + 3);
-	int x = (g->w - w) / 2, y = (g->h - h) / 2;
+	int n = ACT_COUNT - 1, cols, per, colw;
+	int w = MIN(g->w - 2, 120), h, x, y;
 
+	cols = n + 2 <= g->h - 2 ? 1 : 2;
+	per = (n + cols - 1) / cols;
+	h = MIN(per + 2, g->h - 2);
+	x = (g->w - w) / 2;
+	y = MAX((g->h - h) / 2, 1);
+	colw = (w - 2) / cols;
 	for (int r = 0; r < h; r++)
 		grid_fill(g, x, y + r, w, L' ', R_NORMAL);
 	grid_box(g, x, y, w, h, "Help: keys (Esc closes)", R_TITLE);
-	for (int a = 1, r = 0; a < ACT_COUNT && r < h - 2; a++, r++) {
+	for (int a = 1; a < ACT_COUNT; a++) {
+		int i = a - 1, cx = x + 1 + (i / per) * colw, cy = y + 1 + i % per;
 		char keys[64];
 
+		if (cy >= y + h - 1)
+			continue;
 		keymap_keys_for(&ui->km, (enum action)a, keys, sizeof(keys));
-		grid_printf(g, x + 2, y + 1 + r, R_HEADER | AT_BOLD, 18,
-			    "%-18s", keys);
-		grid_printf(g, x + 20, y + 1 + r, R_NORMAL, w - 22, "%s",
+		grid_printf(g, cx + 1, cy, R_HEADER | AT_BOLD, 9, "%-9s", keys);
+		grid_printf(g, cx + 11, cy, R_NORMAL, colw - 12, "%s",
 			    action_help((enum action)a));
 	}
 }

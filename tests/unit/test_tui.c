@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Golden screens: recorded events plus key scripts, rendered into the cell
+ * buffer at 80x24 and 132x43 and compared with text dumps under
+ * tests/tui/golden/. UPDATE_GOLDEN=1 writes the dumps instead.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <bpf/btf.h>
+#include "core/btf.h"
+#include "core/hooks.h"
+#include "core/ksyms.h"
+#include "core/store.h"
+#include "tui/cells.h"
+#include "tui/keymap.h"
+#include "tui/model.h"
+#include "tui/view.h"
+#include "test.h"
+
+struct fixture {
+	struct hooks *hooks;
+	struct btf *btf;
+	struct reasons *reasons;
+	struct store *store;
+};
+
+static const char *tdir(void)
+{
+	const char *d = getenv("SKBSCOPE_TUI_TESTS");
+
+	return d ? d : "tests/tui";
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n + 1);
+	if (buf && fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (buf)
+		buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void parse_ev(char *line, struct skbs_event *ev)
+{
+	char *save = NULL;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->rec_type = SKBS_REC_EVENT;
+	ev->stack_id = -1;
+	ev->l3_proto = 0x0800;
+	for (char *t = strtok_r(line, " ", &save); t;
+	     t = strtok_r(NULL, " ", &save)) {
+		char *v = strchr(t, '=');
+
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (!strcmp(t, "skb"))
+			ev->skb = strtoull(v, NULL, 0);
+		else if (!strcmp(t, "gen"))
+			ev->gen = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "hook"))
+			ev->hook = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "ts"))
+			ev->ts = strtoull(v, NULL, 0);
+		else if (!strcmp(t, "cpu"))
+			ev->cpu = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "netns"))
+			ev->netns = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "ifindex"))
+			ev->ifindex = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "ifname"))
+			strncpy(ev->ifname, v, sizeof(ev->ifname) - 1);
+		else if (!strcmp(t, "len"))
+			ev->len = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "mark"))
+			ev->mark = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "proto"))
+			ev->l4_proto = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "src"))
+			inet_pton(AF_INET, v, ev->saddr);
+		else if (!strcmp(t, "dst"))
+			inet_pton(AF_INET, v, ev->daddr);
+		else if (!strcmp(t, "sport"))
+			ev->sport = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "dport"))
+			ev->dport = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "reason"))
+			ev->drop_reason = strtoul(v, NULL, 0);
+		else if (!strcmp(t, "location"))
+			ev->location = strtoull(v, NULL, 0);
+		else if (!strcmp(t, "flags")) {
+			ev->flags |= strstr(v, "tuple") ? SKBS_EV_TUPLE : 0;
+			ev->flags |= strstr(v, "drop") ? SKBS_EV_DROP : 0;
+			ev->flags |= strstr(v, "free") ? SKBS_EV_FREE : 0;
+			ev->flags |= strstr(v, "reason") ? SKBS_EV_REASON : 0;
+		}
+	}
+}
+
+static int load_fixture(const char *name, struct fixture *fx)
+{
+	char path[512], *text, *line, *save = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", tdir(), name);
+	text = slurp(path);
+	if (!text)
+		return -1;
+	hooks_new(&fx->hooks);
+	store_new(1000, &fx->store);
+	fx->btf = btf__new_empty();
+	btf__add_enum(fx->btf, "skb_drop_reason", 4);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char a[16], b[32], c[96];
+		unsigned v;
+
+		if (line[0] == '#')
+			continue;
+		if (sscanf(line, "hook %15s %31s %95s", a, b, c) == 3) {
+			struct hook hk = { 0 };
+
+			hk.kind = !strcmp(a, "fn") ? HOOK_FUNCTION :
+						     HOOK_TRACEPOINT;
+			if (strcmp(b, "-"))
+				snprintf(hk.group, sizeof(hk.group), "%s", b);
+			snprintf(hk.name, sizeof(hk.name), "%s", c);
+			hooks_add(fx->hooks, &hk);
+		} else if (sscanf(line, "reason %u %95s", &v, c) == 2) {
+			btf__add_enum_value(fx->btf, c, v);
+		} else if (!strncmp(line, "ev ", 3)) {
+			struct skbs_event ev;
+
+			parse_ev(line + 3, &ev);
+			store_add(fx->store, &ev);
+		}
+	}
+	free(text);
+	reasons_load(fx->btf, &fx->reasons);
+	return 0;
+}
+
+static void free_fixture(struct fixture *fx)
+{
+	store_free(fx->store);
+	reasons_free(fx->reasons);
+	btf__free(fx->btf);
+	hooks_free(fx->hooks);
+}
+
+static void press(struct ui *ui, const char *tok)
+{
+	if (!strncmp(tok, "type:", 5)) {
+		for (const char *p = tok + 5; *p; p++)
+			ui_key(ui, *p == '~' ? ' ' : *p);
+		return;
+	}
+	ui_key(ui, key_parse(tok));
+	ui_refresh(ui);
+}
+
+/* Render one case at w x h; returns 0 when it matches its golden dump. */
+static int run_case(const char *name, const char *fixture, char *keys,
+		    int w, int h, const struct ksyms *ks)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+	char path[512], *dump, *want, *save = NULL;
+	int ret = 0;
+
+	if (load_fixture(fixture, &fx)) {
+		test_fail(__FILE__, __LINE__, "%s: no fixture %s", name,
+			  fixture);
+		return -1;
+	}
+	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.ksyms = ks;
+	ui.color = 0;
+	ui.st.backend = "tracepoint";
+	ui.st.attached = 30;
+	ui.st.events_per_s = 10;
+	ui.follow = 0;
+	grid_init(&g, w, h, 1);
+	ui_refresh(&ui);
+	view_render(&ui, &g); /* geometry for paging */
+	for (char *t = strtok_r(keys, " ", &save); t;
+	     t = strtok_r(NULL, " ", &save))
+		press(&ui, t);
+	ui_refresh(&ui);
+	view_render(&ui, &g);
+	dump = grid_dump(&g);
+	snprintf(path, sizeof(path), "%s/golden/%s.%dx%d.txt", tdir(), name,
+		 w, h);
+	if (getenv("UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "w");
+
+		if (f) {
+			fputs(dump, f);
+			fclose(f);
+		}
+	} else {
+		want = slurp(path);
+		if (!want || strcmp(want, dump)) {
+			test_fail(__FILE__, __LINE__, "%s at %dx%d differs "
+				  "from %s; it renders as:\n%s", name, w, h,
+				  path, dump);
+			ret = -1;
+		}
+		free(want);
+	}
+	free(dump);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+	return ret;
+}
+
+TEST(tui_golden_screens)
+{
+	char path[512], *cases, *line, *save = NULL;
+	struct ksyms *ks = NULL;
+	int n = 0;
+
+	ksyms_load(test_fixture("kallsyms.txt"), &ks);
+	snprintf(path, sizeof(path), "%s/cases.txt", tdir());
+	cases = slurp(path);
+	CHECK(cases != NULL);
+	for (line = strtok_r(cases, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[64], fixture[64], keys[512] = "", k2[512];
+		int off = 0;
+
+		if (line[0] == '#' || !line[0])
+			continue;
+		if (sscanf(line, "%63s %63s %n", name, fixture, &off) < 2)
+			continue;
+		snprintf(keys, sizeof(keys), "%s", line + off);
+		strcpy(k2, keys);
+		run_case(name, fixture, keys, 80, 24, ks);
+		run_case(name, fixture, k2, 132, 43, ks);
+		n++;
+	}
+	free(cases);
+	ksyms_free(ks);
+	CHECK(n >= 10);
+}
+
+TEST(tui_every_action_bound_and_in_help)
+{
+	const char *maps[] = { "default", "vim", "emacs" };
+
+	for (size_t m = 0; m < 3; m++) {
+		struct keymap km;
+		char err[256], keys[64];
+
+		CHECK_INT(keymap_load(&km, maps[m], err, sizeof(err)), 0);
+		for (int a = 1; a < ACT_COUNT; a++) {
+			keymap_keys_for(&km, (enum action)a, keys,
+					sizeof(keys));
+			if (!keys[0])
+				test_fail(__FILE__, __LINE__, "%s: action %s "
+					  "is not bound", maps[m],
+					  action_name((enum action)a));
+			if (!action_help((enum action)a)[0])
+				test_fail(__FILE__, __LINE__, "action %s has "
+					  "no help line",
+					  action_name((enum action)a));
+		}
+	}
+}
+
+/* The help overlay lists every action, even at 80x24. */
+TEST(tui_help_lists_every_action)
+{
+	struct hooks *h;
+	struct store *st;
+	struct ui ui;
+	struct grid g;
+	char *dump;
+
+	hooks_new(&h);
+	store_new(10, &st);
+	CHECK_INT(ui_init(&ui, st, h, NULL), 0);
+	CHECK_INT(grid_init(&g, 80, 24, 0), 0);
+	ui_key(&ui, '?');
+	view_render(&ui, &g);
+	dump = grid_dump(&g);
+	for (int a = 1; a < ACT_COUNT; a++)
+		if (!strstr(dump, action_help((enum action)a)))
+			test_fail(__FILE__, __LINE__, "help at 80x24 lacks "
+				  "'%s':\n%s", action_help((enum action)a),
+				  dump);
+	free(dump);
+	grid_fini(&g);
+	ui_fini(&ui);
+	store_free(st);
+	hooks_free(h);
+}
+
+TEST(tui_keymap_errors_name_file_line_token)
+{
+	struct keymap km;
+	char err[256];
+	int before;
+
+	CHECK_INT(keymap_load(&km, NULL, err, sizeof(err)), 0);
+	before = km.n;
+	CHECK_INT(keymap_parse(&km, "bind j down\nbind x explode\n", "my.keys",
+			       err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "my.keys:2: unknown action 'explode'");
+	CHECK_INT(km.n, before); /* all or nothing */
+	CHECK_INT(keymap_parse(&km, "bind Ctrl-x quit\n", "k", err,
+			       sizeof(err)), -EINVAL);
+	CHECK_HAS(err, "unknown key 'Ctrl-x'");
+	CHECK_INT(keymap_parse(&km, "bnd j down\n", "k", err, sizeof(err)),
+		  -EINVAL);
+	CHECK_HAS(err, "k:1:");
+	CHECK_INT(keymap_parse(&km, "bind j do\x01wn\n", "k", err,
+			       sizeof(err)), -EINVAL);
+	CHECK_HAS(err, "binary");
+	CHECK_INT(keymap_parse(&km, "# only a comment\n\nunbind q\n", "k",
+			       err, sizeof(err)), 0);
+	CHECK_INT(keymap_lookup(&km, 'q'), ACT_NONE);
+	CHECK_INT(keymap_load(&km, "/nonexistent/keys", err, sizeof(err)),
+		  -ENOENT);
+	CHECK_HAS(err, "/nonexistent/keys");
+}
+
+TEST(tui_vim_sequences)
+{
+	struct keymap km;
+	char err[256];
+
+	CHECK_INT(keymap_load(&km, "vim", err, sizeof(err)), 0);
+	CHECK_INT(keymap_lookup(&km, 'g'), ACT_NONE);
+	CHECK_INT(keymap_lookup(&km, 'g'), ACT_TOP);
+	CHECK_INT(keymap_lookup(&km, 'G'), ACT_BOTTOM);
+	CHECK_INT(keymap_lookup(&km, 'j'), ACT_DOWN);
+	CHECK_INT(keymap_lookup(&km, 4), ACT_HALF_DOWN); /* C-d */
+}
