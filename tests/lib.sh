@@ -64,6 +64,24 @@ for i in range(n):
 PY
 }
 
+# send_udp_from NS DST PORT SPORT COUNT: from a fixed source port, so a test
+# can tell these datagrams apart on screen.
+send_udp_from() {
+	ip netns exec "$1" python3 - "$2" "$3" "$4" "$5" <<'PY'
+import socket, sys, time
+dst, port, sport, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('', sport))
+for i in range(n):
+    try:
+        s.sendto(b'skbscope-test', (dst, port))
+    except OSError:
+        pass
+    time.sleep(0.05)
+PY
+}
+
 # wait_file PATH SECONDS
 wait_file() {
 	i=0

@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The explorer end to end on the real kernel, in a real terminal (tmux):
+# the drop row shows NETFILTER_DROP; a filter typed into the filter bar is
+# applied in the kernel while tracing runs (later datagrams to the excluded
+# port no longer appear, another port still does, nothing reattached); the
+# terminal is restored on quit.
+. "$(dirname "$0")/../lib.sh"
+
+if ! command -v tmux >/dev/null; then
+	echo "skip: tmux is not installed"; not_ok "tmux"; finish; exit
+fi
+A=skbs-ta-$$; B=skbs-tb-$$
+NET=10.214.$(( $$ % 200 + 20 ))
+make_pair "$A" "$B" "$NET" || { not_ok "namespaces"; finish; exit; }
+ip netns exec "$A" iptables -I OUTPUT 1 -p udp -d "$NET.2" --dport 7001 -j DROP
+S=skbs-tui-$$
+TSOCK=$TMP/tmux.sock
+tm() { tmux -S "$TSOCK" "$@"; }
+cleanup_tmux() { tm kill-server 2>/dev/null; }
+trap 'cleanup_tmux; cleanup' EXIT
+
+screen() { tm capture-pane -p -t "$S"; }
+# wait_screen PATTERN SECONDS: the pane shows PATTERN (grep -E).
+wait_screen() {
+	for _ in $(seq $(($2 * 10))); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+tm new-session -d -s "$S" -x 120 -y 40 \
+	"$SKBSCOPE --filter-netns $A --ready-file $TMP/ready --max-packets 500; echo SKBSCOPE-EXIT=\$?; stty -a | tr ' ' '\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' '; echo; sleep 30"
+if ! wait_file "$TMP/ready" 30; then
+	not_ok "explorer starts"; screen; finish; exit
+fi
+check "explorer draws its status line" wait_screen "^ skbscope .*tracepoint" 10
+check "explorer is on the alternate screen" \
+	[ "$(tm display -p -t "$S" '#{alternate_on}')" = 1 ]
+send_udp_from "$A" "$NET.2" 7001 41001 2
+check "drop row shows DROPPED NETFILTER_DROP" \
+	wait_screen "$NET\.1:41001->$NET\.2:7001\(udp\).*DROPPED NETFILTER_DROP" 10
+check "timeline names the drop and its place" \
+	wait_screen "dropped: NETFILTER_DROP at nft_do_chain\+0x" 5
+progs_before=$(bpftool prog list | grep -c '^[0-9]')
+
+# A filter that excludes 7001: typed into the filter bar, applied live.
+tm send-keys -t "$S" '\'
+sleep 0.3
+tm send-keys -t "$S" C-u
+tm send-keys -t "$S" -l 'dport 99999'
+check "invalid filter is flagged as typed, naming the token" \
+	wait_screen "invalid: dport: invalid port '99999'" 5
+tm send-keys -t "$S" Enter
+sleep 0.3
+check "invalid filter is not applied (still editing)" \
+	wait_screen "^Filter> dport 99999" 3
+tm send-keys -t "$S" C-u
+tm send-keys -t "$S" -l "dport 7002"
+tm send-keys -t "$S" Enter
+check "valid filter applied in the kernel" \
+	wait_screen "filter applied in the kernel: dport 7002" 5
+send_udp_from "$A" "$NET.2" 7001 41011 3
+send_udp_from "$A" "$NET.2" 7002 41012 3
+check "another port (7002) still appears" \
+	wait_screen "$NET\.1:41012->$NET\.2:7002\(udp\)" 10
+sleep 0.5
+check "later datagrams to 7001 no longer appear" \
+	bash -c "! tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -q ':41011->'"
+progs_after=$(bpftool prog list | grep -c '^[0-9]')
+check "no reload: same BPF programs ($progs_before, $progs_after)" \
+	[ "$progs_before" -eq "$progs_after" ]
+
+# Help, pane switching and detail answer keys.
+tm send-keys -t "$S" '?'
+check "help overlay opens" wait_screen "Help: keys" 3
+tm send-keys -t "$S" Escape
+tm send-keys -t "$S" Enter
+check "detail opens" wait_screen "Detail: hop" 3
+tm send-keys -t "$S" Escape
+
+tm send-keys -t "$S" q
+check "quits with status 0" wait_screen "SKBSCOPE-EXIT=0" 10
+check "terminal restored: alternate screen off" \
+	[ "$(tm display -p -t "$S" '#{alternate_on}')" = 0 ]
+check "terminal restored: icanon and echo on" \
+	bash -c "tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -q '^icanon echo'"
+finish
