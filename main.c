@@ -19,6 +19,7 @@
 #include "core/cli.h"
 #include "core/funcs.h"
 #include "core/hooks.h"
+#include "core/demo.h"
 #include "core/ksyms.h"
 #include "core/output_line.h"
 #include "core/session.h"
@@ -27,7 +28,7 @@
 #define SKBSCOPE_VERSION "0.1.0"
 
 static volatile sig_atomic_t stop_signal;
-static const char *demo_note;
+static const char *note_line;
 
 static void on_signal(int sig)
 {
@@ -41,6 +42,7 @@ struct app {
 	struct ksyms *ksyms;
 	int ksyms_tried;
 	long long printed;
+	int tui;
 	FILE *out;
 };
 
@@ -263,9 +265,13 @@ static void summary(struct app *a)
 	__u64 c[SKBS_C_MAX] = { 0 };
 
 	session_counters(a->s, c);
-	fprintf(stderr, "skbscope: %lld events printed; %llu matched the "
+	if (!a->tui)
+		fprintf(stderr, "skbscope: %lld events printed; ", a->printed);
+	else
+		fprintf(stderr, "skbscope: ");
+	fprintf(stderr, "%llu matched the "
 		"filter, %llu lost (ring buffer full), %llu hook hits in all; "
-		"%zu hooks on the %s backend\n", a->printed,
+		"%zu hooks on the %s backend\n",
 		(unsigned long long)c[SKBS_C_MATCHED],
 		(unsigned long long)c[SKBS_C_LOST],
 		(unsigned long long)c[SKBS_C_SEEN], session_attached(a->s),
@@ -284,6 +290,7 @@ static long long realtime_offset(void)
 int main(int argc, char **argv)
 {
 	struct app a = { .out = stdout };
+	struct demo *demo = NULL;
 	struct session_opts so = { 0 };
 	struct line_opts lopt = { 0 };
 	struct sigaction sa = { 0 };
@@ -327,6 +334,16 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (a.cli.demo) {
+		ret = demo_start(&demo, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "skbscope: %s\n", err);
+			return 1;
+		}
+		demo_filter(demo, &a.cli.filter);
+		note_line = demo_note(demo);
+		fprintf(stderr, "skbscope: %s\n", note_line);
+	}
 	so.backend = a.cli.backend;
 	so.func_regex = a.cli.func_regex;
 	so.kmods = a.cli.kmods;
@@ -341,15 +358,15 @@ int main(int argc, char **argv)
 	ret = session_open(&so, &a.s, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "skbscope: %s\n", err);
-		return 1;
+		rc = 1;
+		goto done;
 	}
 	if (a.cli.list_hooks || a.cli.list_funcs) {
 		if (a.cli.list_hooks)
 			list_hooks(a.s);
 		else
 			list_funcs(a.s);
-		session_close(a.s);
-		return 0;
+		goto done;
 	}
 	if (a.cli.stack)
 		a.cli.filter.output |= SKBS_O_STACK;
@@ -367,8 +384,8 @@ int main(int argc, char **argv)
 			snprintf(err, sizeof(err), "cannot set the filter: %s",
 				 strerror(-ret));
 		fprintf(stderr, "skbscope: %s\n", err);
-		session_close(a.s);
-		return 1;
+		rc = 1;
+		goto done;
 	}
 	fprintf(stderr, "skbscope: %zu hooks attached on the %s backend "
 		"(%zu failed%s)\n", session_attached(a.s),
@@ -389,8 +406,8 @@ int main(int argc, char **argv)
 	if (line_out_new(&lopt, session_hooks(a.s), session_reasons(a.s),
 			 &a.lo)) {
 		fprintf(stderr, "skbscope: out of memory\n");
-		session_close(a.s);
-		return 1;
+		rc = 1;
+		goto done;
 	}
 	if (a.cli.ready_file) {
 		ret = write_ready(a.cli.ready_file);
@@ -404,13 +421,14 @@ int main(int argc, char **argv)
 	if (!a.cli.no_tui && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
 		struct tui_opts to = { 0 };
 
+		a.tui = 1;
 		to.color = !a.cli.no_color && !getenv("NO_COLOR");
 		to.mouse = !a.cli.no_mouse;
 		to.keymap = a.cli.keymap;
 		to.max_packets = a.cli.max_packets;
 		to.filter = a.cli.filter;
 		to.ksyms = app_ksyms(&a);
-		to.note = demo_note;
+		to.note = note_line;
 		ret = tui_run(a.s, &to, &stop_signal, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "skbscope: %s\n", err);
@@ -450,8 +468,11 @@ int main(int argc, char **argv)
 	}
 out:
 	summary(&a);
+done:
 	line_out_free(a.lo);
 	session_close(a.s);
 	ksyms_free(a.ksyms);
+	/* After the programs are gone: the demo's traffic stops with them. */
+	demo_stop(demo);
 	return rc;
 }

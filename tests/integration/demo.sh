@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# --demo in a real terminal: the drop appears within seconds, and the
+# namespaces it made are gone after quitting with q, and after SIGTERM.
+. "$(dirname "$0")/../lib.sh"
+
+TSOCK=$TMP/tmux.sock
+tm() { tmux -S "$TSOCK" "$@"; }
+trap 'tm kill-server 2>/dev/null; cleanup' EXIT
+screen() { tm capture-pane -p -t demo; }
+wait_screen() {
+	for _ in $(seq $(($2 * 10))); do
+		screen | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+demo_netns() { ip netns list | grep -c "skbscope-demo-"; }
+
+before=$(demo_netns)
+tm new-session -d -s demo -x 100 -y 30 "$SKBSCOPE --demo; echo DEMO-EXIT=\$?; sleep 30"
+check "demo shows an iptables drop within seconds" \
+	wait_screen "DROPPED NETFILTER_DROP" 15
+check "demo shows the closed-port drop" wait_screen "DROPPED NO_SOCKET" 5
+check "demo says what it made" wait_screen "demo: skbscope-demo-a-" 2
+check "demo namespaces exist while it runs" [ "$(demo_netns)" -eq $((before + 2)) ]
+tm send-keys -t demo q
+check "quit exits 0" wait_screen "DEMO-EXIT=0" 10
+check "quit removes the namespaces" [ "$(demo_netns)" -eq "$before" ]
+tm kill-session -t demo
+
+tm new-session -d -s demo -x 100 -y 30 "$SKBSCOPE --demo; echo DEMO-EXIT=\$?; sleep 30"
+wait_screen "DROPPED" 15
+pkill -TERM -f "^$SKBSCOPE --demo"
+check "SIGTERM exits cleanly" wait_screen "DEMO-EXIT=0" 10
+check "SIGTERM removes the namespaces" [ "$(demo_netns)" -eq "$before" ]
+finish
