@@ -51,7 +51,7 @@ SKEL := $(OUT)/skbscope.skel.h
 VMLINUX := $(OUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
-.PHONY: all clean deps run test unit integration vm
+.PHONY: all clean deps run test unit integration vm screenshots
 
 all: skbscope
 
@@ -116,6 +116,10 @@ unit: $(OUT)/unit-tests
 
 integration: skbscope
 	$(Q)tests/run-integration.sh
+
+screenshots: skbscope
+	$(Q)SKBSCOPE_DEPS=screenshots scripts/deps.sh
+	$(Q)scripts/screenshots.sh screenshots
 
 vm: skbscope
 	$(Q)tests/vm/matrix.sh

@@ -10,8 +10,14 @@ libbsd-dev libpcap-dev pkg-config make gcc"
 TEST="iproute2 iptables python3 tmux bpftrace jq tshark busybox-static \
 qemu-system-x86 cpio kmod procps util-linux"
 
+SHOTS="xvfb xterm imagemagick fonts-dejavu-core tmux"
+
 want="$BUILD"
-[ "${SKBSCOPE_DEPS:-all}" = build ] || want="$want $TEST"
+case ${SKBSCOPE_DEPS:-all} in
+build) ;;
+screenshots) want="$want $SHOTS" ;;
+*) want="$want $TEST" ;;
+esac
 
 missing=""
 for p in $want; do

@@ -45,7 +45,8 @@ int term_open(const struct term_opts *o, int *utf8)
 		init_pair(R_DROP, COLOR_RED, -1);
 		init_pair(R_OK, COLOR_GREEN, -1);
 		init_pair(R_ERROR, COLOR_RED, -1);
-		init_pair(R_DIM, COLOR_BLUE, -1);
+		init_pair(R_DIM, -1, -1); /* A_DIM below: blue is unreadable
+					   * on dark backgrounds */
 		init_pair(R_CHANGED, COLOR_YELLOW, -1);
 		init_pair(R_BAR, COLOR_GREEN, -1);
 		init_pair(R_TITLE, COLOR_WHITE, -1);
@@ -79,8 +80,8 @@ static attr_t to_attr(uint16_t a)
 		r |= A_REVERSE;
 	if (a & AT_UNDERLINE)
 		r |= A_UNDERLINE;
-	if (colors && role)
-		r |= COLOR_PAIR(role);
+	if (role == R_DIM)
+		r |= A_DIM;
 	if (!colors) {
 		/* Without colour, roles that carry meaning use emphasis. */
 		if (role == R_STATUS)
@@ -109,7 +110,10 @@ void term_blit(const struct grid *g, int full)
 			/* The bottom-right cell would scroll some terminals. */
 			if (y == h - 1 && x == w - 1)
 				continue;
-			setcchar(&cc, s, to_attr(c->attr), 0, NULL);
+			/* setcchar takes the colour pair apart from the
+			 * attributes; a pair inside attrs is overridden. */
+			setcchar(&cc, s, to_attr(c->attr),
+				 colors ? (short)(c->attr & 0xff) : 0, NULL);
 			mvadd_wch(y, x, &cc);
 		}
 	}

@@ -109,7 +109,7 @@ static void draw_status(struct ui *ui, struct grid *g)
 	int x;
 
 	grid_fill(g, 0, 0, g->w, L' ', R_STATUS);
-	x = grid_printf(g, 0, 0, R_STATUS | AT_BOLD, g->w, " skbscope ");
+	x = grid_printf(g, 0, 0, R_STATUS, g->w, " skbscope ");
 	x += grid_printf(g, x, 0, R_STATUS, g->w - x,
 			 " %s: %zu hooks%s ", s->backend ? s->backend : "?",
 			 s->attached, "");
@@ -350,7 +350,8 @@ static void draw_timeline(struct ui *ui, struct grid *g, int x, int y, int w,
 				  i == ui->sel_hop ? '>' : ' ', i + 1, name, d,
 				  hp->cpu);
 		cx += grid_printf(g, cx, yy,
-				  pv && pv->ifindex != hp->ifindex ? ch : a,
+				  pv && (pv->ifindex != hp->ifindex ||
+					 pv->netns != hp->netns) ? ch : a,
 				  8, "%-8.8s", ifn);
 		cx += grid_printf(g, cx, yy,
 				  pv && pv->netns != hp->netns ? ch : a, 11,
