@@ -181,8 +181,9 @@ static int print_event(void *ctx, const struct skbs_event *ev,
 			fprintf(a->out, "    %s\n", sym);
 		}
 	}
-	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len)
-		fprintf(a->out, "%.*s\n", (int)ev->tail_len, tail);
+	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len)
+		fprintf(a->out, "%.*s\n", (int)(ev->tail_len - ev->hdr_len),
+			tail + ev->hdr_len);
 	a->printed++;
 	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
 		return 1;
@@ -376,6 +377,10 @@ int main(int argc, char **argv)
 		a.cli.filter.output |= SKBS_O_CALLER;
 	if (a.cli.track_skb)
 		a.cli.filter.flags |= SKBS_F_TRACK;
+	a.tui = !a.cli.no_tui && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	/* The explorer's detail pane shows header bytes; lines don't. */
+	a.cli.filter.snaplen = a.cli.snaplen >= 0 ? a.cli.snaplen :
+			       a.tui ? 64 : 0;
 	ret = session_set_filter(a.s, &a.cli.filter);
 	if (!ret)
 		ret = session_attach(a.s, err, sizeof(err));
@@ -418,10 +423,10 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!a.cli.no_tui && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+	if (a.tui) {
 		struct tui_opts to = { 0 };
+		struct tui_stats ts = { 0 };
 
-		a.tui = 1;
 		to.color = !a.cli.no_color && !getenv("NO_COLOR");
 		to.mouse = !a.cli.no_mouse;
 		to.keymap = a.cli.keymap;
@@ -429,11 +434,13 @@ int main(int argc, char **argv)
 		to.filter = a.cli.filter;
 		to.ksyms = app_ksyms(&a);
 		to.note = note_line;
-		ret = tui_run(a.s, &to, &stop_signal, err, sizeof(err));
+		ret = tui_run(a.s, &to, &stop_signal, &ts, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "skbscope: %s\n", err);
 			rc = 1;
 		}
+		fprintf(stderr, "skbscope: explorer: %llu events, %lu frames "
+			"in %.1f s\n", ts.events, ts.frames, ts.seconds);
 		goto out;
 	}
 	line_header(a.lo, line, sizeof(line));

@@ -13,8 +13,10 @@
 #define SKBS_COMM_LEN 16
 /* Kernel stack depth kept per stack id (bpf_get_stackid map value). */
 #define SKBS_STACK_DEPTH 64
-/* Largest tail (text of --output-skb) after a struct skbs_event. */
+/* Largest tail (header bytes, then --output-skb text) after an event. */
 #define SKBS_TAIL_MAX 4096
+/* Most header bytes captured per event (--snaplen). */
+#define SKBS_SNAP_MAX 128
 /* ctx positions 0..4: the skb is looked for among the first five args. */
 #define SKBS_MAX_SKB_POS 5
 
@@ -36,6 +38,7 @@ enum skbs_event_flags {
 	SKBS_EV_REASON = 1 << 3,  /* drop_reason is the kernel's own value */
 	SKBS_EV_SKB_TEXT = 1 << 4, /* tail holds bpf_snprintf_btf text */
 	SKBS_EV_TRACKED = 1 << 5, /* reported because --filter-track-skb */
+	SKBS_EV_HDR_L2 = 1 << 6,  /* header bytes start at the MAC header */
 };
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
@@ -60,7 +63,7 @@ struct skbs_event {
 	__u16 sport;         /* TCP/UDP source port; ICMP: type */
 	__u16 dport;         /* TCP/UDP destination port; ICMP: code */
 	__u16 tail_len;      /* bytes after this struct, <= SKBS_TAIL_MAX */
-	__u16 pad;
+	__u16 hdr_len;       /* the tail starts with this many header bytes */
 	__u8 saddr[16];      /* be; IPv4 uses the first four bytes */
 	__u8 daddr[16];      /* be; IPv4 uses the first four bytes */
 	char ifname[SKBS_IFNAMSIZ];
@@ -105,7 +108,7 @@ struct skbs_filter {
 	__u8 pad1;
 	__u16 sport;         /* host order */
 	__u16 dport;         /* host order */
-	__u16 pad2;
+	__u16 snaplen;       /* header bytes to capture, <= SKBS_SNAP_MAX */
 	__u8 saddr[16];      /* be, already masked to the prefix */
 	__u8 daddr[16];      /* be, already masked to the prefix */
 	char ifname[SKBS_IFNAMSIZ];

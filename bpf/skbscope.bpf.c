@@ -282,6 +282,45 @@ static __always_inline __u32 skb_netns(struct sk_buff *skb,
 	return 0;
 }
 
+/* Copy the first header bytes (from the MAC header when there is one,
+ * else the network header) into the tail, for the detail view and pcap.
+ * Returns the number copied. */
+static __always_inline __u32 snap_headers(struct sk_buff *skb, __u16 snaplen,
+					  struct scratch *sc,
+					  struct skbs_event *ev)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u16 mh = BPF_CORE_READ(skb, mac_header);
+	__u32 tail = BPF_CORE_READ(skb, tail);
+	__u32 start, n;
+
+	if (mh != NO_HEADER && (nh == NO_HEADER || mh < nh)) {
+		start = mh;
+		ev->flags |= SKBS_EV_HDR_L2;
+	} else if (nh != NO_HEADER) {
+		start = nh;
+	} else {
+		return 0;
+	}
+	/* skb->tail is an offset from head on 64-bit kernels. */
+	if (tail <= start)
+		return 0;
+	n = tail - start;
+	if (n > snaplen)
+		n = snaplen;
+	if (n > SKBS_SNAP_MAX)
+		n = SKBS_SNAP_MAX;
+	/* Without the barrier clang passes the unclamped register to the
+	 * helper and the verifier rejects the size. */
+	asm volatile("" : "+r"(n));
+	n &= SKBS_SNAP_MAX * 2 - 1;
+	if (!n || bpf_probe_read_kernel(sc->tail, n, head + start))
+		return 0;
+	ev->hdr_len = n;
+	return n;
+}
+
 enum stub_kind {
 	STUB_BTF,    /* tp_btf or fentry copy: hook id patched in */
 	STUB_KPROBE, /* kprobe or kprobe.multi: ctx is struct pt_regs */
@@ -400,7 +439,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	ev->pid = ptid >> 32;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	ev->len = BPF_CORE_READ(skb, len);
-	ev->pad = 0;
+	ev->hdr_len = 0;
 	ev->gen = 0;
 	ev->stack_id = -1;
 	/* fentry drops have no return address at hand: a stack lets user
@@ -411,18 +450,26 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 		if (ev->stack_id < 0)
 			count(SKBS_C_STACK_ERR);
 	}
+	if (f->snaplen)
+		tail = snap_headers(skb, f->snaplen, sc, ev);
 	if (f->output & SKBS_O_SKB) {
 		struct btf_ptr p = {
 			.ptr = skb,
 			.type_id = bpf_core_type_id_kernel(struct sk_buff),
 		};
-		long n = bpf_snprintf_btf(sc->tail, sizeof(sc->tail), &p,
+		/* After the header bytes; the bound keeps the verifier sure
+		 * the write stays inside the scratch buffer. */
+		__u32 off = tail & (SKBS_SNAP_MAX * 2 - 1);
+		long n = bpf_snprintf_btf(sc->tail + off,
+					  SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2, &p,
 					  sizeof(p), 0);
 
 		if (n > 0) {
 			/* n counts what would have been written; keep what
 			 * fits, without the terminating NUL. */
-			tail = n >= SKBS_TAIL_MAX ? SKBS_TAIL_MAX - 1 : n;
+			if (n >= SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2)
+				n = SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2 - 1;
+			tail = off + n;
 			ev->flags |= SKBS_EV_SKB_TEXT;
 		}
 	}

@@ -43,6 +43,7 @@ enum {
 	OPT_KEYMAP,
 	OPT_MAX_PACKETS,
 	OPT_DEMO,
+	OPT_SNAPLEN,
 };
 
 static const struct option options[] = {
@@ -78,6 +79,7 @@ static const struct option options[] = {
 	{ "keymap", required_argument, NULL, OPT_KEYMAP },
 	{ "max-packets", required_argument, NULL, OPT_MAX_PACKETS },
 	{ "demo", no_argument, NULL, OPT_DEMO },
+	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -105,6 +107,7 @@ static const char usage[] =
 "  --output-stack               the kernel stack of each event\n"
 "  --output-skb                 the whole struct sk_buff, field by field\n"
 "  --output-caller              the calling function (kprobe backends)\n"
+"  --snaplen N                  capture N header bytes per event (0-128; explorer: 64)\n"
 "  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 "  --output-relative-timestamp  same as --timestamp relative\n"
 "  --output-limit-lines N       exit after N events\n"
@@ -189,6 +192,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	c->ringbuf_bytes = 4 << 20;
 	c->meta = c->tuple = 1;
 	c->max_packets = 100000;
+	c->snaplen = -1;
 	opterr = 0;
 	optind = 0; /* 0, not 1: also resets GNU getopt's internal state */
 	while ((opt = getopt_long(argc, argv, ":h", options, &idx)) != -1) {
@@ -358,6 +362,19 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_DEMO:
 			c->demo = 1;
 			break;
+		case OPT_SNAPLEN: {
+			__u64 n;
+
+			if (parse_size(optarg, &n) || n > SKBS_SNAP_MAX ||
+			    strpbrk(optarg, "kKmMgGbB")) {
+				snprintf(err, errlen, "--snaplen: invalid length "
+					 "'%s' (expected 0 to %d bytes)", optarg,
+					 SKBS_SNAP_MAX);
+				ret = -EINVAL;
+			}
+			c->snaplen = (int)n;
+			break;
+		}
 		case OPT_KEYMAP:
 			if (!*optarg) {
 				snprintf(err, errlen, "--keymap: empty value");

@@ -32,6 +32,7 @@ struct cli {
 	const char *keymap;        /* NAME or PATH */
 	__u64 max_packets;
 	int demo;
+	int snaplen;               /* -1: not given */
 	int list_hooks;
 	int help, version;
 };

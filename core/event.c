@@ -23,6 +23,11 @@ int event_decode(const void *data, size_t size, const struct skbs_event **ev,
 		snprintf(err, errlen, "unknown record type %u", e->rec_type);
 		return -EINVAL;
 	}
+	if (e->hdr_len > SKBS_SNAP_MAX || e->hdr_len > e->tail_len) {
+		snprintf(err, errlen, "header bytes (%u) exceed the tail (%u)",
+			 e->hdr_len, e->tail_len);
+		return -EINVAL;
+	}
 	if (e->tail_len > SKBS_TAIL_MAX ||
 	    sizeof(*e) + e->tail_len > size) {
 		snprintf(err, errlen, "record tail of %u bytes does not fit "

@@ -266,10 +266,13 @@ int filter_parse(const char *text, const char *netns_dir,
 	struct skbs_filter f;
 	size_t pos = 0, ks, kl, vs, vl;
 	char kw[32], val[256], msg[256];
-	int expect_term = 1, ret;
+	int expect_term = 1, nterms = 0, ret;
 
 	filter_init(&f);
+	/* Only the match fields change; what to capture stays. */
 	f.output = out->output;
+	f.snaplen = out->snaplen;
+	f.flags = out->flags & SKBS_F_TRACK;
 	if (bad_off)
 		*bad_off = -1;
 	while (next_token(text, &pos, &ks, &kl)) {
@@ -345,8 +348,9 @@ int filter_parse(const char *text, const char *netns_dir,
 			goto bad;
 		}
 		expect_term = 0;
+		nterms++;
 	}
-	if (expect_term && f.flags) {
+	if (expect_term && nterms) {
 		snprintf(err, errlen, "filter ends with 'and'");
 		ks = strlen(text);
 		goto bad;

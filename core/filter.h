@@ -33,7 +33,8 @@ int filter_set_ifname(struct skbs_filter *f, const char *text, char *err,
  * One line: terms "src|dst ADDR[/LEN]", "sport|dport PORT", "proto P",
  * "mark M[/MASK]", "netns NS", "ifname|dev NAME", joined by "and" or "&&".
  * Empty text matches everything. On error f is untouched, err names the
- * token and *bad_off (if given) is its byte offset. f->output is kept.
+ * token and *bad_off (if given) is its byte offset. What f captures
+ * (output, snaplen) and --filter-track-skb are kept.
  */
 int filter_parse(const char *text, const char *netns_dir,
 		 struct skbs_filter *f, char *err, size_t errlen, int *bad_off);

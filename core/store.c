@@ -102,6 +102,10 @@ int store_new(size_t max_packets, struct store **out)
 
 static void free_packet(struct store *st, struct packet *p)
 {
+	for (__u32 i = 0; i < p->nhops; i++) {
+		st->bytes -= p->hops[i].hdr_len;
+		free(p->hops[i].hdr);
+	}
 	st->bytes -= sizeof(*p) + p->cap * sizeof(struct hop);
 	free(p->hops);
 	free(p);
@@ -247,7 +251,8 @@ static struct packet *lifetime(struct store *st, const struct skbs_event *ev)
 	return p;
 }
 
-int store_add(struct store *st, const struct skbs_event *ev)
+int store_add(struct store *st, const struct skbs_event *ev,
+	      const char *tail)
 {
 	struct packet *p;
 	struct hop *h;
@@ -288,6 +293,16 @@ int store_add(struct store *st, const struct skbs_event *ev)
 	h->flags = ev->flags;
 	memcpy(h->saddr, ev->saddr, 16);
 	memcpy(h->daddr, ev->daddr, 16);
+	h->hdr = NULL;
+	h->hdr_len = 0;
+	if (ev->hdr_len && tail) {
+		h->hdr = malloc(ev->hdr_len);
+		if (h->hdr) {
+			memcpy(h->hdr, tail, ev->hdr_len);
+			h->hdr_len = ev->hdr_len;
+			st->bytes += ev->hdr_len;
+		}
+	}
 	if (p->first_tuple == NO_TUPLE && (ev->flags & SKBS_EV_TUPLE))
 		p->first_tuple = p->nhops;
 	p->nhops++;

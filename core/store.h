@@ -29,6 +29,8 @@ struct hop {
 	__u8 l4_proto;
 	__u8 flags;          /* enum skbs_event_flags */
 	__u8 saddr[16], daddr[16];
+	__u16 hdr_len;       /* captured header bytes (--snaplen) */
+	__u8 *hdr;           /* they start at L2 when SKBS_EV_HDR_L2 */
 };
 
 enum pkt_state {
@@ -55,8 +57,10 @@ struct store;
 
 int store_new(size_t max_packets, struct store **out);
 void store_free(struct store *st);
-/* Add one event; its gen must be set (core/lifetime). 0 or -ENOMEM. */
-int store_add(struct store *st, const struct skbs_event *ev);
+/* Add one event and its tail; its gen must be set (core/lifetime).
+ * 0 or -ENOMEM. */
+int store_add(struct store *st, const struct skbs_event *ev,
+	      const char *tail);
 /* Forget everything (counters of evictions stay). */
 void store_clear(struct store *st);
 

@@ -41,11 +41,10 @@ static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	struct app *a = ctx;
 
-	(void)tail;
 	if (a->ui.paused)
 		a->ui.st.skipped++;
 	else
-		store_add(a->store, ev);
+		store_add(a->store, ev, tail);
 	return ++a->batch >= BATCH;
 }
 
@@ -96,8 +95,10 @@ int tui_check_keymap(const char *keymap, char *err, size_t errlen)
 }
 
 int tui_run(struct session *s, const struct tui_opts *o,
-	    volatile sig_atomic_t *stop, char *err, size_t errlen)
+	    volatile sig_atomic_t *stop, struct tui_stats *stats, char *err,
+	    size_t errlen)
 {
+	long long started = now_ns();
 	struct term_opts to = { .color = o->color, .mouse = o->mouse };
 	struct app a = { .s = s };
 	struct grid g = { 0 };
@@ -202,12 +203,15 @@ int tui_run(struct session *s, const struct tui_opts *o,
 			ui_refresh(&a.ui);
 			view_render(&a.ui, &g);
 			term_blit(&g, full);
+			stats->frames++;
 			full = 0;
 			dirty = 0;
 			last_draw = t;
 		}
 	}
 out:
+	stats->seconds = (now_ns() - started) / 1e9;
+	stats->events = store_events(a.store);
 	term_close();
 	grid_fini(&g);
 	ui_fini(&a.ui);

@@ -22,10 +22,17 @@ struct tui_opts {
 	const char *netns_dir;
 };
 
+struct tui_stats {
+	unsigned long frames;      /* frames drawn */
+	double seconds;            /* time the explorer ran */
+	unsigned long long events; /* events stored */
+};
+
 /* Runs until quit or *stop. Returns 0, or -errno with err set (the
  * terminal is restored either way). */
 int tui_run(struct session *s, const struct tui_opts *o,
-	    volatile sig_atomic_t *stop, char *err, size_t errlen);
+	    volatile sig_atomic_t *stop, struct tui_stats *stats, char *err,
+	    size_t errlen);
 /* Check a keymap (name or path) without starting: 0 or -EINVAL + err. */
 int tui_check_keymap(const char *keymap, char *err, size_t errlen);
 

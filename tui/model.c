@@ -284,6 +284,8 @@ int ui_action(struct ui *ui, enum action a)
 	case ACT_CLEAR_FILTER:
 		filter_init(&ui->pending);
 		ui->pending.output = ui->current.output;
+		ui->pending.snaplen = ui->current.snaplen;
+		ui->pending.flags = ui->current.flags & SKBS_F_TRACK;
 		ui->edit[0] = '\0';
 		return UI_APPLY | UI_REDRAW;
 	case ACT_SORT:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/btf.h"
+#include "core/headers.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/output_line.h"
@@ -535,12 +536,6 @@ static void draw_help(struct ui *ui, struct grid *g)
 	}
 }
 
-static void hexdump_note(struct grid *g, int x, int y, int w)
-{
-	grid_put(g, x, y, "(no header bytes captured for this hop)", R_DIM,
-		 w);
-}
-
 static void draw_detail(struct ui *ui, struct grid *g)
 {
 	const struct packet *p = ui_selected(ui);
@@ -589,18 +584,29 @@ static void draw_detail(struct ui *ui, struct grid *g)
 	if (r < h - 2)
 		grid_put(g, x + 2, y + 1 + r++, "Headers", R_HEADER | AT_BOLD,
 			 w - 4);
-	if (hp->flags & SKBS_EV_TUPLE) {
+	if (hp->hdr_len) {
+		char hl[12][HDR_LINE];
+		int n = headers_decode(hp->hdr, hp->hdr_len,
+				       !!(hp->flags & SKBS_EV_HDR_L2), hl, 12);
+
+		for (int k = 0; k < n; k++)
+			LINE("%s", hl[k]);
+		n = headers_hexdump(hp->hdr, hp->hdr_len, hl, 12);
+		for (int k = 0; k < n; k++)
+			if (r < h - 2)
+				grid_put(g, x + 2, y + 1 + r++, hl[k], R_DIM,
+					 w - 4);
+	} else if (hp->flags & SKBS_EV_TUPLE) {
 		char pn[8];
 
 		LINE("L3  %s (ethertype 0x%04x)",
 		     hp->l3_proto == 0x86DD ? "IPv6" : "IPv4", hp->l3_proto);
 		LINE("L4  %s  %s", line_proto_name(hp->l4_proto, pn,
 						   sizeof(pn)), tup);
+		LINE("(no header bytes captured: --snaplen)");
 	} else {
 		LINE("L3  ethertype 0x%04x (not decoded)", hp->l3_proto);
 	}
-	if (r < h - 2)
-		hexdump_note(g, x + 2, y + 1 + r++, w - 4);
 	r++;
 	if (r < h - 2)
 		grid_put(g, x + 2, y + 1 + r++, "Stack", R_HEADER | AT_BOLD,

@@ -31,7 +31,7 @@ wait_screen() {
 }
 
 tm new-session -d -s "$S" -x 120 -y 40 \
-	"$SKBSCOPE --filter-netns $A --ready-file $TMP/ready --max-packets 500; echo SKBSCOPE-EXIT=\$?; stty -a | tr ' ' '\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' '; echo; sleep 30"
+	"$SKBSCOPE --filter-netns $A --ready-file $TMP/ready --max-packets 500 2>$TMP/stderr; echo SKBSCOPE-EXIT=\$?; stty -a | tr ' ' '\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' '; echo; sleep 30"
 if ! wait_file "$TMP/ready" 30; then
 	not_ok "explorer starts"; screen; finish; exit
 fi
@@ -78,7 +78,33 @@ check "help overlay opens" wait_screen "Help: keys" 3
 tm send-keys -t "$S" Escape
 tm send-keys -t "$S" Enter
 check "detail opens" wait_screen "Detail: hop" 3
+check "detail decodes the captured headers" wait_screen "UDP   41012 -> 7002" 3
+check "detail shows a hex dump" wait_screen "0000  ([0-9a-f]{2} ){16} \|" 3
 tm send-keys -t "$S" Escape
+
+# A resize at any moment: the next frame uses the new size.
+tm resize-window -t "$S" -x 90 -y 28
+check "resize: redrawn at 90 columns" \
+	wait_screen "^└─{88}┘$" 5
+tm resize-window -t "$S" -x 120 -y 40
+sleep 0.5
+
+# Under a flood the keyboard still answers, and frames stay capped.
+ip netns exec "$A" python3 - "$NET.2" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 4
+while time.time() < end:
+    for _ in range(200):
+        s.sendto(b'x', (sys.argv[1], 7002))
+PY
+FLOOD=$!
+PIDS="$PIDS $FLOOD"
+sleep 1
+tm send-keys -t "$S" '?'
+check "a key is answered during a flood" wait_screen "Help: keys" 2
+tm send-keys -t "$S" Escape
+wait "$FLOOD"
 
 tm send-keys -t "$S" q
 check "quits with status 0" wait_screen "SKBSCOPE-EXIT=0" 10
@@ -86,4 +112,8 @@ check "terminal restored: alternate screen off" \
 	[ "$(tm display -p -t "$S" '#{alternate_on}')" = 0 ]
 check "terminal restored: icanon and echo on" \
 	bash -c "tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -q '^icanon echo'"
+read -r frames secs <<<"$(sed -n 's/.*explorer: [0-9]* events, \([0-9]*\) frames in \([0-9.]*\) s/\1 \2/p' "$TMP/stderr")"
+check "redraws capped near 15/s ($frames frames in ${secs}s)" \
+	awk -v f="${frames:-0}" -v s="${secs:-0}" 'BEGIN { exit !(s > 0 && f > 0 && f / s <= 20) }'
+
 finish

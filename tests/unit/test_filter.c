@@ -158,6 +158,16 @@ TEST(filter_text_parse_and_format)
 			       &off), -EINVAL);
 	CHECK_INT(filter_parse("", "/x", &f, err, sizeof(err), &off), 0);
 	CHECK_INT(f.flags, 0);
+	/* capture settings and tracking survive a new filter text */
+	f.snaplen = 64;
+	f.flags = SKBS_F_TRACK;
+	CHECK_INT(filter_parse("", "/x", &f, err, sizeof(err), &off), 0);
+	CHECK_INT(f.flags, SKBS_F_TRACK);
+	CHECK_INT(f.snaplen, 64);
+	CHECK_INT(filter_parse("dport 1", "/x", &f, err, sizeof(err), &off),
+		  0);
+	CHECK_INT(f.flags, SKBS_F_TRACK | SKBS_F_DPORT);
+	CHECK_INT(f.snaplen, 64);
 	filter_format(&f, buf, sizeof(buf));
-	CHECK_STR(buf, "");
+	CHECK_STR(buf, "dport 1");
 }

@@ -28,17 +28,17 @@ TEST(store_lifetimes_and_states)
 
 	CHECK_INT(store_new(100, &st), 0);
 	e = ev_at(0x100, 1, 0, 10, SKBS_EV_TUPLE);
-	CHECK_INT(store_add(st, &e), 0);
+	CHECK_INT(store_add(st, &e, NULL), 0);
 	e = ev_at(0x200, 2, 1, 11, 0);
-	CHECK_INT(store_add(st, &e), 0);
+	CHECK_INT(store_add(st, &e, NULL), 0);
 	e = ev_at(0x100, 1, 2, 15, SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON);
 	e.drop_reason = 12;
 	e.location = 0xabc;
-	CHECK_INT(store_add(st, &e), 0);
+	CHECK_INT(store_add(st, &e, NULL), 0);
 	e = ev_at(0x200, 2, 3, 16, SKBS_EV_FREE);
-	CHECK_INT(store_add(st, &e), 0);
+	CHECK_INT(store_add(st, &e, NULL), 0);
 	e = ev_at(0x100, 3, 0, 20, 0); /* address reused: a new lifetime */
-	CHECK_INT(store_add(st, &e), 0);
+	CHECK_INT(store_add(st, &e, NULL), 0);
 
 	CHECK_INT(store_count(st), 3);
 	p = store_packet(st, 0);
@@ -73,7 +73,7 @@ TEST(store_evicts_oldest_and_its_drop)
 	for (__u32 g = 1; g <= 5; g++) {
 		e = ev_at(0x100 * g, g, 0, g, g == 1 || g == 4 ?
 					      SKBS_EV_DROP : 0);
-		CHECK_INT(store_add(st, &e), 0);
+		CHECK_INT(store_add(st, &e, NULL), 0);
 	}
 	CHECK_INT(store_count(st), 3);
 	CHECK_INT(store_packet(st, 0)->gen, 3);
@@ -82,7 +82,7 @@ TEST(store_evicts_oldest_and_its_drop)
 	CHECK_INT(store_drop(st, 0)->gen, 4);
 	/* a late event of an evicted lifetime is counted, not stored */
 	e = ev_at(0x100, 1, 5, 9, 0);
-	CHECK_INT(store_add(st, &e), 0);
+	CHECK_INT(store_add(st, &e, NULL), 0);
 	CHECK_INT(store_count(st), 3);
 	CHECK_INT(store_hook_hits(st, 5), 1);
 	store_free(st);

@@ -53,6 +53,8 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+static __u8 hdrbuf[SKBS_SNAP_MAX];
+
 static void parse_ev(char *line, struct skbs_event *ev)
 {
 	char *save = NULL;
@@ -102,11 +104,20 @@ static void parse_ev(char *line, struct skbs_event *ev)
 			ev->drop_reason = strtoul(v, NULL, 0);
 		else if (!strcmp(t, "location"))
 			ev->location = strtoull(v, NULL, 0);
-		else if (!strcmp(t, "flags")) {
+		else if (!strcmp(t, "hdr")) {
+			/* hex bytes of the captured headers */
+			size_t n = strlen(v) / 2;
+
+			for (size_t i = 0; i < n && i < sizeof(hdrbuf); i++)
+				sscanf(v + 2 * i, "%2hhx", &hdrbuf[i]);
+			ev->hdr_len = (__u16)(n < sizeof(hdrbuf) ? n :
+							       sizeof(hdrbuf));
+		} else if (!strcmp(t, "flags")) {
 			ev->flags |= strstr(v, "tuple") ? SKBS_EV_TUPLE : 0;
 			ev->flags |= strstr(v, "drop") ? SKBS_EV_DROP : 0;
 			ev->flags |= strstr(v, "free") ? SKBS_EV_FREE : 0;
 			ev->flags |= strstr(v, "reason") ? SKBS_EV_REASON : 0;
+			ev->flags |= strstr(v, "l2") ? SKBS_EV_HDR_L2 : 0;
 		}
 	}
 }
@@ -145,7 +156,7 @@ static int load_fixture(const char *name, struct fixture *fx)
 			struct skbs_event ev;
 
 			parse_ev(line + 3, &ev);
-			store_add(fx->store, &ev);
+			store_add(fx->store, &ev, (const char *)hdrbuf);
 		}
 	}
 	free(text);
