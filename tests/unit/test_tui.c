@@ -363,3 +363,115 @@ TEST(tui_vim_sequences)
 	CHECK_INT(keymap_lookup(&km, 'j'), ACT_DOWN);
 	CHECK_INT(keymap_lookup(&km, 4), ACT_HALF_DOWN); /* C-d */
 }
+
+static void fixture_ui(struct fixture *fx, struct ui *ui, struct grid *g)
+{
+	load_fixture("drop.events", fx);
+	ui_init(ui, fx->store, fx->hooks, fx->reasons);
+	ui->follow = 0;
+	grid_init(g, 80, 24, 0);
+	ui_refresh(ui);
+	view_render(ui, g);
+}
+
+TEST(tui_mouse_selects_rows_and_panes)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+
+	fixture_ui(&fx, &ui, &g);
+	CHECK_INT(ui.sel_gen, 1);
+	/* the third packet row */
+	ui_click(&ui, 10, ui.list_y + 2);
+	CHECK_INT(ui.sel_gen, 3);
+	CHECK_INT(ui.focus, PANE_PACKETS);
+	view_render(&ui, &g);
+	ui_click(&ui, 10, ui.tl_y + 1);
+	CHECK_INT(ui.focus, PANE_TIMELINE);
+	CHECK_INT(ui.sel_hop, 1);
+	ui_click(&ui, 10, ui.fn_y);
+	CHECK_INT(ui.focus, PANE_FUNCS);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
+
+TEST(tui_filter_history_and_invalid_never_applied)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+	const char *t;
+	int fl;
+
+	fixture_ui(&fx, &ui, &g);
+	ui_key(&ui, '\\');
+	for (t = "dport 80"; *t; t++)
+		ui_key(&ui, *t);
+	fl = ui_key(&ui, K_ENTER);
+	CHECK(fl & UI_APPLY);
+	CHECK_INT(ui.pending.dport, 80);
+	ui_applied(&ui, 0);
+	CHECK_STR(ui.active, "dport 80");
+	ui_key(&ui, '\\');
+	ui_key(&ui, 21); /* C-u */
+	for (t = "proto udp"; *t; t++)
+		ui_key(&ui, *t);
+	ui_key(&ui, K_ENTER);
+	ui_applied(&ui, 0);
+	/* an invalid one: Enter does not apply it, editing goes on */
+	ui_key(&ui, '\\');
+	ui_key(&ui, 21);
+	for (t = "proto xyz"; *t; t++)
+		ui_key(&ui, *t);
+	CHECK(!ui.edit_valid);
+	CHECK_INT(ui.edit_bad, 6);
+	fl = ui_key(&ui, K_ENTER);
+	CHECK(!(fl & UI_APPLY));
+	CHECK_INT(ui.editing, EDIT_FILTER);
+	CHECK_STR(ui.active, "proto udp");
+	/* history: Up recalls the newest first */
+	ui_key(&ui, K_UP);
+	CHECK_STR(ui.edit, "proto udp");
+	ui_key(&ui, K_UP);
+	CHECK_STR(ui.edit, "dport 80");
+	ui_key(&ui, K_DOWN);
+	CHECK_STR(ui.edit, "proto udp");
+	ui_key(&ui, K_ESC);
+	CHECK_INT(ui.editing, EDIT_NONE);
+	/* a failed map write keeps the previous filter and says so */
+	ui_key(&ui, 'c');
+	ui_applied(&ui, -EPERM);
+	CHECK_STR(ui.active, "proto udp");
+	CHECK_HAS(ui.msg, "NOT applied");
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
+
+TEST(tui_step_hops_and_follow)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+
+	fixture_ui(&fx, &ui, &g);
+	ui.follow = 1;
+	ui_refresh(&ui);
+	CHECK_INT(ui.sel_gen, 3); /* follow: the newest */
+	ui_key(&ui, ']');
+	CHECK_INT(ui.focus, PANE_TIMELINE);
+	CHECK_INT(ui.sel_hop, 1);
+	CHECK_INT(ui.follow, 0); /* stepping stops following */
+	ui_key(&ui, ']');
+	ui_key(&ui, ']');
+	CHECK_INT(ui.sel_hop, 2); /* the last hop */
+	ui_key(&ui, '[');
+	CHECK_INT(ui.sel_hop, 1);
+	ui_key(&ui, ' ');
+	CHECK_INT(ui.paused, 1);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
