@@ -23,7 +23,7 @@ static const struct {
 	[ACT_SEARCH_NEXT] = { "search-next", "next search match" },
 	[ACT_FILTER] = { "filter", "edit the kernel filter" },
 	[ACT_CLEAR_FILTER] = { "clear-filter", "clear the filter" },
-	[ACT_SORT] = { "sort", "sort: time/events/state" },
+	[ACT_SORT] = { "sort", "sort the focused pane" },
 	[ACT_PAUSE] = { "pause", "pause / resume display" },
 	[ACT_DETAIL] = { "detail", "detail of the selected hop" },
 	[ACT_CLOSE] = { "close", "close help/detail/prompt" },

@@ -289,7 +289,11 @@ int ui_action(struct ui *ui, enum action a)
 		ui->edit[0] = '\0';
 		return UI_APPLY | UI_REDRAW;
 	case ACT_SORT:
-		ui->sort = (ui->sort + 1) % SORT_COUNT;
+		/* The pane with focus decides what is sorted. */
+		if (ui->focus == PANE_FUNCS)
+			ui->funcs_by_name = !ui->funcs_by_name;
+		else
+			ui->sort = (ui->sort + 1) % SORT_COUNT;
 		break;
 	case ACT_PAUSE:
 		ui->paused = !ui->paused;

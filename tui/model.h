@@ -70,6 +70,7 @@ struct ui {
 	int sel_hop, hop_top;
 	int sel_func, func_top;
 	int funcs_selected;
+	int funcs_by_name;         /* sort functions by name, else by hits */
 	int show_help, show_detail, show_stack;
 
 	enum editing editing;

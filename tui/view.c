@@ -406,6 +406,18 @@ struct fnrow {
 	__u64 n;
 };
 
+static const struct ui *fn_ui;
+
+static int cmp_fn_name(const void *a, const void *b)
+{
+	const struct fnrow *x = a, *y = b;
+	char nx[160], ny[160];
+
+	ui_hook_name(fn_ui, x->hook, nx, sizeof(nx));
+	ui_hook_name(fn_ui, y->hook, ny, sizeof(ny));
+	return strcmp(nx, ny);
+}
+
 static int cmp_fn(const void *a, const void *b)
 {
 	const struct fnrow *x = a, *y = b;
@@ -424,9 +436,12 @@ static void draw_funcs(struct ui *ui, struct grid *g, int x, int y, int w,
 	int inner = w - 2, vis = h - 3, n = 0, barw;
 	__u64 max = 1;
 
-	grid_box(g, x, y, w, h, ui->funcs_selected ?
-		 "Functions: selected packet" : "Functions: all packets",
-		 frame_attr(ui, PANE_FUNCS));
+	char title[80];
+
+	snprintf(title, sizeof(title), "Functions: %s, by %s",
+		 ui->funcs_selected ? "selected packet" : "all packets",
+		 ui->funcs_by_name ? "name" : "hits");
+	grid_box(g, x, y, w, h, title, frame_attr(ui, PANE_FUNCS));
 	ui->fn_x = x;
 	ui->fn_w = w;
 	ui->fn_y = y + 2;
@@ -447,9 +462,12 @@ static void draw_funcs(struct ui *ui, struct grid *g, int x, int y, int w,
 			rows[n++].n = c;
 		}
 	}
-	qsort(rows, (size_t)n, sizeof(*rows), cmp_fn);
-	if (n)
-		max = rows[0].n;
+	fn_ui = ui;
+	qsort(rows, (size_t)n, sizeof(*rows),
+	      ui->funcs_by_name ? cmp_fn_name : cmp_fn);
+	for (int i = 0; i < n; i++)
+		if (rows[i].n > max)
+			max = rows[i].n;
 	barw = MAX(inner - 40, 4);
 	grid_printf(g, x + 1, y + 1, R_HEADER, inner, "%-28s %9s %s",
 		    "FUNCTION", "HITS", "");

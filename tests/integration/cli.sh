@@ -44,6 +44,16 @@ bad "'tcp and port 80'" "tcp and port 80"
 bad "--filter-func" --filter-func ''
 bad "--filter-func" --filter-func '(unclosed'
 
+printf 'bind j down\nbind x explode\n' >"$TMP/bad.keys"
+bad "$TMP/bad.keys:2: unknown action 'explode'" --keymap "$TMP/bad.keys"
+printf 'bind Hyper-x quit\n' >"$TMP/bad2.keys"
+bad "unknown key 'Hyper-x'" --keymap "$TMP/bad2.keys"
+head -c 200 /bin/true >"$TMP/junk.keys"
+bad "junk.keys: binary file, not a keymap" --keymap "$TMP/junk.keys"
+bad "no-such-keymap: No such file or directory" --keymap no-such-keymap
+bad "'-3'" --max-packets -3
+bad "'200'" --snaplen 200
+
 out=$("$SKBSCOPE" --help 2>&1); rc=$?
 check "--help exits 0 and lists --filter-dst-port" \
 	bash -c "[ $rc -eq 0 ] && printf '%s' \"\$1\" | grep -q -- --filter-dst-port" _ "$out"
