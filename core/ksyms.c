@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/ksyms.h"
+#include "core/textfile.h"
+
+#define KALLSYMS_MAX (256u << 20)
 
 struct ksym {
 	__u64 addr;
@@ -22,54 +25,6 @@ struct ksyms {
 	size_t n;
 	char *arena; /* the file itself, cut into strings in place */
 };
-
-static int read_all(const char *path, char **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 1 << 20, n = 0;
-	char *buf, *nb;
-	ssize_t r;
-
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	/* Leading NUL: arena offset 0 means "no module". */
-	buf[n++] = '\0';
-	for (;;) {
-		if (cap - n < 65536) {
-			cap *= 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			close(fd);
-			return err;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
 
 static int cmp_ksym(const void *a, const void *b)
 {
@@ -87,13 +42,14 @@ int ksyms_load(const char *path, struct ksyms **out)
 
 	if (!ks)
 		return -ENOMEM;
-	ret = read_all(path, &ks->arena, &len);
+	/* Leading NUL: arena offset 0 means "no module". */
+	ret = textfile_read(path, KALLSYMS_MAX, 1, &ks->arena, &len);
 	if (ret) {
 		free(ks);
 		return ret;
 	}
 	p = ks->arena + 1;
-	end = ks->arena + len;
+	end = ks->arena + 1 + len;
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p)), *q, *name;
 		char type;

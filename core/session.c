@@ -29,6 +29,7 @@
 #include "core/ksyms.h"
 #include "core/lifetime.h"
 #include "core/session.h"
+#include "core/textfile.h"
 #include "core/tracefs.h"
 
 enum backend { BK_KMULTI, BK_KPROBE, BK_FENTRY, BK_TP, BK_N };
@@ -126,35 +127,6 @@ static int btf_enum_has(const struct btf *btf, const char *ename,
 	for (int i = 0; i < btf_vlen(t); i++)
 		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), value))
 			return 1;
-	return 0;
-}
-
-static int read_text(const char *path, char **out)
-{
-	FILE *f = fopen(path, "r");
-	size_t cap = 1 << 20, n = 0, r;
-	char *buf, *nb;
-
-	if (!f)
-		return -errno;
-	buf = malloc(cap);
-	while (buf && (r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-		n += r;
-		if (cap - n < 4096) {
-			cap *= 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-			}
-			buf = nb;
-		}
-	}
-	fclose(f);
-	if (!buf)
-		return -ENOMEM;
-	buf[n] = '\0';
-	*out = buf;
 	return 0;
 }
 
@@ -282,7 +254,7 @@ static int add_functions(struct session *s, char *err, size_t errlen)
 	if (!tracefs_read("available_filter_functions", &avail)) {
 		fo.avail = avail;
 	} else {
-		ret = read_text("/proc/kallsyms", &kallsyms);
+		ret = textfile_read("/proc/kallsyms", 256u << 20, 0, &kallsyms, NULL);
 		if (ret) {
 			snprintf(err, errlen, "cannot read /proc/kallsyms: %s",
 				 strerror(-ret));

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
+#include "core/textfile.h"
 #include "core/tracefs.h"
 
 #define LIST_MAX (4 << 20)
@@ -25,54 +26,13 @@ static const char *const dirs[] = {
 	"/sys/kernel/debug/tracing",
 };
 
-/* Read all of fd into a NUL-ended buffer. */
-static int slurp(int fd, char **out)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap), *nb;
-	ssize_t r;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n + 1 >= cap) {
-			if (cap >= LIST_MAX) {
-				free(buf);
-				return -EFBIG;
-			}
-			cap *= 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	return 0;
-}
-
 static int read_path(const char *path, char **out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = slurp(fd, out);
+	ret = textfile_read_fd(fd, LIST_MAX, 0, out, NULL);
 	close(fd);
 	/* An unmounted tracefs directory reads as missing, not empty. */
 	if (!ret && !**out) {
@@ -140,7 +100,7 @@ int tracefs_read(const char *file, char **out)
 		child(p[1], file);
 	}
 	close(p[1]);
-	ret = slurp(p[0], out);
+	ret = textfile_read_fd(p[0], LIST_MAX, 0, out, NULL);
 	close(p[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

@@ -22,7 +22,21 @@ finish() {
 	[ "$FAIL" -eq 0 ]
 }
 
+# tmux on a private socket, for tests that drive a real terminal.
+TSOCK=$TMP/tmux.sock
+tm() { tmux -S "$TSOCK" "$@"; }
+screen_of() { tm capture-pane -p -t "$1"; }
+# wait_screen_of SESSION PATTERN SECONDS: the pane shows PATTERN (grep -E).
+wait_screen_of() {
+	for _ in $(seq $(($3 * 10))); do
+		screen_of "$1" | grep -qE -- "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 cleanup() {
+	[ -S "$TSOCK" ] && tm kill-server 2>/dev/null
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	for ns in $NETNS_LIST; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$TMP"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "core/filter.h"
 #include "core/session.h"
 #include "core/store.h"
@@ -58,11 +59,6 @@ static int user_keys(struct keymap *km, char *err, size_t errlen)
 {
 	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
 	char path[4096];
-	struct keymap tmp;
-	FILE *f;
-	char *buf;
-	size_t n;
-	int ret;
 
 	if (xdg && *xdg)
 		snprintf(path, sizeof(path), "%s/skbscope/keys", xdg);
@@ -70,21 +66,9 @@ static int user_keys(struct keymap *km, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "%s/.config/skbscope/keys", home);
 	else
 		return 0;
-	f = fopen(path, "r");
-	if (!f)
+	if (access(path, F_OK))
 		return 0;
-	buf = malloc(65537);
-	n = buf ? fread(buf, 1, 65536, f) : 0;
-	fclose(f);
-	if (!buf)
-		return -ENOMEM;
-	buf[n] = '\0';
-	tmp = *km;
-	ret = keymap_parse(&tmp, buf, path, err, errlen);
-	free(buf);
-	if (!ret)
-		*km = tmp;
-	return ret;
+	return keymap_parse_file(km, path, err, errlen);
 }
 
 int tui_check_keymap(const char *keymap, char *err, size_t errlen)

@@ -43,7 +43,7 @@ int term_open(const struct term_opts *o, int *utf8)
 		init_pair(R_HEADER, COLOR_CYAN, -1);
 		init_pair(R_SELECTED, -1, -1);
 		init_pair(R_DROP, COLOR_RED, -1);
-		init_pair(R_OK, COLOR_GREEN, -1);
+		init_pair(R_GOOD, COLOR_GREEN, -1);
 		init_pair(R_ERROR, COLOR_RED, -1);
 		init_pair(R_DIM, -1, -1); /* A_DIM below: blue is unreadable
 					   * on dark backgrounds */

@@ -17,7 +17,7 @@ enum role {
 	R_HEADER,
 	R_SELECTED,
 	R_DROP,
-	R_OK,
+	R_GOOD,
 	R_ERROR,
 	R_DIM,
 	R_CHANGED,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/textfile.h"
 #include "tui/keymap.h"
 
 /* From build/keymaps_data.c, generated from the files in keymaps/. */
@@ -239,44 +240,34 @@ const char *keymap_builtin(const char *name)
 	return NULL;
 }
 
-static char *read_file(const char *path, int *err)
+int keymap_parse_file(struct keymap *km, const char *path, char *err,
+		      size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char *buf;
+	char *text;
 	size_t n;
+	int ret = textfile_read(path, 65536, 0, &text, &n);
 
-	if (!f) {
-		*err = -errno;
-		return NULL;
+	if (!ret && memchr(text, '\0', n)) {
+		free(text);
+		ret = -EILSEQ;
 	}
-	buf = malloc(65537);
-	n = buf ? fread(buf, 1, 65536, f) : 0;
-	if (buf && !feof(f)) {
-		free(buf);
-		fclose(f);
-		*err = -EFBIG;
-		return NULL;
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", path,
+			 ret == -EILSEQ ? "binary file, not a keymap" :
+			 ret == -EFBIG ? "too large for a keymap" :
+					 strerror(-ret));
+		return ret;
 	}
-	fclose(f);
-	if (!buf) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	if (memchr(buf, '\0', n)) {
-		free(buf);
-		*err = -EILSEQ;
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
+	ret = keymap_parse(km, text, path, err, errlen);
+	free(text);
+	return ret;
 }
 
 int keymap_load(struct keymap *km, const char *what, char *err,
 		size_t errlen)
 {
 	const char *text;
-	char *file;
-	int ret = 0;
+	int ret;
 
 	memset(km, 0, sizeof(*km));
 	ret = keymap_parse(km, keymap_text_default, "keymaps/default.keys",
@@ -286,17 +277,7 @@ int keymap_load(struct keymap *km, const char *what, char *err,
 	text = keymap_builtin(what);
 	if (text)
 		return keymap_parse(km, text, what, err, errlen);
-	file = read_file(what, &ret);
-	if (!file) {
-		snprintf(err, errlen, "%s: %s", what,
-			 ret == -EILSEQ ? "binary file, not a keymap" :
-			 ret == -EFBIG ? "too large for a keymap" :
-					 strerror(-ret));
-		return ret;
-	}
-	ret = keymap_parse(km, file, what, err, errlen);
-	free(file);
-	return ret;
+	return keymap_parse_file(km, what, err, errlen);
 }
 
 enum action keymap_lookup(struct keymap *km, int key)

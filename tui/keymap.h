@@ -87,6 +87,9 @@ struct keymap {
  */
 int keymap_parse(struct keymap *km, const char *text, const char *file,
 		 char *err, size_t errlen);
+/* keymap_parse on the contents of a file (refusing binary junk). */
+int keymap_parse_file(struct keymap *km, const char *path, char *err,
+		      size_t errlen);
 /* Load km from the built-in default, then NAME (default, vim, emacs) or a
  * file path, when given. */
 int keymap_load(struct keymap *km, const char *name_or_path, char *err,

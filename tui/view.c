@@ -135,7 +135,7 @@ static void draw_status(struct ui *ui, struct grid *g)
 	if (x < g->w - (int)strlen(buf))
 		grid_put(g, g->w - (int)strlen(buf), 0, buf,
 			 ui->paused ? (R_WARN | AT_BOLD | AT_REVERSE) :
-				      (R_OK | AT_BOLD),
+				      (R_GOOD | AT_BOLD),
 			 -1);
 }
 
@@ -175,7 +175,7 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 					 ui->edit_err);
 			if (ex < g->w)
 				grid_put(g, ex, y, msg,
-					 ui->edit_valid ? R_OK : R_ERROR,
+					 ui->edit_valid ? R_GOOD : R_ERROR,
 					 g->w - ex);
 		}
 		return;
@@ -185,7 +185,7 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 		      g->w - x);
 	if (ui->msg[0] && x + 3 < g->w)
 		grid_put(g, x + 3, y, ui->msg,
-			 ui->msg_err ? (R_ERROR | AT_BOLD) : R_OK,
+			 ui->msg_err ? (R_ERROR | AT_BOLD) : R_GOOD,
 			 g->w - x - 3);
 	else if (ui->st.note && x + 3 < g->w)
 		grid_put(g, x + 3, y, ui->st.note, R_DIM, g->w - x - 3);

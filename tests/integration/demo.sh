@@ -4,17 +4,8 @@
 # namespaces it made are gone after quitting with q, and after SIGTERM.
 . "$(dirname "$0")/../lib.sh"
 
-TSOCK=$TMP/tmux.sock
-tm() { tmux -S "$TSOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; cleanup' EXIT
-screen() { tm capture-pane -p -t demo; }
-wait_screen() {
-	for _ in $(seq $(($2 * 10))); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+screen() { screen_of demo; }
+wait_screen() { wait_screen_of demo "$@"; }
 demo_netns() { ip netns list | grep -c "skbscope-demo-"; }
 
 before=$(demo_netns)

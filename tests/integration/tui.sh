@@ -15,20 +15,9 @@ NET=10.214.$(( $$ % 200 + 20 ))
 make_pair "$A" "$B" "$NET" || { not_ok "namespaces"; finish; exit; }
 ip netns exec "$A" iptables -I OUTPUT 1 -p udp -d "$NET.2" --dport 7001 -j DROP
 S=skbs-tui-$$
-TSOCK=$TMP/tmux.sock
-tm() { tmux -S "$TSOCK" "$@"; }
-cleanup_tmux() { tm kill-server 2>/dev/null; }
-trap 'cleanup_tmux; cleanup' EXIT
 
-screen() { tm capture-pane -p -t "$S"; }
-# wait_screen PATTERN SECONDS: the pane shows PATTERN (grep -E).
-wait_screen() {
-	for _ in $(seq $(($2 * 10))); do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+screen() { screen_of "$S"; }
+wait_screen() { wait_screen_of "$S" "$@"; }
 
 tm new-session -d -s "$S" -x 120 -y 40 \
 	"$SKBSCOPE --filter-netns $A --ready-file $TMP/ready --max-packets 500 2>$TMP/stderr; echo SKBSCOPE-EXIT=\$?; stty -a | tr ' ' '\n' | grep -E '^-?(icanon|echo)\$' | tr '\n' ' '; echo; sleep 30"

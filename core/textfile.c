@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One reader for every whole-file read, with a size limit so a hostile or
+ * endless file cannot eat the memory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "core/textfile.h"
+
+int textfile_read_fd(int fd, size_t max, size_t lead, char **out,
+		     size_t *len)
+{
+	size_t cap = 1 << 16, n = lead;
+	char *buf = calloc(1, cap), *nb;
+	ssize_t r;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (cap - n < 4096) {
+			cap *= 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+		if (n - lead > max) {
+			free(buf);
+			return -EFBIG;
+		}
+	}
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n - lead;
+	return 0;
+}
+
+int textfile_read(const char *path, size_t max, size_t lead, char **out,
+		  size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = textfile_read_fd(fd, max, lead, out, len);
+	close(fd);
+	return ret;
+}
