@@ -15,6 +15,66 @@
 #define SKBS_STACK_DEPTH 64
 /* Largest tail (header bytes, then --output-skb text) after an event. */
 #define SKBS_TAIL_MAX 4096
+/* Most classic-BPF instructions in one pcap-filter program. */
+#define SKBS_CBPF_MAX 128
+
+/* One classic BPF instruction, as libpcap emits them (struct sock_filter's
+ * layout). */
+struct skbs_cbpf_insn {
+	__u16 code;
+	__u8 jt;
+	__u8 jf;
+	__u32 k;
+};
+
+/* Classic BPF encoding (the ABI of struct sock_filter), for the in-kernel
+ * interpreter and its user-space twin. */
+#define CB_CLASS(c) ((c) & 0x07)
+#define CB_LD 0x00
+#define CB_LDX 0x01
+#define CB_ST 0x02
+#define CB_STX 0x03
+#define CB_ALU 0x04
+#define CB_JMP 0x05
+#define CB_RET 0x06
+#define CB_MISC 0x07
+#define CB_SIZE(c) ((c) & 0x18)
+#define CB_W 0x00
+#define CB_H 0x08
+#define CB_B 0x10
+#define CB_MODE(c) ((c) & 0xe0)
+#define CB_IMM 0x00
+#define CB_ABS 0x20
+#define CB_IND 0x40
+#define CB_MEM 0x60
+#define CB_LEN 0x80
+#define CB_MSH 0xa0
+#define CB_OP(c) ((c) & 0xf0)
+#define CB_ADD 0x00
+#define CB_SUB 0x10
+#define CB_MUL 0x20
+#define CB_DIV 0x30
+#define CB_OR 0x40
+#define CB_AND 0x50
+#define CB_LSH 0x60
+#define CB_RSH 0x70
+#define CB_NEG 0x80
+#define CB_MOD 0x90
+#define CB_XOR 0xa0
+#define CB_JA 0x00
+#define CB_JEQ 0x10
+#define CB_JGT 0x20
+#define CB_JGE 0x30
+#define CB_JSET 0x40
+#define CB_SRC(c) ((c) & 0x08)
+#define CB_K 0x00
+#define CB_X 0x08
+#define CB_RVAL(c) ((c) & 0x18)
+#define CB_A 0x10
+#define CB_MISCOP(c) ((c) & 0xf8)
+#define CB_TAX 0x00
+#define CB_TXA 0x80
+
 /* Most header bytes captured per event (--snaplen). */
 #define SKBS_SNAP_MAX 128
 /* ctx positions 0..4: the skb is looked for among the first five args. */
@@ -84,6 +144,7 @@ enum skbs_filter_flags {
 	SKBS_F_DPORT = 1 << 7,
 	SKBS_F_NONE = 1 << 8,    /* match nothing (benchmarks, "pause all") */
 	SKBS_F_TRACK = 1 << 9,   /* once matched, follow the skb to its end */
+	SKBS_F_PCAP = 1 << 10,   /* run pcap_l2 / pcap_l3 below */
 };
 
 enum skbs_output_flags {
@@ -112,6 +173,16 @@ struct skbs_filter {
 	__u8 saddr[16];      /* be, already masked to the prefix */
 	__u8 daddr[16];      /* be, already masked to the prefix */
 	char ifname[SKBS_IFNAMSIZ];
+	/* A pcap-filter expression compiled twice by libpcap: for packets
+	 * seen from their Ethernet header, and from their IP header. */
+	__u16 pcap_len_l2;   /* instructions used */
+	__u16 pcap_len_l3;
+	/* Always 0: where the programs start. It is read from the map so the
+	 * verifier does not know it, which keeps it from walking every
+	 * program counter value one by one. */
+	__u32 pcap_pc0;
+	struct skbs_cbpf_insn pcap_l2[SKBS_CBPF_MAX];
+	struct skbs_cbpf_insn pcap_l3[SKBS_CBPF_MAX];
 };
 
 /* Per-CPU counters (an array map indexed by these). */

@@ -321,6 +321,197 @@ static __always_inline __u32 snap_headers(struct sk_buff *skb, __u16 snaplen,
 	return n;
 }
 
+
+/*
+ * pcap-filter expressions: libpcap's classic BPF, run by a small
+ * interpreter over the packet bytes (read with bpf_probe_read_kernel from
+ * the skb's linear data). One instruction per step: bpf_loop (5.17+) runs
+ * the steps; older kernels get a bounded loop over the same step.
+ */
+struct cbpf_run {
+	const struct skbs_cbpf_insn *prog;
+	const unsigned char *pkt;  /* kernel address of the first byte */
+	__u32 n;                   /* instructions */
+	__u32 pktlen;              /* readable bytes from pkt */
+	__u32 A, X, pc;
+	__u32 ret;                 /* the verdict: 0 rejects */
+	__u32 M[16];
+};
+
+/* Big-endian load of 1, 2 or 4 bytes at off; -1 past the end, where
+ * classic BPF rejects the packet. */
+static __always_inline int cbpf_load(struct cbpf_run *r, __u32 off,
+				     __u32 size, __u32 *out)
+{
+	__u8 b[4] = {};
+
+	if (off > r->pktlen || size > r->pktlen - off)
+		return -1;
+	if (size == 4) {
+		if (bpf_probe_read_kernel(b, 4, r->pkt + off))
+			return -1;
+		*out = (__u32)b[0] << 24 | (__u32)b[1] << 16 |
+		       (__u32)b[2] << 8 | b[3];
+	} else if (size == 2) {
+		if (bpf_probe_read_kernel(b, 2, r->pkt + off))
+			return -1;
+		*out = (__u32)b[0] << 8 | b[1];
+	} else {
+		if (bpf_probe_read_kernel(b, 1, r->pkt + off))
+			return -1;
+		*out = b[0];
+	}
+	return 0;
+}
+
+/* One instruction. Returns 1 when the program has finished (r->ret set). */
+static long cbpf_step(__u32 i, void *data)
+{
+	struct cbpf_run *r = data;
+	struct skbs_cbpf_insn in;
+	__u32 pc = r->pc, size, v = 0, src, cond;
+
+	(void)i;
+	if (pc >= r->n || pc >= SKBS_CBPF_MAX) {
+		r->ret = 0;
+		return 1;
+	}
+	in = r->prog[pc & (SKBS_CBPF_MAX - 1)];
+	r->pc = pc + 1;
+	switch (CB_CLASS(in.code)) {
+	case CB_LD:
+	case CB_LDX:
+		size = CB_SIZE(in.code) == CB_W ? 4 :
+		       CB_SIZE(in.code) == CB_H ? 2 : 1;
+		switch (CB_MODE(in.code)) {
+		case CB_IMM:
+			v = in.k;
+			break;
+		case CB_LEN:
+			v = r->pktlen;
+			break;
+		case CB_MEM:
+			v = r->M[in.k & 15];
+			break;
+		case CB_ABS:
+			if (cbpf_load(r, in.k, size, &v))
+				goto reject;
+			break;
+		case CB_IND:
+			if (cbpf_load(r, r->X + in.k, size, &v))
+				goto reject;
+			break;
+		case CB_MSH:
+			if (cbpf_load(r, in.k, 1, &v))
+				goto reject;
+			v = (v & 0xf) << 2;
+			break;
+		default:
+			goto reject;
+		}
+		if (CB_CLASS(in.code) == CB_LD)
+			r->A = v;
+		else
+			r->X = v;
+		return 0;
+	case CB_ST:
+		r->M[in.k & 15] = r->A;
+		return 0;
+	case CB_STX:
+		r->M[in.k & 15] = r->X;
+		return 0;
+	case CB_ALU:
+		src = CB_SRC(in.code) == CB_X ? r->X : in.k;
+		switch (CB_OP(in.code)) {
+		case CB_ADD: r->A += src; break;
+		case CB_SUB: r->A -= src; break;
+		case CB_MUL: r->A *= src; break;
+		case CB_DIV:
+			if (!src)
+				goto reject;
+			r->A /= src;
+			break;
+		case CB_MOD:
+			if (!src)
+				goto reject;
+			r->A %= src;
+			break;
+		case CB_OR: r->A |= src; break;
+		case CB_AND: r->A &= src; break;
+		case CB_XOR: r->A ^= src; break;
+		case CB_LSH: r->A = src < 32 ? r->A << src : 0; break;
+		case CB_RSH: r->A = src < 32 ? r->A >> src : 0; break;
+		case CB_NEG: r->A = -r->A; break;
+		default: goto reject;
+		}
+		return 0;
+	case CB_JMP:
+		src = CB_SRC(in.code) == CB_X ? r->X : in.k;
+		switch (CB_OP(in.code)) {
+		case CB_JA:
+			r->pc += in.k;
+			return 0;
+		case CB_JEQ: cond = r->A == src; break;
+		case CB_JGT: cond = r->A > src; break;
+		case CB_JGE: cond = r->A >= src; break;
+		case CB_JSET: cond = (r->A & src) != 0; break;
+		default: goto reject;
+		}
+		r->pc += cond ? in.jt : in.jf;
+		return 0;
+	case CB_RET:
+		r->ret = CB_RVAL(in.code) == CB_A ? r->A : in.k;
+		return 1;
+	case CB_MISC:
+		if (CB_MISCOP(in.code) == CB_TAX)
+			r->X = r->A;
+		else
+			r->A = r->X;
+		return 0;
+	}
+reject:
+	r->ret = 0;
+	return 1;
+}
+
+/* Does the packet match the pcap expression? The Ethernet program runs
+ * when the skb has a 14-byte MAC header, the IP one otherwise. */
+static __noinline int run_pcap(struct sk_buff *skb, struct skbs_filter *f)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u16 mh = BPF_CORE_READ(skb, mac_header);
+	__u32 tail = BPF_CORE_READ(skb, tail), start;
+	struct cbpf_run r = {};
+
+	if (mh != NO_HEADER && BPF_CORE_READ(skb, mac_len) == ETH_HLEN &&
+	    (nh == NO_HEADER || mh < nh)) {
+		start = mh;
+		r.prog = f->pcap_l2;
+		r.n = f->pcap_len_l2;
+	} else if (nh != NO_HEADER) {
+		start = nh;
+		r.prog = f->pcap_l3;
+		r.n = f->pcap_len_l3;
+	} else {
+		return 0;
+	}
+	if (tail <= start)
+		return 0;
+	r.pkt = head + start;
+	r.pktlen = tail - start;
+	r.pc = f->pcap_pc0;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) {
+		bpf_loop(SKBS_CBPF_MAX, cbpf_step, &r, 0);
+	} else {
+		/* Before 5.17: the same steps in a bounded loop. */
+		for (int i = 0; i < SKBS_CBPF_MAX; i++)
+			if (cbpf_step(i, &r))
+				break;
+	}
+	return r.ret != 0;
+}
+
 enum stub_kind {
 	STUB_BTF,    /* tp_btf or fentry copy: hook id patched in */
 	STUB_KPROBE, /* kprobe or kprobe.multi: ctx is struct pt_regs */
@@ -386,6 +577,8 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	read_tuple(skb, ev);
 	if (!follow && !match_tuple(f, ev))
+		return 0;
+	if (!follow && (f->flags & SKBS_F_PCAP) && !run_pcap(skb, f))
 		return 0;
 
 	if (f->flags & SKBS_F_TRACK) {
