@@ -177,10 +177,7 @@ struct skbs_filter {
 	 * seen from their Ethernet header, and from their IP header. */
 	__u16 pcap_len_l2;   /* instructions used */
 	__u16 pcap_len_l3;
-	/* Always 0: where the programs start. It is read from the map so the
-	 * verifier does not know it, which keeps it from walking every
-	 * program counter value one by one. */
-	__u32 pcap_pc0;
+	__u32 pcap_pad;
 	struct skbs_cbpf_insn pcap_l2[SKBS_CBPF_MAX];
 	struct skbs_cbpf_insn pcap_l3[SKBS_CBPF_MAX];
 };

@@ -37,6 +37,7 @@ static int read_path(const char *path, char **out)
 	/* An unmounted tracefs directory reads as missing, not empty. */
 	if (!ret && !**out) {
 		free(*out);
+		*out = NULL;
 		return -ENOENT;
 	}
 	return ret;
@@ -106,6 +107,7 @@ int tracefs_read(const char *file, char **out)
 		;
 	if (!ret && (!WIFEXITED(status) || WEXITSTATUS(status) || !**out)) {
 		free(*out);
+		*out = NULL;
 		ret = -ENOENT;
 	}
 	return ret;

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcap-filter expressions compiled by libpcap into classic BPF, for the
+ * in-kernel interpreter. This module includes no libbpf header: libpcap
+ * and libbpf both define struct bpf_insn.
+ */
+#ifndef SKBSCOPE_PCAPEXPR_H
+#define SKBSCOPE_PCAPEXPR_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+
+/*
+ * Compile expr for packets that start at the Ethernet header (l2) and for
+ * ones that start at the IP header, into f->pcap_l2/l3, and set
+ * SKBS_F_PCAP. An empty expression clears it. On error f is unchanged and
+ * err has libpcap's message or says why the interpreter cannot run it.
+ */
+int pcap_set(struct skbs_filter *f, const char *expr, char *err,
+	     size_t errlen);
+
+/* Compile for one link type (1: Ethernet, 0: raw IP). Returns the number
+ * of instructions or -errno. */
+int pcap_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
+		     size_t max, char *err, size_t errlen);
+
+/* libpcap's own verdict on a packet (for tests): 1 match, 0 not, -1 error. */
+int pcap_reference(const char *expr, int l2, const __u8 *pkt, size_t len);
+
+#endif
