@@ -16,7 +16,9 @@
 /* Largest tail (header bytes, then --output-skb text) after an event. */
 #define SKBS_TAIL_MAX 4096
 /* Most classic-BPF instructions in one pcap-filter program. */
-#define SKBS_CBPF_MAX 128
+#define SKBS_CBPF_MAX 256
+/* Longest pcap-filter expression text kept for display. */
+#define SKBS_PCAP_TEXT 1024
 
 /* One classic BPF instruction, as libpcap emits them (struct sock_filter's
  * layout). */
@@ -180,6 +182,9 @@ struct skbs_filter {
 	__u32 pcap_pad;
 	struct skbs_cbpf_insn pcap_l2[SKBS_CBPF_MAX];
 	struct skbs_cbpf_insn pcap_l3[SKBS_CBPF_MAX];
+	/* The expression as the user wrote it, for display; the programs
+	 * never read it. */
+	char pcap_text[SKBS_PCAP_TEXT];
 };
 
 /* Per-CPU counters (an array map indexed by these). */

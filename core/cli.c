@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/cli.h"
+#include "core/pcapexpr.h"
 #include "core/filter.h"
 
 enum {
@@ -439,9 +440,32 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			return ret;
 	}
 	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s' (pcap-filter "
-			 "expressions are not supported yet)", argv[optind]);
-		return -EINVAL;
+		/* The rest is a pcap-filter expression, as tcpdump and pwru
+		 * take it: one quoted argument or several words. */
+		char expr[SKBS_PCAP_TEXT] = "";
+		size_t n = 0;
+
+		for (int i = optind; i < argc; i++) {
+			n += (size_t)snprintf(expr + (n < sizeof(expr) ? n :
+						      sizeof(expr)),
+					      n < sizeof(expr) ?
+						      sizeof(expr) - n : 0,
+					      "%s%s", i > optind ? " " : "",
+					      argv[i]);
+		}
+		if (n >= sizeof(expr)) {
+			snprintf(err, errlen, "pcap-filter expression too long "
+				 "(%zu bytes; at most %zu)", n,
+				 sizeof(expr) - 1);
+			return -EINVAL;
+		}
+		if (!expr[strspn(expr, " \t")]) {
+			snprintf(err, errlen, "empty pcap-filter expression");
+			return -EINVAL;
+		}
+		ret = pcap_set(&c->filter, expr, err, errlen);
+		if (ret)
+			return -EINVAL;
 	}
 	return 0;
 }

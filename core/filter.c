@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "core/filter.h"
+#include "core/pcapexpr.h"
 
 void filter_init(struct skbs_filter *f)
 {
@@ -259,12 +260,22 @@ static int next_token(const char *s, size_t *pos, size_t *start, size_t *len)
 	return 1;
 }
 
+/* libpcap's own words, without the "pcap-filter 'EXPR': " we put first. */
+static const char *pcap_reason(const char *msg)
+{
+	static const char cant[] = "can't parse filter expression: ";
+	const char *p = strstr(msg, "': ");
+
+	p = p ? p + 3 : msg;
+	return strncmp(p, cant, sizeof(cant) - 1) ? p : p + sizeof(cant) - 1;
+}
+
 int filter_parse(const char *text, const char *netns_dir,
 		 struct skbs_filter *out, char *err, size_t errlen,
 		 int *bad_off)
 {
 	struct skbs_filter f;
-	size_t pos = 0, ks, kl, vs, vl;
+	size_t pos = 0, ks, kl, vs, vl, term;
 	char kw[32], val[256], msg[256];
 	int expect_term = 1, nterms = 0, ret;
 
@@ -290,20 +301,53 @@ int filter_parse(const char *text, const char *netns_dir,
 			goto bad;
 		}
 		snprintf(kw, sizeof(kw), "%.*s", (int)kl, text + ks);
+		if (!strcmp(kw, "pcap")) {
+			/* "pcap EXPR": the rest of the line, explicitly. */
+			size_t e = pos;
+
+			while (text[e] && isspace((unsigned char)text[e]))
+				e++;
+			if (!text[e]) {
+				snprintf(err, errlen, "pcap: missing expression");
+				goto bad;
+			}
+			if (pcap_set(&f, text + e, err, errlen)) {
+				ks = e;
+				goto bad;
+			}
+			nterms++;
+			expect_term = 0;
+			break;
+		}
 		for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
 			if (kl < sizeof(kw) && !strcmp(kw, keywords[i].kw))
 				flag = keywords[i].flag;
 		if (!flag) {
-			snprintf(err, errlen, "unknown keyword '%.*s' "
-				 "(expected src, dst, sport, dport, proto, "
-				 "mark, netns or ifname)", (int)kl, text + ks);
+			/* Not one of ours: the rest of the line is a
+			 * pcap-filter expression ("dport 80 and tcp[13] & 2
+			 * != 0", or tcpdump syntax from the start). */
+			if (!pcap_set(&f, text + ks, msg, sizeof(msg))) {
+				nterms++;
+				expect_term = 0;
+				break;
+			}
+			snprintf(err, errlen, "unknown keyword '%.*s'; "
+				 "pcap-filter: %s", (int)kl, text + ks,
+				 pcap_reason(msg));
 			goto bad;
 		}
 		if (f.flags & flag) {
 			snprintf(err, errlen, "'%s' given twice", kw);
 			goto bad;
 		}
+		term = ks;
 		if (!next_token(text, &pos, &vs, &vl)) {
+			if (!pcap_set(&f, text + ks, msg, sizeof(msg))) {
+				/* "dst host" style, or a lone "tcp" ... */
+				nterms++;
+				expect_term = 0;
+				break;
+			}
 			snprintf(err, errlen, "%s: missing value", kw);
 			goto bad;
 		}
@@ -339,9 +383,17 @@ int filter_parse(const char *text, const char *netns_dir,
 			ret = filter_set_ifname(&f, val, msg, sizeof(msg));
 			break;
 		}
+		if (ret && !pcap_set(&f, text + (ks = term), err, errlen)) {
+			/* "dst port 80" is tcpdump's, not ours: the rest of
+			 * the line is a pcap-filter expression. */
+			nterms++;
+			expect_term = 0;
+			break;
+		}
 		if (ret) {
 			/* The flag form names "--filter-x"; here the keyword
 			 * is what the user typed. */
+			ks = vs;
 			const char *m = strstr(msg, ": ");
 
 			snprintf(err, errlen, "%s: %s", kw, m ? m + 2 : msg);
@@ -427,6 +479,11 @@ int filter_format(const struct skbs_filter *f, char *buf, size_t len)
 		ADD("netns %u", f->netns);
 	if (f->flags & SKBS_F_IFNAME)
 		ADD("ifname %.16s", f->ifname);
+	/* Last: an expression runs to the end of the line. */
+	if (f->flags & SKBS_F_PCAP)
+		n += (size_t)snprintf(buf + (n < len ? n : len),
+				      n < len ? len - n : 0, "%spcap %s",
+				      n ? " and " : "", f->pcap_text);
 #undef ADD
 	return (int)n;
 }

@@ -32,6 +32,9 @@ int filter_set_ifname(struct skbs_filter *f, const char *text, char *err,
 /*
  * One line: terms "src|dst ADDR[/LEN]", "sport|dport PORT", "proto P",
  * "mark M[/MASK]", "netns NS", "ifname|dev NAME", joined by "and" or "&&".
+ * The first term that is not one of these (or "pcap EXPR") starts a
+ * pcap-filter expression that runs to the end of the line and is ANDed
+ * with the terms before it.
  * Empty text matches everything. On error f is untouched, err names the
  * token and *bad_off (if given) is its byte offset. What f captures
  * (output, snaplen) and --filter-track-skb are kept.

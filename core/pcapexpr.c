@@ -80,19 +80,39 @@ int pcap_set(struct skbs_filter *f, const char *expr, char *err,
 	if (!expr || !*expr) {
 		f->flags &= ~SKBS_F_PCAP;
 		f->pcap_len_l2 = f->pcap_len_l3 = 0;
+		f->pcap_text[0] = '\0';
 		return 0;
+	}
+	if (strlen(expr) >= sizeof(f->pcap_text)) {
+		snprintf(err, errlen, "pcap-filter expression too long (%zu "
+			 "bytes; at most %zu)", strlen(expr),
+			 sizeof(f->pcap_text) - 1);
+		return -E2BIG;
 	}
 	n2 = pcap_compile_one(expr, 1, l2, SKBS_CBPF_MAX, err, errlen);
 	if (n2 < 0)
 		return n2;
 	n3 = pcap_compile_one(expr, 0, l3, SKBS_CBPF_MAX, err, errlen);
-	if (n3 < 0)
+	if (n3 == -EINVAL) {
+		/* Ethernet-only terms ("ether host", "arp", "vlan") have no
+		 * meaning for a packet seen from its IP header: at such
+		 * hooks the expression matches nothing. */
+		l3[0] = (struct skbs_cbpf_insn){ .code = CB_RET, .k = 0 };
+		n3 = 1;
+	} else if (n3 < 0) {
 		return n3;
+	}
 	memcpy(f->pcap_l2, l2, sizeof(l2));
 	memcpy(f->pcap_l3, l3, sizeof(l3));
 	f->pcap_len_l2 = (__u16)n2;
 	f->pcap_len_l3 = (__u16)n3;
 	f->flags |= SKBS_F_PCAP;
+	snprintf(f->pcap_text, sizeof(f->pcap_text), "%s", expr);
+	/* Trailing blanks are not part of the expression. */
+	for (size_t l = strlen(f->pcap_text);
+	     l && (f->pcap_text[l - 1] == ' ' || f->pcap_text[l - 1] == '\t');
+	     l--)
+		f->pcap_text[l - 1] = '\0';
 	return 0;
 }
 

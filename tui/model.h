@@ -42,7 +42,8 @@ struct ui_status {
 };
 
 #define HIST_MAX 32
-#define EDIT_MAX 256
+/* Room for a pcap-filter expression (SKBS_PCAP_TEXT) and terms before it. */
+#define EDIT_MAX 1280
 
 struct ui {
 	const struct store *store;

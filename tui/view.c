@@ -183,12 +183,22 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 	x = grid_put(g, 0, y, "Filter: ", R_HEADER, -1);
 	x += grid_put(g, x, y, ui->active[0] ? ui->active : "none", R_NORMAL,
 		      g->w - x);
-	if (ui->msg[0] && x + 3 < g->w)
+	if (ui->msg[0] && x + 3 < g->w) {
 		grid_put(g, x + 3, y, ui->msg,
 			 ui->msg_err ? (R_ERROR | AT_BOLD) : R_GOOD,
 			 g->w - x - 3);
-	else if (ui->st.note && x + 3 < g->w)
+	} else if ((ui->current.flags & SKBS_F_PCAP) && x + 3 < g->w) {
+		/* Say how the expression runs: in the kernel, changed by a
+		 * map write (pwru compiles it in at load time). */
+		char how[96];
+
+		snprintf(how, sizeof(how), "pcap: in-kernel cBPF, %u/%u "
+			 "insns, bounded loop", ui->current.pcap_len_l2,
+			 ui->current.pcap_len_l3);
+		grid_put(g, x + 3, y, how, R_DIM, g->w - x - 3);
+	} else if (ui->st.note && x + 3 < g->w) {
 		grid_put(g, x + 3, y, ui->st.note, R_DIM, g->w - x - 3);
+	}
 }
 
 static const char *state_name(const struct packet *p)

@@ -40,7 +40,7 @@ bad "'3000'" --ringbuf-size 3000
 bad "'1T'" --ringbuf-size 1T
 bad "'warp'" --backend warp
 bad "'--no-such-flag'" --no-such-flag
-bad "'tcp and port 80'" "tcp and port 80"
+bad "syntax error" "tcp and port"
 bad "--filter-func" --filter-func ''
 bad "--filter-func" --filter-func '(unclosed'
 

@@ -61,13 +61,45 @@ progs_after=$(bpftool prog list | grep -c '^[0-9]')
 check "no reload: same BPF programs ($progs_before, $progs_after)" \
 	[ "$progs_before" -eq "$progs_after" ]
 
+# A pcap-filter expression from the filter bar: a map write, no reattach.
+links_before=$(bpftool link list | grep -c '^[0-9]')
+tm send-keys -t "$S" '\'
+sleep 0.3
+tm send-keys -t "$S" C-u
+tm send-keys -t "$S" -l 'udp and dst port 7003 and'
+check "pcap expression checked as typed, libpcap's message" \
+	wait_screen "invalid: .*syntax error" 5
+tm send-keys -t "$S" BSpace BSpace BSpace BSpace
+tm send-keys -t "$S" Enter
+check "pcap expression applied in the kernel" \
+	wait_screen "filter applied in the kernel: pcap udp and dst port 7003" 5
+tm send-keys -t "$S" C-l   # any key clears the message
+check "status names how the expression runs" \
+	wait_screen "pcap: in-kernel cBPF, [0-9]+/[0-9]+ insns" 3
+send_udp_from "$A" "$NET.2" 7002 41021 3
+send_udp_from "$A" "$NET.2" 7003 41022 3
+check "pcap: 7003 appears" wait_screen "$NET\.1:41022->$NET\.2:7003\(udp\)" 10
+sleep 0.5
+check "pcap: later datagrams to 7002 no longer appear" \
+	bash -c "! tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -q ':41021->'"
+progs_after=$(bpftool prog list | grep -c '^[0-9]')
+links_after=$(bpftool link list | grep -c '^[0-9]')
+check "pcap: same programs ($progs_before, $progs_after) and links ($links_before, $links_after)" \
+	[ "$progs_before" -eq "$progs_after" ] && [ "$links_before" -eq "$links_after" ]
+tm send-keys -t "$S" '\'
+sleep 0.3
+tm send-keys -t "$S" C-u
+tm send-keys -t "$S" -l 'dport 7002'
+tm send-keys -t "$S" Enter
+wait_screen "filter applied in the kernel: dport 7002" 5
+
 # Help, pane switching and detail answer keys.
 tm send-keys -t "$S" '?'
 check "help overlay opens" wait_screen "Help: keys" 3
 tm send-keys -t "$S" Escape
 tm send-keys -t "$S" Enter
 check "detail opens" wait_screen "Detail: hop" 3
-check "detail decodes the captured headers" wait_screen "UDP   41012 -> 7002" 3
+check "detail decodes the captured headers" wait_screen "UDP   410[12]2 -> 700[23]" 3
 check "detail shows a hex dump" wait_screen "0000  ([0-9a-f]{2} ){16} \|" 3
 tm send-keys -t "$S" Escape
 

@@ -90,8 +90,14 @@ TEST(cli_bad_values_named)
 	CHECK_HAS(err, "missing value");
 	CHECK_INT(PARSE(&c, err, "--bogus"), -EINVAL);
 	CHECK_HAS(err, "'--bogus'");
-	CHECK_INT(PARSE(&c, err, "tcp"), -EINVAL);
-	CHECK_HAS(err, "'tcp'");
+	CHECK_INT(PARSE(&c, err, "tcp", "and"), -EINVAL);
+	CHECK_HAS(err, "'tcp and'");
+	CHECK_HAS(err, "syntax error");
+	/* words after the flags are one pcap-filter expression */
+	CHECK_INT(PARSE(&c, err, "--filter-dst-port", "7001", "udp", "and",
+			"dst", "host", "10.0.0.2"), 0);
+	CHECK_INT(c.filter.flags, SKBS_F_DPORT | SKBS_F_PCAP);
+	CHECK_STR(c.filter.pcap_text, "udp and dst host 10.0.0.2");
 	CHECK_INT(PARSE(&c, err, "--output-stack=perhaps"), -EINVAL);
 	CHECK_HAS(err, "'perhaps'");
 	CHECK_INT(PARSE(&c, err, "--filter-src-ip", "1.2.3.4/40"), -EINVAL);
