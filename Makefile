@@ -51,7 +51,7 @@ SKEL := $(OUT)/skbscope.skel.h
 VMLINUX := $(OUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
-.PHONY: all clean deps run test unit integration vm screenshots
+.PHONY: all clean deps run test unit integration vm screenshots bench
 
 all: skbscope
 
@@ -127,6 +127,11 @@ vm: skbscope
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests
 	$(Q)tests/run-all.sh
+
+# Figures, not pass/fail: each benchmark prints a table and BENCH lines.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)for b in tests/bench/*.sh; do echo "=== $$b"; $$b || exit 1; done
 
 clean:
 	$(call msg,CLEAN,)
