@@ -47,7 +47,9 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
 
 BPF_OBJ := $(OUT)/skbscope.bpf.o
+BPF_LOOP_OBJ := $(OUT)/skbscope-loop.bpf.o
 SKEL := $(OUT)/skbscope.skel.h
+LOOP_SKEL := $(OUT)/skbscope-loop.skel.h
 VMLINUX := $(OUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
@@ -68,12 +70,23 @@ $(BPF_OBJ): bpf/skbscope.bpf.c $(VMLINUX) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(OUT)/skbscope.bpf.d -c $< -o $@
 
+# The same programs with the pcap interpreter driven by bpf_loop, for
+# kernels that have it (5.17+); core/skel.c picks one at run time.
+$(BPF_LOOP_OBJ): bpf/skbscope.bpf.c $(VMLINUX) | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DSKBS_BPF_LOOP -MF $(OUT)/skbscope-loop.bpf.d \
+		-c $< -o $@
+
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name skbscope_bpf > $@
 
-# Objects that include the skeleton must wait for it.
-$(APP_OBJS) $(UNIT_OBJS): | $(SKEL)
+$(LOOP_SKEL): $(BPF_LOOP_OBJ)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name skbscope_loop_bpf > $@
+
+# Objects that include the skeletons must wait for them.
+$(APP_OBJS) $(UNIT_OBJS): | $(SKEL) $(LOOP_SKEL)
 
 $(OUT)/%.o: %.c | $(OUT) $(OUT)/core $(OUT)/tui $(OUT)/tests/unit
 	$(call msg,CC,$@)

@@ -400,6 +400,11 @@ int main(int argc, char **argv)
 	if (session_backend_why(a.s)[0])
 		fprintf(stderr, "skbscope: not using %s\n",
 			session_backend_why(a.s));
+	if (a.cli.filter.flags & SKBS_F_PCAP)
+		fprintf(stderr, "skbscope: pcap-filter '%s': %u/%u "
+			"instructions (Ethernet/IP), run in the kernel by %s\n",
+			a.cli.filter.pcap_text, a.cli.filter.pcap_len_l2,
+			a.cli.filter.pcap_len_l3, session_pcap_mode(a.s));
 	if (a.cli.show_failed)
 		show_failed(a.s);
 

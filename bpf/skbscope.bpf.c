@@ -325,7 +325,8 @@ static __always_inline __u32 snap_headers(struct sk_buff *skb, __u16 snaplen,
 /*
  * pcap-filter expressions: libpcap's classic BPF, run by a small
  * interpreter over the packet bytes (read with bpf_probe_read_kernel from
- * the skb's linear data), one instruction per step.
+ * the skb's linear data), one instruction per step: bpf_loop where the
+ * kernel has it (5.17+), a bounded loop where it does not.
  *
  * Verification cost decides the shape. The interpreter's state lives in a
  * per-CPU map, not on the stack, and one step is a global function: the
@@ -502,6 +503,18 @@ reject:
 	return 1;
 }
 
+#ifdef SKBS_BPF_LOOP
+/* Built into a second object for kernels with bpf_loop (5.17+): 5.10
+ * refuses a program that merely references a callback, so the choice is
+ * made by picking the object at run time (core/skel.c), not by a branch. */
+static long cbpf_loop_cb(__u32 i, void *data)
+{
+	(void)data;
+	/* The kernel wants a callback's return value provably 0 or 1. */
+	return cbpf_step(i) ? 1 : 0;
+}
+#endif
+
 /* Does the packet match the pcap expression? The Ethernet program runs
  * when the skb has a 14-byte MAC header, the IP one otherwise. */
 static __noinline int run_pcap(struct sk_buff *skb, struct skbs_filter *f,
@@ -534,14 +547,16 @@ static __noinline int run_pcap(struct sk_buff *skb, struct skbs_filter *f,
 	r->slot = slot;
 	r->A = r->X = r->pc = r->ret = 0;
 	__builtin_memset(r->M, 0, sizeof(r->M));
+#ifdef SKBS_BPF_LOOP
+	bpf_loop(SKBS_CBPF_MAX, cbpf_loop_cb, NULL, 0);
+#else
 	/* Classic BPF only jumps forward, so a program of n instructions
 	 * ends within n steps. The step is a global function, so this loop
-	 * costs the verifier a few instructions per iteration on every
-	 * kernel; bpf_loop would add nothing but an indirect call, and its
-	 * callback reference alone makes 5.10 refuse the whole program. */
+	 * costs the verifier a few instructions per iteration. */
 	for (int i = 0; i < SKBS_CBPF_MAX; i++)
 		if (cbpf_step(i))
 			break;
+#endif
 	return r->ret != 0;
 }
 

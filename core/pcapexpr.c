@@ -26,6 +26,12 @@ static int supported(__u16 code, __u32 k)
 	}
 }
 
+/* The expression as quoted in messages: long ones are cut, so that what
+ * follows (libpcap's complaint) is never what gets cut off. */
+#define QUOTE_MAX 48
+#define QUOTE(e) (int)(strlen(e) > QUOTE_MAX ? QUOTE_MAX - 3 : strlen(e)), \
+		 (e), (strlen(e) > QUOTE_MAX ? "..." : "")
+
 int pcap_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
 		     size_t max, char *err, size_t errlen)
 {
@@ -38,24 +44,25 @@ int pcap_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
 		return -ENOMEM;
 	}
 	if (pcap_compile(p, &fp, expr, 1, PCAP_NETMASK_UNKNOWN)) {
-		snprintf(err, errlen, "pcap-filter '%s': %s", expr,
+		snprintf(err, errlen, "pcap-filter '%.*s%s': %s", QUOTE(expr),
 			 pcap_geterr(p));
 		pcap_close(p);
 		return -EINVAL;
 	}
 	pcap_close(p);
 	if (fp.bf_len > max) {
-		snprintf(err, errlen, "pcap-filter '%s' compiles to %u "
+		snprintf(err, errlen, "pcap-filter '%.*s%s' compiles to %u "
 			 "instructions; the in-kernel interpreter runs at most "
-			 "%zu", expr, fp.bf_len, max);
+			 "%zu", QUOTE(expr), fp.bf_len, max);
 		pcap_freecode(&fp);
 		return -E2BIG;
 	}
 	for (unsigned i = 0; i < fp.bf_len; i++) {
 		if (!supported(fp.bf_insns[i].code, fp.bf_insns[i].k)) {
-			snprintf(err, errlen, "pcap-filter '%s': instruction "
-				 "0x%04x (#%u) is not supported in the kernel",
-				 expr, fp.bf_insns[i].code, i);
+			snprintf(err, errlen, "pcap-filter '%.*s%s': "
+				 "instruction 0x%04x (#%u) is not supported in "
+				 "the kernel", QUOTE(expr), fp.bf_insns[i].code,
+				 i);
 			pcap_freecode(&fp);
 			return -EOPNOTSUPP;
 		}

@@ -19,7 +19,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
-#include "skbscope.skel.h"
+#include "core/skel.h"
 #include "core/attach.h"
 #include "core/btf.h"
 #include "core/cfgmap.h"
@@ -346,7 +346,7 @@ static int plan_and_load(struct session *s, char *err, size_t errlen)
 	struct bpf_program *prog;
 	int ret;
 
-	s->skel = skbscope_bpf__open();
+	s->skel = skel_open();
 	if (!s->skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open BPF object: %s",
@@ -900,7 +900,7 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 	struct bpf_map *m;
 	int ret;
 
-	s->fskel = skbscope_bpf__open();
+	s->fskel = skel_open();
 	if (!s->fskel)
 		return -errno;
 	bpf_object__for_each_map(m, s->fskel->obj) {
@@ -1256,6 +1256,12 @@ const struct btf *session_btf(const struct session *s)
 const char *session_backend(const struct session *s)
 {
 	return s->backend;
+}
+
+const char *session_pcap_mode(const struct session *s)
+{
+	(void)s;
+	return skel_pcap_mode();
 }
 
 const char *session_backend_why(const struct session *s)

@@ -67,6 +67,8 @@ const char *session_backend(const struct session *s);
 /* Why the better backends were not used ("kprobe-multi: ...; ..."), or
  * "" when the first choice worked. */
 const char *session_backend_why(const struct session *s);
+/* How the pcap-filter interpreter runs here: "bpf_loop" or "bounded loop". */
+const char *session_pcap_mode(const struct session *s);
 /* Lifetimes (skb address, generation) open now. */
 __u64 session_open_lifetimes(const struct session *s);
 struct funcs;

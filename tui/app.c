@@ -117,6 +117,7 @@ int tui_run(struct session *s, const struct tui_opts *o,
 	a.ui.st.attached = session_attached(s);
 	a.ui.st.failed = session_failed(s);
 	a.ui.st.note = o->note;
+	a.ui.st.pcap_mode = session_pcap_mode(s);
 
 	if (term_open(&to, &utf8)) {
 		snprintf(err, errlen, "cannot start the terminal UI (TERM=%s)",

@@ -39,6 +39,7 @@ struct ui_status {
 	int lost_growing;
 	__u64 skipped;        /* events not shown because paused */
 	const char *note;     /* e.g. "demo: 2 namespaces, DROP on 7001" */
+	const char *pcap_mode; /* "bpf_loop" or "bounded loop" */
 };
 
 #define HIST_MAX 32

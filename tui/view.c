@@ -193,8 +193,9 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 		char how[96];
 
 		snprintf(how, sizeof(how), "pcap: in-kernel cBPF, %u/%u "
-			 "insns, bounded loop", ui->current.pcap_len_l2,
-			 ui->current.pcap_len_l3);
+			 "insns, %s", ui->current.pcap_len_l2,
+			 ui->current.pcap_len_l3,
+			 ui->st.pcap_mode ? ui->st.pcap_mode : "?");
 		grid_put(g, x + 3, y, how, R_DIM, g->w - x - 3);
 	} else if (ui->st.note && x + 3 < g->w) {
 		grid_put(g, x + 3, y, ui->st.note, R_DIM, g->w - x - 3);

@@ -23,6 +23,8 @@ if start_trace "$OUT" --filter-netns "$B" "udp and dst port 7001"; then
 	check "reports datagrams to 7001 ($n events)" [ "$n" -ge 3 ]
 	check "never reports 7002" bash -c "! grep -q ':7002(' '$OUT'"
 	check "nothing but udp/7001" bash -c "! grep -E '^0x' '$OUT' | grep -qv ':7001(udp)'"
+	check "says how it runs (bpf_loop on this kernel)" \
+		grep -q "run in the kernel by bpf_loop" "$OUT.err"
 	check "seen from the Ethernet header (netif_receive_skb)" \
 		grep -qE ":7001\(udp\) net:netif_receive_skb" "$OUT"
 else

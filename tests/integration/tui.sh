@@ -75,7 +75,7 @@ check "pcap expression applied in the kernel" \
 	wait_screen "filter applied in the kernel: pcap udp and dst port 7003" 5
 tm send-keys -t "$S" C-l   # any key clears the message
 check "status names how the expression runs" \
-	wait_screen "pcap: in-kernel cBPF, [0-9]+/[0-9]+ insns" 3
+	wait_screen "pcap: in-kernel cBPF, [0-9]+/[0-9]+ insns, bpf_loop" 3
 send_udp_from "$A" "$NET.2" 7002 41021 3
 send_udp_from "$A" "$NET.2" 7003 41022 3
 check "pcap: 7003 appears" wait_screen "$NET\.1:41022->$NET\.2:7003\(udp\)" 10

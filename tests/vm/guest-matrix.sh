@@ -88,6 +88,20 @@ for b in $OFFERED; do
 	fi
 done
 
+# pcap-filter expressions: the interpreter runs on this kernel (bpf_loop
+# from 5.17, a bounded loop before), on a tracepoint and a kprobe backend.
+for b in tracepoint kprobe; do
+	if [ "$b" = kprobe ]; then f=$FUNCS; else f=; fi
+	if run "$b" /tmp/pcap.$b ${f:+--filter-func "$f"} "udp and dst port 7002"; then
+		vmcheck "$b: pcap 'udp and dst port 7002' reports 7002, not 7001" \
+			sh -c "grep -q ':7002(udp)' /tmp/pcap.$b && ! grep -q ':7001(' /tmp/pcap.$b"
+		vmcheck "$b: pcap runs by $PCAPMODE" \
+			grep -q "run in the kernel by $PCAPMODE" /tmp/pcap.$b.err
+	else
+		vmfail "$b: pcap run"; cat /tmp/pcap.$b.err
+	fi
+done
+
 for b in $NOT_OFFERED; do
 	/skbscope --no-tui --backend "$b" >/tmp/no.$b 2>&1
 	rc=$?

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Both variants have the same maps and programs under the same names, so
+ * one skeleton type serves both: only the ELF bytes behind it differ. */
+#include <errno.h>
+#include <stdlib.h>
+#include <bpf/libbpf.h>
+#include "core/skel.h"
+#include "skbscope-loop.skel.h"
+
+int skel_kernel_has_loop(void)
+{
+	static int have = -1;
+
+	/* Any program type will do: bpf_loop is a base helper. */
+	if (have < 0)
+		have = libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER,
+					       BPF_FUNC_loop, NULL) == 1;
+	return have;
+}
+
+const char *skel_pcap_mode(void)
+{
+	return skel_kernel_has_loop() ? "bpf_loop" : "bounded loop";
+}
+
+struct skbscope_bpf *skel_open(void)
+{
+	struct skbscope_bpf *obj = calloc(1, sizeof(*obj));
+	int err;
+
+	if (!obj) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = skbscope_bpf__create_skeleton(obj);
+	if (!err && skel_kernel_has_loop())
+		obj->skeleton->data =
+			(void *)skbscope_loop_bpf__elf_bytes(
+				&obj->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(obj->skeleton, NULL);
+	if (err) {
+		skbscope_bpf__destroy(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BPF object, in the variant this kernel can run. Two builds of the
+ * same programs are embedded: the pcap interpreter driven by bpf_loop
+ * (5.17+), and by a bounded loop. 5.10 refuses any program that references
+ * a bpf_loop callback, even on a path never taken, so the choice is which
+ * object to open.
+ */
+#ifndef SKBSCOPE_SKEL_H
+#define SKBSCOPE_SKEL_H
+
+#include "skbscope.skel.h"
+
+/* 1 when the running kernel offers bpf_loop to BPF programs. Probed once. */
+int skel_kernel_has_loop(void);
+
+/* Open the variant that runs here (bpf_loop when the kernel has it); NULL
+ * with errno set on failure. Free with skbscope_bpf__destroy(). */
+struct skbscope_bpf *skel_open(void);
+
+/* How the pcap interpreter runs in what skel_open opens: "bpf_loop" or
+ * "bounded loop". */
+const char *skel_pcap_mode(void);
+
+#endif
