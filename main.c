@@ -21,7 +21,9 @@
 #include "core/hooks.h"
 #include "core/demo.h"
 #include "core/ksyms.h"
+#include "core/output_json.h"
 #include "core/output_line.h"
+#include "core/output_pcap.h"
 #include "core/session.h"
 #include "tui/app.h"
 
@@ -44,6 +46,8 @@ struct app {
 	long long printed;
 	int tui;
 	FILE *out;
+	struct pcapng *pcap;
+	int pcap_err;              /* first write error, -errno */
 };
 
 /* libbpf talks on stderr about every failed attempt, including the ones
@@ -136,57 +140,136 @@ static const struct ksyms *app_ksyms(struct app *a)
 	return a->ksyms;
 }
 
+/* The event's kernel stack, symbolized, from the kernel's own code: the
+ * stack starts inside our program and the tracepoint's BPF glue. Returns
+ * the frame count, or -errno when the stack was asked for but is gone. */
+static int stack_syms(struct app *a, const struct skbs_event *ev,
+		      char (*syms)[160], int max)
+{
+	__u64 ips[SKBS_STACK_DEPTH];
+	int n = session_stack(a->s, ev->stack_id, ips, SKBS_STACK_DEPTH);
+	int first = 0, k = 0;
+
+	if (n < 0)
+		return ev->stack_id == -1 ? 0 :
+		       ev->stack_id < 0 ? ev->stack_id : n;
+	while (a->ksyms && first < n) {
+		const char *mod, *nm;
+
+		nm = ksyms_lookup(a->ksyms, ips[first], NULL, &mod);
+		if (!(mod && !strcmp(mod, "bpf")) &&
+		    !(nm && (!strncmp(nm, "bpf_trace_run", 13) ||
+			     !strncmp(nm, "__bpf_trace_", 12))))
+			break;
+		first++;
+	}
+	for (int i = first; i < n && k < max; i++)
+		line_sym(a->lo, ips[i], syms[k++], sizeof(syms[0]));
+	return k;
+}
+
+/* What a pcap-ng packet comment says: the hook, the skb, the drop. */
+static void pcap_comment(struct app *a, const struct skbs_event *ev,
+			 char *buf, size_t len)
+{
+	char fn[192], drop[200];
+
+	line_func(a->lo, ev, fn, sizeof(fn));
+	line_drop(a->lo, ev, drop, sizeof(drop));
+	snprintf(buf, len, "%s skb=0x%llx gen=%u%s%s", fn,
+		 (unsigned long long)ev->skb, ev->gen,
+		 (ev->flags & SKBS_EV_DROP) ? " dropped" : "", drop);
+}
+
+static void pcap_event(struct app *a, const struct skbs_event *ev,
+		       const char *tail)
+{
+	char comment[512];
+	int ret;
+
+	if (!a->pcap || a->pcap_err)
+		return;
+	if (ev->flags & SKBS_EV_DROP)
+		app_ksyms(a);
+	pcap_comment(a, ev, comment, sizeof(comment));
+	ret = pcapng_write(a->pcap, ev, (const unsigned char *)tail,
+			   comment);
+	if (ret)
+		a->pcap_err = ret;
+}
+
+/* Explorer mode: every event also goes to the pcap-ng file. */
+static int tap_event(void *ctx, const struct skbs_event *ev,
+		     const char *tail)
+{
+	pcap_event(ctx, ev, tail);
+	return 0;
+}
+
 static int print_event(void *ctx, const struct skbs_event *ev,
 		       const char *tail)
 {
 	struct app *a = ctx;
 	char line[1024];
+	char syms[SKBS_STACK_DEPTH][160];
+	int n = 0;
 
 	if ((ev->flags & SKBS_EV_DROP) || ev->stack_id >= 0 || ev->caller)
 		app_ksyms(a);
+	pcap_event(a, ev, tail);
+	if (a->cli.stack)
+		n = stack_syms(a, ev, syms, SKBS_STACK_DEPTH);
+	if (a->cli.json) {
+		const char *frames[SKBS_STACK_DEPTH];
+		char *js;
+		int len;
+
+		for (int i = 0; i < n; i++)
+			frames[i] = syms[i];
+		len = json_format(a->lo, ev, frames, a->cli.stack ?
+				  (n > 0 ? n : 0) : -1, line, sizeof(line));
+		if (len < (int)sizeof(line)) {
+			fprintf(a->out, "%s\n", line);
+		} else if ((js = malloc((size_t)len + 1))) {
+			json_format(a->lo, ev, frames, a->cli.stack ?
+				    (n > 0 ? n : 0) : -1, js, (size_t)len + 1);
+			fprintf(a->out, "%s\n", js);
+			free(js);
+		}
+		goto counted;
+	}
 	line_format(a->lo, ev, line, sizeof(line));
 	fprintf(a->out, "%s\n", line);
-	if (a->cli.stack) {
-		__u64 ips[SKBS_STACK_DEPTH];
-		int n = session_stack(a->s, ev->stack_id, ips,
-				      SKBS_STACK_DEPTH);
-
-		if (n < 0 && ev->stack_id != -1)
-			fprintf(a->out, "    (stack lost: %s)\n",
-				strerror(ev->stack_id < 0 ? -ev->stack_id :
-					 -n));
-		int first = 0;
-
-		/* The stack starts inside our own program and the
-		 * tracepoint's BPF glue: show it from the kernel's code. */
-		while (a->ksyms && first < n) {
-			const char *mod, *nm;
-
-			nm = ksyms_lookup(a->ksyms, ips[first], NULL, &mod);
-			if (!(mod && !strcmp(mod, "bpf")) &&
-			    !(nm && (!strncmp(nm, "bpf_trace_run", 13) ||
-				     !strncmp(nm, "__bpf_trace_", 12))))
-				break;
-			first++;
-		}
-		for (int i = first; i < n; i++) {
-			char sym[256];
-
-			if (a->ksyms)
-				ksyms_format(a->ksyms, ips[i], sym,
-					     sizeof(sym));
-			else
-				snprintf(sym, sizeof(sym), "0x%llx",
-					 (unsigned long long)ips[i]);
-			fprintf(a->out, "    %s\n", sym);
-		}
-	}
+	if (a->cli.stack && n < 0)
+		fprintf(a->out, "    (stack lost: %s)\n", strerror(-n));
+	for (int i = 0; i < n; i++)
+		fprintf(a->out, "    %s\n", syms[i]);
 	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len)
 		fprintf(a->out, "%.*s\n", (int)(ev->tail_len - ev->hdr_len),
 			tail + ev->hdr_len);
+counted:
 	a->printed++;
 	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
 		return 1;
+	return 0;
+}
+
+/* --output-file: created fresh, never through a symlink planted at the
+ * path, readable by its owner only (traces name hosts and processes). */
+static int open_output(const char *path, FILE **out)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				    O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	*out = fdopen(fd, "w");
+	if (!*out) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
 	return 0;
 }
 
@@ -288,6 +371,44 @@ static long long realtime_offset(void)
 	return (r.tv_sec - m.tv_sec) * 1000000000LL + (r.tv_nsec - m.tv_nsec);
 }
 
+/* Flush and close what --output-file and --output-pcap opened; a write
+ * that failed is an error, not a quiet short file. */
+static int close_outputs(struct app *a, int rc)
+{
+	if (a->pcap) {
+		unsigned long long w = pcapng_written(a->pcap);
+		unsigned long long sk = pcapng_skipped(a->pcap);
+		int ret = pcapng_close(a->pcap);
+
+		a->pcap = NULL;
+		if (!ret)
+			ret = a->pcap_err;
+		if (ret) {
+			fprintf(stderr, "skbscope: --output-pcap %s: write "
+				"failed: %s\n", a->cli.output_pcap,
+				strerror(-ret));
+			rc = 1;
+		} else {
+			fprintf(stderr, "skbscope: %llu packets written to %s"
+				"%s", w, a->cli.output_pcap, sk ? "" : "\n");
+			if (sk)
+				fprintf(stderr, " (%llu events had no header "
+					"bytes)\n", sk);
+		}
+	}
+	if (a->out != stdout) {
+		if (fflush(a->out) == EOF || ferror(a->out)) {
+			fprintf(stderr, "skbscope: --output-file %s: write "
+				"failed: %s\n", a->cli.output_file,
+				strerror(errno));
+			rc = 1;
+		}
+		fclose(a->out);
+		a->out = stdout;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct app a = { .out = stdout };
@@ -323,6 +444,27 @@ int main(int argc, char **argv)
 			"missing %s (run as root, or grant CAP_BPF and "
 			"CAP_PERFMON)\n", missing);
 		return 1;
+	}
+
+	if (a.cli.output_file) {
+		ret = open_output(a.cli.output_file, &a.out);
+		if (ret) {
+			fprintf(stderr, "skbscope: --output-file: cannot create "
+				"'%s': %s\n", a.cli.output_file,
+				ret == -ELOOP ? "it is a symbolic link (not "
+				"followed)" : strerror(-ret));
+			return 2;
+		}
+	}
+	if (a.cli.output_pcap) {
+		ret = pcapng_open(a.cli.output_pcap, realtime_offset(),
+				  &a.pcap, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "skbscope: --output-pcap: %s\n", err);
+			if (a.out != stdout)
+				fclose(a.out);
+			return 2;
+		}
 	}
 
 	libbpf_set_print(libbpf_print);
@@ -377,9 +519,13 @@ int main(int argc, char **argv)
 		a.cli.filter.output |= SKBS_O_CALLER;
 	if (a.cli.track_skb)
 		a.cli.filter.flags |= SKBS_F_TRACK;
-	a.tui = !a.cli.no_tui && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
-	/* The explorer's detail pane shows header bytes; lines don't. */
+	/* Asking for JSON or a file means asking for lines, not screens. */
+	a.tui = !a.cli.no_tui && !a.cli.json && !a.cli.output_file &&
+		isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+	/* The explorer's detail pane shows header bytes, and pcap-ng is
+	 * made of them; lines don't need them. */
 	a.cli.filter.snaplen = a.cli.snaplen >= 0 ? a.cli.snaplen :
+			       a.cli.output_pcap ? SKBS_SNAP_MAX :
 			       a.tui ? 64 : 0;
 	ret = session_set_filter(a.s, &a.cli.filter);
 	if (!ret)
@@ -439,6 +585,10 @@ int main(int argc, char **argv)
 		to.filter = a.cli.filter;
 		to.ksyms = app_ksyms(&a);
 		to.note = note_line;
+		if (a.pcap) {
+			to.tap = tap_event;
+			to.tap_ctx = &a;
+		}
 		ret = tui_run(a.s, &to, &stop_signal, &ts, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "skbscope: %s\n", err);
@@ -448,8 +598,10 @@ int main(int argc, char **argv)
 			"in %.1f s\n", ts.events, ts.frames, ts.seconds);
 		goto out;
 	}
-	line_header(a.lo, line, sizeof(line));
-	fprintf(a.out, "%s\n", line);
+	if (!a.cli.json) {
+		line_header(a.lo, line, sizeof(line));
+		fprintf(a.out, "%s\n", line);
+	}
 	fflush(a.out);
 
 	while (!stop_signal) {
@@ -480,6 +632,7 @@ int main(int argc, char **argv)
 	}
 out:
 	summary(&a);
+	rc = close_outputs(&a, rc);
 done:
 	line_out_free(a.lo);
 	session_close(a.s);

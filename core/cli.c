@@ -45,6 +45,9 @@ enum {
 	OPT_MAX_PACKETS,
 	OPT_DEMO,
 	OPT_SNAPLEN,
+	OPT_JSON,
+	OPT_OUTPUT_FILE,
+	OPT_OUTPUT_PCAP,
 };
 
 static const struct option options[] = {
@@ -81,6 +84,9 @@ static const struct option options[] = {
 	{ "max-packets", required_argument, NULL, OPT_MAX_PACKETS },
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
+	{ "output-json", no_argument, NULL, OPT_JSON },
+	{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
+	{ "output-pcap", required_argument, NULL, OPT_OUTPUT_PCAP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -112,6 +118,9 @@ static const char usage[] =
 "  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 "  --output-relative-timestamp  same as --timestamp relative\n"
 "  --output-limit-lines N       exit after N events\n"
+"  --output-json                one JSON object per event (line mode)\n"
+"  --output-file PATH           write lines or JSON to PATH, not stdout (mode 0600)\n"
+"  --output-pcap PATH           also write each event's header bytes as pcap-ng\n"
 "  --no-tui                     line mode (the default when stdout is not a terminal)\n"
 "\n"
 "Explorer (the default on a terminal):\n"
@@ -419,6 +428,22 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			}
 			break;
 		}
+		case OPT_JSON:
+			c->json = 1;
+			break;
+		case OPT_OUTPUT_FILE:
+		case OPT_OUTPUT_PCAP:
+			if (!*optarg) {
+				snprintf(err, errlen, "--%s: empty path",
+					 name);
+				ret = -EINVAL;
+				break;
+			}
+			if (opt == OPT_OUTPUT_FILE)
+				c->output_file = optarg;
+			else
+				c->output_pcap = optarg;
+			break;
 		case 'h':
 			c->help = 1;
 			break;

@@ -34,6 +34,9 @@ struct cli {
 	int demo;
 	int snaplen;               /* -1: not given */
 	int list_hooks;
+	int json;                  /* --output-json */
+	const char *output_file;   /* --output-file PATH: lines/JSON there */
+	const char *output_pcap;   /* --output-pcap PATH: pcap-ng */
 	int help, version;
 };
 

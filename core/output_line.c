@@ -196,6 +196,33 @@ static int fmt_ts(struct line_out *lo, const struct skbs_event *ev,
 	}
 }
 
+int line_func(const struct line_out *lo, const struct skbs_event *ev,
+	      char *buf, size_t len)
+{
+	const struct hook *hk = hooks_get(lo->hooks, ev->hook);
+
+	if (hk && hk->kind == HOOK_FUNCTION && hk->module[0])
+		return snprintf(buf, len, "%s [%s]", hk->name, hk->module);
+	if (hk)
+		return (int)strlen(hook_label(hk, buf, len));
+	return snprintf(buf, len, "hook#%u", ev->hook);
+}
+
+int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len)
+{
+	if (lo->ksyms)
+		return ksyms_format(lo->ksyms, addr, buf, len);
+	return snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+}
+
+const char *line_reason(const struct line_out *lo,
+			const struct skbs_event *ev)
+{
+	if (!(ev->flags & SKBS_EV_DROP) || !(ev->flags & SKBS_EV_REASON))
+		return NULL;
+	return reasons_name(lo->reasons, ev->drop_reason);
+}
+
 int line_header(const struct line_out *lo, char *buf, size_t len)
 {
 	const char *ts = lo->o.ts == TS_CURRENT  ? "TIME             " :
@@ -213,7 +240,6 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		size_t len)
 {
 	char proc[40], iface[40], tuple[128], drop[200], label[192];
-	const struct hook *hk = hooks_get(lo->hooks, ev->hook);
 	size_t n = 0;
 
 #define PUT(...)                                                        \
@@ -246,23 +272,13 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		line_tuple(ev, tuple, sizeof(tuple));
 		PUT("%s ", tuple[0] ? tuple : "-");
 	}
-	if (hk && hk->kind == HOOK_FUNCTION && hk->module[0])
-		snprintf(label, sizeof(label), "%s [%s]", hk->name,
-			 hk->module);
-	else if (hk)
-		hook_label(hk, label, sizeof(label));
-	else
-		snprintf(label, sizeof(label), "hook#%u", ev->hook);
+	line_func(lo, ev, label, sizeof(label));
 	line_drop(lo, ev, drop, sizeof(drop));
 	PUT("%s%s", label, drop);
 	if (lo->o.caller && ev->caller) {
 		char sym[160];
 
-		if (lo->ksyms)
-			ksyms_format(lo->ksyms, ev->caller, sym, sizeof(sym));
-		else
-			snprintf(sym, sizeof(sym), "0x%llx",
-				 (unsigned long long)ev->caller);
+		line_sym(lo, ev->caller, sym, sizeof(sym));
 		PUT(" caller=%s", sym);
 	}
 #undef PUT

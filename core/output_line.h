@@ -47,6 +47,16 @@ int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
 /* The drop part of FUNC: "(NETFILTER_DROP) nft_do_chain+0x4a8", or "". */
 int line_drop(const struct line_out *lo, const struct skbs_event *ev,
 	      char *buf, size_t len);
+/* The hook's name as FUNC shows it ("ip_rcv", "skb:kfree_skb",
+ * "veth_xmit [veth]"). */
+int line_func(const struct line_out *lo, const struct skbs_event *ev,
+	      char *buf, size_t len);
+/* An address as "function+0xoff", or raw hex without symbols. */
+int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len);
+/* The drop reason's name, or NULL when the event has none or it is
+ * unknown to this kernel's BTF. */
+const char *line_reason(const struct line_out *lo,
+			const struct skbs_event *ev);
 /* Protocol name for an IPPROTO_* number ("tcp", "udp", "icmp", ...). */
 const char *line_proto_name(__u8 proto, char *buf, size_t len);
 

@@ -28,6 +28,8 @@ struct app {
 	struct store *store;
 	struct session *s;
 	long batch;
+	int (*tap)(void *ctx, const struct skbs_event *ev, const char *tail);
+	void *tap_ctx;
 };
 
 static long long now_ns(void)
@@ -42,6 +44,8 @@ static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	struct app *a = ctx;
 
+	if (a->tap)
+		a->tap(a->tap_ctx, ev, tail);
 	if (a->ui.paused)
 		a->ui.st.skipped++;
 	else
@@ -84,7 +88,7 @@ int tui_run(struct session *s, const struct tui_opts *o,
 {
 	long long started = now_ns();
 	struct term_opts to = { .color = o->color, .mouse = o->mouse };
-	struct app a = { .s = s };
+	struct app a = { .s = s, .tap = o->tap, .tap_ctx = o->tap_ctx };
 	struct grid g = { 0 };
 	long long last_draw = 0, last_tick = now_ns();
 	__u64 last_events = 0, lost_seen = 0, c[SKBS_C_MAX];

@@ -20,6 +20,9 @@ struct tui_opts {
 	const struct ksyms *ksyms;
 	const char *note;          /* a line for the filter bar (demo) */
 	const char *netns_dir;
+	/* Called with every event as it arrives (pcap-ng output), or NULL. */
+	int (*tap)(void *ctx, const struct skbs_event *ev, const char *tail);
+	void *tap_ctx;
 };
 
 struct tui_stats {

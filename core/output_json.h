@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * --output-json: one JSON object per event, with the field names a pwru
+ * user knows (skb, cpu, process, func, caller, time, netns, mark, iface,
+ * proto, mtu, len, tuple, stack) plus the drop's reason and location.
+ */
+#ifndef SKBSCOPE_OUTPUT_JSON_H
+#define SKBSCOPE_OUTPUT_JSON_H
+
+#include <stddef.h>
+#include "bpf/events.h"
+#include "core/output_line.h"
+
+/* Copy s into buf as a JSON string with its quotes: control characters,
+ * quotes and backslashes escaped, bytes that are not UTF-8 as \u00XX.
+ * Returns the length it needed. */
+int json_string(const char *s, size_t n, char *buf, size_t len);
+
+/*
+ * One event as one line of JSON (no newline). Names come from lo (hooks,
+ * reasons, symbols); stack holds nstack symbolized frames, innermost
+ * first, or nstack < 0 for no "stack" field. Returns the length needed.
+ */
+int json_format(const struct line_out *lo, const struct skbs_event *ev,
+		const char *const *stack, int nstack, char *buf, size_t len);
+
+#endif
