@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include "core/caps.h"
 #include "core/cli.h"
 #include "core/funcs.h"
@@ -24,6 +25,7 @@
 #include "core/output_json.h"
 #include "core/output_line.h"
 #include "core/output_pcap.h"
+#include "core/record.h"
 #include "core/session.h"
 #include "tui/app.h"
 
@@ -48,6 +50,13 @@ struct app {
 	FILE *out;
 	struct pcapng *pcap;
 	int pcap_err;              /* first write error, -errno */
+	struct rec_writer *rec;
+	int rec_err;               /* first write error, -errno */
+	time_t rec_flushed;
+	/* --replay: the reader, and the current event's recorded stack */
+	struct rec_reader *replay;
+	const __u64 *rstack;
+	int rnstack;
 };
 
 /* libbpf talks on stderr about every failed attempt, including the ones
@@ -127,6 +136,8 @@ static const struct ksyms *app_ksyms(struct app *a)
 {
 	int ret;
 
+	if (a->replay)
+		return rec_ksyms(a->replay);
 	if (!a->ksyms_tried) {
 		a->ksyms_tried = 1;
 		ret = ksyms_load("/proc/kallsyms", &a->ksyms);
@@ -146,17 +157,26 @@ static const struct ksyms *app_ksyms(struct app *a)
 static int stack_syms(struct app *a, const struct skbs_event *ev,
 		      char (*syms)[160], int max)
 {
-	__u64 ips[SKBS_STACK_DEPTH];
-	int n = session_stack(a->s, ev->stack_id, ips, SKBS_STACK_DEPTH);
-	int first = 0, k = 0;
+	__u64 buf[SKBS_STACK_DEPTH];
+	const __u64 *ips = buf;
+	const struct ksyms *ks = a->replay ? rec_ksyms(a->replay) : a->ksyms;
+	int n, first = 0, k = 0;
 
+	if (a->replay) {
+		ips = a->rstack;
+		n = a->rnstack;
+		if (!n && ev->stack_id < -1)
+			n = ev->stack_id;
+	} else {
+		n = session_stack(a->s, ev->stack_id, buf, SKBS_STACK_DEPTH);
+	}
 	if (n < 0)
 		return ev->stack_id == -1 ? 0 :
 		       ev->stack_id < 0 ? ev->stack_id : n;
-	while (a->ksyms && first < n) {
+	while (ks && first < n) {
 		const char *mod, *nm;
 
-		nm = ksyms_lookup(a->ksyms, ips[first], NULL, &mod);
+		nm = ksyms_lookup(ks, ips[first], NULL, &mod);
 		if (!(mod && !strcmp(mod, "bpf")) &&
 		    !(nm && (!strncmp(nm, "bpf_trace_run", 13) ||
 			     !strncmp(nm, "__bpf_trace_", 12))))
@@ -198,11 +218,47 @@ static void pcap_event(struct app *a, const struct skbs_event *ev,
 		a->pcap_err = ret;
 }
 
-/* Explorer mode: every event also goes to the pcap-ng file. */
+/* --record: the event, its stack and the symbols it needs. Flushed about
+ * once a second, so a recording killed hard loses at most that. */
+static void rec_event(struct app *a, const struct skbs_event *ev,
+		      const char *tail)
+{
+	__u64 ips[SKBS_STACK_DEPTH];
+	int n = 0, ret;
+
+	if (!a->rec || a->rec_err)
+		return;
+	if (ev->stack_id >= 0) {
+		n = session_stack(a->s, ev->stack_id, ips, SKBS_STACK_DEPTH);
+		if (n < 0)
+			n = 0;
+	}
+	if (ev->location || ev->caller || ev->ip || n)
+		app_ksyms(a);
+	if (ev->hook != SKBS_HOOK_BY_IP) {
+		ret = rec_write_hooks(a->rec, session_hooks(a->s),
+				      (size_t)ev->hook + 1);
+		if (ret)
+			a->rec_err = ret;
+	}
+	ret = rec_write_event(a->rec, ev, tail, ips, n, a->ksyms);
+	if (ret && ret != -EINVAL)
+		a->rec_err = ret;
+	if (time(NULL) != a->rec_flushed) {
+		a->rec_flushed = time(NULL);
+		ret = rec_flush(a->rec);
+		if (ret)
+			a->rec_err = ret;
+	}
+}
+
+/* Explorer mode: every event also goes to the pcap-ng file and the
+ * recording. */
 static int tap_event(void *ctx, const struct skbs_event *ev,
 		     const char *tail)
 {
 	pcap_event(ctx, ev, tail);
+	rec_event(ctx, ev, tail);
 	return 0;
 }
 
@@ -217,6 +273,7 @@ static int print_event(void *ctx, const struct skbs_event *ev,
 	if ((ev->flags & SKBS_EV_DROP) || ev->stack_id >= 0 || ev->caller)
 		app_ksyms(a);
 	pcap_event(a, ev, tail);
+	rec_event(a, ev, tail);
 	if (a->cli.stack)
 		n = stack_syms(a, ev, syms, SKBS_STACK_DEPTH);
 	if (a->cli.json) {
@@ -375,6 +432,26 @@ static long long realtime_offset(void)
  * that failed is an error, not a quiet short file. */
 static int close_outputs(struct app *a, int rc)
 {
+	if (a->rec) {
+		__u64 c[SKBS_C_MAX] = { 0 };
+		int ret;
+
+		if (a->s)
+			session_counters(a->s, c);
+		ret = rec_close(a->rec, c);
+		a->rec = NULL;
+		if (!ret)
+			ret = a->rec_err;
+		if (ret) {
+			fprintf(stderr, "skbscope: --record %s: write failed: "
+				"%s; the recording is incomplete\n",
+				a->cli.record, strerror(-ret));
+			rc = 1;
+		} else {
+			fprintf(stderr, "skbscope: recorded to %s (replay it "
+				"with --replay)\n", a->cli.record);
+		}
+	}
 	if (a->pcap) {
 		unsigned long long w = pcapng_written(a->pcap);
 		unsigned long long sk = pcapng_skipped(a->pcap);
@@ -409,13 +486,175 @@ static int close_outputs(struct app *a, int rc)
 	return rc;
 }
 
+/* SIGINT, SIGTERM and SIGHUP (an ssh drop) end the run cleanly: detach,
+ * flush, close. No SA_RESTART: the ring buffer wait must return. */
+static void catch_signals(void)
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* --output-file and --output-pcap, opened before anything else happens so
+ * that a bad path fails at once. 0 or -1 (said on stderr). */
+static int open_outputs(struct app *a, long long rt_offset)
+{
+	char err[512];
+	int ret;
+
+	if (a->cli.output_file) {
+		ret = open_output(a->cli.output_file, &a->out);
+		if (ret) {
+			fprintf(stderr, "skbscope: --output-file: cannot create "
+				"'%s': %s\n", a->cli.output_file,
+				ret == -ELOOP ? "it is a symbolic link (not "
+				"followed)" : strerror(-ret));
+			return -1;
+		}
+	}
+	if (a->cli.output_pcap) {
+		ret = pcapng_open(a->cli.output_pcap, rt_offset, &a->pcap, err,
+				  sizeof(err));
+		if (ret) {
+			fprintf(stderr, "skbscope: --output-pcap: %s\n", err);
+			if (a->out != stdout)
+				fclose(a->out);
+			a->out = stdout;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* --record: the file and what replay needs before the first event. */
+static int start_record(struct app *a)
+{
+	struct rec_meta m = { 0 };
+	struct utsname u;
+	struct timespec now;
+	char err[512];
+	int ret;
+
+	if (!uname(&u)) {
+		snprintf(m.host, sizeof(m.host), "%s", u.nodename);
+		snprintf(m.kernel, sizeof(m.kernel), "%s", u.release);
+	}
+	snprintf(m.backend, sizeof(m.backend), "%s", session_backend(a->s));
+	clock_gettime(CLOCK_REALTIME, &now);
+	m.start_realtime_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
+	m.realtime_offset_ns = realtime_offset();
+	ret = rec_create(a->cli.record, &m, &a->rec, err, sizeof(err));
+	if (!ret) {
+		ret = rec_write_reasons(a->rec, session_reasons(a->s));
+		if (ret)
+			snprintf(err, sizeof(err), "%s: %s", a->cli.record,
+				 strerror(-ret));
+	}
+	if (ret) {
+		fprintf(stderr, "skbscope: --record: %s\n", err);
+		if (a->rec)
+			rec_close(a->rec, NULL);
+		a->rec = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* --replay: a recording through the same printers as a live run, with
+ * the names and symbols it carries; no root, no BPF. */
+static int replay_main(struct app *a)
+{
+	struct line_opts lopt = { 0 };
+	const struct rec_meta *m;
+	const struct skbs_event *ev;
+	const char *tail;
+	char err[512], line[512], when[64];
+	struct tm tm;
+	time_t t;
+	int ret, rc = 0;
+
+	if ((a->cli.filter.flags & ~SKBS_F_TRACK) || a->cli.func_regex) {
+		fprintf(stderr, "skbscope: --replay: filters run in the kernel "
+			"while tracing; a replay shows what was recorded\n");
+		return 2;
+	}
+	ret = rec_open(a->cli.replay, &a->replay, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "skbscope: --replay: %s\n", err);
+		return 2;
+	}
+	m = rec_meta(a->replay);
+	if (open_outputs(a, m->realtime_offset_ns)) {
+		rec_close_reader(a->replay);
+		return 2;
+	}
+	catch_signals();
+	t = (time_t)(m->start_realtime_ns / 1000000000LL);
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(stderr, "skbscope: replaying %s: recorded on %s (kernel %s, "
+		"%s backend) at %s\n", a->cli.replay, m->host, m->kernel,
+		m->backend, when);
+	lopt.caller = a->cli.caller;
+	lopt.meta = a->cli.meta;
+	lopt.tuple = a->cli.tuple;
+	lopt.ts = a->cli.ts;
+	lopt.realtime_offset_ns = m->realtime_offset_ns;
+	if (line_out_new(&lopt, rec_hooks(a->replay), rec_reasons(a->replay),
+			 &a->lo)) {
+		fprintf(stderr, "skbscope: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	line_out_set_ksyms(a->lo, rec_ksyms(a->replay));
+	a->ksyms_tried = 1;
+	if (!a->cli.json) {
+		line_header(a->lo, line, sizeof(line));
+		fprintf(a->out, "%s\n", line);
+	}
+	while (!stop_signal) {
+		ret = rec_next(a->replay, &ev, &tail, &a->rstack, &a->rnstack,
+			       err, sizeof(err));
+		if (ret <= 0)
+			break;
+		if (print_event(a, ev, tail))
+			break;
+	}
+	if (ret < 0) {
+		fflush(a->out);
+		fprintf(stderr, "skbscope: --replay: %s\n", err);
+		rc = 2;
+	} else if (!ret && rec_end_counters(a->replay)) {
+		const __u64 *c = rec_end_counters(a->replay);
+
+		fprintf(stderr, "skbscope: %lld events replayed; when "
+			"recorded: %llu matched the filter, %llu lost (ring "
+			"buffer full), %llu hook hits in all\n", a->printed,
+			(unsigned long long)c[SKBS_C_MATCHED],
+			(unsigned long long)c[SKBS_C_LOST],
+			(unsigned long long)c[SKBS_C_SEEN]);
+	} else {
+		fprintf(stderr, "skbscope: %lld events replayed\n",
+			a->printed);
+	}
+out:
+	rc = close_outputs(a, rc);
+	line_out_free(a->lo);
+	rec_close_reader(a->replay);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct app a = { .out = stdout };
 	struct demo *demo = NULL;
 	struct session_opts so = { 0 };
 	struct line_opts lopt = { 0 };
-	struct sigaction sa = { 0 };
 	char err[512], line[512], missing[64];
 	__u64 lost_seen = 0, c[SKBS_C_MAX];
 	time_t last_check = 0;
@@ -438,6 +677,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "skbscope: --keymap: %s\n", err);
 		return 2;
 	}
+	/* A replay needs no privilege at all. */
+	if (a.cli.replay)
+		return replay_main(&a);
 	ret = caps_check(NULL, missing, sizeof(missing));
 	if (ret == -EPERM) {
 		fprintf(stderr, "skbscope: not enough privilege to trace: "
@@ -446,36 +688,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	if (a.cli.output_file) {
-		ret = open_output(a.cli.output_file, &a.out);
-		if (ret) {
-			fprintf(stderr, "skbscope: --output-file: cannot create "
-				"'%s': %s\n", a.cli.output_file,
-				ret == -ELOOP ? "it is a symbolic link (not "
-				"followed)" : strerror(-ret));
-			return 2;
-		}
-	}
-	if (a.cli.output_pcap) {
-		ret = pcapng_open(a.cli.output_pcap, realtime_offset(),
-				  &a.pcap, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "skbscope: --output-pcap: %s\n", err);
-			if (a.out != stdout)
-				fclose(a.out);
-			return 2;
-		}
-	}
+	if (open_outputs(&a, realtime_offset()))
+		return 2;
 
 	libbpf_set_print(libbpf_print);
 	raise_nofile();
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: the ring buffer wait must return on a signal. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	catch_signals();
 
 	if (a.cli.demo) {
 		ret = demo_start(&demo, err, sizeof(err));
@@ -553,6 +771,11 @@ int main(int argc, char **argv)
 			a.cli.filter.pcap_len_l3, session_pcap_mode(a.s));
 	if (a.cli.show_failed)
 		show_failed(a.s);
+	/* The backend and the hook table are known from here on. */
+	if (a.cli.record && start_record(&a)) {
+		rc = 2;
+		goto out;
+	}
 
 	lopt.caller = a.cli.caller;
 	lopt.meta = a.cli.meta;
@@ -632,8 +855,8 @@ int main(int argc, char **argv)
 	}
 out:
 	summary(&a);
-	rc = close_outputs(&a, rc);
 done:
+	rc = close_outputs(&a, rc);
 	line_out_free(a.lo);
 	session_close(a.s);
 	ksyms_free(a.ksyms);

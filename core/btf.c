@@ -128,6 +128,7 @@ struct reason {
 struct reasons {
 	struct reason *v;
 	size_t n;
+	size_t cap; /* reasons_add's; reasons_load keeps its own (0 here) */
 };
 
 static int add_reason(struct reasons *r, size_t *cap, __u32 value,
@@ -280,4 +281,52 @@ long long reasons_value(const struct reasons *r, const char *name)
 size_t reasons_count(const struct reasons *r)
 {
 	return r ? r->n : 0;
+}
+
+int reasons_new(struct reasons **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+int reasons_add(struct reasons *r, __u32 value, const char *name)
+{
+	size_t lo = 0, hi = r->n;
+
+	if (!name)
+		return -EINVAL;
+	if (r->n >= r->cap) {
+		size_t cap = r->n >= 32 ? r->n * 2 : 64;
+		struct reason *nv = reallocarray(r->v, cap, sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		r->v = nv;
+		r->cap = cap;
+	}
+	/* After any equal values, as reasons_load's stable sort leaves
+	 * them: the first name given for a value is the one shown. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->v[mid].value <= value)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&r->v[lo + 1], &r->v[lo], (r->n - lo) * sizeof(*r->v));
+	r->v[lo].value = value;
+	r->v[lo].name = name;
+	r->n++;
+	return 0;
+}
+
+int reasons_at(const struct reasons *r, size_t i, __u32 *value,
+	       const char **name)
+{
+	if (!r || i >= r->n)
+		return -ENOENT;
+	*value = r->v[i].value;
+	*name = r->v[i].name;
+	return 0;
 }

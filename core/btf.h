@@ -50,4 +50,15 @@ const char *reasons_name(const struct reasons *r, __u32 value);
 long long reasons_value(const struct reasons *r, const char *name);
 size_t reasons_count(const struct reasons *r);
 
+/* An empty table to fill with reasons_add (replay builds one from the
+ * recording). 0 or -ENOMEM. */
+int reasons_new(struct reasons **out);
+/* Add a reason in value order, after any with the same value. name is the
+ * full enumerator name and is not copied: it must outlive r, as the BTF's
+ * strings do for reasons_load. 0, -EINVAL or -ENOMEM. */
+int reasons_add(struct reasons *r, __u32 value, const char *name);
+/* The i-th reason in value order, with its full name: 0 or -ENOENT. */
+int reasons_at(const struct reasons *r, size_t i, __u32 *value,
+	       const char **name);
+
 #endif

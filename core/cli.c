@@ -48,6 +48,8 @@ enum {
 	OPT_JSON,
 	OPT_OUTPUT_FILE,
 	OPT_OUTPUT_PCAP,
+	OPT_RECORD,
+	OPT_REPLAY,
 };
 
 static const struct option options[] = {
@@ -87,6 +89,8 @@ static const struct option options[] = {
 	{ "output-json", no_argument, NULL, OPT_JSON },
 	{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
 	{ "output-pcap", required_argument, NULL, OPT_OUTPUT_PCAP },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -121,6 +125,8 @@ static const char usage[] =
 "  --output-json                one JSON object per event (line mode)\n"
 "  --output-file PATH           write lines or JSON to PATH, not stdout (mode 0600)\n"
 "  --output-pcap PATH           also write each event's header bytes as pcap-ng\n"
+"  --record PATH                also record the events, names and symbols to PATH\n"
+"  --replay PATH                show a recording (lines, JSON, pcap-ng); no root needed\n"
 "  --no-tui                     line mode (the default when stdout is not a terminal)\n"
 "\n"
 "Explorer (the default on a terminal):\n"
@@ -433,6 +439,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			break;
 		case OPT_OUTPUT_FILE:
 		case OPT_OUTPUT_PCAP:
+		case OPT_RECORD:
+		case OPT_REPLAY:
 			if (!*optarg) {
 				snprintf(err, errlen, "--%s: empty path",
 					 name);
@@ -441,8 +449,12 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			}
 			if (opt == OPT_OUTPUT_FILE)
 				c->output_file = optarg;
-			else
+			else if (opt == OPT_OUTPUT_PCAP)
 				c->output_pcap = optarg;
+			else if (opt == OPT_RECORD)
+				c->record = optarg;
+			else
+				c->replay = optarg;
 			break;
 		case 'h':
 			c->help = 1;
@@ -463,6 +475,11 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		}
 		if (ret)
 			return ret;
+	}
+	if (c->replay && c->record) {
+		snprintf(err, errlen, "--record and --replay: a replay cannot "
+			 "be recorded again (copy the file instead)");
+		return -EINVAL;
 	}
 	if (optind < argc) {
 		/* The rest is a pcap-filter expression, as tcpdump and pwru

@@ -37,6 +37,8 @@ struct cli {
 	int json;                  /* --output-json */
 	const char *output_file;   /* --output-file PATH: lines/JSON there */
 	const char *output_pcap;   /* --output-pcap PATH: pcap-ng */
+	const char *record;        /* --record PATH */
+	const char *replay;        /* --replay PATH: no BPF, no root */
 	int help, version;
 };
 

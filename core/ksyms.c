@@ -24,6 +24,10 @@ struct ksyms {
 	struct ksym *v;
 	size_t n;
 	char *arena; /* the file itself, cut into strings in place */
+	/* Tables from ksyms_new_empty grow one symbol at a time; these stay
+	 * 0 for loaded ones, which ksyms_add refuses. */
+	size_t cap;
+	size_t arena_len, arena_cap;
 };
 
 static int cmp_ksym(const void *a, const void *b)
@@ -169,4 +173,91 @@ __u64 ksyms_addr(const struct ksyms *ks, const char *name)
 size_t ksyms_count(const struct ksyms *ks)
 {
 	return ks ? ks->n : 0;
+}
+
+int ksyms_new_empty(struct ksyms **out)
+{
+	struct ksyms *ks = calloc(1, sizeof(*ks));
+
+	if (!ks)
+		return -ENOMEM;
+	/* Leading NUL, as in ksyms_load: arena offset 0 means vmlinux. */
+	ks->arena_cap = 4096;
+	ks->arena = calloc(1, ks->arena_cap);
+	if (!ks->arena) {
+		free(ks);
+		return -ENOMEM;
+	}
+	ks->arena_len = 1;
+	*out = ks;
+	return 0;
+}
+
+/* Copy s into the arena; its offset, or 0 when it does not fit. */
+static __u32 arena_add(struct ksyms *ks, const char *s)
+{
+	size_t len = strlen(s) + 1;
+	__u32 off;
+
+	if (len > (__u32)-1 - ks->arena_len)
+		return 0;
+	if (ks->arena_len + len > ks->arena_cap) {
+		size_t cap = ks->arena_cap * 2;
+		char *na;
+
+		while (cap < ks->arena_len + len)
+			cap *= 2;
+		na = realloc(ks->arena, cap);
+		if (!na)
+			return 0;
+		ks->arena = na;
+		ks->arena_cap = cap;
+	}
+	off = (__u32)ks->arena_len;
+	memcpy(ks->arena + off, s, len);
+	ks->arena_len += len;
+	return off;
+}
+
+int ksyms_add(struct ksyms *ks, __u64 addr, const char *name,
+	      const char *module)
+{
+	size_t lo = 0, hi = ks->n;
+	struct ksym k = { .addr = addr };
+
+	if (!ks->arena_len || !addr || !name)
+		return -EINVAL;
+	/* Insertion point: the first symbol above addr. Lookups may come
+	 * between additions, so the table is kept sorted all along. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ks->v[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && ks->v[lo - 1].addr == addr)
+		return -EEXIST;
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 256;
+		struct ksym *nv = reallocarray(ks->v, cap, sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		ks->v = nv;
+		ks->cap = cap;
+	}
+	k.name = arena_add(ks, name);
+	if (!k.name)
+		return -ENOMEM;
+	if (module && *module) {
+		k.module = arena_add(ks, module);
+		if (!k.module)
+			return -ENOMEM;
+	}
+	memmove(&ks->v[lo + 1], &ks->v[lo], (ks->n - lo) * sizeof(*ks->v));
+	ks->v[lo] = k;
+	ks->n++;
+	return 0;
 }

@@ -24,4 +24,17 @@ int ksyms_format(const struct ksyms *ks, __u64 addr, char *buf, size_t len);
 __u64 ksyms_addr(const struct ksyms *ks, const char *name);
 size_t ksyms_count(const struct ksyms *ks);
 
+/* An empty table to fill with ksyms_add: recordings carry the symbols their
+ * events need, and replay builds the table from them. 0 or -ENOMEM. */
+int ksyms_new_empty(struct ksyms **out);
+/*
+ * Add the text symbol starting at addr (module NULL or "" for vmlinux); the
+ * strings are copied. Only for tables from ksyms_new_empty (-EINVAL for
+ * loaded ones, and for addr 0). -EEXIST when a symbol already starts at
+ * addr, -ENOMEM. Each addition costs O(n): meant for thousands, not for a
+ * whole kallsyms.
+ */
+int ksyms_add(struct ksyms *ks, __u64 addr, const char *name,
+	      const char *module);
+
 #endif

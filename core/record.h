@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Recordings (--record / --replay): a file that holds everything a trace
+ * needs to be shown again elsewhere, with no root, BPF, kallsyms or BTF.
+ *
+ * Layout, version 1. Files are written in host byte order and only read
+ * back on little-endian machines (x86, arm64); a reader refuses a file whose
+ * magic or version it does not know.
+ *
+ *   header   16 bytes: "SKBSCOPE", u32 version (1), u32 flags (0)
+ *   records  u32 type, u32 payload length, payload, zeros to a multiple
+ *            of 8 bytes (every record starts 8-aligned); payload <= 1 MiB
+ *
+ * Strings are NUL-terminated, one after another. Record types:
+ *
+ *   1 META    s64 start realtime ns, s64 realtime - monotonic ns;
+ *             host, kernel release, backend. Exactly one, first.
+ *   2 HOOK    u32 id, u32 kind, s32 skb_pos, s32 nargs, s32 attached,
+ *             u32 0; name, group, module, why. Ids are dense, in order,
+ *             and come before any event that uses them.
+ *   3 REASON  u32 value, u32 0; full enumerator name.
+ *   4 SYM     u64 start address; name, module ("" for vmlinux). Once per
+ *             symbol, before the first event whose addresses it covers.
+ *   5 EVENT   u32 nstack, u32 0, u64 stack[nstack], struct skbs_event,
+ *             tail (tail_len bytes).
+ *   6 END     u64 events written, u32 ncounters, u32 0,
+ *             u64 counters[ncounters]. Last; nothing after it is read.
+ *
+ * Readers ignore bytes after the fields they know in all but EVENT, so a
+ * field can be appended there without a new version, and they skip
+ * records whose type has bit 31 set and is unknown to them; anything else
+ * unknown is an error. EVENT's length must be exactly that of its parts.
+ */
+#ifndef SKBSCOPE_RECORD_H
+#define SKBSCOPE_RECORD_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+
+#define REC_MAGIC "SKBSCOPE"
+#define REC_VERSION 1
+
+struct hooks;
+struct reasons;
+struct ksyms;
+
+struct rec_meta {
+	char host[65];
+	char kernel[129];            /* uname -r */
+	char backend[32];            /* how events were collected */
+	long long start_realtime_ns; /* CLOCK_REALTIME when tracing began */
+	long long realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+};
+
+struct rec_writer;
+
+/*
+ * Create (or truncate) path, mode 0600, never through a symlink, and write
+ * the header and META. 0 or -errno with a message naming the file.
+ */
+int rec_create(const char *path, const struct rec_meta *m,
+	       struct rec_writer **out, char *err, size_t errlen);
+/* Write the hooks with ids below upto (capped at the table's size) that
+ * are not written yet. Callers write them as events first need them: a
+ * tracepoint run has thousands of unattached function hooks in its table,
+ * and a recording should not carry them. 0 or -errno. */
+int rec_write_hooks(struct rec_writer *w, const struct hooks *h,
+		    size_t upto);
+/* Write the drop reason names; once (-EALREADY after). 0 or -errno. */
+int rec_write_reasons(struct rec_writer *w, const struct reasons *r);
+/*
+ * Write one event with its tail and its kernel stack (nstack ips, 0 when
+ * none). With ks, the symbols its addresses fall in are written first, each
+ * once per file. -EINVAL (nothing written) for an event the reader would
+ * refuse: bad tail, stack deeper than SKBS_STACK_DEPTH, or a hook id not
+ * written yet (SKBS_HOOK_BY_IP is fine). Other -errno: the file is broken.
+ */
+int rec_write_event(struct rec_writer *w, const struct skbs_event *ev,
+		    const char *tail, const __u64 *stack, int nstack,
+		    const struct ksyms *ks);
+/* Write out what is buffered. Callers flush about once a second and when a
+ * signal asks them to stop; not async-signal-safe. 0 or -errno. */
+int rec_flush(struct rec_writer *w);
+/*
+ * Write END with the final counters (SKBS_C_MAX of them; NULL: zeros),
+ * flush, fsync, close and free. 0, or the first -errno any write of this
+ * recording met: then the file is not complete.
+ */
+int rec_close(struct rec_writer *w, const __u64 *counters);
+
+struct rec_reader;
+
+/* Open a recording, check its header and read META. 0 or -errno with a
+ * message naming the file. */
+int rec_open(const char *path, struct rec_reader **out, char *err,
+	     size_t errlen);
+const struct rec_meta *rec_meta(const struct rec_reader *r);
+/*
+ * The next event. 1: *ev, *tail (ev->tail_len bytes) and *stack (*nstack
+ * ips, aligned) are valid until the next call; ev->hook is below
+ * hooks_count(rec_hooks(r)) or is SKBS_HOOK_BY_IP. 0: the end record was
+ * read (again 0 after). -errno: err says "FILE: byte OFFSET: what", and
+ * every later call says the same; a file cut short (no END) gives -ENODATA
+ * after its last whole event.
+ */
+int rec_next(struct rec_reader *r, const struct skbs_event **ev,
+	     const char **tail, const __u64 **stack, int *nstack, char *err,
+	     size_t errlen);
+/*
+ * Tables built from the records read so far; they grow as rec_next reads
+ * on, so do not keep pointers into them (hooks_get) across calls. Never
+ * NULL; freed by rec_close_reader.
+ */
+const struct hooks *rec_hooks(const struct rec_reader *r);
+const struct reasons *rec_reasons(const struct rec_reader *r);
+const struct ksyms *rec_ksyms(const struct rec_reader *r);
+/* END's counters (SKBS_C_MAX), NULL until rec_next has returned 0. */
+const __u64 *rec_end_counters(const struct rec_reader *r);
+void rec_close_reader(struct rec_reader *r);
+
+#endif
