@@ -26,6 +26,7 @@
 #include "core/output_line.h"
 #include "core/output_pcap.h"
 #include "core/record.h"
+#include "core/replay.h"
 #include "core/session.h"
 #include "tui/app.h"
 
@@ -565,6 +566,48 @@ static int start_record(struct app *a)
 	return 0;
 }
 
+/* --replay on a terminal: the explorer, fed from the file. */
+static int replay_tui(struct app *a, const struct rec_meta *m)
+{
+	struct tui_opts to = { 0 };
+	struct tui_stats ts = { 0 };
+	struct tui_source src = { 0 };
+	struct replay *rp;
+	char err[512];
+	int ret;
+
+	if (replay_new(a->replay, a->cli.replay, &rp)) {
+		fprintf(stderr, "skbscope: out of memory\n");
+		return 1;
+	}
+	src.ctx = rp;
+	src.hooks = rec_hooks(a->replay);
+	src.reasons = rec_reasons(a->replay);
+	src.backend = m->backend[0] ? m->backend : "replay";
+	src.pcap_mode = "bpf_loop or bounded loop";
+	src.poll = replay_poll;
+	src.counters = replay_counters;
+	src.stack = replay_stack;
+	to.color = !a->cli.no_color && !getenv("NO_COLOR");
+	to.mouse = !a->cli.no_mouse;
+	to.keymap = a->cli.keymap;
+	to.max_packets = a->cli.max_packets;
+	to.filter = a->cli.filter;
+	to.ksyms = rec_ksyms(a->replay);
+	to.note = replay_status(rp);
+	if (a->pcap) {
+		to.tap = tap_event;
+		to.tap_ctx = a;
+	}
+	ret = tui_run_source(&src, &to, &stop_signal, &ts, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "skbscope: %s\n", err);
+	fprintf(stderr, "skbscope: %s\n", replay_status(rp));
+	ret = ret ? 1 : replay_error(rp) ? 2 : 0;
+	replay_free(rp);
+	return ret;
+}
+
 /* --replay: a recording through the same printers as a live run, with
  * the names and symbols it carries; no root, no BPF. */
 static int replay_main(struct app *a)
@@ -613,6 +656,11 @@ static int replay_main(struct app *a)
 	}
 	line_out_set_ksyms(a->lo, rec_ksyms(a->replay));
 	a->ksyms_tried = 1;
+	if (!a->cli.no_tui && !a->cli.json && !a->cli.output_file &&
+	    isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+		rc = replay_tui(a, m);
+		goto out;
+	}
 	if (!a->cli.json) {
 		line_header(a->lo, line, sizeof(line));
 		fprintf(a->out, "%s\n", line);

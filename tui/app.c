@@ -26,7 +26,7 @@
 struct app {
 	struct ui ui;
 	struct store *store;
-	struct session *s;
+	const struct tui_source *src;
 	long batch;
 	int (*tap)(void *ctx, const struct skbs_event *ev, const char *tail);
 	void *tap_ctx;
@@ -53,9 +53,36 @@ static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	return ++a->batch >= BATCH;
 }
 
-static int stack_cb(void *ctx, __s32 id, __u64 *ips, int max)
+/* The live source: the session's ring buffer and config map. */
+static int live_poll(void *ctx, int max,
+		     int (*fn)(void *fctx, const struct skbs_event *ev,
+			       const char *tail),
+		     void *fctx)
+{
+	(void)max; /* fn stops the drain at BATCH */
+	return session_poll(ctx, 0, fn, fctx);
+}
+
+static int live_set_filter(void *ctx, const struct skbs_filter *f)
+{
+	return session_set_filter(ctx, f);
+}
+
+static int live_counters(void *ctx, __u64 *c)
+{
+	return session_counters(ctx, c);
+}
+
+static int live_stack(void *ctx, __s32 id, __u64 *ips, int max)
 {
 	return session_stack(ctx, id, ips, max);
+}
+
+static int stack_cb(void *ctx, __s32 id, __u64 *ips, int max)
+{
+	const struct tui_source *src = ctx;
+
+	return src->stack ? src->stack(src->ctx, id, ips, max) : -ENOENT;
 }
 
 /* The user's own bindings, when there are any, over the chosen keymap. */
@@ -86,9 +113,30 @@ int tui_run(struct session *s, const struct tui_opts *o,
 	    volatile sig_atomic_t *stop, struct tui_stats *stats, char *err,
 	    size_t errlen)
 {
+	struct tui_source src = {
+		.ctx = s,
+		.hooks = session_hooks(s),
+		.reasons = session_reasons(s),
+		.backend = session_backend(s),
+		.pcap_mode = session_pcap_mode(s),
+		.attached = session_attached(s),
+		.failed = session_failed(s),
+		.poll = live_poll,
+		.set_filter = live_set_filter,
+		.counters = live_counters,
+		.stack = live_stack,
+	};
+
+	return tui_run_source(&src, o, stop, stats, err, errlen);
+}
+
+int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
+		   volatile sig_atomic_t *stop, struct tui_stats *stats,
+		   char *err, size_t errlen)
+{
 	long long started = now_ns();
 	struct term_opts to = { .color = o->color, .mouse = o->mouse };
-	struct app a = { .s = s, .tap = o->tap, .tap_ctx = o->tap_ctx };
+	struct app a = { .src = src, .tap = o->tap, .tap_ctx = o->tap_ctx };
 	struct grid g = { 0 };
 	long long last_draw = 0, last_tick = now_ns();
 	__u64 last_events = 0, lost_seen = 0, c[SKBS_C_MAX];
@@ -97,7 +145,7 @@ int tui_run(struct session *s, const struct tui_opts *o,
 
 	if (store_new(o->max_packets, &a.store))
 		return -ENOMEM;
-	ret = ui_init(&a.ui, a.store, session_hooks(s), session_reasons(s));
+	ret = ui_init(&a.ui, a.store, src->hooks, src->reasons);
 	if (!ret)
 		ret = keymap_load(&a.ui.km, o->keymap, kerr, sizeof(kerr));
 	if (ret) {
@@ -111,17 +159,18 @@ int tui_run(struct session *s, const struct tui_opts *o,
 	}
 	a.ui.ksyms = o->ksyms;
 	a.ui.stack = stack_cb;
-	a.ui.stack_ctx = s;
+	a.ui.stack_ctx = (void *)src;
 	a.ui.color = o->color;
 	if (o->netns_dir)
 		a.ui.netns_dir = o->netns_dir;
 	a.ui.current = o->filter;
 	filter_format(&o->filter, a.ui.active, sizeof(a.ui.active));
-	a.ui.st.backend = session_backend(s);
-	a.ui.st.attached = session_attached(s);
-	a.ui.st.failed = session_failed(s);
+	a.ui.st.backend = src->backend;
+	a.ui.st.attached = src->attached;
+	a.ui.st.failed = src->failed;
 	a.ui.st.note = o->note;
-	a.ui.st.pcap_mode = session_pcap_mode(s);
+	a.ui.st.pcap_mode = src->pcap_mode;
+	a.ui.st.replay = !src->set_filter;
 
 	if (term_open(&to, &utf8)) {
 		snprintf(err, errlen, "cannot start the terminal UI (TERM=%s)",
@@ -139,7 +188,7 @@ int tui_run(struct session *s, const struct tui_opts *o,
 		int key, mx = 0, my = 0, fl = 0;
 
 		a.batch = 0;
-		ret = session_poll(s, 0, on_event, &a);
+		ret = src->poll(src->ctx, BATCH, on_event, &a);
 		if (ret < 0 && ret != -EINTR) {
 			snprintf(err, errlen, "reading events: %s",
 				 strerror(-ret));
@@ -167,7 +216,9 @@ int tui_run(struct session *s, const struct tui_opts *o,
 		}
 		if (fl & UI_APPLY) {
 			/* Straight into the config map: no reload. */
-			ui_applied(&a.ui, session_set_filter(s, &a.ui.pending));
+			ui_applied(&a.ui, src->set_filter ?
+				   src->set_filter(src->ctx, &a.ui.pending) :
+				   -EROFS);
 		}
 		if (fl & UI_QUIT)
 			break;
@@ -180,7 +231,7 @@ int tui_run(struct session *s, const struct tui_opts *o,
 			a.ui.st.events_per_s =
 				(store_events(a.store) - last_events) / el;
 			last_events = store_events(a.store);
-			if (!session_counters(s, c)) {
+			if (!src->counters(src->ctx, c)) {
 				a.ui.st.lost = c[SKBS_C_LOST];
 				a.ui.st.lost_growing = c[SKBS_C_LOST] > lost_seen;
 				lost_seen = c[SKBS_C_LOST];

@@ -10,6 +10,30 @@
 
 struct session;
 struct ksyms;
+struct hooks;
+struct reasons;
+
+/*
+ * Where the explorer's events come from: a live session, or a recording.
+ * The explorer asks nothing else of it.
+ */
+struct tui_source {
+	void *ctx;
+	const struct hooks *hooks;
+	const struct reasons *reasons;
+	const char *backend;
+	const char *pcap_mode;
+	size_t attached, failed;
+	/* Hand the events waiting (at most max) to fn. Count, or -errno. */
+	int (*poll)(void *ctx, int max,
+		    int (*fn)(void *fctx, const struct skbs_event *ev,
+			      const char *tail),
+		    void *fctx);
+	/* Write a filter into the kernel; NULL when there is none (replay). */
+	int (*set_filter)(void *ctx, const struct skbs_filter *f);
+	int (*counters)(void *ctx, __u64 *c);  /* SKBS_C_MAX */
+	int (*stack)(void *ctx, __s32 id, __u64 *ips, int max);
+};
 
 struct tui_opts {
 	int color;
@@ -36,6 +60,10 @@ struct tui_stats {
 int tui_run(struct session *s, const struct tui_opts *o,
 	    volatile sig_atomic_t *stop, struct tui_stats *stats, char *err,
 	    size_t errlen);
+/* The same, from any source. */
+int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
+		   volatile sig_atomic_t *stop, struct tui_stats *stats,
+		   char *err, size_t errlen);
 /* Check a keymap (name or path) without starting: 0 or -EINVAL + err. */
 int tui_check_keymap(const char *keymap, char *err, size_t errlen);
 

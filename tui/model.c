@@ -473,6 +473,13 @@ void ui_applied(struct ui *ui, int err)
 {
 	char text[EDIT_MAX];
 
+	if (err == -EROFS) {
+		snprintf(ui->msg, sizeof(ui->msg), "filter NOT applied: this "
+			 "is a replay, and filters run in the kernel while "
+			 "tracing");
+		ui->msg_err = 1;
+		return;
+	}
 	if (err) {
 		snprintf(ui->msg, sizeof(ui->msg), "filter NOT applied: %s; "
 			 "the previous one stays", strerror(-err));

@@ -40,6 +40,7 @@ struct ui_status {
 	__u64 skipped;        /* events not shown because paused */
 	const char *note;     /* e.g. "demo: 2 namespaces, DROP on 7001" */
 	const char *pcap_mode; /* "bpf_loop" or "bounded loop" */
+	int replay;            /* events come from a recording */
 };
 
 #define HIST_MAX 32

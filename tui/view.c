@@ -111,9 +111,14 @@ static void draw_status(struct ui *ui, struct grid *g)
 
 	grid_fill(g, 0, 0, g->w, L' ', R_STATUS);
 	x = grid_printf(g, 0, 0, R_STATUS, g->w, " skbscope ");
-	x += grid_printf(g, x, 0, R_STATUS, g->w - x,
-			 " %s: %zu hooks%s ", s->backend ? s->backend : "?",
-			 s->attached, "");
+	if (s->replay)
+		x += grid_printf(g, x, 0, R_STATUS, g->w - x,
+				 " replay (%s backend) ",
+				 s->backend ? s->backend : "?");
+	else
+		x += grid_printf(g, x, 0, R_STATUS, g->w - x,
+				 " %s: %zu hooks ",
+				 s->backend ? s->backend : "?", s->attached);
 	if (s->failed)
 		x += grid_printf(g, x, 0, R_STATUS, g->w - x, "(%zu failed) ",
 				 s->failed);
@@ -130,7 +135,7 @@ static void draw_status(struct ui *ui, struct grid *g)
 				 store_max(ui->store),
 				 (unsigned long long)store_evicted(ui->store));
 	snprintf(buf, sizeof(buf), " %s%s ",
-		 ui->paused ? "PAUSED" : "LIVE",
+		 ui->paused ? "PAUSED" : s->replay ? "REPLAY" : "LIVE",
 		 ui->follow && !ui->paused ? " follow" : "");
 	if (x < g->w - (int)strlen(buf))
 		grid_put(g, g->w - (int)strlen(buf), 0, buf,

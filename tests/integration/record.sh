@@ -51,6 +51,23 @@ if start_trace "$TMP/live.txt" --filter-netns "$A" --filter-proto udp \
 		"$TMP/pub/replay.pcapng" >/dev/null 2>&1
 	n=$(tshark -r "$TMP/pub/replay.pcapng" 2>/dev/null | wc -l)
 	check "replay --output-pcap: tshark reads the packets ($n)" [ "$n" -ge 3 ]
+	# The explorer opens recordings too, as nobody, on a real terminal.
+	tm new-session -d -s rp -x 120 -y 30 \
+		"setpriv --reuid nobody --regid nogroup --clear-groups $SKBSCOPE --replay $TMP/pub.skbs; echo RP-EXIT=\$?; sleep 20"
+	check "explorer replay: the drop row" \
+		wait_screen_of rp "41300->$NET\.2:7001\(udp\).*DROPPED NETFILTER_DROP" 10
+	check "explorer replay: says REPLAY and that the file is complete" \
+		bash -c "tmux -S '$TSOCK' capture-pane -p -t rp | grep -q 'REPLAY' &&
+			tmux -S '$TSOCK' capture-pane -p -t rp | grep -q 'events, complete'"
+	tm send-keys -t rp '\'
+	sleep 0.3
+	tm send-keys -t rp -l 'dport 7002'
+	tm send-keys -t rp Enter
+	check "explorer replay: a filter is refused inline" \
+		wait_screen_of rp "filter NOT applied: this is a replay" 5
+	tm send-keys -t rp q
+	check "explorer replay: quits with 0" wait_screen_of rp "RP-EXIT=0" 5
+	tm kill-session -t rp
 else
 	not_ok "start trace (record)"
 fi
