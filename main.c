@@ -595,6 +595,7 @@ static int replay_tui(struct app *a, const struct rec_meta *m)
 	to.filter = a->cli.filter;
 	to.ksyms = rec_ksyms(a->replay);
 	to.note = replay_status(rp);
+	to.realtime_offset_ns = m->realtime_offset_ns;
 	if (a->pcap) {
 		to.tap = tap_event;
 		to.tap_ctx = a;
@@ -856,6 +857,7 @@ int main(int argc, char **argv)
 		to.filter = a.cli.filter;
 		to.ksyms = app_ksyms(&a);
 		to.note = note_line;
+		to.realtime_offset_ns = realtime_offset();
 		if (a.pcap) {
 			to.tap = tap_event;
 			to.tap_ctx = &a;

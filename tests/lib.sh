@@ -126,4 +126,7 @@ stop_trace() {
 	wait "$TRACE_PID"
 }
 
+# jq_ok ARGS...: jq -e, quietly (for check).
+jq_ok() { jq -e "$@" >/dev/null; }
+
 netns_inode() { stat -L -c %i "/var/run/netns/$1"; }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "core/export.h"
 #include "core/filter.h"
 #include "core/session.h"
 #include "core/store.h"
@@ -28,6 +29,7 @@ struct app {
 	struct store *store;
 	const struct tui_source *src;
 	long batch;
+	long long realtime_offset_ns;
 	int (*tap)(void *ctx, const struct skbs_event *ev, const char *tail);
 	void *tap_ctx;
 };
@@ -85,6 +87,33 @@ static int stack_cb(void *ctx, __s32 id, __u64 *ips, int max)
 	return src->stack ? src->stack(src->ctx, id, ips, max) : -ENOENT;
 }
 
+/* Export is file I/O, so it happens here, not in the model. */
+static void do_export(struct app *a, const struct tui_source *src)
+{
+	struct export_ctx c = {
+		.hooks = src->hooks,
+		.reasons = src->reasons,
+		.ksyms = a->ui.ksyms,
+		.stack = stack_cb,
+		.stack_ctx = (void *)src,
+		.realtime_offset_ns = a->realtime_offset_ns,
+	};
+	size_t max = a->ui.export_all ? store_count(a->store) : 1;
+	const struct packet **pk = calloc(max ? max : 1, sizeof(*pk));
+	char err[512] = "";
+	long hops;
+	size_t n;
+
+	if (!pk) {
+		ui_exported(&a->ui, -ENOMEM, "export: out of memory");
+		return;
+	}
+	n = ui_export_list(&a->ui, pk, max);
+	hops = export_packets(a->ui.export_path, pk, n, &c, err, sizeof(err));
+	ui_exported(&a->ui, hops, err);
+	free(pk);
+}
+
 /* The user's own bindings, when there are any, over the chosen keymap. */
 static int user_keys(struct keymap *km, char *err, size_t errlen)
 {
@@ -136,7 +165,8 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 {
 	long long started = now_ns();
 	struct term_opts to = { .color = o->color, .mouse = o->mouse };
-	struct app a = { .src = src, .tap = o->tap, .tap_ctx = o->tap_ctx };
+	struct app a = { .src = src, .tap = o->tap, .tap_ctx = o->tap_ctx,
+			 .realtime_offset_ns = o->realtime_offset_ns };
 	struct grid g = { 0 };
 	long long last_draw = 0, last_tick = now_ns();
 	__u64 last_events = 0, lost_seen = 0, c[SKBS_C_MAX];
@@ -220,6 +250,8 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 				   src->set_filter(src->ctx, &a.ui.pending) :
 				   -EROFS);
 		}
+		if (fl & UI_EXPORT)
+			do_export(&a, src);
 		if (fl & UI_QUIT)
 			break;
 		if (fl & UI_FULL_REDRAW)

@@ -47,6 +47,7 @@ struct tui_opts {
 	/* Called with every event as it arrives (pcap-ng output), or NULL. */
 	int (*tap)(void *ctx, const struct skbs_event *ev, const char *tail);
 	void *tap_ctx;
+	long long realtime_offset_ns; /* for exported pcap-ng timestamps */
 };
 
 struct tui_stats {

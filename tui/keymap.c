@@ -45,6 +45,8 @@ static const struct {
 	[ACT_FUNCS_SCOPE] = { "funcs-scope", "counts: all/selected pkt" },
 	[ACT_STACK] = { "stack", "show the hop's stack" },
 	[ACT_REDRAW] = { "redraw", "redraw the screen" },
+	[ACT_EXPORT] = { "export", "export this timeline" },
+	[ACT_EXPORT_ALL] = { "export-all", "export the packets shown" },
 };
 
 const char *action_name(enum action a)

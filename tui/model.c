@@ -245,6 +245,11 @@ static void start_edit(struct ui *ui, enum editing e)
 	ui->editing = e;
 	if (e == EDIT_FILTER)
 		snprintf(ui->edit, sizeof(ui->edit), "%s", ui->active);
+	else if (e == EDIT_EXPORT)
+		snprintf(ui->edit, sizeof(ui->edit), "%s",
+			 ui->export_path[0] ? ui->export_path :
+			 ui->export_all ? "skbscope-packets.txt" :
+					  "skbscope-timeline.txt");
 	else
 		ui->edit[0] = '\0';
 	ui->cur = (int)strlen(ui->edit);
@@ -280,6 +285,17 @@ int ui_action(struct ui *ui, enum action a)
 		return search_from(ui, sel_row(ui) + 1);
 	case ACT_FILTER:
 		start_edit(ui, EDIT_FILTER);
+		break;
+	case ACT_EXPORT:
+	case ACT_EXPORT_ALL:
+		ui->export_all = a == ACT_EXPORT_ALL;
+		if (!ui->export_all && !p) {
+			strlcpy(ui->msg, "export: no packet selected",
+				sizeof(ui->msg));
+			ui->msg_err = 1;
+			return UI_REDRAW;
+		}
+		start_edit(ui, EDIT_EXPORT);
 		break;
 	case ACT_CLEAR_FILTER:
 		filter_init(&ui->pending);
@@ -394,6 +410,14 @@ static int edit_key(struct ui *ui, int key)
 			return search_from(ui, sel_row(ui) < 0 ? 0 :
 							       sel_row(ui));
 		}
+		if (ui->editing == EDIT_EXPORT) {
+			if (!ui->edit[0])
+				return UI_REDRAW; /* a name is needed */
+			strlcpy(ui->export_path, ui->edit,
+				sizeof(ui->export_path));
+			ui->editing = EDIT_NONE;
+			return UI_EXPORT | UI_REDRAW;
+		}
 		validate(ui);
 		if (!ui->edit_valid)
 			return UI_REDRAW; /* never applied; keep editing */
@@ -500,6 +524,39 @@ void ui_applied(struct ui *ui, int err)
 	strlcpy(ui->msg, "filter applied in the kernel: ", sizeof(ui->msg));
 	strlcat(ui->msg, text[0] ? text : "(none: everything)",
 		sizeof(ui->msg));
+	ui->msg_err = 0;
+}
+
+size_t ui_export_list(const struct ui *ui, const struct packet **out,
+		      size_t max)
+{
+	size_t n = 0;
+
+	if (!ui->export_all) {
+		const struct packet *p = ui_selected(ui);
+
+		if (p && max)
+			out[n++] = p;
+		return n;
+	}
+	for (size_t i = 0; i < ui->norder && n < max; i++) {
+		long k = store_find(ui->store, ui->order[i]);
+
+		if (k >= 0)
+			out[n++] = store_packet(ui->store, (size_t)k);
+	}
+	return n;
+}
+
+void ui_exported(struct ui *ui, long hops, const char *why)
+{
+	if (hops < 0) {
+		snprintf(ui->msg, sizeof(ui->msg), "%s", why);
+		ui->msg_err = 1;
+		return;
+	}
+	snprintf(ui->msg, sizeof(ui->msg), "exported %ld hops to %.200s",
+		 hops, ui->export_path);
 	ui->msg_err = 0;
 }
 

@@ -21,13 +21,14 @@ struct packet;
 
 enum pane { PANE_PACKETS, PANE_TIMELINE, PANE_FUNCS, PANE_COUNT };
 enum sortkey { SORT_TIME, SORT_EVENTS, SORT_STATE, SORT_COUNT };
-enum editing { EDIT_NONE, EDIT_FILTER, EDIT_SEARCH };
+enum editing { EDIT_NONE, EDIT_FILTER, EDIT_SEARCH, EDIT_EXPORT };
 
 enum ui_flags {
 	UI_REDRAW = 1 << 0,
 	UI_QUIT = 1 << 1,
 	UI_APPLY = 1 << 2,   /* write ui->pending into the config map */
 	UI_FULL_REDRAW = 1 << 3,
+	UI_EXPORT = 1 << 4,  /* write ui->export_path: see ui_export_list */
 };
 
 /* What the app measures each tick, for the status line. */
@@ -85,6 +86,8 @@ struct ui {
 	char hist[HIST_MAX][EDIT_MAX];
 	int nhist, hist_pos;
 	char search[128];
+	char export_path[1024];
+	int export_all;            /* every packet shown, not the selected */
 
 	char msg[256];
 	int msg_err;
@@ -110,6 +113,11 @@ int ui_action(struct ui *ui, enum action a);
 int ui_click(struct ui *ui, int x, int y);
 /* The app applied (err == 0) or failed to apply ui->pending. */
 void ui_applied(struct ui *ui, int err);
+/* The packets an export covers, into out (at most max); their count. */
+size_t ui_export_list(const struct ui *ui, const struct packet **out,
+		      size_t max);
+/* The outcome of an export: hops written (>= 0), or -errno and why. */
+void ui_exported(struct ui *ui, long hops, const char *why);
 
 /* The selected packet, or NULL. */
 const struct packet *ui_selected(const struct ui *ui);

@@ -151,7 +151,10 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 	grid_fill(g, 0, y, g->w, L' ', R_NORMAL);
 	if (ui->editing) {
 		const char *label = ui->editing == EDIT_FILTER ? "Filter> " :
-								 "Search> ";
+				    ui->editing == EDIT_EXPORT ?
+					    (ui->export_all ? "Export all to> " :
+							      "Export timeline to> ") :
+					    "Search> ";
 		int room;
 
 		x = grid_put(g, 0, y, label, R_HEADER | AT_BOLD, -1);
@@ -168,6 +171,14 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 				  R_ERROR | AT_UNDERLINE | AT_BOLD);
 		}
 		grid_attr(g, x + ui->cur, y, 1, R_NORMAL | AT_REVERSE);
+		if (ui->editing == EDIT_EXPORT) {
+			int ex = x + (int)strlen(ui->edit) + 2;
+
+			if (ex < g->w)
+				grid_put(g, ex, y, "(.json, .pcapng, else text;"
+					 " Enter writes, Esc cancels)", R_DIM,
+					 g->w - ex);
+		}
 		if (ui->editing == EDIT_FILTER) {
 			int ex = x + (int)strlen(ui->edit) + 2;
 			char msg[256];

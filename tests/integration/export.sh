@@ -24,19 +24,19 @@ if start_trace "$TMP/json.stdout" --filter-netns "$A" --filter-proto udp \
 	check "json: events written to the file ($n lines)" [ "$n" -ge 3 ]
 	check "json: nothing on stdout" [ ! -s "$TMP/json.stdout" ]
 	check "json: file mode 0600" [ "$(stat -c %a "$J")" = 600 ]
-	check "json: jq parses every line" jq -e . "$J" >/dev/null
+	check "json: jq parses every line" jq_ok . "$J"
 	check "json: drop with reason, location and tuple" \
-		jq -e --arg d "$NET.2" 'select(.drop.reason == "NETFILTER_DROP"
+		jq_ok --arg d "$NET.2" 'select(.drop.reason == "NETFILTER_DROP"
 			and (.drop.location | startswith("nft_do_chain+0x"))
 			and .tuple.daddr == $d and .tuple.dport == 7001
 			and .tuple.sport == 41100 and .tuple.proto == "udp"
-			and .func == "skb:kfree_skb")' "$J" >/dev/null
+			and .func == "skb:kfree_skb")' "$J"
 	check "json: netns, skb, process, stack fields" \
-		jq -e --argjson ns "$INO_A" 'select(.drop and .netns == $ns
+		jq_ok --argjson ns "$INO_A" 'select(.drop and .netns == $ns
 			and (.skb | test("^0x[0-9a-f]+$"))
 			and (.process | test(":[0-9]+$"))
 			and (.stack | map(test("^nf_hook_slow\\+")) | any))' \
-		"$J" >/dev/null
+		"$J"
 else
 	not_ok "start trace (json)"
 fi

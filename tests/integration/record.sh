@@ -41,11 +41,11 @@ if start_trace "$TMP/live.txt" --filter-netns "$A" --filter-proto udp \
 		grep -q "events replayed; when recorded: [0-9]* matched" "$TMP/replay.err"
 	as_nobody "$SKBSCOPE" --replay "$TMP/pub.skbs" --output-json --output-stack \
 		>"$TMP/replay.json" 2>/dev/null
-	check "replay --output-json: jq reads every line" jq -e . "$TMP/replay.json" >/dev/null
+	check "replay --output-json: jq reads every line" jq_ok . "$TMP/replay.json"
 	check "replay --output-json: the drop and its stack" \
-		jq -e 'select(.drop.reason == "NETFILTER_DROP" and
+		jq_ok 'select(.drop.reason == "NETFILTER_DROP" and
 			(.stack | map(test("^nf_hook_slow\\+")) | any))' \
-		"$TMP/replay.json" >/dev/null
+		"$TMP/replay.json"
 	mkdir -m 777 "$TMP/pub"
 	as_nobody "$SKBSCOPE" --replay "$TMP/pub.skbs" --output-pcap \
 		"$TMP/pub/replay.pcapng" >/dev/null 2>&1

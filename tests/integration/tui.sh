@@ -93,6 +93,31 @@ tm send-keys -t "$S" -l 'dport 7002'
 tm send-keys -t "$S" Enter
 wait_screen "filter applied in the kernel: dport 7002" 5
 
+# Export from the explorer: the selected timeline as JSON, every packet
+# shown as pcap-ng, and an inline error for a path that cannot be written.
+tm send-keys -t "$S" e
+check "export prompts for a path" wait_screen "^Export timeline to> skbscope-timeline.txt" 3
+tm send-keys -t "$S" C-u
+tm send-keys -t "$S" -l "$TMP/timeline.json"
+tm send-keys -t "$S" Enter
+check "export: the timeline written" wait_screen "exported [0-9]+ hops to $TMP/timeline.json" 5
+check "export: jq reads the timeline" jq_ok 'select(.skb and .func)' "$TMP/timeline.json"
+tm send-keys -t "$S" E
+sleep 0.3
+tm send-keys -t "$S" C-u
+tm send-keys -t "$S" -l "$TMP/all.pcapng"
+tm send-keys -t "$S" Enter
+check "export all: written" wait_screen "exported [0-9]+ hops to $TMP/all.pcapng" 5
+n=$(tshark -r "$TMP/all.pcapng" 2>/dev/null | wc -l)
+check "export all: tshark reads the packets ($n)" [ "$n" -ge 1 ]
+tm send-keys -t "$S" e
+sleep 0.3
+tm send-keys -t "$S" C-u
+tm send-keys -t "$S" -l "/nonexistent/dir/t.txt"
+tm send-keys -t "$S" Enter
+check "export: an unwritable path is an inline error" \
+	wait_screen "cannot create '/nonexistent/dir/t.txt'" 5
+
 # Help, pane switching and detail answer keys.
 tm send-keys -t "$S" '?'
 check "help overlay opens" wait_screen "Help: keys" 3
