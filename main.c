@@ -858,7 +858,7 @@ int main(int argc, char **argv)
 		to.ksyms = app_ksyms(&a);
 		to.note = note_line;
 		to.realtime_offset_ns = realtime_offset();
-		if (a.pcap) {
+		if (a.pcap || a.rec) {
 			to.tap = tap_event;
 			to.tap_ctx = &a;
 		}

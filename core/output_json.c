@@ -35,10 +35,13 @@ int json_string(const char *s, size_t n, char *buf, size_t len)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t o = 0, i = 0;
 
+	/* c is evaluated once, whether or not it fits: callers pass
+	 * u[i++]. */
 #define OUT(c)                                                          \
 	do {                                                            \
+		char _c = (char)(c);                                    \
 		if (o + 1 < len)                                        \
-			buf[o] = (char)(c);                             \
+			buf[o] = _c;                                    \
 		o++;                                                    \
 	} while (0)
 	OUT('"');

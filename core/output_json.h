@@ -8,6 +8,7 @@
 #define SKBSCOPE_OUTPUT_JSON_H
 
 #include <stddef.h>
+#include <linux/types.h>
 #include "bpf/events.h"
 #include "core/output_line.h"
 

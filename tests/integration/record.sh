@@ -153,7 +153,25 @@ else
 	not_ok "start trace (small)"
 fi
 
-# 4. Not a recording at all.
+# 4. Recording alongside the explorer.
+F=$TMP/tui.skbs
+tm new-session -d -s rt -x 120 -y 30 \
+	"$SKBSCOPE --filter-netns $A --record $F --ready-file $TMP/rt.ready; echo RT-EXIT=\$?; sleep 20"
+if wait_file "$TMP/rt.ready" 30; then
+	send_udp_from "$A" "$NET.2" 7001 41600 2
+	check "explorer + record: the drop on screen" \
+		wait_screen_of rt "41600->$NET\.2:7001\(udp\).*DROPPED" 10
+	tm send-keys -t rt q
+	check "explorer + record: quits with 0" wait_screen_of rt "RT-EXIT=0" 10
+	"$SKBSCOPE" --replay "$F" >"$TMP/rt.txt" 2>"$TMP/rt.err"
+	check "explorer + record: the file replays the drop" \
+		grep -q "41600->$NET\.2:7001(udp) skb:kfree_skb(NETFILTER_DROP)" "$TMP/rt.txt"
+else
+	not_ok "explorer + record: start"
+fi
+tm kill-session -t rt 2>/dev/null
+
+# 5. Not a recording at all.
 bad() {
 	want=$1; shift
 	"$SKBSCOPE" "$@" >/dev/null 2>"$TMP/bad.err"
