@@ -25,6 +25,13 @@ for i in range(int(sys.argv[2])):
 PY
 }
 
+# run_stats IDS: "run_time_ns run_cnt" summed over those programs.
+run_stats() {
+	bpftool prog list -j | jq -r --argjson m "$1" \
+		'[.[] | select(.id as $i | $m | index($i))] |
+		 "\(map(.run_time_ns // 0) | add) \(map(.run_cnt // 0) | add)"'
+}
+
 # cost NAME ARGS...: ns per hook hit of the programs this run loaded.
 cost() {
 	name=$1; shift
@@ -33,9 +40,7 @@ cost() {
 	mine=$(bpftool prog list -j | jq -c --argjson b "$before" '[.[].id] - $b')
 	burst
 	sleep 0.5
-	read -r ns cnt <<<"$(bpftool prog list -j | jq -r --argjson m "$mine" \
-		'[.[] | select(.id as $i | $m | index($i))] |
-		 "\(map(.run_time_ns // 0) | add) \(map(.run_cnt // 0) | add)"')"
+	read -r ns cnt <<<"$(run_stats "$mine")"
 	stop_trace
 	ev=$(grep -c '^0x' "$TMP/$name.out")
 	per=$(awk -v n="$ns" -v c="$cnt" 'BEGIN { printf "%.1f", c ? n / c : 0 }')
@@ -54,3 +59,39 @@ cost rejected_by_pcap --filter-netns "$B" "tcp and dst port 7001"
 ratio=$(awk -v a="$PER_emitted_pcap" -v b="$PER_emitted" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
 echo "pcap expression vs none, emitted: ${ratio}x"
 echo "BENCH kernel_pcap_over_plain_ratio $ratio x"
+
+# The peer: bpftrace counting on the same tracepoints (its classic
+# tracepoint programs; run time is the program's own, as for ours).
+if command -v bpftrace >/dev/null; then
+	tps=$("$SKBSCOPE" --list-hooks 2>/dev/null | awk 'NR > 1 && $1 ~ /:/ { printf "%stracepoint:%s", n++ ? "," : "", $1 }')
+	before=$(bpftool prog list -j | jq '[.[].id]')
+	# bpftrace reads tracepoint formats from tracefs, which this host
+	# leaves unmounted: mount it in a private mount namespace.
+	unshare -m --propagation private sh -c 'mount -t tracefs tracefs \
+		/sys/kernel/tracing 2>/dev/null; exec bpftrace -e "$0"' \
+		"$tps { @hits = count(); }" >"$TMP/bt.out" 2>&1 &
+	BT=$!
+	PIDS="$PIDS $BT"
+	for _ in $(seq 300); do
+		grep -q "^Attaching" "$TMP/bt.out" && break
+		sleep 0.1
+	done
+	sleep 0.5
+	mine=$(bpftool prog list -j | jq -c --argjson b "$before" '[.[].id] - $b')
+	burst
+	sleep 0.5
+	read -r ns cnt <<<"$(run_stats "$mine")"
+	kill -INT "$BT"; wait "$BT"
+	bt=$(awk -v n="$ns" -v c="$cnt" 'BEGIN { printf "%.1f", c ? n / c : 0 }')
+	printf '%-20s %8s hits %8s events %8s ns/hit\n' "bpftrace_count" "$cnt" "-" "$bt"
+	echo "BENCH kernel_ns_per_hit_bpftrace_count $bt ns"
+	for k in rejected_by_port emitted emitted_pcap; do
+		v=$(eval echo "\$PER_$k")
+		r=$(awk -v a="$v" -v b="$bt" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
+		echo "skbscope $k / bpftrace count: ${r}x"
+		echo "BENCH kernel_${k}_over_bpftrace_ratio $r x"
+	done
+	echo "goals: rejected <= 1.2x bpftrace's count, emitted <= 2x"
+else
+	echo "bpftrace is not installed: no peer figure (make deps installs it)"
+fi
