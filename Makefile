@@ -141,9 +141,15 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests
 	$(Q)tests/run-all.sh
 
+# The explorer's frame cost, against the same objects as the unit tests
+# (tests/bench/render.sh runs it).
+$(OUT)/bench-render: tests/bench/render.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
 # Figures, not pass/fail: each benchmark prints a table and BENCH lines.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench-render
 	$(Q)for b in tests/bench/*.sh; do echo "=== $$b"; $$b || exit 1; done
 
 clean:

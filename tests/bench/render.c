@@ -1,0 +1,1030 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The explorer's cost (issue 7, figure 5). With a full store of synthetic
+ * packets (100,000 by default, the --max-packets default), times one frame,
+ * ui_refresh + view_render into the cell buffer, at 80x24 and 200x60: in
+ * time order, by events, by state, drops only, and with events arriving
+ * between frames. Then the store's memory, and, through a pty, the bytes
+ * the real explorer loop writes to the terminal per second while events
+ * arrive at a steady rate. Prints tables, then "BENCH name value unit"
+ * lines. Figures only: no timing makes it fail.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include "core/btf.h"
+#include "core/hooks.h"
+#include "core/store.h"
+#include "tui/app.h"
+#include "tui/cells.h"
+#include "tui/model.h"
+#include "tui/view.h"
+
+#define GOAL_FRAME_US 2000.0
+#define GOAL_TERM_KBS 20.0
+/* The explorer draws at most every 66 ms. */
+#define FRAMES_PER_S 15
+
+/* ------------------------------------------------------------------ */
+/* Hooks and drop reasons, as a tracepoint + kprobe session has them. */
+
+enum {
+	H_GRO, H_RCV, H_IP_RCV, H_NF, H_LOCAL, H_UDP_RCV, H_UDP_QUEUE,
+	H_FORWARD, H_OUTPUT, H_FINISH, H_QUEUE, H_XMIT, H_KFREE, H_CONSUME,
+};
+
+static const struct {
+	enum hook_kind kind;
+	const char *group, *name;
+} hook_defs[] = {
+	{ HOOK_TRACEPOINT, "net", "napi_gro_receive_entry" },
+	{ HOOK_TRACEPOINT, "net", "netif_receive_skb" },
+	{ HOOK_FUNCTION, "", "ip_rcv" },
+	{ HOOK_FUNCTION, "", "nf_hook_slow" },
+	{ HOOK_FUNCTION, "", "ip_local_deliver" },
+	{ HOOK_FUNCTION, "", "udp_rcv" },
+	{ HOOK_FUNCTION, "", "udp_queue_rcv_skb" },
+	{ HOOK_FUNCTION, "", "ip_forward" },
+	{ HOOK_FUNCTION, "", "ip_output" },
+	{ HOOK_FUNCTION, "", "ip_finish_output2" },
+	{ HOOK_TRACEPOINT, "net", "net_dev_queue" },
+	{ HOOK_TRACEPOINT, "net", "net_dev_start_xmit" },
+	{ HOOK_TRACEPOINT, "skb", "kfree_skb" },
+	{ HOOK_TRACEPOINT, "skb", "consume_skb" },
+	/* attached, never hit */
+	{ HOOK_TRACEPOINT, "net", "netif_rx" },
+	{ HOOK_TRACEPOINT, "net", "netif_rx_entry" },
+	{ HOOK_TRACEPOINT, "net", "netif_receive_skb_entry" },
+	{ HOOK_TRACEPOINT, "net", "napi_gro_frags_entry" },
+	{ HOOK_TRACEPOINT, "net", "net_dev_xmit" },
+	{ HOOK_TRACEPOINT, "qdisc", "qdisc_dequeue" },
+	{ HOOK_TRACEPOINT, "skb", "skb_copy_datagram_iovec" },
+	{ HOOK_TRACEPOINT, "udp", "udp_fail_queue_rcv_skb" },
+	{ HOOK_TRACEPOINT, "tcp", "tcp_send_reset" },
+	{ HOOK_TRACEPOINT, "tcp", "tcp_retransmit_skb" },
+	{ HOOK_TRACEPOINT, "tcp", "tcp_probe" },
+	{ HOOK_TRACEPOINT, "xdp", "xdp_bulk_tx" },
+};
+
+static const struct {
+	__u32 value;
+	const char *name;
+} reason_defs[] = {
+	{ 2, "SKB_DROP_REASON_NOT_SPECIFIED" },
+	{ 3, "SKB_DROP_REASON_NO_SOCKET" },
+	{ 4, "SKB_DROP_REASON_PKT_TOO_SMALL" },
+	{ 8, "SKB_DROP_REASON_NETFILTER_DROP" },
+	{ 11, "SKB_DROP_REASON_IP_INHDR" },
+	{ 16, "SKB_DROP_REASON_SOCKET_RCVBUFF" },
+	{ 27, "SKB_DROP_REASON_QDISC_DROP" },
+};
+
+/* The paths packets take; a packet walks a prefix of one, then ends. */
+static const int path_rx[] = { H_GRO, H_RCV, H_IP_RCV, H_NF, H_LOCAL,
+			       H_UDP_RCV, H_UDP_QUEUE };
+static const int path_tx[] = { H_OUTPUT, H_NF, H_FINISH, H_QUEUE, H_XMIT };
+static const int path_fwd[] = { H_RCV, H_IP_RCV, H_NF, H_FORWARD, H_OUTPUT,
+				H_FINISH, H_QUEUE, H_XMIT };
+
+#define NS_HOST 4026531840u
+#define NS_POD 4026532290u
+
+/* ------------------------------------------------------------------ */
+/* Synthetic packets: a few in flight at once, their hops interleaved. */
+
+enum kind { K_RX, K_TX, K_FWD };
+enum fate { F_CONSUMED, F_DROPPED, F_INFLIGHT };
+
+#define NSLOT 8
+#define HDR_ROOM (14 + SKBS_SNAP_MAX)
+
+struct synth {
+	int active;
+	enum kind kind;
+	enum fate fate;
+	int reason_known;
+	__u32 gen, reason, len, mark, nhops, hop, npath;
+	const int *path;
+	__u64 skb, location;
+	__u8 saddr[4], daddr[4], daddr_nat[4];
+	__u16 sport, dport;
+	__u8 hdr[HDR_ROOM];
+};
+
+struct gen {
+	__u64 rng, ts;
+	__u32 next_gen;
+	unsigned long started, target; /* target 0: no end */
+	int snaplen;
+	struct synth slot[NSLOT];
+};
+
+static __u64 rnd(struct gen *g)
+{
+	g->rng ^= g->rng << 13;
+	g->rng ^= g->rng >> 7;
+	g->rng ^= g->rng << 17;
+	return g->rng;
+}
+
+static void gen_init(struct gen *g, __u64 seed, unsigned long target,
+		     int snaplen, __u64 ts)
+{
+	memset(g, 0, sizeof(*g));
+	g->rng = seed | 1;
+	g->target = target;
+	g->snaplen = snaplen;
+	g->ts = ts;
+}
+
+static void put16(__u8 *p, unsigned v)
+{
+	p[0] = (__u8)(v >> 8);
+	p[1] = (__u8)v;
+}
+
+/* Ethernet + IPv4 + UDP + payload, network order. */
+static void build_hdr(struct synth *p)
+{
+	static const __u8 mac[12] = { 0x02, 0, 0, 0, 0, 0x01,
+				      0x02, 0, 0, 0, 0, 0x02 };
+	__u8 *h = p->hdr, *ip = h + 14, *udp = ip + 20;
+
+	memcpy(h, mac, sizeof(mac));
+	put16(h + 12, 0x0800);
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	put16(ip + 2, p->len);
+	put16(ip + 4, (unsigned)(p->gen & 0xffff));
+	ip[6] = 0x40;
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, p->saddr, 4);
+	memcpy(ip + 16, p->daddr, 4);
+	put16(udp, p->sport);
+	put16(udp + 2, p->dport);
+	put16(udp + 4, p->len - 20);
+	put16(udp + 6, 0);
+	for (int i = 14 + 28; i < HDR_ROOM; i++)
+		h[i] = (__u8)('a' + i % 26);
+}
+
+static void start_packet(struct gen *g, struct synth *p)
+{
+	static const __u16 ports[] = { 53, 123, 443, 7001, 8080, 4789 };
+	unsigned r = (unsigned)(rnd(g) % 100), len, want;
+
+	memset(p, 0, sizeof(*p));
+	p->active = 1;
+	/* Generations in first-seen order, as core/lifetime hands out. */
+	p->gen = ++g->next_gen;
+	g->started++;
+	p->kind = r < 60 ? K_RX : r < 85 ? K_TX : K_FWD;
+	p->path = p->kind == K_RX ? path_rx : p->kind == K_TX ? path_tx :
+							       path_fwd;
+	len = p->kind == K_RX ? 7 : p->kind == K_TX ? 5 : 8;
+	r = (unsigned)(rnd(g) % 100);
+	p->fate = r < 10 ? F_DROPPED : r < 12 ? F_INFLIGHT : F_CONSUMED;
+	/* 4..8 hops: a prefix of the path, then kfree_skb/consume_skb. */
+	want = 4 + (unsigned)(rnd(g) % 5);
+	p->npath = p->fate == F_INFLIGHT ? want : want - 1;
+	if (p->npath > len)
+		p->npath = len;
+	p->nhops = p->npath + (p->fate == F_INFLIGHT ? 0 : 1);
+	if (p->fate == F_DROPPED) {
+		size_t n = sizeof(reason_defs) / sizeof(reason_defs[0]);
+
+		p->reason_known = rnd(g) % 100 < 85;
+		p->reason = reason_defs[rnd(g) % n].value;
+		p->location = 0xffffffff81c00000ULL + (rnd(g) % 64) * 0x40;
+	}
+	p->skb = 0xffff888100000000ULL +
+		 ((g->started * 2654435761UL) & 0xfffff) * 0x100;
+	p->saddr[0] = 10;
+	p->saddr[1] = (__u8)(rnd(g) % 4);
+	p->saddr[2] = (__u8)rnd(g);
+	p->saddr[3] = (__u8)(1 + rnd(g) % 254);
+	p->daddr[0] = 10;
+	p->daddr[1] = 200;
+	p->daddr[2] = 0;
+	p->daddr[3] = (__u8)(1 + rnd(g) % 8);
+	memcpy(p->daddr_nat, p->daddr, 4);
+	p->daddr_nat[1] = 244; /* DNAT to a pod */
+	p->sport = (__u16)(1024 + rnd(g) % 60000);
+	p->dport = ports[rnd(g) % (sizeof(ports) / sizeof(ports[0]))];
+	p->len = 60 + (__u32)(rnd(g) % 1400);
+	p->mark = rnd(g) % 4 ? 0 : 0x10;
+	build_hdr(p);
+}
+
+static void set_dev(struct skbs_event *ev, __u32 netns, __u32 ifindex,
+		    const char *name)
+{
+	ev->netns = netns;
+	ev->ifindex = ifindex;
+	snprintf(ev->ifname, sizeof(ev->ifname), "%s", name);
+}
+
+/* The next hop of packet p (of slot idx) into ev; the tail into *tail. */
+static void fill_hop(struct gen *g, struct synth *p, int idx,
+		     struct skbs_event *ev, const char **tail)
+{
+	int hook = p->hop < p->npath ? p->path[p->hop] :
+		   p->fate == F_DROPPED ? H_KFREE : H_CONSUME;
+	int l2 = hook == H_GRO || hook == H_RCV || hook == H_QUEUE ||
+		 hook == H_XMIT;
+	int egress = p->hop > 0 && (hook == H_OUTPUT || hook == H_FINISH ||
+				    hook == H_QUEUE || hook == H_XMIT);
+	unsigned max;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->rec_type = SKBS_REC_EVENT;
+	ev->hook = (__u32)hook;
+	ev->skb = p->skb;
+	ev->gen = p->gen;
+	ev->ts = g->ts;
+	ev->cpu = (__u32)idx % 4;
+	ev->pid = 0;
+	ev->stack_id = -1;
+	ev->l3_proto = 0x0800;
+	ev->l4_proto = 17;
+	ev->flags = SKBS_EV_TUPLE;
+	ev->sport = p->sport;
+	ev->dport = p->dport;
+	ev->mark = p->mark;
+	memcpy(ev->saddr, p->saddr, 4);
+	/* forwarded packets are DNATed at nf_hook_slow */
+	memcpy(ev->daddr, p->kind == K_FWD && p->hop >= 2 ? p->daddr_nat :
+							    p->daddr, 4);
+	ev->len = p->len + (l2 ? 14 : 0);
+	snprintf(ev->comm, sizeof(ev->comm), "%s",
+		 p->kind == K_TX ? "dnsperf" : "ksoftirqd/0");
+	if (p->kind == K_FWD && egress)
+		set_dev(ev, NS_POD, 3, "veth-pod");
+	else if (p->kind == K_TX && (hook == H_FINISH || l2))
+		set_dev(ev, NS_HOST, 5, "veth-host");
+	else if (l2 || hook == H_IP_RCV)
+		set_dev(ev, NS_HOST, 2, "eth0");
+	else
+		ev->netns = p->kind == K_FWD && p->hop >= 3 ? NS_POD : NS_HOST;
+	if (hook_defs[hook].kind == HOOK_FUNCTION) {
+		ev->ip = 0xffffffff81a00000ULL + (__u64)hook * 0x1000;
+		ev->caller = ev->ip + 0x80000 + 0x24;
+	}
+	if (p->hop == p->npath) {
+		ev->flags |= SKBS_EV_FREE;
+		if (p->fate == F_DROPPED) {
+			ev->flags |= SKBS_EV_DROP;
+			ev->location = p->location;
+			if (p->reason_known) {
+				ev->flags |= SKBS_EV_REASON;
+				ev->drop_reason = p->reason;
+			}
+		}
+	}
+	*tail = NULL;
+	if (g->snaplen > 0) {
+		max = l2 ? p->len + 14 : p->len;
+		ev->hdr_len = (__u16)((unsigned)g->snaplen < max ?
+				      (unsigned)g->snaplen : max);
+		ev->tail_len = ev->hdr_len;
+		*tail = (const char *)(l2 ? p->hdr : p->hdr + 14);
+		if (l2)
+			ev->flags |= SKBS_EV_HDR_L2;
+	}
+	if (++p->hop == p->nhops)
+		p->active = 0;
+}
+
+/*
+ * The next event. ts 0: the generator's own clock (about 10k events/s);
+ * else that time. Returns 0, or -1 when target packets have all ended.
+ */
+static int gen_next(struct gen *g, __u64 ts, struct skbs_event *ev,
+		    const char **tail)
+{
+	int idx = (int)(rnd(g) % NSLOT);
+	struct synth *p = &g->slot[idx];
+
+	if (!p->active && g->target && g->started >= g->target) {
+		p = NULL;
+		for (int i = 0; i < NSLOT && !p; i++) {
+			if (g->slot[i].active) {
+				idx = i;
+				p = &g->slot[i];
+			}
+		}
+		if (!p)
+			return -1;
+	}
+	if (!p->active)
+		start_packet(g, p);
+	if (ts)
+		g->ts = ts > g->ts ? ts : g->ts + 1;
+	else
+		g->ts += 50000 + rnd(g) % 100000;
+	fill_hop(g, p, idx, ev, tail);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Measuring. */
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* Resident set now, bytes (/proc/self/statm), or -1. */
+static long long rss_now(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long long pages, res;
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fscanf(f, "%lld %lld", &pages, &res) == 2;
+	fclose(f);
+	return ok ? res * sysconf(_SC_PAGESIZE) : -1;
+}
+
+static long long peak_rss(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return -1;
+	return (long long)ru.ru_maxrss * 1024;
+}
+
+static long long heap_now(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return (long long)(mi.uordblks + mi.hblkhd);
+}
+
+static char bench_lines[8192];
+
+__attribute__((format(printf, 1, 2)))
+static void bench(const char *fmt, ...)
+{
+	size_t l = strlen(bench_lines);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(bench_lines + l, sizeof(bench_lines) - l, fmt, ap);
+	va_end(ap);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct common {
+	struct hooks *hooks;
+	struct reasons *reasons;
+	int snaplen;
+};
+
+static int setup_common(struct common *c, int snaplen)
+{
+	c->snaplen = snaplen;
+	if (hooks_new(&c->hooks) || reasons_new(&c->reasons))
+		return -1;
+	for (size_t i = 0; i < sizeof(hook_defs) / sizeof(hook_defs[0]);
+	     i++) {
+		struct hook hk = { 0 };
+
+		hk.kind = hook_defs[i].kind;
+		snprintf(hk.group, sizeof(hk.group), "%s",
+			 hook_defs[i].group);
+		snprintf(hk.name, sizeof(hk.name), "%s", hook_defs[i].name);
+		hk.attached = 1;
+		if (hooks_add(c->hooks, &hk) != (int)i)
+			return -1;
+	}
+	for (size_t i = 0; i < sizeof(reason_defs) / sizeof(reason_defs[0]);
+	     i++)
+		if (reasons_add(c->reasons, reason_defs[i].value,
+				reason_defs[i].name))
+			return -1;
+	return 0;
+}
+
+/* What the app sets before its first frame. */
+static void setup_ui(struct ui *ui, const struct common *c)
+{
+	ui->color = 1;
+	ui->st.backend = "tracepoint";
+	ui->st.attached = hooks_count(c->hooks);
+	ui->st.events_per_s = 10000;
+}
+
+/* ------------------------------------------------------------------ */
+/* Part 1: frames into the cell buffer. */
+
+struct scenario {
+	const char *id;      /* in BENCH names, "" for the default view */
+	const char *name;    /* for -v */
+	const char *label;
+	enum sortkey sort;
+	int drops_only;
+	int live;            /* events arrive between frames */
+};
+
+/* The live view last: it adds packets and evicts. */
+static const struct scenario scenarios[] = {
+	{ "", "time", "time order, follow", SORT_TIME, 0, 0 },
+	{ "by_events_", "events", "sorted by events", SORT_EVENTS, 0, 0 },
+	{ "by_state_", "state", "sorted by state", SORT_STATE, 0, 0 },
+	{ "drops_", "drops", "drops only", SORT_TIME, 1, 0 },
+	{ "live_", "live", "time order, 10k ev/s", SORT_TIME, 0, 1 },
+};
+
+static const struct {
+	int w, h;
+} sizes[] = { { 80, 24 }, { 200, 60 } };
+
+struct opts {
+	unsigned long packets;
+	int frames;
+	double budget_s;     /* per scenario and size */
+	int snaplen;
+	double pty_s;        /* 0: no terminal measurement */
+	double rate;
+	int dump;
+	const char *view;    /* only this scenario, or NULL */
+	const char *save;    /* the terminal output, all of it, or NULL */
+};
+
+static int feed(struct store *st, struct gen *g, long n)
+{
+	struct skbs_event ev;
+	const char *tail;
+
+	for (long i = 0; i < n; i++) {
+		if (gen_next(g, 0, &ev, &tail))
+			return 0;
+		if (store_add(st, &ev, tail))
+			return -1;
+	}
+	return 0;
+}
+
+static int run_frames(const struct opts *o, const struct common *c,
+		      struct store *st, struct gen *g,
+		      const struct scenario *sc, int w, int h)
+{
+	int max = o->frames > 0 ? o->frames : 1;
+	__u64 *t = calloc((size_t)max, sizeof(*t));
+	__u64 refresh = 0, render = 0, spent = 0, sum = 0;
+	long per_frame = (long)(o->rate / FRAMES_PER_S);
+	struct ui ui;
+	struct grid gr;
+	int n = 0, ret = -1;
+	char *dump;
+
+	if (!t)
+		return -1;
+	if (ui_init(&ui, st, c->hooks, c->reasons) ||
+	    grid_init(&gr, w, h, 1)) {
+		free(t);
+		return -1;
+	}
+	setup_ui(&ui, c);
+	ui.sort = sc->sort;
+	ui.drops_only = sc->drops_only;
+	/* A first frame, checked: the view must show the store. */
+	ui_refresh(&ui);
+	view_render(&ui, &gr);
+	dump = grid_dump(&gr);
+	if (!dump || !strstr(dump, "Packets") || !strstr(dump, "Timeline") ||
+	    !ui.norder) {
+		fprintf(stderr, "bench-render: %dx%d %s: the frame shows no "
+			"packets:\n%s\n", w, h, sc->label, dump ? dump : "");
+		goto out;
+	}
+	if (o->dump)
+		printf("--- %s, %dx%d\n%s", sc->label, w, h, dump);
+	/* Untimed: caches and the CPU's clock settle. */
+	for (int i = 0; i < 3; i++) {
+		ui_refresh(&ui);
+		view_render(&ui, &gr);
+	}
+	while (n < max && (n < 10 || spent < o->budget_s * 1e9)) {
+		__u64 a, b, e;
+
+		if (sc->live && feed(st, g, per_frame))
+			goto out;
+		a = now_ns();
+		ui_refresh(&ui);
+		b = now_ns();
+		view_render(&ui, &gr);
+		e = now_ns();
+		refresh += b - a;
+		render += e - b;
+		t[n++] = e - a;
+		spent += e - a;
+	}
+	for (int i = 0; i < n; i++)
+		sum += t[i];
+	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
+	{
+		double mean = sum / 1e3 / n;
+		int k = (n * 99 + 99) / 100 - 1;
+		double p99 = t[k < 0 ? 0 : k] / 1e3;
+
+		printf("%-22s %7dx%-3d %6d %10.1f %10.1f %10.1f %10.1f  %s\n",
+		       sc->label, w, h, n, mean, p99, refresh / 1e3 / n,
+		       render / 1e3 / n, mean <= GOAL_FRAME_US ? "<= goal" :
+							       "> goal");
+		bench("BENCH render_%s%dx%d_us %.1f us\n", sc->id, w, h, mean);
+		bench("BENCH render_%s%dx%d_p99_us %.1f us\n", sc->id, w, h,
+		      p99);
+	}
+	ret = 0;
+out:
+	free(dump);
+	grid_fini(&gr);
+	ui_fini(&ui);
+	free(t);
+	return ret;
+}
+
+static int part_frames(const struct opts *o, const struct common *c)
+{
+	long long rss0, rss1, heap0, heap1, peak;
+	size_t held;
+	struct store *st;
+	struct gen g;
+	__u64 t0, t1, events;
+
+	gen_init(&g, 0x5cb5c09e, o->packets, o->snaplen, 1000000000000ULL);
+	rss0 = rss_now();
+	heap0 = heap_now();
+	if (store_new(o->packets, &st))
+		return -1;
+	t0 = now_ns();
+	if (feed(st, &g, -1UL >> 1))
+		return -1;
+	t1 = now_ns();
+	g.target = 0; /* the live view keeps adding */
+	rss1 = rss_now();
+	heap1 = heap_now();
+	peak = peak_rss();
+	held = store_bytes(st);
+	events = store_events(st);
+	if (store_count(st) != o->packets) {
+		fprintf(stderr, "bench-render: store holds %zu packets, not "
+			"%lu\n", store_count(st), o->packets);
+		return -1;
+	}
+
+	printf("Explorer frame cost: ui_refresh + view_render into the cell "
+	       "buffer (goal <= %.0f us)\n", GOAL_FRAME_US);
+	printf("store: %zu packets, %llu events (%.2f per packet), %zu drops,"
+	       " snaplen %d; filled in %.0f ms (%.0f ns/event)\n\n",
+	       store_count(st), (unsigned long long)events,
+	       (double)events / store_count(st), store_drop_count(st),
+	       o->snaplen, (t1 - t0) / 1e6, (double)(t1 - t0) / events);
+	printf("%-22s %11s %6s %10s %10s %10s %10s\n", "view", "size",
+	       "frames", "mean us", "p99 us", "refresh us", "render us");
+	for (size_t s = 0; s < sizeof(scenarios) / sizeof(scenarios[0]);
+	     s++) {
+		if (o->view && strcmp(o->view, scenarios[s].name))
+			continue;
+		for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+			if (run_frames(o, c, st, &g, &scenarios[s],
+				       sizes[z].w, sizes[z].h))
+				return -1;
+	}
+	printf("(p99 from at most %d frames, or %.1f s, per row; live: %ld "
+	       "events added between frames, not timed)\n\n", o->frames,
+	       o->budget_s, (long)(o->rate / FRAMES_PER_S));
+
+	printf("Store memory, %llu events in %lu packets\n",
+	       (unsigned long long)events, o->packets);
+	printf("  RSS growth          %10.1f MB  %7.1f B/event  %7.1f "
+	       "B/packet\n", (rss1 - rss0) / 1048576.0,
+	       (double)(rss1 - rss0) / events,
+	       (double)(rss1 - rss0) / o->packets);
+	printf("  malloc'd            %10.1f MB  %7.1f B/event\n",
+	       (heap1 - heap0) / 1048576.0, (double)(heap1 - heap0) / events);
+	printf("  store_bytes()       %10.1f MB  %7.1f B/event\n",
+	       held / 1048576.0, (double)held / events);
+	printf("  peak RSS            %10.1f MB  (whole process, filled)\n\n",
+	       peak / 1048576.0);
+	bench("BENCH store_bytes_per_event %.1f B\n",
+	      (double)(rss1 - rss0) / events);
+	bench("BENCH store_heap_bytes_per_event %.1f B\n",
+	      (double)(heap1 - heap0) / events);
+	bench("BENCH store_peak_rss_mb %.1f MB\n", peak / 1048576.0);
+	store_free(st);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Part 2: bytes to a terminal, the real loop (tui_run_source) on a pty. */
+
+struct paced {
+	struct gen g;
+	double rate;
+	long prefill, delivered;
+	__u64 t_paced;       /* when the paced phase began */
+	long paced;          /* events delivered since */
+	int ready_fd;
+};
+
+static int paced_poll(void *ctx, int max,
+		      int (*fn)(void *fctx, const struct skbs_event *ev,
+				const char *tail),
+		      void *fctx)
+{
+	struct paced *s = ctx;
+	struct skbs_event ev;
+	const char *tail;
+	int n = 0;
+
+	if (s->delivered < s->prefill) {
+		while (n < max && s->delivered < s->prefill) {
+			gen_next(&s->g, 0, &ev, &tail);
+			s->delivered++;
+			n++;
+			if (fn(fctx, &ev, tail))
+				break;
+		}
+		if (s->delivered >= s->prefill) {
+			s->t_paced = now_ns();
+			if (write(s->ready_fd, "p", 1) != 1)
+				return -EIO;
+		}
+		return n;
+	}
+	{
+		__u64 now = now_ns();
+		long due = (long)((now - s->t_paced) / 1e9 * s->rate) -
+			   s->paced;
+
+		while (n < max && n < due) {
+			/* Each at its nominal time, not the batch's. */
+			__u64 ts = s->t_paced +
+				   (__u64)(s->paced * 1e9 / s->rate);
+
+			gen_next(&s->g, ts, &ev, &tail);
+			s->paced++;
+			n++;
+			if (fn(fctx, &ev, tail))
+				break;
+		}
+	}
+	return n;
+}
+
+static int paced_filter(void *ctx, const struct skbs_filter *f)
+{
+	(void)ctx;
+	(void)f;
+	return 0;
+}
+
+static int paced_counters(void *ctx, __u64 *c)
+{
+	(void)ctx;
+	memset(c, 0, SKBS_C_MAX * sizeof(*c));
+	return 0;
+}
+
+struct child_report {
+	int ret;
+	unsigned long frames;
+	double seconds;
+	long paced;
+	double paced_s;
+	char err[200];
+};
+
+static volatile sig_atomic_t child_stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	child_stop = 1;
+}
+
+__attribute__((noreturn))
+static void child(const struct opts *o, const struct common *c, int fd,
+		  int ready_fd, int report_fd)
+{
+	struct tui_source src = { 0 };
+	struct tui_opts to = { 0 };
+	struct tui_stats stats = { 0 };
+	struct child_report rep = { 0 };
+	struct paced *s = calloc(1, sizeof(*s));
+
+	if (!s || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0))
+		_exit(2);
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	signal(SIGTERM, on_term);
+	setenv("TERM", "xterm-256color", 1);
+	setenv("LC_ALL", "C.UTF-8", 1);
+	setenv("XDG_CONFIG_HOME", "/nonexistent", 1); /* no user keys */
+	unsetenv("LINES");
+	unsetenv("COLUMNS");
+
+	gen_init(&s->g, 0x7001, 0, o->snaplen, now_ns() - 60000000000ULL);
+	s->rate = o->rate;
+	s->ready_fd = ready_fd;
+	/* A full store first (under 6 events per packet), then paced. */
+	s->prefill = (long)o->packets * 7;
+	src.ctx = s;
+	src.hooks = c->hooks;
+	src.reasons = c->reasons;
+	src.backend = "tracepoint";
+	src.attached = hooks_count(c->hooks);
+	src.poll = paced_poll;
+	src.set_filter = paced_filter;
+	src.counters = paced_counters;
+	to.color = 1;
+	to.max_packets = o->packets;
+	rep.ret = tui_run_source(&src, &to, &child_stop, &stats, rep.err,
+				 sizeof(rep.err));
+	rep.frames = stats.frames;
+	rep.seconds = stats.seconds;
+	rep.paced = s->paced;
+	rep.paced_s = s->t_paced ? (now_ns() - s->t_paced) / 1e9 : 0;
+	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(3);
+	_exit(0);
+}
+
+/* Bytes the explorer wrote at w x h, over o->pty_s seconds after it
+ * settled; 0, or -1 when it could not be measured (reported). */
+static int pty_run(const struct opts *o, const struct common *c, int w,
+		   int h)
+{
+	struct winsize ws = { .ws_row = (unsigned short)h,
+			      .ws_col = (unsigned short)w };
+	int master, slave, ready[2], report[2], status, counting = 0;
+	__u64 t_ready = 0, t_start = 0, t_end = 0, t_last = 0, deadline;
+	unsigned long long bytes = 0;
+	unsigned long bursts = 0;
+	struct child_report rep = { 0 };
+	char buf[65536], *slave_name, path[4096];
+	FILE *save = NULL;
+	pid_t pid;
+
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	if (master < 0 || grantpt(master) || unlockpt(master) ||
+	    !(slave_name = ptsname(master))) {
+		printf("  %dx%d: no pty (%s), skipped\n", w, h,
+		       strerror(errno));
+		return -1;
+	}
+	/* Kept open here too, so the master never reads as hung up. */
+	slave = open(slave_name, O_RDWR | O_NOCTTY);
+	if (slave < 0 || ioctl(slave, TIOCSWINSZ, &ws) || pipe(ready)) {
+		printf("  %dx%d: cannot set up the pty, skipped\n", w, h);
+		if (slave >= 0)
+			close(slave);
+		close(master);
+		return -1;
+	}
+	if (pipe(report)) {
+		close(ready[0]);
+		close(ready[1]);
+		ready[0] = -1;
+	}
+	fflush(stdout);
+	pid = ready[0] < 0 ? -1 : fork();
+	if (pid < 0) {
+		printf("  %dx%d: cannot start the explorer, skipped\n", w, h);
+		if (ready[0] >= 0) {
+			close(ready[0]);
+			close(ready[1]);
+			close(report[0]);
+			close(report[1]);
+		}
+		close(master);
+		close(slave);
+		return -1;
+	}
+	if (!pid) {
+		close(master);
+		close(ready[0]);
+		close(report[0]);
+		child(o, c, slave, ready[1], report[1]);
+	}
+	close(ready[1]);
+	close(report[1]);
+	fcntl(master, F_SETFL, O_NONBLOCK);
+	if (o->save) {
+		snprintf(path, sizeof(path), "%s.%dx%d", o->save, w, h);
+		save = fopen(path, "w");
+	}
+	deadline = now_ns() + 120000000000ULL;
+	for (;;) {
+		struct pollfd pf[2] = { { master, POLLIN, 0 },
+					{ ready[0], POLLIN, 0 } };
+		__u64 now;
+
+		poll(pf, t_ready ? 1 : 2, 10);
+		now = now_ns();
+		if (!t_ready && (pf[1].revents & (POLLIN | POLLHUP))) {
+			char ch;
+
+			if (read(ready[0], &ch, 1) != 1)
+				break; /* the child ended early */
+			t_ready = now;
+			/* a second to settle after the prefill */
+			t_start = now + 1000000000ULL;
+			t_end = t_start + (__u64)(o->pty_s * 1e9);
+		}
+		if (pf[0].revents & POLLIN) {
+			ssize_t r;
+
+			while ((r = read(master, buf, sizeof(buf))) > 0) {
+				if (save)
+					fwrite(buf, 1, (size_t)r, save);
+				if (!counting)
+					continue;
+				/* A write after a quiet spell: a new frame. */
+				if (!t_last || now - t_last > 20000000ULL)
+					bursts++;
+				t_last = now;
+				bytes += (unsigned long long)r;
+			}
+		} else if (pf[0].revents & (POLLHUP | POLLERR)) {
+			break;
+		}
+		counting = t_ready && now >= t_start && now < t_end;
+		if ((t_ready && now >= t_end) || now > deadline)
+			break;
+	}
+	/* Quit with the quit key, as a user would. */
+	if (write(master, "q", 1) != 1)
+		kill(pid, SIGTERM);
+	deadline = now_ns() + 5000000000ULL;
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		struct pollfd pf = { master, POLLIN, 0 };
+		ssize_t r;
+
+		if (now_ns() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		poll(&pf, 1, 20);
+		while ((r = read(master, buf, sizeof(buf))) > 0)
+			if (save)
+				fwrite(buf, 1, (size_t)r, save);
+	}
+	if (save)
+		fclose(save);
+	close(master);
+	close(slave);
+	close(ready[0]);
+	if (read(report[0], &rep, sizeof(rep)) != sizeof(rep))
+		rep.ret = -EIO;
+	close(report[0]);
+	if (!t_ready || rep.ret) {
+		printf("  %dx%d: the explorer did not run (%s), skipped\n", w,
+		       h, rep.err[0] ? rep.err : "no report");
+		return -1;
+	}
+	{
+		double kbs = bytes / o->pty_s / 1000;
+		double evs = rep.paced_s ? rep.paced / rep.paced_s : 0;
+
+		printf("%7dx%-3d %10.0f %10.1f %8.1f %9.0f %8.1f %9.1f  %s\n",
+		       w, h, evs, kbs, bursts / o->pty_s,
+		       bursts ? (double)bytes / bursts : 0,
+		       rep.seconds ? rep.frames / rep.seconds : 0,
+		       evs ? bytes / o->pty_s / evs : 0,
+		       kbs <= GOAL_TERM_KBS ? "<= goal" : "> goal");
+		bench("BENCH term_kb_per_s_%dx%d %.1f KB/s\n", w, h, kbs);
+		bench("BENCH term_bytes_per_frame_%dx%d %.0f B\n", w, h,
+		      bursts ? (double)bytes / bursts : 0);
+	}
+	return 0;
+}
+
+static void part_pty(const struct opts *o, const struct common *c)
+{
+	printf("Bytes to the terminal: the explorer loop on a pty "
+	       "(xterm-256color, UTF-8, colour),\n%lu packets in the store, "
+	       "then %.0f events/s for %.1f s after 1 s to settle "
+	       "(goal <= %.0f KB/s, 1 KB = 1000 B)\n\n", o->packets, o->rate,
+	       o->pty_s, GOAL_TERM_KBS);
+	printf("%11s %10s %10s %8s %9s %8s %9s\n", "size", "events/s",
+	       "KB/s", "frames/s", "B/frame", "fps(all)", "B/event");
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+		pty_run(o, c, sizes[z].w, sizes[z].h);
+	printf("(frames/s: writes after a 20 ms quiet spell; fps(all): "
+	       "frames the loop drew over its whole run)\n\n");
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: bench-render [-p PACKETS] [-n FRAMES] [-b SECONDS] "
+		"[-s SNAPLEN]\n"
+		"         [-t PTY_SECONDS] [-r EVENTS_PER_S] [-v VIEW] [-d] "
+		"[-w FILE]\n"
+		"  -p  packets in the store (100000)\n"
+		"  -n  frames timed per view and size (200)\n"
+		"  -b  at most this long per view and size, s (2)\n"
+		"  -s  header bytes stored per event (64, the explorer's)\n"
+		"  -t  seconds of terminal output measured, 0 skips (5)\n"
+		"  -r  events per second while measuring (10000)\n"
+		"  -v  only this view: time, events, state, drops or live\n"
+		"  -d  print each first frame\n"
+		"  -w  save the terminal output to FILE.WxH\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .packets = 100000, .frames = 200, .budget_s = 2,
+			  .snaplen = 64, .pty_s = 5, .rate = 10000 };
+	struct common c;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "p:n:b:s:t:r:v:w:dh")) != -1) {
+		switch (opt) {
+		case 'p':
+			o.packets = strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			o.frames = atoi(optarg);
+			break;
+		case 'b':
+			o.budget_s = atof(optarg);
+			break;
+		case 's':
+			o.snaplen = atoi(optarg);
+			break;
+		case 't':
+			o.pty_s = atof(optarg);
+			break;
+		case 'r':
+			o.rate = atof(optarg);
+			break;
+		case 'v':
+			o.view = optarg;
+			break;
+		case 'w':
+			o.save = optarg;
+			break;
+		case 'd':
+			o.dump = 1;
+			break;
+		default:
+			usage();
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (!o.packets || o.frames < 1 || o.snaplen < 0 ||
+	    o.snaplen > SKBS_SNAP_MAX || o.rate < 0) {
+		usage();
+		return 2;
+	}
+	if (setup_common(&c, o.snaplen)) {
+		fprintf(stderr, "bench-render: setup failed\n");
+		return 1;
+	}
+	if (part_frames(&o, &c)) {
+		fprintf(stderr, "bench-render: setup failed\n");
+		return 1;
+	}
+	if (o.pty_s > 0)
+		part_pty(&o, &c);
+	fputs(bench_lines, stdout);
+	reasons_free(c.reasons);
+	hooks_free(c.hooks);
+	return 0;
+}
