@@ -48,6 +48,8 @@ struct ui_status {
 /* Room for a pcap-filter expression (SKBS_PCAP_TEXT) and terms before it. */
 #define EDIT_MAX 1280
 
+struct sort_ent;
+
 struct ui {
 	const struct store *store;
 	const struct hooks *hooks;
@@ -99,6 +101,7 @@ struct ui {
 	/* The packet list in display order (generations). */
 	__u32 *order;
 	size_t norder, caporder;
+	struct sort_ent *sortbuf;  /* (key, generation) pairs for sorting */
 };
 
 int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
