@@ -75,7 +75,7 @@ static void reason_text(const struct ui *ui, const struct packet *p,
 	int known = p ? p->reason_known : !!(h->flags & SKBS_EV_REASON);
 
 	if (!known) {
-		snprintf(buf, len, "DROPPED");
+		snprintf(buf, len, "(no reason)");
 		return;
 	}
 	r = reasons_name(ui->reasons, v);
