@@ -22,6 +22,7 @@
 #include "core/hooks.h"
 #include "core/demo.h"
 #include "core/ksyms.h"
+#include "core/outfile.h"
 #include "core/output_json.h"
 #include "core/output_line.h"
 #include "core/output_pcap.h"
@@ -152,19 +153,17 @@ static const struct ksyms *app_ksyms(struct app *a)
 	return a->ksyms;
 }
 
-/* The event's kernel stack, symbolized, from the kernel's own code: the
- * stack starts inside our program and the tracepoint's BPF glue. Returns
- * the frame count, or -errno when the stack was asked for but is gone. */
-static int stack_syms(struct app *a, const struct skbs_event *ev,
-		      char (*syms)[160], int max)
+/* The event's kernel stack: recorded (replay) or from the kernel's map,
+ * read once per event for every output that wants it. Returns the depth,
+ * 0 when none was asked for, or -errno when it was asked for but is gone. */
+static int event_ips(struct app *a, const struct skbs_event *ev,
+		     __u64 *buf, const __u64 **ips)
 {
-	__u64 buf[SKBS_STACK_DEPTH];
-	const __u64 *ips = buf;
-	const struct ksyms *ks = a->replay ? rec_ksyms(a->replay) : a->ksyms;
-	int n, first = 0, k = 0;
+	int n;
 
+	*ips = buf;
 	if (a->replay) {
-		ips = a->rstack;
+		*ips = a->rstack;
 		n = a->rnstack;
 		if (!n && ev->stack_id < -1)
 			n = ev->stack_id;
@@ -174,32 +173,7 @@ static int stack_syms(struct app *a, const struct skbs_event *ev,
 	if (n < 0)
 		return ev->stack_id == -1 ? 0 :
 		       ev->stack_id < 0 ? ev->stack_id : n;
-	while (ks && first < n) {
-		const char *mod, *nm;
-
-		nm = ksyms_lookup(ks, ips[first], NULL, &mod);
-		if (!(mod && !strcmp(mod, "bpf")) &&
-		    !(nm && (!strncmp(nm, "bpf_trace_run", 13) ||
-			     !strncmp(nm, "__bpf_trace_", 12))))
-			break;
-		first++;
-	}
-	for (int i = first; i < n && k < max; i++)
-		line_sym(a->lo, ips[i], syms[k++], sizeof(syms[0]));
-	return k;
-}
-
-/* What a pcap-ng packet comment says: the hook, the skb, the drop. */
-static void pcap_comment(struct app *a, const struct skbs_event *ev,
-			 char *buf, size_t len)
-{
-	char fn[192], drop[200];
-
-	line_func(a->lo, ev, fn, sizeof(fn));
-	line_drop(a->lo, ev, drop, sizeof(drop));
-	snprintf(buf, len, "%s skb=0x%llx gen=%u%s%s", fn,
-		 (unsigned long long)ev->skb, ev->gen,
-		 (ev->flags & SKBS_EV_DROP) ? " dropped" : "", drop);
+	return n;
 }
 
 static void pcap_event(struct app *a, const struct skbs_event *ev,
@@ -212,7 +186,7 @@ static void pcap_event(struct app *a, const struct skbs_event *ev,
 		return;
 	if (ev->flags & SKBS_EV_DROP)
 		app_ksyms(a);
-	pcap_comment(a, ev, comment, sizeof(comment));
+	line_comment(a->lo, ev, comment, sizeof(comment));
 	ret = pcapng_write(a->pcap, ev, (const unsigned char *)tail,
 			   comment);
 	if (ret)
@@ -222,18 +196,14 @@ static void pcap_event(struct app *a, const struct skbs_event *ev,
 /* --record: the event, its stack and the symbols it needs. Flushed about
  * once a second, so a recording killed hard loses at most that. */
 static void rec_event(struct app *a, const struct skbs_event *ev,
-		      const char *tail)
+		      const char *tail, const __u64 *ips, int n)
 {
-	__u64 ips[SKBS_STACK_DEPTH];
-	int n = 0, ret;
+	int ret;
 
 	if (!a->rec || a->rec_err)
 		return;
-	if (ev->stack_id >= 0) {
-		n = session_stack(a->s, ev->stack_id, ips, SKBS_STACK_DEPTH);
-		if (n < 0)
-			n = 0;
-	}
+	if (n < 0)
+		n = 0;
 	if (ev->location || ev->caller || ev->ip || n)
 		app_ksyms(a);
 	if (ev->hook != SKBS_HOOK_BY_IP) {
@@ -258,8 +228,15 @@ static void rec_event(struct app *a, const struct skbs_event *ev,
 static int tap_event(void *ctx, const struct skbs_event *ev,
 		     const char *tail)
 {
-	pcap_event(ctx, ev, tail);
-	rec_event(ctx, ev, tail);
+	struct app *a = ctx;
+	__u64 buf[SKBS_STACK_DEPTH];
+	const __u64 *ips = buf;
+	int n = 0;
+
+	pcap_event(a, ev, tail);
+	if (a->rec)
+		n = event_ips(a, ev, buf, &ips);
+	rec_event(a, ev, tail, ips, n);
 	return 0;
 }
 
@@ -268,15 +245,22 @@ static int print_event(void *ctx, const struct skbs_event *ev,
 {
 	struct app *a = ctx;
 	char line[1024];
-	char syms[SKBS_STACK_DEPTH][160];
-	int n = 0;
+	char syms[SKBS_STACK_DEPTH][LINE_SYM_MAX];
+	__u64 buf[SKBS_STACK_DEPTH];
+	const __u64 *ips = buf;
+	int depth = 0, n = 0;
 
 	if ((ev->flags & SKBS_EV_DROP) || ev->stack_id >= 0 || ev->caller)
 		app_ksyms(a);
 	pcap_event(a, ev, tail);
-	rec_event(a, ev, tail);
-	if (a->cli.stack)
-		n = stack_syms(a, ev, syms, SKBS_STACK_DEPTH);
+	if (a->cli.stack || a->rec)
+		depth = event_ips(a, ev, buf, &ips);
+	rec_event(a, ev, tail, ips, depth);
+	/* n: symbols to show; -1 with --output-json means no "stack". */
+	if (a->cli.stack && depth > 0)
+		n = line_stack(a->lo, ips, depth, syms, SKBS_STACK_DEPTH);
+	else if (!a->cli.stack)
+		n = -1;
 	if (a->cli.json) {
 		const char *frames[SKBS_STACK_DEPTH];
 		char *js;
@@ -284,13 +268,11 @@ static int print_event(void *ctx, const struct skbs_event *ev,
 
 		for (int i = 0; i < n; i++)
 			frames[i] = syms[i];
-		len = json_format(a->lo, ev, frames, a->cli.stack ?
-				  (n > 0 ? n : 0) : -1, line, sizeof(line));
+		len = json_format(a->lo, ev, frames, n, line, sizeof(line));
 		if (len < (int)sizeof(line)) {
 			fprintf(a->out, "%s\n", line);
 		} else if ((js = malloc((size_t)len + 1))) {
-			json_format(a->lo, ev, frames, a->cli.stack ?
-				    (n > 0 ? n : 0) : -1, js, (size_t)len + 1);
+			json_format(a->lo, ev, frames, n, js, (size_t)len + 1);
 			fprintf(a->out, "%s\n", js);
 			free(js);
 		}
@@ -298,8 +280,8 @@ static int print_event(void *ctx, const struct skbs_event *ev,
 	}
 	line_format(a->lo, ev, line, sizeof(line));
 	fprintf(a->out, "%s\n", line);
-	if (a->cli.stack && n < 0)
-		fprintf(a->out, "    (stack lost: %s)\n", strerror(-n));
+	if (a->cli.stack && depth < 0)
+		fprintf(a->out, "    (stack lost: %s)\n", strerror(-depth));
 	for (int i = 0; i < n; i++)
 		fprintf(a->out, "    %s\n", syms[i]);
 	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len)
@@ -312,35 +294,14 @@ counted:
 	return 0;
 }
 
-/* --output-file: created fresh, never through a symlink planted at the
- * path, readable by its owner only (traces name hosts and processes). */
-static int open_output(const char *path, FILE **out)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-				    O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -errno;
-	*out = fdopen(fd, "w");
-	if (!*out) {
-		int ret = -errno;
-
-		close(fd);
-		return ret;
-	}
-	return 0;
-}
-
 static int write_ready(const char *path)
 {
 	char buf[32];
 	int fd, n;
 
-	/* O_NOFOLLOW: a symlink planted at the path is not followed. */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
+	fd = outfile_open(path, NULL, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 	if (write(fd, buf, n) != n) {
 		int err = -errno;
@@ -509,12 +470,10 @@ static int open_outputs(struct app *a, long long rt_offset)
 	int ret;
 
 	if (a->cli.output_file) {
-		ret = open_output(a->cli.output_file, &a->out);
+		ret = outfile_fopen(a->cli.output_file, &a->out, err,
+				    sizeof(err));
 		if (ret) {
-			fprintf(stderr, "skbscope: --output-file: cannot create "
-				"'%s': %s\n", a->cli.output_file,
-				ret == -ELOOP ? "it is a symbolic link (not "
-				"followed)" : strerror(-ret));
+			fprintf(stderr, "skbscope: --output-file: %s\n", err);
 			return -1;
 		}
 	}

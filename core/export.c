@@ -2,14 +2,13 @@
 /* Export writes through the same formatters as a live run, so a timeline
  * saved from the explorer reads like skbscope's own output. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 #include "core/export.h"
 #include "core/ksyms.h"
+#include "core/outfile.h"
 #include "core/output_json.h"
 #include "core/output_line.h"
 #include "core/output_pcap.h"
@@ -67,34 +66,15 @@ static void hop_event(const struct packet *p, const struct hop *h,
 }
 
 static int stack_syms(const struct export_ctx *c, const struct line_out *lo,
-		      __s32 id, char (*syms)[160], int max)
+		      __s32 id, char (*syms)[LINE_SYM_MAX], int max)
 {
 	__u64 ips[SKBS_STACK_DEPTH];
-	int n, k = 0;
+	int n;
 
 	if (!c->stack || id < 0)
 		return 0;
 	n = c->stack(c->stack_ctx, id, ips, SKBS_STACK_DEPTH);
-	for (int i = 0; i < n && k < max; i++)
-		line_sym(lo, ips[i], syms[k++], sizeof(syms[0]));
-	return k;
-}
-
-static int open_file(const char *path, FILE **out)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-				    O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return -errno;
-	*out = fdopen(fd, "w");
-	if (!*out) {
-		int ret = -errno;
-
-		close(fd);
-		return ret;
-	}
-	return 0;
+	return n > 0 ? line_stack(lo, ips, n, syms, max) : 0;
 }
 
 long export_packets(const char *path, const struct packet *const *pkts,
@@ -105,7 +85,7 @@ long export_packets(const char *path, const struct packet *const *pkts,
 	struct line_opts lopt = { .meta = 1, .tuple = 1, .caller = 1 };
 	struct line_out *lo = NULL;
 	struct pcapng *pc = NULL;
-	char syms[SKBS_STACK_DEPTH][160];
+	char syms[SKBS_STACK_DEPTH][LINE_SYM_MAX];
 	const char *frames[SKBS_STACK_DEPTH];
 	char line[2048];
 	FILE *f = NULL;
@@ -125,10 +105,8 @@ long export_packets(const char *path, const struct packet *const *pkts,
 	if (fmt == EXPORT_PCAPNG)
 		ret = pcapng_open(path, c->realtime_offset_ns, &pc, err,
 				  errlen);
-	else if ((ret = open_file(path, &f)))
-		snprintf(err, errlen, "cannot create '%s': %s", path,
-			 ret == -ELOOP ? "it is a symbolic link (not "
-			 "followed)" : strerror(-ret));
+	else
+		ret = outfile_fopen(path, &f, err, errlen);
 	if (ret)
 		goto out;
 	if (fmt == EXPORT_TEXT) {
@@ -145,15 +123,9 @@ long export_packets(const char *path, const struct packet *const *pkts,
 
 			hop_event(p, h, &ev);
 			if (fmt == EXPORT_PCAPNG) {
-				char fn[192], drop[200], cm[512];
+				char cm[512];
 
-				line_func(lo, &ev, fn, sizeof(fn));
-				line_drop(lo, &ev, drop, sizeof(drop));
-				snprintf(cm, sizeof(cm), "%s skb=0x%llx "
-					 "gen=%u%s%s", fn,
-					 (unsigned long long)ev.skb, ev.gen,
-					 (ev.flags & SKBS_EV_DROP) ?
-						 " dropped" : "", drop);
+				line_comment(lo, &ev, cm, sizeof(cm));
 				ret = pcapng_write(pc, &ev, h->hdr, cm);
 				continue;
 			}

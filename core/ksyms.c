@@ -123,13 +123,12 @@ void ksyms_free(struct ksyms *ks)
 	free(ks);
 }
 
-const char *ksyms_lookup(const struct ksyms *ks, __u64 addr, __u64 *off,
-			 const char **module)
+/* How many symbols start at or below addr: the one containing addr, if
+ * any, is the last of them. */
+static size_t starts_upto(const struct ksyms *ks, __u64 addr)
 {
 	size_t lo = 0, hi = ks ? ks->n : 0;
-	const struct ksym *k;
 
-	/* Greatest start <= addr. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -138,6 +137,15 @@ const char *ksyms_lookup(const struct ksyms *ks, __u64 addr, __u64 *off,
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+const char *ksyms_lookup(const struct ksyms *ks, __u64 addr, __u64 *off,
+			 const char **module)
+{
+	size_t lo = starts_upto(ks, addr);
+	const struct ksym *k;
+
 	if (!lo)
 		return NULL;
 	k = &ks->v[lo - 1];
@@ -222,21 +230,14 @@ static __u32 arena_add(struct ksyms *ks, const char *s)
 int ksyms_add(struct ksyms *ks, __u64 addr, const char *name,
 	      const char *module)
 {
-	size_t lo = 0, hi = ks->n;
+	size_t lo;
 	struct ksym k = { .addr = addr };
 
 	if (!ks->arena_len || !addr || !name)
 		return -EINVAL;
 	/* Insertion point: the first symbol above addr. Lookups may come
 	 * between additions, so the table is kept sorted all along. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ks->v[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = starts_upto(ks, addr);
 	if (lo && ks->v[lo - 1].addr == addr)
 		return -EEXIST;
 	if (ks->n == ks->cap) {

@@ -215,6 +215,38 @@ int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len)
 	return snprintf(buf, len, "0x%llx", (unsigned long long)addr);
 }
 
+int line_stack(const struct line_out *lo, const __u64 *ips, int n,
+	       char (*syms)[LINE_SYM_MAX], int max)
+{
+	int first = 0, k = 0;
+
+	while (lo->ksyms && first < n) {
+		const char *mod, *nm;
+
+		nm = ksyms_lookup(lo->ksyms, ips[first], NULL, &mod);
+		if (!(mod && !strcmp(mod, "bpf")) &&
+		    !(nm && (!strncmp(nm, "bpf_trace_run", 13) ||
+			     !strncmp(nm, "__bpf_trace_", 12))))
+			break;
+		first++;
+	}
+	for (int i = first; i < n && k < max; i++)
+		line_sym(lo, ips[i], syms[k++], sizeof(syms[0]));
+	return k;
+}
+
+int line_comment(const struct line_out *lo, const struct skbs_event *ev,
+		 char *buf, size_t len)
+{
+	char fn[192], drop[200];
+
+	line_func(lo, ev, fn, sizeof(fn));
+	line_drop(lo, ev, drop, sizeof(drop));
+	return snprintf(buf, len, "%s skb=0x%llx gen=%u%s%s", fn,
+			(unsigned long long)ev->skb, ev->gen,
+			(ev->flags & SKBS_EV_DROP) ? " dropped" : "", drop);
+}
+
 const char *line_reason(const struct line_out *lo,
 			const struct skbs_event *ev)
 {

@@ -53,6 +53,17 @@ int line_func(const struct line_out *lo, const struct skbs_event *ev,
 	      char *buf, size_t len);
 /* An address as "function+0xoff", or raw hex without symbols. */
 int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len);
+/* Room for one symbolized address ("function+0xoff [module]"). */
+#define LINE_SYM_MAX 160
+/* A kernel stack as symbols, innermost first, from the kernel's own code:
+ * the frames of our program and the tracepoint's BPF glue are left out.
+ * Returns the number of symbols written (at most max). */
+int line_stack(const struct line_out *lo, const __u64 *ips, int n,
+	       char (*syms)[LINE_SYM_MAX], int max);
+/* The comment a pcap-ng packet carries: "FUNC skb=0x... gen=N", then
+ * " dropped" and the drop part of FUNC for a drop. */
+int line_comment(const struct line_out *lo, const struct skbs_event *ev,
+		 char *buf, size_t len);
 /* The drop reason's name, or NULL when the event has none or it is
  * unknown to this kernel's BTF. */
 const char *line_reason(const struct line_out *lo,

@@ -2,10 +2,10 @@
 /* pcap-ng output: owns the file, the block layout (SHB, IDBs made on first
  * use, one EPB per event with header bytes) and the sticky write error. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/outfile.h"
 #include "core/output_pcap.h"
 
 #define BT_SHB 0x0A0D0D0A
@@ -283,7 +283,7 @@ int pcapng_open_file(FILE *f, long long realtime_offset_ns, struct pcapng **out)
 int pcapng_open(const char *path, long long realtime_offset_ns,
 		struct pcapng **out, char *err, size_t errlen)
 {
-	int fd, e, ret;
+	int ret;
 	FILE *f;
 
 	if (err && errlen)
@@ -293,27 +293,9 @@ int pcapng_open(const char *path, long long realtime_offset_ns,
 			snprintf(err, errlen, "no pcap-ng file name");
 		return -EINVAL;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0) {
-		e = errno;
-		if (err && errlen && e == ELOOP)
-			snprintf(err, errlen, "cannot create '%s': it is a "
-				 "symbolic link (not followed)", path);
-		else if (err && errlen)
-			snprintf(err, errlen, "cannot create '%s': %s", path,
-				 strerror(e));
-		return -e;
-	}
-	f = fdopen(fd, "wb");
-	if (!f) {
-		e = errno;
-		close(fd);
-		if (err && errlen)
-			snprintf(err, errlen, "cannot create '%s': %s", path,
-				 strerror(e));
-		return -e;
-	}
+	ret = outfile_fopen(path, &f, err, errlen);
+	if (ret)
+		return ret;
 	ret = pcapng_open_file(f, realtime_offset_ns, out);
 	if (ret) {
 		fclose(f);

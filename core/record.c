@@ -15,6 +15,7 @@
 #include "core/event.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/outfile.h"
 #include "core/record.h"
 
 _Static_assert(sizeof(struct skbs_event) == 168,
@@ -167,10 +168,10 @@ int rec_create(const char *path, const struct rec_meta *m,
 		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-			   O_CLOEXEC, 0600);
+	/* Its messages start with the file name, as the reader's do. */
+	w->fd = outfile_open(path, NULL, 0);
 	if (w->fd < 0) {
-		ret = -errno;
+		ret = w->fd;
 		if (ret == -ELOOP)
 			snprintf(err, errlen, "%s: is a symbolic link; not "
 				 "following it", path);
