@@ -363,22 +363,52 @@ static void show_failed(struct session *s)
 	}
 }
 
+/*
+ * Stop producing, then empty the ring buffer: what was still in it at the
+ * end is printed, recorded or at least counted, never dropped unseen.
+ * After this the counters add up exactly (see session_received).
+ */
+static void drain(struct app *a)
+{
+	session_event_fn fn = NULL;
+	long long n;
+
+	if (a->tui)
+		fn = a->pcap || a->rec ? tap_event : NULL;
+	else if (!ferror(a->out) &&
+		 !(a->cli.limit_lines && a->printed >= a->cli.limit_lines))
+		fn = print_event;
+	session_stop(a->s);
+	n = session_drain(a->s, fn, a);
+	if (n < 0)
+		fprintf(stderr, "skbscope: reading the last events: %s\n",
+			strerror((int)-n));
+	fflush(a->out);
+}
+
+/* The exit summary: every event the filter matched is either received or
+ * counted lost, and the two are shown side by side. */
 static void summary(struct app *a)
 {
-	__u64 c[SKBS_C_MAX] = { 0 };
+	__u64 c[SKBS_C_MAX] = { 0 }, got = session_received(a->s);
+	__u64 bad = session_bad_records(a->s);
 
 	session_counters(a->s, c);
 	if (!a->tui)
 		fprintf(stderr, "skbscope: %lld events printed; ", a->printed);
 	else
 		fprintf(stderr, "skbscope: ");
-	fprintf(stderr, "%llu matched the "
-		"filter, %llu lost (ring buffer full), %llu hook hits in all; "
-		"%zu hooks on the %s backend\n",
-		(unsigned long long)c[SKBS_C_MATCHED],
-		(unsigned long long)c[SKBS_C_LOST],
-		(unsigned long long)c[SKBS_C_SEEN], session_attached(a->s),
-		session_backend(a->s));
+	fprintf(stderr, "%llu matched the filter: %llu received, %llu lost "
+		"(ring buffer full)", (unsigned long long)c[SKBS_C_MATCHED],
+		(unsigned long long)got, (unsigned long long)c[SKBS_C_LOST]);
+	if (bad)
+		fprintf(stderr, ", %llu malformed", (unsigned long long)bad);
+	if (c[SKBS_C_MATCHED] != got + c[SKBS_C_LOST])
+		fprintf(stderr, ", %lld unaccounted for",
+			(long long)(c[SKBS_C_MATCHED] - got - c[SKBS_C_LOST]));
+	fprintf(stderr, "; %llu hook hits in all; %zu hooks on the %s "
+		"backend\n", (unsigned long long)c[SKBS_C_SEEN],
+		session_attached(a->s), session_backend(a->s));
 }
 
 static long long realtime_offset(void)
@@ -837,7 +867,7 @@ int main(int argc, char **argv)
 	fflush(a.out);
 
 	while (!stop_signal) {
-		ret = session_poll(a.s, 100, print_event, &a);
+		ret = session_poll(a.s, 50, print_event, &a);
 		if (ret < 0 && ret != -EINTR) {
 			fprintf(stderr, "skbscope: reading events: %s\n",
 				strerror(-ret));
@@ -863,6 +893,7 @@ int main(int argc, char **argv)
 		}
 	}
 out:
+	drain(&a);
 	summary(&a);
 done:
 	rc = close_outputs(&a, rc);

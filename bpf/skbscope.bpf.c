@@ -96,12 +96,42 @@ static __always_inline __u32 hook_id(void)
 	return (__u32)id;
 }
 
+enum stub_kind {
+	STUB_BTF,    /* tp_btf or fentry copy: hook id patched in */
+	STUB_KPROBE, /* kprobe or kprobe.multi: ctx is struct pt_regs */
+};
+
+/*
+ * Reading a field of a kernel object. tp_btf and fentry hand the program
+ * typed (BTF) pointers, which the verifier lets it load from directly: one
+ * instruction, relocated by CO-RE like BPF_CORE_READ. A kprobe's argument is
+ * a bare number, so there each read is a bpf_probe_read_kernel call, which
+ * costs some 15-20 ns; a hit reads a dozen fields, so this is most of the
+ * cost of a rejected event on tracepoints. kind is a constant wherever
+ * handle_skb is inlined, so only one branch is ever compiled in.
+ */
+#define RD(kind, ptr, field)                                                  \
+	((kind) == STUB_BTF ? (ptr)->field : BPF_CORE_READ(ptr, field))
+
 static __always_inline void count(__u32 which)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &which);
 
 	if (c)
 		__sync_fetch_and_add(c, 1);
+}
+
+/* Hook hits, the one counter every hit touches: a plain add, since the
+ * value is this CPU's own. A program nested on the same CPU (an interrupt
+ * during another hook) can lose one increment of this informational total;
+ * the counts that loss accounting rests on stay atomic. */
+static __always_inline void count_hit(void)
+{
+	__u32 which = SKBS_C_SEEN;
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		*c += 1;
 }
 
 static __always_inline struct skbs_filter *active_filter(__u32 *slot)
@@ -157,81 +187,111 @@ struct l3_hdr6 {
 	__u8 daddr[16];
 };
 
-static __always_inline void read_l4(struct skbs_event *ev, const void *l4)
+/* Ports (TCP, UDP) or type and code (ICMP) from the first L4 bytes. */
+static __always_inline void set_l4(struct skbs_event *ev, const __u8 *b)
 {
-	__u16 ports[2];
-
 	if (ev->l4_proto == IPPROTO_TCP || ev->l4_proto == IPPROTO_UDP) {
-		if (bpf_probe_read_kernel(ports, sizeof(ports), l4))
-			return;
-		ev->sport = bpf_ntohs(ports[0]);
-		ev->dport = bpf_ntohs(ports[1]);
+		ev->sport = (__u16)b[0] << 8 | b[1];
+		ev->dport = (__u16)b[2] << 8 | b[3];
 	} else if (ev->l4_proto == IPPROTO_ICMP ||
 		   ev->l4_proto == IPPROTO_ICMPV6) {
-		__u8 tc[2];
-
-		if (bpf_probe_read_kernel(tc, sizeof(tc), l4))
-			return;
-		ev->sport = tc[0];
-		ev->dport = tc[1];
+		ev->sport = b[0];
+		ev->dport = b[1];
 	}
+}
+
+static __always_inline void read_l4(struct skbs_event *ev, const void *l4)
+{
+	__u8 b[4];
+
+	if (!bpf_probe_read_kernel(b, sizeof(b), l4))
+		set_l4(ev, b);
+}
+
+/* Where the headers are: read once per hit, used by the tuple, the pcap
+ * interpreter and the header snapshot. Offsets are from head. */
+struct skb_off {
+	const unsigned char *head;
+	__u32 tail;
+	__u16 nh;
+	__u16 mh;
+};
+
+/* An IPv6 header and the first four L4 bytes; an IPv4 header without
+ * options and its L4 bytes fit in the first 24. */
+union l3_buf {
+	__u8 b[44];
+	struct l3_hdr4 v4;
+	struct l3_hdr6 v6;
+};
+
+/* Read the L3 header and what follows it in one helper call (each call
+ * costs more than the bytes it copies). Returns the bytes read: 44, or 24
+ * when the buffer ends sooner, or 0. */
+static __always_inline __u32 read_l3(const unsigned char *l3,
+				     union l3_buf *h)
+{
+	if (!bpf_probe_read_kernel(h, sizeof(*h), l3))
+		return sizeof(*h);
+	if (!bpf_probe_read_kernel(h, 24, l3))
+		return 24;
+	return 0;
 }
 
 /* Fill the L3/L4 tuple. The network header offset is not always set where a
  * hook fires (early receive, before ip_rcv), so fall back to the end of the
  * Ethernet header when it is unset or when what it points at is not the IP
  * version skb->protocol promises. */
-static __always_inline void read_tuple(struct sk_buff *skb,
+static __always_inline void read_tuple(const struct skb_off *o,
 				       struct skbs_event *ev)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u16 mh = BPF_CORE_READ(skb, mac_header);
-	__u8 first = 0;
+	__u16 nh = o->nh, mh = o->mh;
 	const unsigned char *l3;
+	union l3_buf h;
+	__u32 got;
+	__u8 ver;
 
 	if (nh == NO_HEADER || nh == 0 || (mh != NO_HEADER && nh == mh)) {
 		if (mh == NO_HEADER)
 			return;
 		nh = mh + ETH_HLEN;
 	}
-	l3 = head + nh;
-	if (bpf_probe_read_kernel(&first, 1, l3))
-		return;
-	if ((first >> 4) != 4 && (first >> 4) != 6 && mh != NO_HEADER) {
-		l3 = head + mh + ETH_HLEN;
-		if (bpf_probe_read_kernel(&first, 1, l3))
-			return;
+	l3 = o->head + nh;
+	got = read_l3(l3, &h);
+	ver = got ? h.b[0] >> 4 : 0;
+	if (ver != 4 && ver != 6 && mh != NO_HEADER) {
+		l3 = o->head + mh + ETH_HLEN;
+		got = read_l3(l3, &h);
+		ver = got ? h.b[0] >> 4 : 0;
 	}
+	if (!got)
+		return;
 	if (ev->l3_proto == 0)
-		ev->l3_proto = (first >> 4) == 4 ? ETH_P_IP :
-			       (first >> 4) == 6 ? ETH_P_IPV6 : 0;
+		ev->l3_proto = ver == 4 ? ETH_P_IP : ver == 6 ? ETH_P_IPV6 : 0;
 
-	if (ev->l3_proto == ETH_P_IP && (first >> 4) == 4) {
-		struct l3_hdr4 ip;
+	if (ev->l3_proto == ETH_P_IP && ver == 4) {
+		__u32 ihl = h.v4.vihl & 0xf;
 
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), l3))
-			return;
-		__builtin_memcpy(ev->saddr, &ip.saddr, 4);
-		__builtin_memcpy(ev->daddr, &ip.daddr, 4);
-		ev->l4_proto = ip.protocol;
+		__builtin_memcpy(ev->saddr, &h.v4.saddr, 4);
+		__builtin_memcpy(ev->daddr, &h.v4.daddr, 4);
+		ev->l4_proto = h.v4.protocol;
 		ev->flags |= SKBS_EV_TUPLE;
 		/* Only the first fragment carries the L4 header. */
-		if (bpf_ntohs(ip.frag_off) & 0x1fff)
+		if (bpf_ntohs(h.v4.frag_off) & 0x1fff)
 			return;
-		read_l4(ev, l3 + (ip.vihl & 0xf) * 4);
-	} else if (ev->l3_proto == ETH_P_IPV6 && (first >> 4) == 6) {
-		struct l3_hdr6 ip6;
-
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), l3))
-			return;
-		__builtin_memcpy(ev->saddr, ip6.saddr, 16);
-		__builtin_memcpy(ev->daddr, ip6.daddr, 16);
-		ev->l4_proto = ip6.nexthdr;
+		if (ihl == 5)
+			set_l4(ev, h.b + 20);
+		else
+			read_l4(ev, l3 + ihl * 4);
+	} else if (ev->l3_proto == ETH_P_IPV6 && ver == 6 &&
+		   got == sizeof(h)) {
+		__builtin_memcpy(ev->saddr, h.v6.saddr, 16);
+		__builtin_memcpy(ev->daddr, h.v6.daddr, 16);
+		ev->l4_proto = h.v6.nexthdr;
 		ev->flags |= SKBS_EV_TUPLE;
 		/* Extension headers are not walked: the tuple then shows the
 		 * next header number and no ports. */
-		read_l4(ev, l3 + sizeof(ip6));
+		set_l4(ev, h.b + 40);
 	}
 }
 
@@ -270,29 +330,57 @@ static __always_inline int match_tuple(const struct skbs_filter *f,
 }
 
 static __always_inline __u32 skb_netns(struct sk_buff *skb,
-				       struct net_device *dev)
+				       struct net_device *dev,
+				       enum stub_kind kind)
 {
 	struct sock *sk;
 
 	if (dev)
-		return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	sk = BPF_CORE_READ(skb, sk);
+		return kind == STUB_BTF ? dev->nd_net.net->ns.inum :
+		       BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	sk = RD(kind, skb, sk);
 	if (sk)
-		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		return kind == STUB_BTF ?
+		       sk->__sk_common.skc_net.net->ns.inum :
+		       BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	return 0;
+}
+
+/* The device's name, index and MTU, for the event and the ifname filter. */
+static __always_inline void read_dev(struct skbs_event *ev,
+				     struct net_device *dev,
+				     enum stub_kind kind)
+{
+	if (dev) {
+		if (kind == STUB_BTF) {
+			const __u64 *n = (const __u64 *)dev->name;
+			__u64 *to = (__u64 *)ev->ifname;
+
+			to[0] = n[0];
+			to[1] = n[1];
+		} else {
+			bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname),
+					      &dev->name);
+		}
+		ev->ifindex = RD(kind, dev, ifindex);
+		ev->mtu = RD(kind, dev, mtu);
+	} else {
+		__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
+		ev->ifindex = 0;
+		ev->mtu = 0;
+	}
 }
 
 /* Copy the first header bytes (from the MAC header when there is one,
  * else the network header) into the tail, for the detail view and pcap.
  * Returns the number copied. */
-static __always_inline __u32 snap_headers(struct sk_buff *skb, __u16 snaplen,
-					  struct scratch *sc,
+static __always_inline __u32 snap_headers(const struct skb_off *o,
+					  __u16 snaplen, struct scratch *sc,
 					  struct skbs_event *ev)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u16 mh = BPF_CORE_READ(skb, mac_header);
-	__u32 tail = BPF_CORE_READ(skb, tail);
+	const unsigned char *head = o->head;
+	__u16 nh = o->nh, mh = o->mh;
+	__u32 tail = o->tail;
 	__u32 start, n;
 
 	if (mh != NO_HEADER && (nh == NO_HEADER || mh < nh)) {
@@ -517,18 +605,17 @@ static long cbpf_loop_cb(__u32 i, void *data)
 
 /* Does the packet match the pcap expression? The Ethernet program runs
  * when the skb has a 14-byte MAC header, the IP one otherwise. */
-static __noinline int run_pcap(struct sk_buff *skb, struct skbs_filter *f,
-			       __u32 slot)
+static __noinline int run_pcap(const struct skb_off *o, __u16 mac_len,
+			       struct skbs_filter *f, __u32 slot)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u16 mh = BPF_CORE_READ(skb, mac_header);
-	__u32 tail = BPF_CORE_READ(skb, tail), start, zero = 0;
+	const unsigned char *head = o->head;
+	__u16 nh = o->nh, mh = o->mh;
+	__u32 tail = o->tail, start, zero = 0;
 	struct cbpf_state *r = bpf_map_lookup_elem(&cbpf_map, &zero);
 
 	if (!r)
 		return 0;
-	if (mh != NO_HEADER && BPF_CORE_READ(skb, mac_len) == ETH_HLEN &&
+	if (mh != NO_HEADER && mac_len == ETH_HLEN &&
 	    (nh == NO_HEADER || mh < nh)) {
 		start = mh;
 		r->l2 = 1;
@@ -560,10 +647,42 @@ static __noinline int run_pcap(struct sk_buff *skb, struct skbs_filter *f,
 	return r->ret != 0;
 }
 
-enum stub_kind {
-	STUB_BTF,    /* tp_btf or fentry copy: hook id patched in */
-	STUB_KPROBE, /* kprobe or kprobe.multi: ctx is struct pt_regs */
-};
+/*
+ * Whether to wake the reader for a record of len bytes. By default the
+ * ring buffer wakes it whenever it has caught up, which under a steady
+ * stream is nearly every event; each wakeup raises irq work, an
+ * interrupt to this CPU, which in a virtual machine is an exit to the
+ * hypervisor costing microseconds. User space polls with a short timeout
+ * (50 ms) anyway, so wake it once, when this record fills the ring past an
+ * eighth and a burst could otherwise overrun it before the timeout.
+ */
+static __always_inline __u64 wakeup(__u32 len)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 mark = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
+
+	return avail < mark && avail + len >= mark ? BPF_RB_FORCE_WAKEUP :
+						     BPF_RB_NO_WAKEUP;
+}
+
+/* The current task's name. The helper copies it byte by byte; where the
+ * kernel hands out the task as a typed pointer (5.11+), two loads do. */
+static __always_inline void read_comm(struct skbs_event *ev,
+				      enum stub_kind kind)
+{
+	if (kind == STUB_BTF &&
+	    bpf_core_enum_value_exists(enum bpf_func_id,
+				       BPF_FUNC_get_current_task_btf)) {
+		struct task_struct *t = bpf_get_current_task_btf();
+		const __u64 *c = (const __u64 *)t->comm;
+		__u64 *to = (__u64 *)ev->comm;
+
+		to[0] = c[0];
+		to[1] = c[1];
+		return;
+	}
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+}
 
 /* The generic body, shared by every hook. ctx is what the stub got (needed
  * for the stack); location and reason come from the drop hooks. */
@@ -577,6 +696,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	struct net_device *dev;
 	__u32 zero = 0, tail = 0, slot = 0;
 	__u64 ptid, key = (__u64)skb;
+	struct skb_off off;
 	int follow = 0;
 
 	if (!skb)
@@ -585,49 +705,48 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	sc = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!f || !sc)
 		return 0;
-	count(SKBS_C_SEEN);
+	count_hit();
 	if (f->flags & SKBS_F_NONE)
 		return 0;
 	ev = &sc->ev;
 	if ((f->flags & SKBS_F_TRACK) && bpf_map_lookup_elem(&tracked, &key))
 		follow = 1;
 
-	ev->mark = BPF_CORE_READ(skb, mark);
+	/* Cheapest tests first: most hits are rejected, by mark or netns. */
+	ev->mark = RD(kind, skb, mark);
 	if (!follow && (f->flags & SKBS_F_MARK) &&
 	    (ev->mark & f->mark_mask) != f->mark)
 		return 0;
-	dev = BPF_CORE_READ(skb, dev);
-	ev->netns = skb_netns(skb, dev);
+	dev = RD(kind, skb, dev);
+	ev->netns = skb_netns(skb, dev, kind);
 	if (!follow && (f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
 		return 0;
-	if (dev) {
-		bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname),
-				      &dev->name);
-		ev->ifindex = BPF_CORE_READ(dev, ifindex);
-		ev->mtu = BPF_CORE_READ(dev, mtu);
-	} else {
-		__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
-		ev->ifindex = 0;
-		ev->mtu = 0;
-	}
 	if (!follow && (f->flags & SKBS_F_IFNAME)) {
 		__u64 *a = (__u64 *)ev->ifname, *b = (__u64 *)f->ifname;
 
+		read_dev(ev, dev, kind);
 		if (a[0] != b[0] || a[1] != b[1])
 			return 0;
 	}
 
+	off.head = RD(kind, skb, head);
+	off.tail = RD(kind, skb, tail);
+	off.nh = RD(kind, skb, network_header);
+	off.mh = RD(kind, skb, mac_header);
 	ev->flags = ev_flags;
-	ev->l3_proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+	ev->l3_proto = bpf_ntohs(RD(kind, skb, protocol));
 	ev->l4_proto = 0;
 	ev->sport = ev->dport = 0;
 	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
-	read_tuple(skb, ev);
+	read_tuple(&off, ev);
 	if (!follow && !match_tuple(f, ev))
 		return 0;
-	if (!follow && (f->flags & SKBS_F_PCAP) && !run_pcap(skb, f, slot))
+	if (!follow && (f->flags & SKBS_F_PCAP) &&
+	    !run_pcap(&off, RD(kind, skb, mac_len), f, slot))
 		return 0;
+	if (follow || !(f->flags & SKBS_F_IFNAME))
+		read_dev(ev, dev, kind);
 
 	if (f->flags & SKBS_F_TRACK) {
 		__u8 one = 1;
@@ -678,8 +797,8 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	ev->cpu = bpf_get_smp_processor_id();
 	ptid = bpf_get_current_pid_tgid();
 	ev->pid = ptid >> 32;
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	ev->len = BPF_CORE_READ(skb, len);
+	read_comm(ev, kind);
+	ev->len = RD(kind, skb, len);
 	ev->hdr_len = 0;
 	ev->gen = 0;
 	ev->stack_id = -1;
@@ -692,7 +811,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 			count(SKBS_C_STACK_ERR);
 	}
 	if (f->snaplen)
-		tail = snap_headers(skb, f->snaplen, sc, ev);
+		tail = snap_headers(&off, f->snaplen, sc, ev);
 	if (f->output & SKBS_O_SKB) {
 		struct btf_ptr p = {
 			.ptr = skb,
@@ -716,7 +835,8 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	}
 	tail &= SKBS_TAIL_MAX - 1;
 	ev->tail_len = tail;
-	if (bpf_ringbuf_output(&events, sc, sizeof(*ev) + tail, 0))
+	if (bpf_ringbuf_output(&events, sc, sizeof(*ev) + tail,
+			       wakeup(sizeof(*ev) + tail)))
 		count(SKBS_C_LOST);
 	return 0;
 }

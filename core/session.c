@@ -67,6 +67,8 @@ struct session {
 	int reason_fn;              /* a drop-reason function is probed */
 	size_t failed;
 	__u64 bad_records;
+	__u64 received;             /* records taken from the ring buffer */
+	int detached;
 	session_event_fn fn;
 	void *fn_ctx;
 	int stopped;
@@ -1050,14 +1052,14 @@ static void *detach_thread(void *arg)
 	return NULL;
 }
 
-void session_close(struct session *s)
+void session_stop(struct session *s)
 {
 	struct detach_work w[16];
 	int nt = 16;
 
-	if (!s)
+	if (!s || s->detached)
 		return;
-	ring_buffer__free(s->rb);
+	s->detached = 1;
 	/* Detaching thousands of kprobes takes a while: in parallel, and
 	 * saying so. */
 	if (s->nplinks + attach_count(s->links) < 64)
@@ -1072,6 +1074,14 @@ void session_close(struct session *s)
 		run_threads(s, nt, detach_thread, w, sizeof(w[0]),
 			    "detaching");
 	}
+}
+
+void session_close(struct session *s)
+{
+	if (!s)
+		return;
+	session_stop(s);
+	ring_buffer__free(s->rb);
 	free(s->plinks);
 	attach_set_free(s->links);
 	cfgmap_free(s->cfg);
@@ -1155,6 +1165,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	const char *tail;
 	char err[128];
 
+	s->received++;
 	if (event_decode(data, size, &raw, &tail, err, sizeof(err))) {
 		s->bad_records++;
 		return 0;
@@ -1173,25 +1184,69 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static int ensure_rb(struct session *s)
+{
+	if (s->rb)
+		return 0;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_record,
+				 s, NULL);
+	return s->rb ? 0 : -errno;
+}
+
 int session_poll(struct session *s, int timeout_ms, session_event_fn fn,
 		 void *ctx)
 {
-	int ret;
+	int ret = ensure_rb(s);
 
-	if (!s->rb) {
-		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
-					 on_record, s, NULL);
-		if (!s->rb)
-			return -errno;
-	}
+	if (ret)
+		return ret;
 	s->fn = fn;
 	s->fn_ctx = ctx;
 	s->stopped = 0;
 	ret = ring_buffer__poll(s->rb, timeout_ms);
+	/* The programs wake us only when the ring fills up (see wakeup() in
+	 * bpf/skbscope.bpf.c), so a wait that timed out may still have left
+	 * records to read. */
+	if (ret >= 0 && !s->stopped) {
+		int more = ring_buffer__consume(s->rb);
+
+		ret = more < 0 ? more : ret + more;
+	}
 	s->fn = NULL;
 	if (ret == -ECANCELED && s->stopped)
 		return 0;
 	return ret;
+}
+
+long long session_drain(struct session *s, session_event_fn fn, void *ctx)
+{
+	__u64 before = s->received;
+	int ret = ensure_rb(s);
+
+	if (ret)
+		return ret;
+	s->fn = fn;
+	s->fn_ctx = ctx;
+	for (;;) {
+		s->stopped = 0;
+		ret = ring_buffer__consume(s->rb);
+		/* fn has had enough: the rest is still taken out and
+		 * counted, so that nothing stays unaccounted for. */
+		if (ret == -ECANCELED && s->stopped) {
+			s->fn = NULL;
+			continue;
+		}
+		break;
+	}
+	s->fn = NULL;
+	if (ret < 0)
+		return ret;
+	return (long long)(s->received - before);
+}
+
+__u64 session_received(const struct session *s)
+{
+	return s->received;
 }
 
 int session_counters(struct session *s, __u64 out[SKBS_C_MAX])

@@ -44,7 +44,10 @@ int session_open(const struct session_opts *o, struct session **out,
 /* Attach every selected hook. A hook that fails is noted and left out;
  * only failing to attach any is an error. */
 int session_attach(struct session *s, char *err, size_t errlen);
-/* Detach everything and free. Safe on NULL. */
+/* Detach every program: no event is produced after this returns, so a
+ * drain then empties the ring buffer for good. Idempotent. */
+void session_stop(struct session *s);
+/* Detach everything (session_stop) and free. Safe on NULL. */
 void session_close(struct session *s);
 
 int session_set_filter(struct session *s, const struct skbs_filter *f);
@@ -53,6 +56,13 @@ int session_get_filter(struct session *s, struct skbs_filter *f);
  * handled, or -errno (-EINTR when a signal interrupted the wait). */
 int session_poll(struct session *s, int timeout_ms, session_event_fn fn,
 		 void *ctx);
+/* Hand fn every record still in the ring buffer, without waiting. Once fn
+ * asks to stop, the rest are taken out and counted but not handed over.
+ * Returns the records taken, or -errno. */
+long long session_drain(struct session *s, session_event_fn fn, void *ctx);
+/* Records taken out of the ring buffer so far, valid or not. After
+ * session_stop and session_drain, SKBS_C_MATCHED == this + SKBS_C_LOST. */
+__u64 session_received(const struct session *s);
 /* Sum of the per-CPU counters (enum skbs_counter). */
 int session_counters(struct session *s, __u64 out[SKBS_C_MAX]);
 /* Events the ring buffer handed over that failed validation. */

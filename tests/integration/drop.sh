@@ -97,6 +97,32 @@ else
 	not_ok "start trace (loss)"
 fi
 
+# 5b. Exact accounting under a flood: every event the filter matched was
+# either received (and printed: the last ones are drained at exit) or
+# counted lost; the summary shows both and they add up.
+OUT=$TMP/flood.txt
+if start_trace "$OUT" --filter-netns "$B" --ringbuf-size 64K; then
+	ip netns exec "$A" python3 - "$NET.2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(30000):
+    s.sendto(b'skbscope-flood', (sys.argv[1], 7005))
+PY
+	stop_trace
+	sum=$(grep 'matched the filter' "$OUT.err")
+	read -r matched got lost <<<"$(sed -n 's/.* \([0-9]*\) matched the filter: \([0-9]*\) received, \([0-9]*\) lost.*/\1 \2 \3/p' "$OUT.err")"
+	printed=$(grep -c '^0x' "$OUT")
+	check "flood: events lost (${lost:-?}) and received (${got:-?})" \
+		[ "${lost:-0}" -gt 0 ] && [ "${got:-0}" -gt 0 ]
+	check "flood: matched ${matched:-?} = received ${got:-?} + lost ${lost:-?}" \
+		[ -n "$matched" ] && [ "$matched" -eq $((got + lost)) ]
+	check "flood: nothing unaccounted ($sum)" bash -c "! grep -q unaccounted '$OUT.err'"
+	check "flood: every received event printed ($printed of ${got:-?})" \
+		[ "$printed" -eq "${got:--1}" ]
+else
+	not_ok "start trace (flood)"
+fi
+
 # 6. Nothing stays attached.
 # Programs are freed after an RCU grace period, so give the kernel a moment.
 for _ in $(seq 50); do
