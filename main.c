@@ -5,6 +5,7 @@
  * for now); the work is in core/.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdarg.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
@@ -292,6 +293,32 @@ counted:
 	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
 		return 1;
 	return 0;
+}
+
+/*
+ * Least privilege: once the programs are attached, the ring buffer mapped
+ * and the outputs open, nothing else needs root's powers. Filters go into
+ * the config map through the map fd we hold, events come through the
+ * mapping, and detaching is closing fds, none of which checks a
+ * capability. Kept:
+ *   CAP_SYSLOG     /proc/kallsyms shows addresses only to it, and symbols
+ *                  are read on first need (a drop, a stack);
+ *   CAP_SYS_ADMIN, CAP_NET_ADMIN  with --demo only: deleting its
+ *                  namespaces at exit.
+ * A failure to drop is reported, not fatal: tracing still works.
+ */
+static void drop_privilege(int demo)
+{
+	int keep[3] = { CAP_SYSLOG }, n = 1, ret;
+
+	if (demo) {
+		keep[n++] = CAP_SYS_ADMIN;
+		keep[n++] = CAP_NET_ADMIN;
+	}
+	ret = caps_drop(keep, n);
+	if (ret)
+		fprintf(stderr, "skbscope: warning: cannot drop capabilities "
+			"after attaching: %s\n", strerror(-ret));
 }
 
 static int write_ready(const char *path)
@@ -826,6 +853,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
+	drop_privilege(demo != NULL);
 	if (a.cli.ready_file) {
 		ret = write_ready(a.cli.ready_file);
 		if (ret) {

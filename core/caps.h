@@ -15,4 +15,13 @@
  */
 int caps_check(const char *status_path, char *missing, size_t len);
 
+/*
+ * Give up every capability but those in keep (CAP_* numbers), from the
+ * effective, permitted, inheritable and bounding sets, and set
+ * no_new_privs so that nothing this process runs can get them back.
+ * Called once the programs are attached and every file the user asked for
+ * is open. Returns 0 or -errno.
+ */
+int caps_drop(const int *keep, int nkeep);
+
 #endif

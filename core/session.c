@@ -975,6 +975,8 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 	return 0;
 }
 
+static int ensure_rb(struct session *s);
+
 int session_attach(struct session *s, char *err, size_t errlen)
 {
 	char why[256];
@@ -1018,6 +1020,14 @@ int session_attach(struct session *s, char *err, size_t errlen)
 			if (b != BK_TP && !attach_copy_followers(s, b))
 				note(s, "clones cannot be followed under "
 					"--filter-track-skb on this kernel");
+			/* Map the ring buffer now, while we hold every
+			 * privilege (see caps_drop). */
+			ret = ensure_rb(s);
+			if (ret) {
+				snprintf(err, errlen, "cannot map the ring "
+					 "buffer: %s", strerror(-ret));
+				return ret;
+			}
 			return 0;
 		}
 		if (!why[0])
