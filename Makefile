@@ -3,7 +3,17 @@
 # shows the commands. `make run` and `make test` first install any missing
 # Debian packages (scripts/deps.sh).
 
+# SANITIZE=1 builds everything under AddressSanitizer and UBSan into its
+# own tree (build-san/, binary build-san/skbscope), so that the normal
+# build is never relinked behind your back; `make SANITIZE=1 test` runs
+# every suite against it and fails on any sanitizer report.
+ifeq ($(SANITIZE),1)
+OUT ?= build-san
+BIN := $(OUT)/skbscope
+else
 OUT ?= build
+BIN := skbscope
+endif
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -55,7 +65,7 @@ VMLINUX := $(OUT)/vmlinux.h
 .DELETE_ON_ERROR:
 .PHONY: all clean deps run test unit integration vm screenshots bench
 
-all: skbscope
+all: $(BIN)
 
 $(OUT) $(OUT)/core $(OUT)/tui $(OUT)/tests/unit:
 	$(Q)mkdir -p $@
@@ -108,7 +118,7 @@ $(OUT)/keymaps_data.o: $(OUT)/keymaps_data.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
 
-skbscope: $(APP_OBJS)
+$(BIN): $(APP_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -127,19 +137,20 @@ run: deps
 unit: $(OUT)/unit-tests
 	$(Q)$(OUT)/unit-tests
 
-integration: skbscope
-	$(Q)tests/run-integration.sh
+integration: $(BIN)
+	$(Q)for t in tests/integration/*.sh; do SKBSCOPE=$(abspath $(BIN)) $$t || exit 1; done
 
 screenshots: skbscope
 	$(Q)SKBSCOPE_DEPS=screenshots scripts/deps.sh
 	$(Q)scripts/screenshots.sh screenshots
 
-vm: skbscope
+vm: $(BIN)
 	$(Q)tests/vm/matrix.sh
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests
-	$(Q)tests/run-all.sh
+	$(Q)SKBSCOPE=$(abspath $(BIN)) OUT=$(OUT) SANITIZE=$(SANITIZE) \
+		tests/run-all.sh
 
 # The explorer's frame cost, against the same objects as the unit tests
 # (tests/bench/render.sh runs it).
@@ -154,6 +165,6 @@ bench: deps
 
 clean:
 	$(call msg,CLEAN,)
-	$(Q)rm -rf $(OUT) skbscope
+	$(Q)rm -rf $(OUT) build build-san skbscope
 
 -include $(wildcard $(OUT)/*.d $(OUT)/core/*.d $(OUT)/tui/*.d $(OUT)/tests/unit/*.d)

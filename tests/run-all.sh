@@ -28,7 +28,19 @@ run_suite() {
 	fi
 }
 
-run_suite unit build/unit-tests
+OUT=${OUT:-build}
+# Under `make SANITIZE=1 test` every process writes its sanitizer reports
+# to one directory (writable by all: a replay runs as nobody); any report
+# at all fails the run.
+if [ "${SANITIZE:-}" = 1 ]; then
+	SANLOG=$(mktemp -d /tmp/skbscope-san.XXXXXX)
+	chmod 1777 "$SANLOG"
+	export ASAN_OPTIONS="log_path=$SANLOG/asan:detect_leaks=1:abort_on_error=0"
+	export UBSAN_OPTIONS="log_path=$SANLOG/ubsan:print_stacktrace=1:halt_on_error=0"
+	echo "sanitizer reports go to $SANLOG"
+fi
+
+run_suite unit "$OUT/unit-tests"
 if [ "$(id -u)" -eq 0 ]; then
 	for t in tests/integration/*.sh; do
 		run_suite "$(basename "$t" .sh)" "$t"
@@ -40,6 +52,18 @@ fi
 # The kernel matrix boots Debian's kernels under qemu: kprobe, kprobe-multi
 # and fentry cannot run on the host kernel (see shared/docs/TESTING.md).
 run_suite vm-matrix tests/vm/matrix.sh
+if [ -n "${SANLOG:-}" ]; then
+	echo "=== sanitizer reports"
+	n=0
+	for f in "$SANLOG"/*; do
+		[ -e "$f" ] || continue
+		n=$((n + 1))
+		echo "--- $f"; head -n 40 "$f"
+	done
+	echo "$n sanitizer reports"
+	total_fail=$((total_fail + n))
+	[ "$n" -eq 0 ] && rm -rf "$SANLOG"
+fi
 echo "=== all suites"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
