@@ -411,6 +411,7 @@ struct opts {
 	int runs;
 	const char *path;
 	int keep;
+	int reuse;           /* read path as it is; write nothing */
 };
 
 /* ------------------------------------------------------------------ */
@@ -623,14 +624,17 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: bench-ingest [-e EVENTS] [-p PACKETS] [-s SNAPLEN] "
 		"[-k DEPTH] [-n RUNS]\n"
-		"                    [-f FILE] [-K]\n"
+		"                    [-f FILE] [-K] [-r FILE]\n"
 		"  -e  events in the recording (2000000)\n"
 		"  -p  lifetimes the store keeps, --max-packets (100000)\n"
 		"  -s  header bytes per event (64, the explorer's default)\n"
 		"  -k  kernel stack frames per event, 0: none (0)\n"
 		"  -n  timed runs of each kind; the fastest is shown (3)\n"
 		"  -f  the recording (a new file under /tmp)\n"
-		"  -K  keep the recording\n");
+		"  -K  keep the recording\n"
+		"  -r  read this recording (say, one kept with -K) instead; "
+		"-e -s -k are\n"
+		"      then ignored\n");
 }
 
 int main(int argc, char **argv)
@@ -647,7 +651,7 @@ int main(int argc, char **argv)
 	double bpe;
 	int opt, fd, rc = 1;
 
-	while ((opt = getopt(argc, argv, "e:p:s:k:n:f:Kh")) != -1) {
+	while ((opt = getopt(argc, argv, "e:p:s:k:n:f:Kr:h")) != -1) {
 		switch (opt) {
 		case 'e':
 			o.events = strtoul(optarg, NULL, 0);
@@ -669,6 +673,10 @@ int main(int argc, char **argv)
 			break;
 		case 'K':
 			o.keep = 1;
+			break;
+		case 'r':
+			o.path = optarg;
+			o.reuse = o.keep = 1;
 			break;
 		default:
 			usage();
@@ -692,17 +700,13 @@ int main(int argc, char **argv)
 		close(fd);
 		o.path = path;
 	}
-	if (write_recording(&o, &packets))
+	if (!o.reuse && write_recording(&o, &packets))
 		goto out;
-	if (stat(o.path, &sb))
+	if (stat(o.path, &sb)) {
+		fprintf(stderr, "bench-ingest: %s: %s\n", o.path,
+			strerror(errno));
 		goto out;
-
-	printf("User-space ingest: a recording of %lu events (%lu packets, "
-	       "snaplen %d, %d stack frames),\n%.1f MB, %.0f B/event on "
-	       "disk; the store keeps %zu packets (--max-packets)\n\n",
-	       o.events, packets, o.snaplen, o.stack_depth,
-	       sb.st_size / 1048576.0, (double)sb.st_size / o.events,
-	       o.max_packets);
+	}
 
 	/* The first pass into a store is the one whose memory is measured:
 	 * nothing was allocated and freed before it. */
@@ -720,6 +724,10 @@ int main(int argc, char **argv)
 	kept = store_count(st);
 	for (size_t i = 0; i < kept; i++)
 		held += store_packet(st, i)->nhops;
+	if (o.reuse) {
+		o.events = r.events;
+		packets = store_count(st) + store_evicted(st);
+	}
 	if (store_events(st) != o.events ||
 	    kept != (packets < o.max_packets ? packets : o.max_packets)) {
 		fprintf(stderr, "bench-ingest: the store took %llu events "
@@ -730,6 +738,21 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	store_free(st);
+
+	if (o.reuse)
+		printf("User-space ingest: a recording of %lu events (%lu "
+		       "packets), %.1f MB, %.0f B/event on disk;\nthe store "
+		       "keeps %zu packets (--max-packets)\n\n", o.events,
+		       packets, sb.st_size / 1048576.0,
+		       (double)sb.st_size / o.events, o.max_packets);
+	else
+		printf("User-space ingest: a recording of %lu events (%lu "
+		       "packets, snaplen %d, %d stack frames),\n%.1f MB, %.0f "
+		       "B/event on disk; the store keeps %zu packets "
+		       "(--max-packets)\n\n", o.events, packets, o.snaplen,
+		       o.stack_depth, sb.st_size / 1048576.0,
+		       (double)sb.st_size / o.events, o.max_packets);
+	fflush(stdout);
 
 	for (int i = 0; i < o.runs; i++) {
 		if (run_decode(&o, &r))
