@@ -6,6 +6,7 @@
 # root, the ring buffer in a flood: skbscope in line mode, output to
 # /dev/null, while a tight UDP loop sends across a veth pair between two
 # namespaces; events received/s and the loss from its exit summary.
+# BENCH_FLOOD_SECONDS (3) and BENCH_FLOOD_SENDERS (1) set the flood.
 # Figures only, plus "BENCH name value unit" lines.
 . "$(dirname "$0")/../lib.sh"
 cd "$(dirname "$0")/../.."
@@ -14,8 +15,9 @@ make -s --no-print-directory "$OUT/bench-ingest" >&2 || exit 1
 "$OUT/bench-ingest" "$@" || exit 1
 
 SECS=${BENCH_FLOOD_SECONDS:-3}
+SENDERS=${BENCH_FLOOD_SENDERS:-1}
 echo
-echo "Ring buffer in a flood: UDP across a veth pair for $SECS s, skbscope --no-tui > /dev/null"
+echo "Ring buffer in a flood: UDP across a veth pair for $SECS s from $SENDERS sender(s), skbscope --no-tui > /dev/null"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "skipped: the flood needs root (BPF and network namespaces)"
 	exit 0
@@ -46,8 +48,10 @@ if ! wait_file "$TMP/ready" 30; then
 	echo "bench: skbscope did not become ready:"; cat "$TMP/flood.err"
 	exit 1
 fi
-# As fast as one Python thread sends; it says how many it sent.
-sent=$(ip netns exec "$A" python3 - "$NET.2" "$SECS" <<'PY'
+# Each sender as fast as one Python thread goes; each says how many it
+# sent.
+for i in $(seq "$SENDERS"); do
+	ip netns exec "$A" python3 - "$NET.2" "$SECS" >"$TMP/sent.$i" <<'PY' &
 import socket, sys, time
 dst, secs = sys.argv[1], float(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -62,7 +66,9 @@ while time.monotonic() < end:
             pass
 print(n)
 PY
-)
+done
+wait $(jobs -p | grep -vx -e "$RX" -e "$TRACE_PID")
+sent=$(cat "$TMP"/sent.* | awk '{ n += $1 } END { print n + 0 }')
 sleep 0.5
 stop_trace
 kill "$RX" 2>/dev/null
