@@ -158,9 +158,14 @@ $(OUT)/bench-render: tests/bench/render.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
+# Replay ingest: record, decode and store (tests/bench/ingest.sh runs it).
+$(OUT)/bench-ingest: tests/bench/ingest.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
 # Figures, not pass/fail: each benchmark prints a table and BENCH lines.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench-render
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench-render $(OUT)/bench-ingest
 	$(Q)for b in tests/bench/*.sh; do echo "=== $$b"; $$b || exit 1; done
 
 clean:

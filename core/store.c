@@ -4,6 +4,13 @@
  * ring kept sorted by generation: appending is O(1), finding one is a
  * binary search, and evicting the oldest is dropping the front. The drop
  * index is a second ring of generations, trimmed the same way.
+ *
+ * Memory is most of what the explorer costs in a flood, so a lifetime is
+ * one slab slot plus one block: its hops, then the header bytes they
+ * captured. Successive hops of an skb mostly capture the same bytes, or
+ * the same bytes from the MAC header instead of the network header, so a
+ * hop's bytes are laid over those already held where they match and only
+ * the rest is added. When the lifetime ends, the block is cut to size.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,15 +18,29 @@
 #include "core/store.h"
 
 #define NO_TUPLE ((__u32)-1)
+/* Lifetimes per slab chunk. */
+#define SLAB_CHUNK 1024
+/* Room for hops in a new block: most lifetimes have 4..8 hops. */
+#define HOPS_FIRST 8
+/* Where a hop's header bytes may overlap the previous hop's: the same
+ * offset, or an Ethernet header later or earlier (MAC vs network header). */
+#define ETH_HLEN 14
 
 struct ifname {
 	__u32 netns, ifindex;
 	char name[SKBS_IFNAMSIZ];
 };
 
+/* cap is 0 or a power of two. */
 struct ring {
 	void **v;
 	size_t head, n, cap;
+};
+
+/* Free lifetimes chain through their slot. */
+union slot {
+	struct packet p;
+	union slot *next;
 };
 
 struct store {
@@ -30,8 +51,11 @@ struct store {
 	size_t nhits;
 	__u64 events, evicted;
 	struct ifname *ifs;
-	size_t nifs, capifs;
+	size_t nifs, capifs, lastif;
 	size_t bytes;
+	union slot *free_slots;
+	union slot **chunks;
+	size_t nchunks;
 };
 
 static int ring_push(struct ring *r, void *p)
@@ -43,20 +67,20 @@ static int ring_push(struct ring *r, void *p)
 		if (!nv)
 			return -ENOMEM;
 		for (size_t i = 0; i < r->n; i++)
-			nv[i] = r->v[(r->head + i) % r->cap];
+			nv[i] = r->v[(r->head + i) & (r->cap - 1)];
 		free(r->v);
 		r->v = nv;
 		r->head = 0;
 		r->cap = cap;
 	}
-	r->v[(r->head + r->n) % r->cap] = p;
+	r->v[(r->head + r->n) & (r->cap - 1)] = p;
 	r->n++;
 	return 0;
 }
 
 static void *ring_get(const struct ring *r, size_t i)
 {
-	return i < r->n ? r->v[(r->head + i) % r->cap] : NULL;
+	return i < r->n ? r->v[(r->head + i) & (r->cap - 1)] : NULL;
 }
 
 static void *ring_pop_front(struct ring *r)
@@ -66,7 +90,7 @@ static void *ring_pop_front(struct ring *r)
 	if (!r->n)
 		return NULL;
 	p = r->v[r->head];
-	r->head = (r->head + 1) % r->cap;
+	r->head = (r->head + 1) & (r->cap - 1);
 	r->n--;
 	return p;
 }
@@ -100,15 +124,45 @@ int store_new(size_t max_packets, struct store **out)
 	return 0;
 }
 
+static struct packet *packet_new(struct store *st)
+{
+	union slot *s = st->free_slots;
+
+	if (!s) {
+		union slot **nc = reallocarray(st->chunks, st->nchunks + 1,
+					       sizeof(*nc));
+		union slot *c;
+
+		if (!nc)
+			return NULL;
+		st->chunks = nc;
+		c = malloc(SLAB_CHUNK * sizeof(*c));
+		if (!c)
+			return NULL;
+		st->chunks[st->nchunks++] = c;
+		for (size_t i = 0; i < SLAB_CHUNK; i++)
+			c[i].next = i + 1 < SLAB_CHUNK ? &c[i + 1] : NULL;
+		s = c;
+	}
+	st->free_slots = s->next;
+	memset(&s->p, 0, sizeof(s->p));
+	st->bytes += sizeof(s->p);
+	return &s->p;
+}
+
+static size_t block_size(__u32 cap, __u32 hcap)
+{
+	return (size_t)cap * sizeof(struct hop) + hcap;
+}
+
 static void free_packet(struct store *st, struct packet *p)
 {
-	for (__u32 i = 0; i < p->nhops; i++) {
-		st->bytes -= p->hops[i].hdr_len;
-		free(p->hops[i].hdr);
-	}
-	st->bytes -= sizeof(*p) + p->cap * sizeof(struct hop);
+	union slot *s = (union slot *)p;
+
+	st->bytes -= sizeof(*p) + block_size(p->cap, p->hcap);
 	free(p->hops);
-	free(p);
+	s->next = st->free_slots;
+	st->free_slots = s;
 }
 
 void store_clear(struct store *st)
@@ -126,6 +180,9 @@ void store_free(struct store *st)
 	if (!st)
 		return;
 	store_clear(st);
+	for (size_t i = 0; i < st->nchunks; i++)
+		free(st->chunks[i]);
+	free(st->chunks);
 	free(st->pkts.v);
 	free(st->drops.v);
 	free(st->hits);
@@ -146,8 +203,8 @@ static void evict_oldest(struct store *st)
 			if (ring_get(&st->drops, i) != p)
 				continue;
 			for (size_t j = i; j > 0; j--)
-				st->drops.v[(st->drops.head + j) %
-					    st->drops.cap] =
+				st->drops.v[(st->drops.head + j) &
+					    (st->drops.cap - 1)] =
 					ring_get(&st->drops, j - 1);
 			ring_pop_front(&st->drops);
 			break;
@@ -163,10 +220,19 @@ static void note_ifname(struct store *st, const struct skbs_event *ev)
 
 	if (!ev->ifindex || !ev->ifname[0])
 		return;
+	/* Runs of events on one device are the rule. */
+	if (st->lastif < st->nifs) {
+		n = &st->ifs[st->lastif];
+		if (n->netns == ev->netns && n->ifindex == ev->ifindex) {
+			memcpy(n->name, ev->ifname, sizeof(n->name));
+			return;
+		}
+	}
 	for (size_t i = 0; i < st->nifs; i++) {
 		n = &st->ifs[i];
 		if (n->netns == ev->netns && n->ifindex == ev->ifindex) {
 			memcpy(n->name, ev->ifname, sizeof(n->name));
+			st->lastif = i;
 			return;
 		}
 	}
@@ -186,6 +252,7 @@ static void note_ifname(struct store *st, const struct skbs_event *ev)
 		st->ifs = nv;
 		st->capifs = cap;
 	}
+	st->lastif = st->nifs;
 	n = &st->ifs[st->nifs++];
 	n->netns = ev->netns;
 	n->ifindex = ev->ifindex;
@@ -224,17 +291,24 @@ static struct packet *lifetime(struct store *st, const struct skbs_event *ev)
 	struct packet *p = NULL;
 	long i;
 
-	/* Almost always the newest or a recent lifetime. */
+	/* Almost always the newest or one of the few in flight with it. */
 	if (st->pkts.n) {
 		p = ring_get(&st->pkts, st->pkts.n - 1);
 		if (p->gen == ev->gen)
 			return p;
 		if (p->gen > ev->gen) {
+			for (size_t k = 2; k <= 16 && k <= st->pkts.n; k++) {
+				p = ring_get(&st->pkts, st->pkts.n - k);
+				if (p->gen == ev->gen)
+					return p;
+				if (p->gen < ev->gen)
+					return NULL;
+			}
 			i = ring_find(&st->pkts, ev->gen);
 			return i < 0 ? NULL : ring_get(&st->pkts, (size_t)i);
 		}
 	}
-	p = calloc(1, sizeof(*p));
+	p = packet_new(st);
 	if (!p)
 		return NULL;
 	p->skb = ev->skb;
@@ -242,20 +316,123 @@ static struct packet *lifetime(struct store *st, const struct skbs_event *ev)
 	p->first_ts = ev->ts;
 	p->first_tuple = NO_TUPLE;
 	if (ring_push(&st->pkts, p)) {
-		free(p);
+		free_packet(st, p);
 		return NULL;
 	}
-	st->bytes += sizeof(*p);
 	while (st->pkts.n > st->max)
 		evict_oldest(st);
 	return p;
 }
 
+static __u8 *hdr_bytes(const struct packet *p)
+{
+	return (__u8 *)(p->hops + p->cap);
+}
+
+/*
+ * Give p a block with room for cap hops and hcap header bytes, with the
+ * bytes held moved shift bytes on, and the hops' pointers moved with them.
+ */
+static int relayout(struct store *st, struct packet *p, __u32 cap,
+		    __u32 hcap, __u32 shift)
+{
+	__u8 *ob = p->hops ? hdr_bytes(p) : NULL, *nb;
+	struct hop *nh;
+
+	if (cap == p->cap && hcap == p->hcap) {
+		memmove(ob + shift, ob, p->hlen);
+		for (__u32 i = 0; i < p->nhops; i++)
+			if (p->hops[i].hdr)
+				p->hops[i].hdr += shift;
+		return 0;
+	}
+	nh = malloc(block_size(cap, hcap));
+	if (!nh)
+		return -ENOMEM;
+	nb = (__u8 *)(nh + cap);
+	if (p->nhops)
+		memcpy(nh, p->hops, p->nhops * sizeof(*nh));
+	if (p->hlen)
+		memcpy(nb + shift, ob, p->hlen);
+	for (__u32 i = 0; i < p->nhops; i++)
+		if (nh[i].hdr)
+			nh[i].hdr = nb + shift + (nh[i].hdr - ob);
+	free(p->hops);
+	st->bytes += block_size(cap, hcap);
+	st->bytes -= block_size(p->cap, p->hcap);
+	p->hops = nh;
+	p->cap = cap;
+	p->hcap = hcap;
+	return 0;
+}
+
+/* Extra bytes needed to lay n bytes t at offset o (negative: before the
+ * start) of the h bytes held at b, or -1 when they do not overlap there or
+ * differ where they do. */
+static long overlay_cost(const __u8 *b, long h, long o, const __u8 *t,
+			 long n)
+{
+	long lo = o > 0 ? o : 0, hi = o + n < h ? o + n : h;
+
+	if (hi <= lo || memcmp(b + lo, t + (lo - o), (size_t)(hi - lo)))
+		return -1;
+	return (o < 0 ? -o : 0) + (o + n > h ? o + n - h : 0);
+}
+
+/* Room for one more hop, with n header bytes t (none when !n); sets
+ * *hdr to where they are. 0 or -ENOMEM. */
+static int make_room(struct store *st, struct packet *p, const __u8 *t,
+		     __u32 n, __u8 **hdr)
+{
+	long o = p->hlen, best = n, h = p->hlen;
+	__u32 cap = p->cap, hcap = p->hcap, shift, need;
+
+	/* Where the last few hops' bytes are, as they are, or an Ethernet
+	 * header later or earlier; usually the first try matches whole. */
+	for (__u32 i = p->nhops; n && i > 0 && i + 4 > p->nhops && best;
+	     i--) {
+		const __u8 *b = hdr_bytes(p);
+		long base, c;
+
+		if (!p->hops[i - 1].hdr)
+			continue;
+		base = p->hops[i - 1].hdr - b;
+		for (int k = 0; k < 3 && best; k++) {
+			long at = base + (k == 1 ? ETH_HLEN :
+					  k == 2 ? -ETH_HLEN : 0);
+
+			c = overlay_cost(b, h, at, t, n);
+			if (c >= 0 && c < best) {
+				best = c;
+				o = at;
+			}
+		}
+	}
+	shift = o < 0 ? (__u32)-o : 0;
+	need = p->hlen + (__u32)best;
+	if (p->nhops == cap)
+		cap = cap ? cap + cap / 2 + 1 : HOPS_FIRST;
+	if (need > hcap)
+		hcap = need + need / 2 > 2 * hcap ? need + need / 2 : 2 * hcap;
+	if ((cap != p->cap || hcap != p->hcap || shift) &&
+	    relayout(st, p, cap, hcap, shift))
+		return -ENOMEM;
+	*hdr = NULL;
+	if (n) {
+		*hdr = hdr_bytes(p) + o + shift;
+		memcpy(*hdr, t, n);
+		p->hlen = need;
+	}
+	return 0;
+}
+
 int store_add(struct store *st, const struct skbs_event *ev,
 	      const char *tail)
 {
+	__u16 hdr_len = tail ? ev->hdr_len : 0;
 	struct packet *p;
 	struct hop *h;
+	__u8 *hdr;
 
 	st->events++;
 	note_ifname(st, ev);
@@ -264,15 +441,11 @@ int store_add(struct store *st, const struct skbs_event *ev,
 	p = lifetime(st, ev);
 	if (!p)
 		return 0; /* an event of an evicted lifetime */
-	if (p->nhops == p->cap) {
-		__u32 cap = p->cap ? p->cap * 2 : 8;
-		struct hop *nv = reallocarray(p->hops, cap, sizeof(*nv));
-
-		if (!nv)
+	if (make_room(st, p, (const __u8 *)tail, hdr_len, &hdr)) {
+		/* Keep the hop without its bytes, as before, if that fits. */
+		hdr_len = 0;
+		if (p->nhops == p->cap && make_room(st, p, NULL, 0, &hdr))
 			return -ENOMEM;
-		st->bytes += (cap - p->cap) * sizeof(*nv);
-		p->hops = nv;
-		p->cap = cap;
 	}
 	h = &p->hops[p->nhops];
 	h->ts = ev->ts;
@@ -293,16 +466,8 @@ int store_add(struct store *st, const struct skbs_event *ev,
 	h->flags = ev->flags;
 	memcpy(h->saddr, ev->saddr, 16);
 	memcpy(h->daddr, ev->daddr, 16);
-	h->hdr = NULL;
-	h->hdr_len = 0;
-	if (ev->hdr_len && tail) {
-		h->hdr = malloc(ev->hdr_len);
-		if (h->hdr) {
-			memcpy(h->hdr, tail, ev->hdr_len);
-			h->hdr_len = ev->hdr_len;
-			st->bytes += ev->hdr_len;
-		}
-	}
+	h->hdr = hdr_len ? hdr : NULL;
+	h->hdr_len = hdr_len;
 	if (p->first_tuple == NO_TUPLE && (ev->flags & SKBS_EV_TUPLE))
 		p->first_tuple = p->nhops;
 	p->nhops++;
@@ -318,6 +483,11 @@ int store_add(struct store *st, const struct skbs_event *ev,
 	} else if ((ev->flags & SKBS_EV_FREE) && p->state == PKT_IN_FLIGHT) {
 		p->state = PKT_CONSUMED;
 	}
+	/* The lifetime is over: nothing more will be added, so give back
+	 * the room (a late event would simply grow it again). */
+	if ((ev->flags & SKBS_EV_FREE) &&
+	    (p->cap != p->nhops || p->hcap != p->hlen))
+		relayout(st, p, p->nhops, p->hlen, 0);
 	return 0;
 }
 

@@ -30,7 +30,10 @@ struct hop {
 	__u8 flags;          /* enum skbs_event_flags */
 	__u8 saddr[16], daddr[16];
 	__u16 hdr_len;       /* captured header bytes (--snaplen) */
-	__u8 *hdr;           /* they start at L2 when SKBS_EV_HDR_L2 */
+	/* They start at L2 when SKBS_EV_HDR_L2. Owned by the store and
+	 * shared between hops that captured the same bytes; valid until the
+	 * next store_add or store_clear. */
+	__u8 *hdr;
 };
 
 enum pkt_state {
@@ -41,16 +44,18 @@ enum pkt_state {
 
 struct packet {
 	__u64 skb;
+	__u64 first_ts, last_ts;
+	__u64 location;
+	struct hop *hops;
 	__u32 gen;
 	enum pkt_state state;
-	__u64 first_ts, last_ts;
 	__u32 drop_reason;   /* when state is PKT_DROPPED */
 	int reason_known;
-	__u64 location;
 	__u32 last_hook;
-	struct hop *hops;
-	__u32 nhops, cap;
+	__u32 nhops;
 	__u32 first_tuple;   /* first hop with a tuple, or (__u32)-1 */
+	/* The store's own: room for hops, header bytes held and room. */
+	__u32 cap, hlen, hcap;
 };
 
 struct store;

@@ -87,3 +87,72 @@ TEST(store_evicts_oldest_and_its_drop)
 	CHECK_INT(store_hook_hits(st, 5), 1);
 	store_free(st);
 }
+
+/* One hop with n header bytes from b: hdr_len and the tail. */
+static int add_hdr(struct store *st, __u32 gen, __u8 flags, const __u8 *b,
+		   __u16 n)
+{
+	struct skbs_event e = ev_at(0x100, gen, 0, 1, flags);
+
+	e.hdr_len = n;
+	e.tail_len = n;
+	return store_add(st, &e, (const char *)b);
+}
+
+/* Header bytes are shared between hops, laid over each other where they
+ * match; every hop must still read back exactly what it captured, through
+ * growth, shifts and the cut to size at the lifetime's end. */
+TEST(store_hop_headers_read_back)
+{
+	__u8 frame[14 + 128], other[64], want[40][64];
+	__u16 wlen[40];
+	const struct packet *p;
+	struct store *st;
+	__u32 n = 0;
+
+	for (size_t i = 0; i < sizeof(frame); i++)
+		frame[i] = (__u8)(i * 7 + 3);
+	for (size_t i = 0; i < sizeof(other); i++)
+		other[i] = (__u8)(i * 13 + 1);
+	CHECK_INT(store_new(10, &st), 0);
+#define HOP(b, len, fl)                                                   \
+	do {                                                              \
+		memcpy(want[n], (b), (len));                              \
+		wlen[n++] = (len);                                        \
+		CHECK_INT(add_hdr(st, 1, (fl), (b), (len)), 0);           \
+	} while (0)
+	HOP(frame + 14, 20, 0);              /* network header */
+	HOP(frame, 64, SKBS_EV_HDR_L2);      /* MAC header: before, growing */
+	HOP(frame + 14, 64, 0);              /* the same as before */
+	HOP(frame + 14, 64, 0);
+	HOP(frame, 64, SKBS_EV_HDR_L2);      /* from the MAC header: before */
+	HOP(frame + 14, 40, 0);              /* shorter */
+	HOP(other, 64, 0);                   /* rewritten: new bytes */
+	HOP(frame + 14 + 14, 64, 0);         /* after the first */
+	HOP(other, 20, 0);
+	for (int i = 0; i < 20; i++)         /* growth of the hop array */
+		HOP(i % 2 ? other : frame + 14, (__u16)(10 + i), 0);
+	CHECK_INT(add_hdr(st, 1, 0, frame, 0), 0); /* none */
+	wlen[n++] = 0;
+	HOP(frame + 14, 64, SKBS_EV_FREE);   /* the end: cut to size */
+#undef HOP
+	p = store_packet(st, 0);
+	CHECK_INT(p->nhops, n);
+	for (__u32 i = 0; i < n; i++) {
+		CHECK_INT(p->hops[i].hdr_len, wlen[i]);
+		CHECK(!wlen[i] == !p->hops[i].hdr);
+		CHECK(!wlen[i] || !memcmp(p->hops[i].hdr, want[i], wlen[i]));
+	}
+	/* The repeats cost nothing: far less than a copy per hop. */
+	CHECK(store_bytes(st) < sizeof(*p) + n * sizeof(struct hop) + 400);
+	/* A lifetime cut to one hop at its end still takes a late one. */
+	CHECK_INT(add_hdr(st, 2, SKBS_EV_FREE, frame, 30), 0);
+	CHECK_INT(add_hdr(st, 2, 0, other, 30), 0);
+	CHECK_INT(add_hdr(st, 2, 0, frame, 30), 0);
+	p = store_packet(st, 1);
+	CHECK_INT(p->nhops, 3);
+	CHECK(!memcmp(p->hops[0].hdr, frame, 30));
+	CHECK(!memcmp(p->hops[1].hdr, other, 30));
+	CHECK(!memcmp(p->hops[2].hdr, frame, 30));
+	store_free(st);
+}
