@@ -263,6 +263,8 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 			a.ui.st.events_per_s =
 				(store_events(a.store) - last_events) / el;
 			last_events = store_events(a.store);
+			a.ui.st.received = store_events(a.store) +
+					   a.ui.st.skipped;
 			if (!src->counters(src->ctx, c)) {
 				a.ui.st.lost = c[SKBS_C_LOST];
 				a.ui.st.lost_growing = c[SKBS_C_LOST] > lost_seen;

@@ -36,7 +36,8 @@ struct ui_status {
 	const char *backend;
 	size_t attached, failed;
 	double events_per_s;
-	__u64 lost;
+	__u64 received;       /* events taken from the ring buffer */
+	__u64 lost;           /* events the kernel could not hand over */
 	int lost_growing;
 	__u64 skipped;        /* events not shown because paused */
 	const char *note;     /* e.g. "demo: 2 namespaces, DROP on 7001" */

@@ -103,6 +103,20 @@ static __u64 t0(const struct ui *ui)
 	return p ? p->first_ts : 0;
 }
 
+/* A count in at most 6 columns: 12345, 123.4k, 12.3M. */
+static const char *count_text(__u64 n, char *buf, size_t len)
+{
+	if (n < 100000)
+		snprintf(buf, len, "%llu", (unsigned long long)n);
+	else if (n < 10000000)
+		snprintf(buf, len, "%.1fk", n / 1e3);
+	else if (n < 10000000000ULL)
+		snprintf(buf, len, "%.1fM", n / 1e6);
+	else
+		snprintf(buf, len, "%.1fG", n / 1e9);
+	return buf;
+}
+
 static void draw_status(struct ui *ui, struct grid *g)
 {
 	const struct ui_status *s = &ui->st;
@@ -124,9 +138,14 @@ static void draw_status(struct ui *ui, struct grid *g)
 				 s->failed);
 	x += grid_printf(g, x, 0, R_STATUS, g->w - x, "| %.0f ev/s | ",
 			 s->events_per_s);
+	/* Received and lost side by side: every event the filter matched
+	 * is one or the other. */
+	x += grid_printf(g, x, 0, R_STATUS, g->w - x, "recv %s ",
+			 count_text(s->received, buf, sizeof(buf)));
 	x += grid_printf(g, x, 0,
 			 s->lost_growing ? (R_ERROR | AT_BOLD) : R_STATUS,
-			 g->w - x, "lost %llu", (unsigned long long)s->lost);
+			 g->w - x, "lost %s",
+			 count_text(s->lost, buf, sizeof(buf)));
 	x += grid_printf(g, x, 0, R_STATUS, g->w - x, " | skbs %zu",
 			 store_count(ui->store));
 	if (store_evicted(ui->store))

@@ -204,6 +204,7 @@ static int run_case(const char *name, const char *fixture, char *keys,
 	ui.st.backend = "tracepoint";
 	ui.st.attached = 30;
 	ui.st.events_per_s = 10;
+	ui.st.received = store_events(fx.store);
 	ui.follow = 0;
 	grid_init(&g, w, h, 1);
 	ui_refresh(&ui);
