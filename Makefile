@@ -63,7 +63,7 @@ LOOP_SKEL := $(OUT)/skbscope-loop.skel.h
 VMLINUX := $(OUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
-.PHONY: all clean deps run test unit integration vm screenshots bench
+.PHONY: all clean deps run test unit integration vm screenshots bench fuzz
 
 all: $(BIN)
 
@@ -171,5 +171,7 @@ bench: deps
 clean:
 	$(call msg,CLEAN,)
 	$(Q)rm -rf $(OUT) build build-san skbscope
+
+include tests/fuzz/fuzz.mk
 
 -include $(wildcard $(OUT)/*.d $(OUT)/core/*.d $(OUT)/tui/*.d $(OUT)/tests/unit/*.d)

@@ -515,7 +515,10 @@ __attribute__((noinline)) int cbpf_step(__u32 unused)
 				goto reject;
 			break;
 		case CB_IND:
-			if (cbpf_load(r, r->X + in.k, size, &v))
+			/* X + k past 2^32 is past the end, as in libpcap;
+			 * wrapped, it would read the start. */
+			if (r->X + in.k < r->X ||
+			    cbpf_load(r, r->X + in.k, size, &v))
 				goto reject;
 			break;
 		case CB_MSH:

@@ -44,7 +44,10 @@ __u32 cbpf_run(const struct skbs_cbpf_insn *prog, __u32 n, const __u8 *pkt,
 					return 0;
 				break;
 			case CB_IND:
-				if (load(pkt, len, X + in.k, size, &v))
+				/* X + k past 2^32 is past the end, as in
+				 * libpcap; wrapped, it would read the start. */
+				if (X + in.k < X ||
+				    load(pkt, len, X + in.k, size, &v))
 					return 0;
 				break;
 			case CB_MSH:

@@ -185,7 +185,10 @@ static int fmt_ts(struct line_out *lo, const struct skbs_event *ev,
 		return snprintf(buf, len, "%-12llu ",
 				(unsigned long long)relative_ts(lo, ev));
 	case TS_ABSOLUTE:
-		wall = (long long)ev->ts + lo->o.realtime_offset_ns;
+		/* Both come from the event source (a recording is any
+		 * file): wrap, as the clocks would, rather than overflow. */
+		wall = (long long)(ev->ts +
+				   (unsigned long long)lo->o.realtime_offset_ns);
 		secs = (time_t)(wall / 1000000000LL);
 		localtime_r(&secs, &tm);
 		return snprintf(buf, len, "%02d:%02d:%02d.%06lld ", tm.tm_hour,

@@ -142,6 +142,20 @@ TEST(pcap_twin_truncated_packets_reject)
 	CHECK(ok);
 }
 
+/* Found by tests/fuzz/fuzz_cbpf.c: an indexed load whose X + k wraps past
+ * 2^32 must reject, as libpcap does, not read from the packet's start. */
+TEST(pcap_twin_indexed_load_does_not_wrap)
+{
+	struct pkt p;
+	int ok;
+
+	/* X = the source address, 0xfffffff2; X + 14 wraps to 0, where the
+	 * destination MAC's first byte (2) would make "!= 0" true. */
+	build(&p, 0, 17, "255.255.255.242", "10.0.0.2", 40000, 7001);
+	CHECK_INT(agree("ip[ip[12:4]] != 0", &p, &ok), 0);
+	CHECK(ok);
+}
+
 TEST(pcap_compile_errors)
 {
 	struct skbs_cbpf_insn prog[SKBS_CBPF_MAX];
