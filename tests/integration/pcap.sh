@@ -73,9 +73,12 @@ else
 fi
 
 # 5. Expressions libpcap or the interpreter refuse: exit 2, clear message.
+# Run in a network namespace of its own with nothing in it: an unknown
+# host name makes libpcap ask the resolver, and that question must not
+# leave the machine.
 bad() {
 	want=$1; shift
-	"$SKBSCOPE" --no-tui "$@" >"$TMP/bad.out" 2>"$TMP/bad.err"
+	unshare -n "$SKBSCOPE" --no-tui "$@" >"$TMP/bad.out" 2>"$TMP/bad.err"
 	rc=$?
 	check "exit 2 and '$want' for: $*" \
 		bash -c "[ $rc -eq 2 ] && grep -q -- '$want' '$TMP/bad.err'"
