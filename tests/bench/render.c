@@ -757,11 +757,19 @@ static void child(const struct opts *o, const struct common *c, int fd,
 	unsetenv("LINES");
 	unsetenv("COLUMNS");
 
-	gen_init(&s->g, 0x7001, 0, o->snaplen, now_ns() - 60000000000ULL);
-	s->rate = o->rate;
-	s->ready_fd = ready_fd;
 	/* A full store first (under 6 events per packet), then paced. */
 	s->prefill = (long)o->packets * 7;
+	/*
+	 * The prefill's own clock steps 100 us per event on average; it
+	 * starts that long (and a second more) in the past so that it ends
+	 * before the paced events, whose times are then their own: were it
+	 * ahead, every paced event would be stamped 1 ns after the previous
+	 * one and the time columns would hardly change between frames.
+	 */
+	gen_init(&s->g, 0x7001, 0, o->snaplen,
+		 now_ns() - (__u64)s->prefill * 100000 - 1000000000ULL);
+	s->rate = o->rate;
+	s->ready_fd = ready_fd;
 	src.ctx = s;
 	src.hooks = c->hooks;
 	src.reasons = c->reasons;
