@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The explorer's loop. The ring buffer is drained in bounded batches so a
- * flood cannot starve the keyboard; frames are drawn at most every 66 ms
- * (ssh links are not flooded), and right away after a key.
+ * flood cannot starve the keyboard. A key is answered with a frame right
+ * away; what events change is drawn at most every 66 ms, and less often
+ * when frames are big, so the terminal (an ssh link) gets a bounded
+ * stream of bytes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +23,16 @@
 #include "tui/model.h"
 #include "tui/view.h"
 
-#define FRAME_NS (66 * 1000 * 1000LL)
+/*
+ * Frames that only events asked for wait out a quiet spell after the last
+ * frame, in proportion to what it wrote: TERM_BYTES_PER_S on average, and
+ * between 66 ms (15 frames/s) and 250 ms (4 frames/s, still live). A small
+ * terminal keeps 15 frames/s; a big one whose packet list turns over
+ * every frame (following a flood) gets fewer, bigger ones.
+ */
+#define FRAME_MIN_NS (66 * 1000 * 1000LL)
+#define FRAME_MAX_NS (250 * 1000 * 1000LL)
+#define TERM_BYTES_PER_S 15000
 #define BATCH 20000
 
 struct app {
@@ -168,7 +179,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 	struct app a = { .src = src, .tap = o->tap, .tap_ctx = o->tap_ctx,
 			 .realtime_offset_ns = o->realtime_offset_ns };
 	struct grid g = { 0 };
-	long long last_draw = 0, last_tick = now_ns();
+	long long last_draw = 0, gap = 0, last_tick = now_ns();
 	__u64 last_events = 0, lost_seen = 0, c[SKBS_C_MAX];
 	int utf8 = 0, w, h, dirty = 1, full = 1, ret = 0;
 	char kerr[256] = "";
@@ -273,10 +284,17 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 			last_tick = t;
 			dirty = 1;
 		}
-		if ((fl & UI_REDRAW) || (dirty && t - last_draw >= FRAME_NS)) {
+		if ((fl & UI_REDRAW) || (dirty && t - last_draw >= gap)) {
+			long bytes;
+
 			ui_refresh(&a.ui);
 			view_render(&a.ui, &g);
-			term_blit(&g, full);
+			bytes = term_blit(&g, full);
+			gap = bytes * 1000000000LL / TERM_BYTES_PER_S;
+			if (gap < FRAME_MIN_NS)
+				gap = FRAME_MIN_NS;
+			if (gap > FRAME_MAX_NS)
+				gap = FRAME_MAX_NS;
 			stats->frames++;
 			full = 0;
 			dirty = 0;

@@ -7,6 +7,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <locale.h>
 #include <langinfo.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ncursesw/curses.h>
 #include "tui/blit.h"
@@ -14,6 +15,22 @@
 #include "tui/keymap.h"
 
 static int active, colors;
+
+/*
+ * What the terminal shows, as far as we drew it. A frame hands curses
+ * only the cells that differ from it: curses diffs again before it writes,
+ * but would first have to take in every cell of every frame, and this way
+ * we also know what a frame costs on the wire.
+ */
+static struct cell *shown;
+static int shown_w, shown_h;
+
+static void shown_free(void)
+{
+	free(shown);
+	shown = NULL;
+	shown_w = shown_h = 0;
+}
 
 int term_active(void)
 {
@@ -32,6 +49,9 @@ int term_open(const struct term_opts *o, int *utf8)
 	nonl();
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	/* The cursor is hidden: leave it where the last change left it
+	 * rather than move it back after every frame. */
+	leaveok(stdscr, TRUE);
 	set_escdelay(25);
 	if (o->mouse)
 		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
@@ -60,6 +80,7 @@ void term_close(void)
 	if (!active)
 		return;
 	active = 0;
+	shown_free();
 	curs_set(1);
 	endwin();
 }
@@ -94,21 +115,105 @@ static attr_t to_attr(uint16_t a)
 	return r;
 }
 
-void term_blit(const struct grid *g, int full)
+/*
+ * Roughly the bytes curses writes for the changes in row y, for pacing
+ * only. A jump to the next changed cell is a cursor move ("\e[RR;CCH"),
+ * unless the gap is short enough to write the old cells again; a new
+ * attribute is an SGR ("\e(B\e[0;1m\e[31m"); a run of blanks is one
+ * erase ("\e[86X"); characters are their UTF-8 length. *pen is the
+ * attribute in force, carried from row to row.
+ */
+#define MOVE_BYTES 8
+#define SGR_BYTES 10
+#define ERASE_BYTES 5
+
+static int utf8_len(wchar_t c)
 {
-	int w, h;
+	return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+}
+
+static int changed(const struct grid *g, int full, size_t i)
+{
+	return full || shown[i].ch != g->c[i].ch ||
+	       shown[i].attr != g->c[i].attr;
+}
+
+static long row_bytes(const struct grid *g, int full, int y, int w,
+		      int *pen)
+{
+	size_t row = (size_t)y * g->w;
+	int last = -1, x = 0;
+	long bytes = 0;
+
+	while (x < w) {
+		const struct cell *c = &g->c[row + x];
+		int end = x + 1;
+
+		if (!changed(g, full, row + x)) {
+			x++;
+			continue;
+		}
+		if (last < 0 || x - last > MOVE_BYTES)
+			bytes += MOVE_BYTES;
+		else
+			bytes += x - last;
+		if (*pen != c->attr)
+			bytes += SGR_BYTES;
+		*pen = c->attr;
+		if (c->ch == L' ') {
+			while (end < w && changed(g, full, row + end) &&
+			       g->c[row + end].ch == L' ' &&
+			       g->c[row + end].attr == c->attr)
+				end++;
+		}
+		if (end - x > ERASE_BYTES) {
+			/* The erase leaves the cursor where it was. */
+			bytes += ERASE_BYTES;
+			last = x;
+		} else {
+			for (int i = x; i < end; i++)
+				bytes += utf8_len(g->c[row + i].ch);
+			last = end;
+		}
+		x = end;
+	}
+	return bytes;
+}
+
+long term_blit(const struct grid *g, int full)
+{
+	size_t n = (size_t)g->w * g->h;
+	int w, h, pen = R_NORMAL; /* curses ends a frame in plain text */
+	long bytes = 0;
 
 	getmaxyx(stdscr, h, w);
 	if (full)
 		clearok(stdscr, TRUE);
+	if (full || !shown || shown_w != g->w || shown_h != g->h) {
+		shown_free();
+		/* Without a copy every frame is drawn whole: slower, not
+		 * wrong. */
+		shown = malloc(n * sizeof(*shown));
+		if (shown) {
+			shown_w = g->w;
+			shown_h = g->h;
+		}
+		full = 1;
+	}
 	for (int y = 0; y < g->h && y < h; y++) {
-		for (int x = 0; x < g->w && x < w; x++) {
-			const struct cell *c = &g->c[y * g->w + x];
+		int cols = g->w < w ? g->w : w;
+
+		/* The bottom-right cell would scroll some terminals. */
+		if (y == h - 1 && cols == w)
+			cols--;
+		bytes += row_bytes(g, full, y, cols, &pen);
+		for (int x = 0; x < cols; x++) {
+			size_t i = (size_t)y * g->w + x;
+			const struct cell *c = &g->c[i];
 			wchar_t s[2] = { c->ch, 0 };
 			cchar_t cc;
 
-			/* The bottom-right cell would scroll some terminals. */
-			if (y == h - 1 && x == w - 1)
+			if (!changed(g, full, i))
 				continue;
 			/* setcchar takes the colour pair apart from the
 			 * attributes; a pair inside attrs is overridden. */
@@ -117,7 +222,10 @@ void term_blit(const struct grid *g, int full)
 			mvadd_wch(y, x, &cc);
 		}
 	}
+	if (shown)
+		memcpy(shown, g->c, n * sizeof(*shown));
 	refresh();
+	return bytes;
 }
 
 int term_key(int timeout_ms, int *mx, int *my)

@@ -18,8 +18,10 @@ int term_open(const struct term_opts *o, int *utf8);
 void term_close(void);
 int term_active(void);
 void term_size(int *w, int *h);
-/* Draw g; full forces a complete repaint. Returns bytes-ish (cells) sent. */
-void term_blit(const struct grid *g, int full);
+/* Draw g, sending curses only the cells that changed since the last
+ * frame; full forces a complete repaint. Returns an estimate of the bytes
+ * the frame writes to the terminal, for pacing. */
+long term_blit(const struct grid *g, int full);
 /* Next key (K_* / chars) within timeout_ms, 0 on timeout. For mouse
  * clicks returns K_MOUSE with the cell in *mx, *my. */
 int term_key(int timeout_ms, int *mx, int *my);

@@ -6,8 +6,9 @@
  * time order, by events, by state, drops only, and with events arriving
  * between frames. Then the store's memory, and, through a pty, the bytes
  * the real explorer loop writes to the terminal per second while events
- * arrive at a steady rate. Prints tables, then "BENCH name value unit"
- * lines. Figures only: no timing makes it fail.
+ * arrive at a steady rate, the longest wait between its frames, and how
+ * soon a key is answered meanwhile. Prints tables, then "BENCH name value
+ * unit" lines. Figures only: no timing makes it fail.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -402,6 +403,13 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 struct common {
 	struct hooks *hooks;
 	struct reasons *reasons;
@@ -757,11 +765,19 @@ static void child(const struct opts *o, const struct common *c, int fd,
 	unsetenv("LINES");
 	unsetenv("COLUMNS");
 
-	gen_init(&s->g, 0x7001, 0, o->snaplen, now_ns() - 60000000000ULL);
-	s->rate = o->rate;
-	s->ready_fd = ready_fd;
 	/* A full store first (under 6 events per packet), then paced. */
 	s->prefill = (long)o->packets * 7;
+	/*
+	 * The prefill's own clock steps 100 us per event on average; it
+	 * starts that long (and a second more) in the past so that it ends
+	 * before the paced events, whose times are then their own: were it
+	 * ahead, every paced event would be stamped 1 ns after the previous
+	 * one and the time columns would hardly change between frames.
+	 */
+	gen_init(&s->g, 0x7001, 0, o->snaplen,
+		 now_ns() - (__u64)s->prefill * 100000 - 1000000000ULL);
+	s->rate = o->rate;
+	s->ready_fd = ready_fd;
 	src.ctx = s;
 	src.hooks = c->hooks;
 	src.reasons = c->reasons;
@@ -783,6 +799,70 @@ static void child(const struct opts *o, const struct common *c, int fd,
 	_exit(0);
 }
 
+/* Read what the explorer wrote until deadline, into save if set; returns
+ * the bytes read, -1 once the pty hangs up. first: when the first came. */
+static long drain(int master, FILE *save, __u64 deadline, __u64 *first)
+{
+	char buf[65536];
+	long got = 0;
+
+	for (;;) {
+		struct pollfd pf = { master, POLLIN, 0 };
+		__u64 now = now_ns();
+		ssize_t r;
+
+		if (now >= deadline)
+			return got;
+		poll(&pf, 1, (int)((deadline - now) / 1000000) + 1);
+		if (pf.revents & (POLLHUP | POLLERR) && !(pf.revents & POLLIN))
+			return -1;
+		while ((r = read(master, buf, sizeof(buf))) > 0) {
+			if (save)
+				fwrite(buf, 1, (size_t)r, save);
+			if (!got && first)
+				*first = now_ns();
+			got += r;
+		}
+	}
+}
+
+#define KEYS 15
+
+/*
+ * Keys during the flood: from writing one to the first byte of the frame
+ * that answers it, ms. 's' switches the function counts between all
+ * packets and the selected one, so every press changes the screen. The
+ * presses come at uneven times, so they land anywhere between two
+ * frames; one that a frame of events happens to answer first reads a
+ * little short, hence the median. Returns 0, or -1.
+ */
+static int key_latency(int master, FILE *save, double *med, double *max)
+{
+	double t[KEYS];
+	__u64 rng = 0x6b6579;
+
+	for (int k = 0; k < KEYS; k++) {
+		__u64 sent, first = 0;
+
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		/* 150..450 ms of listening: pending frames out of the way */
+		if (drain(master, save, now_ns() + 150000000ULL +
+			  (rng >> 33) % 300000000ULL, NULL) < 0)
+			return -1;
+		sent = now_ns();
+		if (write(master, "s", 1) != 1)
+			return -1;
+		if (drain(master, save, sent + 1000000000ULL, &first) <= 0 ||
+		    !first)
+			return -1;
+		t[k] = (first - sent) / 1e6;
+	}
+	qsort(t, KEYS, sizeof(t[0]), cmp_double);
+	*med = t[KEYS / 2];
+	*max = t[KEYS - 1];
+	return 0;
+}
+
 /* Bytes the explorer wrote at w x h, over o->pty_s seconds after it
  * settled; 0, or -1 when it could not be measured (reported). */
 static int pty_run(const struct opts *o, const struct common *c, int w,
@@ -794,6 +874,7 @@ static int pty_run(const struct opts *o, const struct common *c, int w,
 	__u64 t_ready = 0, t_start = 0, t_end = 0, t_last = 0, deadline;
 	unsigned long long bytes = 0;
 	unsigned long bursts = 0;
+	double key_med = -1, key_max = -1, gap_max = 0;
 	struct child_report rep = { 0 };
 	char buf[65536], *slave_name, path[4096];
 	FILE *save = NULL;
@@ -874,8 +955,12 @@ static int pty_run(const struct opts *o, const struct common *c, int w,
 				if (!counting)
 					continue;
 				/* A write after a quiet spell: a new frame. */
-				if (!t_last || now - t_last > 20000000ULL)
+				if (!t_last || now - t_last > 20000000ULL) {
+					if (t_last && (now - t_last) / 1e6 >
+						      gap_max)
+						gap_max = (now - t_last) / 1e6;
 					bursts++;
+				}
 				t_last = now;
 				bytes += (unsigned long long)r;
 			}
@@ -886,6 +971,9 @@ static int pty_run(const struct opts *o, const struct common *c, int w,
 		if ((t_ready && now >= t_end) || now > deadline)
 			break;
 	}
+	if (t_ready && now_ns() >= t_end &&
+	    key_latency(master, save, &key_med, &key_max))
+		key_med = key_max = -1;
 	/* Quit with the quit key, as a user would. */
 	if (write(master, "q", 1) != 1)
 		kill(pid, SIGTERM);
@@ -921,15 +1009,20 @@ static int pty_run(const struct opts *o, const struct common *c, int w,
 		double kbs = bytes / o->pty_s / 1000;
 		double evs = rep.paced_s ? rep.paced / rep.paced_s : 0;
 
-		printf("%7dx%-3d %10.0f %10.1f %8.1f %9.0f %8.1f %9.1f  %s\n",
+		printf("%7dx%-3d %10.0f %10.1f %8.1f %9.0f %8.1f %9.1f %7.0f "
+		       "%5.1f/%-5.1f  %s\n",
 		       w, h, evs, kbs, bursts / o->pty_s,
 		       bursts ? (double)bytes / bursts : 0,
 		       rep.seconds ? rep.frames / rep.seconds : 0,
-		       evs ? bytes / o->pty_s / evs : 0,
-		       kbs <= GOAL_TERM_KBS ? "<= goal" : "> goal");
+		       evs ? bytes / o->pty_s / evs : 0, gap_max, key_med,
+		       key_max, kbs <= GOAL_TERM_KBS ? "<= goal" : "> goal");
 		bench("BENCH term_kb_per_s_%dx%d %.1f KB/s\n", w, h, kbs);
 		bench("BENCH term_bytes_per_frame_%dx%d %.0f B\n", w, h,
 		      bursts ? (double)bytes / bursts : 0);
+		bench("BENCH term_max_gap_%dx%d_ms %.0f ms\n", w, h, gap_max);
+		if (key_med >= 0)
+			bench("BENCH term_key_%dx%d_ms %.1f ms\n", w, h,
+			      key_med);
 	}
 	return 0;
 }
@@ -941,12 +1034,16 @@ static void part_pty(const struct opts *o, const struct common *c)
 	       "then %.0f events/s for %.1f s after 1 s to settle "
 	       "(goal <= %.0f KB/s, 1 KB = 1000 B)\n\n", o->packets, o->rate,
 	       o->pty_s, GOAL_TERM_KBS);
-	printf("%11s %10s %10s %8s %9s %8s %9s\n", "size", "events/s",
-	       "KB/s", "frames/s", "B/frame", "fps(all)", "B/event");
+	printf("%11s %10s %10s %8s %9s %8s %9s %7s %11s\n", "size",
+	       "events/s", "KB/s", "frames/s", "B/frame", "fps(all)",
+	       "B/event", "gap ms", "key ms");
 	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
 		pty_run(o, c, sizes[z].w, sizes[z].h);
 	printf("(frames/s: writes after a 20 ms quiet spell; fps(all): "
-	       "frames the loop drew over its whole run)\n\n");
+	       "frames the loop drew over its whole run;\n gap ms: the "
+	       "longest quiet spell while measuring; key ms: from a key to "
+	       "its frame\n during the flood, median/worst of %d, "
+	       "-1: not measured)\n\n", KEYS);
 }
 
 static void usage(void)
