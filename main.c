@@ -291,7 +291,10 @@ counted:
 	a->printed++;
 	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
 		return 1;
-	return 0;
+	/* libbpf drains the ring buffer until it is empty, which under a
+	 * flood faster than we print (a terminal, --output-skb) may be never:
+	 * end the drain so the loop sees the signal. */
+	return stop_signal ? 1 : 0;
 }
 
 static int write_ready(const char *path)

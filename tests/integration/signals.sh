@@ -4,7 +4,8 @@
 # file outputs or as the explorer in a real terminal (tmux), and ended at a
 # random moment (before, during or after attaching) by a random SIGINT,
 # SIGTERM, SIGHUP, SIGQUIT or a closed terminal (tmux kill-session or
-# kill-pane: an ssh drop). Then Ctrl-Z and fg, and a resize storm. After
+# kill-pane: an ssh drop). Then Ctrl-Z and fg, a resize storm, and SIGINT
+# to line mode under a flood. After
 # each: the process exited, no BPF program or link of its own is left, the
 # terminal is back to the shell, and what it wrote is complete.
 # The choices come from SEED (printed first; SEED=N reproduces a run).
@@ -69,9 +70,10 @@ bpf_leaks() {
 signum() { kill -l "$1"; }
 # gone PID SECONDS: the process is no more (or a zombie) within SECONDS.
 gone() {
-	local st
-	for _ in $(seq $(($2 * 50))); do
-		st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	local st end=$((SECONDS + $2))
+	while [ "$SECONDS" -le "$end" ]; do
+		# comm is skbscope: no spaces, so field 3 is the state.
+		read -r _ _ st _ 2>/dev/null <"/proc/$1/stat" || return 0
 		[ "$st" = Z ] && return 0
 		sleep 0.02
 	done
@@ -397,6 +399,52 @@ if shell_session "$S"; then
 	tm kill-session -t "$S"
 else
 	not_ok "resize storm: no shell in tmux"
+fi
+# ---- SIGINT under a flood --------------------------------------------
+# Lines printed to a terminal, with --output-skb, are slower than two
+# flooding senders: the ring buffer never empties, and the drain must
+# still end for the signal to be seen.
+S=flood
+if shell_session "$S"; then
+	mkdir -p "$TMP/f"
+	FLOODS=""
+	for _ in 1 2; do
+		ip netns exec "$A" python3 - "$NET.2" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 30
+while time.time() < end:
+    for p in range(7100, 7200):
+        s.sendto(b'skbscope-flood', (sys.argv[1], p))
+PY
+		FLOODS="$FLOODS $!"
+		disown
+	done
+	PIDS="$PIDS $FLOODS"
+	tm send-keys -t "$S" "$SKBSCOPE --no-tui --output-skb --output-stack --filter-dst-ip $NET.2 --ready-file $TMP/f/ready 2>$TMP/f.err" Enter
+	if wait_file "$TMP/f/ready" 30 && pid=$(explorer_pid "$TMP/f"); then
+		sleep 2
+		kill -INT "$pid"
+		t0=$(date +%s%3N)
+		# The flood outlasts the bound: a drain that never ends fails.
+		check "flood: SIGINT ends line mode printing to a terminal" \
+			gone "$pid" 10
+		echo "# exited $(( $(date +%s%3N) - t0 )) ms after SIGINT"
+		kill -9 "$pid" 2>/dev/null
+		# shellcheck disable=SC2086
+		kill $FLOODS 2>/dev/null
+		why=""
+		term_restored "$S"
+		check "flood: exit 0, the shell answers${why:+ (${why#; })}" \
+			restored_0
+		leak=$(bpf_leaks)
+		check "flood: no BPF left${leak:+ ($leak)}" [ -z "$leak" ]
+	else
+		not_ok "flood: skbscope did not start"
+	fi
+	tm kill-session -t "$S"
+else
+	not_ok "flood: no shell in tmux"
 fi
 echo "# SEED=$SEED, $(( $(date +%s) - START )) s in all"
 finish
