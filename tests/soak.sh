@@ -100,7 +100,7 @@ tx_packets() {
 		jq '.[0].stats64.tx.packets // 0' 2>/dev/null || echo 0
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-fd_count() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 HZ=$(getconf CLK_TCK)
 status_line() { screen_of "$S" | head -n1; }
