@@ -63,7 +63,7 @@ LOOP_SKEL := $(OUT)/skbscope-loop.skel.h
 VMLINUX := $(OUT)/vmlinux.h
 
 .DELETE_ON_ERROR:
-.PHONY: all clean deps run test unit integration vm screenshots bench fuzz
+.PHONY: all clean deps run test unit integration vm screenshots bench fuzz soak
 
 all: $(BIN)
 
@@ -167,6 +167,12 @@ $(OUT)/bench-ingest: tests/bench/ingest.c $(LIB_OBJS)
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench-render $(OUT)/bench-ingest
 	$(Q)for b in tests/bench/*.sh; do echo "=== $$b"; $$b || exit 1; done
+
+# The explorer under a UDP flood for SOAK_SECONDS (default 600): memory
+# and descriptors stay bounded, keys still answered. Not part of `test`.
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tests/soak.sh
 
 clean:
 	$(call msg,CLEAN,)

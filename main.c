@@ -292,7 +292,10 @@ counted:
 	a->printed++;
 	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
 		return 1;
-	return 0;
+	/* libbpf drains the ring buffer until it is empty, which under a
+	 * flood faster than we print (a terminal, --output-skb) may be never:
+	 * end the drain so the loop sees the signal. */
+	return stop_signal ? 1 : 0;
 }
 
 /*
@@ -505,8 +508,11 @@ static int close_outputs(struct app *a, int rc)
 	return rc;
 }
 
-/* SIGINT, SIGTERM and SIGHUP (an ssh drop) end the run cleanly: detach,
- * flush, close. No SA_RESTART: the ring buffer wait must return. */
+/* SIGINT, SIGTERM, SIGHUP (an ssh drop) and SIGQUIT end the run cleanly:
+ * detach, flush, close. SIGQUIT too, since its default (a core dump) would
+ * leave the explorer's terminal on the alternate screen with no cursor and
+ * a recording without its end. No SA_RESTART: the ring buffer wait must
+ * return. */
 static void catch_signals(void)
 {
 	struct sigaction sa = { 0 };
@@ -516,6 +522,7 @@ static void catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -649,11 +656,11 @@ static int replay_main(struct app *a)
 		return 2;
 	}
 	m = rec_meta(a->replay);
+	catch_signals();
 	if (open_outputs(a, m->realtime_offset_ns)) {
 		rec_close_reader(a->replay);
 		return 2;
 	}
-	catch_signals();
 	t = (time_t)(m->start_realtime_ns / 1000000000LL);
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
@@ -753,12 +760,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* Before the outputs are created: a signal from here on ends the run
+	 * through close_outputs, so a pcap-ng file is never left empty. */
+	catch_signals();
 	if (open_outputs(&a, realtime_offset()))
 		return 2;
 
 	libbpf_set_print(libbpf_print);
 	raise_nofile();
-	catch_signals();
 
 	if (a.cli.demo) {
 		ret = demo_start(&demo, err, sizeof(err));
