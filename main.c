@@ -49,6 +49,7 @@ struct app {
 	struct ksyms *ksyms;
 	int ksyms_tried;
 	long long printed;
+	int draining;          /* in the final drain() */
 	int tui;
 	FILE *out;
 	struct pcapng *pcap;
@@ -294,8 +295,9 @@ counted:
 		return 1;
 	/* libbpf drains the ring buffer until it is empty, which under a
 	 * flood faster than we print (a terminal, --output-skb) may be never:
-	 * end the drain so the loop sees the signal. */
-	return stop_signal ? 1 : 0;
+	 * end the drain so the loop sees the signal. The final drain, with
+	 * the programs detached, is bounded by the ring and runs to the end. */
+	return stop_signal && !a->draining ? 1 : 0;
 }
 
 /*
@@ -409,6 +411,7 @@ static void drain(struct app *a)
 		 !(a->cli.limit_lines && a->printed >= a->cli.limit_lines))
 		fn = print_event;
 	session_stop(a->s);
+	a->draining = 1;
 	n = session_drain(a->s, fn, a);
 	if (n < 0)
 		fprintf(stderr, "skbscope: reading the last events: %s\n",
