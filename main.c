@@ -518,14 +518,16 @@ static int close_outputs(struct app *a, int rc)
  * return. */
 static void catch_signals(void)
 {
-	struct sigaction sa = { 0 };
+	struct sigaction sa = { 0 }, old;
 
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+	/* Under nohup a hangup is meant to be ignored: keep it that way. */
+	if (sigaction(SIGHUP, NULL, &old) || old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 

@@ -447,4 +447,19 @@ else
 	not_ok "flood: no shell in tmux"
 fi
 echo "# SEED=$SEED, $(( $(date +%s) - START )) s in all"
+# ---- nohup ---------------------------------------------------------------
+# A hangup ignored on entry (nohup) stays ignored; SIGINT still ends it.
+rm -f "$TMP/nohup.ready"
+nohup "$SKBSCOPE" --no-tui --filter-netns 1 --ready-file "$TMP/nohup.ready" \
+	>/dev/null 2>"$TMP/nohup.err" &
+NP=$!
+if wait_file "$TMP/nohup.ready" 30; then
+	kill -HUP "$NP"; sleep 0.5
+	check "under nohup, SIGHUP leaves it running" kill -0 "$NP"
+	kill -INT "$NP"; wait "$NP"; rc=$?
+	check "under nohup, SIGINT still exits 0 ($rc)" [ "$rc" -eq 0 ]
+else
+	not_ok "nohup run starts"; kill -KILL "$NP" 2>/dev/null
+fi
+
 finish
