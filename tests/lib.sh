@@ -56,6 +56,14 @@ make_pair() {
 	if [ -n "$v6" ]; then
 		ip -n "$a" addr add "$v6::1/64" dev va nodad
 		ip -n "$b" addr add "$v6::2/64" dev vb nodad
+	else
+		# No IPv6 asked for: none at all, so that router and
+		# multicast listener chatter cannot become the newest
+		# packet (or drop) a test looks at.
+		for n in "$a" "$b"; do
+			ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+				net.ipv6.conf.default.disable_ipv6=1
+		done
 	fi
 	ip -n "$a" link set lo up; ip -n "$b" link set lo up
 	ip -n "$a" link set va up; ip -n "$b" link set vb up
