@@ -302,24 +302,28 @@ counted:
 
 /*
  * Least privilege: once the programs are attached, the ring buffer mapped
- * and the outputs open, nothing else needs root's powers. Filters go into
- * the config map through the map fd we hold, events come through the
- * mapping, and detaching is closing fds, none of which checks a
- * capability. Kept:
+ * and the outputs open, little of root's power is needed. Filters go into
+ * the config map and counters and stacks come out of maps through fds we
+ * hold, events come through the mapping, and detaching is closing fds.
+ * Kept:
+ *   CAP_BPF        kernels before 6.5 with unprivileged BPF disabled (the
+ *                  default) refuse every bpf() call without it, even on an
+ *                  fd we hold; CAP_SYS_ADMIN where the kernel predates
+ *                  CAP_BPF (5.8);
  *   CAP_SYSLOG     /proc/kallsyms shows addresses only to it, and symbols
  *                  are read on first need (a drop, a stack);
- *   CAP_SYS_ADMIN, CAP_NET_ADMIN  with --demo only: deleting its
+ *   CAP_NET_ADMIN, CAP_SYS_ADMIN  with --demo only: deleting its
  *                  namespaces at exit.
  * A failure to drop is reported, not fatal: tracing still works.
  */
 static void drop_privilege(int demo)
 {
-	int keep[3] = { CAP_SYSLOG }, n = 1, ret;
+	int keep[4] = { CAP_SYSLOG, CAP_BPF }, n = 2, ret;
 
-	if (demo) {
+	if (demo || !caps_known(CAP_BPF))
 		keep[n++] = CAP_SYS_ADMIN;
+	if (demo)
 		keep[n++] = CAP_NET_ADMIN;
-	}
 	ret = caps_drop(keep, n);
 	if (ret)
 		fprintf(stderr, "skbscope: warning: cannot drop capabilities "
@@ -425,12 +429,19 @@ static void summary(struct app *a)
 {
 	__u64 c[SKBS_C_MAX] = { 0 }, got = session_received(a->s);
 	__u64 bad = session_bad_records(a->s);
+	int ret = session_counters(a->s, c);
 
-	session_counters(a->s, c);
 	if (!a->tui)
 		fprintf(stderr, "skbscope: %lld events printed; ", a->printed);
 	else
 		fprintf(stderr, "skbscope: ");
+	if (ret) {
+		fprintf(stderr, "%llu received; the kernel's counters cannot be "
+			"read (%s); %zu hooks on the %s backend\n",
+			(unsigned long long)got, strerror(-ret),
+			session_attached(a->s), session_backend(a->s));
+		return;
+	}
 	fprintf(stderr, "%llu matched the filter: %llu received, %llu lost "
 		"(ring buffer full)", (unsigned long long)c[SKBS_C_MATCHED],
 		(unsigned long long)got, (unsigned long long)c[SKBS_C_LOST]);

@@ -90,3 +90,8 @@ int caps_drop(const int *keep, int nkeep)
 		return -errno;
 	return 0;
 }
+
+int caps_known(int cap)
+{
+	return cap >= 0 && cap <= last_cap();
+}

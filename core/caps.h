@@ -24,4 +24,7 @@ int caps_check(const char *status_path, char *missing, size_t len);
  */
 int caps_drop(const int *keep, int nkeep);
 
+/* Does the running kernel know capability cap (CAP_BPF came in 5.8)? */
+int caps_known(int cap);
+
 #endif

@@ -97,16 +97,17 @@ else
 	not_ok "start trace (loss)"
 fi
 
-# 5a. Least privilege: once attached, only CAP_SYSLOG is left (kallsyms
-# addresses), in every set, with no_new_privs; tracing goes on without
-# the rest, and the drop's symbols still resolve.
+# 5a. Least privilege: once attached, only CAP_BPF (map fds on kernels
+# before 6.5) and CAP_SYSLOG (kallsyms addresses) are left, in every set,
+# with no_new_privs; tracing goes on without the rest, and the drop's
+# symbols still resolve.
 OUT=$TMP/caps.txt
 if start_trace "$OUT" --filter-dst-port 7006 --output-stack; then
 	st=/proc/$TRACE_PID/status
-	check "capabilities after attach: CAP_SYSLOG only ($(grep CapEff "$st"))" \
-		grep -q "^CapEff:[[:space:]]*0000000400000000$" "$st"
+	check "capabilities after attach: CAP_BPF and CAP_SYSLOG only ($(grep CapEff "$st"))" \
+		grep -q "^CapEff:[[:space:]]*0000008400000000$" "$st"
 	check "bounding set reduced too" \
-		grep -q "^CapBnd:[[:space:]]*0000000400000000$" "$st"
+		grep -q "^CapBnd:[[:space:]]*0000008400000000$" "$st"
 	check "no_new_privs set" grep -q "^NoNewPrivs:[[:space:]]*1$" "$st"
 	send_udp "$A" "$NET.2" 7006 2
 	sleep 0.5

@@ -48,6 +48,15 @@ for b in $OFFERED; do
 	fi
 	grep -q "backend $b\|on the $b backend" /tmp/drop.$b.err ||
 		vmfail "$b: says which backend"
+	# After the capability drop the counters must still be readable
+	# (kernels before 6.5 want CAP_BPF for any bpf() call) and add up.
+	if grep -q "matched the filter: .* received" /tmp/drop.$b.err &&
+		! grep -q "unaccounted\|cannot be read" /tmp/drop.$b.err; then
+		vmok "$b: exit summary adds up after dropping privileges"
+	else
+		vmfail "$b: exit summary adds up after dropping privileges"
+		tail -n 2 /tmp/drop.$b.err
+	fi
 	if [ "$b" = tracepoint ]; then hook="skb:kfree_skb"; else hook=$DROPFN; fi
 	if [ "$REASONS" = yes ]; then
 		vmcheck "$b: drop at $hook with NETFILTER_DROP" \
