@@ -52,6 +52,7 @@ struct app {
 	int draining;          /* in the final drain() */
 	int tui;
 	FILE *out;
+	int out_err;               /* first write error on out, errno */
 	struct pcapng *pcap;
 	int pcap_err;              /* first write error, -errno */
 	struct rec_writer *rec;
@@ -290,6 +291,10 @@ static int print_event(void *ctx, const struct skbs_event *ev,
 		fprintf(a->out, "%.*s\n", (int)(ev->tail_len - ev->hdr_len),
 			tail + ev->hdr_len);
 counted:
+	/* errno is the failed write's: the calls since only filled the
+	 * buffer. */
+	if (!a->out_err && ferror(a->out))
+		a->out_err = errno ? errno : EIO;
 	a->printed++;
 	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
 		return 1;
@@ -509,15 +514,23 @@ static int close_outputs(struct app *a, int rc)
 					"bytes)\n", sk);
 		}
 	}
+	if (fflush(a->out) == EOF && !a->out_err)
+		a->out_err = errno;
 	if (a->out != stdout) {
-		if (fflush(a->out) == EOF || ferror(a->out)) {
+		if (a->out_err || ferror(a->out)) {
 			fprintf(stderr, "skbscope: --output-file %s: write "
 				"failed: %s\n", a->cli.output_file,
-				strerror(errno));
+				strerror(a->out_err ? a->out_err : EIO));
 			rc = 1;
 		}
 		fclose(a->out);
 		a->out = stdout;
+	} else if (a->out_err && a->out_err != EPIPE) {
+		/* > /dev/full, a full disk: not a quiet short output. A
+		 * reader that went away (| head) is not an error. */
+		fprintf(stderr, "skbscope: writing to standard output: %s\n",
+			strerror(a->out_err));
+		rc = 1;
 	}
 	return rc;
 }
@@ -927,8 +940,12 @@ int main(int argc, char **argv)
 			rc = 1;
 			break;
 		}
-		if (fflush(a.out) == EOF && errno == EPIPE)
-			break;
+		if (fflush(a.out) == EOF) {
+			if (!a.out_err)
+				a.out_err = errno;
+			if (errno == EPIPE)
+				break;
+		}
 		if (a.cli.limit_lines && a.printed >= a.cli.limit_lines)
 			break;
 		/* A loss is never silent: say so as soon as it grows. */

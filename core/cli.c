@@ -10,6 +10,9 @@
 #include "core/pcapexpr.h"
 #include "core/filter.h"
 
+/* Longer than any list of function names needs; see OPT_FUNC. */
+#define FUNC_REGEX_MAX 4096
+
 enum {
 	OPT_SRC_IP = 256,
 	OPT_DST_IP,
@@ -196,9 +199,53 @@ static int parse_size(const char *v, __u64 *out)
 	return 0;
 }
 
+/* Flags that only mean something while tracing: with --replay they would
+ * be silently ignored (and a script would wait for its --ready-file). */
+static int live_only(int opt)
+{
+	switch (opt) {
+	case OPT_BACKEND: case OPT_RINGBUF: case OPT_READY: case OPT_KMODS:
+	case OPT_ALL_KMODS: case OPT_LIST: case OPT_LIST_FUNCS:
+	case OPT_SHOW_FAILED: case OPT_DEMO:
+		return 1;
+	}
+	return 0;
+}
+
+/* getopt_long only says "not mine"; tell a flag given a value it takes
+ * none of, and an abbreviation of several flags, from a typo. */
+static void unknown_option(const char *arg, char *err, size_t errlen)
+{
+	size_t n = strcspn(arg, "="), len = 0, nmatch = 0;
+	const struct option *o;
+
+	if (strncmp(arg, "--", 2) || n <= 2) {
+		snprintf(err, errlen, "unknown option '%s'", arg);
+		return;
+	}
+	for (o = options; o->name; o++) {
+		if (strncmp(o->name, arg + 2, n - 2))
+			continue;
+		if (strlen(o->name) == n - 2 && o->has_arg == no_argument) {
+			snprintf(err, errlen, "--%s takes no value (got '%s')",
+				 o->name, arg + n + (arg[n] == '='));
+			return;
+		}
+		if (!nmatch++)
+			len = (size_t)snprintf(err, errlen, "ambiguous option "
+					       "'%.*s': --%s", (int)n, arg,
+					       o->name);
+		else if (len < errlen)
+			len += (size_t)snprintf(err + len, errlen - len,
+						", --%s", o->name);
+	}
+	if (nmatch < 2)
+		snprintf(err, errlen, "unknown option '%s'", arg);
+}
+
 int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 {
-	const char *name;
+	const char *name, *live = NULL;
 	int opt, idx, ret = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -213,6 +260,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	optind = 0; /* 0, not 1: also resets GNU getopt's internal state */
 	while ((opt = getopt_long(argc, argv, ":h", options, &idx)) != -1) {
 		name = opt >= 256 ? options[idx].name : NULL;
+		if (live_only(opt))
+			live = name;
 		switch (opt) {
 		case OPT_SRC_IP:
 		case OPT_DST_IP:
@@ -246,6 +295,16 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			if (!*optarg) {
 				snprintf(err, errlen, "--filter-func: empty "
 					 "regular expression");
+				ret = -EINVAL;
+				break;
+			}
+			/* glibc's regcomp recurses per nesting level: ~20k
+			 * '(' overflow an 8 MB stack. */
+			if (strlen(optarg) > FUNC_REGEX_MAX) {
+				snprintf(err, errlen, "--filter-func: regular "
+					 "expression too long (%zu bytes; at "
+					 "most %d)", strlen(optarg),
+					 FUNC_REGEX_MAX);
 				ret = -EINVAL;
 				break;
 			}
@@ -418,8 +477,15 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			for (tok = strtok_r(optarg, ",", &save); tok && !ret;
 			     tok = strtok_r(NULL, ",", &save)) {
 				if (c->nkmods == sizeof(c->kmods) /
-							sizeof(c->kmods[0]) ||
-				    strchr(tok, '/') || strchr(tok, '.') ||
+							 sizeof(c->kmods[0])) {
+					snprintf(err, errlen, "--kmods: too many "
+						 "modules (at most %zu)",
+						 sizeof(c->kmods) /
+							 sizeof(c->kmods[0]));
+					ret = -EINVAL;
+					break;
+				}
+				if (strchr(tok, '/') || strchr(tok, '.') ||
 				    strlen(tok) > 55) {
 					snprintf(err, errlen, "--kmods: invalid "
 						 "module name '%s'", tok);
@@ -468,8 +534,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			ret = -EINVAL;
 			break;
 		default:
-			snprintf(err, errlen, "unknown option '%s'",
-				 argv[optind - 1]);
+			unknown_option(argv[optind - 1], err, errlen);
 			ret = -EINVAL;
 			break;
 		}
@@ -479,6 +544,11 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	if (c->replay && c->record) {
 		snprintf(err, errlen, "--record and --replay: a replay cannot "
 			 "be recorded again (copy the file instead)");
+		return -EINVAL;
+	}
+	if (c->replay && live) {
+		snprintf(err, errlen, "--replay and --%s: a replay attaches "
+			 "nothing; it shows what was recorded", live);
 		return -EINVAL;
 	}
 	if (optind < argc) {

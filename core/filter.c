@@ -3,11 +3,18 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <linux/sched.h>
 #include "core/filter.h"
 #include "core/pcapexpr.h"
 
@@ -170,12 +177,29 @@ bad:
 	return -EINVAL;
 }
 
+/* The kind of namespace at path (on nsfs, so opening cannot block);
+ * CLONE_NEWNET where the kernel cannot tell (before 4.11). */
+static int ns_type(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), t;
+
+	if (fd < 0)
+		return -errno;
+	t = ioctl(fd, NS_GET_NSTYPE);
+	if (t < 0)
+		t = errno == ENOTTY ? CLONE_NEWNET : -errno;
+	close(fd);
+	return t;
+}
+
 int filter_set_netns(struct skbs_filter *f, const char *text,
 		     const char *netns_dir, char *err, size_t errlen)
 {
 	unsigned long long ino;
 	char path[PATH_MAX];
+	struct statfs sfs;
 	struct stat st;
+	int type = 0;
 
 	if (!text || !*text) {
 		snprintf(err, errlen, "--filter-netns: empty value");
@@ -206,6 +230,19 @@ int filter_set_netns(struct skbs_filter *f, const char *text,
 		snprintf(err, errlen, "--filter-netns: no such network "
 			 "namespace '%s' (%s: %s)", text, path,
 			 strerror(errno));
+		return -EINVAL;
+	}
+	/* Any file has an inode: /etc/passwd, or a name left behind in
+	 * /var/run/netns after its namespace went, would filter on a number
+	 * no packet carries. Namespaces live on nsfs. */
+	if (statfs(path, &sfs) || sfs.f_type != NSFS_MAGIC ||
+	    (type = ns_type(path)) != CLONE_NEWNET) {
+		if (type < 0)
+			snprintf(err, errlen, "--filter-netns: '%s': %s", text,
+				 strerror(-type));
+		else
+			snprintf(err, errlen, "--filter-netns: '%s' is not a "
+				 "network namespace", text);
 		return -EINVAL;
 	}
 	f->netns = (__u32)st.st_ino;

@@ -18,5 +18,12 @@
 int outfile_open(const char *path, char *err, size_t errlen);
 /* The same, as a stdio stream. 0 or -errno. */
 int outfile_fopen(const char *path, FILE **out, char *err, size_t errlen);
+/*
+ * path as a message shows it: whole up to OUTFILE_SHOWN - 1 bytes, else its
+ * start and end around "...", so that the reason after it still fits (an
+ * argument of 100 KB is a path too). Returns buf.
+ */
+#define OUTFILE_SHOWN 160
+const char *outfile_shown(const char *path, char *buf, size_t len);
 
 #endif

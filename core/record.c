@@ -161,22 +161,24 @@ int rec_create(const char *path, const struct rec_meta *m,
 	struct rec_writer *w = calloc(1, sizeof(*w));
 	size_t len;
 	unsigned char *p;
+	char shown[OUTFILE_SHOWN];
 	int ret;
 
+	/* Its messages start with the file name, as the reader's do. */
+	outfile_shown(path, shown, sizeof(shown));
 	if (!w || !(w->buf = malloc(REC_WBUF))) {
 		free(w);
-		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		snprintf(err, errlen, "%s: %s", shown, strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	/* Its messages start with the file name, as the reader's do. */
 	w->fd = outfile_open(path, NULL, 0);
 	if (w->fd < 0) {
 		ret = w->fd;
 		if (ret == -ELOOP)
 			snprintf(err, errlen, "%s: is a symbolic link; not "
-				 "following it", path);
+				 "following it", shown);
 		else
-			snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+			snprintf(err, errlen, "%s: %s", shown, strerror(-ret));
 		free(w->buf);
 		free(w);
 		return ret;
@@ -197,7 +199,7 @@ int rec_create(const char *path, const struct rec_meta *m,
 	/* Out now, so even a recording killed at once is recognisable. */
 	ret = wflush(w);
 	if (ret) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		snprintf(err, errlen, "%s: %s", shown, strerror(-ret));
 		close(w->fd);
 		free(w->buf);
 		free(w);
@@ -816,22 +818,27 @@ int rec_open(const char *path, struct rec_reader **out, char *err,
 	const unsigned char *p;
 	__u32 type, len;
 	__u64 off;
+	char shown[OUTFILE_SHOWN];
 	int ret;
 
-	if (!r || !(r->path = strdup(path)) ||
+	outfile_shown(path, shown, sizeof(shown));
+	if (!r || !(r->path = strdup(shown)) ||
 	    !(r->buf = malloc(REC_RBUF)) || hooks_new(&r->hooks) ||
 	    reasons_new(&r->reasons) || ksyms_new_empty(&r->ksyms)) {
 		if (r)
 			r->fd = -1;
 		rec_close_reader(r);
-		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		snprintf(err, errlen, "%s: %s", shown, strerror(ENOMEM));
 		return -ENOMEM;
 	}
 	r->cap = REC_RBUF;
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0) {
+	/* O_NONBLOCK for the open only: a FIFO that no one writes reads as
+	 * empty at once instead of hanging; <(zcat rec.gz) still works. */
+	r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (r->fd < 0 || fcntl(r->fd, F_SETFL,
+			       fcntl(r->fd, F_GETFL) & ~O_NONBLOCK)) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		snprintf(err, errlen, "%s: %s", shown, strerror(-ret));
 		rec_close_reader(r);
 		return ret;
 	}

@@ -53,10 +53,17 @@ int textfile_read_fd(int fd, size_t max, size_t lead, char **out,
 int textfile_read(const char *path, size_t max, size_t lead, char **out,
 		  size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+	/* Non-blocking only to open: a FIFO no one writes to reads as empty
+	 * at once instead of hanging the start. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), ret;
 
 	if (fd < 0)
 		return -errno;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
 	ret = textfile_read_fd(fd, max, lead, out, len);
 	close(fd);
 	return ret;

@@ -41,7 +41,9 @@ int term_open(const struct term_opts *o, int *utf8)
 {
 	setlocale(LC_ALL, "");
 	*utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
-	if (!initscr())
+	/* Not initscr(): on a TERM it does not know it exits the process,
+	 * before a recording or pcap-ng file is closed. */
+	if (!newterm(NULL, stdout, stdin))
 		return -1;
 	active = 1;
 	cbreak();

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/outfile.h"
 #include "core/textfile.h"
 #include "tui/keymap.h"
 
@@ -118,7 +119,8 @@ const char *keyname_of(int key, char *buf, size_t len)
 	return buf;
 }
 
-static void km_set(struct keymap *km, const int *keys, int n, enum action a)
+/* 0, or -ENOSPC when a new binding does not fit. */
+static int km_set(struct keymap *km, const int *keys, int n, enum action a)
 {
 	for (int i = 0; i < km->n; i++) {
 		struct binding *b = &km->b[i];
@@ -129,16 +131,19 @@ static void km_set(struct keymap *km, const int *keys, int n, enum action a)
 				km->b[i] = km->b[--km->n];
 			else
 				b->act = a;
-			return;
+			return 0;
 		}
 	}
-	if (a == ACT_NONE || km->n == KEYMAP_MAX)
-		return;
+	if (a == ACT_NONE)
+		return 0;
+	if (km->n == KEYMAP_MAX)
+		return -ENOSPC;
 	km->b[km->n].keys[0] = keys[0];
 	km->b[km->n].keys[1] = n > 1 ? keys[1] : 0;
 	km->b[km->n].nkeys = n;
 	km->b[km->n].act = a;
 	km->n++;
+	return 0;
 }
 
 /* "gg" is a sequence of two printable keys; everything else one key. */
@@ -211,7 +216,12 @@ int keymap_parse(struct keymap *km, const char *text, const char *file,
 					 "'%s'", file, lineno, tok[2]);
 				return -EINVAL;
 			}
-			km_set(&tmp, keys, nk, a);
+			if (km_set(&tmp, keys, nk, a)) {
+				snprintf(err, errlen, "%s:%d: too many "
+					 "bindings (at most %d)", file, lineno,
+					 KEYMAP_MAX);
+				return -EINVAL;
+			}
 		} else if (!strcmp(tok[0], "unbind") && ntok == 2) {
 			nk = parse_keys(tok[1], keys);
 			if (!nk) {
@@ -245,22 +255,23 @@ const char *keymap_builtin(const char *name)
 int keymap_parse_file(struct keymap *km, const char *path, char *err,
 		      size_t errlen)
 {
-	char *text;
+	char *text, shown[OUTFILE_SHOWN];
 	size_t n;
 	int ret = textfile_read(path, 65536, 0, &text, &n);
 
+	outfile_shown(path, shown, sizeof(shown));
 	if (!ret && memchr(text, '\0', n)) {
 		free(text);
 		ret = -EILSEQ;
 	}
 	if (ret) {
-		snprintf(err, errlen, "%s: %s", path,
+		snprintf(err, errlen, "%s: %s", shown,
 			 ret == -EILSEQ ? "binary file, not a keymap" :
 			 ret == -EFBIG ? "too large for a keymap" :
 					 strerror(-ret));
 		return ret;
 	}
-	ret = keymap_parse(km, text, path, err, errlen);
+	ret = keymap_parse(km, text, shown, err, errlen);
 	free(text);
 	return ret;
 }

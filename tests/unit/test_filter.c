@@ -94,11 +94,21 @@ TEST(filter_netns_forms)
 	int fd;
 
 	CHECK(mkdtemp(dir));
+	/* A name in the netns directory stands for a namespace: ours. */
 	snprintf(path, sizeof(path), "%s/blue", dir);
+	CHECK_INT(symlink("/proc/self/ns/net", path), 0);
+	CHECK_INT(stat(path, &st), 0);
+	/* ... and a plain file there (a namespace gone) is refused. */
+	snprintf(path, sizeof(path), "%s/stale", dir);
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
 	CHECK(fd >= 0);
 	close(fd);
-	CHECK_INT(stat(path, &st), 0);
+	filter_init(&f);
+	CHECK_INT(filter_set_netns(&f, "stale", dir, err, sizeof(err)),
+		  -EINVAL);
+	CHECK_HAS(err, "'stale' is not a network namespace");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/blue", dir);
 	filter_init(&f);
 	CHECK_INT(filter_set_netns(&f, "blue", dir, err, sizeof(err)), 0);
 	CHECK_INT(f.netns, (__u32)st.st_ino);
