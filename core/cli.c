@@ -199,6 +199,18 @@ static int parse_size(const char *v, __u64 *out)
 	return 0;
 }
 
+/* The flags that set one field of the filter. */
+static int filter_opt(int opt)
+{
+	switch (opt) {
+	case OPT_SRC_IP: case OPT_DST_IP: case OPT_SRC_PORT:
+	case OPT_DST_PORT: case OPT_PROTO: case OPT_MARK: case OPT_NETNS:
+	case OPT_IFNAME:
+		return 1;
+	}
+	return 0;
+}
+
 /* Flags that only mean something while tracing: with --replay they would
  * be silently ignored (and a script would wait for its --ready-file). */
 static int live_only(int opt)
@@ -247,6 +259,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 {
 	const char *name, *live = NULL;
 	int opt, idx, ret = 0;
+	__u64 seen = 0;
 
 	memset(c, 0, sizeof(*c));
 	filter_init(&c->filter);
@@ -262,6 +275,18 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		name = opt >= 256 ? options[idx].name : NULL;
 		if (live_only(opt))
 			live = name;
+		/* A filter flag given twice would silently replace the first
+		 * value; the filter bar refuses the same, and so do we. */
+		if (opt >= 256 && opt < 256 + 64 && filter_opt(opt)) {
+			__u64 bit = 1ULL << (opt - 256);
+
+			if (seen & bit) {
+				snprintf(err, errlen, "--%s given twice (the "
+					 "filter takes one of each)", name);
+				return -EINVAL;
+			}
+			seen |= bit;
+		}
 		switch (opt) {
 		case OPT_SRC_IP:
 		case OPT_DST_IP:

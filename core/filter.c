@@ -81,6 +81,14 @@ int filter_set_addr(struct skbs_filter *f, int dst, const char *text,
 		else if (bits < 8)
 			addr[i] &= (__u8)(0xff << (8 - bits));
 	}
+	if ((f->flags & (dst ? SKBS_F_SADDR : SKBS_F_DADDR)) &&
+	    (dst ? f->saddr_family : f->daddr_family) != fam) {
+		snprintf(err, errlen, "--filter-%s-ip: '%s' is IPv%d but the "
+			 "%s address is IPv%d: no packet has both",
+			 dst ? "dst" : "src", text, fam, dst ? "source" :
+			 "destination", fam == 4 ? 6 : 4);
+		return -EINVAL;
+	}
 	if (dst) {
 		memcpy(f->daddr, addr, 16);
 		f->daddr_family = (__u8)fam;

@@ -102,6 +102,9 @@ ROWS=$(cat <<'EOF'
 2 | --filter-src-ip: invalid IP address or prefix ':::' | --filter-src-ip :::
 2 | --filter-src-ip: invalid IP address or prefix '1\.2\.3\.4/' | --filter-src-ip 1.2.3.4/
 2 | --filter-src-ip: invalid IP address or prefix '/24' | --filter-src-ip /24
+2 | --filter-dst-ip: .::1. is IPv6 but the source address is IPv4: no packet has both | --filter-src-ip 10.0.0.1 --filter-dst-ip ::1
+2 | --filter-dst-port given twice | --filter-dst-port 80 --filter-dst-port 81
+2 | --filter-src-ip given twice | --filter-src-ip 10.0.0.1 --filter-src-ip 10.0.0.2
 2 | --filter-dst-ip: invalid IP address or prefix 'fe80::1%eth0' | --filter-dst-ip fe80::1%eth0
 2 | --filter-src-ip: invalid IP address or prefix '01\.2\.3\.4' | --filter-src-ip 01.2.3.4
 2 | --filter-src-ip: invalid IP address or prefix '1\.2\.3\.4/-1' | --filter-src-ip 1.2.3.4/-1

@@ -21,6 +21,12 @@ TEST(filter_addresses)
 	CHECK_INT(f.daddr_plen, 8);
 	CHECK_INT(f.daddr_family, 4);
 	CHECK(f.flags & SKBS_F_DADDR);
+	/* An IPv6 source with an IPv4 destination can never match. */
+	CHECK_INT(filter_set_addr(&f, 0, "fd00:1:2::7/48", err, sizeof(err)),
+		  -EINVAL);
+	CHECK_HAS(err, "no packet has both");
+	CHECK(!(f.flags & SKBS_F_SADDR));
+	filter_init(&f);
 	CHECK_INT(filter_set_addr(&f, 0, "fd00:1:2::7/48", err, sizeof(err)),
 		  0);
 	inet_pton(AF_INET6, "fd00:1:2::", want);
