@@ -50,6 +50,7 @@ struct app {
 	int ksyms_tried;
 	long long printed;
 	int draining;          /* in the final drain() */
+	int rec_pending;       /* --record file created, recording not begun */
 	int tui;
 	FILE *out;
 	int out_err;               /* first write error on out, errno */
@@ -473,6 +474,11 @@ static long long realtime_offset(void)
  * that failed is an error, not a quiet short file. */
 static int close_outputs(struct app *a, int rc)
 {
+	/* Created up front, but the run ended before recording began: an
+	 * empty file is not a recording. */
+	if (a->rec_pending && !a->rec)
+		unlink(a->cli.record);
+	a->rec_pending = 0;
 	if (a->rec) {
 		__u64 c[SKBS_C_MAX] = { 0 };
 		int ret;
@@ -569,6 +575,18 @@ static int open_outputs(struct app *a, long long rt_offset)
 			fprintf(stderr, "skbscope: --output-file: %s\n", err);
 			return -1;
 		}
+	}
+	/* The recording's header needs the backend, known only after
+	 * attaching; creating the file now makes a bad path fail before
+	 * anything is attached. */
+	if (a->cli.record) {
+		ret = outfile_open(a->cli.record, err, sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "skbscope: --record: %s\n", err);
+			return -1;
+		}
+		close(ret);
+		a->rec_pending = 1;
 	}
 	if (a->cli.output_pcap) {
 		ret = pcapng_open(a->cli.output_pcap, rt_offset, &a->pcap, err,

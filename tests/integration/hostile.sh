@@ -286,10 +286,10 @@ ROWS=$(cat <<'EOF'
 2 | --output-pcap: cannot create '.*/dangling': it is a symbolic link \(not followed\) | --replay "$REC" --output-pcap "$O/dangling"
 2 | --output-pcap: cannot create '.*/link': it is a symbolic link \(not followed\) | --replay "$REC" --output-pcap "$O/link"
 1 | --output-pcap /dev/full: write failed: No space left on device | --replay "$REC" --output-pcap /dev/full
-2 | --record: /nonexistent/x\.skbs: No such file or directory | --filter-netns "$NS" --record /nonexistent/x.skbs
-2 | --record: .*/dir: Is a directory | --filter-netns "$NS" --record "$O/dir"
-2 | --record: .*/dangling: is a symbolic link; not following it | --filter-netns "$NS" --record "$O/dangling"
-2 | --record: .*/link: is a symbolic link; not following it | --filter-netns "$NS" --record "$O/link"
+2 | --record: cannot create '/nonexistent/x\.skbs': No such file or directory | --filter-netns "$NS" --record /nonexistent/x.skbs
+2 | --record: cannot create '.*/dir': Is a directory | --filter-netns "$NS" --record "$O/dir"
+2 | --record: cannot create '.*/dangling': it is a symbolic link \(not followed\) | --filter-netns "$NS" --record "$O/dangling"
+2 | --record: cannot create '.*/link': it is a symbolic link \(not followed\) | --filter-netns "$NS" --record "$O/link"
 1 | --ready-file /nonexistent/r: No such file or directory | --filter-netns "$NS" --ready-file /nonexistent/r
 EOF
 )
