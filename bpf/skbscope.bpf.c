@@ -428,6 +428,11 @@ static __always_inline __u32 snap_headers(const struct skb_off *o,
  * this state, as it shares scratch_map; that costs one verdict, never
  * safety.
  */
+/* The packet's first bytes, copied once per run: a pcap program loads a
+ * handful of header fields, and a helper call for each costs more than
+ * the interpreter step around it. Loads past the copy read the skb. */
+#define CBPF_BUF 128
+
 struct cbpf_state {
 	__u64 pkt;     /* kernel address of the first byte */
 	__u32 pktlen;  /* readable bytes from pkt */
@@ -437,6 +442,8 @@ struct cbpf_state {
 	__u32 A, X, pc;
 	__u32 ret;     /* the verdict: 0 rejects */
 	__u32 M[16];
+	__u32 buflen;  /* bytes of the packet copied into buf */
+	__u8 buf[CBPF_BUF];
 };
 
 struct {
@@ -456,6 +463,23 @@ static __always_inline int cbpf_load(struct cbpf_state *r, __u32 off,
 
 	if (off > r->pktlen || size > r->pktlen - off)
 		return -1;
+	if (off < r->buflen && size <= r->buflen - off) {
+		/* The masks change nothing (off + size <= buflen <=
+		 * CBPF_BUF); they show the verifier the bounds. */
+		__u32 o = off & (CBPF_BUF - 1);
+
+		if (size == 4)
+			*out = (__u32)r->buf[o] << 24 |
+			       (__u32)r->buf[(o + 1) & (CBPF_BUF - 1)] << 16 |
+			       (__u32)r->buf[(o + 2) & (CBPF_BUF - 1)] << 8 |
+			       r->buf[(o + 3) & (CBPF_BUF - 1)];
+		else if (size == 2)
+			*out = (__u32)r->buf[o] << 8 |
+			       r->buf[(o + 1) & (CBPF_BUF - 1)];
+		else
+			*out = r->buf[o];
+		return 0;
+	}
 	if (size == 4) {
 		if (bpf_probe_read_kernel(b, 4, pkt + off))
 			return -1;
@@ -634,6 +658,20 @@ static __noinline int run_pcap(const struct skb_off *o, __u16 mac_len,
 		return 0;
 	r->pkt = (__u64)(head + start);
 	r->pktlen = tail - start;
+	r->buflen = 0;
+	if (r->pktlen >= CBPF_BUF) {
+		if (!bpf_probe_read_kernel(r->buf, CBPF_BUF, head + start))
+			r->buflen = CBPF_BUF;
+	} else {
+		__u32 n = r->pktlen;
+
+		/* As in snap_headers: keep clang from handing the helper
+		 * the unmasked register. */
+		asm volatile("" : "+r"(n));
+		n &= CBPF_BUF - 1;
+		if (n && !bpf_probe_read_kernel(r->buf, n, head + start))
+			r->buflen = n;
+	}
 	r->slot = slot;
 	r->A = r->X = r->pc = r->ret = 0;
 	__builtin_memset(r->M, 0, sizeof(r->M));
