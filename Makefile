@@ -48,10 +48,12 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf \
 
 CORE_SRCS := $(wildcard core/*.c)
 TUI_SRCS := $(wildcard tui/*.c)
-APP_SRCS := $(CORE_SRCS) $(TUI_SRCS) main.c
+MAIN_SRCS := $(wildcard app/*.c)
+APP_SRCS := $(CORE_SRCS) $(TUI_SRCS) $(MAIN_SRCS)
 APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS)) $(OUT)/keymaps_data.o
-# Everything but main.o, for the unit test binary.
-LIB_OBJS := $(filter-out $(OUT)/main.o,$(APP_OBJS))
+# Everything but app/ (the program around the library), for the unit
+# tests and benchmarks.
+LIB_OBJS := $(filter-out $(patsubst %.c,$(OUT)/%.o,$(MAIN_SRCS)),$(APP_OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
@@ -67,7 +69,7 @@ VMLINUX := $(OUT)/vmlinux.h
 
 all: $(BIN)
 
-$(OUT) $(OUT)/core $(OUT)/tui $(OUT)/tests/unit:
+$(OUT) $(OUT)/app $(OUT)/core $(OUT)/tui $(OUT)/tests/unit:
 	$(Q)mkdir -p $@
 
 # CO-RE: the header is generated from the build machine's kernel BTF; the
@@ -98,7 +100,7 @@ $(LOOP_SKEL): $(BPF_LOOP_OBJ)
 # Objects that include the skeletons must wait for them.
 $(APP_OBJS) $(UNIT_OBJS): | $(SKEL) $(LOOP_SKEL)
 
-$(OUT)/%.o: %.c | $(OUT) $(OUT)/core $(OUT)/tui $(OUT)/tests/unit
+$(OUT)/%.o: %.c | $(OUT) $(OUT)/app $(OUT)/core $(OUT)/tui $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -180,4 +182,4 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
--include $(wildcard $(OUT)/*.d $(OUT)/core/*.d $(OUT)/tui/*.d $(OUT)/tests/unit/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/app/*.d $(OUT)/core/*.d $(OUT)/tui/*.d $(OUT)/tests/unit/*.d)

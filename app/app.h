@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The program around core/ and tui/: what a run holds (struct app), and the
+ * pieces of main split by job: events.c hands each event to the printer,
+ * the recorder and pcap-ng and ends the run with a drain and a summary;
+ * outputs.c opens and closes the files the flags name; replay.c plays a
+ * recording back. These print to stderr; core/ never does.
+ */
+#ifndef SKBSCOPE_APP_APP_H
+#define SKBSCOPE_APP_APP_H
+
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+#include <linux/types.h>
+#include "bpf/events.h"
+#include "core/cli.h"
+
+struct session;
+struct line_out;
+struct ksyms;
+struct pcapng;
+struct rec_writer;
+struct rec_reader;
+
+struct app {
+	struct cli cli;
+	struct session *s;
+	struct line_out *lo;
+	struct ksyms *ksyms;
+	int ksyms_tried;
+	long long printed;
+	int draining;          /* in the final app_drain() */
+	int rec_pending;       /* --record file created, recording not begun */
+	int tui;
+	FILE *out;
+	int out_err;               /* first write error on out, errno */
+	struct pcapng *pcap;
+	int pcap_err;              /* first write error, -errno */
+	struct rec_writer *rec;
+	int rec_err;               /* first write error, -errno */
+	time_t rec_flushed;
+	/* --replay: the reader, and the current event's recorded stack */
+	struct rec_reader *replay;
+	const __u64 *rstack;
+	int rnstack;
+};
+
+/* Set by the signal handlers: the run should end. */
+extern volatile sig_atomic_t app_stop;
+/* Catch SIGINT, SIGTERM, SIGQUIT and SIGHUP (unless ignored, as under
+ * nohup), ignore SIGPIPE. */
+void app_catch_signals(void);
+
+/* events.c */
+const struct ksyms *app_ksyms(struct app *a);
+/* Session callbacks: print (line or JSON) and tap, and recorder/pcap-ng
+ * only (the explorer draws for itself). */
+int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail);
+int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail);
+/* Detach, then empty the ring buffer into the outputs. */
+void app_drain(struct app *a);
+/* The exit summary on stderr: matched = received + lost. */
+void app_summary(struct app *a);
+
+/* outputs.c */
+long long app_realtime_offset(void);
+int app_open_outputs(struct app *a, long long rt_offset);
+int app_close_outputs(struct app *a, int rc);
+int app_start_record(struct app *a);
+int app_write_ready(const char *path);
+
+/* replay.c: --replay; returns the exit status. */
+int app_replay_main(struct app *a);
+
+#endif

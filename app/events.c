@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where each event goes: the line or JSON printer, the recording and the
+ * pcap-ng file; and how a run ends, with the ring buffer drained and a
+ * summary whose counts add up.
+ */
+#include <errno.h>
+
+
+
+#include <stdlib.h>
+#include <string.h>
+
+
+
+#include "app/app.h"
+#include "core/ksyms.h"
+#include "core/output_json.h"
+#include "core/output_pcap.h"
+#include "core/record.h"
+#include "core/session.h"
+
+
+/* kallsyms is read on first need: most runs print no location. */
+const struct ksyms *app_ksyms(struct app *a)
+{
+	int ret;
+
+	if (a->replay)
+		return rec_ksyms(a->replay);
+	if (!a->ksyms_tried) {
+		a->ksyms_tried = 1;
+		ret = ksyms_load("/proc/kallsyms", &a->ksyms);
+		if (ret)
+			fprintf(stderr, "skbscope: cannot read kernel symbols "
+				"from /proc/kallsyms (%s): addresses are shown "
+				"raw\n", strerror(-ret));
+		else
+			line_out_set_ksyms(a->lo, a->ksyms);
+	}
+	return a->ksyms;
+}
+
+/* The event's kernel stack: recorded (replay) or from the kernel's map,
+ * read once per event for every output that wants it. Returns the depth,
+ * 0 when none was asked for, or -errno when it was asked for but is gone. */
+static int event_ips(struct app *a, const struct skbs_event *ev,
+		     __u64 *buf, const __u64 **ips)
+{
+	int n;
+
+	*ips = buf;
+	if (a->replay) {
+		*ips = a->rstack;
+		n = a->rnstack;
+		if (!n && ev->stack_id < -1)
+			n = ev->stack_id;
+	} else {
+		n = session_stack(a->s, ev->stack_id, buf, SKBS_STACK_DEPTH);
+	}
+	if (n < 0)
+		return ev->stack_id == -1 ? 0 :
+		       ev->stack_id < 0 ? ev->stack_id : n;
+	return n;
+}
+
+static void pcap_event(struct app *a, const struct skbs_event *ev,
+		       const char *tail)
+{
+	char comment[512];
+	int ret;
+
+	if (!a->pcap || a->pcap_err)
+		return;
+	if (ev->flags & SKBS_EV_DROP)
+		app_ksyms(a);
+	line_comment(a->lo, ev, comment, sizeof(comment));
+	ret = pcapng_write(a->pcap, ev, (const unsigned char *)tail,
+			   comment);
+	if (ret)
+		a->pcap_err = ret;
+}
+
+/* --record: the event, its stack and the symbols it needs. Flushed about
+ * once a second, so a recording killed hard loses at most that. */
+static void rec_event(struct app *a, const struct skbs_event *ev,
+		      const char *tail, const __u64 *ips, int n)
+{
+	int ret;
+
+	if (!a->rec || a->rec_err)
+		return;
+	if (n < 0)
+		n = 0;
+	if (ev->location || ev->caller || ev->ip || n)
+		app_ksyms(a);
+	if (ev->hook != SKBS_HOOK_BY_IP) {
+		ret = rec_write_hooks(a->rec, session_hooks(a->s),
+				      (size_t)ev->hook + 1);
+		if (ret)
+			a->rec_err = ret;
+	}
+	ret = rec_write_event(a->rec, ev, tail, ips, n, a->ksyms);
+	if (ret && ret != -EINVAL)
+		a->rec_err = ret;
+	if (time(NULL) != a->rec_flushed) {
+		a->rec_flushed = time(NULL);
+		ret = rec_flush(a->rec);
+		if (ret)
+			a->rec_err = ret;
+	}
+}
+
+/* Explorer mode: every event also goes to the pcap-ng file and the
+ * recording. */
+int app_tap_event(void *ctx, const struct skbs_event *ev,
+		     const char *tail)
+{
+	struct app *a = ctx;
+	__u64 buf[SKBS_STACK_DEPTH];
+	const __u64 *ips = buf;
+	int n = 0;
+
+	pcap_event(a, ev, tail);
+	if (a->rec)
+		n = event_ips(a, ev, buf, &ips);
+	rec_event(a, ev, tail, ips, n);
+	return 0;
+}
+
+int app_print_event(void *ctx, const struct skbs_event *ev,
+		       const char *tail)
+{
+	struct app *a = ctx;
+	char line[1024];
+	char syms[SKBS_STACK_DEPTH][LINE_SYM_MAX];
+	__u64 buf[SKBS_STACK_DEPTH];
+	const __u64 *ips = buf;
+	int depth = 0, n = 0;
+
+	if ((ev->flags & SKBS_EV_DROP) || ev->stack_id >= 0 || ev->caller)
+		app_ksyms(a);
+	pcap_event(a, ev, tail);
+	if (a->cli.stack || a->rec)
+		depth = event_ips(a, ev, buf, &ips);
+	rec_event(a, ev, tail, ips, depth);
+	/* n: symbols to show; -1 with --output-json means no "stack". */
+	if (a->cli.stack && depth > 0)
+		n = line_stack(a->lo, ips, depth, syms, SKBS_STACK_DEPTH);
+	else if (!a->cli.stack)
+		n = -1;
+	if (a->cli.json) {
+		const char *frames[SKBS_STACK_DEPTH];
+		char *js;
+		int len;
+
+		for (int i = 0; i < n; i++)
+			frames[i] = syms[i];
+		len = json_format(a->lo, ev, frames, n, line, sizeof(line));
+		if (len < (int)sizeof(line)) {
+			fprintf(a->out, "%s\n", line);
+		} else if ((js = malloc((size_t)len + 1))) {
+			json_format(a->lo, ev, frames, n, js, (size_t)len + 1);
+			fprintf(a->out, "%s\n", js);
+			free(js);
+		}
+		goto counted;
+	}
+	line_format(a->lo, ev, line, sizeof(line));
+	fprintf(a->out, "%s\n", line);
+	if (a->cli.stack && depth < 0)
+		fprintf(a->out, "    (stack lost: %s)\n", strerror(-depth));
+	for (int i = 0; i < n; i++)
+		fprintf(a->out, "    %s\n", syms[i]);
+	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len)
+		fprintf(a->out, "%.*s\n", (int)(ev->tail_len - ev->hdr_len),
+			tail + ev->hdr_len);
+counted:
+	/* errno is the failed write's: the calls since only filled the
+	 * buffer. */
+	if (!a->out_err && ferror(a->out))
+		a->out_err = errno ? errno : EIO;
+	a->printed++;
+	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
+		return 1;
+	/* libbpf drains the ring buffer until it is empty, which under a
+	 * flood faster than we print (a terminal, --output-skb) may be never:
+	 * end the app_drain so the loop sees the signal. The final app_drain, with
+	 * the programs detached, is bounded by the ring and runs to the end. */
+	return app_stop && !a->draining ? 1 : 0;
+}
+
+/*
+ * Stop producing, then empty the ring buffer: what was still in it at the
+ * end is printed, recorded or at least counted, never dropped unseen.
+ * After this the counters add up exactly (see session_received).
+ */
+void app_drain(struct app *a)
+{
+	session_event_fn fn = NULL;
+	long long n;
+
+	if (a->tui)
+		fn = a->pcap || a->rec ? app_tap_event : NULL;
+	else if (!ferror(a->out) &&
+		 !(a->cli.limit_lines && a->printed >= a->cli.limit_lines))
+		fn = app_print_event;
+	session_stop(a->s);
+	a->draining = 1;
+	n = session_drain(a->s, fn, a);
+	if (n < 0)
+		fprintf(stderr, "skbscope: reading the last events: %s\n",
+			strerror((int)-n));
+	fflush(a->out);
+}
+
+/* The exit app_summary: every event the filter matched is either received or
+ * counted lost, and the two are shown side by side. */
+void app_summary(struct app *a)
+{
+	__u64 c[SKBS_C_MAX] = { 0 }, got = session_received(a->s);
+	__u64 bad = session_bad_records(a->s);
+	int ret = session_counters(a->s, c);
+
+	if (!a->tui)
+		fprintf(stderr, "skbscope: %lld events printed; ", a->printed);
+	else
+		fprintf(stderr, "skbscope: ");
+	if (ret) {
+		fprintf(stderr, "%llu received; the kernel's counters cannot be "
+			"read (%s); %zu hooks on the %s backend\n",
+			(unsigned long long)got, strerror(-ret),
+			session_attached(a->s), session_backend(a->s));
+		return;
+	}
+	fprintf(stderr, "%llu matched the filter: %llu received, %llu lost "
+		"(ring buffer full)", (unsigned long long)c[SKBS_C_MATCHED],
+		(unsigned long long)got, (unsigned long long)c[SKBS_C_LOST]);
+	if (bad)
+		fprintf(stderr, ", %llu malformed", (unsigned long long)bad);
+	if (c[SKBS_C_MATCHED] != got + c[SKBS_C_LOST])
+		fprintf(stderr, ", %lld unaccounted for",
+			(long long)(c[SKBS_C_MATCHED] - got - c[SKBS_C_LOST]));
+	fprintf(stderr, "; %llu hook hits in all; %zu hooks on the %s "
+		"backend\n", (unsigned long long)c[SKBS_C_SEEN],
+		session_attached(a->s), session_backend(a->s));
+}

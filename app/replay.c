@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * --replay: a recording played back through the same printers, or through
+ * the explorer, with no BPF and no privilege.
+ */
+
+
+
+
+#include <stdlib.h>
+
+
+#include <unistd.h>
+#include "app/app.h"
+
+
+
+
+
+#include "core/record.h"
+#include "core/replay.h"
+#include "tui/app.h"
+
+/* --replay on a terminal: the explorer, fed from the file. */
+static int replay_tui(struct app *a, const struct rec_meta *m)
+{
+	struct tui_opts to = { 0 };
+	struct tui_stats ts = { 0 };
+	struct tui_source src = { 0 };
+	struct replay *rp;
+	char err[512];
+	int ret;
+
+	if (replay_new(a->replay, a->cli.replay, &rp)) {
+		fprintf(stderr, "skbscope: out of memory\n");
+		return 1;
+	}
+	src.ctx = rp;
+	src.hooks = rec_hooks(a->replay);
+	src.reasons = rec_reasons(a->replay);
+	src.backend = m->backend[0] ? m->backend : "replay";
+	src.pcap_mode = "bpf_loop or bounded loop";
+	src.poll = replay_poll;
+	src.counters = replay_counters;
+	src.stack = replay_stack;
+	to.color = !a->cli.no_color && !getenv("NO_COLOR");
+	to.mouse = !a->cli.no_mouse;
+	to.keymap = a->cli.keymap;
+	to.max_packets = a->cli.max_packets;
+	to.filter = a->cli.filter;
+	to.ksyms = rec_ksyms(a->replay);
+	to.note = replay_status(rp);
+	to.realtime_offset_ns = m->realtime_offset_ns;
+	if (a->pcap) {
+		to.tap = app_tap_event;
+		to.tap_ctx = a;
+	}
+	ret = tui_run_source(&src, &to, &app_stop, &ts, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "skbscope: %s\n", err);
+	fprintf(stderr, "skbscope: %s\n", replay_status(rp));
+	ret = ret ? 1 : replay_error(rp) ? 2 : 0;
+	replay_free(rp);
+	return ret;
+}
+
+/* --replay: a recording through the same printers as a live run, with
+ * the names and symbols it carries; no root, no BPF. */
+int app_replay_main(struct app *a)
+{
+	struct line_opts lopt = { 0 };
+	const struct rec_meta *m;
+	const struct skbs_event *ev;
+	const char *tail;
+	char err[512], line[512], when[64];
+	struct tm tm;
+	time_t t;
+	int ret, rc = 0;
+
+	if ((a->cli.filter.flags & ~SKBS_F_TRACK) || a->cli.func_regex) {
+		fprintf(stderr, "skbscope: --replay: filters run in the kernel "
+			"while tracing; a replay shows what was recorded\n");
+		return 2;
+	}
+	ret = rec_open(a->cli.replay, &a->replay, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "skbscope: --replay: %s\n", err);
+		return 2;
+	}
+	m = rec_meta(a->replay);
+	app_catch_signals();
+	if (app_open_outputs(a, m->realtime_offset_ns)) {
+		rec_close_reader(a->replay);
+		return 2;
+	}
+	t = (time_t)(m->start_realtime_ns / 1000000000LL);
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(stderr, "skbscope: replaying %s: recorded on %s (kernel %s, "
+		"%s backend) at %s\n", a->cli.replay, m->host, m->kernel,
+		m->backend, when);
+	lopt.caller = a->cli.caller;
+	lopt.meta = a->cli.meta;
+	lopt.tuple = a->cli.tuple;
+	lopt.ts = a->cli.ts;
+	lopt.realtime_offset_ns = m->realtime_offset_ns;
+	if (line_out_new(&lopt, rec_hooks(a->replay), rec_reasons(a->replay),
+			 &a->lo)) {
+		fprintf(stderr, "skbscope: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	line_out_set_ksyms(a->lo, rec_ksyms(a->replay));
+	a->ksyms_tried = 1;
+	if (!a->cli.no_tui && !a->cli.json && !a->cli.output_file &&
+	    isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
+		rc = replay_tui(a, m);
+		goto out;
+	}
+	if (!a->cli.json) {
+		line_header(a->lo, line, sizeof(line));
+		fprintf(a->out, "%s\n", line);
+	}
+	while (!app_stop) {
+		ret = rec_next(a->replay, &ev, &tail, &a->rstack, &a->rnstack,
+			       err, sizeof(err));
+		if (ret <= 0)
+			break;
+		if (app_print_event(a, ev, tail))
+			break;
+	}
+	if (ret < 0) {
+		fflush(a->out);
+		fprintf(stderr, "skbscope: --replay: %s\n", err);
+		rc = 2;
+	} else if (!ret && rec_end_counters(a->replay)) {
+		const __u64 *c = rec_end_counters(a->replay);
+
+		fprintf(stderr, "skbscope: %lld events replayed; when "
+			"recorded: %llu matched the filter, %llu lost (ring "
+			"buffer full), %llu hook hits in all\n", a->printed,
+			(unsigned long long)c[SKBS_C_MATCHED],
+			(unsigned long long)c[SKBS_C_LOST],
+			(unsigned long long)c[SKBS_C_SEEN]);
+	} else {
+		fprintf(stderr, "skbscope: %lld events replayed\n",
+			a->printed);
+	}
+out:
+	rc = app_close_outputs(a, rc);
+	line_out_free(a->lo);
+	rec_close_reader(a->replay);
+	return rc;
+}
