@@ -165,9 +165,16 @@ $(OUT)/bench-ingest: tests/bench/ingest.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
+# The UDP flood and counter for tests/bench/traffic.sh; a standalone
+# program, nothing of skbscope in it.
+$(OUT)/bench-udpflood: tests/bench/udpflood.c | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
+
 # Figures, not pass/fail: each benchmark prints a table and BENCH lines.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench-render $(OUT)/bench-ingest
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench-render \
+		$(OUT)/bench-ingest $(OUT)/bench-udpflood
 	$(Q)for b in tests/bench/*.sh; do echo "=== $$b"; $$b || exit 1; done
 
 # The explorer under a UDP flood for SOAK_SECONDS (default 600): memory
