@@ -138,7 +138,7 @@ tracer_stop() {
 	stop_pid "$TRACER"
 	case $1 in
 	rejecting | emitting)
-		read -r EVENTS LOST <<<"$(sed -n 's/.*: \([0-9]*\) events printed; [0-9]* matched the filter, \([0-9]*\) lost.*/\1 \2/p' "$TMP/tracer.err")"
+		read -r EVENTS LOST <<<"$(sed -n 's/.*: \([0-9]*\) events printed; [0-9]* matched the filter: [0-9]* received, \([0-9]*\) lost.*/\1 \2/p' "$TMP/tracer.err")"
 		;;
 	bpftrace)
 		EVENTS=$(sed -n 's/^@hits: //p' "$TMP/tracer.err")
