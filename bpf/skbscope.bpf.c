@@ -146,20 +146,25 @@ static __always_inline struct skbs_filter *active_filter(__u32 *slot)
 }
 
 /* Does the address match the filter's prefix? Both are big endian; the
- * filter address is already masked. Unrolled: the verifier on 5.10 does not
- * take bounded loops kindly. */
+ * filter address is already masked. Four 32-bit words rather than sixteen
+ * bytes: fewer branches for the verifier to walk on every path that gets
+ * here. Unrolled: the verifier on 5.10 does not take bounded loops
+ * kindly. Both arrays sit at 4-byte offsets in their structs. */
 static __always_inline int prefix_match(const __u8 *addr, const __u8 *want,
 					__u8 plen)
 {
+	const __u32 *a = (const __u32 *)addr, *w = (const __u32 *)want;
+
 #pragma unroll
-	for (int i = 0; i < 16; i++) {
-		int bits = (int)plen - 8 * i;
-		__u8 mask;
+	for (int i = 0; i < 4; i++) {
+		int bits = (int)plen - 32 * i;
+		__u32 m;
 
 		if (bits <= 0)
 			break;
-		mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
-		if ((addr[i] & mask) != want[i])
+		m = bits >= 32 ? 0xffffffffu :
+				 bpf_htonl(0xffffffffu << (32 - bits));
+		if ((a[i] & m) != w[i])
 			return 0;
 	}
 	return 1;
@@ -217,6 +222,14 @@ struct skb_off {
 	__u16 mh;
 };
 
+static __always_inline void skb_offsets(struct sk_buff *skb,
+					enum stub_kind kind, struct skb_off *o)
+{
+	o->tail = RD(kind, skb, tail);
+	o->nh = RD(kind, skb, network_header);
+	o->mh = RD(kind, skb, mac_header);
+}
+
 /* An IPv6 header and the first four L4 bytes; an IPv4 header without
  * options and its L4 bytes fit in the first 24. */
 union l3_buf {
@@ -224,19 +237,6 @@ union l3_buf {
 	struct l3_hdr4 v4;
 	struct l3_hdr6 v6;
 };
-
-/* Read the L3 header and what follows it in one helper call (each call
- * costs more than the bytes it copies). Returns the bytes read: 44, or 24
- * when the buffer ends sooner, or 0. */
-static __always_inline __u32 read_l3(const unsigned char *l3,
-				     union l3_buf *h)
-{
-	if (!bpf_probe_read_kernel(h, sizeof(*h), l3))
-		return sizeof(*h);
-	if (!bpf_probe_read_kernel(h, 24, l3))
-		return 24;
-	return 0;
-}
 
 /* Fill the L3/L4 tuple. The network header offset is not always set where a
  * hook fires (early receive, before ip_rcv), so fall back to the end of the
@@ -248,7 +248,6 @@ static __always_inline void read_tuple(const struct skb_off *o,
 	__u16 nh = o->nh, mh = o->mh;
 	const unsigned char *l3;
 	union l3_buf h;
-	__u32 got;
 	__u8 ver;
 
 	if (nh == NO_HEADER || nh == 0 || (mh != NO_HEADER && nh == mh)) {
@@ -256,16 +255,23 @@ static __always_inline void read_tuple(const struct skb_off *o,
 			return;
 		nh = mh + ETH_HLEN;
 	}
+	/* The header and the first L4 bytes in one helper call: each call
+	 * costs more than the bytes it copies. 44 bytes past the network
+	 * header stay inside the skb's head buffer, which ends with
+	 * struct skb_shared_info. One read size, and no other branch here,
+	 * keeps the verifier's states few. */
 	l3 = o->head + nh;
-	got = read_l3(l3, &h);
-	ver = got ? h.b[0] >> 4 : 0;
-	if (ver != 4 && ver != 6 && mh != NO_HEADER) {
-		l3 = o->head + mh + ETH_HLEN;
-		got = read_l3(l3, &h);
-		ver = got ? h.b[0] >> 4 : 0;
-	}
-	if (!got)
+	if (bpf_probe_read_kernel(&h, sizeof(h), l3))
 		return;
+	ver = h.b[0] >> 4;
+	if (ver != 4 && ver != 6) {
+		if (mh == NO_HEADER)
+			return;
+		l3 = o->head + mh + ETH_HLEN;
+		if (bpf_probe_read_kernel(&h, sizeof(h), l3))
+			return;
+		ver = h.b[0] >> 4;
+	}
 	if (ev->l3_proto == 0)
 		ev->l3_proto = ver == 4 ? ETH_P_IP : ver == 6 ? ETH_P_IPV6 : 0;
 
@@ -283,8 +289,7 @@ static __always_inline void read_tuple(const struct skb_off *o,
 			set_l4(ev, h.b + 20);
 		else
 			read_l4(ev, l3 + ihl * 4);
-	} else if (ev->l3_proto == ETH_P_IPV6 && ver == 6 &&
-		   got == sizeof(h)) {
+	} else if (ev->l3_proto == ETH_P_IPV6 && ver == 6) {
 		__builtin_memcpy(ev->saddr, h.v6.saddr, 16);
 		__builtin_memcpy(ev->daddr, h.v6.daddr, 16);
 		ev->l4_proto = h.v6.nexthdr;
@@ -329,20 +334,15 @@ static __always_inline int match_tuple(const struct skbs_filter *f,
 	return 1;
 }
 
-static __always_inline __u32 skb_netns(struct sk_buff *skb,
+static __always_inline __u32 skb_netns(struct sock *sk,
 				       struct net_device *dev,
 				       enum stub_kind kind)
 {
-	struct sock *sk;
-
 	if (dev)
 		return kind == STUB_BTF ? dev->nd_net.net->ns.inum :
 		       BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	sk = RD(kind, skb, sk);
 	if (sk)
-		return kind == STUB_BTF ?
-		       sk->__sk_common.skc_net.net->ns.inum :
-		       BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	return 0;
 }
 
@@ -689,21 +689,27 @@ static __noinline int run_pcap(const struct skb_off *o, __u16 mac_len,
 }
 
 /*
- * Whether to wake the reader for a record of len bytes. By default the
- * ring buffer wakes it whenever it has caught up, which under a steady
- * stream is nearly every event; each wakeup raises irq work, an
- * interrupt to this CPU, which in a virtual machine is an exit to the
- * hypervisor costing microseconds. User space polls with a short timeout
- * (50 ms) anyway, so wake it once, when this record fills the ring past an
- * eighth and a burst could otherwise overrun it before the timeout.
+ * Whether to wake the reader. By default the ring buffer wakes it whenever
+ * it has caught up, which under a steady stream is nearly every event; each
+ * wakeup raises irq work, an interrupt to this CPU, which in a virtual
+ * machine is an exit to the hypervisor costing microseconds. User space
+ * polls with a short timeout (50 ms) anyway, so wake it only around the
+ * moment the ring passes an eighth full, when a burst could otherwise
+ * overrun it before the timeout: the records that start in the window
+ * after that mark (wider than the largest record, so one lands in it).
+ * The decision does not look at the record's length, on purpose: the
+ * verifier must know that length exactly, and branching on it multiplied
+ * the states of every program.
  */
-static __always_inline __u64 wakeup(__u32 len)
+#define WAKE_WINDOW (2 * (sizeof(struct skbs_event) + SKBS_TAIL_MAX))
+
+static __always_inline __u64 wakeup(void)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	__u64 mark = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
 
-	return avail < mark && avail + len >= mark ? BPF_RB_FORCE_WAKEUP :
-						     BPF_RB_NO_WAKEUP;
+	return avail >= mark && avail < mark + WAKE_WINDOW ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* The current task's name. The helper copies it byte by byte; where the
@@ -734,14 +740,26 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	struct skbs_filter *f;
 	struct scratch *sc;
 	struct skbs_event *ev;
-	struct net_device *dev;
+	struct net_device *dev = NULL;
+	struct sock *sk = NULL;
 	__u32 zero = 0, tail = 0, slot = 0;
 	__u64 ptid, key = (__u64)skb;
 	struct skb_off off;
+	__u16 mac_len;
 	int follow = 0;
 
 	if (!skb)
 		return 0;
+	/* On BTF stubs, the skb's pointer fields first, before any branch.
+	 * From the trusted skb a tp_btf or fentry program gets, loading a
+	 * pointer makes the verifier look up a type by name in all of
+	 * vmlinux's BTF, a linear search, once for every path that reaches
+	 * the load: with the loads further down, loading the programs took
+	 * 0.5 s more. Kprobes read them only when needed. */
+	if (kind == STUB_BTF) {
+		dev = skb->dev;
+		off.head = skb->head;
+	}
 	f = active_filter(&slot);
 	sc = bpf_map_lookup_elem(&scratch_map, &zero);
 	if (!f || !sc)
@@ -758,8 +776,14 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	if (!follow && (f->flags & SKBS_F_MARK) &&
 	    (ev->mark & f->mark_mask) != f->mark)
 		return 0;
-	dev = RD(kind, skb, dev);
-	ev->netns = skb_netns(skb, dev, kind);
+	if (kind != STUB_BTF)
+		dev = BPF_CORE_READ(skb, dev);
+	/* The socket is the rarer way to the namespace (no device yet):
+	 * through the helper on every stub, one pointer load fewer for the
+	 * verifier to look up. */
+	if (!dev)
+		sk = BPF_CORE_READ(skb, sk);
+	ev->netns = skb_netns(sk, dev, kind);
 	if (!follow && (f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
 		return 0;
 	if (!follow && (f->flags & SKBS_F_IFNAME)) {
@@ -770,12 +794,15 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 			return 0;
 	}
 
-	off.head = RD(kind, skb, head);
-	off.tail = RD(kind, skb, tail);
-	off.nh = RD(kind, skb, network_header);
-	off.mh = RD(kind, skb, mac_header);
+	/* What the tuple, the pcap filter and the event need from the skb:
+	 * on BTF stubs plain loads (scalars: cheap to verify too). */
+	if (kind != STUB_BTF)
+		off.head = BPF_CORE_READ(skb, head);
+	skb_offsets(skb, kind, &off);
 	ev->flags = ev_flags;
 	ev->l3_proto = bpf_ntohs(RD(kind, skb, protocol));
+	ev->len = RD(kind, skb, len);
+	mac_len = f->flags & SKBS_F_PCAP ? RD(kind, skb, mac_len) : 0;
 	ev->l4_proto = 0;
 	ev->sport = ev->dport = 0;
 	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
@@ -784,10 +811,12 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	if (!follow && !match_tuple(f, ev))
 		return 0;
 	if (!follow && (f->flags & SKBS_F_PCAP) &&
-	    !run_pcap(&off, RD(kind, skb, mac_len), f, slot))
+	    !run_pcap(&off, mac_len, f, slot))
 		return 0;
+	/* Only now, for an event that is kept. */
 	if (follow || !(f->flags & SKBS_F_IFNAME))
 		read_dev(ev, dev, kind);
+	read_comm(ev, kind);
 
 	if (f->flags & SKBS_F_TRACK) {
 		__u8 one = 1;
@@ -838,8 +867,6 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	ev->cpu = bpf_get_smp_processor_id();
 	ptid = bpf_get_current_pid_tgid();
 	ev->pid = ptid >> 32;
-	read_comm(ev, kind);
-	ev->len = RD(kind, skb, len);
 	ev->hdr_len = 0;
 	ev->gen = 0;
 	ev->stack_id = -1;
@@ -877,7 +904,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	tail &= SKBS_TAIL_MAX - 1;
 	ev->tail_len = tail;
 	if (bpf_ringbuf_output(&events, sc, sizeof(*ev) + tail,
-			       wakeup(sizeof(*ev) + tail)))
+			       wakeup()))
 		count(SKBS_C_LOST);
 	return 0;
 }

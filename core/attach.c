@@ -7,6 +7,8 @@
  * loaded directly against the next target.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -211,109 +213,218 @@ static void last_line(const char *log, char *err, size_t errlen)
 	snprintf(err, errlen, "%s", "");
 }
 
+/* One copy on its way: prepared in order (the template's BTF function
+ * info is shared state), loaded and attached on any thread, kept in
+ * order. */
+struct copy_job {
+	struct attach_req *req;
+	enum bpf_prog_type type;
+	enum bpf_attach_type attach_type;
+	struct bpf_insn *insn;
+	size_t cnt;
+	void *func_info;        /* this copy's own, offsets fixed */
+	__u32 nfunc, func_rec;
+	int btf_fd;             /* the template's program BTF, or -1 */
+	int prog_fd, link_fd;
+};
+
+static void job_free(struct copy_job *j)
+{
+	free(j->insn);
+	free(j->func_info);
+	if (j->btf_fd >= 0)
+		close(j->btf_fd);
+	j->insn = NULL;
+	j->func_info = NULL;
+	j->btf_fd = -1;
+}
+
+static int job_prepare(struct attach_set *s, struct copy_job *j)
+{
+	struct attach_req *r = j->req;
+	const struct bpf_insn *src = bpf_program__insns(r->tmpl);
+	size_t cnt = bpf_program__insn_cnt(r->tmpl);
+	int ret;
+
+	j->btf_fd = j->prog_fd = j->link_fd = -1;
+	if (!src || !cnt)
+		return -EINVAL;
+	j->insn = malloc(cnt * sizeof(*j->insn));
+	if (!j->insn)
+		return -ENOMEM;
+	memcpy(j->insn, src, cnt * sizeof(*j->insn));
+	j->cnt = cnt;
+	/* SKBS_HOOK_BY_IP: a program that carries no hook id. */
+	if (patch_hook(j->insn, cnt, r->hook_id) == 0 &&
+	    r->hook_id != SKBS_HOOK_BY_IP)
+		return -ENOENT;
+	ret = template_btf(s, bpf_program__fd(r->tmpl));
+	if (ret)
+		return ret;
+	j->type = bpf_program__type(r->tmpl);
+	j->attach_type = bpf_program__expected_attach_type(r->tmpl);
+	if (!s->nfunc)
+		return 0;
+	ret = fix_func_offsets(s, j->insn, cnt);
+	if (ret)
+		return ret;
+	j->func_info = malloc((size_t)s->nfunc * s->func_rec);
+	if (!j->func_info)
+		return -ENOMEM;
+	memcpy(j->func_info, s->func_info, (size_t)s->nfunc * s->func_rec);
+	j->nfunc = s->nfunc;
+	j->func_rec = s->func_rec;
+	j->btf_fd = dup(s->btf_fd);
+	return j->btf_fd < 0 ? -errno : 0;
+}
+
+/* Load and attach; touches nothing but the job. */
+static int job_load(struct copy_job *j)
+{
+	struct attach_req *r = j->req;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	int ret;
+
+	opts.expected_attach_type = j->attach_type;
+	opts.attach_btf_id = r->btf_id;
+	opts.attach_btf_obj_fd = r->btf_obj_fd;
+	if (j->nfunc) {
+		opts.prog_btf_fd = j->btf_fd;
+		opts.func_info = j->func_info;
+		opts.func_info_cnt = j->nfunc;
+		opts.func_info_rec_size = j->func_rec;
+	}
+	/* Ask for a log only on failure, to keep loading fast. */
+	j->prog_fd = bpf_prog_load(j->type, NULL, "GPL", j->insn, j->cnt,
+				   &opts);
+	if (j->prog_fd < 0) {
+		/* Big enough for a whole verifier log: its last line, which
+		 * names the problem, is what we keep. */
+		size_t logsz = 1 << 22;
+		char *log = malloc(logsz);
+		int fd;
+
+		ret = -errno;
+		if (!log)
+			return ret;
+		opts.log_buf = log;
+		opts.log_size = logsz;
+		opts.log_level = 1;
+		log[0] = '\0';
+		fd = bpf_prog_load(j->type, NULL, "GPL", j->insn, j->cnt,
+				   &opts);
+		if (fd >= 0)
+			close(fd);
+		last_line(log, r->why, sizeof(r->why));
+		free(log);
+		return ret;
+	}
+	/* bpf_raw_tracepoint_open() with no name attaches a BTF-typed
+	 * program (tp_btf, fentry) to its load-time target, on every kernel
+	 * from 5.5; bpf_link_create() for these came later. */
+	j->link_fd = bpf_raw_tracepoint_open(NULL, j->prog_fd);
+	if (j->link_fd < 0) {
+		ret = -errno;
+		close(j->prog_fd);
+		j->prog_fd = -1;
+		return ret;
+	}
+	return 0;
+}
+
+struct workers {
+	struct copy_job *jobs;
+	size_t n;
+	size_t next;            /* atomic */
+	void (*done)(void *ctx);
+	void *ctx;
+};
+
+static void *worker(void *arg)
+{
+	struct workers *w = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n) {
+		struct copy_job *j = &w->jobs[i];
+
+		if (!j->req->ret)
+			j->req->ret = job_load(j);
+		if (w->done)
+			w->done(w->ctx);
+	}
+	return NULL;
+}
+
+int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
+		      int nthreads, void (*done)(void *ctx), void *ctx)
+{
+	struct workers w = { .n = n, .done = done, .ctx = ctx };
+	pthread_t th[16];
+	int started = 0;
+	size_t ok = 0;
+
+	if (!n)
+		return 0;
+	w.jobs = calloc(n, sizeof(*w.jobs));
+	if (!w.jobs)
+		return -ENOMEM;
+	if (s->n + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 64;
+		struct attached *nv;
+
+		while (cap < s->n + n)
+			cap *= 2;
+		nv = reallocarray(s->v, cap, sizeof(*nv));
+		if (!nv) {
+			free(w.jobs);
+			return -ENOMEM;
+		}
+		s->v = nv;
+		s->cap = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		w.jobs[i].req = &r[i];
+		r[i].why[0] = '\0';
+		r[i].ret = job_prepare(s, &w.jobs[i]);
+	}
+	/* The verifier is most of the time, and copies load in parallel. */
+	if (nthreads > 16)
+		nthreads = 16;
+	if ((size_t)nthreads > n)
+		nthreads = (int)n;
+	for (int t = 0; t < nthreads - 1; t++)
+		if (!pthread_create(&th[t], NULL, worker, &w))
+			started++;
+	worker(&w);
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	for (size_t i = 0; i < n; i++) {
+		struct copy_job *j = &w.jobs[i];
+
+		if (!r[i].ret) {
+			s->v[s->n].prog_fd = j->prog_fd;
+			s->v[s->n].link_fd = j->link_fd;
+			s->n++;
+			ok++;
+		}
+		job_free(j);
+	}
+	free(w.jobs);
+	return (int)ok;
+}
+
 int attach_copy_btf(struct attach_set *s, const struct bpf_program *tmpl,
 		    __u32 hook_id, __u32 btf_id, int btf_obj_fd, char *err,
 		    size_t errlen)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, opts);
-	const struct bpf_insn *src = bpf_program__insns(tmpl);
-	size_t cnt = bpf_program__insn_cnt(tmpl);
-	struct bpf_insn *insn;
-	int prog_fd, link_fd, ret;
+	struct attach_req r = {
+		.tmpl = tmpl, .hook_id = hook_id, .btf_id = btf_id,
+		.btf_obj_fd = btf_obj_fd,
+	};
+	int ret = attach_copies_btf(s, &r, 1, 1, NULL, NULL);
 
 	if (err && errlen)
-		err[0] = '\0';
-	if (!src || !cnt)
-		return -EINVAL;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct attached *nv = reallocarray(s->v, cap, sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->v = nv;
-		s->cap = cap;
-	}
-	insn = malloc(cnt * sizeof(*insn));
-	if (!insn)
-		return -ENOMEM;
-	memcpy(insn, src, cnt * sizeof(*insn));
-	/* SKBS_HOOK_BY_IP: a program that carries no hook id. */
-	if (patch_hook(insn, cnt, hook_id) == 0 && hook_id != SKBS_HOOK_BY_IP) {
-		free(insn);
-		return -ENOENT;
-	}
-
-	ret = template_btf(s, bpf_program__fd(tmpl));
-	if (ret) {
-		free(insn);
-		return ret;
-	}
-	opts.expected_attach_type = bpf_program__expected_attach_type(tmpl);
-	opts.attach_btf_id = btf_id;
-	opts.attach_btf_obj_fd = btf_obj_fd;
-	if (s->nfunc) {
-		ret = fix_func_offsets(s, insn, cnt);
-		if (ret) {
-			free(insn);
-			return ret;
-		}
-		opts.prog_btf_fd = s->btf_fd;
-		opts.func_info = s->func_info;
-		opts.func_info_cnt = s->nfunc;
-		opts.func_info_rec_size = s->func_rec;
-	}
-	/* Ask for a log only on failure, to keep loading fast. */
-	prog_fd = bpf_prog_load(bpf_program__type(tmpl), NULL, "GPL", insn,
-				cnt, &opts);
-	if (prog_fd < 0) {
-		ret = -errno;
-		if (err && errlen) {
-			LIBBPF_OPTS(bpf_prog_load_opts, lopts);
-			/* Big enough for a whole verifier log: its last
-			 * line, which names the problem, is what we keep. */
-			size_t logsz = 1 << 22;
-			char *log = malloc(logsz);
-
-			if (!log) {
-				free(insn);
-				return ret;
-			}
-
-			lopts.expected_attach_type = opts.expected_attach_type;
-			lopts.prog_btf_fd = opts.prog_btf_fd;
-			lopts.func_info = opts.func_info;
-			lopts.func_info_cnt = opts.func_info_cnt;
-			lopts.func_info_rec_size = opts.func_info_rec_size;
-			lopts.attach_btf_id = btf_id;
-			lopts.attach_btf_obj_fd = btf_obj_fd;
-			lopts.log_buf = log;
-			lopts.log_size = logsz;
-			lopts.log_level = 1;
-			log[0] = '\0';
-			prog_fd = bpf_prog_load(bpf_program__type(tmpl), NULL,
-						"GPL", insn, cnt, &lopts);
-			if (prog_fd >= 0)
-				close(prog_fd);
-			last_line(log, err, errlen);
-			free(log);
-		}
-		free(insn);
-		return ret;
-	}
-	free(insn);
-
-	/* bpf_raw_tracepoint_open() with no name attaches a BTF-typed
-	 * program (tp_btf, fentry) to its load-time target, on every kernel
-	 * from 5.5; bpf_link_create() for these came later. */
-	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
-	if (link_fd < 0) {
-		ret = -errno;
-		close(prog_fd);
-		return ret;
-	}
-	s->v[s->n].prog_fd = prog_fd;
-	s->v[s->n].link_fd = link_fd;
-	s->n++;
-	return 0;
+		snprintf(err, errlen, "%s", r.why);
+	return ret < 0 ? ret : r.ret;
 }

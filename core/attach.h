@@ -28,6 +28,25 @@ int attach_copy_btf(struct attach_set *s, const struct bpf_program *tmpl,
 		    __u32 hook_id, __u32 btf_id, int btf_obj_fd, char *err,
 		    size_t errlen);
 
+/* One copy to make: the arguments of attach_copy_btf, and its outcome. */
+struct attach_req {
+	const struct bpf_program *tmpl;
+	__u32 hook_id, btf_id;
+	int btf_obj_fd;
+	int ret;                /* out: 0 or -errno */
+	char why[256];          /* out: the verifier's last line on error */
+};
+
+/*
+ * attach_copy_btf for n copies, loaded on up to nthreads threads: most of
+ * the time goes to the verifier, and the kernel verifies privileged loads
+ * in parallel. done (if set) is called from any thread after each copy.
+ * Returns the number attached (each request says how it went), or -errno
+ * when nothing could be tried.
+ */
+int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
+		      int nthreads, void (*done)(void *ctx), void *ctx);
+
 size_t attach_count(const struct attach_set *s);
 /* Detach and unload copy i now (threads may close different copies). */
 void attach_close(struct attach_set *s, size_t i);

@@ -620,31 +620,71 @@ static void run_threads(struct session *s, int n, void *(*fn)(void *),
 	s->threaded = 0;
 }
 
+static long ncpus_online(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? n : 1;
+}
+
+/* Progress from attach_copies_btf's workers, one at a time. */
+static void copy_done(void *ctx)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct session *s = ctx;
+	size_t d;
+
+	pthread_mutex_lock(&lock);
+	d = __atomic_add_fetch(&progress_done, 1, __ATOMIC_RELAXED);
+	if (s->o.progress && progress_total)
+		s->o.progress(s->o.ctx, "attaching", d, progress_total);
+	pthread_mutex_unlock(&lock);
+}
+
+/* One copy per selected tracepoint, loaded in parallel (see
+ * attach_copies_btf). */
 static int attach_tracepoints(struct session *s, size_t *ok)
 {
-	char why[256];
+	struct attach_req *r = calloc(s->ntp ? s->ntp : 1, sizeof(*r));
+	size_t *idx = calloc(s->ntp ? s->ntp : 1, sizeof(*idx));
+	size_t n = 0;
+	int ret;
 
+	if (!r || !idx) {
+		free(r);
+		free(idx);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < s->ntp; i++) {
 		struct hook *hk = hooks_get(s->hooks, i);
 		struct bpf_program *t;
-		int ret;
 
 		if (!tp_selected(s, hk))
 			continue;
 		t = tp_template(s->skel, hk);
-		why[0] = '\0';
-		ret = t && bpf_program__fd(t) >= 0 ?
-			      attach_copy_btf(s->links, t, (__u32)i,
-					      hk->btf_id, 0, why, sizeof(why)) :
-			      -EOPNOTSUPP;
-		if (ret)
-			hook_failed(s, hk, ret, why);
-		else {
+		if (!t || bpf_program__fd(t) < 0) {
+			hook_failed(s, hk, -EOPNOTSUPP, "");
+			continue;
+		}
+		r[n] = (struct attach_req){ .tmpl = t, .hook_id = (__u32)i,
+					    .btf_id = hk->btf_id };
+		idx[n++] = i;
+	}
+	ret = attach_copies_btf(s->links, r, n, (int)ncpus_online(),
+				copy_done, s);
+	for (size_t k = 0; ret >= 0 && k < n; k++) {
+		struct hook *hk = hooks_get(s->hooks, idx[k]);
+
+		if (r[k].ret) {
+			hook_failed(s, hk, r[k].ret, r[k].why);
+		} else {
 			hk->attached = 1;
 			(*ok)++;
 		}
 	}
-	return 0;
+	free(r);
+	free(idx);
+	return ret < 0 ? ret : 0;
 }
 
 /* kprobe-multi: one link per template, from explicit symbol lists (a
@@ -898,8 +938,10 @@ static size_t attach_copy_followers(struct session *s, enum backend b)
 static int attach_fentry(struct session *s, size_t *ok, char *why,
 			 size_t whylen)
 {
+	struct attach_req *r;
 	struct bpf_program *prog;
 	struct bpf_map *m;
+	size_t *idx, n = 0;
 	int ret;
 
 	s->fskel = skel_open();
@@ -948,9 +990,16 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 			 strerror(-ret));
 		return ret;
 	}
+	/* One copy per function, loaded in parallel (attach_copies_btf). */
+	r = calloc(hooks_count(s->hooks) - s->ntp + 1, sizeof(*r));
+	idx = calloc(hooks_count(s->hooks) - s->ntp + 1, sizeof(*idx));
+	if (!r || !idx) {
+		free(r);
+		free(idx);
+		return -ENOMEM;
+	}
 	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
 		struct hook *hk = hooks_get(s->hooks, i);
-		char vwhy[256] = "";
 
 		if (hk->module[0]) {
 			hook_failed(s, hk, -EOPNOTSUPP, "fentry on module "
@@ -958,18 +1007,26 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 			progress(s);
 			continue;
 		}
-		ret = attach_copy_btf(s->links,
-				      fn_template(s->fskel, BK_FENTRY, hk),
-				      (__u32)i, hk->btf_id, 0, vwhy,
-				      sizeof(vwhy));
-		if (ret)
-			hook_failed(s, hk, ret, vwhy);
-		else {
+		r[n] = (struct attach_req){
+			.tmpl = fn_template(s->fskel, BK_FENTRY, hk),
+			.hook_id = (__u32)i, .btf_id = hk->btf_id };
+		idx[n++] = i;
+	}
+	ret = attach_copies_btf(s->links, r, n, ncpus_online(), copy_done, s);
+	for (size_t k = 0; ret >= 0 && k < n; k++) {
+		struct hook *hk = hooks_get(s->hooks, idx[k]);
+
+		if (r[k].ret) {
+			hook_failed(s, hk, r[k].ret, r[k].why);
+		} else {
 			hk->attached = 1;
 			(*ok)++;
 		}
-		progress(s);
 	}
+	free(r);
+	free(idx);
+	if (ret < 0)
+		return ret;
 	if (!*ok)
 		snprintf(why, whylen, "no function could be attached");
 	return 0;

@@ -71,6 +71,26 @@ else
 	not_ok "start trace (IPv6)"
 fi
 
+# 3b. IPv4 prefixes in the kernel: byte and non-byte lengths, both sides.
+for case in "$NET.0/25:yes" "$NET.128/25:no" "$NET.2/31:yes" "$NET.3/32:no" \
+	"10.208.0.0/12:yes" "10.0.0.0/7:yes"; do
+	pfx=${case%:*} want=${case#*:}
+	OUT=$TMP/pfx.txt
+	if start_trace "$OUT" --filter-dst-ip "$pfx" --filter-dst-port 7007; then
+		send_udp "$A" "$NET.2" 7007 1
+		sleep 0.3
+		stop_trace
+		n=$(grep -c '^0x' "$OUT")
+		if [ "$want" = yes ]; then
+			check "prefix $pfx matches $NET.2 ($n events)" [ "$n" -gt 0 ]
+		else
+			check "prefix $pfx does not match $NET.2 ($n events)" [ "$n" -eq 0 ]
+		fi
+	else
+		not_ok "start trace (prefix $pfx)"
+	fi
+done
+
 # 4. --output-limit-lines ends the run by itself.
 OUT=$TMP/limit.txt
 if start_trace "$OUT" --filter-dst-port 7002 --output-limit-lines 2; then
