@@ -37,6 +37,8 @@ if [ "${SANITIZE:-}" = 1 ]; then
 	chmod 1777 "$SANLOG"
 	export ASAN_OPTIONS="log_path=$SANLOG/asan:detect_leaks=1:abort_on_error=0"
 	export UBSAN_OPTIONS="log_path=$SANLOG/ubsan:print_stacktrace=1:halt_on_error=0"
+	# Leaks inside libraries we link, each explained in the file.
+	export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 	echo "sanitizer reports go to $SANLOG"
 fi
 
