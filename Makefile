@@ -156,14 +156,14 @@ test: deps
 
 # The explorer's frame cost, against the same objects as the unit tests
 # (tests/bench/render.sh runs it).
-$(OUT)/bench-render: tests/bench/render.c $(LIB_OBJS)
+$(OUT)/bench-render: tests/bench/render.c tests/bench/measure.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
 
 # Replay ingest: record, decode and store (tests/bench/ingest.sh runs it).
-$(OUT)/bench-ingest: tests/bench/ingest.c $(LIB_OBJS)
+$(OUT)/bench-ingest: tests/bench/ingest.c tests/bench/measure.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
 
 # The UDP flood and counter for tests/bench/traffic.sh; a standalone
 # program, nothing of skbscope in it.

@@ -11,12 +11,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +22,7 @@
 #include "core/record.h"
 #include "core/replay.h"
 #include "core/store.h"
+#include "tests/bench/measure.h"
 
 #define GOAL_EVENTS_PER_S 3e6
 #define GOAL_BYTES_PER_EVENT 160.0
@@ -343,65 +341,6 @@ static int gen_next(struct gen *g, struct skbs_event *ev, const char **tail,
 
 /* ------------------------------------------------------------------ */
 /* Measuring. */
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
-
-/* CPU time of this thread: the figure "on one core" means. */
-static __u64 cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
-
-static long long rss_now(void)
-{
-	FILE *f = fopen("/proc/self/statm", "r");
-	long long pages, res;
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fscanf(f, "%lld %lld", &pages, &res) == 2;
-	fclose(f);
-	return ok ? res * sysconf(_SC_PAGESIZE) : -1;
-}
-
-static long long peak_rss(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return -1;
-	return (long long)ru.ru_maxrss * 1024;
-}
-
-static long long heap_now(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	return (long long)(mi.uordblks + mi.hblkhd);
-}
-
-static char bench_lines[8192];
-
-__attribute__((format(printf, 1, 2)))
-static void bench(const char *fmt, ...)
-{
-	size_t l = strlen(bench_lines);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(bench_lines + l, sizeof(bench_lines) - l, fmt, ap);
-	va_end(ap);
-}
 
 struct opts {
 	unsigned long events;
@@ -814,7 +753,7 @@ int main(int argc, char **argv)
 	bench("BENCH store_heap_bytes_per_event %.1f B\n",
 	      held ? (double)(heap1 - heap0) / held : 0);
 	bench("BENCH ingest_peak_rss_mb %.1f MB\n", peak / 1048576.0);
-	fputs(bench_lines, stdout);
+	bench_print();
 	rc = 0;
 out:
 	if (!o.keep)

@@ -14,15 +14,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -30,6 +27,7 @@
 #include "core/btf.h"
 #include "core/hooks.h"
 #include "core/store.h"
+#include "tests/bench/measure.h"
 #include "tui/app.h"
 #include "tui/cells.h"
 #include "tui/model.h"
@@ -344,57 +342,6 @@ static int gen_next(struct gen *g, __u64 ts, struct skbs_event *ev,
 
 /* ------------------------------------------------------------------ */
 /* Measuring. */
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
-
-/* Resident set now, bytes (/proc/self/statm), or -1. */
-static long long rss_now(void)
-{
-	FILE *f = fopen("/proc/self/statm", "r");
-	long long pages, res;
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fscanf(f, "%lld %lld", &pages, &res) == 2;
-	fclose(f);
-	return ok ? res * sysconf(_SC_PAGESIZE) : -1;
-}
-
-static long long peak_rss(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return -1;
-	return (long long)ru.ru_maxrss * 1024;
-}
-
-static long long heap_now(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	return (long long)(mi.uordblks + mi.hblkhd);
-}
-
-static char bench_lines[8192];
-
-__attribute__((format(printf, 1, 2)))
-static void bench(const char *fmt, ...)
-{
-	size_t l = strlen(bench_lines);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(bench_lines + l, sizeof(bench_lines) - l, fmt, ap);
-	va_end(ap);
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -1120,7 +1067,7 @@ int main(int argc, char **argv)
 	}
 	if (o.pty_s > 0)
 		part_pty(&o, &c);
-	fputs(bench_lines, stdout);
+	bench_print();
 	reasons_free(c.reasons);
 	hooks_free(c.hooks);
 	return 0;
