@@ -44,6 +44,34 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+# BPF programs and links left behind. bpf_mark notes the ones there now;
+# bpf_leaks prints those added since that no live process holds through a
+# file descriptor (a link's fdinfo also names its program): other tools,
+# or another skbscope running meanwhile, are not a leak, and ours are
+# gone once ours has exited. The kernel frees a closed program a little
+# later, so a leak must last 3 s to count.
+bpf_ids() {
+	{
+		bpftool prog list -j | jq -r '.[] | "prog:\(.id)"'
+		bpftool link list -j | jq -r '.[] | "link:\(.id)"'
+	} 2>/dev/null | sort -u
+}
+held_ids() {
+	grep -h -E '^(prog_id|link_id):' /proc/[0-9]*/fdinfo/* 2>/dev/null |
+		sed -E 's/^(prog|link)_id:[[:space:]]*/\1:/' | sort -u
+}
+bpf_mark() { bpf_ids >"$TMP/bpf.before"; }
+bpf_leaks() {
+	local leak
+	for _ in $(seq 30); do
+		leak=$(comm -13 "$TMP/bpf.before" <(bpf_ids) |
+			comm -23 - <(held_ids) | tr '\n' ' ')
+		[ -z "$leak" ] && return 0
+		sleep 0.1
+	done
+	echo "$leak"
+}
+
 # make_pair A B NET: namespaces A and B joined by a veth pair, A=NET.1,
 # B=NET.2 (NET like 10.213.7), plus fd00:213:7::1/2 for IPv6.
 make_pair() {

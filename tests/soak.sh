@@ -32,30 +32,7 @@ fi
 A=skbsoak-a-$$; B=skbsoak-b-$$
 NET=10.221.$(( $$ % 200 + 20 ))
 make_pair "$A" "$B" "$NET" || { not_ok "namespaces"; finish; exit; }
-
-bpf_ids() {
-	{
-		bpftool prog list -j | jq -r '.[] | "prog:\(.id)"'
-		bpftool link list -j | jq -r '.[] | "link:\(.id)"'
-	} 2>/dev/null | sort -u
-}
-# Programs and links held by a live process are someone else's (another
-# tool, another skbscope); ours must be gone once ours has exited.
-held_ids() {
-	grep -h -E '^(prog_id|link_id):' /proc/[0-9]*/fdinfo/* 2>/dev/null |
-		sed -E 's/^(prog|link)_id:[[:space:]]*/\1:/' | sort -u
-}
-bpf_ids >"$TMP/bpf.before"
-bpf_leaks() {
-	local leak
-	for _ in $(seq 30); do
-		leak=$(comm -13 "$TMP/bpf.before" <(bpf_ids) |
-			comm -23 - <(held_ids) | tr '\n' ' ')
-		[ -z "$leak" ] && return 0
-		sleep 0.1
-	done
-	echo "$leak"
-}
+bpf_mark
 
 S=soak
 tm new-session -d -s "$S" -x 160 -y 45 \

@@ -14,7 +14,7 @@ V6=fd00:213:$(( $$ % 9000 + 1 ))
 ip netns exec "$A" iptables -I OUTPUT 1 -p udp -d "$NET.2" --dport 7001 -j DROP ||
 	not_ok "iptables rule"
 INO_A=$(netns_inode "$A"); INO_B=$(netns_inode "$B")
-progs_before=$(bpftool prog list | grep -c '^[0-9]')
+bpf_mark
 
 # 1. The drop, filtered by port in the kernel, with stacks.
 OUT=$TMP/drop.txt
@@ -164,15 +164,9 @@ else
 	not_ok "start trace (flood)"
 fi
 
-# 6. Nothing stays attached.
-# Programs are freed after an RCU grace period, so give the kernel a moment.
-for _ in $(seq 50); do
-	progs_after=$(bpftool prog list | grep -c '^[0-9]')
-	[ "$progs_after" -eq "$progs_before" ] && break
-	sleep 0.1
-done
-check "no BPF programs left ($progs_before before, $progs_after after)" \
-	[ "$progs_after" -eq "$progs_before" ]
+# 6. Nothing stays attached: no program or link of ours (tests/lib.sh).
+leak=$(bpf_leaks)
+check "no BPF programs or links left${leak:+ ($leak)}" [ -z "$leak" ]
 check "nothing pinned under /sys/fs/bpf" \
 	bash -c "! find /sys/fs/bpf -name '*skbs*' 2>/dev/null | grep -q ."
 

@@ -35,36 +35,7 @@ PY
 PIDS="$PIDS $!"
 disown
 
-# ---- BPF objects ---------------------------------------------------------
-# Ids of every program and link on the machine, one "prog:N"/"link:N" a line.
-bpf_ids() {
-	{
-		bpftool prog list -j | jq -r '.[] | "prog:\(.id)"'
-		bpftool link list -j | jq -r '.[] | "link:\(.id)"'
-	} 2>/dev/null | sort -u
-}
-# Ids that some live process holds through a file descriptor (a link's
-# fdinfo also names its program): other tools, or another skbscope running
-# on this machine meanwhile, are not our leak.
-held_ids() {
-	grep -h -E '^(prog_id|link_id):' /proc/[0-9]*/fdinfo/* 2>/dev/null |
-		sed -E 's/^(prog|link)_id:[[:space:]]*/\1:/' | sort -u
-}
-BPF_BEFORE=$TMP/bpf.before
-bpf_ids >"$BPF_BEFORE"
-# bpf_leaks: prints the programs and links that were not there before and
-# that no process holds. The kernel frees a closed program a little later,
-# so a leak must last 3 s to count.
-bpf_leaks() {
-	local leak
-	for _ in $(seq 30); do
-		leak=$(comm -13 "$BPF_BEFORE" <(bpf_ids) |
-			comm -23 - <(held_ids) | tr '\n' ' ')
-		[ -z "$leak" ] && return 0
-		sleep 0.1
-	done
-	echo "$leak"
-}
+bpf_mark
 
 # ---- helpers -------------------------------------------------------------
 signum() { kill -l "$1"; }
