@@ -222,9 +222,13 @@ struct skb_off {
 	__u16 mh;
 };
 
+/* The header offsets. On BTF stubs o->head was loaded at the top of
+ * handle_skb already (see there); kprobes read it here, when needed. */
 static __always_inline void skb_offsets(struct sk_buff *skb,
 					enum stub_kind kind, struct skb_off *o)
 {
+	if (kind != STUB_BTF)
+		o->head = BPF_CORE_READ(skb, head);
 	o->tail = RD(kind, skb, tail);
 	o->nh = RD(kind, skb, network_header);
 	o->mh = RD(kind, skb, mac_header);
@@ -796,8 +800,6 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 
 	/* What the tuple, the pcap filter and the event need from the skb:
 	 * on BTF stubs plain loads (scalars: cheap to verify too). */
-	if (kind != STUB_BTF)
-		off.head = BPF_CORE_READ(skb, head);
 	skb_offsets(skb, kind, &off);
 	ev->flags = ev_flags;
 	ev->l3_proto = bpf_ntohs(RD(kind, skb, protocol));

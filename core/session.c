@@ -641,20 +641,36 @@ static void copy_done(void *ctx)
 	pthread_mutex_unlock(&lock);
 }
 
-/* One copy per selected tracepoint, loaded in parallel (see
- * attach_copies_btf). */
+/* Load and attach the copies in r on every CPU (attach_copies_btf), then
+ * mark each request's hook (its hook id) attached or failed. */
+static int load_copies(struct session *s, struct attach_req *r, size_t n,
+		       size_t *ok)
+{
+	int ret = attach_copies_btf(s->links, r, n, (int)ncpus_online(),
+				    copy_done, s);
+
+	for (size_t k = 0; ret >= 0 && k < n; k++) {
+		struct hook *hk = hooks_get(s->hooks, r[k].hook_id);
+
+		if (r[k].ret) {
+			hook_failed(s, hk, r[k].ret, r[k].why);
+		} else {
+			hk->attached = 1;
+			(*ok)++;
+		}
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* One copy per selected tracepoint. */
 static int attach_tracepoints(struct session *s, size_t *ok)
 {
 	struct attach_req *r = calloc(s->ntp ? s->ntp : 1, sizeof(*r));
-	size_t *idx = calloc(s->ntp ? s->ntp : 1, sizeof(*idx));
 	size_t n = 0;
 	int ret;
 
-	if (!r || !idx) {
-		free(r);
-		free(idx);
+	if (!r)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < s->ntp; i++) {
 		struct hook *hk = hooks_get(s->hooks, i);
 		struct bpf_program *t;
@@ -666,25 +682,12 @@ static int attach_tracepoints(struct session *s, size_t *ok)
 			hook_failed(s, hk, -EOPNOTSUPP, "");
 			continue;
 		}
-		r[n] = (struct attach_req){ .tmpl = t, .hook_id = (__u32)i,
-					    .btf_id = hk->btf_id };
-		idx[n++] = i;
+		r[n++] = (struct attach_req){ .tmpl = t, .hook_id = (__u32)i,
+					      .btf_id = hk->btf_id };
 	}
-	ret = attach_copies_btf(s->links, r, n, (int)ncpus_online(),
-				copy_done, s);
-	for (size_t k = 0; ret >= 0 && k < n; k++) {
-		struct hook *hk = hooks_get(s->hooks, idx[k]);
-
-		if (r[k].ret) {
-			hook_failed(s, hk, r[k].ret, r[k].why);
-		} else {
-			hk->attached = 1;
-			(*ok)++;
-		}
-	}
+	ret = load_copies(s, r, n, ok);
 	free(r);
-	free(idx);
-	return ret < 0 ? ret : 0;
+	return ret;
 }
 
 /* kprobe-multi: one link per template, from explicit symbol lists (a
@@ -941,7 +944,7 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 	struct attach_req *r;
 	struct bpf_program *prog;
 	struct bpf_map *m;
-	size_t *idx, n = 0;
+	size_t n = 0;
 	int ret;
 
 	s->fskel = skel_open();
@@ -990,14 +993,10 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 			 strerror(-ret));
 		return ret;
 	}
-	/* One copy per function, loaded in parallel (attach_copies_btf). */
+	/* One copy per function. */
 	r = calloc(hooks_count(s->hooks) - s->ntp + 1, sizeof(*r));
-	idx = calloc(hooks_count(s->hooks) - s->ntp + 1, sizeof(*idx));
-	if (!r || !idx) {
-		free(r);
-		free(idx);
+	if (!r)
 		return -ENOMEM;
-	}
 	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
 		struct hook *hk = hooks_get(s->hooks, i);
 
@@ -1007,25 +1006,13 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 			progress(s);
 			continue;
 		}
-		r[n] = (struct attach_req){
+		r[n++] = (struct attach_req){
 			.tmpl = fn_template(s->fskel, BK_FENTRY, hk),
 			.hook_id = (__u32)i, .btf_id = hk->btf_id };
-		idx[n++] = i;
 	}
-	ret = attach_copies_btf(s->links, r, n, ncpus_online(), copy_done, s);
-	for (size_t k = 0; ret >= 0 && k < n; k++) {
-		struct hook *hk = hooks_get(s->hooks, idx[k]);
-
-		if (r[k].ret) {
-			hook_failed(s, hk, r[k].ret, r[k].why);
-		} else {
-			hk->attached = 1;
-			(*ok)++;
-		}
-	}
+	ret = load_copies(s, r, n, ok);
 	free(r);
-	free(idx);
-	if (ret < 0)
+	if (ret)
 		return ret;
 	if (!*ok)
 		snprintf(why, whylen, "no function could be attached");
