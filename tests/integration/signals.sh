@@ -297,6 +297,24 @@ redrawn() {
 		[ "$(tm display -p -t "$1" '#{alternate_on}')" = 1 ]
 }
 
+# answers_and_quits LABEL SESSION PID: the explorer in SESSION opens and
+# closes help, then q ends it with status 0, the terminal restored and no
+# BPF left.
+answers_and_quits() {
+	local l=$1 s=$2 p=$3 leak
+	tm send-keys -t "$s" '?'
+	check "$l: the explorer answers a key" wait_screen_of "$s" 'Help: keys' 5
+	tm send-keys -t "$s" Escape
+	sleep 0.2
+	tm send-keys -t "$s" q
+	check "$l: q exits" gone "$p" 10
+	why=""
+	term_restored "$s"
+	check "$l: exit 0, terminal restored${why:+ (${why#; })}" restored_0
+	leak=$(bpf_leaks)
+	check "$l: no BPF left${leak:+ ($leak)}" [ -z "$leak" ]
+}
+
 # ---- Ctrl-Z, then fg ----------------------------------------------------
 # The shell must get a sane terminal while the explorer is stopped, and the
 # explorer must come back drawn and answering keys.
@@ -322,18 +340,7 @@ if shell_session "$S"; then
 	tm send-keys -t "$S" fg Enter
 	check "fg: the explorer redraws on the alternate screen" \
 		redrawn "$S"
-	tm send-keys -t "$S" '?'
-	check "fg: the explorer answers a key" wait_screen_of "$S" 'Help: keys' 5
-	tm send-keys -t "$S" Escape
-	sleep 0.2
-	tm send-keys -t "$S" q
-	check "fg: q exits" gone "$pid" 10
-	why=""
-	term_restored "$S"
-	check "fg: exit 0, terminal restored${why:+ (${why#; })}" \
-		restored_0
-	leak=$(bpf_leaks)
-	check "fg: no BPF left${leak:+ ($leak)}" [ -z "$leak" ]
+	answers_and_quits fg "$S" "$pid"
 	tm kill-session -t "$S"
 else
 	not_ok "Ctrl-Z: no shell in tmux"
@@ -355,18 +362,7 @@ if shell_session "$S"; then
 	check "resize storm: still running" [ -d "/proc/$pid" ]
 	check "resize storm: redrawn at the last size (90 columns)" \
 		wait_screen_of "$S" '^└─{88}┘$' 5
-	tm send-keys -t "$S" '?'
-	check "resize storm: answers a key" wait_screen_of "$S" 'Help: keys' 5
-	tm send-keys -t "$S" Escape
-	sleep 0.2
-	tm send-keys -t "$S" q
-	check "resize storm: q exits" gone "$pid" 10
-	why=""
-	term_restored "$S"
-	check "resize storm: exit 0, terminal restored${why:+ (${why#; })}" \
-		restored_0
-	leak=$(bpf_leaks)
-	check "resize storm: no BPF left${leak:+ ($leak)}" [ -z "$leak" ]
+	answers_and_quits "resize storm" "$S" "$pid"
 	tm kill-session -t "$S"
 else
 	not_ok "resize storm: no shell in tmux"
