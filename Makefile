@@ -34,26 +34,43 @@ PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wundef \
 	-Wno-missing-field-initializers
+# CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps the include
+# paths); EXTRA_* add to them, as in bpftool and libbpf-tools.
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARN) -I$(OUT) -I. $(PC_CFLAGS) -MMD -MP
+ALL_CFLAGS := -std=gnu11 $(WARN) -I$(OUT) -I. $(PC_CFLAGS) -MMD -MP \
+	$(CFLAGS) $(EXTRA_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 LDLIBS += $(PC_LIBS) -lz -lpthread
 
 ifeq ($(SANITIZE),1)
-CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=address,undefined
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=address,undefined
 endif
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf \
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -I. -Ibpf \
 	-Wall -Wno-unused-function -MMD -MP
 
+# The folders follow the build (docs/ARCHITECTURE.md):
+#   core/        pure C: filters, store, outputs, record/replay. No libbpf,
+#                no skeleton, no curses; unit-tested and fuzzed as is.
+#   core/trace/  what talks to the kernel: libbpf, BTF, the skeleton.
+#   tui/         the explorer (the only curses user is tui/blit.c).
+#   app/         the program: flags, main, outputs, the live source.
 CORE_SRCS := $(wildcard core/*.c)
+TRACE_SRCS := $(wildcard core/trace/*.c)
+# The trace files that include the generated skeleton: only these wait for
+# the BPF build, and the unit tests link none of them.
+TRACE_SKEL_SRCS := $(shell grep -l '^\#include "core/trace/skel.h"' \
+	$(TRACE_SRCS) /dev/null) core/trace/skel.c
 TUI_SRCS := $(wildcard tui/*.c)
 MAIN_SRCS := $(wildcard app/*.c)
-APP_SRCS := $(CORE_SRCS) $(TUI_SRCS) $(MAIN_SRCS)
+APP_SRCS := $(CORE_SRCS) $(TRACE_SRCS) $(TUI_SRCS) $(MAIN_SRCS)
 APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS)) $(OUT)/keymaps_data.o
-# Everything but app/ (the program around the library), for the unit
-# tests and benchmarks.
-LIB_OBJS := $(filter-out $(patsubst %.c,$(OUT)/%.o,$(MAIN_SRCS)),$(APP_OBJS))
+SKEL_OBJS := $(patsubst %.c,$(OUT)/%.o,$(sort $(TRACE_SKEL_SRCS)))
+# The library without the program (app/) and without the skeleton, for
+# the unit tests and benchmarks; they also test the flag parser.
+LIB_OBJS := $(filter-out $(patsubst %.c,$(OUT)/%.o,$(MAIN_SRCS)) \
+	$(SKEL_OBJS),$(APP_OBJS)) $(OUT)/app/cli.o
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
@@ -62,21 +79,32 @@ BPF_OBJ := $(OUT)/skbscope.bpf.o
 BPF_LOOP_OBJ := $(OUT)/skbscope-loop.bpf.o
 SKEL := $(OUT)/skbscope.skel.h
 LOOP_SKEL := $(OUT)/skbscope-loop.skel.h
+# VMLINUX_BTF names the kernel BTF to generate vmlinux.h from; VMLINUX_H
+# names a ready vmlinux.h instead (a build machine without BTF).
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VMLINUX := $(OUT)/vmlinux.h
+OBJDIRS := $(OUT) $(OUT)/app $(OUT)/core $(OUT)/core/trace $(OUT)/tui \
+	$(OUT)/tests/unit
 
 .DELETE_ON_ERROR:
 .PHONY: all clean deps run test unit integration vm screenshots bench fuzz soak
 
 all: $(BIN)
 
-$(OUT) $(OUT)/app $(OUT)/core $(OUT)/tui $(OUT)/tests/unit:
+$(OBJDIRS):
 	$(Q)mkdir -p $@
 
 # CO-RE: the header is generated from the build machine's kernel BTF; the
 # relocations let the one binary run on 5.10 .. 6.18.
+ifdef VMLINUX_H
+$(VMLINUX): $(VMLINUX_H) | $(OUT)
+	$(call msg,CP,$@)
+	$(Q)cp $< $@
+else
 $(VMLINUX): | $(OUT)
 	$(call msg,GEN,$@)
-	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+endif
 
 $(BPF_OBJ): bpf/skbscope.bpf.c $(VMLINUX) | $(OUT)
 	$(call msg,BPF,$@)
@@ -98,11 +126,11 @@ $(LOOP_SKEL): $(BPF_LOOP_OBJ)
 	$(Q)$(BPFTOOL) gen skeleton $< name skbscope_loop_bpf > $@
 
 # Objects that include the skeletons must wait for them.
-$(APP_OBJS) $(UNIT_OBJS): | $(SKEL) $(LOOP_SKEL)
+$(SKEL_OBJS): | $(SKEL) $(LOOP_SKEL)
 
-$(OUT)/%.o: %.c | $(OUT) $(OUT)/app $(OUT)/core $(OUT)/tui $(OUT)/tests/unit
+$(OUT)/%.o: %.c | $(OBJDIRS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 # The shipped keymaps, compiled in: the built-in bindings are the text of
 # keymaps/default.keys, read by the same parser as user files.
@@ -118,15 +146,15 @@ $(OUT)/keymaps_data.c: $(KEYMAPS) | $(OUT)
 
 $(OUT)/keymaps_data.o: $(OUT)/keymaps_data.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
 
 $(BIN): $(APP_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(OUT)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
 deps:
 	$(Q)scripts/deps.sh
@@ -158,18 +186,18 @@ test: deps
 # (tests/bench/render.sh runs it).
 $(OUT)/bench-render: tests/bench/render.c tests/bench/measure.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
 
 # Replay ingest: record, decode and store (tests/bench/ingest.sh runs it).
 $(OUT)/bench-ingest: tests/bench/ingest.c tests/bench/measure.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
 
 # The UDP flood and counter for tests/bench/traffic.sh; a standalone
 # program, nothing of skbscope in it.
 $(OUT)/bench-udpflood: tests/bench/udpflood.c | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $< -o $@
 
 # Figures, not pass/fail: each benchmark prints a table and BENCH lines.
 bench: deps
@@ -189,4 +217,5 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
--include $(wildcard $(OUT)/*.d $(OUT)/app/*.d $(OUT)/core/*.d $(OUT)/tui/*.d $(OUT)/tests/unit/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/app/*.d $(OUT)/core/*.d \
+	$(OUT)/core/trace/*.d $(OUT)/tui/*.d $(OUT)/tests/unit/*.d)

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <linux/types.h>
 #include "bpf/events.h"
-#include "core/cli.h"
+#include "app/cli.h"
 
 struct session;
 struct line_out;
@@ -69,6 +69,10 @@ int app_open_outputs(struct app *a, long long rt_offset);
 int app_close_outputs(struct app *a, int rc);
 int app_start_record(struct app *a);
 int app_write_ready(const char *path);
+
+/* live.c: the explorer's source for a live session. */
+struct tui_source;
+void app_live_source(struct session *s, struct tui_source *src);
 
 /* replay.c: --replay; returns the exit status. */
 int app_replay_main(struct app *a);

@@ -18,7 +18,7 @@
 #include "core/output_json.h"
 #include "core/output_pcap.h"
 #include "core/record.h"
-#include "core/session.h"
+#include "core/trace/session.h"
 
 
 /* kallsyms is read on first need: most runs print no location. */

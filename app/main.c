@@ -17,10 +17,10 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include "app/app.h"
-#include "core/caps.h"
-#include "core/funcs.h"
+#include "core/trace/caps.h"
+#include "core/trace/funcs.h"
 #include "core/hooks.h"
-#include "core/demo.h"
+#include "app/demo.h"
 #include "core/ksyms.h"
 
 
@@ -28,8 +28,8 @@
 
 
 
-#include "core/session.h"
-#include "tui/app.h"
+#include "core/trace/session.h"
+#include "tui/explorer.h"
 
 #define SKBSCOPE_VERSION "0.1.0"
 
@@ -370,6 +370,7 @@ int main(int argc, char **argv)
 	if (a.tui) {
 		struct tui_opts to = { 0 };
 		struct tui_stats ts = { 0 };
+		struct tui_source src;
 
 		to.color = !a.cli.no_color && !getenv("NO_COLOR");
 		to.mouse = !a.cli.no_mouse;
@@ -383,7 +384,9 @@ int main(int argc, char **argv)
 			to.tap = app_tap_event;
 			to.tap_ctx = &a;
 		}
-		ret = tui_run(a.s, &to, &app_stop, &ts, err, sizeof(err));
+		app_live_source(a.s, &src);
+		ret = tui_run_source(&src, &to, &app_stop, &ts, err,
+				     sizeof(err));
 		if (ret) {
 			fprintf(stderr, "skbscope: %s\n", err);
 			rc = 1;

@@ -18,7 +18,7 @@
 
 #include "core/output_pcap.h"
 #include "core/record.h"
-#include "core/session.h"
+#include "core/trace/session.h"
 
 
 long long app_realtime_offset(void)

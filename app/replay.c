@@ -19,7 +19,7 @@
 
 #include "core/record.h"
 #include "core/replay.h"
-#include "tui/app.h"
+#include "tui/explorer.h"
 
 /* --replay on a terminal: the explorer, fed from the file. */
 static int replay_tui(struct app *a, const struct rec_meta *m)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "core/btf.h"
+#include "core/reasons.h"
 #include "core/event.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"

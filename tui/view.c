@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/btf.h"
+#include "core/reasons.h"
 #include "core/headers.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"

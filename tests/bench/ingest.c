@@ -17,7 +17,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "core/btf.h"
+#include "core/reasons.h"
+#include "core/trace/btf.h"
 #include "core/hooks.h"
 #include "core/record.h"
 #include "core/replay.h"

@@ -24,11 +24,12 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include "core/btf.h"
+#include "core/reasons.h"
+#include "core/trace/btf.h"
 #include "core/hooks.h"
 #include "core/store.h"
 #include "tests/bench/measure.h"
-#include "tui/app.h"
+#include "tui/explorer.h"
 #include "tui/cells.h"
 #include "tui/model.h"
 #include "tui/view.h"

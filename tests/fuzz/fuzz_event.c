@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/btf.h"
+#include "core/reasons.h"
 #include "core/event.h"
 #include "core/headers.h"
 #include "core/hooks.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "core/btf.h"
+#include "core/reasons.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/output_line.h"

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/btf.h"
+#include "core/reasons.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/record.h"

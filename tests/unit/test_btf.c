@@ -2,7 +2,8 @@
 /* core/btf: tracepoint discovery and drop reason names, on BTF built here. */
 #include <stdlib.h>
 #include <bpf/btf.h>
-#include "core/btf.h"
+#include "core/reasons.h"
+#include "core/trace/btf.h"
 #include "test.h"
 
 /* A miniature kernel: struct sk_buff, a few btf_trace_* typedefs (skb at
@@ -83,7 +84,7 @@ TEST(btf_reason_names)
 	struct btf *b = mini_kernel();
 	struct reasons *r = NULL;
 
-	CHECK_INT(reasons_load(b, &r), 0);
+	CHECK_INT(btf_load_reasons(b, &r), 0);
 	CHECK_STR(reasons_name(r, 12), "NETFILTER_DROP");
 	CHECK_STR(reasons_name(r, 3), "NO_SOCKET");
 	CHECK_STR(reasons_name(r, 1), "CONSUMED");
@@ -104,7 +105,7 @@ TEST(btf_no_reasons_is_empty_not_error)
 	struct reasons *r = NULL;
 
 	btf__add_int(b, "int", 4, BTF_INT_SIGNED);
-	CHECK_INT(reasons_load(b, &r), 0);
+	CHECK_INT(btf_load_reasons(b, &r), 0);
 	CHECK_INT(reasons_count(r), 0);
 	CHECK(reasons_name(r, 2) == NULL);
 	reasons_free(r);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* core/cli: flags into struct cli; bad values named in the message. */
 #include <arpa/inet.h>
-#include "core/cli.h"
+#include "app/cli.h"
 #include "test.h"
 
 #define ARGV(...) ((char *[]){ "skbscope", __VA_ARGS__, NULL })

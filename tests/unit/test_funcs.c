@@ -2,7 +2,7 @@
 /* core/funcs, core/lifetime, hooks_find_func. */
 #include <stdlib.h>
 #include <bpf/btf.h>
-#include "core/funcs.h"
+#include "core/trace/funcs.h"
 #include "core/hooks.h"
 #include "core/lifetime.h"
 #include "test.h"

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "core/btf.h"
+#include "core/reasons.h"
+#include "core/trace/btf.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/record.h"

@@ -7,7 +7,8 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <bpf/btf.h>
-#include "core/btf.h"
+#include "core/reasons.h"
+#include "core/trace/btf.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/store.h"
@@ -160,7 +161,7 @@ static int load_fixture(const char *name, struct fixture *fx)
 		}
 	}
 	free(text);
-	reasons_load(fx->btf, &fx->reasons);
+	btf_load_reasons(fx->btf, &fx->reasons);
 	return 0;
 }
 

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The explorer's loop: events from the session into the store, keys into
  * the model, frames out, at most ~15 per second. */
-#ifndef SKBSCOPE_APP_H
-#define SKBSCOPE_APP_H
+#ifndef SKBSCOPE_EXPLORER_H
+#define SKBSCOPE_EXPLORER_H
 
 #include <signal.h>
 #include <stddef.h>
 #include "bpf/events.h"
 
-struct session;
 struct ksyms;
 struct hooks;
 struct reasons;
@@ -56,12 +55,9 @@ struct tui_stats {
 	unsigned long long events; /* events stored */
 };
 
-/* Runs until quit or *stop. Returns 0, or -errno with err set (the
- * terminal is restored either way). */
-int tui_run(struct session *s, const struct tui_opts *o,
-	    volatile sig_atomic_t *stop, struct tui_stats *stats, char *err,
-	    size_t errlen);
-/* The same, from any source. */
+/* Runs until quit or *stop, on events from src (app/live.c makes one of
+ * a live session; a replay makes its own). Returns 0, or -errno with err
+ * set (the terminal is restored either way). */
 int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		   volatile sig_atomic_t *stop, struct tui_stats *stats,
 		   char *err, size_t errlen);

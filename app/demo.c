@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include "core/demo.h"
+#include "app/demo.h"
 #include "core/filter.h"
 
 extern char **environ;

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/cli.h"
+#include "app/cli.h"
 #include "core/pcapexpr.h"
 #include "core/filter.h"
 

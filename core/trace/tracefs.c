@@ -17,7 +17,7 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include "core/textfile.h"
-#include "core/tracefs.h"
+#include "core/trace/tracefs.h"
 
 #define LIST_MAX (4 << 20)
 

@@ -19,18 +19,19 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
-#include "core/skel.h"
-#include "core/attach.h"
-#include "core/btf.h"
-#include "core/cfgmap.h"
+#include "core/trace/skel.h"
+#include "core/trace/attach.h"
+#include "core/reasons.h"
+#include "core/trace/btf.h"
+#include "core/trace/cfgmap.h"
 #include "core/event.h"
-#include "core/funcs.h"
+#include "core/trace/funcs.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/lifetime.h"
-#include "core/session.h"
+#include "core/trace/session.h"
 #include "core/textfile.h"
-#include "core/tracefs.h"
+#include "core/trace/tracefs.h"
 
 enum backend { BK_KMULTI, BK_KPROBE, BK_FENTRY, BK_TP, BK_N };
 
@@ -440,7 +441,7 @@ int session_open(const struct session_opts *o, struct session **out,
 			 "(/sys/kernel/btf/vmlinux): %s", strerror(-ret));
 		goto fail;
 	}
-	ret = reasons_load(s->vmlinux, &s->reasons);
+	ret = btf_load_reasons(s->vmlinux, &s->reasons);
 	if (!ret)
 		ret = hooks_new(&s->hooks);
 	if (!ret)

@@ -14,9 +14,8 @@
 #include <unistd.h>
 #include "core/export.h"
 #include "core/filter.h"
-#include "core/session.h"
 #include "core/store.h"
-#include "tui/app.h"
+#include "tui/explorer.h"
 #include "tui/blit.h"
 #include "tui/cells.h"
 #include "tui/keymap.h"
@@ -35,7 +34,7 @@
 #define TERM_BYTES_PER_S 15000
 #define BATCH 20000
 
-struct app {
+struct explorer {
 	struct ui ui;
 	struct store *store;
 	const struct tui_source *src;
@@ -55,7 +54,7 @@ static long long now_ns(void)
 
 static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
-	struct app *a = ctx;
+	struct explorer *a = ctx;
 
 	if (a->tap)
 		a->tap(a->tap_ctx, ev, tail);
@@ -66,31 +65,6 @@ static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	return ++a->batch >= BATCH;
 }
 
-/* The live source: the session's ring buffer and config map. */
-static int live_poll(void *ctx, int max,
-		     int (*fn)(void *fctx, const struct skbs_event *ev,
-			       const char *tail),
-		     void *fctx)
-{
-	(void)max; /* fn stops the drain at BATCH */
-	return session_poll(ctx, 0, fn, fctx);
-}
-
-static int live_set_filter(void *ctx, const struct skbs_filter *f)
-{
-	return session_set_filter(ctx, f);
-}
-
-static int live_counters(void *ctx, __u64 *c)
-{
-	return session_counters(ctx, c);
-}
-
-static int live_stack(void *ctx, __s32 id, __u64 *ips, int max)
-{
-	return session_stack(ctx, id, ips, max);
-}
-
 static int stack_cb(void *ctx, __s32 id, __u64 *ips, int max)
 {
 	const struct tui_source *src = ctx;
@@ -99,7 +73,7 @@ static int stack_cb(void *ctx, __s32 id, __u64 *ips, int max)
 }
 
 /* Export is file I/O, so it happens here, not in the model. */
-static void do_export(struct app *a, const struct tui_source *src)
+static void do_export(struct explorer *a, const struct tui_source *src)
 {
 	struct export_ctx c = {
 		.hooks = src->hooks,
@@ -149,34 +123,13 @@ int tui_check_keymap(const char *keymap, char *err, size_t errlen)
 	return keymap_load(&km, keymap, err, errlen);
 }
 
-int tui_run(struct session *s, const struct tui_opts *o,
-	    volatile sig_atomic_t *stop, struct tui_stats *stats, char *err,
-	    size_t errlen)
-{
-	struct tui_source src = {
-		.ctx = s,
-		.hooks = session_hooks(s),
-		.reasons = session_reasons(s),
-		.backend = session_backend(s),
-		.pcap_mode = session_pcap_mode(s),
-		.attached = session_attached(s),
-		.failed = session_failed(s),
-		.poll = live_poll,
-		.set_filter = live_set_filter,
-		.counters = live_counters,
-		.stack = live_stack,
-	};
-
-	return tui_run_source(&src, o, stop, stats, err, errlen);
-}
-
 int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		   volatile sig_atomic_t *stop, struct tui_stats *stats,
 		   char *err, size_t errlen)
 {
 	long long started = now_ns();
 	struct term_opts to = { .color = o->color, .mouse = o->mouse };
-	struct app a = { .src = src, .tap = o->tap, .tap_ctx = o->tap_ctx,
+	struct explorer a = { .src = src, .tap = o->tap, .tap_ctx = o->tap_ctx,
 			 .realtime_offset_ns = o->realtime_offset_ns };
 	struct grid g = { 0 };
 	long long last_draw = 0, gap = 0, last_tick = now_ns();

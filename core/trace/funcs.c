@@ -13,8 +13,8 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "bpf/events.h"
-#include "core/btf.h"
-#include "core/funcs.h"
+#include "core/trace/btf.h"
+#include "core/trace/funcs.h"
 
 struct funcs {
 	struct kfunc *v;

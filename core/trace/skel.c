@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <bpf/libbpf.h>
-#include "core/skel.h"
+#include "core/trace/skel.h"
 #include "skbscope-loop.skel.h"
 
 int skel_kernel_has_loop(void)

@@ -40,25 +40,8 @@ int btf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max);
 struct reasons;
 
 /* Drop reason names from enum skb_drop_reason and the subsystem enums
- * (*_drop_reason). A kernel without them gives an empty table, not an
- * error. */
-int reasons_load(const struct btf *btf, struct reasons **out);
-void reasons_free(struct reasons *r);
-/* The name without its SKB_DROP_REASON_ prefix, or NULL if unknown. */
-const char *reasons_name(const struct reasons *r, __u32 value);
-/* Value of a reason by name (with or without prefix); -1 if unknown. */
-long long reasons_value(const struct reasons *r, const char *name);
-size_t reasons_count(const struct reasons *r);
-
-/* An empty table to fill with reasons_add (replay builds one from the
- * recording). 0 or -ENOMEM. */
-int reasons_new(struct reasons **out);
-/* Add a reason in value order, after any with the same value. name is the
- * full enumerator name and is not copied: it must outlive r, as the BTF's
- * strings do for reasons_load. 0, -EINVAL or -ENOMEM. */
-int reasons_add(struct reasons *r, __u32 value, const char *name);
-/* The i-th reason in value order, with its full name: 0 or -ENOENT. */
-int reasons_at(const struct reasons *r, size_t i, __u32 *value,
-	       const char **name);
+ * (*_drop_reason) into a new table (core/reasons.h). A kernel without them
+ * gives an empty table, not an error. 0 or -ENOMEM. */
+int btf_load_reasons(const struct btf *btf, struct reasons **out);
 
 #endif

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <bpf/bpf.h>
-#include "core/cfgmap.h"
+#include "core/trace/cfgmap.h"
 
 #define GRACE_NS (20 * 1000 * 1000ULL)
 

@@ -15,7 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf/events.h"
-#include "core/attach.h"
+#include "core/trace/attach.h"
 
 struct attached {
 	int prog_fd;

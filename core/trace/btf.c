@@ -9,10 +9,10 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "bpf/events.h"
-#include "core/btf.h"
+#include "core/reasons.h"
+#include "core/trace/btf.h"
 
 #define TP_PREFIX "btf_trace_"
-#define REASON_PREFIX "SKB_DROP_REASON_"
 
 static const struct btf_type *skip_mods(const struct btf *btf, __u32 *id)
 {
@@ -120,42 +120,6 @@ int btf_skb_tracepoints(const struct btf *btf, struct btf_tp **out,
 	return 0;
 }
 
-struct reason {
-	__u32 value;
-	const char *name; /* points into the BTF string section */
-};
-
-struct reasons {
-	struct reason *v;
-	size_t n;
-	size_t cap; /* reasons_add's; reasons_load keeps its own (0 here) */
-};
-
-static int add_reason(struct reasons *r, size_t *cap, __u32 value,
-		      const char *name)
-{
-	struct reason *nv;
-
-	if (r->n == *cap) {
-		*cap = *cap ? *cap * 2 : 256;
-		nv = reallocarray(r->v, *cap, sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		r->v = nv;
-	}
-	r->v[r->n].value = value;
-	r->v[r->n].name = name;
-	r->n++;
-	return 0;
-}
-
-static int cmp_reason(const void *a, const void *b)
-{
-	const struct reason *x = a, *y = b;
-
-	return x->value < y->value ? -1 : x->value > y->value;
-}
-
 /* Core reasons live in enum skb_drop_reason; subsystems (mac80211, OVS, ...)
  * keep theirs in enums named <subsys>_drop_reason, with the subsystem id in
  * the upper 16 bits of the value. */
@@ -173,15 +137,15 @@ static int skip_enumerator(const char *name)
 	       !strcmp(name, "SKB_DROP_REASON_MAX");
 }
 
-int reasons_load(const struct btf *btf, struct reasons **out)
+int btf_load_reasons(const struct btf *btf, struct reasons **out)
 {
-	struct reasons *r = calloc(1, sizeof(*r));
-	size_t cap = 0;
+	struct reasons *r;
 	__u32 cnt = btf__type_cnt(btf);
-	int err = 0;
+	int err;
 
-	if (!r)
-		return -ENOMEM;
+	err = reasons_new(&r);
+	if (err)
+		return err;
 	for (__u32 id = 1; id < cnt && !err; id++) {
 		const struct btf_type *t = btf__type_by_id(btf, id);
 		const char *ename = btf__name_by_offset(btf, t->name_off);
@@ -189,6 +153,9 @@ int reasons_load(const struct btf *btf, struct reasons **out)
 
 		if (!is_reason_enum(ename))
 			continue;
+		/* reasons_add keeps equal values in the order given, so
+		 * skb_drop_reason's own name stays first when a value is
+		 * shared (SKB_DROP_REASON_SUBSYS_CORE == SKB_NOT_DROPPED_YET). */
 		if (btf_is_enum(t)) {
 			const struct btf_enum *e = btf_enum(t);
 
@@ -196,7 +163,7 @@ int reasons_load(const struct btf *btf, struct reasons **out)
 				const char *nm =
 					btf__name_by_offset(btf, e[i].name_off);
 				if (nm && !skip_enumerator(nm))
-					err = add_reason(r, &cap, e[i].val, nm);
+					err = reasons_add(r, e[i].val, nm);
 			}
 		} else if (btf_is_enum64(t)) {
 			const struct btf_enum64 *e = btf_enum64(t);
@@ -205,9 +172,9 @@ int reasons_load(const struct btf *btf, struct reasons **out)
 				const char *nm =
 					btf__name_by_offset(btf, e[i].name_off);
 				if (nm && !skip_enumerator(nm))
-					err = add_reason(r, &cap,
-							 (__u32)btf_enum64_value(&e[i]),
-							 nm);
+					err = reasons_add(
+						r, (__u32)btf_enum64_value(&e[i]),
+						nm);
 			}
 		}
 	}
@@ -215,118 +182,6 @@ int reasons_load(const struct btf *btf, struct reasons **out)
 		reasons_free(r);
 		return err;
 	}
-	/* Stable sort keeps skb_drop_reason's own name first when a value is
-	 * shared (e.g. SKB_DROP_REASON_SUBSYS_CORE == SKB_NOT_DROPPED_YET). */
-	for (size_t i = 1; i < r->n; i++) {
-		struct reason x = r->v[i];
-		size_t j = i;
-
-		if (cmp_reason(&r->v[j - 1], &x) <= 0)
-			continue;
-		/* Insertion sort is fine for a few hundred entries and is
-		 * stable, which qsort is not. */
-		while (j > 0 && cmp_reason(&r->v[j - 1], &x) > 0) {
-			r->v[j] = r->v[j - 1];
-			j--;
-		}
-		r->v[j] = x;
-	}
 	*out = r;
-	return 0;
-}
-
-void reasons_free(struct reasons *r)
-{
-	if (!r)
-		return;
-	free(r->v);
-	free(r);
-}
-
-static const char *strip(const char *name)
-{
-	if (!strncmp(name, REASON_PREFIX, strlen(REASON_PREFIX)))
-		return name + strlen(REASON_PREFIX);
-	if (!strncmp(name, "SKB_", 4))
-		return name + 4;
-	return name;
-}
-
-const char *reasons_name(const struct reasons *r, __u32 value)
-{
-	size_t lo = 0, hi = r ? r->n : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->v[mid].value < value)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (r && lo < r->n && r->v[lo].value == value)
-		return strip(r->v[lo].name);
-	return NULL;
-}
-
-long long reasons_value(const struct reasons *r, const char *name)
-{
-	for (size_t i = 0; r && i < r->n; i++)
-		if (!strcmp(r->v[i].name, name) ||
-		    !strcmp(strip(r->v[i].name), name))
-			return r->v[i].value;
-	return -1;
-}
-
-size_t reasons_count(const struct reasons *r)
-{
-	return r ? r->n : 0;
-}
-
-int reasons_new(struct reasons **out)
-{
-	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : -ENOMEM;
-}
-
-int reasons_add(struct reasons *r, __u32 value, const char *name)
-{
-	size_t lo = 0, hi = r->n;
-
-	if (!name)
-		return -EINVAL;
-	if (r->n >= r->cap) {
-		size_t cap = r->n >= 32 ? r->n * 2 : 64;
-		struct reason *nv = reallocarray(r->v, cap, sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		r->v = nv;
-		r->cap = cap;
-	}
-	/* After any equal values, as reasons_load's stable sort leaves
-	 * them: the first name given for a value is the one shown. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->v[mid].value <= value)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	memmove(&r->v[lo + 1], &r->v[lo], (r->n - lo) * sizeof(*r->v));
-	r->v[lo].value = value;
-	r->v[lo].name = name;
-	r->n++;
-	return 0;
-}
-
-int reasons_at(const struct reasons *r, size_t i, __u32 *value,
-	       const char **name)
-{
-	if (!r || i >= r->n)
-		return -ENOENT;
-	*value = r->v[i].value;
-	*name = r->v[i].name;
 	return 0;
 }
