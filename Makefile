@@ -53,10 +53,12 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -I. -Ibpf \
 # The folders follow the build (docs/ARCHITECTURE.md):
 #   core/        pure C: filters, store, outputs, record/replay. No libbpf,
 #                no skeleton, no curses; unit-tested and fuzzed as is.
+#   core/lib/    the toolkit every folder uses: array growth, u64 hash
+#                map, parallel-for, clock.
 #   core/trace/  what talks to the kernel: libbpf, BTF, the skeleton.
 #   tui/         the explorer (the only curses user is tui/blit.c).
 #   app/         the program: flags, main, outputs, the live source.
-CORE_SRCS := $(wildcard core/*.c)
+CORE_SRCS := $(wildcard core/*.c core/lib/*.c)
 TRACE_SRCS := $(wildcard core/trace/*.c)
 # The trace files that include the generated skeleton: only these wait for
 # the BPF build, and the unit tests link none of them.
@@ -83,7 +85,7 @@ LOOP_SKEL := $(OUT)/skbscope-loop.skel.h
 # names a ready vmlinux.h instead (a build machine without BTF).
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VMLINUX := $(OUT)/vmlinux.h
-OBJDIRS := $(OUT) $(OUT)/app $(OUT)/core $(OUT)/core/trace $(OUT)/tui \
+OBJDIRS := $(OUT) $(OUT)/app $(OUT)/core $(OUT)/core/lib $(OUT)/core/trace $(OUT)/tui \
 	$(OUT)/tests/unit
 
 .DELETE_ON_ERROR:
@@ -217,5 +219,5 @@ clean:
 
 include tests/fuzz/fuzz.mk
 
--include $(wildcard $(OUT)/*.d $(OUT)/app/*.d $(OUT)/core/*.d \
+-include $(wildcard $(OUT)/*.d $(OUT)/app/*.d $(OUT)/core/*.d $(OUT)/core/lib/*.d \
 	$(OUT)/core/trace/*.d $(OUT)/tui/*.d $(OUT)/tests/unit/*.d)
