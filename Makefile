@@ -28,7 +28,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC := libbpf libelf ncursesw libbsd-overlay libpcap
+LIBS_PC := libbpf libelf ncursesw libbsd-overlay libpcap libmnl libnftnl libnftables
 PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 
@@ -56,17 +56,20 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -I. -Ibpf \
 #   core/lib/    the toolkit every folder uses: array growth, u64 hash
 #                map, parallel-for, clock.
 #   core/trace/  what talks to the kernel: libbpf, BTF, the skeleton.
+#   core/explain/ why a drop happened, from the kernel's own state over
+#                netlink (libmnl, libnftnl, libnftables); no BPF.
 #   tui/         the explorer (the only curses user is tui/blit.c).
 #   app/         the program: flags, main, outputs, the live source.
 CORE_SRCS := $(wildcard core/*.c core/lib/*.c)
 TRACE_SRCS := $(wildcard core/trace/*.c)
+EXPLAIN_SRCS := $(wildcard core/explain/*.c)
 # The trace files that include the generated skeleton: only these wait for
 # the BPF build, and the unit tests link none of them.
 TRACE_SKEL_SRCS := $(shell grep -l '^\#include "core/trace/skel.h"' \
 	$(TRACE_SRCS) /dev/null) core/trace/skel.c
 TUI_SRCS := $(wildcard tui/*.c)
 MAIN_SRCS := $(wildcard app/*.c)
-APP_SRCS := $(CORE_SRCS) $(TRACE_SRCS) $(TUI_SRCS) $(MAIN_SRCS)
+APP_SRCS := $(CORE_SRCS) $(TRACE_SRCS) $(EXPLAIN_SRCS) $(TUI_SRCS) $(MAIN_SRCS)
 APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS)) $(OUT)/keymaps_data.o
 SKEL_OBJS := $(patsubst %.c,$(OUT)/%.o,$(sort $(TRACE_SKEL_SRCS)))
 # The library without the program (app/) and without the skeleton, for
@@ -85,7 +88,8 @@ LOOP_SKEL := $(OUT)/skbscope-loop.skel.h
 # names a ready vmlinux.h instead (a build machine without BTF).
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VMLINUX := $(OUT)/vmlinux.h
-OBJDIRS := $(OUT) $(OUT)/app $(OUT)/core $(OUT)/core/lib $(OUT)/core/trace $(OUT)/tui \
+OBJDIRS := $(OUT) $(OUT)/app $(OUT)/core $(OUT)/core/lib $(OUT)/core/trace \
+	$(OUT)/core/explain $(OUT)/tui \
 	$(OUT)/tests/unit
 
 .DELETE_ON_ERROR:
@@ -220,4 +224,5 @@ clean:
 include tests/fuzz/fuzz.mk
 
 -include $(wildcard $(OUT)/*.d $(OUT)/app/*.d $(OUT)/core/*.d $(OUT)/core/lib/*.d \
-	$(OUT)/core/trace/*.d $(OUT)/tui/*.d $(OUT)/tests/unit/*.d)
+	$(OUT)/core/trace/*.d $(OUT)/core/explain/*.d $(OUT)/tui/*.d \
+	$(OUT)/tests/unit/*.d)
