@@ -29,8 +29,9 @@ struct skbs_cbpf_insn {
 	__u32 k;
 };
 
-/* Classic BPF encoding (the ABI of struct sock_filter), for the in-kernel
- * interpreter and its user-space twin. */
+/* Classic BPF encoding (the ABI of struct sock_filter), for the
+ * interpreter in cbpf.bpf.h; core/cbpf.c checks each value against
+ * <linux/filter.h>. */
 #define CB_CLASS(c) ((c) & 0x07)
 #define CB_LD 0x00
 #define CB_LDX 0x01

@@ -13,6 +13,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
 #include "events.h"
+#include "cbpf.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -415,17 +416,18 @@ static __always_inline __u32 snap_headers(const struct skb_off *o,
 
 
 /*
- * pcap-filter expressions: libpcap's classic BPF, run by a small
- * interpreter over the packet bytes (read with bpf_probe_read_kernel from
- * the skb's linear data), one instruction per step: bpf_loop where the
- * kernel has it (5.17+), a bounded loop where it does not.
+ * pcap-filter expressions: libpcap's classic BPF, run by the interpreter
+ * in cbpf.bpf.h (user space runs the same one, for the tests) over the
+ * packet bytes (read with bpf_probe_read_kernel from the skb's linear
+ * data), one instruction per step: bpf_loop where the kernel has it
+ * (5.17+), a bounded loop where it does not.
  *
  * Verification cost decides the shape. The interpreter's state lives in a
  * per-CPU map, not on the stack, and one step is a global function: the
  * verifier checks a global function once, on its own, and knows nothing of
  * map contents, so it neither walks the program counter value by value nor
- * re-verifies the step for every iteration of the loop that drives it. On the stack the
- * same code took 0.6 s of verifier time per program copy.
+ * re-verifies the step for every iteration of the loop that drives it. On
+ * the stack the same code took 0.6 s of verifier time per program copy.
  *
  * A program on this CPU that interrupts another one (a hard interrupt
  * receiving a packet while a softirq is inside the interpreter) would share
@@ -437,17 +439,17 @@ static __always_inline __u32 snap_headers(const struct skb_off *o,
  * the interpreter step around it. Loads past the copy read the skb. */
 #define CBPF_BUF 128
 
-struct cbpf_state {
-	__u64 pkt;     /* kernel address of the first byte */
-	__u32 pktlen;  /* readable bytes from pkt */
-	__u32 n;       /* instructions */
-	__u32 slot;    /* cfg_slots index of the program */
-	__u32 l2;      /* 1: run pcap_l2, 0: pcap_l3 */
-	__u32 A, X, pc;
-	__u32 ret;     /* the verdict: 0 rejects */
-	__u32 M[16];
+struct cbpf_pkt {
+	__u64 addr;    /* kernel address of the first byte */
 	__u32 buflen;  /* bytes of the packet copied into buf */
 	__u8 buf[CBPF_BUF];
+};
+
+struct cbpf_state {
+	struct cbpf_vm vm;
+	__u32 slot;    /* cfg_slots index of the program */
+	__u32 l2;      /* 1: run pcap_l2, 0: pcap_l3 */
+	struct cbpf_pkt pkt;
 };
 
 struct {
@@ -457,31 +459,29 @@ struct {
 	__type(value, struct cbpf_state);
 } cbpf_map SEC(".maps");
 
-/* Big-endian load of 1, 2 or 4 bytes at off; -1 past the end, where
- * classic BPF rejects the packet. */
-static __always_inline int cbpf_load(struct cbpf_state *r, __u32 off,
-				     __u32 size, __u32 *out)
+/* The interpreter's load hook (see cbpf.bpf.h); off and size are inside
+ * the packet already. */
+static __always_inline int cbpf_pkt_load(const struct cbpf_pkt *p, __u32 off,
+					 __u32 size, __u32 *out)
 {
-	const unsigned char *pkt = (const unsigned char *)r->pkt;
+	const unsigned char *pkt = (const unsigned char *)p->addr;
 	__u8 b[4] = {};
 
-	if (off > r->pktlen || size > r->pktlen - off)
-		return -1;
-	if (off < r->buflen && size <= r->buflen - off) {
+	if (off < p->buflen && size <= p->buflen - off) {
 		/* The masks change nothing (off + size <= buflen <=
 		 * CBPF_BUF); they show the verifier the bounds. */
 		__u32 o = off & (CBPF_BUF - 1);
 
 		if (size == 4)
-			*out = (__u32)r->buf[o] << 24 |
-			       (__u32)r->buf[(o + 1) & (CBPF_BUF - 1)] << 16 |
-			       (__u32)r->buf[(o + 2) & (CBPF_BUF - 1)] << 8 |
-			       r->buf[(o + 3) & (CBPF_BUF - 1)];
+			*out = (__u32)p->buf[o] << 24 |
+			       (__u32)p->buf[(o + 1) & (CBPF_BUF - 1)] << 16 |
+			       (__u32)p->buf[(o + 2) & (CBPF_BUF - 1)] << 8 |
+			       p->buf[(o + 3) & (CBPF_BUF - 1)];
 		else if (size == 2)
-			*out = (__u32)r->buf[o] << 8 |
-			       r->buf[(o + 1) & (CBPF_BUF - 1)];
+			*out = (__u32)p->buf[o] << 8 |
+			       p->buf[(o + 1) & (CBPF_BUF - 1)];
 		else
-			*out = r->buf[o];
+			*out = p->buf[o];
 		return 0;
 	}
 	if (size == 4) {
@@ -505,121 +505,20 @@ static __always_inline int cbpf_load(struct cbpf_state *r, __u32 off,
  * Global, so that it is verified once per program load. */
 __attribute__((noinline)) int cbpf_step(__u32 unused)
 {
-	struct skbs_cbpf_insn in;
 	struct skbs_filter *f;
 	struct cbpf_state *r;
-	__u32 zero = 0, slot, pc, size, v = 0, src, cond;
+	__u32 zero = 0, slot;
 
 	r = bpf_map_lookup_elem(&cbpf_map, &zero);
 	if (!r)
 		return 1;
 	slot = r->slot & 1;
 	f = bpf_map_lookup_elem(&cfg_slots, &slot);
-	pc = r->pc;
-	if (!f || pc >= r->n || pc >= SKBS_CBPF_MAX)
-		goto reject;
-	if (r->l2)
-		in = f->pcap_l2[pc & (SKBS_CBPF_MAX - 1)];
-	else
-		in = f->pcap_l3[pc & (SKBS_CBPF_MAX - 1)];
-	r->pc = pc + 1;
-	switch (CB_CLASS(in.code)) {
-	case CB_LD:
-	case CB_LDX:
-		size = CB_SIZE(in.code) == CB_W ? 4 :
-		       CB_SIZE(in.code) == CB_H ? 2 : 1;
-		switch (CB_MODE(in.code)) {
-		case CB_IMM:
-			v = in.k;
-			break;
-		case CB_LEN:
-			v = r->pktlen;
-			break;
-		case CB_MEM:
-			v = r->M[in.k & 15];
-			break;
-		case CB_ABS:
-			if (cbpf_load(r, in.k, size, &v))
-				goto reject;
-			break;
-		case CB_IND:
-			/* X + k past 2^32 is past the end, as in libpcap;
-			 * wrapped, it would read the start. */
-			if (r->X + in.k < r->X ||
-			    cbpf_load(r, r->X + in.k, size, &v))
-				goto reject;
-			break;
-		case CB_MSH:
-			if (cbpf_load(r, in.k, 1, &v))
-				goto reject;
-			v = (v & 0xf) << 2;
-			break;
-		default:
-			goto reject;
-		}
-		if (CB_CLASS(in.code) == CB_LD)
-			r->A = v;
-		else
-			r->X = v;
-		return 0;
-	case CB_ST:
-		r->M[in.k & 15] = r->A;
-		return 0;
-	case CB_STX:
-		r->M[in.k & 15] = r->X;
-		return 0;
-	case CB_ALU:
-		src = CB_SRC(in.code) == CB_X ? r->X : in.k;
-		switch (CB_OP(in.code)) {
-		case CB_ADD: r->A += src; break;
-		case CB_SUB: r->A -= src; break;
-		case CB_MUL: r->A *= src; break;
-		case CB_DIV:
-			if (!src)
-				goto reject;
-			r->A /= src;
-			break;
-		case CB_MOD:
-			if (!src)
-				goto reject;
-			r->A %= src;
-			break;
-		case CB_OR: r->A |= src; break;
-		case CB_AND: r->A &= src; break;
-		case CB_XOR: r->A ^= src; break;
-		case CB_LSH: r->A = src < 32 ? r->A << src : 0; break;
-		case CB_RSH: r->A = src < 32 ? r->A >> src : 0; break;
-		case CB_NEG: r->A = -r->A; break;
-		default: goto reject;
-		}
-		return 0;
-	case CB_JMP:
-		src = CB_SRC(in.code) == CB_X ? r->X : in.k;
-		switch (CB_OP(in.code)) {
-		case CB_JA:
-			r->pc += in.k;
-			return 0;
-		case CB_JEQ: cond = r->A == src; break;
-		case CB_JGT: cond = r->A > src; break;
-		case CB_JGE: cond = r->A >= src; break;
-		case CB_JSET: cond = (r->A & src) != 0; break;
-		default: goto reject;
-		}
-		r->pc += cond ? in.jt : in.jf;
-		return 0;
-	case CB_RET:
-		r->ret = CB_RVAL(in.code) == CB_A ? r->A : in.k;
+	if (!f) {
+		r->vm.ret = 0;
 		return 1;
-	case CB_MISC:
-		if (CB_MISCOP(in.code) == CB_TAX)
-			r->X = r->A;
-		else
-			r->A = r->X;
-		return 0;
 	}
-reject:
-	r->ret = 0;
-	return 1;
+	return cbpf_exec(&r->vm, r->l2 ? f->pcap_l2 : f->pcap_l3, &r->pkt);
 }
 
 #ifdef SKBS_BPF_LOOP
@@ -650,35 +549,35 @@ static __noinline int run_pcap(const struct skb_off *o, __u16 mac_len,
 	    (nh == NO_HEADER || mh < nh)) {
 		start = mh;
 		r->l2 = 1;
-		r->n = f->pcap_len_l2;
+		r->vm.n = f->pcap_len_l2;
 	} else if (nh != NO_HEADER) {
 		start = nh;
 		r->l2 = 0;
-		r->n = f->pcap_len_l3;
+		r->vm.n = f->pcap_len_l3;
 	} else {
 		return 0;
 	}
 	if (tail <= start)
 		return 0;
-	r->pkt = (__u64)(head + start);
-	r->pktlen = tail - start;
-	r->buflen = 0;
-	if (r->pktlen >= CBPF_BUF) {
-		if (!bpf_probe_read_kernel(r->buf, CBPF_BUF, head + start))
-			r->buflen = CBPF_BUF;
+	r->pkt.addr = (__u64)(head + start);
+	r->vm.pktlen = tail - start;
+	r->pkt.buflen = 0;
+	if (r->vm.pktlen >= CBPF_BUF) {
+		if (!bpf_probe_read_kernel(r->pkt.buf, CBPF_BUF, head + start))
+			r->pkt.buflen = CBPF_BUF;
 	} else {
-		__u32 n = r->pktlen;
+		__u32 n = r->vm.pktlen;
 
 		/* As in snap_headers: keep clang from handing the helper
 		 * the unmasked register. */
 		asm volatile("" : "+r"(n));
 		n &= CBPF_BUF - 1;
-		if (n && !bpf_probe_read_kernel(r->buf, n, head + start))
-			r->buflen = n;
+		if (n && !bpf_probe_read_kernel(r->pkt.buf, n, head + start))
+			r->pkt.buflen = n;
 	}
 	r->slot = slot;
-	r->A = r->X = r->pc = r->ret = 0;
-	__builtin_memset(r->M, 0, sizeof(r->M));
+	r->vm.A = r->vm.X = r->vm.pc = r->vm.ret = 0;
+	__builtin_memset(r->vm.M, 0, sizeof(r->vm.M));
 #ifdef SKBS_BPF_LOOP
 	bpf_loop(SKBS_CBPF_MAX, cbpf_loop_cb, NULL, 0);
 #else
@@ -689,7 +588,7 @@ static __noinline int run_pcap(const struct skb_off *o, __u16 mac_len,
 		if (cbpf_step(i))
 			break;
 #endif
-	return r->ret != 0;
+	return r->vm.ret != 0;
 }
 
 /*
