@@ -86,6 +86,9 @@ struct {
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 /* The hook id of this copy of the program. The 64-bit immediate is a marker
  * that user space rewrites in each copy's instructions before loading it;
  * the asm keeps the compiler from folding or moving it. */
@@ -93,7 +96,7 @@ static __always_inline __u32 hook_id(void)
 {
 	__u64 id;
 
-	asm volatile("%0 = 0x5cb5c09e0000beef ll" : "=r"(id));
+	asm volatile("%0 = " STR(SKBS_HOOK_MAGIC_NUM) " ll" : "=r"(id));
 	return (__u32)id;
 }
 
