@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The classic-BPF interpreter that runs pcap-filter programs, written once:
- * compiled into the probe programs (bpf/filter.bpf.h drives it one step per
- * bpf_loop callback) and into core/cbpf.c, so the unit tests and the fuzzer
- * compare libpcap with the very steps the kernel runs.
+ * compiled into the probe programs (bpf/filter.bpf.h runs it one step per
+ * call) and into core/cbpf.c, so that the unit tests and the fuzzer compare
+ * libpcap with the very steps the kernel runs.
  */
 #ifndef SKBSCOPE_CBPF_BPF_H
 #define SKBSCOPE_CBPF_BPF_H
