@@ -140,72 +140,69 @@ static __always_inline void read_comm(struct skbs_event *ev,
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 }
 
-/* The generic body, shared by every hook. ctx is what the stub got (needed
- * for the stack); location and reason come from the drop hooks. */
-static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
-				      __u64 location, __u32 reason,
-				      __u8 ev_flags, enum stub_kind kind)
+/* What the three steps of a hit share. */
+struct hit {
+	struct skbs_filter *f;
+	struct scratch *sc;     /* the event being built */
+	struct net_device *dev; /* skb->dev; kprobes read it in filter_skb() */
+	int follow;             /* a tracked skb: reported whatever it is */
+};
+
+/*
+ * Step one: does the active filter keep this hit? Reads into the event
+ * what the filter tests (mark, netns, device name, tuple), cheapest tests
+ * first. An skb followed under --filter-track-skb is kept whatever it is
+ * now. Returns 0 to drop the hit.
+ */
+static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
+				      struct sk_buff *skb, __u8 ev_flags,
+				      enum stub_kind kind)
 {
 	struct skbs_filter *f;
-	struct scratch *sc;
 	struct skbs_event *ev;
-	struct net_device *dev = NULL;
 	struct sock *sk = NULL;
-	__u32 zero = 0, tail = 0, slot = 0;
-	__u64 ptid, key = (__u64)skb;
-	struct skb_off off;
+	__u32 zero = 0, slot = 0;
+	__u64 key = (__u64)skb;
 	__u16 mac_len;
-	int follow = 0;
 
-	if (!skb)
-		return 0;
-	/* On BTF stubs, the skb's pointer fields first, before any branch.
-	 * From the trusted skb a tp_btf or fentry program gets, loading a
-	 * pointer makes the verifier look up a type by name in all of
-	 * vmlinux's BTF, a linear search, once for every path that reaches
-	 * the load: with the loads further down, loading the programs took
-	 * 0.5 s more. Kprobes read them only when needed. */
-	if (kind == STUB_BTF) {
-		dev = skb->dev;
-		off.head = skb->head;
-	}
 	f = active_filter(&slot);
-	sc = bpf_map_lookup_elem(&scratch_map, &zero);
-	if (!f || !sc)
+	h->sc = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!f || !h->sc)
 		return 0;
+	h->f = f;
 	count_hit();
 	if (f->flags & SKBS_F_NONE)
 		return 0;
-	ev = &sc->ev;
+	ev = &h->sc->ev;
 	if ((f->flags & SKBS_F_TRACK) && bpf_map_lookup_elem(&tracked, &key))
-		follow = 1;
+		h->follow = 1;
 
 	/* Cheapest tests first: most hits are rejected, by mark or netns. */
 	ev->mark = RD(kind, skb, mark);
-	if (!follow && (f->flags & SKBS_F_MARK) &&
+	if (!h->follow && (f->flags & SKBS_F_MARK) &&
 	    (ev->mark & f->mark_mask) != f->mark)
 		return 0;
 	if (kind != STUB_BTF)
-		dev = BPF_CORE_READ(skb, dev);
+		h->dev = BPF_CORE_READ(skb, dev);
 	/* The socket is the rarer way to the namespace (no device yet):
 	 * through the helper on every stub, one pointer load fewer for the
 	 * verifier to look up. */
-	if (!dev)
+	if (!h->dev)
 		sk = BPF_CORE_READ(skb, sk);
-	ev->netns = skb_netns(sk, dev, kind);
-	if (!follow && (f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
+	ev->netns = skb_netns(sk, h->dev, kind);
+	if (!h->follow && (f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
 		return 0;
-	if (!follow && (f->flags & SKBS_F_IFNAME)) {
+	if (!h->follow && (f->flags & SKBS_F_IFNAME)) {
 		__u64 *a = (__u64 *)ev->ifname, *b = (__u64 *)f->ifname;
 
-		read_dev(ev, dev, kind);
+		read_dev(ev, h->dev, kind);
 		if (a[0] != b[0] || a[1] != b[1])
 			return 0;
 	}
 
 	/* What the tuple, the pcap filter and the event need from the skb:
 	 * on BTF stubs plain loads (scalars: cheap to verify too). */
-	skb_offsets(skb, kind, &off);
+	skb_offsets(skb, kind, off);
 	ev->flags = ev_flags;
 	ev->l3_proto = bpf_ntohs(RD(kind, skb, protocol));
 	ev->len = RD(kind, skb, len);
@@ -214,25 +211,48 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	ev->sport = ev->dport = 0;
 	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
-	read_tuple(&off, ev);
-	if (!follow && !match_tuple(f, ev))
+	read_tuple(off, ev);
+	if (!h->follow && !match_tuple(f, ev))
 		return 0;
-	if (!follow && (f->flags & SKBS_F_PCAP) &&
-	    !run_pcap(&off, mac_len, f, slot))
+	if (!h->follow && (f->flags & SKBS_F_PCAP) &&
+	    !run_pcap(off, mac_len, f, slot))
 		return 0;
-	/* Only now, for an event that is kept. */
-	if (follow || !(f->flags & SKBS_F_IFNAME))
-		read_dev(ev, dev, kind);
+	return 1;
+}
+
+/*
+ * Step two: the rest of the event, only now that it is kept: the device
+ * and task, whether it is followed (the tracked set learns a kept skb and
+ * forgets a freed one here), the hook, where and when, and what the output
+ * flags ask for (a stack, the header bytes, the skb as text). Returns the
+ * tail's length.
+ */
+static __always_inline __u32 fill_event(const struct hit *h,
+					const struct skb_off *off, void *ctx,
+					struct sk_buff *skb, __u64 location,
+					__u32 reason, __u8 ev_flags,
+					enum stub_kind kind)
+{
+	const struct skbs_filter *f = h->f;
+	struct scratch *sc = h->sc;
+	struct skbs_event *ev = &sc->ev;
+	__u32 tail = 0;
+	__u64 ptid;
+
+	/* The filter read the device already when it tested the name. */
+	if (h->follow || !(f->flags & SKBS_F_IFNAME))
+		read_dev(ev, h->dev, kind);
 	read_comm(ev, kind);
 
 	if (f->flags & SKBS_F_TRACK) {
 		__u8 one = 1;
+		__u64 key = (__u64)skb;
 
 		if (ev_flags & SKBS_EV_FREE)
 			bpf_map_delete_elem(&tracked, &key);
-		else if (!follow)
+		else if (!h->follow)
 			bpf_map_update_elem(&tracked, &key, &one, BPF_ANY);
-		if (follow)
+		if (h->follow)
 			ev->flags |= SKBS_EV_TRACKED;
 	}
 	count(SKBS_C_MATCHED);
@@ -278,7 +298,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	ev->gen = 0;
 	ev->stack_id = -1;
 	/* fentry drops have no return address at hand: a stack lets user
-	 * space find the caller (see core/session.c). */
+	 * space find the caller (see core/trace/session.c). */
 	if ((f->output & SKBS_O_STACK) ||
 	    (kind == STUB_BTF && (ev_flags & SKBS_EV_DROP) && !location)) {
 		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
@@ -286,7 +306,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 			count(SKBS_C_STACK_ERR);
 	}
 	if (f->snaplen)
-		tail = snap_headers(&off, f->snaplen, sc->tail, ev);
+		tail = snap_headers(off, f->snaplen, sc->tail, ev);
 	if (f->output & SKBS_O_SKB) {
 		struct btf_ptr p = {
 			.ptr = skb,
@@ -294,8 +314,8 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 		};
 		/* After the header bytes; the bound keeps the verifier sure
 		 * the write stays inside the scratch buffer. */
-		__u32 off = tail & (SKBS_SNAP_MAX * 2 - 1);
-		long n = bpf_snprintf_btf(sc->tail + off,
+		__u32 at = tail & (SKBS_SNAP_MAX * 2 - 1);
+		long n = bpf_snprintf_btf(sc->tail + at,
 					  SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2, &p,
 					  sizeof(p), 0);
 
@@ -304,15 +324,51 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 			 * fits, without the terminating NUL. */
 			if (n >= SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2)
 				n = SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2 - 1;
-			tail = off + n;
+			tail = at + n;
 			ev->flags |= SKBS_EV_SKB_TEXT;
 		}
 	}
+	return tail;
+}
+
+/* Step three: the event and its tail into the ring buffer, or one more
+ * lost event when the buffer is full. */
+static __always_inline void emit_event(struct scratch *sc, __u32 tail)
+{
 	tail &= SKBS_TAIL_MAX - 1;
-	ev->tail_len = tail;
-	if (bpf_ringbuf_output(&events, sc, sizeof(*ev) + tail,
-			       wakeup()))
+	sc->ev.tail_len = tail;
+	if (bpf_ringbuf_output(&events, sc, sizeof(sc->ev) + tail, wakeup()))
 		count(SKBS_C_LOST);
+}
+
+/* The generic body, shared by every hook: filter, fill, emit. ctx is what
+ * the stub got (needed for the stack); location and reason come from the
+ * drop hooks. */
+static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
+				      __u64 location, __u32 reason,
+				      __u8 ev_flags, enum stub_kind kind)
+{
+	struct hit h = {};
+	struct skb_off off;
+	__u32 tail;
+
+	if (!skb)
+		return 0;
+	/* On BTF stubs, the skb's pointer fields first, before any branch.
+	 * From the trusted skb a tp_btf or fentry program gets, loading a
+	 * pointer makes the verifier look up a type by name in all of
+	 * vmlinux's BTF, a linear search, once for every path that reaches
+	 * the load: with the loads further down, loading the programs took
+	 * 0.5 s more. Kprobes read them only when needed. */
+	if (kind == STUB_BTF) {
+		h.dev = skb->dev;
+		off.head = skb->head;
+	}
+	if (!filter_skb(&h, &off, skb, ev_flags, kind))
+		return 0;
+	tail = fill_event(&h, &off, ctx, skb, location, reason, ev_flags,
+			  kind);
+	emit_event(h.sc, tail);
 	return 0;
 }
 
