@@ -208,7 +208,8 @@ __attribute__((noinline)) int cbpf_step(__u32 unused)
 #ifdef SKBS_BPF_LOOP
 /* Built into a second object for kernels with bpf_loop (5.17+): 5.10
  * refuses a program that merely references a callback, so the choice is
- * made by picking the object at run time (core/skel.c), not by a branch. */
+ * made by picking the object at run time (core/trace/skel.c), not by a
+ * branch. */
 static long cbpf_loop_cb(__u32 i, void *data)
 {
 	(void)data;
