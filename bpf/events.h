@@ -29,8 +29,9 @@ struct skbs_cbpf_insn {
 	__u32 k;
 };
 
-/* Classic BPF encoding (the ABI of struct sock_filter), for the in-kernel
- * interpreter and its user-space twin. */
+/* Classic BPF encoding (the ABI of struct sock_filter), for the
+ * interpreter in cbpf.bpf.h; core/cbpf.c checks each value against
+ * <linux/filter.h>. */
 #define CB_CLASS(c) ((c) & 0x07)
 #define CB_LD 0x00
 #define CB_LDX 0x01
@@ -83,8 +84,10 @@ struct skbs_cbpf_insn {
 #define SKBS_MAX_SKB_POS 5
 
 /* Magic loaded by every hook program; user space patches it into the hook id
- * of each attached copy (see core/attach.c). */
-#define SKBS_HOOK_MAGIC 0x5cb5c09e0000beefULL
+ * of each attached copy (see core/trace/attach.c). The programs' inline asm
+ * spells out SKBS_HOOK_MAGIC_NUM, the bare number: asm takes no ULL. */
+#define SKBS_HOOK_MAGIC_NUM 0x5cb5c09e0000beef
+#define SKBS_HOOK_MAGIC (SKBS_HOOK_MAGIC_NUM + 0ULL)
 /* Hook id of kprobe events on kernels without attach cookies (< 5.15):
  * user space names the hook from the event's ip instead. */
 #define SKBS_HOOK_BY_IP 0xffffffffU

@@ -2,10 +2,11 @@
 /*
  * The probe programs. Every backend's entry stub finds the skb and calls one
  * generic body, handle_skb(), which reads the active filter slot, filters in
- * the kernel and emits one struct skbs_event to the ring buffer.
+ * the kernel (filter.bpf.h, over what skb.bpf.h reads) and emits one struct
+ * skbs_event to the ring buffer.
  *
  * Programs here are templates: user space loads each once, then loads one
- * copy per attach point with the hook id patched in (see core/attach.c).
+ * copy per attach point with the hook id patched in (core/trace/attach.c).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -13,39 +14,15 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
 #include "events.h"
+#include "skb.bpf.h"
+#include "filter.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define ETH_HLEN 14
-#define NO_HEADER 0xffff
-
-#ifndef IPPROTO_ICMPV6
-#define IPPROTO_ICMPV6 58
-#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22); /* resized by user space (--ringbuf-size) */
 } events SEC(".maps");
-
-/* Two filter slots and the index of the active one: user space writes the
- * idle slot, then flips the index, so a program never sees a half-written
- * filter. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, struct skbs_filter);
-} cfg_slots SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} cfg_active SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -85,6 +62,9 @@ struct {
 	__type(value, struct scratch);
 } scratch_map SEC(".maps");
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 /* The hook id of this copy of the program. The 64-bit immediate is a marker
  * that user space rewrites in each copy's instructions before loading it;
  * the asm keeps the compiler from folding or moving it. */
@@ -92,26 +72,9 @@ static __always_inline __u32 hook_id(void)
 {
 	__u64 id;
 
-	asm volatile("%0 = 0x5cb5c09e0000beef ll" : "=r"(id));
+	asm volatile("%0 = " STR(SKBS_HOOK_MAGIC_NUM) " ll" : "=r"(id));
 	return (__u32)id;
 }
-
-enum stub_kind {
-	STUB_BTF,    /* tp_btf or fentry copy: hook id patched in */
-	STUB_KPROBE, /* kprobe or kprobe.multi: ctx is struct pt_regs */
-};
-
-/*
- * Reading a field of a kernel object. tp_btf and fentry hand the program
- * typed (BTF) pointers, which the verifier lets it load from directly: one
- * instruction, relocated by CO-RE like BPF_CORE_READ. A kprobe's argument is
- * a bare number, so there each read is a bpf_probe_read_kernel call, which
- * costs some 15-20 ns; a hit reads a dozen fields, so this is most of the
- * cost of a rejected event on tracepoints. kind is a constant wherever
- * handle_skb is inlined, so only one branch is ever compiled in.
- */
-#define RD(kind, ptr, field)                                                  \
-	((kind) == STUB_BTF ? (ptr)->field : BPF_CORE_READ(ptr, field))
 
 static __always_inline void count(__u32 which)
 {
@@ -132,564 +95,6 @@ static __always_inline void count_hit(void)
 
 	if (c)
 		*c += 1;
-}
-
-static __always_inline struct skbs_filter *active_filter(__u32 *slot)
-{
-	__u32 zero = 0, *idx;
-
-	idx = bpf_map_lookup_elem(&cfg_active, &zero);
-	if (!idx)
-		return NULL;
-	*slot = *idx & 1;
-	return bpf_map_lookup_elem(&cfg_slots, slot);
-}
-
-/* Does the address match the filter's prefix? Both are big endian; the
- * filter address is already masked. Four 32-bit words rather than sixteen
- * bytes: fewer branches for the verifier to walk on every path that gets
- * here. Unrolled: the verifier on 5.10 does not take bounded loops
- * kindly. Both arrays sit at 4-byte offsets in their structs. */
-static __always_inline int prefix_match(const __u8 *addr, const __u8 *want,
-					__u8 plen)
-{
-	const __u32 *a = (const __u32 *)addr, *w = (const __u32 *)want;
-
-#pragma unroll
-	for (int i = 0; i < 4; i++) {
-		int bits = (int)plen - 32 * i;
-		__u32 m;
-
-		if (bits <= 0)
-			break;
-		m = bits >= 32 ? 0xffffffffu :
-				 bpf_htonl(0xffffffffu << (32 - bits));
-		if ((a[i] & m) != w[i])
-			return 0;
-	}
-	return 1;
-}
-
-struct l3_hdr4 {
-	__u8 vihl;
-	__u8 tos;
-	__u16 tot_len;
-	__u16 id;
-	__u16 frag_off;
-	__u8 ttl;
-	__u8 protocol;
-	__u16 check;
-	__u32 saddr;
-	__u32 daddr;
-};
-
-struct l3_hdr6 {
-	__u32 vtcfl;
-	__u16 payload_len;
-	__u8 nexthdr;
-	__u8 hop_limit;
-	__u8 saddr[16];
-	__u8 daddr[16];
-};
-
-/* Ports (TCP, UDP) or type and code (ICMP) from the first L4 bytes. */
-static __always_inline void set_l4(struct skbs_event *ev, const __u8 *b)
-{
-	if (ev->l4_proto == IPPROTO_TCP || ev->l4_proto == IPPROTO_UDP) {
-		ev->sport = (__u16)b[0] << 8 | b[1];
-		ev->dport = (__u16)b[2] << 8 | b[3];
-	} else if (ev->l4_proto == IPPROTO_ICMP ||
-		   ev->l4_proto == IPPROTO_ICMPV6) {
-		ev->sport = b[0];
-		ev->dport = b[1];
-	}
-}
-
-static __always_inline void read_l4(struct skbs_event *ev, const void *l4)
-{
-	__u8 b[4];
-
-	if (!bpf_probe_read_kernel(b, sizeof(b), l4))
-		set_l4(ev, b);
-}
-
-/* Where the headers are: read once per hit, used by the tuple, the pcap
- * interpreter and the header snapshot. Offsets are from head. */
-struct skb_off {
-	const unsigned char *head;
-	__u32 tail;
-	__u16 nh;
-	__u16 mh;
-};
-
-/* The header offsets. On BTF stubs o->head was loaded at the top of
- * handle_skb already (see there); kprobes read it here, when needed. */
-static __always_inline void skb_offsets(struct sk_buff *skb,
-					enum stub_kind kind, struct skb_off *o)
-{
-	if (kind != STUB_BTF)
-		o->head = BPF_CORE_READ(skb, head);
-	o->tail = RD(kind, skb, tail);
-	o->nh = RD(kind, skb, network_header);
-	o->mh = RD(kind, skb, mac_header);
-}
-
-/* An IPv6 header and the first four L4 bytes; an IPv4 header without
- * options and its L4 bytes fit in the first 24. */
-union l3_buf {
-	__u8 b[44];
-	struct l3_hdr4 v4;
-	struct l3_hdr6 v6;
-};
-
-/* Fill the L3/L4 tuple. The network header offset is not always set where a
- * hook fires (early receive, before ip_rcv), so fall back to the end of the
- * Ethernet header when it is unset or when what it points at is not the IP
- * version skb->protocol promises. */
-static __always_inline void read_tuple(const struct skb_off *o,
-				       struct skbs_event *ev)
-{
-	__u16 nh = o->nh, mh = o->mh;
-	const unsigned char *l3;
-	union l3_buf h;
-	__u8 ver;
-
-	if (nh == NO_HEADER || nh == 0 || (mh != NO_HEADER && nh == mh)) {
-		if (mh == NO_HEADER)
-			return;
-		nh = mh + ETH_HLEN;
-	}
-	/* The header and the first L4 bytes in one helper call: each call
-	 * costs more than the bytes it copies. 44 bytes past the network
-	 * header stay inside the skb's head buffer, which ends with
-	 * struct skb_shared_info. One read size, and no other branch here,
-	 * keeps the verifier's states few. */
-	l3 = o->head + nh;
-	if (bpf_probe_read_kernel(&h, sizeof(h), l3))
-		return;
-	ver = h.b[0] >> 4;
-	if (ver != 4 && ver != 6) {
-		if (mh == NO_HEADER)
-			return;
-		l3 = o->head + mh + ETH_HLEN;
-		if (bpf_probe_read_kernel(&h, sizeof(h), l3))
-			return;
-		ver = h.b[0] >> 4;
-	}
-	if (ev->l3_proto == 0)
-		ev->l3_proto = ver == 4 ? ETH_P_IP : ver == 6 ? ETH_P_IPV6 : 0;
-
-	if (ev->l3_proto == ETH_P_IP && ver == 4) {
-		__u32 ihl = h.v4.vihl & 0xf;
-
-		__builtin_memcpy(ev->saddr, &h.v4.saddr, 4);
-		__builtin_memcpy(ev->daddr, &h.v4.daddr, 4);
-		ev->l4_proto = h.v4.protocol;
-		ev->flags |= SKBS_EV_TUPLE;
-		/* Only the first fragment carries the L4 header. */
-		if (bpf_ntohs(h.v4.frag_off) & 0x1fff)
-			return;
-		if (ihl == 5)
-			set_l4(ev, h.b + 20);
-		else
-			read_l4(ev, l3 + ihl * 4);
-	} else if (ev->l3_proto == ETH_P_IPV6 && ver == 6) {
-		__builtin_memcpy(ev->saddr, h.v6.saddr, 16);
-		__builtin_memcpy(ev->daddr, h.v6.daddr, 16);
-		ev->l4_proto = h.v6.nexthdr;
-		ev->flags |= SKBS_EV_TUPLE;
-		/* Extension headers are not walked: the tuple then shows the
-		 * next header number and no ports. */
-		set_l4(ev, h.b + 40);
-	}
-}
-
-static __always_inline int match_tuple(const struct skbs_filter *f,
-				       const struct skbs_event *ev)
-{
-	__u32 need = SKBS_F_PROTO | SKBS_F_SADDR | SKBS_F_DADDR |
-		     SKBS_F_SPORT | SKBS_F_DPORT;
-	int v;
-
-	if (!(f->flags & need))
-		return 1;
-	if (!(ev->flags & SKBS_EV_TUPLE))
-		return 0;
-	if ((f->flags & SKBS_F_PROTO) && ev->l4_proto != f->proto)
-		return 0;
-	v = ev->l3_proto == ETH_P_IPV6 ? 6 : 4;
-	if (f->flags & SKBS_F_SADDR) {
-		if (f->saddr_family != v ||
-		    !prefix_match(ev->saddr, f->saddr, f->saddr_plen))
-			return 0;
-	}
-	if (f->flags & SKBS_F_DADDR) {
-		if (f->daddr_family != v ||
-		    !prefix_match(ev->daddr, f->daddr, f->daddr_plen))
-			return 0;
-	}
-	if ((f->flags & (SKBS_F_SPORT | SKBS_F_DPORT)) &&
-	    ev->l4_proto != IPPROTO_TCP && ev->l4_proto != IPPROTO_UDP)
-		return 0;
-	if ((f->flags & SKBS_F_SPORT) && ev->sport != f->sport)
-		return 0;
-	if ((f->flags & SKBS_F_DPORT) && ev->dport != f->dport)
-		return 0;
-	return 1;
-}
-
-static __always_inline __u32 skb_netns(struct sock *sk,
-				       struct net_device *dev,
-				       enum stub_kind kind)
-{
-	if (dev)
-		return kind == STUB_BTF ? dev->nd_net.net->ns.inum :
-		       BPF_CORE_READ(dev, nd_net.net, ns.inum);
-	if (sk)
-		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	return 0;
-}
-
-/* The device's name, index and MTU, for the event and the ifname filter. */
-static __always_inline void read_dev(struct skbs_event *ev,
-				     struct net_device *dev,
-				     enum stub_kind kind)
-{
-	if (dev) {
-		if (kind == STUB_BTF) {
-			const __u64 *n = (const __u64 *)dev->name;
-			__u64 *to = (__u64 *)ev->ifname;
-
-			to[0] = n[0];
-			to[1] = n[1];
-		} else {
-			bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname),
-					      &dev->name);
-		}
-		ev->ifindex = RD(kind, dev, ifindex);
-		ev->mtu = RD(kind, dev, mtu);
-	} else {
-		__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
-		ev->ifindex = 0;
-		ev->mtu = 0;
-	}
-}
-
-/* Copy the first header bytes (from the MAC header when there is one,
- * else the network header) into the tail, for the detail view and pcap.
- * Returns the number copied. */
-static __always_inline __u32 snap_headers(const struct skb_off *o,
-					  __u16 snaplen, struct scratch *sc,
-					  struct skbs_event *ev)
-{
-	const unsigned char *head = o->head;
-	__u16 nh = o->nh, mh = o->mh;
-	__u32 tail = o->tail;
-	__u32 start, n;
-
-	if (mh != NO_HEADER && (nh == NO_HEADER || mh < nh)) {
-		start = mh;
-		ev->flags |= SKBS_EV_HDR_L2;
-	} else if (nh != NO_HEADER) {
-		start = nh;
-	} else {
-		return 0;
-	}
-	/* skb->tail is an offset from head on 64-bit kernels. */
-	if (tail <= start)
-		return 0;
-	n = tail - start;
-	if (n > snaplen)
-		n = snaplen;
-	if (n > SKBS_SNAP_MAX)
-		n = SKBS_SNAP_MAX;
-	/* Without the barrier clang passes the unclamped register to the
-	 * helper and the verifier rejects the size. */
-	asm volatile("" : "+r"(n));
-	n &= SKBS_SNAP_MAX * 2 - 1;
-	if (!n || bpf_probe_read_kernel(sc->tail, n, head + start))
-		return 0;
-	ev->hdr_len = n;
-	return n;
-}
-
-
-/*
- * pcap-filter expressions: libpcap's classic BPF, run by a small
- * interpreter over the packet bytes (read with bpf_probe_read_kernel from
- * the skb's linear data), one instruction per step: bpf_loop where the
- * kernel has it (5.17+), a bounded loop where it does not.
- *
- * Verification cost decides the shape. The interpreter's state lives in a
- * per-CPU map, not on the stack, and one step is a global function: the
- * verifier checks a global function once, on its own, and knows nothing of
- * map contents, so it neither walks the program counter value by value nor
- * re-verifies the step for every iteration of the loop that drives it. On the stack the
- * same code took 0.6 s of verifier time per program copy.
- *
- * A program on this CPU that interrupts another one (a hard interrupt
- * receiving a packet while a softirq is inside the interpreter) would share
- * this state, as it shares scratch_map; that costs one verdict, never
- * safety.
- */
-/* The packet's first bytes, copied once per run: a pcap program loads a
- * handful of header fields, and a helper call for each costs more than
- * the interpreter step around it. Loads past the copy read the skb. */
-#define CBPF_BUF 128
-
-struct cbpf_state {
-	__u64 pkt;     /* kernel address of the first byte */
-	__u32 pktlen;  /* readable bytes from pkt */
-	__u32 n;       /* instructions */
-	__u32 slot;    /* cfg_slots index of the program */
-	__u32 l2;      /* 1: run pcap_l2, 0: pcap_l3 */
-	__u32 A, X, pc;
-	__u32 ret;     /* the verdict: 0 rejects */
-	__u32 M[16];
-	__u32 buflen;  /* bytes of the packet copied into buf */
-	__u8 buf[CBPF_BUF];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cbpf_state);
-} cbpf_map SEC(".maps");
-
-/* Big-endian load of 1, 2 or 4 bytes at off; -1 past the end, where
- * classic BPF rejects the packet. */
-static __always_inline int cbpf_load(struct cbpf_state *r, __u32 off,
-				     __u32 size, __u32 *out)
-{
-	const unsigned char *pkt = (const unsigned char *)r->pkt;
-	__u8 b[4] = {};
-
-	if (off > r->pktlen || size > r->pktlen - off)
-		return -1;
-	if (off < r->buflen && size <= r->buflen - off) {
-		/* The masks change nothing (off + size <= buflen <=
-		 * CBPF_BUF); they show the verifier the bounds. */
-		__u32 o = off & (CBPF_BUF - 1);
-
-		if (size == 4)
-			*out = (__u32)r->buf[o] << 24 |
-			       (__u32)r->buf[(o + 1) & (CBPF_BUF - 1)] << 16 |
-			       (__u32)r->buf[(o + 2) & (CBPF_BUF - 1)] << 8 |
-			       r->buf[(o + 3) & (CBPF_BUF - 1)];
-		else if (size == 2)
-			*out = (__u32)r->buf[o] << 8 |
-			       r->buf[(o + 1) & (CBPF_BUF - 1)];
-		else
-			*out = r->buf[o];
-		return 0;
-	}
-	if (size == 4) {
-		if (bpf_probe_read_kernel(b, 4, pkt + off))
-			return -1;
-		*out = (__u32)b[0] << 24 | (__u32)b[1] << 16 |
-		       (__u32)b[2] << 8 | b[3];
-	} else if (size == 2) {
-		if (bpf_probe_read_kernel(b, 2, pkt + off))
-			return -1;
-		*out = (__u32)b[0] << 8 | b[1];
-	} else {
-		if (bpf_probe_read_kernel(b, 1, pkt + off))
-			return -1;
-		*out = b[0];
-	}
-	return 0;
-}
-
-/* One instruction. Returns 1 when the program has finished (ret set).
- * Global, so that it is verified once per program load. */
-__attribute__((noinline)) int cbpf_step(__u32 unused)
-{
-	struct skbs_cbpf_insn in;
-	struct skbs_filter *f;
-	struct cbpf_state *r;
-	__u32 zero = 0, slot, pc, size, v = 0, src, cond;
-
-	r = bpf_map_lookup_elem(&cbpf_map, &zero);
-	if (!r)
-		return 1;
-	slot = r->slot & 1;
-	f = bpf_map_lookup_elem(&cfg_slots, &slot);
-	pc = r->pc;
-	if (!f || pc >= r->n || pc >= SKBS_CBPF_MAX)
-		goto reject;
-	if (r->l2)
-		in = f->pcap_l2[pc & (SKBS_CBPF_MAX - 1)];
-	else
-		in = f->pcap_l3[pc & (SKBS_CBPF_MAX - 1)];
-	r->pc = pc + 1;
-	switch (CB_CLASS(in.code)) {
-	case CB_LD:
-	case CB_LDX:
-		size = CB_SIZE(in.code) == CB_W ? 4 :
-		       CB_SIZE(in.code) == CB_H ? 2 : 1;
-		switch (CB_MODE(in.code)) {
-		case CB_IMM:
-			v = in.k;
-			break;
-		case CB_LEN:
-			v = r->pktlen;
-			break;
-		case CB_MEM:
-			v = r->M[in.k & 15];
-			break;
-		case CB_ABS:
-			if (cbpf_load(r, in.k, size, &v))
-				goto reject;
-			break;
-		case CB_IND:
-			/* X + k past 2^32 is past the end, as in libpcap;
-			 * wrapped, it would read the start. */
-			if (r->X + in.k < r->X ||
-			    cbpf_load(r, r->X + in.k, size, &v))
-				goto reject;
-			break;
-		case CB_MSH:
-			if (cbpf_load(r, in.k, 1, &v))
-				goto reject;
-			v = (v & 0xf) << 2;
-			break;
-		default:
-			goto reject;
-		}
-		if (CB_CLASS(in.code) == CB_LD)
-			r->A = v;
-		else
-			r->X = v;
-		return 0;
-	case CB_ST:
-		r->M[in.k & 15] = r->A;
-		return 0;
-	case CB_STX:
-		r->M[in.k & 15] = r->X;
-		return 0;
-	case CB_ALU:
-		src = CB_SRC(in.code) == CB_X ? r->X : in.k;
-		switch (CB_OP(in.code)) {
-		case CB_ADD: r->A += src; break;
-		case CB_SUB: r->A -= src; break;
-		case CB_MUL: r->A *= src; break;
-		case CB_DIV:
-			if (!src)
-				goto reject;
-			r->A /= src;
-			break;
-		case CB_MOD:
-			if (!src)
-				goto reject;
-			r->A %= src;
-			break;
-		case CB_OR: r->A |= src; break;
-		case CB_AND: r->A &= src; break;
-		case CB_XOR: r->A ^= src; break;
-		case CB_LSH: r->A = src < 32 ? r->A << src : 0; break;
-		case CB_RSH: r->A = src < 32 ? r->A >> src : 0; break;
-		case CB_NEG: r->A = -r->A; break;
-		default: goto reject;
-		}
-		return 0;
-	case CB_JMP:
-		src = CB_SRC(in.code) == CB_X ? r->X : in.k;
-		switch (CB_OP(in.code)) {
-		case CB_JA:
-			r->pc += in.k;
-			return 0;
-		case CB_JEQ: cond = r->A == src; break;
-		case CB_JGT: cond = r->A > src; break;
-		case CB_JGE: cond = r->A >= src; break;
-		case CB_JSET: cond = (r->A & src) != 0; break;
-		default: goto reject;
-		}
-		r->pc += cond ? in.jt : in.jf;
-		return 0;
-	case CB_RET:
-		r->ret = CB_RVAL(in.code) == CB_A ? r->A : in.k;
-		return 1;
-	case CB_MISC:
-		if (CB_MISCOP(in.code) == CB_TAX)
-			r->X = r->A;
-		else
-			r->A = r->X;
-		return 0;
-	}
-reject:
-	r->ret = 0;
-	return 1;
-}
-
-#ifdef SKBS_BPF_LOOP
-/* Built into a second object for kernels with bpf_loop (5.17+): 5.10
- * refuses a program that merely references a callback, so the choice is
- * made by picking the object at run time (core/skel.c), not by a branch. */
-static long cbpf_loop_cb(__u32 i, void *data)
-{
-	(void)data;
-	/* The kernel wants a callback's return value provably 0 or 1. */
-	return cbpf_step(i) ? 1 : 0;
-}
-#endif
-
-/* Does the packet match the pcap expression? The Ethernet program runs
- * when the skb has a 14-byte MAC header, the IP one otherwise. */
-static __noinline int run_pcap(const struct skb_off *o, __u16 mac_len,
-			       struct skbs_filter *f, __u32 slot)
-{
-	const unsigned char *head = o->head;
-	__u16 nh = o->nh, mh = o->mh;
-	__u32 tail = o->tail, start, zero = 0;
-	struct cbpf_state *r = bpf_map_lookup_elem(&cbpf_map, &zero);
-
-	if (!r)
-		return 0;
-	if (mh != NO_HEADER && mac_len == ETH_HLEN &&
-	    (nh == NO_HEADER || mh < nh)) {
-		start = mh;
-		r->l2 = 1;
-		r->n = f->pcap_len_l2;
-	} else if (nh != NO_HEADER) {
-		start = nh;
-		r->l2 = 0;
-		r->n = f->pcap_len_l3;
-	} else {
-		return 0;
-	}
-	if (tail <= start)
-		return 0;
-	r->pkt = (__u64)(head + start);
-	r->pktlen = tail - start;
-	r->buflen = 0;
-	if (r->pktlen >= CBPF_BUF) {
-		if (!bpf_probe_read_kernel(r->buf, CBPF_BUF, head + start))
-			r->buflen = CBPF_BUF;
-	} else {
-		__u32 n = r->pktlen;
-
-		/* As in snap_headers: keep clang from handing the helper
-		 * the unmasked register. */
-		asm volatile("" : "+r"(n));
-		n &= CBPF_BUF - 1;
-		if (n && !bpf_probe_read_kernel(r->buf, n, head + start))
-			r->buflen = n;
-	}
-	r->slot = slot;
-	r->A = r->X = r->pc = r->ret = 0;
-	__builtin_memset(r->M, 0, sizeof(r->M));
-#ifdef SKBS_BPF_LOOP
-	bpf_loop(SKBS_CBPF_MAX, cbpf_loop_cb, NULL, 0);
-#else
-	/* Classic BPF only jumps forward, so a program of n instructions
-	 * ends within n steps. The step is a global function, so this loop
-	 * costs the verifier a few instructions per iteration. */
-	for (int i = 0; i < SKBS_CBPF_MAX; i++)
-		if (cbpf_step(i))
-			break;
-#endif
-	return r->ret != 0;
 }
 
 /*
@@ -735,72 +140,69 @@ static __always_inline void read_comm(struct skbs_event *ev,
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 }
 
-/* The generic body, shared by every hook. ctx is what the stub got (needed
- * for the stack); location and reason come from the drop hooks. */
-static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
-				      __u64 location, __u32 reason,
-				      __u8 ev_flags, enum stub_kind kind)
+/* What the three steps of a hit share. */
+struct hit {
+	struct skbs_filter *f;
+	struct scratch *sc;     /* the event being built */
+	struct net_device *dev; /* skb->dev; kprobes read it in filter_skb() */
+	int follow;             /* a tracked skb: reported whatever it is */
+};
+
+/*
+ * Step one: does the active filter keep this hit? Reads into the event
+ * what the filter tests (mark, netns, device name, tuple), cheapest tests
+ * first. An skb followed under --filter-track-skb is kept whatever it is
+ * now. Returns 0 to drop the hit.
+ */
+static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
+				      struct sk_buff *skb, __u8 ev_flags,
+				      enum stub_kind kind)
 {
 	struct skbs_filter *f;
-	struct scratch *sc;
 	struct skbs_event *ev;
-	struct net_device *dev = NULL;
 	struct sock *sk = NULL;
-	__u32 zero = 0, tail = 0, slot = 0;
-	__u64 ptid, key = (__u64)skb;
-	struct skb_off off;
+	__u32 zero = 0, slot = 0;
+	__u64 key = (__u64)skb;
 	__u16 mac_len;
-	int follow = 0;
 
-	if (!skb)
-		return 0;
-	/* On BTF stubs, the skb's pointer fields first, before any branch.
-	 * From the trusted skb a tp_btf or fentry program gets, loading a
-	 * pointer makes the verifier look up a type by name in all of
-	 * vmlinux's BTF, a linear search, once for every path that reaches
-	 * the load: with the loads further down, loading the programs took
-	 * 0.5 s more. Kprobes read them only when needed. */
-	if (kind == STUB_BTF) {
-		dev = skb->dev;
-		off.head = skb->head;
-	}
 	f = active_filter(&slot);
-	sc = bpf_map_lookup_elem(&scratch_map, &zero);
-	if (!f || !sc)
+	h->sc = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!f || !h->sc)
 		return 0;
+	h->f = f;
 	count_hit();
 	if (f->flags & SKBS_F_NONE)
 		return 0;
-	ev = &sc->ev;
+	ev = &h->sc->ev;
 	if ((f->flags & SKBS_F_TRACK) && bpf_map_lookup_elem(&tracked, &key))
-		follow = 1;
+		h->follow = 1;
 
 	/* Cheapest tests first: most hits are rejected, by mark or netns. */
 	ev->mark = RD(kind, skb, mark);
-	if (!follow && (f->flags & SKBS_F_MARK) &&
+	if (!h->follow && (f->flags & SKBS_F_MARK) &&
 	    (ev->mark & f->mark_mask) != f->mark)
 		return 0;
 	if (kind != STUB_BTF)
-		dev = BPF_CORE_READ(skb, dev);
+		h->dev = BPF_CORE_READ(skb, dev);
 	/* The socket is the rarer way to the namespace (no device yet):
 	 * through the helper on every stub, one pointer load fewer for the
 	 * verifier to look up. */
-	if (!dev)
+	if (!h->dev)
 		sk = BPF_CORE_READ(skb, sk);
-	ev->netns = skb_netns(sk, dev, kind);
-	if (!follow && (f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
+	ev->netns = skb_netns(sk, h->dev, kind);
+	if (!h->follow && (f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
 		return 0;
-	if (!follow && (f->flags & SKBS_F_IFNAME)) {
+	if (!h->follow && (f->flags & SKBS_F_IFNAME)) {
 		__u64 *a = (__u64 *)ev->ifname, *b = (__u64 *)f->ifname;
 
-		read_dev(ev, dev, kind);
+		read_dev(ev, h->dev, kind);
 		if (a[0] != b[0] || a[1] != b[1])
 			return 0;
 	}
 
 	/* What the tuple, the pcap filter and the event need from the skb:
 	 * on BTF stubs plain loads (scalars: cheap to verify too). */
-	skb_offsets(skb, kind, &off);
+	skb_offsets(skb, kind, off);
 	ev->flags = ev_flags;
 	ev->l3_proto = bpf_ntohs(RD(kind, skb, protocol));
 	ev->len = RD(kind, skb, len);
@@ -809,25 +211,48 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	ev->sport = ev->dport = 0;
 	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
-	read_tuple(&off, ev);
-	if (!follow && !match_tuple(f, ev))
+	read_tuple(off, ev);
+	if (!h->follow && !match_tuple(f, ev))
 		return 0;
-	if (!follow && (f->flags & SKBS_F_PCAP) &&
-	    !run_pcap(&off, mac_len, f, slot))
+	if (!h->follow && (f->flags & SKBS_F_PCAP) &&
+	    !run_pcap(off, mac_len, f, slot))
 		return 0;
-	/* Only now, for an event that is kept. */
-	if (follow || !(f->flags & SKBS_F_IFNAME))
-		read_dev(ev, dev, kind);
+	return 1;
+}
+
+/*
+ * Step two: the rest of the event, only now that it is kept: the device
+ * and task, whether it is followed (the tracked set learns a kept skb and
+ * forgets a freed one here), the hook, where and when, and what the output
+ * flags ask for (a stack, the header bytes, the skb as text). Returns the
+ * tail's length.
+ */
+static __always_inline __u32 fill_event(const struct hit *h,
+					const struct skb_off *off, void *ctx,
+					struct sk_buff *skb, __u64 location,
+					__u32 reason, __u8 ev_flags,
+					enum stub_kind kind)
+{
+	const struct skbs_filter *f = h->f;
+	struct scratch *sc = h->sc;
+	struct skbs_event *ev = &sc->ev;
+	__u32 tail = 0;
+	__u64 ptid;
+
+	/* The filter read the device already when it tested the name. */
+	if (h->follow || !(f->flags & SKBS_F_IFNAME))
+		read_dev(ev, h->dev, kind);
 	read_comm(ev, kind);
 
 	if (f->flags & SKBS_F_TRACK) {
 		__u8 one = 1;
+		__u64 key = (__u64)skb;
 
 		if (ev_flags & SKBS_EV_FREE)
 			bpf_map_delete_elem(&tracked, &key);
-		else if (!follow)
+		else if (!h->follow)
 			bpf_map_update_elem(&tracked, &key, &one, BPF_ANY);
-		if (follow)
+		if (h->follow)
 			ev->flags |= SKBS_EV_TRACKED;
 	}
 	count(SKBS_C_MATCHED);
@@ -873,7 +298,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	ev->gen = 0;
 	ev->stack_id = -1;
 	/* fentry drops have no return address at hand: a stack lets user
-	 * space find the caller (see core/session.c). */
+	 * space find the caller (see core/trace/session.c). */
 	if ((f->output & SKBS_O_STACK) ||
 	    (kind == STUB_BTF && (ev_flags & SKBS_EV_DROP) && !location)) {
 		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
@@ -881,7 +306,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 			count(SKBS_C_STACK_ERR);
 	}
 	if (f->snaplen)
-		tail = snap_headers(&off, f->snaplen, sc, ev);
+		tail = snap_headers(off, f->snaplen, sc->tail, ev);
 	if (f->output & SKBS_O_SKB) {
 		struct btf_ptr p = {
 			.ptr = skb,
@@ -889,8 +314,8 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 		};
 		/* After the header bytes; the bound keeps the verifier sure
 		 * the write stays inside the scratch buffer. */
-		__u32 off = tail & (SKBS_SNAP_MAX * 2 - 1);
-		long n = bpf_snprintf_btf(sc->tail + off,
+		__u32 at = tail & (SKBS_SNAP_MAX * 2 - 1);
+		long n = bpf_snprintf_btf(sc->tail + at,
 					  SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2, &p,
 					  sizeof(p), 0);
 
@@ -899,15 +324,51 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 			 * fits, without the terminating NUL. */
 			if (n >= SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2)
 				n = SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2 - 1;
-			tail = off + n;
+			tail = at + n;
 			ev->flags |= SKBS_EV_SKB_TEXT;
 		}
 	}
+	return tail;
+}
+
+/* Step three: the event and its tail into the ring buffer, or one more
+ * lost event when the buffer is full. */
+static __always_inline void emit_event(struct scratch *sc, __u32 tail)
+{
 	tail &= SKBS_TAIL_MAX - 1;
-	ev->tail_len = tail;
-	if (bpf_ringbuf_output(&events, sc, sizeof(*ev) + tail,
-			       wakeup()))
+	sc->ev.tail_len = tail;
+	if (bpf_ringbuf_output(&events, sc, sizeof(sc->ev) + tail, wakeup()))
 		count(SKBS_C_LOST);
+}
+
+/* The generic body, shared by every hook: filter, fill, emit. ctx is what
+ * the stub got (needed for the stack); location and reason come from the
+ * drop hooks. */
+static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
+				      __u64 location, __u32 reason,
+				      __u8 ev_flags, enum stub_kind kind)
+{
+	struct hit h = {};
+	struct skb_off off;
+	__u32 tail;
+
+	if (!skb)
+		return 0;
+	/* On BTF stubs, the skb's pointer fields first, before any branch.
+	 * From the trusted skb a tp_btf or fentry program gets, loading a
+	 * pointer makes the verifier look up a type by name in all of
+	 * vmlinux's BTF, a linear search, once for every path that reaches
+	 * the load: with the loads further down, loading the programs took
+	 * 0.5 s more. Kprobes read them only when needed. */
+	if (kind == STUB_BTF) {
+		h.dev = skb->dev;
+		off.head = skb->head;
+	}
+	if (!filter_skb(&h, &off, skb, ev_flags, kind))
+		return 0;
+	tail = fill_event(&h, &off, ctx, skb, location, reason, ev_flags,
+			  kind);
+	emit_event(h.sc, tail);
 	return 0;
 }
 

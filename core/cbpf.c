@@ -1,123 +1,77 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Mirrors cbpf_step() in bpf/skbscope.bpf.c; a change to one is a change
- * to both (tests/unit/test_pcap.c compares them with libpcap). */
+/* The user-space driver of the classic-BPF interpreter in bpf/cbpf.bpf.h,
+ * the one the probe programs run: the same steps over a packet in a
+ * buffer, so that the tests and the fuzzer check them against libpcap. */
+#include <stddef.h>
+#include <linux/filter.h>
 #include "core/cbpf.h"
+#include "bpf/cbpf.bpf.h"
 
-static int load(const __u8 *pkt, __u32 len, __u32 off, __u32 size, __u32 *v)
+/* The CB_* values in bpf/events.h are the kernel's own encoding: the BPF
+ * side cannot include the uapi header next to vmlinux.h, so check here. */
+_Static_assert(CB_CLASS(0xff) == BPF_CLASS(0xff), "CB_CLASS");
+_Static_assert(CB_LD == BPF_LD && CB_LDX == BPF_LDX && CB_ST == BPF_ST &&
+	       CB_STX == BPF_STX && CB_ALU == BPF_ALU &&
+	       CB_JMP == BPF_JMP && CB_RET == BPF_RET &&
+	       CB_MISC == BPF_MISC, "CB_ classes");
+_Static_assert(CB_SIZE(0xff) == BPF_SIZE(0xff) && CB_W == BPF_W &&
+	       CB_H == BPF_H && CB_B == BPF_B, "CB_ sizes");
+_Static_assert(CB_MODE(0xff) == BPF_MODE(0xff) && CB_IMM == BPF_IMM &&
+	       CB_ABS == BPF_ABS && CB_IND == BPF_IND &&
+	       CB_MEM == BPF_MEM && CB_LEN == BPF_LEN &&
+	       CB_MSH == BPF_MSH, "CB_ modes");
+_Static_assert(CB_OP(0xff) == BPF_OP(0xff) && CB_ADD == BPF_ADD &&
+	       CB_SUB == BPF_SUB && CB_MUL == BPF_MUL &&
+	       CB_DIV == BPF_DIV && CB_OR == BPF_OR && CB_AND == BPF_AND &&
+	       CB_LSH == BPF_LSH && CB_RSH == BPF_RSH &&
+	       CB_NEG == BPF_NEG && CB_MOD == BPF_MOD &&
+	       CB_XOR == BPF_XOR, "CB_ ALU ops");
+_Static_assert(CB_JA == BPF_JA && CB_JEQ == BPF_JEQ && CB_JGT == BPF_JGT &&
+	       CB_JGE == BPF_JGE && CB_JSET == BPF_JSET, "CB_ jumps");
+_Static_assert(CB_SRC(0xff) == BPF_SRC(0xff) && CB_K == BPF_K &&
+	       CB_X == BPF_X, "CB_ sources");
+_Static_assert(CB_RVAL(0xff) == BPF_RVAL(0xff) && CB_A == BPF_A,
+	       "CB_ return values");
+_Static_assert(CB_MISCOP(0xff) == BPF_MISCOP(0xff) && CB_TAX == BPF_TAX &&
+	       CB_TXA == BPF_TXA, "CB_ misc ops");
+_Static_assert(sizeof(struct skbs_cbpf_insn) == sizeof(struct sock_filter) &&
+	       offsetof(struct skbs_cbpf_insn, jt) ==
+		       offsetof(struct sock_filter, jt) &&
+	       offsetof(struct skbs_cbpf_insn, k) ==
+		       offsetof(struct sock_filter, k), "struct sock_filter");
+_Static_assert(sizeof(((struct cbpf_vm *)0)->M) / sizeof(__u32) ==
+	       BPF_MEMWORDS, "scratch memory");
+
+struct cbpf_pkt {
+	const __u8 *data;
+};
+
+/* The whole packet is in memory: a load inside pktlen always succeeds. */
+static __always_inline int cbpf_pkt_load(const struct cbpf_pkt *pkt,
+					 __u32 off, __u32 size, __u32 *out)
 {
-	if (off > len || size > len - off)
-		return -1;
+	const __u8 *b = pkt->data + off;
+
 	if (size == 4)
-		*v = (__u32)pkt[off] << 24 | (__u32)pkt[off + 1] << 16 |
-		     (__u32)pkt[off + 2] << 8 | pkt[off + 3];
+		*out = (__u32)b[0] << 24 | (__u32)b[1] << 16 |
+		       (__u32)b[2] << 8 | b[3];
 	else if (size == 2)
-		*v = (__u32)pkt[off] << 8 | pkt[off + 1];
+		*out = (__u32)b[0] << 8 | b[1];
 	else
-		*v = pkt[off];
+		*out = b[0];
 	return 0;
 }
 
 __u32 cbpf_run(const struct skbs_cbpf_insn *prog, __u32 n, const __u8 *pkt,
 	       __u32 len)
 {
-	__u32 A = 0, X = 0, M[16] = { 0 }, pc = 0, v = 0, src, size;
+	struct cbpf_vm vm = { .n = n, .pktlen = len };
+	struct cbpf_pkt p = { .data = pkt };
 
-	/* As in the kernel: one step per instruction, at most the maximum
-	 * program length of steps. */
-	for (int step = 0; step < SKBS_CBPF_MAX; step++) {
-		struct skbs_cbpf_insn in;
-
-		if (pc >= n || pc >= SKBS_CBPF_MAX)
-			return 0;
-		in = prog[pc++];
-		switch (CB_CLASS(in.code)) {
-		case CB_LD:
-		case CB_LDX:
-			size = CB_SIZE(in.code) == CB_W ? 4 :
-			       CB_SIZE(in.code) == CB_H ? 2 : 1;
-			switch (CB_MODE(in.code)) {
-			case CB_IMM: v = in.k; break;
-			case CB_LEN: v = len; break;
-			case CB_MEM: v = M[in.k & 15]; break;
-			case CB_ABS:
-				if (load(pkt, len, in.k, size, &v))
-					return 0;
-				break;
-			case CB_IND:
-				/* X + k past 2^32 is past the end, as in
-				 * libpcap; wrapped, it would read the start. */
-				if (X + in.k < X ||
-				    load(pkt, len, X + in.k, size, &v))
-					return 0;
-				break;
-			case CB_MSH:
-				if (load(pkt, len, in.k, 1, &v))
-					return 0;
-				v = (v & 0xf) << 2;
-				break;
-			default:
-				return 0;
-			}
-			if (CB_CLASS(in.code) == CB_LD)
-				A = v;
-			else
-				X = v;
+	/* As the kernel drives it: at most the maximum program length of
+	 * steps, and a program that has not returned by then rejects. */
+	for (int step = 0; step < SKBS_CBPF_MAX; step++)
+		if (cbpf_exec(&vm, prog, &p))
 			break;
-		case CB_ST:
-			M[in.k & 15] = A;
-			break;
-		case CB_STX:
-			M[in.k & 15] = X;
-			break;
-		case CB_ALU:
-			src = CB_SRC(in.code) == CB_X ? X : in.k;
-			switch (CB_OP(in.code)) {
-			case CB_ADD: A += src; break;
-			case CB_SUB: A -= src; break;
-			case CB_MUL: A *= src; break;
-			case CB_DIV:
-				if (!src)
-					return 0;
-				A /= src;
-				break;
-			case CB_MOD:
-				if (!src)
-					return 0;
-				A %= src;
-				break;
-			case CB_OR: A |= src; break;
-			case CB_AND: A &= src; break;
-			case CB_XOR: A ^= src; break;
-			case CB_LSH: A = src < 32 ? A << src : 0; break;
-			case CB_RSH: A = src < 32 ? A >> src : 0; break;
-			case CB_NEG: A = -A; break;
-			default: return 0;
-			}
-			break;
-		case CB_JMP: {
-			int cond;
-
-			src = CB_SRC(in.code) == CB_X ? X : in.k;
-			switch (CB_OP(in.code)) {
-			case CB_JA: pc += in.k; continue;
-			case CB_JEQ: cond = A == src; break;
-			case CB_JGT: cond = A > src; break;
-			case CB_JGE: cond = A >= src; break;
-			case CB_JSET: cond = (A & src) != 0; break;
-			default: return 0;
-			}
-			pc += cond ? in.jt : in.jf;
-			break;
-		}
-		case CB_RET:
-			return CB_RVAL(in.code) == CB_A ? A : in.k;
-		case CB_MISC:
-			if (CB_MISCOP(in.code) == CB_TAX)
-				X = A;
-			else
-				A = X;
-			break;
-		}
-	}
-	return 0;
+	return vm.ret;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The user-space twin of the in-kernel classic-BPF interpreter: the same
- * steps, for tests against libpcap and for replayed events. */
+/* The classic-BPF interpreter the probe programs run (bpf/cbpf.bpf.h),
+ * driven over a packet in memory, for the tests against libpcap. */
 #ifndef SKBSCOPE_CBPF_H
 #define SKBSCOPE_CBPF_H
 

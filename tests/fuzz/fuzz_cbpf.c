@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * core/cbpf.c, the user-space twin of the in-kernel classic-BPF
- * interpreter, against libpcap's own interpreter (pcap_offline_filter):
- * the same program on the same bytes must give the same verdict, or the
- * kernel side (which cbpf.c mirrors) filters differently from tcpdump.
+ * The classic-BPF interpreter the probe programs run (bpf/cbpf.bpf.h,
+ * driven by core/cbpf.c) against libpcap's own interpreter
+ * (pcap_offline_filter): the same program on the same bytes must give the
+ * same verdict, or the kernel filters differently from tcpdump.
  *
  * Input: byte 0 picks the mode. Below 0x80, one of the expressions below
  * (compiled by pcap_compile, for Ethernet or raw IP) and the rest is the

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The interpreter's user-space twin gives libpcap's own verdicts, on
- * packets built here, for the programs skbscope sends to the kernel; and
- * filter text carries pcap-filter expressions. */
+/* The interpreter the kernel runs (bpf/cbpf.bpf.h, through cbpf_run)
+ * gives libpcap's own verdicts, on packets built here, for the programs
+ * skbscope sends to the kernel; and filter text carries pcap-filter
+ * expressions. */
 #include <arpa/inet.h>
 #include <stdint.h>
 #include "core/cbpf.h"

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading the skb and what hangs off it (device, namespace, headers) for
+ * every backend: plain loads where the stub has a typed BTF pointer (tp_btf,
+ * fentry), bpf_probe_read_kernel where it has a bare address (kprobes).
+ * For skbscope.bpf.c, after vmlinux.h and the libbpf headers.
+ */
+#ifndef SKBSCOPE_SKB_BPF_H
+#define SKBSCOPE_SKB_BPF_H
+
+#include "events.h"
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define ETH_HLEN 14
+#define NO_HEADER 0xffff
+
+#ifndef IPPROTO_ICMPV6
+#define IPPROTO_ICMPV6 58
+#endif
+
+enum stub_kind {
+	STUB_BTF,    /* tp_btf or fentry copy: hook id patched in */
+	STUB_KPROBE, /* kprobe or kprobe.multi: ctx is struct pt_regs */
+};
+
+/*
+ * Reading a field of a kernel object. tp_btf and fentry hand the program
+ * typed (BTF) pointers, which the verifier lets it load from directly: one
+ * instruction, relocated by CO-RE like BPF_CORE_READ. A kprobe's argument is
+ * a bare number, so there each read is a bpf_probe_read_kernel call, which
+ * costs some 15-20 ns; a hit reads a dozen fields, so this is most of the
+ * cost of a rejected event on tracepoints. kind is a constant wherever
+ * handle_skb is inlined, so only one branch is ever compiled in.
+ */
+#define RD(kind, ptr, field)                                                  \
+	((kind) == STUB_BTF ? (ptr)->field : BPF_CORE_READ(ptr, field))
+
+struct l3_hdr4 {
+	__u8 vihl;
+	__u8 tos;
+	__u16 tot_len;
+	__u16 id;
+	__u16 frag_off;
+	__u8 ttl;
+	__u8 protocol;
+	__u16 check;
+	__u32 saddr;
+	__u32 daddr;
+};
+
+struct l3_hdr6 {
+	__u32 vtcfl;
+	__u16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* Ports (TCP, UDP) or type and code (ICMP) from the first L4 bytes. */
+static __always_inline void set_l4(struct skbs_event *ev, const __u8 *b)
+{
+	if (ev->l4_proto == IPPROTO_TCP || ev->l4_proto == IPPROTO_UDP) {
+		ev->sport = (__u16)b[0] << 8 | b[1];
+		ev->dport = (__u16)b[2] << 8 | b[3];
+	} else if (ev->l4_proto == IPPROTO_ICMP ||
+		   ev->l4_proto == IPPROTO_ICMPV6) {
+		ev->sport = b[0];
+		ev->dport = b[1];
+	}
+}
+
+static __always_inline void read_l4(struct skbs_event *ev, const void *l4)
+{
+	__u8 b[4];
+
+	if (!bpf_probe_read_kernel(b, sizeof(b), l4))
+		set_l4(ev, b);
+}
+
+/* Where the headers are: read once per hit, used by the tuple, the pcap
+ * interpreter and the header snapshot. Offsets are from head. */
+struct skb_off {
+	const unsigned char *head;
+	__u32 tail;
+	__u16 nh;
+	__u16 mh;
+};
+
+/* The header offsets. On BTF stubs o->head was loaded at the top of
+ * handle_skb already (see there); kprobes read it here, when needed. */
+static __always_inline void skb_offsets(struct sk_buff *skb,
+					enum stub_kind kind, struct skb_off *o)
+{
+	if (kind != STUB_BTF)
+		o->head = BPF_CORE_READ(skb, head);
+	o->tail = RD(kind, skb, tail);
+	o->nh = RD(kind, skb, network_header);
+	o->mh = RD(kind, skb, mac_header);
+}
+
+/* An IPv6 header and the first four L4 bytes; an IPv4 header without
+ * options and its L4 bytes fit in the first 24. */
+union l3_buf {
+	__u8 b[44];
+	struct l3_hdr4 v4;
+	struct l3_hdr6 v6;
+};
+
+/* Fill the L3/L4 tuple. The network header offset is not always set where a
+ * hook fires (early receive, before ip_rcv), so fall back to the end of the
+ * Ethernet header when it is unset or when what it points at is not the IP
+ * version skb->protocol promises. */
+static __always_inline void read_tuple(const struct skb_off *o,
+				       struct skbs_event *ev)
+{
+	__u16 nh = o->nh, mh = o->mh;
+	const unsigned char *l3;
+	union l3_buf h;
+	__u8 ver;
+
+	if (nh == NO_HEADER || nh == 0 || (mh != NO_HEADER && nh == mh)) {
+		if (mh == NO_HEADER)
+			return;
+		nh = mh + ETH_HLEN;
+	}
+	/* The header and the first L4 bytes in one helper call: each call
+	 * costs more than the bytes it copies. 44 bytes past the network
+	 * header stay inside the skb's head buffer, which ends with
+	 * struct skb_shared_info. One read size, and no other branch here,
+	 * keeps the verifier's states few. */
+	l3 = o->head + nh;
+	if (bpf_probe_read_kernel(&h, sizeof(h), l3))
+		return;
+	ver = h.b[0] >> 4;
+	if (ver != 4 && ver != 6) {
+		if (mh == NO_HEADER)
+			return;
+		l3 = o->head + mh + ETH_HLEN;
+		if (bpf_probe_read_kernel(&h, sizeof(h), l3))
+			return;
+		ver = h.b[0] >> 4;
+	}
+	if (ev->l3_proto == 0)
+		ev->l3_proto = ver == 4 ? ETH_P_IP : ver == 6 ? ETH_P_IPV6 : 0;
+
+	if (ev->l3_proto == ETH_P_IP && ver == 4) {
+		__u32 ihl = h.v4.vihl & 0xf;
+
+		__builtin_memcpy(ev->saddr, &h.v4.saddr, 4);
+		__builtin_memcpy(ev->daddr, &h.v4.daddr, 4);
+		ev->l4_proto = h.v4.protocol;
+		ev->flags |= SKBS_EV_TUPLE;
+		/* Only the first fragment carries the L4 header. */
+		if (bpf_ntohs(h.v4.frag_off) & 0x1fff)
+			return;
+		if (ihl == 5)
+			set_l4(ev, h.b + 20);
+		else
+			read_l4(ev, l3 + ihl * 4);
+	} else if (ev->l3_proto == ETH_P_IPV6 && ver == 6) {
+		__builtin_memcpy(ev->saddr, h.v6.saddr, 16);
+		__builtin_memcpy(ev->daddr, h.v6.daddr, 16);
+		ev->l4_proto = h.v6.nexthdr;
+		ev->flags |= SKBS_EV_TUPLE;
+		/* Extension headers are not walked: the tuple then shows the
+		 * next header number and no ports. */
+		set_l4(ev, h.b + 40);
+	}
+}
+
+static __always_inline __u32 skb_netns(struct sock *sk,
+				       struct net_device *dev,
+				       enum stub_kind kind)
+{
+	if (dev)
+		return kind == STUB_BTF ? dev->nd_net.net->ns.inum :
+		       BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	if (sk)
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return 0;
+}
+
+/* The device's name, index and MTU, for the event and the ifname filter. */
+static __always_inline void read_dev(struct skbs_event *ev,
+				     struct net_device *dev,
+				     enum stub_kind kind)
+{
+	if (dev) {
+		if (kind == STUB_BTF) {
+			const __u64 *n = (const __u64 *)dev->name;
+			__u64 *to = (__u64 *)ev->ifname;
+
+			to[0] = n[0];
+			to[1] = n[1];
+		} else {
+			bpf_probe_read_kernel(ev->ifname, sizeof(ev->ifname),
+					      &dev->name);
+		}
+		ev->ifindex = RD(kind, dev, ifindex);
+		ev->mtu = RD(kind, dev, mtu);
+	} else {
+		__builtin_memset(ev->ifname, 0, sizeof(ev->ifname));
+		ev->ifindex = 0;
+		ev->mtu = 0;
+	}
+}
+
+/* Copy the first header bytes (from the MAC header when there is one,
+ * else the network header) to the event's tail, for the detail view and
+ * pcap. Returns the number copied. */
+static __always_inline __u32 snap_headers(const struct skb_off *o,
+					  __u16 snaplen, char *to,
+					  struct skbs_event *ev)
+{
+	const unsigned char *head = o->head;
+	__u16 nh = o->nh, mh = o->mh;
+	__u32 tail = o->tail;
+	__u32 start, n;
+
+	if (mh != NO_HEADER && (nh == NO_HEADER || mh < nh)) {
+		start = mh;
+		ev->flags |= SKBS_EV_HDR_L2;
+	} else if (nh != NO_HEADER) {
+		start = nh;
+	} else {
+		return 0;
+	}
+	/* skb->tail is an offset from head on 64-bit kernels. */
+	if (tail <= start)
+		return 0;
+	n = tail - start;
+	if (n > snaplen)
+		n = snaplen;
+	if (n > SKBS_SNAP_MAX)
+		n = SKBS_SNAP_MAX;
+	/* Without the barrier clang passes the unclamped register to the
+	 * helper and the verifier rejects the size. */
+	asm volatile("" : "+r"(n));
+	n &= SKBS_SNAP_MAX * 2 - 1;
+	if (!n || bpf_probe_read_kernel(to, n, head + start))
+		return 0;
+	ev->hdr_len = n;
+	return n;
+}
+
+#endif
