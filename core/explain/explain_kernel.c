@@ -18,6 +18,7 @@
 #include "core/lib/clock.h"
 #include "core/explain/explain_kernel.h"
 #include "core/explain/netns.h"
+#include "core/explain/route.h"
 #include "core/explain/sockdiag.h"
 
 /*
@@ -57,10 +58,18 @@ struct source {
 };
 
 static const char *const no_socket_reasons[] = { "NO_SOCKET", NULL };
+/* IP_INNOROUTES and IP_INADDRERRORS come from ip_error() on input, after a
+ * failed lookup; IP_OUTNOROUTES from the output path; BLACKHOLE (net-next)
+ * from a blackhole route on either. */
+static const char *const route_reasons[] = {
+	"IP_OUTNOROUTES", "IP_INNOROUTES", "IP_INADDRERRORS", "BLACKHOLE", NULL,
+};
 
 static const struct source sources[] = {
 	{ "no-socket", no_socket_reasons, K_DST | K_DPORT | K_IIF,
 	  sockdiag_applies, sockdiag_explain },
+	{ "route", route_reasons, K_DST | K_SRC | K_IIF | K_MARK,
+	  route_applies, route_explain },
 };
 
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
