@@ -19,6 +19,7 @@
 #include "core/explain/explain_kernel.h"
 #include "core/explain/netns.h"
 #include "core/explain/route.h"
+#include "core/explain/rpfilter.h"
 #include "core/explain/sockdiag.h"
 
 /*
@@ -64,12 +65,15 @@ static const char *const no_socket_reasons[] = { "NO_SOCKET", NULL };
 static const char *const route_reasons[] = {
 	"IP_OUTNOROUTES", "IP_INNOROUTES", "IP_INADDRERRORS", "BLACKHOLE", NULL,
 };
+static const char *const rpfilter_reasons[] = { "IP_RPFILTER", NULL };
 
 static const struct source sources[] = {
 	{ "no-socket", no_socket_reasons, K_DST | K_DPORT | K_IIF,
 	  sockdiag_applies, sockdiag_explain },
 	{ "route", route_reasons, K_DST | K_SRC | K_IIF | K_MARK,
 	  route_applies, route_explain },
+	{ "rp-filter", rpfilter_reasons, K_SRC | K_IIF | K_MARK,
+	  rpfilter_applies, rpfilter_explain },
 };
 
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
