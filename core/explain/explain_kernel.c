@@ -18,6 +18,7 @@
 #include "core/lib/clock.h"
 #include "core/explain/explain_kernel.h"
 #include "core/explain/netns.h"
+#include "core/explain/queue.h"
 #include "core/explain/route.h"
 #include "core/explain/rpfilter.h"
 #include "core/explain/sockdiag.h"
@@ -66,6 +67,17 @@ static const char *const route_reasons[] = {
 	"IP_OUTNOROUTES", "IP_INNOROUTES", "IP_INADDRERRORS", "BLACKHOLE", NULL,
 };
 static const char *const rpfilter_reasons[] = { "IP_RPFILTER", NULL };
+/* The socket's own buffer decided these; PROTO_MEM is the protocol's
+ * global limit and is left to its sentence. */
+static const char *const socket_queue_reasons[] = {
+	"SOCKET_RCVBUFF", "SOCKET_BACKLOG", "TCP_LISTEN_OVERFLOW",
+	"TCP_ZEROWINDOW", "TCP_OFO_QUEUE_PRUNE", NULL,
+};
+static const char *const qdisc_reasons[] = {
+	"QDISC_DROP", "QDISC_OVERLIMIT", "QDISC_CONGESTED", "CAKE_FLOOD",
+	"FQ_BAND_LIMIT", "FQ_HORIZON_LIMIT", "FQ_FLOW_LIMIT",
+	"DUALPI2_STEP_DROP", NULL,
+};
 
 static const struct source sources[] = {
 	{ "no-socket", no_socket_reasons, K_DST | K_DPORT | K_IIF,
@@ -74,6 +86,11 @@ static const struct source sources[] = {
 	  route_applies, route_explain },
 	{ "rp-filter", rpfilter_reasons, K_SRC | K_IIF | K_MARK,
 	  rpfilter_applies, rpfilter_explain },
+	{ "socket-queue", socket_queue_reasons,
+	  K_DST | K_DPORT | K_IIF | K_PEER_TCP, queue_socket_applies,
+	  queue_socket_explain },
+	{ "qdisc", qdisc_reasons, K_IIF, queue_qdisc_applies,
+	  queue_qdisc_explain },
 };
 
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
