@@ -226,3 +226,9 @@ include tests/fuzz/fuzz.mk
 -include $(wildcard $(OUT)/*.d $(OUT)/app/*.d $(OUT)/core/*.d $(OUT)/core/lib/*.d \
 	$(OUT)/core/trace/*.d $(OUT)/core/explain/*.d $(OUT)/tui/*.d \
 	$(OUT)/tests/unit/*.d)
+
+# The explain driver for tests/integration/explain.sh: a drop event made
+# from flags, explained from the live kernel's state.
+$(OUT)/explain-test: tests/explain/explain_test.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
