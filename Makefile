@@ -79,6 +79,8 @@ LIB_OBJS := $(filter-out $(patsubst %.c,$(OUT)/%.o,$(MAIN_SRCS)) \
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
+# The unit tests run on cmocka (tests/unit/test.h).
+UNIT_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
 
 BPF_OBJ := $(OUT)/skbscope.bpf.o
 BPF_LOOP_OBJ := $(OUT)/skbscope-loop.bpf.o
@@ -160,7 +162,7 @@ $(BIN): $(APP_OBJS)
 
 $(OUT)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(UNIT_LIBS) $(LDLIBS) -o $@
 
 deps:
 	$(Q)scripts/deps.sh

@@ -9,7 +9,8 @@ BUILD="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
 libbsd-dev libpcap-dev libmnl-dev libnftnl-dev libnftables-dev pkg-config make \
 gcc"
 TEST="iproute2 iptables python3 tmux bpftrace jq tshark busybox-static \
-qemu-system-x86 cpio kmod procps util-linux valgrind linux-perf nftables"
+qemu-system-x86 cpio kmod procps util-linux valgrind linux-perf nftables \
+libcmocka-dev"
 
 SHOTS="xvfb xterm imagemagick fonts-dejavu-core tmux"
 
