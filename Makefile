@@ -17,6 +17,7 @@ endif
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
 PKG_CONFIG ?= pkg-config
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
@@ -114,9 +115,14 @@ $(VMLINUX): | $(OUT)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 endif
 
+# As in libbpf-tools, the objects lose their DWARF before they are
+# embedded in the skeleton: libbpf reads only BTF and BTF.ext (line info
+# included), which llvm-strip -g keeps, and the binary is then a few MB
+# smaller.
 $(BPF_OBJ): bpf/skbscope.bpf.c $(VMLINUX) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(OUT)/skbscope.bpf.d -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 # The same programs with the pcap interpreter driven by bpf_loop, for
 # kernels that have it (5.17+); core/skel.c picks one at run time.
@@ -124,6 +130,7 @@ $(BPF_LOOP_OBJ): bpf/skbscope.bpf.c $(VMLINUX) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DSKBS_BPF_LOOP -MF $(OUT)/skbscope-loop.bpf.d \
 		-c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
