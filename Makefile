@@ -29,9 +29,38 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC := libbpf libelf ncursesw libbsd-overlay libpcap libmnl libnftnl libnftables
-PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+# Before anything is built, one check that the tools and libraries are
+# there (scripts/deps.sh --check, which holds the tool -> Debian package
+# table): a missing one stops make with the packages to install, rather
+# than "bpftool: not found" halfway through. Goals that install the
+# packages first (then build in a sub-make, which checks) or build
+# nothing are exempt; the unit tests also need cmocka.
+NOCHECK_GOALS := deps run test bench soak clean
+UNIT_GOALS := unit $(OUT)/unit-tests
+GOALS := $(or $(MAKECMDGOALS),all)
+ifneq ($(filter-out $(NOCHECK_GOALS),$(GOALS)),)
+NEEDS := build $(if $(filter $(UNIT_GOALS),$(GOALS)),unit)
+MISSING := $(shell CC='$(CC)' CLANG='$(CLANG)' BPFTOOL='$(BPFTOOL)' \
+	LLVM_STRIP='$(LLVM_STRIP)' PKG_CONFIG='$(PKG_CONFIG)' \
+	scripts/deps.sh --check $(NEEDS))
+ifneq ($(MISSING),)
+$(error missing Debian packages:$(MISSING) ('make deps' installs them))
+endif
+
+# pkg-config's errors are shown, not hidden, and a failure stops make.
+pc = $(shell $(PKG_CONFIG) $(1) || echo PC-FAILED)
+LIBS_PC := libbpf libelf ncursesw libbsd-overlay libpcap libmnl libnftnl \
+	libnftables
+PC_CFLAGS := $(call pc,--cflags $(LIBS_PC))
+PC_LIBS := $(call pc,--libs $(LIBS_PC))
+ifneq ($(filter unit,$(NEEDS)),)
+UNIT_CFLAGS := $(call pc,--cflags cmocka)
+UNIT_LIBS := $(call pc,--libs cmocka)
+endif
+ifneq ($(filter PC-FAILED,$(PC_CFLAGS) $(PC_LIBS) $(UNIT_CFLAGS) $(UNIT_LIBS)),)
+$(error $(PKG_CONFIG) failed (see above); 'make deps' installs the libraries)
+endif
+endif
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wundef \
 	-Wno-missing-field-initializers
@@ -81,7 +110,7 @@ LIB_OBJS := $(filter-out $(patsubst %.c,$(OUT)/%.o,$(MAIN_SRCS)) \
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
 # The unit tests run on cmocka (tests/unit/test.h).
-UNIT_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+$(UNIT_OBJS): ALL_CFLAGS += $(UNIT_CFLAGS)
 
 BPF_OBJ := $(OUT)/skbscope.bpf.o
 BPF_LOOP_OBJ := $(OUT)/skbscope-loop.bpf.o
