@@ -50,6 +50,8 @@ if [ "${SANITIZE:-}" = 1 ]; then
 fi
 
 run_suite unit "$OUT/unit-tests"
+# The C sources against .clang-format (kernel style), one line per file.
+run_suite format scripts/format-check.sh
 skipped=""
 for t in tests/integration/*.sh; do
 	if [ "$(id -u)" -ne 0 ] && ! grep -qx '# Runs without root.' "$t"; then

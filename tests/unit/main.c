@@ -40,8 +40,8 @@ static int skipped_total;
 
 /* The signals cmocka catches; a child gets back the handlers from before. */
 static const int crash_signals[] = { SIGFPE, SIGILL, SIGSEGV, SIGBUS, SIGSYS };
-static struct sigaction crash_orig[sizeof(crash_signals) /
-				   sizeof(crash_signals[0])];
+static struct sigaction
+	crash_orig[sizeof(crash_signals) / sizeof(crash_signals[0])];
 
 void test_register(struct test_case *tc)
 {
@@ -149,8 +149,8 @@ static void run_forked(const struct test_case *tc)
 	}
 	if (pid == 0) {
 		in_child = 1;
-		for (size_t i = 0; i < sizeof(crash_signals) /
-				       sizeof(crash_signals[0]); i++)
+		for (size_t i = 0;
+		     i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
 			sigaction(crash_signals[i], &crash_orig[i], NULL);
 		tc->fn();
 		fflush(NULL);

@@ -19,7 +19,7 @@
 
 struct test_case {
 	const char *name;
-	const char *file;	/* the TEST()'s file: one group per file */
+	const char *file; /* the TEST()'s file: one group per file */
 	int line;
 	void (*fn)(void);
 	struct test_case *next;
@@ -40,49 +40,49 @@ const char *test_fixture(const char *name);
 
 #define SKIP(...) test_skip(__FILE__, __LINE__, __VA_ARGS__)
 
-#define TEST(name)                                                      \
-	static void name(void);                                         \
-	static struct test_case name##_case = { #name, __FILE__,        \
-						__LINE__, name, NULL }; \
-	__attribute__((constructor)) static void name##_reg(void)       \
-	{                                                               \
-		test_register(&name##_case);                            \
-	}                                                               \
+#define TEST(name)                                                         \
+	static void name(void);                                            \
+	static struct test_case name##_case = { #name, __FILE__, __LINE__, \
+						name, NULL };              \
+	__attribute__((constructor)) static void name##_reg(void)          \
+	{                                                                  \
+		test_register(&name##_case);                               \
+	}                                                                  \
 	static void name(void)
 
-#define CHECK(cond)                                                     \
-	do {                                                            \
-		if (!(cond))                                            \
+#define CHECK(cond)                                                      \
+	do {                                                             \
+		if (!(cond))                                             \
 			test_fail_stop(__FILE__, __LINE__, "%s", #cond); \
 	} while (0)
 
-#define CHECK_INT(a, b)                                                 \
-	do {                                                            \
-		long long _a = (long long)(a), _b = (long long)(b);     \
-		if (_a != _b)                                           \
-			test_fail_stop(__FILE__, __LINE__,              \
-				       "%s == %lld, expected %lld", #a, \
-				       _a, _b);                         \
+#define CHECK_INT(a, b)                                                     \
+	do {                                                                \
+		long long _a = (long long)(a), _b = (long long)(b);         \
+		if (_a != _b)                                               \
+			test_fail_stop(__FILE__, __LINE__,                  \
+				       "%s == %lld, expected %lld", #a, _a, \
+				       _b);                                 \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                 \
-	do {                                                            \
-		const char *_a = (a), *_b = (b);                        \
-		if (!_a || !_b || strcmp(_a, _b))                       \
-			test_fail_stop(__FILE__, __LINE__,              \
-				       "%s == \"%s\", expected \"%s\"", \
-				       #a, _a ? _a : "(null)",          \
-				       _b ? _b : "(null)");             \
+#define CHECK_STR(a, b)                                                     \
+	do {                                                                \
+		const char *_a = (a), *_b = (b);                            \
+		if (!_a || !_b || strcmp(_a, _b))                           \
+			test_fail_stop(__FILE__, __LINE__,                  \
+				       "%s == \"%s\", expected \"%s\"", #a, \
+				       _a ? _a : "(null)",                  \
+				       _b ? _b : "(null)");                 \
 	} while (0)
 
 /* The substring b occurs in a. */
-#define CHECK_HAS(a, b)                                                 \
-	do {                                                            \
-		const char *_a = (a), *_b = (b);                        \
-		if (!_a || !strstr(_a, _b))                             \
-			test_fail_stop(__FILE__, __LINE__,              \
+#define CHECK_HAS(a, b)                                                       \
+	do {                                                                  \
+		const char *_a = (a), *_b = (b);                              \
+		if (!_a || !strstr(_a, _b))                                   \
+			test_fail_stop(__FILE__, __LINE__,                    \
 				       "%s == \"%s\", should contain \"%s\"", \
-				       #a, _a ? _a : "(null)", _b);     \
+				       #a, _a ? _a : "(null)", _b);           \
 	} while (0)
 
 #endif
