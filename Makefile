@@ -17,6 +17,7 @@ endif
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
 PKG_CONFIG ?= pkg-config
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
@@ -28,9 +29,38 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC := libbpf libelf ncursesw libbsd-overlay libpcap libmnl libnftnl libnftables
-PC_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-PC_LIBS := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+# Before anything is built, one check that the tools and libraries are
+# there (scripts/deps.sh --check, which holds the tool -> Debian package
+# table): a missing one stops make with the packages to install, rather
+# than "bpftool: not found" halfway through. Goals that install the
+# packages first (then build in a sub-make, which checks) or build
+# nothing are exempt; the unit tests also need cmocka.
+NOCHECK_GOALS := deps run test bench soak clean
+UNIT_GOALS := unit $(OUT)/unit-tests
+GOALS := $(or $(MAKECMDGOALS),all)
+ifneq ($(filter-out $(NOCHECK_GOALS),$(GOALS)),)
+NEEDS := build $(if $(filter $(UNIT_GOALS),$(GOALS)),unit)
+MISSING := $(shell CC='$(CC)' CLANG='$(CLANG)' BPFTOOL='$(BPFTOOL)' \
+	LLVM_STRIP='$(LLVM_STRIP)' PKG_CONFIG='$(PKG_CONFIG)' \
+	scripts/deps.sh --check $(NEEDS))
+ifneq ($(MISSING),)
+$(error missing Debian packages:$(MISSING) ('make deps' installs them))
+endif
+
+# pkg-config's errors are shown, not hidden, and a failure stops make.
+pc = $(shell $(PKG_CONFIG) $(1) || echo PC-FAILED)
+LIBS_PC := libbpf libelf ncursesw libbsd-overlay libpcap libmnl libnftnl \
+	libnftables
+PC_CFLAGS := $(call pc,--cflags $(LIBS_PC))
+PC_LIBS := $(call pc,--libs $(LIBS_PC))
+ifneq ($(filter unit,$(NEEDS)),)
+UNIT_CFLAGS := $(call pc,--cflags cmocka)
+UNIT_LIBS := $(call pc,--libs cmocka)
+endif
+ifneq ($(filter PC-FAILED,$(PC_CFLAGS) $(PC_LIBS) $(UNIT_CFLAGS) $(UNIT_LIBS)),)
+$(error $(PKG_CONFIG) failed (see above); 'make deps' installs the libraries)
+endif
+endif
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wundef \
 	-Wno-missing-field-initializers
@@ -79,6 +109,8 @@ LIB_OBJS := $(filter-out $(patsubst %.c,$(OUT)/%.o,$(MAIN_SRCS)) \
 
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUT)/%.o,$(UNIT_SRCS))
+# The unit tests run on cmocka (tests/unit/test.h).
+$(UNIT_OBJS): ALL_CFLAGS += $(UNIT_CFLAGS)
 
 BPF_OBJ := $(OUT)/skbscope.bpf.o
 BPF_LOOP_OBJ := $(OUT)/skbscope-loop.bpf.o
@@ -112,9 +144,14 @@ $(VMLINUX): | $(OUT)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 endif
 
+# As in libbpf-tools, the objects lose their DWARF before they are
+# embedded in the skeleton: libbpf reads only BTF and BTF.ext (line info
+# included), which llvm-strip -g keeps, and the binary is then a few MB
+# smaller.
 $(BPF_OBJ): bpf/skbscope.bpf.c $(VMLINUX) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(OUT)/skbscope.bpf.d -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 # The same programs with the pcap interpreter driven by bpf_loop, for
 # kernels that have it (5.17+); core/skel.c picks one at run time.
@@ -122,6 +159,7 @@ $(BPF_LOOP_OBJ): bpf/skbscope.bpf.c $(VMLINUX) | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DSKBS_BPF_LOOP -MF $(OUT)/skbscope-loop.bpf.d \
 		-c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
@@ -160,7 +198,7 @@ $(BIN): $(APP_OBJS)
 
 $(OUT)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(UNIT_LIBS) $(LDLIBS) -o $@
 
 deps:
 	$(Q)scripts/deps.sh

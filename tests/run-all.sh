@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs every test suite and ends with the combined "N passed, N failed".
-# Suites print their own "N passed, N failed" line; a suite that dies
-# without one counts as one failure.
+# Runs every test suite and ends with the combined "N passed, N failed"
+# (", N skipped" when any). Suites print their own "N passed, N failed"
+# line, perhaps with ", N skipped"; a suite that dies without one counts as
+# one failure. Without root, the integration suites that need it are
+# skipped, each counted once; a suite with the line "# Runs without root."
+# runs all the same.
 cd "$(dirname "$0")/.." || exit 1
 total_pass=0
 total_fail=0
+total_skip=0
 
 run_suite() {
 	name=$1; shift
@@ -21,7 +25,10 @@ run_suite() {
 		return
 	fi
 	p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+	sk=0
+	case $line in *" skipped"*) sk=${line#*failed, }; sk=${sk%% skipped*} ;; esac
 	total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+	total_skip=$((total_skip + sk))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "suite $name exited $rc with no failed check"
 		total_fail=$((total_fail + 1))
@@ -43,13 +50,20 @@ if [ "${SANITIZE:-}" = 1 ]; then
 fi
 
 run_suite unit "$OUT/unit-tests"
-if [ "$(id -u)" -eq 0 ]; then
-	for t in tests/integration/*.sh; do
-		run_suite "$(basename "$t" .sh)" "$t"
-	done
-else
-	echo "integration tests need root (namespaces, BPF): run 'sudo make test'"
-	total_fail=$((total_fail + 1))
+# The C sources against .clang-format (kernel style), one line per file.
+run_suite format scripts/format-check.sh
+skipped=""
+for t in tests/integration/*.sh; do
+	if [ "$(id -u)" -ne 0 ] && ! grep -qx '# Runs without root.' "$t"; then
+		skipped="$skipped $(basename "$t" .sh)"
+		total_skip=$((total_skip + 1))
+		continue
+	fi
+	run_suite "$(basename "$t" .sh)" "$t"
+done
+if [ -n "$skipped" ]; then
+	echo "=== skipped:$skipped"
+	echo "these suites need root (namespaces, BPF): run 'sudo make test'"
 fi
 # The kernel matrix boots Debian's kernels under qemu: kprobe, kprobe-multi
 # and fentry cannot run on the host kernel (see shared/docs/TESTING.md).
@@ -67,5 +81,7 @@ if [ -n "${SANLOG:-}" ]; then
 	[ "$n" -eq 0 ] && rm -rf "$SANLOG"
 fi
 echo "=== all suites"
-echo "$total_pass passed, $total_fail failed"
+summary="$total_pass passed, $total_fail failed"
+[ "$total_skip" -eq 0 ] || summary="$summary, $total_skip skipped"
+echo "$summary"
 [ "$total_fail" -eq 0 ]

@@ -173,6 +173,82 @@ static void free_fixture(struct fixture *fx)
 	hooks_free(fx->hooks);
 }
 
+/* One line of cases.txt: NAME FIXTURE KEYS... */
+struct tui_case {
+	char name[64];
+	char fixture[64];
+	char keys[512];
+};
+
+/*
+ * Line LINENO of the cases file PATH: 1 and *tc for a case, 0 for a blank
+ * or comment line, -EINVAL and a message naming the line and the bad
+ * token in err. A key the parser does not know is an error, not a no-op:
+ * a misspelt key would otherwise leave a case that tests less than it says.
+ */
+static int parse_case(const char *path, int lineno, const char *line,
+		      struct tui_case *tc, char *err, size_t errlen)
+{
+	char buf[sizeof(tc->keys)], *tok, *save = NULL;
+	int n = 0;
+
+	memset(tc, 0, sizeof(*tc));
+	if (strlen(line) >= sizeof(buf)) {
+		snprintf(err, errlen, "%s:%d: line longer than %zu bytes",
+			 path, lineno, sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (tok = strtok_r(buf, " \t", &save); tok;
+	     tok = strtok_r(NULL, " \t", &save), n++) {
+		if (n == 0 && tok[0] == '#')
+			return 0;
+		if (n == 0 || n == 1) {
+			char *dst = n ? tc->fixture : tc->name;
+
+			if (strlen(tok) >= sizeof(tc->name)) {
+				snprintf(err, errlen, "%s:%d: '%s' is longer "
+					 "than %zu bytes", path, lineno, tok,
+					 sizeof(tc->name) - 1);
+				return -EINVAL;
+			}
+			strcpy(dst, tok);
+			continue;
+		}
+		if (!strncmp(tok, "type:", 5) ? !tok[5] : !key_parse(tok)) {
+			snprintf(err, errlen, "%s:%d: unknown key '%s'", path,
+				 lineno, tok);
+			return -EINVAL;
+		}
+		if (tc->keys[0])
+			strcat(tc->keys, " ");
+		strcat(tc->keys, tok);
+	}
+	if (n == 0)
+		return 0;
+	if (n == 1) {
+		snprintf(err, errlen, "%s:%d: '%s': expected NAME FIXTURE "
+			 "[KEYS...]", path, lineno, tc->name);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+/* 0, or -errno when the golden dump cannot be written in full. */
+static int write_golden(const char *path, const char *dump)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fputs(dump, f) == EOF)
+		err = -errno;
+	if (fclose(f) == EOF && !err)
+		err = -errno;
+	return err;
+}
+
 static void press(struct ui *ui, const char *tok)
 {
 	if (!strncmp(tok, "type:", 5)) {
@@ -219,11 +295,12 @@ static int run_case(const char *name, const char *fixture, char *keys,
 	snprintf(path, sizeof(path), "%s/golden/%s.%dx%d.txt", tdir(), name,
 		 w, h);
 	if (getenv("UPDATE_GOLDEN")) {
-		FILE *f = fopen(path, "w");
+		int err = write_golden(path, dump);
 
-		if (f) {
-			fputs(dump, f);
-			fclose(f);
+		if (err) {
+			test_fail(__FILE__, __LINE__, "UPDATE_GOLDEN: cannot "
+				  "write %s: %s", path, strerror(-err));
+			ret = -1;
 		}
 	} else {
 		want = slurp(path);
@@ -244,32 +321,74 @@ static int run_case(const char *name, const char *fixture, char *keys,
 
 TEST(tui_golden_screens)
 {
-	char path[512], *cases, *line, *save = NULL;
+	char path[512], *cases, *line, *next;
 	struct ksyms *ks = NULL;
-	int n = 0;
+	int n = 0, lineno = 0;
 
 	ksyms_load(test_fixture("kallsyms.txt"), &ks);
 	snprintf(path, sizeof(path), "%s/cases.txt", tdir());
 	cases = slurp(path);
 	CHECK(cases != NULL);
-	for (line = strtok_r(cases, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char name[64], fixture[64], keys[512] = "", k2[512];
-		int off = 0;
+	for (line = cases; line; line = next) {
+		struct tui_case tc;
+		char err[640], k2[sizeof(tc.keys)];
 
-		if (line[0] == '#' || !line[0])
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		switch (parse_case(path, lineno, line, &tc, err, sizeof(err))) {
+		case 0:
 			continue;
-		if (sscanf(line, "%63s %63s %n", name, fixture, &off) < 2)
+		case 1:
+			break;
+		default:
+			test_fail(__FILE__, __LINE__, "%s", err);
 			continue;
-		snprintf(keys, sizeof(keys), "%s", line + off);
-		strcpy(k2, keys);
-		run_case(name, fixture, keys, 80, 24, ks);
-		run_case(name, fixture, k2, 132, 43, ks);
+		}
+		strcpy(k2, tc.keys);
+		run_case(tc.name, tc.fixture, tc.keys, 80, 24, ks);
+		run_case(tc.name, tc.fixture, k2, 132, 43, ks);
 		n++;
 	}
 	free(cases);
 	ksyms_free(ks);
 	CHECK(n >= 10);
+}
+
+/* A bad line in cases.txt fails, naming the line and the token. */
+TEST(tui_cases_reject_bad_lines)
+{
+	struct tui_case tc;
+	char err[640];
+
+	CHECK_INT(parse_case("c.txt", 1, "# a comment", &tc, err,
+			     sizeof(err)), 0);
+	CHECK_INT(parse_case("c.txt", 2, "", &tc, err, sizeof(err)), 0);
+	CHECK_INT(parse_case("c.txt", 3, "timeline drop.events Up Tab ] C-d",
+			     &tc, err, sizeof(err)), 1);
+	CHECK_STR(tc.name, "timeline");
+	CHECK_STR(tc.fixture, "drop.events");
+	CHECK_STR(tc.keys, "Up Tab ] C-d");
+	CHECK_INT(parse_case("c.txt", 4, "list drop.events", &tc, err,
+			     sizeof(err)), 1);
+	CHECK_STR(tc.keys, "");
+	CHECK_INT(parse_case("c.txt", 7, "x drop.events Up Bogus Enter", &tc,
+			     err, sizeof(err)), -EINVAL);
+	CHECK_STR(err, "c.txt:7: unknown key 'Bogus'");
+	CHECK_INT(parse_case("c.txt", 8, "x drop.events type:", &tc, err,
+			     sizeof(err)), -EINVAL);
+	CHECK_HAS(err, "c.txt:8: unknown key 'type:'");
+	CHECK_INT(parse_case("c.txt", 9, "lonely", &tc, err, sizeof(err)),
+		  -EINVAL);
+	CHECK_HAS(err, "c.txt:9: 'lonely'");
+}
+
+/* UPDATE_GOLDEN reports a dump it could not write, open or close. */
+TEST(tui_golden_write_errors_returned)
+{
+	CHECK_INT(write_golden("/nonexistent/golden/x.txt", "x\n"), -ENOENT);
+	CHECK_INT(write_golden("/dev/full", "x\n"), -ENOSPC);
 }
 
 TEST(tui_every_action_bound_and_in_help)
