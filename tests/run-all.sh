@@ -52,6 +52,8 @@ fi
 run_suite unit "$OUT/unit-tests"
 # The C sources against .clang-format (kernel style), one line per file.
 run_suite format scripts/format-check.sh
+# Which folder may include which (docs/ARCHITECTURE.md).
+run_suite layout tests/layout.sh
 skipped=""
 for t in tests/integration/*.sh; do
 	if [ "$(id -u)" -ne 0 ] && ! grep -qx '# Runs without root.' "$t"; then
