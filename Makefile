@@ -226,3 +226,10 @@ include tests/fuzz/fuzz.mk
 -include $(wildcard $(OUT)/*.d $(OUT)/app/*.d $(OUT)/core/*.d $(OUT)/core/lib/*.d \
 	$(OUT)/core/trace/*.d $(OUT)/core/explain/*.d $(OUT)/tui/*.d \
 	$(OUT)/tests/unit/*.d)
+
+# The nftrace explainer's driver, for tests/integration/explain_nft.sh: it
+# sends packets and makes up their drop events, so it needs no BPF.
+$(OUT)/nftrace-test: tests/explain/nftrace_test.c $(OUT)/core/explain/nftrace.o \
+		$(OUT)/core/explain.o $(OUT)/core/lib/vec.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@

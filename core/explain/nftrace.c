@@ -374,6 +374,11 @@ static void match_text(const struct nt_match *m, int chain, char *buf,
 
 		switch (it->kind) {
 		case MI_ADDR:
+			if (!it->plen) {
+				o += snprintf(buf + o, len - o,
+					      "%smeta nfproto ipv6", sep);
+				break;
+			}
 			full = it->plen == (it->ver == 6 ? 128 : 32);
 			inet_ntop(it->ver == 6 ? AF_INET6 : AF_INET, it->addr,
 				  a, sizeof(a));

@@ -70,9 +70,10 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *drop,
 		    const __u8 *hdr, size_t hdr_len, struct explain *out);
 
 /*
- * The nft match expression a filter becomes, as `nft list` prints it
- * (ifname shown as iifname for prerouting), e.g. "ip daddr 10.0.0.2 meta
- * l4proto udp th dport 7001"; empty when it matches everything. note
+ * The nft match expression a filter becomes, in nft syntax (the interface
+ * as in prerouting: iifname), e.g. "ip daddr 10.0.0.2 meta l4proto udp th
+ * dport 7001" (`nft list` merges the last two into "udp dport 7001");
+ * empty when it matches everything. note
  * (may be NULL) says what of the filter nft cannot say. Returns 0, or 1
  * when the filter matches nothing (no trace rule at all).
  */
