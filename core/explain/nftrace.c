@@ -1487,10 +1487,13 @@ static int ns_setup(void *arg)
 	if (!rc)
 		rc = batch_run(ns->own, bt, &failed);
 	free(bt);
-	if (rc == -EEXIST && !strcmp(failed, "table")) {
+	/* An owned table answers EPERM to any other socket, before EEXIST;
+	 * we may change tables (the trace group took CAP_NET_ADMIN too). */
+	if ((rc == -EEXIST || rc == -EPERM) && !strcmp(failed, "table")) {
 		errf(j->err, sizeof(j->err),
 		     "netns %u: a table inet %s is there already (another skbscope?): not touching it",
 		     ns->ino, NFTRACE_TABLE);
+		rc = -EEXIST;
 	} else if ((rc == -EOPNOTSUPP || rc == -EINVAL) &&
 		   !strcmp(failed, "table")) {
 		errf(j->err, sizeof(j->err),
