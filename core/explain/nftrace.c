@@ -71,6 +71,7 @@
 #define NT_MSGBUF 8192       /* requests and their answers */
 #define NT_BATCH_BUF 16384
 #define NT_ACK_MS 2000
+#define NT_DRAIN 4096        /* messages read per call and namespace */
 #define MS (1000 * 1000LL)
 /* A trace is read after the kernel sent it, and it sends it before it
  * frees the skb, so its read time is at most a little before the drop's
@@ -620,15 +621,27 @@ struct nt_batch {
 	const char *what[NT_BATCH];
 };
 
+/* bt->b is NULL when out of memory: batch_add() then refuses. The
+ * buffer is zeroed: netlink alignment padding goes to the kernel too. */
 static void batch_init(struct nt_batch *bt, __u32 *seq)
 {
+	memset(bt->buf, 0, sizeof(bt->buf));
 	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
+	bt->n = 0;
+	if (!bt->b)
+		return;
 	bt->seq = seq;
 	bt->begin = (*seq)++;
 	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), bt->begin);
 	mnl_nlmsg_batch_next(bt->b);
 	bt->first = *seq;
-	bt->n = 0;
+}
+
+static void batch_free(struct nt_batch *bt)
+{
+	if (bt && bt->b)
+		mnl_nlmsg_batch_stop(bt->b);
+	free(bt);
 }
 
 static struct nlmsghdr *batch_add(struct nt_batch *bt, __u16 type,
@@ -636,6 +649,8 @@ static struct nlmsghdr *batch_add(struct nt_batch *bt, __u16 type,
 {
 	struct nlmsghdr *nlh;
 
+	if (!bt->b || bt->n >= NT_BATCH)
+		return NULL;
 	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
 				    NFPROTO_INET, flags | NLM_F_ACK,
 				    (*bt->seq)++);
@@ -708,9 +723,13 @@ static int batch_rules(struct nt_batch *bt, const struct nt_match *m)
 			return -ENOMEM;
 		nlh = batch_add(bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
 				"trace rule");
-		nftnl_rule_nlmsg_build_payload(nlh, r);
-		mnl_nlmsg_batch_next(bt->b);
+		if (nlh) {
+			nftnl_rule_nlmsg_build_payload(nlh, r);
+			mnl_nlmsg_batch_next(bt->b);
+		}
 		nftnl_rule_free(r);
+		if (!nlh)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -729,9 +748,13 @@ static int batch_table(struct nt_batch *bt, const struct nt_match *m)
 	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
 	nlh = batch_add(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL,
 			"table");
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	mnl_nlmsg_batch_next(bt->b);
+	if (nlh) {
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		mnl_nlmsg_batch_next(bt->b);
+	}
 	nftnl_table_free(t);
+	if (!nlh)
+		return -ENOMEM;
 
 	for (int c = CH_PRE; c <= CH_OUT; c++) {
 		struct nftnl_chain *ch = nftnl_chain_alloc();
@@ -747,9 +770,13 @@ static int batch_table(struct nt_batch *bt, const struct nt_match *m)
 		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, INT_MIN);
 		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
 		nlh = batch_add(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE, "chain");
-		nftnl_chain_nlmsg_build_payload(nlh, ch);
-		mnl_nlmsg_batch_next(bt->b);
+		if (nlh) {
+			nftnl_chain_nlmsg_build_payload(nlh, ch);
+			mnl_nlmsg_batch_next(bt->b);
+		}
 		nftnl_chain_free(ch);
+		if (!nlh)
+			return -ENOMEM;
 	}
 	return batch_rules(bt, m);
 }
@@ -767,9 +794,13 @@ static int batch_refilter(struct nt_batch *bt, const struct nt_match *m)
 		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRACE_TABLE);
 		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_names[c]);
 		nlh = batch_add(bt, NFT_MSG_DELRULE, 0, "flush");
-		nftnl_rule_nlmsg_build_payload(nlh, r);
-		mnl_nlmsg_batch_next(bt->b);
+		if (nlh) {
+			nftnl_rule_nlmsg_build_payload(nlh, r);
+			mnl_nlmsg_batch_next(bt->b);
+		}
 		nftnl_rule_free(r);
+		if (!nlh)
+			return -ENOMEM;
 	}
 	return batch_rules(bt, m);
 }
@@ -1020,6 +1051,19 @@ static void recs_gone(struct nt_ns *ns, __u32 family, const char *table,
 	}
 }
 
+/* Nothing kept can be trusted to be current any more: kept drops must
+ * prove it by the generation, listings are read again. */
+static void lost_track(struct nt_ns *ns)
+{
+	for (int i = 0; i < NT_RECS; i++)
+		ns->rec[i].uncertain = 1;
+	for (int i = 0; i < NT_CHAINS; i++)
+		if (ns->chains[i].used)
+			cache_drop(&ns->chains[i]);
+}
+
+/* A deletion libnftnl cannot parse (an expression newer than it, say)
+ * may be of any rule: lost_track(). */
 static void on_delete(struct nt_ns *ns, const struct nlmsghdr *nlh, int type)
 {
 	const char *table = NULL, *chain = NULL;
@@ -1030,8 +1074,10 @@ static void on_delete(struct nt_ns *ns, const struct nlmsghdr *nlh, int type)
 	if (type == NFT_MSG_DELRULE) {
 		struct nftnl_rule *r = nftnl_rule_alloc();
 
-		if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
+		if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+			lost_track(ns);
 			goto out_rule;
+		}
 		table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
 		chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
 		family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
@@ -1049,8 +1095,10 @@ out_rule:
 		struct nftnl_chain *c = nftnl_chain_alloc();
 
 		obj = c;
-		if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0)
+		if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0) {
+			lost_track(ns);
 			goto out_chain;
+		}
 		table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
 		chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
 		family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
@@ -1073,6 +1121,8 @@ out_chain:
 				recs_gone(ns, family, table, NULL, 0);
 				cache_forget(ns, family, table, NULL);
 			}
+		} else {
+			lost_track(ns);
 		}
 		if (t)
 			nftnl_table_free(t);
@@ -1211,16 +1261,12 @@ out:
  * generation again (the answer comes in order with the rest). */
 static void on_overflow(struct nftrace *nt, struct nt_ns *ns)
 {
-	char buf[NT_MSGBUF];
+	char buf[64] = { 0 };   /* a GETGEN request */
 	struct nlmsghdr *nlh;
 	long long now = mono_ns();
 
 	ns->lost++;
-	for (int i = 0; i < NT_RECS; i++)
-		ns->rec[i].uncertain = 1;
-	for (int i = 0; i < NT_CHAINS; i++)
-		if (ns->chains[i].used)
-			cache_drop(&ns->chains[i]);
+	lost_track(ns);
 	memset(ns->ids, 0, sizeof(ns->ids));
 	ns->gen_known = 0;
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0,
@@ -1267,7 +1313,9 @@ static int ns_drain(struct nftrace *nt, struct nt_ns *ns)
 
 	if (!ns->tr)
 		return 0;
-	for (;;) {
+	/* Bounded, so that a flood of traces cannot keep the caller here:
+	 * what is left keeps the descriptor readable. */
+	while (n < NT_DRAIN) {
 		ssize_t len = recv(mnl_socket_get_fd(ns->tr), nt->buf, NT_BUF,
 				   MSG_DONTWAIT);
 		const struct nlmsghdr *nlh;
@@ -1298,7 +1346,7 @@ static int ns_drain(struct nftrace *nt, struct nt_ns *ns)
  * every message before it is then read, and the generation is current. */
 static int gen_sync(struct nftrace *nt, struct nt_ns *ns)
 {
-	char buf[NT_MSGBUF];
+	char buf[64] = { 0 };   /* a GETGEN request */
 	struct pollfd p = { mnl_socket_get_fd(ns->tr), POLLIN, 0 };
 	__u32 seq = ns->seq++, portid = mnl_socket_get_portid(ns->tr);
 	long long until = mono_ns() + 1000 * MS;
@@ -1376,6 +1424,7 @@ static int check_owner(struct nt_ns *ns, char *err, size_t errlen)
 
 	if (!t)
 		return -ENOMEM;
+	memset(buf, 0, sizeof(buf));
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
 				    NLM_F_ACK, seq);
@@ -1436,13 +1485,15 @@ static void drop_table(struct nt_ns *ns)
 		batch_init(bt, &ns->seq);
 		nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
 		nlh = batch_add(bt, NFT_MSG_DELTABLE, 0, "table");
-		nftnl_table_nlmsg_build_payload(nlh, t);
-		mnl_nlmsg_batch_next(bt->b);
-		batch_run(ns->own, bt, &failed);
+		if (nlh) {
+			nftnl_table_nlmsg_build_payload(nlh, t);
+			mnl_nlmsg_batch_next(bt->b);
+			batch_run(ns->own, bt, &failed);
+		}
 	}
 	if (t)
 		nftnl_table_free(t);
-	free(bt);
+	batch_free(bt);
 }
 
 static int ns_setup(void *arg)
@@ -1486,7 +1537,7 @@ static int ns_setup(void *arg)
 	rc = batch_table(bt, &j->nt->m);
 	if (!rc)
 		rc = batch_run(ns->own, bt, &failed);
-	free(bt);
+	batch_free(bt);
 	/* An owned table answers EPERM to any other socket, before EEXIST;
 	 * we may change tables (the trace group took CAP_NET_ADMIN too). */
 	if ((rc == -EEXIST || rc == -EPERM) && !strcmp(failed, "table")) {
@@ -1597,10 +1648,8 @@ int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 			return -ENOMEM;
 		nt->ns[nt->nns++] = ns;
 	} else {
-		struct nt_ns keep = { 0 };
-
 		/* Retry: forget the failure, keep the slot. */
-		memcpy(ns, &keep, sizeof(keep));
+		memset(ns, 0, sizeof(*ns));
 	}
 	ns->ino = ino;
 	ns->nsfd = -1;
@@ -1662,7 +1711,7 @@ int nftrace_set_filter(struct nftrace *nt, const struct skbs_filter *f,
 		rc = batch_refilter(bt, &nt->m);
 		if (!rc)
 			rc = batch_run(ns->own, bt, &failed);
-		free(bt);
+		batch_free(bt);
 		if (rc) {
 			if (!first) {
 				first = rc;
