@@ -150,6 +150,7 @@ struct nt_ns {
 	long long checked;   /* last check that the namespace still exists */
 	long long noted_loss;
 	unsigned long lost;  /* receive buffer overruns */
+	int backlog;         /* the last read stopped with more queued */
 	unsigned rhead;
 	struct nt_rec rec[NT_RECS];
 	struct nt_idslot ids[NT_IDS];
@@ -1339,6 +1340,7 @@ static int ns_drain(struct nftrace *nt, struct nt_ns *ns)
 			n++;
 		}
 	}
+	ns->backlog = n >= NT_DRAIN;
 	return n;
 }
 
@@ -2412,7 +2414,7 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 	key_from_drop(d, hdr, hdr_len, &k);
 	r = match_drop(ns, d, &k, ts);
 	if (!r) {
-		if (mono_ns() - ts < NT_WAIT)
+		if (mono_ns() - ts < NT_WAIT || ns->backlog)
 			return -EAGAIN;
 		explain_set(out, EXPLAIN_NONE,
 			    "no netfilter drop verdict traced for this packet%s",
