@@ -11,7 +11,8 @@
  *                                 set the filter (before or after watch)
  *   matchtext [same as filter]    print the nft match it becomes, only
  *   watch NS                      start tracing in /run/netns/NS (NS may
- *                                 also be a netns inode number)
+ *                                 also be a netns inode number, or "self":
+ *                                 the driver's own namespace)
  *   send NS DST PORT [SPORT]      one UDP datagram from NS (DST IPv4 or
  *                                 IPv6)
  *   sendraw NS DST PORT ID        the same with IPv4 id ID, from a raw
@@ -68,7 +69,10 @@ static __u32 ns_inode(const char *name)
 
 	if (*name && !*end)
 		return (__u32)ino;      /* an inode number already */
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (!strcmp(name, "self"))
+		snprintf(path, sizeof(path), "/proc/self/ns/net");
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
 	if (stat(path, &st))
 		return 0;
 	return (__u32)st.st_ino;
@@ -86,6 +90,8 @@ static void *sock_thread(void *p)
 	char path[512];
 	int nsfd;
 
+	if (!strcmp(j->ns, "self"))
+		goto open;
 	snprintf(path, sizeof(path), "/run/netns/%s", j->ns);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0 || setns(nsfd, CLONE_NEWNET)) {
@@ -95,6 +101,7 @@ static void *sock_thread(void *p)
 		return NULL;
 	}
 	close(nsfd);
+open:
 	j->fd = socket(j->family, j->type | SOCK_CLOEXEC, j->proto);
 	if (j->fd < 0)
 		j->err = errno;
