@@ -1063,71 +1063,76 @@ static void lost_track(struct nt_ns *ns)
 			cache_drop(&ns->chains[i]);
 }
 
-/* A deletion libnftnl cannot parse (an expression newer than it, say)
- * may be of any rule: lost_track(). */
-static void on_delete(struct nt_ns *ns, const struct nlmsghdr *nlh, int type)
+/* Deletions: the rule, chain or table named, kept drops of it marked
+ * gone and its listings forgotten. One libnftnl cannot parse (an
+ * expression newer than it, say) may be of any rule: lost_track(). */
+static void on_delrule(struct nt_ns *ns, const struct nlmsghdr *nlh)
 {
-	const char *table = NULL, *chain = NULL;
-	__u32 family = 0;
-	__u64 handle = 0;
-	void *obj = NULL;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *table, *chain;
+	__u32 family;
+	__u64 handle;
 
-	if (type == NFT_MSG_DELRULE) {
-		struct nftnl_rule *r = nftnl_rule_alloc();
-
-		if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
-			lost_track(ns);
-			goto out_rule;
-		}
-		table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
-		chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
-		family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
-		handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
-		if (table && chain && handle && !is_ours(family, table)) {
-			recs_gone(ns, family, table, chain, handle);
-			cache_forget(ns, family, table, chain);
-		}
-out_rule:
-		if (r)
-			nftnl_rule_free(r);
-		return;
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		lost_track(ns);
+		goto out;
 	}
-	if (type == NFT_MSG_DELCHAIN) {
-		struct nftnl_chain *c = nftnl_chain_alloc();
-
-		obj = c;
-		if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0) {
-			lost_track(ns);
-			goto out_chain;
-		}
-		table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
-		chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
-		family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
-		if (table && chain) {
-			recs_gone(ns, family, table, chain, 0);
-			cache_forget(ns, family, table, chain);
-		}
-out_chain:
-		if (obj)
-			nftnl_chain_free(obj);
-		return;
+	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+	handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+	if (table && chain && handle && !is_ours(family, table)) {
+		recs_gone(ns, family, table, chain, handle);
+		cache_forget(ns, family, table, chain);
 	}
-	{
-		struct nftnl_table *t = nftnl_table_alloc();
+out:
+	if (r)
+		nftnl_rule_free(r);
+}
 
-		if (t && nftnl_table_nlmsg_parse(nlh, t) >= 0) {
-			table = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
-			family = nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY);
-			if (table) {
-				recs_gone(ns, family, table, NULL, 0);
-				cache_forget(ns, family, table, NULL);
-			}
-		} else {
-			lost_track(ns);
-		}
-		if (t)
-			nftnl_table_free(t);
+static void on_delchain(struct nt_ns *ns, const struct nlmsghdr *nlh)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	const char *table, *chain;
+	__u32 family;
+
+	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0) {
+		lost_track(ns);
+		goto out;
 	}
+	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+	chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+	if (table && chain) {
+		recs_gone(ns, family, table, chain, 0);
+		cache_forget(ns, family, table, chain);
+	}
+out:
+	if (c)
+		nftnl_chain_free(c);
+}
+
+/* Handles start again in a table made anew: the old numbers may then
+ * name other rules, so everything of the table goes. */
+static void on_deltable(struct nt_ns *ns, const struct nlmsghdr *nlh)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	const char *table;
+	__u32 family;
+
+	if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0) {
+		lost_track(ns);
+		goto out;
+	}
+	table = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
+	family = nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY);
+	if (table) {
+		recs_gone(ns, family, table, NULL, 0);
+		cache_forget(ns, family, table, NULL);
+	}
+out:
+	if (t)
+		nftnl_table_free(t);
 }
 
 static void on_gen(struct nt_ns *ns, const struct nlmsghdr *nlh)
@@ -1297,9 +1302,13 @@ static void on_msg(struct nt_ns *ns, const struct nlmsghdr *nlh)
 		on_gen(ns, nlh);
 		break;
 	case NFT_MSG_DELRULE:
+		on_delrule(ns, nlh);
+		break;
 	case NFT_MSG_DELCHAIN:
+		on_delchain(ns, nlh);
+		break;
 	case NFT_MSG_DELTABLE:
-		on_delete(ns, nlh, type);
+		on_deltable(ns, nlh);
 		break;
 	}
 }
