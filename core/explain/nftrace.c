@@ -53,25 +53,25 @@
 #include "core/lib/clock.h"
 #include "core/lib/vec.h"
 
-#define NT_NAME 256          /* NFT_NAME_MAXLEN: table and chain names */
-#define NT_JNAME 64          /* chain names kept for jumps (longer: lost) */
-#define NT_RECS 128          /* drop verdicts kept per namespace */
-#define NT_IDS 64            /* trace ids followed per namespace */
-#define NT_JUMPS 4           /* jumps remembered per trace id */
-#define NT_CHAINS 32         /* chain listings cached per namespace */
+#define NT_NAME 256  /* NFT_NAME_MAXLEN: table and chain names */
+#define NT_JNAME 64  /* chain names kept for jumps (longer: lost) */
+#define NT_RECS 128  /* drop verdicts kept per namespace */
+#define NT_IDS 64    /* trace ids followed per namespace */
+#define NT_JUMPS 4   /* jumps remembered per trace id */
+#define NT_CHAINS 32 /* chain listings cached per namespace */
 #define NT_MAX_NS 64
-#define NT_NH 40             /* NFT_TRACETYPE_NETWORK_HSIZE */
-#define NT_TH 20             /* NFT_TRACETYPE_TRANSPORT_HSIZE */
+#define NT_NH 40 /* NFT_TRACETYPE_NETWORK_HSIZE */
+#define NT_TH 20 /* NFT_TRACETYPE_TRANSPORT_HSIZE */
 #define NT_ITEMS 8
-#define NT_BATCH 8           /* messages in one batch */
+#define NT_BATCH 8 /* messages in one batch */
 /* Larger than the largest nf_tables message (a set's elements, a bit over
  * 64 KiB), so that no ruleset notification is cut. */
 #define NT_BUF (128 * 1024)
 #define NT_RCVBUF (16 << 20)
-#define NT_MSGBUF 8192       /* requests and their answers */
+#define NT_MSGBUF 8192 /* requests and their answers */
 #define NT_BATCH_BUF 16384
 #define NT_ACK_MS 2000
-#define NT_DRAIN 4096        /* messages read per call and namespace */
+#define NT_DRAIN 4096 /* messages read per call and namespace */
 #define MS (1000 * 1000LL)
 /* A trace is read after the kernel sent it, and it sends it before it
  * frees the skb, so its read time is at most a little before the drop's
@@ -91,19 +91,19 @@ struct nt_hdr {
 
 /* A drop verdict: a rule's (handle != 0) or a base chain's policy. */
 struct nt_rec {
-	long long ts;        /* CLOCK_MONOTONIC when read */
-	__u32 id;            /* NFTA_TRACE_ID */
-	__u32 gen;           /* ruleset generation when read */
-	__u32 family;        /* the table's NFPROTO_* */
+	long long ts; /* CLOCK_MONOTONIC when read */
+	__u32 id;     /* NFTA_TRACE_ID */
+	__u32 gen;    /* ruleset generation when read */
+	__u32 family; /* the table's NFPROTO_* */
 	__u64 handle;
 	__u8 used, policy;
 	__u8 gen_known;
-	__u8 gone;           /* the rule, its chain or table deleted since */
-	__u8 uncertain;      /* notifications were lost since */
+	__u8 gone;	/* the rule, its chain or table deleted since */
+	__u8 uncertain; /* notifications were lost since */
 	struct nt_hdr h;
 	char table[NT_NAME], chain[NT_NAME];
-	char base[NT_NAME];  /* the base chain it was reached from */
-	__u64 claim_skb, claim_ts;  /* the drop event it was given to */
+	char base[NT_NAME];	   /* the base chain it was reached from */
+	__u64 claim_skb, claim_ts; /* the drop event it was given to */
 };
 
 /* What one trace id (one skb in one namespace) did so far in the current
@@ -128,29 +128,29 @@ struct nt_chain {
 	int used;
 	__u32 family;
 	char table[NT_NAME], chain[NT_NAME];
-	char hook[24];       /* "" for a regular chain */
+	char hook[24]; /* "" for a regular chain */
 	char policy[16];
-	long long stamp;     /* last use, for eviction */
+	long long stamp; /* last use, for eviction */
 	struct nt_rule *r;
 	size_t n, cap;
 };
 
 struct nt_ns {
 	__u32 ino;
-	char name[128];      /* "a" (/run/netns/a), a mount path, "pid N" */
-	int nsfd;            /* -1: our own namespace */
+	char name[128]; /* "a" (/run/netns/a), a mount path, "pid N" */
+	int nsfd;	/* -1: our own namespace */
 	struct mnl_socket *own, *tr;
 	struct nft_ctx *nft;
 	__u32 seq;
 	__u32 gen;
 	int gen_known;
-	int failed;          /* the watch failed or ended: why says it */
+	int failed; /* the watch failed or ended: why says it */
 	char why[256];
-	long long since;     /* tracing began (CLOCK_MONOTONIC) */
-	long long checked;   /* last check that the namespace still exists */
+	long long since;   /* tracing began (CLOCK_MONOTONIC) */
+	long long checked; /* last check that the namespace still exists */
 	long long noted_loss;
-	unsigned long lost;  /* receive buffer overruns */
-	int backlog;         /* the last read stopped with more queued */
+	unsigned long lost; /* receive buffer overruns */
+	int backlog;	    /* the last read stopped with more queued */
 	unsigned rhead;
 	struct nt_rec rec[NT_RECS];
 	struct nt_idslot ids[NT_IDS];
@@ -173,7 +173,7 @@ struct nt_item {
 };
 
 struct nt_match {
-	int none;            /* matches nothing: no trace rule */
+	int none; /* matches nothing: no trace rule */
 	int n;
 	struct nt_item it[NT_ITEMS];
 	char note[SKBS_PCAP_TEXT + 128];
@@ -190,10 +190,10 @@ struct nftrace {
 };
 
 enum { CH_PRE, CH_OUT };
-static const char *const chain_names[] = { "pre", "out" };
+static const char *const chain_names[] = {"pre", "out"};
 
 static void errf(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void errf(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -206,7 +206,7 @@ static void errf(char *err, size_t len, const char *fmt, ...)
 }
 
 static void note(struct nftrace *nt, __u32 ino, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void note(struct nftrace *nt, __u32 ino, const char *fmt, ...)
 {
 	char msg[512];
@@ -223,12 +223,18 @@ static void note(struct nftrace *nt, __u32 ino, const char *fmt, ...)
 static const char *family_name(__u32 f)
 {
 	switch (f) {
-	case NFPROTO_INET: return "inet";
-	case NFPROTO_IPV4: return "ip";
-	case NFPROTO_IPV6: return "ip6";
-	case NFPROTO_ARP: return "arp";
-	case NFPROTO_BRIDGE: return "bridge";
-	case NFPROTO_NETDEV: return "netdev";
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_IPV6:
+		return "ip6";
+	case NFPROTO_ARP:
+		return "arp";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	case NFPROTO_NETDEV:
+		return "netdev";
 	}
 	return "unknown";
 }
@@ -244,16 +250,26 @@ static int is_ours(__u32 family, const char *table)
 static const char *proto_name(__u8 p)
 {
 	switch (p) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "ipv6-icmp";
-	case IPPROTO_SCTP: return "sctp";
-	case IPPROTO_UDPLITE: return "udplite";
-	case IPPROTO_DCCP: return "dccp";
-	case IPPROTO_GRE: return "gre";
-	case IPPROTO_ESP: return "esp";
-	case IPPROTO_AH: return "ah";
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "ipv6-icmp";
+	case IPPROTO_SCTP:
+		return "sctp";
+	case IPPROTO_UDPLITE:
+		return "udplite";
+	case IPPROTO_DCCP:
+		return "dccp";
+	case IPPROTO_GRE:
+		return "gre";
+	case IPPROTO_ESP:
+		return "esp";
+	case IPPROTO_AH:
+		return "ah";
 	}
 	return NULL;
 }
@@ -296,14 +312,14 @@ static void build_match(const struct skbs_filter *f, struct nt_match *m)
 			continue;
 		it = &m->it[m->n];
 		if (fam != 4 && fam != 6) {
-			m->none = 1;    /* the BPF filter then matches nothing */
+			m->none = 1; /* the BPF filter then matches nothing */
 			continue;
 		}
 		if (plen > max)
 			plen = max;
 		if (plen == 0 && fam == 4)
-			continue;       /* 0.0.0.0/0 is every IPv4 packet, */
-		it->kind = MI_ADDR;     /* but ::/0 still says IPv6 only */
+			continue;   /* 0.0.0.0/0 is every IPv4 packet, */
+		it->kind = MI_ADDR; /* but ::/0 still says IPv6 only */
 		it->dst = side;
 		it->ver = fam;
 		it->plen = plen;
@@ -311,8 +327,9 @@ static void build_match(const struct skbs_filter *f, struct nt_match *m)
 		for (int b = 0; b < 16; b++) {
 			int bits = plen - 8 * b;
 
-			it->addr[b] &= bits >= 8 ? 0xff :
-				       bits <= 0 ? 0 : 0xff << (8 - bits);
+			it->addr[b] &= bits >= 8   ? 0xff
+				       : bits <= 0 ? 0
+						   : 0xff << (8 - bits);
 		}
 		m->n++;
 	}
@@ -346,7 +363,8 @@ static void build_match(const struct skbs_filter *f, struct nt_match *m)
 			strlcpy(it->ifname, name, sizeof(it->ifname));
 		} else {
 			snprintf(m->note, sizeof(m->note),
-				 "interface name \"%s\" cannot be said in nft: tracing packets of every interface",
+				 "interface name \"%s\" cannot be said in nft: "
+				 "tracing packets of every interface",
 				 name);
 		}
 	}
@@ -357,7 +375,9 @@ static void build_match(const struct skbs_filter *f, struct nt_match *m)
 		memcpy(text, f->pcap_text, SKBS_PCAP_TEXT);
 		text[SKBS_PCAP_TEXT] = 0;
 		snprintf(m->note + l, sizeof(m->note) - l,
-			 "%spcap filter \"%s\" is not translated to nft: the trace rule uses the other filter fields only, so it traces more than the filter shows",
+			 "%spcap filter \"%s\" is not translated to nft: the "
+			 "trace rule uses the other filter fields only, so it "
+			 "traces more than the filter shows",
 			 l ? "; " : "", text);
 	}
 }
@@ -522,8 +542,7 @@ static int add_exprs(struct nftnl_rule *r, struct nftnl_expr **e, int n)
 
 /* The expressions nft itself emits for the same conditions, so that
  * `nft list table inet skbscope` prints them back as nft syntax. */
-static int item_exprs(struct nftnl_rule *r, const struct nt_item *it,
-		      int chain)
+static int item_exprs(struct nftnl_rule *r, const struct nt_item *it, int chain)
 {
 	struct nftnl_expr *e[5];
 	int n = 0;
@@ -532,8 +551,8 @@ static int item_exprs(struct nftnl_rule *r, const struct nt_item *it,
 	case MI_ADDR: {
 		__u8 nfproto = it->ver == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 		__u32 len = it->ver == 6 ? 16 : 4;
-		__u32 off = it->ver == 6 ? (it->dst ? 24 : 8) :
-					   (it->dst ? 16 : 12);
+		__u32 off =
+		    it->ver == 6 ? (it->dst ? 24 : 8) : (it->dst ? 16 : 12);
 		__u8 mask[16];
 
 		e[n++] = e_meta(NFT_META_NFPROTO, 0);
@@ -545,8 +564,9 @@ static int item_exprs(struct nftnl_rule *r, const struct nt_item *it,
 			for (int b = 0; b < 16; b++) {
 				int bits = it->plen - 8 * b;
 
-				mask[b] = bits >= 8 ? 0xff :
-					  bits <= 0 ? 0 : 0xff << (8 - bits);
+				mask[b] = bits >= 8   ? 0xff
+					  : bits <= 0 ? 0
+						      : 0xff << (8 - bits);
 			}
 			e[n++] = e_mask(mask, len);
 		}
@@ -560,8 +580,8 @@ static int item_exprs(struct nftnl_rule *r, const struct nt_item *it,
 	case MI_PORT: {
 		__u16 be = htons(it->port);
 
-		e[n++] = e_payload(NFT_PAYLOAD_TRANSPORT_HEADER,
-				   it->dst ? 2 : 0, 2);
+		e[n++] =
+		    e_payload(NFT_PAYLOAD_TRANSPORT_HEADER, it->dst ? 2 : 0, 2);
 		e[n++] = e_cmp(&be, 2);
 		break;
 	}
@@ -573,11 +593,11 @@ static int item_exprs(struct nftnl_rule *r, const struct nt_item *it,
 		e[n++] = e_cmp(&it->mark, 4);
 		break;
 	case MI_IFNAME: {
-		char name[SKBS_IFNAMSIZ] = { 0 };
+		char name[SKBS_IFNAMSIZ] = {0};
 
 		strlcpy(name, it->ifname, sizeof(name));
-		e[n++] = e_meta(chain == CH_PRE ? NFT_META_IIFNAME :
-						  NFT_META_OIFNAME, 0);
+		e[n++] = e_meta(
+		    chain == CH_PRE ? NFT_META_IIFNAME : NFT_META_OIFNAME, 0);
 		e[n++] = e_cmp(name, sizeof(name));
 		break;
 	}
@@ -645,8 +665,8 @@ static void batch_free(struct nt_batch *bt)
 	free(bt);
 }
 
-static struct nlmsghdr *batch_add(struct nt_batch *bt, __u16 type,
-				  __u16 flags, const char *what)
+static struct nlmsghdr *batch_add(struct nt_batch *bt, __u16 type, __u16 flags,
+				  const char *what)
 {
 	struct nlmsghdr *nlh;
 
@@ -667,7 +687,7 @@ static int batch_run(struct mnl_socket *s, struct nt_batch *bt,
 {
 	char rbuf[NT_MSGBUF];
 	__u32 end = (*bt->seq)++;
-	struct pollfd p = { mnl_socket_get_fd(s), POLLIN, 0 };
+	struct pollfd p = {mnl_socket_get_fd(s), POLLIN, 0};
 	int acks = 0, rc = 0;
 
 	*failed = "batch";
@@ -722,8 +742,8 @@ static int batch_rules(struct nt_batch *bt, const struct nt_match *m)
 
 		if (!r)
 			return -ENOMEM;
-		nlh = batch_add(bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-				"trace rule");
+		nlh = batch_add(bt, NFT_MSG_NEWRULE,
+				NLM_F_CREATE | NLM_F_APPEND, "trace rule");
 		if (nlh) {
 			nftnl_rule_nlmsg_build_payload(nlh, r);
 			mnl_nlmsg_batch_next(bt->b);
@@ -739,7 +759,7 @@ static int batch_rules(struct nt_batch *bt, const struct nt_match *m)
  * is never taken over), its two base chains and rules, in one batch. */
 static int batch_table(struct nt_batch *bt, const struct nt_match *m)
 {
-	static const __u32 hooks[] = { NF_INET_PRE_ROUTING, NF_INET_LOCAL_OUT };
+	static const __u32 hooks[] = {NF_INET_PRE_ROUTING, NF_INET_LOCAL_OUT};
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 
@@ -747,8 +767,8 @@ static int batch_table(struct nt_batch *bt, const struct nt_match *m)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
-	nlh = batch_add(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL,
-			"table");
+	nlh =
+	    batch_add(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL, "table");
 	if (nlh) {
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		mnl_nlmsg_batch_next(bt->b);
@@ -825,8 +845,8 @@ static void unescape(char *s)
 	char *o = s;
 
 	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
 			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
 				      (s[3] - '0'));
 			s += 3;
@@ -908,7 +928,8 @@ static int ns_open(struct nftrace *nt, struct nt_ns *ns, char *err,
 	if (find_mount(ns->ino, path, sizeof(path))) {
 		if (find_proc(ns->ino, path, sizeof(path), &pid)) {
 			errf(err, errlen,
-			     "netns %u: no /run/netns entry, mount or process is in it",
+			     "netns %u: no /run/netns entry, mount or process "
+			     "is in it",
 			     ns->ino);
 			return -ENOENT;
 		}
@@ -970,10 +991,10 @@ static void *ns_thread(void *p)
 }
 
 /* Run fn in the namespace, on a thread of its own that ends with it. */
-static int run_in_ns(struct nt_ns *ns, int (*fn)(void *), void *arg,
-		     char *err, size_t errlen)
+static int run_in_ns(struct nt_ns *ns, int (*fn)(void *), void *arg, char *err,
+		     size_t errlen)
 {
-	struct ns_job j = { ns->nsfd, fn, arg, 0, 0 };
+	struct ns_job j = {ns->nsfd, fn, arg, 0, 0};
 	sigset_t all, old;
 	pthread_t t;
 	int rc;
@@ -1002,11 +1023,11 @@ static int run_in_ns(struct nt_ns *ns, int (*fn)(void *), void *arg,
 
 static int have_cap(int cap)
 {
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct d[2];
 
 	if (syscall(SYS_capget, &h, d))
-		return 1;       /* let the kernel say */
+		return 1; /* let the kernel say */
 	return !!(d[cap / 32].effective & (1u << (cap % 32)));
 }
 
@@ -1226,8 +1247,8 @@ static void on_trace(struct nt_ns *ns, const struct nlmsghdr *nlh)
 		if ((v == (__u32)NFT_JUMP || v == (__u32)NFT_GOTO) &&
 		    nftnl_trace_is_set(t, NFTNL_TRACE_JUMP_TARGET) &&
 		    s->nj < NT_JUMPS) {
-			const char *to = nftnl_trace_get_str(t,
-						NFTNL_TRACE_JUMP_TARGET);
+			const char *to =
+			    nftnl_trace_get_str(t, NFTNL_TRACE_JUMP_TARGET);
 
 			if (strlen(chain) < NT_JNAME && strlen(to) < NT_JNAME) {
 				strlcpy(s->j[s->nj].from, chain, NT_JNAME);
@@ -1267,7 +1288,7 @@ out:
  * generation again (the answer comes in order with the rest). */
 static void on_overflow(struct nftrace *nt, struct nt_ns *ns)
 {
-	char buf[64] = { 0 };   /* a GETGEN request */
+	char buf[64] = {0}; /* a GETGEN request */
 	struct nlmsghdr *nlh;
 	long long now = mono_ns();
 
@@ -1275,13 +1296,14 @@ static void on_overflow(struct nftrace *nt, struct nt_ns *ns)
 	lost_track(ns);
 	memset(ns->ids, 0, sizeof(ns->ids));
 	ns->gen_known = 0;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0,
-				    ns->seq++);
+	nlh =
+	    nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, ns->seq++);
 	mnl_socket_sendto(ns->tr, nlh, nlh->nlmsg_len);
 	if (now - ns->noted_loss > NT_NOTE_EVERY) {
 		ns->noted_loss = now;
 		note(nt, ns->ino,
-		     "nftrace: netns %u (%s): trace messages lost (%lu overruns): too many packets traced, narrow the filter",
+		     "nftrace: netns %u (%s): trace messages lost (%lu "
+		     "overruns): too many packets traced, narrow the filter",
 		     ns->ino, ns->name, ns->lost);
 	}
 }
@@ -1357,8 +1379,8 @@ static int ns_drain(struct nftrace *nt, struct nt_ns *ns)
  * every message before it is then read, and the generation is current. */
 static int gen_sync(struct nftrace *nt, struct nt_ns *ns)
 {
-	char buf[64] = { 0 };   /* a GETGEN request */
-	struct pollfd p = { mnl_socket_get_fd(ns->tr), POLLIN, 0 };
+	char buf[64] = {0}; /* a GETGEN request */
+	struct pollfd p = {mnl_socket_get_fd(ns->tr), POLLIN, 0};
 	__u32 seq = ns->seq++, portid = mnl_socket_get_portid(ns->tr);
 	long long until = mono_ns() + 1000 * MS;
 	struct nlmsghdr *nlh;
@@ -1403,16 +1425,17 @@ struct setup_job {
 static int sock_open(struct mnl_socket **out, int flags, const char *what,
 		     struct nt_ns *ns, char *err, size_t errlen)
 {
-	struct mnl_socket *s = mnl_socket_open2(NETLINK_NETFILTER,
-						SOCK_CLOEXEC | flags);
+	struct mnl_socket *s =
+	    mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | flags);
 
 	if (!s || mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int e = errno;
 
-		errf(err, errlen, "netns %u: netfilter netlink socket (%s): %s%s",
-		     ns->ino, what, strerror(e),
-		     e == EPROTONOSUPPORT ? " (no nfnetlink in this kernel)" :
-					    "");
+		errf(err, errlen,
+		     "netns %u: netfilter netlink socket (%s): %s%s", ns->ino,
+		     what, strerror(e),
+		     e == EPROTONOSUPPORT ? " (no nfnetlink in this kernel)"
+					  : "");
 		if (s)
 			mnl_socket_close(s);
 		return -e;
@@ -1426,7 +1449,7 @@ static int sock_open(struct mnl_socket **out, int flags, const char *what,
 static int check_owner(struct nt_ns *ns, char *err, size_t errlen)
 {
 	char buf[NT_MSGBUF];
-	struct pollfd p = { mnl_socket_get_fd(ns->own), POLLIN, 0 };
+	struct pollfd p = {mnl_socket_get_fd(ns->own), POLLIN, 0};
 	__u32 seq = ns->seq++, portid = mnl_socket_get_portid(ns->own);
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -1458,15 +1481,17 @@ static int check_owner(struct nt_ns *ns, char *err, size_t errlen)
 				continue;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e =
-					mnl_nlmsg_get_payload(nlh);
+				    mnl_nlmsg_get_payload(nlh);
 
 				rc = e->error;
 				done = 1;
 			} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) ==
-					   NFT_MSG_NEWTABLE &&
+				       NFT_MSG_NEWTABLE &&
 				   nftnl_table_nlmsg_parse(nlh, t) >= 0) {
-				flags = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
-				owner = nftnl_table_get_u32(t, NFTNL_TABLE_OWNER);
+				flags =
+				    nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
+				owner =
+				    nftnl_table_get_u32(t, NFTNL_TABLE_OWNER);
 				got = 1;
 			}
 		}
@@ -1477,7 +1502,9 @@ static int check_owner(struct nt_ns *ns, char *err, size_t errlen)
 		rc = -EOPNOTSUPP;
 	if (rc)
 		errf(err, errlen,
-		     "netns %u: the kernel did not make skbscope the owner of its trace table (%s): not tracing, rather than leave a table behind",
+		     "netns %u: the kernel did not make skbscope the owner of "
+		     "its trace table (%s): not tracing, rather than leave a "
+		     "table behind",
 		     ns->ino, strerror(-rc));
 out:
 	nftnl_table_free(t);
@@ -1514,7 +1541,7 @@ static int ns_setup(void *arg)
 	struct nt_batch *bt;
 	const char *failed = "batch";
 	int one = 1, rc, size = NT_RCVBUF;
-	unsigned groups[] = { NFNLGRP_NFTRACE, NFNLGRP_NFTABLES };
+	unsigned groups[] = {NFNLGRP_NFTRACE, NFNLGRP_NFTABLES};
 
 	rc = sock_open(&ns->tr, SOCK_NONBLOCK, "trace", ns, j->err,
 		       sizeof(j->err));
@@ -1553,24 +1580,29 @@ static int ns_setup(void *arg)
 	 * we may change tables (the trace group took CAP_NET_ADMIN too). */
 	if ((rc == -EEXIST || rc == -EPERM) && !strcmp(failed, "table")) {
 		errf(j->err, sizeof(j->err),
-		     "netns %u: a table inet %s is there already (another skbscope?): not touching it",
+		     "netns %u: a table inet %s is there already (another "
+		     "skbscope?): not touching it",
 		     ns->ino, NFTRACE_TABLE);
 		rc = -EEXIST;
 	} else if ((rc == -EOPNOTSUPP || rc == -EINVAL) &&
 		   !strcmp(failed, "table")) {
 		errf(j->err, sizeof(j->err),
-		     "netns %u: the kernel refused a table with the owner flag (%s; Linux 5.12+ needed): not tracing, rather than leave a table behind",
+		     "netns %u: the kernel refused a table with the owner flag "
+		     "(%s; Linux 5.12+ needed): not tracing, rather than leave "
+		     "a table behind",
 		     ns->ino, strerror(-rc));
 	} else if (rc == -EPERM) {
 		errf(j->err, sizeof(j->err),
-		     "netns %u: nf_tables refused the trace table: %s (needs CAP_NET_ADMIN)",
+		     "netns %u: nf_tables refused the trace table: %s (needs "
+		     "CAP_NET_ADMIN)",
 		     ns->ino, strerror(-rc));
 	} else if (rc) {
 		errf(j->err, sizeof(j->err),
 		     "netns %u: adding the trace table failed at the %s: %s%s",
 		     ns->ino, failed, strerror(-rc),
-		     rc == -ENOENT || rc == -EAFNOSUPPORT ?
-			     " (no nf_tables inet family?)" : "");
+		     rc == -ENOENT || rc == -EAFNOSUPPORT
+			 ? " (no nf_tables inet family?)"
+			 : "");
 	}
 	if (rc)
 		return rc;
@@ -1584,15 +1616,16 @@ static int ns_setup(void *arg)
 	 * for interface indexes) are this namespace's. */
 	ns->nft = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!ns->nft) {
-		errf(j->err, sizeof(j->err), "netns %u: libnftables: out of memory",
-		     ns->ino);
+		errf(j->err, sizeof(j->err),
+		     "netns %u: libnftables: out of memory", ns->ino);
 		return -ENOMEM;
 	}
 	nft_ctx_output_set_flags(ns->nft, NFT_CTX_OUTPUT_HANDLE |
-				 NFT_CTX_OUTPUT_STATELESS);
+					      NFT_CTX_OUTPUT_STATELESS);
 	if (nft_ctx_buffer_output(ns->nft) || nft_ctx_buffer_error(ns->nft)) {
 		errf(j->err, sizeof(j->err),
-		     "netns %u: libnftables: cannot buffer its output", ns->ino);
+		     "netns %u: libnftables: cannot buffer its output",
+		     ns->ino);
 		return -ENOMEM;
 	}
 	return 0;
@@ -1634,7 +1667,7 @@ static void ns_fail(struct nt_ns *ns, int rc, const char *why)
 
 int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 {
-	struct setup_job j = { nt, NULL, "" };
+	struct setup_job j = {nt, NULL, ""};
 	struct nt_ns *ns = ns_get(nt, ino);
 	char what[SKBS_PCAP_TEXT];
 	int rc;
@@ -1648,7 +1681,8 @@ int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 	if (!ns) {
 		if (nt->nns >= NT_MAX_NS) {
 			errf(err, errlen,
-			     "netns %u: already watching %d namespaces, the most there may be",
+			     "netns %u: already watching %d namespaces, the "
+			     "most there may be",
 			     ino, NT_MAX_NS);
 			return -ENOSPC;
 		}
@@ -1672,7 +1706,7 @@ int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 	if (!rc)
 		rc = run_in_ns(ns, ns_setup, &j, j.err, sizeof(j.err));
 	if (!rc) {
-		rc = ns_drain(nt, ns);    /* the generation our commit made */
+		rc = ns_drain(nt, ns); /* the generation our commit made */
 		if (rc >= 0)
 			rc = 0;
 		else
@@ -1690,10 +1724,13 @@ int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 	ns->since = ns->checked = mono_ns();
 	match_text(&nt->m, CH_PRE, what, sizeof(what));
 	note(nt, ino,
-	     "nftrace: added table inet %s in netns %u (%s) to name the netfilter rules that drop packets, tracing %s; the kernel deletes it when skbscope exits",
+	     "nftrace: added table inet %s in netns %u (%s) to name the "
+	     "netfilter rules that drop packets, tracing %s; the kernel "
+	     "deletes it when skbscope exits",
 	     NFTRACE_TABLE, ino, ns->name,
-	     nt->m.none ? "nothing (the filter matches nothing)" :
-	     what[0] ? what : "every packet");
+	     nt->m.none ? "nothing (the filter matches nothing)"
+	     : what[0]	? what
+			: "every packet");
 	return 0;
 }
 
@@ -1727,7 +1764,8 @@ int nftrace_set_filter(struct nftrace *nt, const struct skbs_filter *f,
 			if (!first) {
 				first = rc;
 				snprintf(e, sizeof(e),
-					 "netns %u (%s): replacing the trace rules failed at the %s: %s",
+					 "netns %u (%s): replacing the trace "
+					 "rules failed at the %s: %s",
 					 ns->ino, ns->name, failed,
 					 strerror(-rc));
 			}
@@ -1735,8 +1773,9 @@ int nftrace_set_filter(struct nftrace *nt, const struct skbs_filter *f,
 		}
 		note(nt, ns->ino, "nftrace: netns %u (%s): now tracing %s",
 		     ns->ino, ns->name,
-		     nt->m.none ? "nothing (the filter matches nothing)" :
-		     what[0] ? what : "every packet");
+		     nt->m.none ? "nothing (the filter matches nothing)"
+		     : what[0]	? what
+				: "every packet");
 	}
 	if (first)
 		errf(err, errlen, "%s", e);
@@ -1779,7 +1818,8 @@ int nftrace_read(struct nftrace *nt)
 			char why[256];
 
 			snprintf(why, sizeof(why),
-				 "netns %u (%s) is gone: stopped watching it, and its trace table went with it",
+				 "netns %u (%s) is gone: stopped watching it, "
+				 "and its trace table went with it",
 				 ns->ino, ns->name);
 			ns_fail(ns, -ENOENT, why);
 			note(nt, ns->ino, "nftrace: %s", why);
@@ -1854,7 +1894,7 @@ static int opens(const char *line, const char *kw, const char *fam,
 static int parse_listing(char *text, struct nt_chain *c)
 {
 	const char *fam = family_name(c->family);
-	int state = 0, found = 0;   /* 0: outside, 1: in table, 2: in chain */
+	int state = 0, found = 0; /* 0: outside, 1: in table, 2: in chain */
 	char *save, *line;
 
 	for (line = strtok_r(text, "\n", &save); line;
@@ -1923,9 +1963,9 @@ static struct nt_chain *cache_find(struct nt_ns *ns, __u32 family,
 
 /* Read the chain as nft prints it into the cache. -ENOENT: no such chain
  * (or table) now. */
-static int cache_load(struct nt_ns *ns, __u32 family,
-		      const char *table, const char *chain,
-		      struct nt_chain **out, char *err, size_t errlen)
+static int cache_load(struct nt_ns *ns, __u32 family, const char *table,
+		      const char *chain, struct nt_chain **out, char *err,
+		      size_t errlen)
 {
 	struct list_job *j = calloc(1, sizeof(*j));
 	struct nt_chain *c, *lru = NULL;
@@ -1955,8 +1995,8 @@ static int cache_load(struct nt_ns *ns, __u32 family,
 
 		if (nl)
 			*nl = 0;
-		rc = strstr(j->errs, "No such file or directory") ? -ENOENT :
-								   -EIO;
+		rc = strstr(j->errs, "No such file or directory") ? -ENOENT
+								  : -EIO;
 		errf(err, errlen, "nft %s: %s", j->cmd,
 		     j->errs[0] ? j->errs : "failed");
 		goto out;
@@ -2005,15 +2045,15 @@ static const char *chain_rule(const struct nt_chain *c, __u64 handle)
 }
 
 /* The hook of the base chain the drop happened under, or "". */
-static void hook_of(struct nt_ns *ns,
-		    const struct nt_rec *r, char *hook, size_t len)
+static void hook_of(struct nt_ns *ns, const struct nt_rec *r, char *hook,
+		    size_t len)
 {
 	struct nt_chain *c = cache_find(ns, r->family, r->table, r->chain);
 	char err[64];
 
 	hook[0] = 0;
-	if (!c && cache_load(ns, r->family, r->table, r->chain, &c, err,
-			     sizeof(err)))
+	if (!c &&
+	    cache_load(ns, r->family, r->table, r->chain, &c, err, sizeof(err)))
 		c = NULL;
 	if (c && c->hook[0]) {
 		strlcpy(hook, c->hook, len);
@@ -2022,8 +2062,8 @@ static void hook_of(struct nt_ns *ns,
 	if (!r->base[0] || !strcmp(r->base, r->chain))
 		return;
 	c = cache_find(ns, r->family, r->table, r->base);
-	if (!c && cache_load(ns, r->family, r->table, r->base, &c, err,
-			     sizeof(err)))
+	if (!c &&
+	    cache_load(ns, r->family, r->table, r->base, &c, err, sizeof(err)))
 		return;
 	strlcpy(hook, c->hook, len);
 }
@@ -2101,29 +2141,34 @@ static void describe(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
 			explain_set(out, EXPLAIN_NFT_RULE,
 				    "%s by rule %llu of %s %s %s: %s",
 				    has_word(text, "reject") ||
-						    has_word(text, "REJECT") ?
-					    "rejected" : "dropped",
-				    (unsigned long long)r->handle, fam, r->table,
-				    r->chain, text);
+					    has_word(text, "REJECT")
+					? "rejected"
+					: "dropped",
+				    (unsigned long long)r->handle, fam,
+				    r->table, r->chain, text);
 			break;
 		case RULE_GONE:
-			explain_set(out, EXPLAIN_NFT_RULE,
-				    "dropped by rule %llu (since deleted) of %s %s %s",
-				    (unsigned long long)r->handle, fam, r->table,
-				    r->chain);
+			explain_set(
+			    out, EXPLAIN_NFT_RULE,
+			    "dropped by rule %llu (since deleted) of %s %s %s",
+			    (unsigned long long)r->handle, fam, r->table,
+			    r->chain);
 			break;
 		case RULE_UNSURE:
 			text[0] = 0;
 			explain_set(out, EXPLAIN_NFT_RULE,
-				    "dropped by rule %llu of %s %s %s (text not shown: the ruleset changed while trace messages were lost)",
-				    (unsigned long long)r->handle, fam, r->table,
-				    r->chain);
+				    "dropped by rule %llu of %s %s %s (text "
+				    "not shown: the ruleset changed while "
+				    "trace messages were lost)",
+				    (unsigned long long)r->handle, fam,
+				    r->table, r->chain);
 			break;
 		default:
 			explain_set(out, EXPLAIN_NFT_RULE,
-				    "dropped by rule %llu of %s %s %s (its text is not known: %s)",
-				    (unsigned long long)r->handle, fam, r->table,
-				    r->chain, err);
+				    "dropped by rule %llu of %s %s %s (its "
+				    "text is not known: %s)",
+				    (unsigned long long)r->handle, fam,
+				    r->table, r->chain, err);
 			break;
 		}
 	}
@@ -2143,10 +2188,12 @@ static void describe(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
 		if (r->gone)
 			explain_add(out, "rule_state", "deleted");
 	}
-	explain_add(out, "verdict", "%s",
-		    !r->policy && text[0] && (has_word(text, "reject") ||
-					      has_word(text, "REJECT")) ?
-			    "reject" : "drop");
+	explain_add(
+	    out, "verdict", "%s",
+	    !r->policy && text[0] &&
+		    (has_word(text, "reject") || has_word(text, "REJECT"))
+		? "reject"
+		: "drop");
 	if (r->base[0] && strcmp(r->base, r->chain))
 		explain_add(out, "base_chain", "%s", r->base);
 	explain_add(out, "netns", "%u", ns->ino);
@@ -2158,12 +2205,12 @@ static void describe(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
 
 /* What one packet's headers say, as far as they are known. */
 struct nt_key {
-	__u8 ver;            /* 4 or 6; 0: nothing known */
+	__u8 ver; /* 4 or 6; 0: nothing known */
 	__u8 have_proto, have_ports, have_id, frag;
 	__u8 proto;
-	__u16 sport, dport;  /* ICMP: type and code, as skbscope's events */
-	__u32 id;            /* IPv4 id, IPv6 flow label */
-	__u16 len;           /* IPv4 total length, IPv6 payload length */
+	__u16 sport, dport; /* ICMP: type and code, as skbscope's events */
+	__u32 id;	    /* IPv4 id, IPv6 flow label */
+	__u16 len;	    /* IPv4 total length, IPv6 payload length */
 	__u8 saddr[16], daddr[16];
 };
 
@@ -2232,7 +2279,7 @@ static void key_from_rec(const struct nt_rec *r, struct nt_key *k)
 static void key_from_drop(const struct skbs_event *d, const __u8 *hdr,
 			  size_t hdr_len, struct nt_key *k)
 {
-	struct nt_key h = { 0 };
+	struct nt_key h = {0};
 	size_t off = 0;
 	int l4;
 
@@ -2287,7 +2334,8 @@ static int key_cmp(const struct nt_key *a, const struct nt_key *b)
 	if (a->ver != b->ver)
 		return -1;
 	alen = a->ver == 6 ? 16 : 4;
-	if (memcmp(a->saddr, b->saddr, alen) || memcmp(a->daddr, b->daddr, alen))
+	if (memcmp(a->saddr, b->saddr, alen) ||
+	    memcmp(a->daddr, b->daddr, alen))
 		return -1;
 	score += 2;
 	if (a->have_proto && b->have_proto) {
@@ -2381,7 +2429,8 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 	memset(out, 0, sizeof(*out));
 	if (!d->netns) {
 		explain_set(out, EXPLAIN_NONE,
-			    "no netfilter trace: the drop's network namespace is not known");
+			    "no netfilter trace: the drop's network namespace "
+			    "is not known");
 		return -ENOENT;
 	}
 	ns = ns_get(nt, d->netns);
@@ -2396,7 +2445,8 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 		}
 		ns = ns_get(nt, d->netns);
 		explain_set(out, EXPLAIN_PENDING,
-			    "tracing netfilter in netns %u (%s) from now on: the next drops name their rule",
+			    "tracing netfilter in netns %u (%s) from now on: "
+			    "the next drops name their rule",
 			    ns->ino, ns->name);
 		explain_add(out, "netns", "%u", ns->ino);
 		return 0;
@@ -2408,14 +2458,16 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 		return 0;
 	}
 	if (ns_drain(nt, ns) < 0) {
-		explain_set(out, EXPLAIN_NONE,
-			    "no netfilter trace: reading the trace socket failed");
+		explain_set(
+		    out, EXPLAIN_NONE,
+		    "no netfilter trace: reading the trace socket failed");
 		return -ENOENT;
 	}
 	ts = d->ts ? (long long)d->ts : mono_ns();
 	if (ts < ns->since) {
 		explain_set(out, EXPLAIN_PENDING,
-			    "dropped before tracing in netns %u (%s) began: the next drops name their rule",
+			    "dropped before tracing in netns %u (%s) began: "
+			    "the next drops name their rule",
 			    ns->ino, ns->name);
 		explain_add(out, "netns", "%u", ns->ino);
 		return 0;
@@ -2425,9 +2477,10 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 	if (!r) {
 		if (mono_ns() - ts < NT_WAIT || ns->backlog)
 			return -EAGAIN;
-		explain_set(out, EXPLAIN_NONE,
-			    "no netfilter drop verdict traced for this packet%s",
-			    ns->lost ? " (trace messages were lost)" : "");
+		explain_set(
+		    out, EXPLAIN_NONE,
+		    "no netfilter drop verdict traced for this packet%s",
+		    ns->lost ? " (trace messages were lost)" : "");
 		return -ENOENT;
 	}
 	r->claim_skb = d->skb;
@@ -2438,8 +2491,8 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 
 /* ------------------------------------------------------------------ */
 
-int nftrace_new(const struct nftrace_opts *o, struct nftrace **out,
-		char *err, size_t errlen)
+int nftrace_new(const struct nftrace_opts *o, struct nftrace **out, char *err,
+		size_t errlen)
 {
 	struct nftrace *nt = calloc(1, sizeof(*nt));
 	struct stat st;
@@ -2457,7 +2510,8 @@ int nftrace_new(const struct nftrace_opts *o, struct nftrace **out,
 	    stat("/proc/self/ns/net", &st)) {
 		int e = errno;
 
-		errf(err, errlen, "nftrace: /proc/self/ns/net: %s", strerror(e));
+		errf(err, errlen, "nftrace: /proc/self/ns/net: %s",
+		     strerror(e));
 		free(nt->buf);
 		free(nt);
 		return -e;

@@ -30,8 +30,8 @@ struct nftrace_opts {
 };
 
 /* Nothing is added to the kernel yet; err says why on failure. */
-int nftrace_new(const struct nftrace_opts *o, struct nftrace **out,
-		char *err, size_t errlen);
+int nftrace_new(const struct nftrace_opts *o, struct nftrace **out, char *err,
+		size_t errlen);
 /* Closes every socket: the kernel then deletes the trace tables. */
 void nftrace_free(struct nftrace *nt);
 

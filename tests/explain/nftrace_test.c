@@ -24,7 +24,8 @@
  *   touch PATH | wait PATH | sleep MS
  * Output lines: "NOTE <netns> <msg>", "WATCH <rc> <msg>",
  * "EXPLAIN <rc> <kind>", "TEXT <text>", "FIELD <key> <value>",
- * "FILTER <rc> <msg>", "MATCH <rc> <text>", "MATCHNOTE <note>". Exit status: 0, or 2 for a bad command line.
+ * "FILTER <rc> <msg>", "MATCH <rc> <text>", "MATCHNOTE <note>". Exit status: 0,
+ * or 2 for a bad command line.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -68,7 +69,7 @@ static __u32 ns_inode(const char *name)
 	unsigned long ino = strtoul(name, &end, 10);
 
 	if (*name && !*end)
-		return (__u32)ino;      /* an inode number already */
+		return (__u32)ino; /* an inode number already */
 	if (!strcmp(name, "self"))
 		snprintf(path, sizeof(path), "/proc/self/ns/net");
 	else
@@ -111,7 +112,7 @@ open:
 /* A socket in namespace ns (it stays there; this thread does not move). */
 static int ns_socket(const char *ns, int family, int type, int proto)
 {
-	struct sock_job j = { ns, family, type, proto, -1, 0 };
+	struct sock_job j = {ns, family, type, proto, -1, 0};
 	pthread_t t;
 
 	if (pthread_create(&t, NULL, sock_thread, &j))
@@ -133,9 +134,9 @@ static struct sent *new_sent(const char *ns, const struct sockaddr *src,
 	memset(s, 0, sizeof(*s));
 	s->ev.rec_type = SKBS_REC_EVENT;
 	s->ev.skb = 0xffff888000000000ULL + (__u64)nsent * 0x100;
-	s->ev.flags = SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_TUPLE |
-		      SKBS_EV_REASON;
-	s->ev.drop_reason = 12;    /* SKB_DROP_REASON_NETFILTER_DROP */
+	s->ev.flags =
+	    SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_TUPLE | SKBS_EV_REASON;
+	s->ev.drop_reason = 12; /* SKB_DROP_REASON_NETFILTER_DROP */
 	s->ev.netns = ns_inode(ns);
 	s->ev.l4_proto = IPPROTO_UDP;
 	if (src->sa_family == AF_INET6) {
@@ -163,7 +164,7 @@ static struct sent *new_sent(const char *ns, const struct sockaddr *src,
 /* IPv4 or IPv6, by the address. */
 static int do_send(const char *ns, const char *dst, int port, int sport)
 {
-	struct sockaddr_storage d = { 0 }, l = { 0 }, b = { 0 };
+	struct sockaddr_storage d = {0}, l = {0}, b = {0};
 	struct sockaddr_in6 *d6 = (void *)&d, *b6 = (void *)&b;
 	struct sockaddr_in *d4 = (void *)&d, *b4 = (void *)&b;
 	int v6 = !!strchr(dst, ':'), fd, one = 1;
@@ -218,7 +219,7 @@ static __u16 csum(const __u8 *b, size_t n)
 /* An IPv4/UDP datagram built here, so that its IP id is known. */
 static int do_sendraw(const char *ns, const char *dst, int port, int id)
 {
-	struct sockaddr_in d = { .sin_family = AF_INET }, l = { 0 };
+	struct sockaddr_in d = {.sin_family = AF_INET}, l = {0};
 	socklen_t ll = sizeof(l);
 	int fd = ns_socket(ns, AF_INET, SOCK_RAW, IPPROTO_RAW), ufd;
 	__u8 pkt[28 + 13];
@@ -286,7 +287,7 @@ static void read_for(struct nftrace *nt, int ms)
 		if (n > 64)
 			n = 64;
 		for (int i = 0; i < n; i++)
-			p[i] = (struct pollfd){ fds[i], POLLIN, 0 };
+			p[i] = (struct pollfd){fds[i], POLLIN, 0};
 		poll(p, n, 20);
 		nftrace_read(nt);
 	} while (mono_ns() < until);
@@ -366,11 +367,13 @@ static int do_filter(struct nftrace *nt, int argc, char **argv, int text_only)
 			break;
 		v++;
 		if (!strncmp(k, "src=", 4)) {
-			if (parse_addr(v, f.saddr, &f.saddr_family, &f.saddr_plen))
+			if (parse_addr(v, f.saddr, &f.saddr_family,
+				       &f.saddr_plen))
 				return -1;
 			f.flags |= SKBS_F_SADDR;
 		} else if (!strncmp(k, "dst=", 4)) {
-			if (parse_addr(v, f.daddr, &f.daddr_family, &f.daddr_plen))
+			if (parse_addr(v, f.daddr, &f.daddr_family,
+				       &f.daddr_plen))
 				return -1;
 			f.flags |= SKBS_F_DADDR;
 		} else if (!strncmp(k, "sport=", 6)) {
@@ -380,9 +383,10 @@ static int do_filter(struct nftrace *nt, int argc, char **argv, int text_only)
 			f.dport = atoi(v);
 			f.flags |= SKBS_F_DPORT;
 		} else if (!strncmp(k, "proto=", 6)) {
-			f.proto = !strcmp(v, "udp") ? IPPROTO_UDP :
-				  !strcmp(v, "tcp") ? IPPROTO_TCP :
-				  !strcmp(v, "icmp") ? IPPROTO_ICMP : atoi(v);
+			f.proto = !strcmp(v, "udp")    ? IPPROTO_UDP
+				  : !strcmp(v, "tcp")  ? IPPROTO_TCP
+				  : !strcmp(v, "icmp") ? IPPROTO_ICMP
+						       : atoi(v);
 			f.flags |= SKBS_F_PROTO;
 		} else if (!strncmp(k, "mark=", 5)) {
 			char *m = strchr(v, '/');
@@ -424,7 +428,7 @@ static int usage(const char *why)
 
 int main(int argc, char **argv)
 {
-	struct nftrace_opts o = { on_note, NULL };
+	struct nftrace_opts o = {on_note, NULL};
 	struct nftrace *nt;
 	char err[512];
 	int i, rc;
@@ -440,8 +444,8 @@ int main(int argc, char **argv)
 		int left = argc - i - 1;
 
 		if (!strcmp(cmd, "filter") || !strcmp(cmd, "matchtext")) {
-			int used = do_filter(nt, left, argv + i + 1,
-					     cmd[0] == 'm');
+			int used =
+			    do_filter(nt, left, argv + i + 1, cmd[0] == 'm');
 
 			if (used < 0)
 				return usage("bad filter");
@@ -453,8 +457,9 @@ int main(int argc, char **argv)
 			rc = nftrace_watch(nt, ino, err, sizeof(err));
 			printf("WATCH %d %s\n", rc, err);
 		} else if (!strcmp(cmd, "send") && left >= 3) {
-			int sport = left >= 4 && atoi(argv[i + 4]) > 0 ?
-					    atoi(argv[i + 4]) : 0;
+			int sport = left >= 4 && atoi(argv[i + 4]) > 0
+					? atoi(argv[i + 4])
+					: 0;
 
 			do_send(argv[i + 1], argv[i + 2], atoi(argv[i + 3]),
 				sport);
@@ -464,7 +469,8 @@ int main(int argc, char **argv)
 				   atoi(argv[i + 4]));
 			i += 4;
 		} else if ((!strcmp(cmd, "explain") ||
-			    !strcmp(cmd, "explainraw")) && left >= 1) {
+			    !strcmp(cmd, "explainraw")) &&
+			   left >= 1) {
 			int n = nsent, raw = !strcmp(cmd, "explainraw");
 
 			if (left >= 2 && atoi(argv[i + 2]) > 0) {
