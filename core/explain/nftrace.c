@@ -1534,13 +1534,34 @@ static void drop_table(struct nt_ns *ns)
 	batch_free(bt);
 }
 
+/*
+ * libnftables 1.0 opens its socket without SOCK_CLOEXEC, so every program
+ * the caller starts would inherit it and keep the namespace alive. The
+ * socket takes the lowest free descriptor, which was fd just before: mark
+ * it, if it is indeed a netfilter netlink socket (another thread may have
+ * taken the number meanwhile).
+ */
+static void cloexec_if_nfnl(int fd)
+{
+	int dom = 0, proto = 0, fl;
+	socklen_t l = sizeof(dom), m = sizeof(proto);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) ||
+	    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &m) ||
+	    dom != AF_NETLINK || proto != NETLINK_NETFILTER)
+		return;
+	fl = fcntl(fd, F_GETFD);
+	if (fl >= 0)
+		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
 static int ns_setup(void *arg)
 {
 	struct setup_job *j = arg;
 	struct nt_ns *ns = j->ns;
 	struct nt_batch *bt;
 	const char *failed = "batch";
-	int one = 1, rc, size = NT_RCVBUF;
+	int one = 1, rc, size = NT_RCVBUF, lowest;
 	unsigned groups[] = {NFNLGRP_NFTRACE, NFNLGRP_NFTABLES};
 
 	rc = sock_open(&ns->tr, SOCK_NONBLOCK, "trace", ns, j->err,
@@ -1614,7 +1635,12 @@ static int ns_setup(void *arg)
 
 	/* Listings, made here so that the context's socket (and its names
 	 * for interface indexes) are this namespace's. */
+	lowest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (lowest >= 0)
+		close(lowest);
 	ns->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (ns->nft && lowest >= 0)
+		cloexec_if_nfnl(lowest);
 	if (!ns->nft) {
 		errf(j->err, sizeof(j->err),
 		     "netns %u: libnftables: out of memory", ns->ino);

@@ -58,8 +58,9 @@ int nftrace_fds(struct nftrace *nt, int *fds, int max);
 int nftrace_read(struct nftrace *nt);
 
 /*
- * Explain a drop event (hdr: its captured header bytes, may be NULL).
- * Reads pending messages first. The first drop in a namespace not yet
+ * Explain a drop event (hdr: its captured header bytes, may be NULL). Ask
+ * for netfilter drops only (reason NETFILTER_DROP, or no reason known):
+ * any drop starts watching its namespace. Reads pending messages first. The first drop in a namespace not yet
  * watched starts watching it (EXPLAIN_PENDING, or EXPLAIN_UNAVAILABLE
  * with the reason). Returns 0 with out filled (EXPLAIN_NFT_RULE,
  * EXPLAIN_NFT_POLICY, EXPLAIN_PENDING or EXPLAIN_UNAVAILABLE); -EAGAIN
