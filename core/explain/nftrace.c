@@ -98,11 +98,11 @@ struct nt_rec {
 	__u64 handle;
 	__u8 used, policy;
 	__u8 gen_known;
-	__u8 gone;	/* the rule, its chain or table deleted since */
+	__u8 gone;      /* the rule, its chain or table deleted since */
 	__u8 uncertain; /* notifications were lost since */
 	struct nt_hdr h;
 	char table[NT_NAME], chain[NT_NAME];
-	char base[NT_NAME];	   /* the base chain it was reached from */
+	char base[NT_NAME];        /* the base chain it was reached from */
 	__u64 claim_skb, claim_ts; /* the drop event it was given to */
 };
 
@@ -138,7 +138,7 @@ struct nt_chain {
 struct nt_ns {
 	__u32 ino;
 	char name[128]; /* "a" (/run/netns/a), a mount path, "pid N" */
-	int nsfd;	/* -1: our own namespace */
+	int nsfd;       /* -1: our own namespace */
 	struct mnl_socket *own, *tr;
 	struct nft_ctx *nft;
 	__u32 seq;
@@ -150,7 +150,7 @@ struct nt_ns {
 	long long checked; /* last check that the namespace still exists */
 	long long noted_loss;
 	unsigned long lost; /* receive buffer overruns */
-	int backlog;	    /* the last read stopped with more queued */
+	int backlog;        /* the last read stopped with more queued */
 	unsigned rhead;
 	struct nt_rec rec[NT_RECS];
 	struct nt_idslot ids[NT_IDS];
@@ -190,10 +190,10 @@ struct nftrace {
 };
 
 enum { CH_PRE, CH_OUT };
-static const char *const chain_names[] = {"pre", "out"};
+static const char *const chain_names[] = { "pre", "out" };
 
 static void errf(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 static void errf(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -206,7 +206,7 @@ static void errf(char *err, size_t len, const char *fmt, ...)
 }
 
 static void note(struct nftrace *nt, __u32 ino, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 static void note(struct nftrace *nt, __u32 ino, const char *fmt, ...)
 {
 	char msg[512];
@@ -223,18 +223,12 @@ static void note(struct nftrace *nt, __u32 ino, const char *fmt, ...)
 static const char *family_name(__u32 f)
 {
 	switch (f) {
-	case NFPROTO_INET:
-		return "inet";
-	case NFPROTO_IPV4:
-		return "ip";
-	case NFPROTO_IPV6:
-		return "ip6";
-	case NFPROTO_ARP:
-		return "arp";
-	case NFPROTO_BRIDGE:
-		return "bridge";
-	case NFPROTO_NETDEV:
-		return "netdev";
+	case NFPROTO_INET: return "inet";
+	case NFPROTO_IPV4: return "ip";
+	case NFPROTO_IPV6: return "ip6";
+	case NFPROTO_ARP: return "arp";
+	case NFPROTO_BRIDGE: return "bridge";
+	case NFPROTO_NETDEV: return "netdev";
 	}
 	return "unknown";
 }
@@ -250,26 +244,16 @@ static int is_ours(__u32 family, const char *table)
 static const char *proto_name(__u8 p)
 {
 	switch (p) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "ipv6-icmp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	case IPPROTO_UDPLITE:
-		return "udplite";
-	case IPPROTO_DCCP:
-		return "dccp";
-	case IPPROTO_GRE:
-		return "gre";
-	case IPPROTO_ESP:
-		return "esp";
-	case IPPROTO_AH:
-		return "ah";
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "ipv6-icmp";
+	case IPPROTO_SCTP: return "sctp";
+	case IPPROTO_UDPLITE: return "udplite";
+	case IPPROTO_DCCP: return "dccp";
+	case IPPROTO_GRE: return "gre";
+	case IPPROTO_ESP: return "esp";
+	case IPPROTO_AH: return "ah";
 	}
 	return NULL;
 }
@@ -327,9 +311,9 @@ static void build_match(const struct skbs_filter *f, struct nt_match *m)
 		for (int b = 0; b < 16; b++) {
 			int bits = plen - 8 * b;
 
-			it->addr[b] &= bits >= 8   ? 0xff
-				       : bits <= 0 ? 0
-						   : 0xff << (8 - bits);
+			it->addr[b] &= bits >= 8 ? 0xff :
+				       bits <= 0 ? 0 :
+						   0xff << (8 - bits);
 		}
 		m->n++;
 	}
@@ -551,8 +535,8 @@ static int item_exprs(struct nftnl_rule *r, const struct nt_item *it, int chain)
 	case MI_ADDR: {
 		__u8 nfproto = it->ver == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 		__u32 len = it->ver == 6 ? 16 : 4;
-		__u32 off =
-		    it->ver == 6 ? (it->dst ? 24 : 8) : (it->dst ? 16 : 12);
+		__u32 off = it->ver == 6 ? (it->dst ? 24 : 8) :
+					   (it->dst ? 16 : 12);
 		__u8 mask[16];
 
 		e[n++] = e_meta(NFT_META_NFPROTO, 0);
@@ -564,9 +548,9 @@ static int item_exprs(struct nftnl_rule *r, const struct nt_item *it, int chain)
 			for (int b = 0; b < 16; b++) {
 				int bits = it->plen - 8 * b;
 
-				mask[b] = bits >= 8   ? 0xff
-					  : bits <= 0 ? 0
-						      : 0xff << (8 - bits);
+				mask[b] = bits >= 8 ? 0xff :
+					  bits <= 0 ? 0 :
+						      0xff << (8 - bits);
 			}
 			e[n++] = e_mask(mask, len);
 		}
@@ -580,8 +564,8 @@ static int item_exprs(struct nftnl_rule *r, const struct nt_item *it, int chain)
 	case MI_PORT: {
 		__u16 be = htons(it->port);
 
-		e[n++] =
-		    e_payload(NFT_PAYLOAD_TRANSPORT_HEADER, it->dst ? 2 : 0, 2);
+		e[n++] = e_payload(NFT_PAYLOAD_TRANSPORT_HEADER,
+				   it->dst ? 2 : 0, 2);
 		e[n++] = e_cmp(&be, 2);
 		break;
 	}
@@ -593,11 +577,12 @@ static int item_exprs(struct nftnl_rule *r, const struct nt_item *it, int chain)
 		e[n++] = e_cmp(&it->mark, 4);
 		break;
 	case MI_IFNAME: {
-		char name[SKBS_IFNAMSIZ] = {0};
+		char name[SKBS_IFNAMSIZ] = { 0 };
 
 		strlcpy(name, it->ifname, sizeof(name));
-		e[n++] = e_meta(
-		    chain == CH_PRE ? NFT_META_IIFNAME : NFT_META_OIFNAME, 0);
+		e[n++] = e_meta(chain == CH_PRE ? NFT_META_IIFNAME :
+						  NFT_META_OIFNAME,
+				0);
 		e[n++] = e_cmp(name, sizeof(name));
 		break;
 	}
@@ -687,7 +672,7 @@ static int batch_run(struct mnl_socket *s, struct nt_batch *bt,
 {
 	char rbuf[NT_MSGBUF];
 	__u32 end = (*bt->seq)++;
-	struct pollfd p = {mnl_socket_get_fd(s), POLLIN, 0};
+	struct pollfd p = { mnl_socket_get_fd(s), POLLIN, 0 };
 	int acks = 0, rc = 0;
 
 	*failed = "batch";
@@ -759,7 +744,7 @@ static int batch_rules(struct nt_batch *bt, const struct nt_match *m)
  * is never taken over), its two base chains and rules, in one batch. */
 static int batch_table(struct nt_batch *bt, const struct nt_match *m)
 {
-	static const __u32 hooks[] = {NF_INET_PRE_ROUTING, NF_INET_LOCAL_OUT};
+	static const __u32 hooks[] = { NF_INET_PRE_ROUTING, NF_INET_LOCAL_OUT };
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 
@@ -767,8 +752,8 @@ static int batch_table(struct nt_batch *bt, const struct nt_match *m)
 		return -ENOMEM;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
-	nlh =
-	    batch_add(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL, "table");
+	nlh = batch_add(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL,
+			"table");
 	if (nlh) {
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		mnl_nlmsg_batch_next(bt->b);
@@ -994,7 +979,7 @@ static void *ns_thread(void *p)
 static int run_in_ns(struct nt_ns *ns, int (*fn)(void *), void *arg, char *err,
 		     size_t errlen)
 {
-	struct ns_job j = {ns->nsfd, fn, arg, 0, 0};
+	struct ns_job j = { ns->nsfd, fn, arg, 0, 0 };
 	sigset_t all, old;
 	pthread_t t;
 	int rc;
@@ -1023,7 +1008,7 @@ static int run_in_ns(struct nt_ns *ns, int (*fn)(void *), void *arg, char *err,
 
 static int have_cap(int cap)
 {
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
 
 	if (syscall(SYS_capget, &h, d))
@@ -1248,7 +1233,7 @@ static void on_trace(struct nt_ns *ns, const struct nlmsghdr *nlh)
 		    nftnl_trace_is_set(t, NFTNL_TRACE_JUMP_TARGET) &&
 		    s->nj < NT_JUMPS) {
 			const char *to =
-			    nftnl_trace_get_str(t, NFTNL_TRACE_JUMP_TARGET);
+				nftnl_trace_get_str(t, NFTNL_TRACE_JUMP_TARGET);
 
 			if (strlen(chain) < NT_JNAME && strlen(to) < NT_JNAME) {
 				strlcpy(s->j[s->nj].from, chain, NT_JNAME);
@@ -1288,7 +1273,7 @@ out:
  * generation again (the answer comes in order with the rest). */
 static void on_overflow(struct nftrace *nt, struct nt_ns *ns)
 {
-	char buf[64] = {0}; /* a GETGEN request */
+	char buf[64] = { 0 }; /* a GETGEN request */
 	struct nlmsghdr *nlh;
 	long long now = mono_ns();
 
@@ -1296,8 +1281,8 @@ static void on_overflow(struct nftrace *nt, struct nt_ns *ns)
 	lost_track(ns);
 	memset(ns->ids, 0, sizeof(ns->ids));
 	ns->gen_known = 0;
-	nlh =
-	    nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, ns->seq++);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0,
+				    ns->seq++);
 	mnl_socket_sendto(ns->tr, nlh, nlh->nlmsg_len);
 	if (now - ns->noted_loss > NT_NOTE_EVERY) {
 		ns->noted_loss = now;
@@ -1317,21 +1302,11 @@ static void on_msg(struct nt_ns *ns, const struct nlmsghdr *nlh)
 		return;
 	type = NFNL_MSG_TYPE(nlh->nlmsg_type);
 	switch (type) {
-	case NFT_MSG_TRACE:
-		on_trace(ns, nlh);
-		break;
-	case NFT_MSG_NEWGEN:
-		on_gen(ns, nlh);
-		break;
-	case NFT_MSG_DELRULE:
-		on_delrule(ns, nlh);
-		break;
-	case NFT_MSG_DELCHAIN:
-		on_delchain(ns, nlh);
-		break;
-	case NFT_MSG_DELTABLE:
-		on_deltable(ns, nlh);
-		break;
+	case NFT_MSG_TRACE: on_trace(ns, nlh); break;
+	case NFT_MSG_NEWGEN: on_gen(ns, nlh); break;
+	case NFT_MSG_DELRULE: on_delrule(ns, nlh); break;
+	case NFT_MSG_DELCHAIN: on_delchain(ns, nlh); break;
+	case NFT_MSG_DELTABLE: on_deltable(ns, nlh); break;
 	}
 }
 
@@ -1379,8 +1354,8 @@ static int ns_drain(struct nftrace *nt, struct nt_ns *ns)
  * every message before it is then read, and the generation is current. */
 static int gen_sync(struct nftrace *nt, struct nt_ns *ns)
 {
-	char buf[64] = {0}; /* a GETGEN request */
-	struct pollfd p = {mnl_socket_get_fd(ns->tr), POLLIN, 0};
+	char buf[64] = { 0 }; /* a GETGEN request */
+	struct pollfd p = { mnl_socket_get_fd(ns->tr), POLLIN, 0 };
 	__u32 seq = ns->seq++, portid = mnl_socket_get_portid(ns->tr);
 	long long until = mono_ns() + 1000 * MS;
 	struct nlmsghdr *nlh;
@@ -1425,8 +1400,8 @@ struct setup_job {
 static int sock_open(struct mnl_socket **out, int flags, const char *what,
 		     struct nt_ns *ns, char *err, size_t errlen)
 {
-	struct mnl_socket *s =
-	    mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | flags);
+	struct mnl_socket *s = mnl_socket_open2(NETLINK_NETFILTER,
+						SOCK_CLOEXEC | flags);
 
 	if (!s || mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int e = errno;
@@ -1434,8 +1409,8 @@ static int sock_open(struct mnl_socket **out, int flags, const char *what,
 		errf(err, errlen,
 		     "netns %u: netfilter netlink socket (%s): %s%s", ns->ino,
 		     what, strerror(e),
-		     e == EPROTONOSUPPORT ? " (no nfnetlink in this kernel)"
-					  : "");
+		     e == EPROTONOSUPPORT ? " (no nfnetlink in this kernel)" :
+					    "");
 		if (s)
 			mnl_socket_close(s);
 		return -e;
@@ -1449,7 +1424,7 @@ static int sock_open(struct mnl_socket **out, int flags, const char *what,
 static int check_owner(struct nt_ns *ns, char *err, size_t errlen)
 {
 	char buf[NT_MSGBUF];
-	struct pollfd p = {mnl_socket_get_fd(ns->own), POLLIN, 0};
+	struct pollfd p = { mnl_socket_get_fd(ns->own), POLLIN, 0 };
 	__u32 seq = ns->seq++, portid = mnl_socket_get_portid(ns->own);
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
@@ -1481,17 +1456,17 @@ static int check_owner(struct nt_ns *ns, char *err, size_t errlen)
 				continue;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e =
-				    mnl_nlmsg_get_payload(nlh);
+					mnl_nlmsg_get_payload(nlh);
 
 				rc = e->error;
 				done = 1;
 			} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) ==
-				       NFT_MSG_NEWTABLE &&
+					   NFT_MSG_NEWTABLE &&
 				   nftnl_table_nlmsg_parse(nlh, t) >= 0) {
-				flags =
-				    nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
-				owner =
-				    nftnl_table_get_u32(t, NFTNL_TABLE_OWNER);
+				flags = nftnl_table_get_u32(t,
+							    NFTNL_TABLE_FLAGS);
+				owner = nftnl_table_get_u32(t,
+							    NFTNL_TABLE_OWNER);
 				got = 1;
 			}
 		}
@@ -1562,7 +1537,7 @@ static int ns_setup(void *arg)
 	struct nt_batch *bt;
 	const char *failed = "batch";
 	int one = 1, rc, size = NT_RCVBUF, lowest;
-	unsigned groups[] = {NFNLGRP_NFTRACE, NFNLGRP_NFTABLES};
+	unsigned groups[] = { NFNLGRP_NFTRACE, NFNLGRP_NFTABLES };
 
 	rc = sock_open(&ns->tr, SOCK_NONBLOCK, "trace", ns, j->err,
 		       sizeof(j->err));
@@ -1621,9 +1596,9 @@ static int ns_setup(void *arg)
 		errf(j->err, sizeof(j->err),
 		     "netns %u: adding the trace table failed at the %s: %s%s",
 		     ns->ino, failed, strerror(-rc),
-		     rc == -ENOENT || rc == -EAFNOSUPPORT
-			 ? " (no nf_tables inet family?)"
-			 : "");
+		     rc == -ENOENT || rc == -EAFNOSUPPORT ?
+			     " (no nf_tables inet family?)" :
+			     "");
 	}
 	if (rc)
 		return rc;
@@ -1647,7 +1622,7 @@ static int ns_setup(void *arg)
 		return -ENOMEM;
 	}
 	nft_ctx_output_set_flags(ns->nft, NFT_CTX_OUTPUT_HANDLE |
-					      NFT_CTX_OUTPUT_STATELESS);
+						  NFT_CTX_OUTPUT_STATELESS);
 	if (nft_ctx_buffer_output(ns->nft) || nft_ctx_buffer_error(ns->nft)) {
 		errf(j->err, sizeof(j->err),
 		     "netns %u: libnftables: cannot buffer its output",
@@ -1693,7 +1668,7 @@ static void ns_fail(struct nt_ns *ns, int rc, const char *why)
 
 int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 {
-	struct setup_job j = {nt, NULL, ""};
+	struct setup_job j = { nt, NULL, "" };
 	struct nt_ns *ns = ns_get(nt, ino);
 	char what[SKBS_PCAP_TEXT];
 	int rc;
@@ -1754,9 +1729,9 @@ int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 	     "netfilter rules that drop packets, tracing %s; the kernel "
 	     "deletes it when skbscope exits",
 	     NFTRACE_TABLE, ino, ns->name,
-	     nt->m.none ? "nothing (the filter matches nothing)"
-	     : what[0]	? what
-			: "every packet");
+	     nt->m.none ? "nothing (the filter matches nothing)" :
+	     what[0]    ? what :
+			  "every packet");
 	return 0;
 }
 
@@ -1799,9 +1774,9 @@ int nftrace_set_filter(struct nftrace *nt, const struct skbs_filter *f,
 		}
 		note(nt, ns->ino, "nftrace: netns %u (%s): now tracing %s",
 		     ns->ino, ns->name,
-		     nt->m.none ? "nothing (the filter matches nothing)"
-		     : what[0]	? what
-				: "every packet");
+		     nt->m.none ? "nothing (the filter matches nothing)" :
+		     what[0]    ? what :
+				  "every packet");
 	}
 	if (first)
 		errf(err, errlen, "%s", e);
@@ -2021,8 +1996,8 @@ static int cache_load(struct nt_ns *ns, __u32 family, const char *table,
 
 		if (nl)
 			*nl = 0;
-		rc = strstr(j->errs, "No such file or directory") ? -ENOENT
-								  : -EIO;
+		rc = strstr(j->errs, "No such file or directory") ? -ENOENT :
+								    -EIO;
 		errf(err, errlen, "nft %s: %s", j->cmd,
 		     j->errs[0] ? j->errs : "failed");
 		goto out;
@@ -2167,18 +2142,18 @@ static void describe(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
 			explain_set(out, EXPLAIN_NFT_RULE,
 				    "%s by rule %llu of %s %s %s: %s",
 				    has_word(text, "reject") ||
-					    has_word(text, "REJECT")
-					? "rejected"
-					: "dropped",
+						    has_word(text, "REJECT") ?
+					    "rejected" :
+					    "dropped",
 				    (unsigned long long)r->handle, fam,
 				    r->table, r->chain, text);
 			break;
 		case RULE_GONE:
 			explain_set(
-			    out, EXPLAIN_NFT_RULE,
-			    "dropped by rule %llu (since deleted) of %s %s %s",
-			    (unsigned long long)r->handle, fam, r->table,
-			    r->chain);
+				out, EXPLAIN_NFT_RULE,
+				"dropped by rule %llu (since deleted) of %s %s %s",
+				(unsigned long long)r->handle, fam, r->table,
+				r->chain);
 			break;
 		case RULE_UNSURE:
 			text[0] = 0;
@@ -2214,12 +2189,12 @@ static void describe(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
 		if (r->gone)
 			explain_add(out, "rule_state", "deleted");
 	}
-	explain_add(
-	    out, "verdict", "%s",
-	    !r->policy && text[0] &&
-		    (has_word(text, "reject") || has_word(text, "REJECT"))
-		? "reject"
-		: "drop");
+	explain_add(out, "verdict", "%s",
+		    !r->policy && text[0] &&
+				    (has_word(text, "reject") ||
+				     has_word(text, "REJECT")) ?
+			    "reject" :
+			    "drop");
 	if (r->base[0] && strcmp(r->base, r->chain))
 		explain_add(out, "base_chain", "%s", r->base);
 	explain_add(out, "netns", "%u", ns->ino);
@@ -2235,8 +2210,8 @@ struct nt_key {
 	__u8 have_proto, have_ports, have_id, frag;
 	__u8 proto;
 	__u16 sport, dport; /* ICMP: type and code, as skbscope's events */
-	__u32 id;	    /* IPv4 id, IPv6 flow label */
-	__u16 len;	    /* IPv4 total length, IPv6 payload length */
+	__u32 id;           /* IPv4 id, IPv6 flow label */
+	__u16 len;          /* IPv4 total length, IPv6 payload length */
 	__u8 saddr[16], daddr[16];
 };
 
@@ -2305,7 +2280,7 @@ static void key_from_rec(const struct nt_rec *r, struct nt_key *k)
 static void key_from_drop(const struct skbs_event *d, const __u8 *hdr,
 			  size_t hdr_len, struct nt_key *k)
 {
-	struct nt_key h = {0};
+	struct nt_key h = { 0 };
 	size_t off = 0;
 	int l4;
 
@@ -2485,8 +2460,8 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 	}
 	if (ns_drain(nt, ns) < 0) {
 		explain_set(
-		    out, EXPLAIN_NONE,
-		    "no netfilter trace: reading the trace socket failed");
+			out, EXPLAIN_NONE,
+			"no netfilter trace: reading the trace socket failed");
 		return -ENOENT;
 	}
 	ts = d->ts ? (long long)d->ts : mono_ns();
@@ -2504,9 +2479,9 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 		if (mono_ns() - ts < NT_WAIT || ns->backlog)
 			return -EAGAIN;
 		explain_set(
-		    out, EXPLAIN_NONE,
-		    "no netfilter drop verdict traced for this packet%s",
-		    ns->lost ? " (trace messages were lost)" : "");
+			out, EXPLAIN_NONE,
+			"no netfilter drop verdict traced for this packet%s",
+			ns->lost ? " (trace messages were lost)" : "");
 		return -ENOENT;
 	}
 	r->claim_skb = d->skb;

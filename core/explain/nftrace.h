@@ -60,9 +60,9 @@ int nftrace_read(struct nftrace *nt);
 /*
  * Explain a drop event (hdr: its captured header bytes, may be NULL). Ask
  * for netfilter drops only (reason NETFILTER_DROP, or no reason known):
- * any drop starts watching its namespace. Reads pending messages first. The first drop in a namespace not yet
- * watched starts watching it (EXPLAIN_PENDING, or EXPLAIN_UNAVAILABLE
- * with the reason). Returns 0 with out filled (EXPLAIN_NFT_RULE,
+ * the first drop seen in a namespace starts watching it, and is answered
+ * EXPLAIN_PENDING (or EXPLAIN_UNAVAILABLE with the reason). Reads pending
+ * messages first. Returns 0 with out filled (EXPLAIN_NFT_RULE,
  * EXPLAIN_NFT_POLICY, EXPLAIN_PENDING or EXPLAIN_UNAVAILABLE); -EAGAIN
  * when no trace has matched yet but one still may (ask again a little
  * later); -ENOENT when none matched (out->text may say why).
@@ -74,9 +74,9 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *drop,
  * The nft match expression a filter becomes, in nft syntax (the interface
  * as in prerouting: iifname), e.g. "ip daddr 10.0.0.2 meta l4proto udp th
  * dport 7001" (`nft list` merges the last two into "udp dport 7001");
- * empty when it matches everything. note
- * (may be NULL) says what of the filter nft cannot say. Returns 0, or 1
- * when the filter matches nothing (no trace rule at all).
+ * empty when it matches everything. note (may be NULL) says what of the
+ * filter nft cannot say. Returns 0, or 1 when the filter matches nothing
+ * (no trace rule at all).
  */
 int nftrace_match_text(const struct skbs_filter *f, char *buf, size_t len,
 		       char *note, size_t notelen);

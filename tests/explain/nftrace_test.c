@@ -112,7 +112,7 @@ open:
 /* A socket in namespace ns (it stays there; this thread does not move). */
 static int ns_socket(const char *ns, int family, int type, int proto)
 {
-	struct sock_job j = {ns, family, type, proto, -1, 0};
+	struct sock_job j = { ns, family, type, proto, -1, 0 };
 	pthread_t t;
 
 	if (pthread_create(&t, NULL, sock_thread, &j))
@@ -134,8 +134,8 @@ static struct sent *new_sent(const char *ns, const struct sockaddr *src,
 	memset(s, 0, sizeof(*s));
 	s->ev.rec_type = SKBS_REC_EVENT;
 	s->ev.skb = 0xffff888000000000ULL + (__u64)nsent * 0x100;
-	s->ev.flags =
-	    SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_TUPLE | SKBS_EV_REASON;
+	s->ev.flags = SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_TUPLE |
+		      SKBS_EV_REASON;
 	s->ev.drop_reason = 12; /* SKB_DROP_REASON_NETFILTER_DROP */
 	s->ev.netns = ns_inode(ns);
 	s->ev.l4_proto = IPPROTO_UDP;
@@ -164,7 +164,7 @@ static struct sent *new_sent(const char *ns, const struct sockaddr *src,
 /* IPv4 or IPv6, by the address. */
 static int do_send(const char *ns, const char *dst, int port, int sport)
 {
-	struct sockaddr_storage d = {0}, l = {0}, b = {0};
+	struct sockaddr_storage d = { 0 }, l = { 0 }, b = { 0 };
 	struct sockaddr_in6 *d6 = (void *)&d, *b6 = (void *)&b;
 	struct sockaddr_in *d4 = (void *)&d, *b4 = (void *)&b;
 	int v6 = !!strchr(dst, ':'), fd, one = 1;
@@ -219,7 +219,7 @@ static __u16 csum(const __u8 *b, size_t n)
 /* An IPv4/UDP datagram built here, so that its IP id is known. */
 static int do_sendraw(const char *ns, const char *dst, int port, int id)
 {
-	struct sockaddr_in d = {.sin_family = AF_INET}, l = {0};
+	struct sockaddr_in d = { .sin_family = AF_INET }, l = { 0 };
 	socklen_t ll = sizeof(l);
 	int fd = ns_socket(ns, AF_INET, SOCK_RAW, IPPROTO_RAW), ufd;
 	__u8 pkt[28 + 13];
@@ -287,7 +287,7 @@ static void read_for(struct nftrace *nt, int ms)
 		if (n > 64)
 			n = 64;
 		for (int i = 0; i < n; i++)
-			p[i] = (struct pollfd){fds[i], POLLIN, 0};
+			p[i] = (struct pollfd){ fds[i], POLLIN, 0 };
 		poll(p, n, 20);
 		nftrace_read(nt);
 	} while (mono_ns() < until);
@@ -383,10 +383,10 @@ static int do_filter(struct nftrace *nt, int argc, char **argv, int text_only)
 			f.dport = atoi(v);
 			f.flags |= SKBS_F_DPORT;
 		} else if (!strncmp(k, "proto=", 6)) {
-			f.proto = !strcmp(v, "udp")    ? IPPROTO_UDP
-				  : !strcmp(v, "tcp")  ? IPPROTO_TCP
-				  : !strcmp(v, "icmp") ? IPPROTO_ICMP
-						       : atoi(v);
+			f.proto = !strcmp(v, "udp")  ? IPPROTO_UDP :
+				  !strcmp(v, "tcp")  ? IPPROTO_TCP :
+				  !strcmp(v, "icmp") ? IPPROTO_ICMP :
+						       atoi(v);
 			f.flags |= SKBS_F_PROTO;
 		} else if (!strncmp(k, "mark=", 5)) {
 			char *m = strchr(v, '/');
@@ -428,7 +428,7 @@ static int usage(const char *why)
 
 int main(int argc, char **argv)
 {
-	struct nftrace_opts o = {on_note, NULL};
+	struct nftrace_opts o = { on_note, NULL };
 	struct nftrace *nt;
 	char err[512];
 	int i, rc;
@@ -444,8 +444,8 @@ int main(int argc, char **argv)
 		int left = argc - i - 1;
 
 		if (!strcmp(cmd, "filter") || !strcmp(cmd, "matchtext")) {
-			int used =
-			    do_filter(nt, left, argv + i + 1, cmd[0] == 'm');
+			int used = do_filter(nt, left, argv + i + 1,
+					     cmd[0] == 'm');
 
 			if (used < 0)
 				return usage("bad filter");
@@ -457,9 +457,9 @@ int main(int argc, char **argv)
 			rc = nftrace_watch(nt, ino, err, sizeof(err));
 			printf("WATCH %d %s\n", rc, err);
 		} else if (!strcmp(cmd, "send") && left >= 3) {
-			int sport = left >= 4 && atoi(argv[i + 4]) > 0
-					? atoi(argv[i + 4])
-					: 0;
+			int sport = left >= 4 && atoi(argv[i + 4]) > 0 ?
+					    atoi(argv[i + 4]) :
+					    0;
 
 			do_send(argv[i + 1], argv[i + 2], atoi(argv[i + 3]),
 				sport);
