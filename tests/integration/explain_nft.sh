@@ -25,8 +25,7 @@ N1=10.213.$(( $$ % 100 + 100 )); N2=10.213.$(( $$ % 100 + 1 ))
 V6=fd00:213:$(( $$ % 9000 + 1 ))
 make_pair "$A" "$B" "$N1" "$V6" && make_pair "$C" "$D" "$N2" ||
 	{ not_ok "namespaces"; finish; exit; }
-INO_A=$(netns_inode "$A"); INO_B=$(netns_inode "$B")
-INO_C=$(netns_inode "$C"); INO_D=$(netns_inode "$D")
+INO_A=$(netns_inode "$A"); INO_B=$(netns_inode "$B"); INO_D=$(netns_inode "$D")
 
 # drv OUT STEPS...: the driver, bounded in time, its output in OUT.
 drv() {
@@ -140,6 +139,7 @@ check "INPUT drop: handle $(field "$O" handle) is nft -a's ($H)" \
 check "INPUT drop: ip filter INPUT, hook input" \
 	[ "$(field "$O" family) $(field "$O" table) $(field "$O" chain) $(field "$O" hook)" = "ip filter INPUT input" ]
 check "INPUT drop: rule text is nft's" [ "$(field "$O" rule)" = "$(nft_text "$B" ip filter INPUT "$H")" ]
+check "INPUT drop: in the receiver's netns ($INO_B)" [ "$(field "$O" netns)" = "$INO_B" ]
 
 # 4. A native table: the 25th of 50 rules, a policy, a regular chain.
 O=$TMP/out4
@@ -152,6 +152,7 @@ check "50 rules: handle $(field "$O" handle 1) is nft -a's ($H)" \
 	t '[ -n "$H" ] && [ "$(field "$O" handle 1)" = "$H" ]'
 check "50 rules: text $(text_of "$O" 1)" \
 	[ "$(text_of "$O" 1)" = "dropped by rule $H of inet fw input: $(nft_text "$D" inet fw input "$H")" ]
+check "50 rules: in netns $INO_D" [ "$(field "$O" netns 1)" = "$INO_D" ]
 check "policy drop: named as the policy ($(kind_of "$O" 2))" [ "$(kind_of "$O" 2)" = "0 nft-policy" ]
 check "policy drop: $(text_of "$O" 2)" [ "$(text_of "$O" 2)" = "dropped by the policy of inet fw input (drop)" ]
 check "policy drop: hook input, no handle" \
