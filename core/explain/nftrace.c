@@ -2379,9 +2379,10 @@ static int key_cmp(const struct nt_key *a, const struct nt_key *b)
  * Of those, the one agreeing in the most fields wins; then one not given
  * to another drop event yet; then the one read closest in time to the
  * drop, the oldest on a tie (a batch read at once has one time, and its
- * oldest is the earliest drop). NFTA_TRACE_ID cannot link the two: before
- * 6.x it was the skb's address, now a keyed hash of it, and skbscope's
- * events carry the address only.
+ * oldest is the earliest drop). NFTA_TRACE_ID cannot link the two: older
+ * kernels sent the low 32 bits of the skb's address, newer ones a keyed
+ * hash (on 6.18 it is not the address: checked against kfree_skb's
+ * skbaddr), and skbscope's events carry the address only.
  */
 static struct nt_rec *match_drop(struct nt_ns *ns, const struct skbs_event *d,
 				 const struct nt_key *k, long long ts)
