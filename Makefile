@@ -265,8 +265,13 @@ include tests/fuzz/fuzz.mk
 	$(OUT)/core/trace/*.d $(OUT)/core/explain/*.d $(OUT)/tui/*.d \
 	$(OUT)/tests/unit/*.d)
 
-# The explain driver for tests/integration/explain.sh: a drop event made
-# from flags, explained from the live kernel's state.
+# The explain drivers, for tests/integration/explain.sh and explain_nft.sh:
+# each makes up the drop event of a packet sent for real and explains it
+# from the live kernel's state, so neither needs BPF.
 $(OUT)/explain-test: tests/explain/explain_test.c $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
+
+$(OUT)/nftrace-test: tests/explain/nftrace_test.c $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@

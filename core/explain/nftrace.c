@@ -1,0 +1,2538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which nf_tables rule dropped a packet, from the kernel's packet trace.
+ * In each watched network namespace a table "inet skbscope" whose base
+ * chains run first (priority INT_MIN, hooks prerouting and output) sets
+ * meta nftrace on the packets the user's filter matches; the kernel then
+ * reports every rule those packets meet on NFNLGRP_NFTRACE. Drop verdicts
+ * are kept in a small ring per namespace and a drop event is matched to
+ * one of them (see match_drop()); the rule's text is what `nft -a list`
+ * prints for its handle, cached per chain and dropped from the cache when
+ * the kernel says that chain changed.
+ *
+ * Sockets: per namespace, "own" created the table (NFT_TABLE_F_OWNER: the
+ * kernel deletes the table when this socket closes, also on SIGKILL, and
+ * lets no other socket change it), "tr" receives the traces and the
+ * ruleset notifications, and a libnftables context lists chains. A socket
+ * stays in the namespace it was created in, so they are created by a
+ * short-lived thread that entered the namespace; the caller's thread never
+ * changes namespace.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <libnftnl/trace.h>
+#include <nftables/libnftables.h>
+#include "core/explain/nftrace.h"
+#include "core/lib/clock.h"
+#include "core/lib/vec.h"
+
+#define NT_NAME 256  /* NFT_NAME_MAXLEN: table and chain names */
+#define NT_JNAME 64  /* chain names kept for jumps (longer: lost) */
+#define NT_RECS 128  /* drop verdicts kept per namespace */
+#define NT_IDS 64    /* trace ids followed per namespace */
+#define NT_JUMPS 4   /* jumps remembered per trace id */
+#define NT_CHAINS 32 /* chain listings cached per namespace */
+#define NT_MAX_NS 64
+#define NT_NH 40 /* NFT_TRACETYPE_NETWORK_HSIZE */
+#define NT_TH 20 /* NFT_TRACETYPE_TRANSPORT_HSIZE */
+#define NT_ITEMS 8
+#define NT_BATCH 8 /* messages in one batch */
+/* Larger than the largest nf_tables message (a set's elements, a bit over
+ * 64 KiB), so that no ruleset notification is cut. */
+#define NT_BUF (128 * 1024)
+#define NT_RCVBUF (16 << 20)
+#define NT_MSGBUF 8192 /* requests and their answers */
+#define NT_BATCH_BUF 16384
+#define NT_ACK_MS 2000
+#define NT_DRAIN 4096 /* messages read per call and namespace */
+#define MS (1000 * 1000LL)
+/* A trace is read after the kernel sent it, and it sends it before it
+ * frees the skb, so its read time is at most a little before the drop's
+ * (another CPU may read it in between); it may be read much later. */
+#define NT_BEFORE (200 * MS)
+#define NT_AFTER (10 * 1000 * MS)
+/* How long after a drop a missing trace is "not yet" rather than "none". */
+#define NT_WAIT (250 * MS)
+#define NT_ALIVE (2 * 1000 * MS)
+#define NT_NOTE_EVERY (5 * 1000 * MS)
+
+/* The header bytes of one packet as the trace carries them. */
+struct nt_hdr {
+	__u8 nh[NT_NH], th[NT_TH];
+	__u8 nh_len, th_len;
+};
+
+/* A drop verdict: a rule's (handle != 0) or a base chain's policy. */
+struct nt_rec {
+	long long ts; /* CLOCK_MONOTONIC when read */
+	__u32 id;     /* NFTA_TRACE_ID */
+	__u32 gen;    /* ruleset generation when read */
+	__u32 family; /* the table's NFPROTO_* */
+	__u64 handle;
+	__u8 used, policy;
+	__u8 gen_known;
+	__u8 gone;      /* the rule, its chain or table deleted since */
+	__u8 uncertain; /* notifications were lost since */
+	struct nt_hdr h;
+	char table[NT_NAME], chain[NT_NAME];
+	char base[NT_NAME];        /* the base chain it was reached from */
+	__u64 claim_skb, claim_ts; /* the drop event it was given to */
+};
+
+/* What one trace id (one skb in one namespace) did so far in the current
+ * base chain: the first event of each base chain carries the headers, the
+ * later ones do not; jumps tell the base chain of a regular chain. */
+struct nt_idslot {
+	__u32 id;
+	int used, nj;
+	struct nt_hdr h;
+	struct {
+		char from[NT_JNAME], to[NT_JNAME];
+	} j[NT_JUMPS];
+};
+
+struct nt_rule {
+	__u64 handle;
+	char *text;
+};
+
+/* One chain as `nft -a -s list chain` printed it. */
+struct nt_chain {
+	int used;
+	__u32 family;
+	char table[NT_NAME], chain[NT_NAME];
+	char hook[24]; /* "" for a regular chain */
+	char policy[16];
+	long long stamp; /* last use, for eviction */
+	struct nt_rule *r;
+	size_t n, cap;
+};
+
+struct nt_ns {
+	__u32 ino;
+	char name[128]; /* "a" (/run/netns/a), a mount path, "pid N" */
+	int nsfd;       /* -1: our own namespace */
+	struct mnl_socket *own, *tr;
+	struct nft_ctx *nft;
+	__u32 seq;
+	__u32 gen;
+	int gen_known;
+	int failed; /* the watch failed or ended: why says it */
+	char why[256];
+	long long since;   /* tracing began (CLOCK_MONOTONIC) */
+	long long checked; /* last check that the namespace still exists */
+	long long noted_loss;
+	unsigned long lost; /* receive buffer overruns */
+	int backlog;        /* the last read stopped with more queued */
+	unsigned rhead;
+	struct nt_rec rec[NT_RECS];
+	struct nt_idslot ids[NT_IDS];
+	struct nt_chain chains[NT_CHAINS];
+};
+
+/* One condition of the trace rule. */
+enum { MI_ADDR, MI_L4PROTO, MI_PORT, MI_MARK, MI_IFNAME };
+
+struct nt_item {
+	int kind;
+	int dst;
+	int ver;
+	__u8 plen;
+	__u8 proto;
+	__u16 port;
+	__u8 addr[16];
+	__u32 mark, mask;
+	char ifname[SKBS_IFNAMSIZ];
+};
+
+struct nt_match {
+	int none; /* matches nothing: no trace rule */
+	int n;
+	struct nt_item it[NT_ITEMS];
+	char note[SKBS_PCAP_TEXT + 128];
+};
+
+struct nftrace {
+	struct nftrace_opts o;
+	struct nt_match m;
+	struct nt_ns **ns;
+	size_t nns, cap;
+	__u32 self_ino;
+	dev_t nsdev;
+	char *buf;
+};
+
+enum { CH_PRE, CH_OUT };
+static const char *const chain_names[] = { "pre", "out" };
+
+static void errf(char *err, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void errf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static void note(struct nftrace *nt, __u32 ino, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void note(struct nftrace *nt, __u32 ino, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!nt->o.note)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	nt->o.note(nt->o.note_arg, ino, msg);
+}
+
+static const char *family_name(__u32 f)
+{
+	switch (f) {
+	case NFPROTO_INET: return "inet";
+	case NFPROTO_IPV4: return "ip";
+	case NFPROTO_IPV6: return "ip6";
+	case NFPROTO_ARP: return "arp";
+	case NFPROTO_BRIDGE: return "bridge";
+	case NFPROTO_NETDEV: return "netdev";
+	}
+	return "unknown";
+}
+
+static int is_ours(__u32 family, const char *table)
+{
+	return family == NFPROTO_INET && !strcmp(table, NFTRACE_TABLE);
+}
+
+/* ------------------------------------------------------------------ */
+/* The user's filter as trace rule conditions                          */
+
+static const char *proto_name(__u8 p)
+{
+	switch (p) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "ipv6-icmp";
+	case IPPROTO_SCTP: return "sctp";
+	case IPPROTO_UDPLITE: return "udplite";
+	case IPPROTO_DCCP: return "dccp";
+	case IPPROTO_GRE: return "gre";
+	case IPPROTO_ESP: return "esp";
+	case IPPROTO_AH: return "ah";
+	}
+	return NULL;
+}
+
+/* nft's string syntax has no escapes: a name with a quote or a backslash
+ * (Linux allows both) cannot be said, so it is left out with a note. */
+static int ifname_ok(const char *n)
+{
+	return n[0] && !strpbrk(n, "\"\\") && strlen(n) < SKBS_IFNAMSIZ;
+}
+
+/*
+ * Translate the filter into conditions that match at least every packet
+ * the BPF filter reports (a superset is harmless: it only costs trace
+ * messages; a subset would miss drops). The ports become `th sport/dport`
+ * without the TCP-or-UDP test, the interface iifname in prerouting and
+ * oifname in output. Not said in nft: the pcap expression (anything it
+ * excludes is still traced) and the netns (each namespace has its own
+ * table anyway).
+ */
+static void build_match(const struct skbs_filter *f, struct nt_match *m)
+{
+	struct nt_item *it;
+	int side;
+
+	memset(m, 0, sizeof(*m));
+	if (!f)
+		return;
+	if (f->flags & SKBS_F_NONE) {
+		m->none = 1;
+		return;
+	}
+	for (side = 0; side < 2; side++) {
+		__u32 flag = side ? SKBS_F_DADDR : SKBS_F_SADDR;
+		int fam = side ? f->daddr_family : f->saddr_family;
+		int plen = side ? f->daddr_plen : f->saddr_plen;
+		int max = fam == 6 ? 128 : 32;
+
+		if (!(f->flags & flag))
+			continue;
+		it = &m->it[m->n];
+		if (fam != 4 && fam != 6) {
+			m->none = 1; /* the BPF filter then matches nothing */
+			continue;
+		}
+		if (plen > max)
+			plen = max;
+		if (plen == 0 && fam == 4)
+			continue;   /* 0.0.0.0/0 is every IPv4 packet, */
+		it->kind = MI_ADDR; /* but ::/0 still says IPv6 only */
+		it->dst = side;
+		it->ver = fam;
+		it->plen = plen;
+		memcpy(it->addr, side ? f->daddr : f->saddr, fam == 6 ? 16 : 4);
+		for (int b = 0; b < 16; b++) {
+			int bits = plen - 8 * b;
+
+			it->addr[b] &= bits >= 8 ? 0xff :
+				       bits <= 0 ? 0 :
+						   0xff << (8 - bits);
+		}
+		m->n++;
+	}
+	if (f->flags & SKBS_F_PROTO) {
+		it = &m->it[m->n++];
+		it->kind = MI_L4PROTO;
+		it->proto = f->proto;
+	}
+	for (side = 0; side < 2; side++) {
+		if (!(f->flags & (side ? SKBS_F_DPORT : SKBS_F_SPORT)))
+			continue;
+		it = &m->it[m->n++];
+		it->kind = MI_PORT;
+		it->dst = side;
+		it->port = side ? f->dport : f->sport;
+	}
+	if ((f->flags & SKBS_F_MARK) && f->mark_mask) {
+		it = &m->it[m->n++];
+		it->kind = MI_MARK;
+		it->mask = f->mark_mask;
+		it->mark = f->mark & f->mark_mask;
+	}
+	if (f->flags & SKBS_F_IFNAME) {
+		char name[SKBS_IFNAMSIZ + 1];
+
+		memcpy(name, f->ifname, SKBS_IFNAMSIZ);
+		name[SKBS_IFNAMSIZ] = 0;
+		if (ifname_ok(name)) {
+			it = &m->it[m->n++];
+			it->kind = MI_IFNAME;
+			strlcpy(it->ifname, name, sizeof(it->ifname));
+		} else {
+			snprintf(m->note, sizeof(m->note),
+				 "interface name \"%s\" cannot be said in nft: "
+				 "tracing packets of every interface",
+				 name);
+		}
+	}
+	if (f->flags & SKBS_F_PCAP) {
+		size_t l = strlen(m->note);
+		char text[SKBS_PCAP_TEXT + 1];
+
+		memcpy(text, f->pcap_text, SKBS_PCAP_TEXT);
+		text[SKBS_PCAP_TEXT] = 0;
+		snprintf(m->note + l, sizeof(m->note) - l,
+			 "%spcap filter \"%s\" is not translated to nft: the "
+			 "trace rule uses the other filter fields only, so it "
+			 "traces more than the filter shows",
+			 l ? "; " : "", text);
+	}
+}
+
+static void match_text(const struct nt_match *m, int chain, char *buf,
+		       size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < m->n && o < len; i++) {
+		const struct nt_item *it = &m->it[i];
+		char a[INET6_ADDRSTRLEN], p[8];
+		const char *sep = o ? " " : "";
+		int full;
+
+		switch (it->kind) {
+		case MI_ADDR:
+			if (!it->plen) {
+				o += snprintf(buf + o, len - o,
+					      "%smeta nfproto ipv6", sep);
+				break;
+			}
+			full = it->plen == (it->ver == 6 ? 128 : 32);
+			inet_ntop(it->ver == 6 ? AF_INET6 : AF_INET, it->addr,
+				  a, sizeof(a));
+			snprintf(p, sizeof(p), "/%u", it->plen);
+			o += snprintf(buf + o, len - o, "%s%s %s %s%s", sep,
+				      it->ver == 6 ? "ip6" : "ip",
+				      it->dst ? "daddr" : "saddr", a,
+				      full ? "" : p);
+			break;
+		case MI_L4PROTO:
+			if (proto_name(it->proto))
+				o += snprintf(buf + o, len - o,
+					      "%smeta l4proto %s", sep,
+					      proto_name(it->proto));
+			else
+				o += snprintf(buf + o, len - o,
+					      "%smeta l4proto %u", sep,
+					      it->proto);
+			break;
+		case MI_PORT:
+			o += snprintf(buf + o, len - o, "%sth %s %u", sep,
+				      it->dst ? "dport" : "sport", it->port);
+			break;
+		case MI_MARK:
+			if (it->mask == 0xffffffffu)
+				o += snprintf(buf + o, len - o,
+					      "%smeta mark 0x%08x", sep,
+					      it->mark);
+			else
+				o += snprintf(buf + o, len - o,
+					      "%smeta mark & 0x%08x == 0x%08x",
+					      sep, it->mask, it->mark);
+			break;
+		case MI_IFNAME:
+			o += snprintf(buf + o, len - o, "%s%s \"%s\"", sep,
+				      chain == CH_PRE ? "iifname" : "oifname",
+				      it->ifname);
+			break;
+		}
+	}
+}
+
+int nftrace_match_text(const struct skbs_filter *f, char *buf, size_t len,
+		       char *note_buf, size_t notelen)
+{
+	struct nt_match *m = malloc(sizeof(*m));
+	int none;
+
+	if (!m)
+		return -ENOMEM;
+	build_match(f, m);
+	if (len)
+		match_text(m, CH_PRE, buf, len);
+	if (note_buf && notelen)
+		strlcpy(note_buf, m->note, notelen);
+	none = m->none;
+	free(m);
+	return none;
+}
+
+static struct nftnl_expr *e_meta(__u32 key, int set)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (!e)
+		return NULL;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, set ? NFTNL_EXPR_META_SREG : NFTNL_EXPR_META_DREG,
+			   NFT_REG_1);
+	return e;
+}
+
+static struct nftnl_expr *e_payload(__u32 base, __u32 off, __u32 len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (!e)
+		return NULL;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	return e;
+}
+
+static struct nftnl_expr *e_cmp(const void *data, __u32 len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+
+	if (!e)
+		return NULL;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	return e;
+}
+
+static struct nftnl_expr *e_mask(const void *mask, __u32 len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+	static const __u8 zero[16];
+
+	if (!e)
+		return NULL;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	return e;
+}
+
+static struct nftnl_expr *e_imm8(__u8 v)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (!e)
+		return NULL;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &v, 1);
+	return e;
+}
+
+/* Append expressions; stops at the first allocation failure. */
+static int add_exprs(struct nftnl_rule *r, struct nftnl_expr **e, int n)
+{
+	int rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!e[i])
+			rc = -ENOMEM;
+		else if (rc)
+			nftnl_expr_free(e[i]);
+		else
+			nftnl_rule_add_expr(r, e[i]);
+	}
+	return rc;
+}
+
+/* The expressions nft itself emits for the same conditions, so that
+ * `nft list table inet skbscope` prints them back as nft syntax. */
+static int item_exprs(struct nftnl_rule *r, const struct nt_item *it, int chain)
+{
+	struct nftnl_expr *e[5];
+	int n = 0;
+
+	switch (it->kind) {
+	case MI_ADDR: {
+		__u8 nfproto = it->ver == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		__u32 len = it->ver == 6 ? 16 : 4;
+		__u32 off = it->ver == 6 ? (it->dst ? 24 : 8) :
+					   (it->dst ? 16 : 12);
+		__u8 mask[16];
+
+		e[n++] = e_meta(NFT_META_NFPROTO, 0);
+		e[n++] = e_cmp(&nfproto, 1);
+		if (it->plen == 0)
+			break;
+		e[n++] = e_payload(NFT_PAYLOAD_NETWORK_HEADER, off, len);
+		if (it->plen < len * 8) {
+			for (int b = 0; b < 16; b++) {
+				int bits = it->plen - 8 * b;
+
+				mask[b] = bits >= 8 ? 0xff :
+					  bits <= 0 ? 0 :
+						      0xff << (8 - bits);
+			}
+			e[n++] = e_mask(mask, len);
+		}
+		e[n++] = e_cmp(it->addr, len);
+		break;
+	}
+	case MI_L4PROTO:
+		e[n++] = e_meta(NFT_META_L4PROTO, 0);
+		e[n++] = e_cmp(&it->proto, 1);
+		break;
+	case MI_PORT: {
+		__u16 be = htons(it->port);
+
+		e[n++] = e_payload(NFT_PAYLOAD_TRANSPORT_HEADER,
+				   it->dst ? 2 : 0, 2);
+		e[n++] = e_cmp(&be, 2);
+		break;
+	}
+	case MI_MARK:
+		/* meta mark is loaded in host order, so are mask and value */
+		e[n++] = e_meta(NFT_META_MARK, 0);
+		if (it->mask != 0xffffffffu)
+			e[n++] = e_mask(&it->mask, 4);
+		e[n++] = e_cmp(&it->mark, 4);
+		break;
+	case MI_IFNAME: {
+		char name[SKBS_IFNAMSIZ] = { 0 };
+
+		strlcpy(name, it->ifname, sizeof(name));
+		e[n++] = e_meta(chain == CH_PRE ? NFT_META_IIFNAME :
+						  NFT_META_OIFNAME,
+				0);
+		e[n++] = e_cmp(name, sizeof(name));
+		break;
+	}
+	}
+	return add_exprs(r, e, n);
+}
+
+static struct nftnl_rule *build_rule(const struct nt_match *m, int chain)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr *e[2];
+	int rc = 0;
+
+	if (!r)
+		return NULL;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRACE_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_names[chain]);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	for (int i = 0; i < m->n && !rc; i++)
+		rc = item_exprs(r, &m->it[i], chain);
+	if (!rc) {
+		e[0] = e_imm8(1);
+		e[1] = e_meta(NFT_META_NFTRACE, 1);
+		rc = add_exprs(r, e, 2);
+	}
+	if (rc) {
+		nftnl_rule_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Batches on the owner socket                                         */
+
+struct nt_batch {
+	char buf[NT_BATCH_BUF];
+	struct mnl_nlmsg_batch *b;
+	__u32 *seq;
+	__u32 begin, first;
+	int n;
+	const char *what[NT_BATCH];
+};
+
+/* bt->b is NULL when out of memory: batch_add() then refuses. The
+ * buffer is zeroed: netlink alignment padding goes to the kernel too. */
+static void batch_init(struct nt_batch *bt, __u32 *seq)
+{
+	memset(bt->buf, 0, sizeof(bt->buf));
+	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
+	bt->n = 0;
+	if (!bt->b)
+		return;
+	bt->seq = seq;
+	bt->begin = (*seq)++;
+	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), bt->begin);
+	mnl_nlmsg_batch_next(bt->b);
+	bt->first = *seq;
+}
+
+static void batch_free(struct nt_batch *bt)
+{
+	if (bt && bt->b)
+		mnl_nlmsg_batch_stop(bt->b);
+	free(bt);
+}
+
+static struct nlmsghdr *batch_add(struct nt_batch *bt, __u16 type, __u16 flags,
+				  const char *what)
+{
+	struct nlmsghdr *nlh;
+
+	if (!bt->b || bt->n >= NT_BATCH)
+		return NULL;
+	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
+				    NFPROTO_INET, flags | NLM_F_ACK,
+				    (*bt->seq)++);
+	bt->what[bt->n++] = what;
+	return nlh;
+}
+
+/* Send the batch and wait for an answer to each message: the kernel
+ * answers every message of a batch, even after one failed (then it
+ * commits nothing), or once, for the batch, when it refuses all of it. */
+static int batch_run(struct mnl_socket *s, struct nt_batch *bt,
+		     const char **failed)
+{
+	char rbuf[NT_MSGBUF];
+	__u32 end = (*bt->seq)++;
+	struct pollfd p = { mnl_socket_get_fd(s), POLLIN, 0 };
+	int acks = 0, rc = 0;
+
+	*failed = "batch";
+	nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), end);
+	mnl_nlmsg_batch_next(bt->b);
+	if (mnl_socket_sendto(s, mnl_nlmsg_batch_head(bt->b),
+			      mnl_nlmsg_batch_size(bt->b)) < 0)
+		return -errno;
+	while (acks < bt->n) {
+		const struct nlmsghdr *nlh;
+		ssize_t len;
+		int r = poll(&p, 1, NT_ACK_MS);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -ETIMEDOUT;
+		len = mnl_socket_recvfrom(s, rbuf, sizeof(rbuf));
+		if (len < 0)
+			return -errno;
+		for (nlh = (void *)rbuf; mnl_nlmsg_ok(nlh, (int)len);
+		     nlh = mnl_nlmsg_next(nlh, (int *)&len)) {
+			const struct nlmsgerr *e;
+			__u32 q = nlh->nlmsg_seq;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = mnl_nlmsg_get_payload(nlh);
+			if (q == bt->begin || q == end) {
+				if (e->error)
+					return e->error;
+				continue;
+			}
+			if (q < bt->first || q >= bt->first + bt->n)
+				continue;
+			acks++;
+			if (e->error && !rc) {
+				rc = e->error;
+				*failed = bt->what[q - bt->first];
+			}
+		}
+	}
+	return rc;
+}
+
+/* The two trace rules (none when the filter matches nothing). */
+static int batch_rules(struct nt_batch *bt, const struct nt_match *m)
+{
+	for (int c = CH_PRE; c <= CH_OUT && !m->none; c++) {
+		struct nftnl_rule *r = build_rule(m, c);
+		struct nlmsghdr *nlh;
+
+		if (!r)
+			return -ENOMEM;
+		nlh = batch_add(bt, NFT_MSG_NEWRULE,
+				NLM_F_CREATE | NLM_F_APPEND, "trace rule");
+		if (nlh) {
+			nftnl_rule_nlmsg_build_payload(nlh, r);
+			mnl_nlmsg_batch_next(bt->b);
+		}
+		nftnl_rule_free(r);
+		if (!nlh)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The table (owner flag; NLM_F_EXCL so that a table left by someone else
+ * is never taken over), its two base chains and rules, in one batch. */
+static int batch_table(struct nt_batch *bt, const struct nt_match *m)
+{
+	static const __u32 hooks[] = { NF_INET_PRE_ROUTING, NF_INET_LOCAL_OUT };
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
+	nlh = batch_add(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL,
+			"table");
+	if (nlh) {
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		mnl_nlmsg_batch_next(bt->b);
+	}
+	nftnl_table_free(t);
+	if (!nlh)
+		return -ENOMEM;
+
+	for (int c = CH_PRE; c <= CH_OUT; c++) {
+		struct nftnl_chain *ch = nftnl_chain_alloc();
+
+		if (!ch)
+			return -ENOMEM;
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, NFTRACE_TABLE);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, chain_names[c]);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, hooks[c]);
+		/* Before everything, iptables-nft's raw (-300) and conntrack
+		 * defrag (-400) included. */
+		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, INT_MIN);
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		nlh = batch_add(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE, "chain");
+		if (nlh) {
+			nftnl_chain_nlmsg_build_payload(nlh, ch);
+			mnl_nlmsg_batch_next(bt->b);
+		}
+		nftnl_chain_free(ch);
+		if (!nlh)
+			return -ENOMEM;
+	}
+	return batch_rules(bt, m);
+}
+
+/* Flush both chains and add the new rules: one transaction, so no packet
+ * sees the chains half changed. */
+static int batch_refilter(struct nt_batch *bt, const struct nt_match *m)
+{
+	for (int c = CH_PRE; c <= CH_OUT; c++) {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+		struct nlmsghdr *nlh;
+
+		if (!r)
+			return -ENOMEM;
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRACE_TABLE);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_names[c]);
+		nlh = batch_add(bt, NFT_MSG_DELRULE, 0, "flush");
+		if (nlh) {
+			nftnl_rule_nlmsg_build_payload(nlh, r);
+			mnl_nlmsg_batch_next(bt->b);
+		}
+		nftnl_rule_free(r);
+		if (!nlh)
+			return -ENOMEM;
+	}
+	return batch_rules(bt, m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding and entering namespaces                                     */
+
+/* "net:[4026532312]" is what the kernel calls a netns in mountinfo and
+ * in /proc/PID/ns/net. */
+static int nsname_is(const char *s, __u32 ino)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "net:[%u]", ino);
+	return !strcmp(s, want);
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+				      (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+}
+
+/* A bind mount of the namespace (ip netns add makes /run/netns/NAME). */
+static int find_mount(__u32 ino, char *path, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (rc && fgets(line, sizeof(line), f)) {
+		char *save, *tok, *root = NULL, *mnt = NULL;
+		int i = 0;
+
+		for (tok = strtok_r(line, " ", &save); tok && i < 5;
+		     tok = strtok_r(NULL, " ", &save), i++) {
+			if (i == 3)
+				root = tok;
+			else if (i == 4)
+				mnt = tok;
+		}
+		if (root && mnt && nsname_is(root, ino)) {
+			unescape(mnt);
+			strlcpy(path, mnt, len);
+			rc = 0;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* A process in it. Our own threads never are, outside run_in_ns(). */
+static int find_proc(__u32 ino, char *path, size_t len, long *pidp)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int rc = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while (rc && (de = readdir(d))) {
+		char p[300], link[64];
+		ssize_t n;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(p, sizeof(p), "/proc/%s/ns/net", de->d_name);
+		n = readlink(p, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (nsname_is(link, ino)) {
+			strlcpy(path, p, len);
+			*pidp = strtol(de->d_name, NULL, 10);
+			rc = 0;
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+static int ns_open(struct nftrace *nt, struct nt_ns *ns, char *err,
+		   size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	long pid = 0;
+	int fd, by_proc = 0;
+
+	if (find_mount(ns->ino, path, sizeof(path))) {
+		if (find_proc(ns->ino, path, sizeof(path), &pid)) {
+			errf(err, errlen,
+			     "netns %u: no /run/netns entry, mount or process "
+			     "is in it",
+			     ns->ino);
+			return -ENOENT;
+		}
+		by_proc = 1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		errf(err, errlen, "netns %u: %s: %s", ns->ino, path,
+		     strerror(errno));
+		return -errno;
+	}
+	/* The path may have changed hands since it was found. */
+	if (fstat(fd, &st) || st.st_ino != ns->ino || st.st_dev != nt->nsdev) {
+		close(fd);
+		errf(err, errlen, "netns %u: %s is another namespace now",
+		     ns->ino, path);
+		return -ESTALE;
+	}
+	ns->nsfd = fd;
+	if (by_proc)
+		snprintf(ns->name, sizeof(ns->name), "pid %ld", pid);
+	else if (!strncmp(path, "/run/netns/", 11))
+		strlcpy(ns->name, path + 11, sizeof(ns->name));
+	else if (!strncmp(path, "/var/run/netns/", 15))
+		strlcpy(ns->name, path + 15, sizeof(ns->name));
+	else
+		strlcpy(ns->name, path, sizeof(ns->name));
+	return 0;
+}
+
+/* Our sockets keep a namespace alive after everyone else left it: it is
+ * gone for the user when no mount and no process refers to it any more. */
+static int ns_findable(__u32 ino)
+{
+	char path[PATH_MAX];
+	long pid;
+
+	return !find_mount(ino, path, sizeof(path)) ||
+	       !find_proc(ino, path, sizeof(path), &pid);
+}
+
+struct ns_job {
+	int fd;
+	int (*fn)(void *);
+	void *arg;
+	int rc, setns_errno;
+};
+
+static void *ns_thread(void *p)
+{
+	struct ns_job *j = p;
+
+	if (setns(j->fd, CLONE_NEWNET) < 0) {
+		j->setns_errno = errno;
+		return NULL;
+	}
+	j->rc = j->fn(j->arg);
+	return NULL;
+}
+
+/* Run fn in the namespace, on a thread of its own that ends with it. */
+static int run_in_ns(struct nt_ns *ns, int (*fn)(void *), void *arg, char *err,
+		     size_t errlen)
+{
+	struct ns_job j = { ns->nsfd, fn, arg, 0, 0 };
+	sigset_t all, old;
+	pthread_t t;
+	int rc;
+
+	if (ns->nsfd < 0)
+		return fn(arg);
+	/* No signal of the caller's may land on the helper thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t, NULL, ns_thread, &j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		errf(err, errlen, "netns %u: cannot start a thread: %s",
+		     ns->ino, strerror(rc));
+		return -rc;
+	}
+	pthread_join(t, NULL);
+	if (j.setns_errno) {
+		errf(err, errlen, "entering netns %u (%s): %s%s", ns->ino,
+		     ns->name, strerror(j.setns_errno),
+		     j.setns_errno == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		return -j.setns_errno;
+	}
+	return j.rc;
+}
+
+static int have_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return 1; /* let the kernel say */
+	return !!(d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages from the kernel                                            */
+
+static void cache_drop(struct nt_chain *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->r[i].text);
+	free(c->r);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Forget cached chains of a table (chain NULL: all of them). */
+static void cache_forget(struct nt_ns *ns, __u32 family, const char *table,
+			 const char *chain)
+{
+	for (int i = 0; i < NT_CHAINS; i++) {
+		struct nt_chain *c = &ns->chains[i];
+
+		if (c->used && c->family == family &&
+		    !strcmp(c->table, table) &&
+		    (!chain || !strcmp(c->chain, chain)))
+			cache_drop(c);
+	}
+}
+
+/* Mark kept drops whose rule is gone (handle 0: any rule of the chain;
+ * chain NULL: of the table). A policy drop stays true after its chain
+ * changes, so only rule drops are marked. */
+static void recs_gone(struct nt_ns *ns, __u32 family, const char *table,
+		      const char *chain, __u64 handle)
+{
+	for (int i = 0; i < NT_RECS; i++) {
+		struct nt_rec *r = &ns->rec[i];
+
+		if (r->used && !r->policy && r->family == family &&
+		    !strcmp(r->table, table) &&
+		    (!chain || !strcmp(r->chain, chain)) &&
+		    (!handle || r->handle == handle))
+			r->gone = 1;
+	}
+}
+
+/* Nothing kept can be trusted to be current any more: kept drops must
+ * prove it by the generation, listings are read again. */
+static void lost_track(struct nt_ns *ns)
+{
+	for (int i = 0; i < NT_RECS; i++)
+		ns->rec[i].uncertain = 1;
+	for (int i = 0; i < NT_CHAINS; i++)
+		if (ns->chains[i].used)
+			cache_drop(&ns->chains[i]);
+}
+
+/* Deletions: the rule, chain or table named, kept drops of it marked
+ * gone and its listings forgotten. One libnftnl cannot parse (an
+ * expression newer than it, say) may be of any rule: lost_track(). */
+static void on_delrule(struct nt_ns *ns, const struct nlmsghdr *nlh)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *table, *chain;
+	__u32 family;
+	__u64 handle;
+
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		lost_track(ns);
+		goto out;
+	}
+	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+	handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+	if (table && chain && handle && !is_ours(family, table)) {
+		recs_gone(ns, family, table, chain, handle);
+		cache_forget(ns, family, table, chain);
+	}
+out:
+	if (r)
+		nftnl_rule_free(r);
+}
+
+static void on_delchain(struct nt_ns *ns, const struct nlmsghdr *nlh)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	const char *table, *chain;
+	__u32 family;
+
+	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0) {
+		lost_track(ns);
+		goto out;
+	}
+	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+	chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+	if (table && chain) {
+		recs_gone(ns, family, table, chain, 0);
+		cache_forget(ns, family, table, chain);
+	}
+out:
+	if (c)
+		nftnl_chain_free(c);
+}
+
+/* Handles start again in a table made anew: the old numbers may then
+ * name other rules, so everything of the table goes. */
+static void on_deltable(struct nt_ns *ns, const struct nlmsghdr *nlh)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	const char *table;
+	__u32 family;
+
+	if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0) {
+		lost_track(ns);
+		goto out;
+	}
+	table = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
+	family = nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY);
+	if (table) {
+		recs_gone(ns, family, table, NULL, 0);
+		cache_forget(ns, family, table, NULL);
+	}
+out:
+	if (t)
+		nftnl_table_free(t);
+}
+
+static void on_gen(struct nt_ns *ns, const struct nlmsghdr *nlh)
+{
+	struct nftnl_gen *g = nftnl_gen_alloc();
+
+	if (g && nftnl_gen_nlmsg_parse(nlh, g) >= 0 &&
+	    nftnl_gen_is_set(g, NFTNL_GEN_ID)) {
+		ns->gen = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+		ns->gen_known = 1;
+	}
+	if (g)
+		nftnl_gen_free(g);
+}
+
+static void copy_hdr(const struct nftnl_trace *t, struct nt_hdr *h)
+{
+	const void *p;
+	__u32 len;
+
+	memset(h, 0, sizeof(*h));
+	p = nftnl_trace_get_data(t, NFTNL_TRACE_NETWORK_HEADER, &len);
+	if (p) {
+		h->nh_len = len < NT_NH ? len : NT_NH;
+		memcpy(h->nh, p, h->nh_len);
+	}
+	p = nftnl_trace_get_data(t, NFTNL_TRACE_TRANSPORT_HEADER, &len);
+	if (p) {
+		h->th_len = len < NT_TH ? len : NT_TH;
+		memcpy(h->th, p, h->th_len);
+	}
+}
+
+/* The base chain a regular chain was reached from, by the jumps seen. */
+static void base_of(const struct nt_idslot *s, const char *chain, char *base,
+		    size_t len)
+{
+	strlcpy(base, chain, len);
+	for (int step = 0; step < NT_JUMPS; step++) {
+		int i;
+
+		for (i = s->nj - 1; i >= 0; i--)
+			if (!strcmp(s->j[i].to, base))
+				break;
+		if (i < 0)
+			return;
+		strlcpy(base, s->j[i].from, len);
+	}
+}
+
+static void on_trace(struct nt_ns *ns, const struct nlmsghdr *nlh)
+{
+	struct nftnl_trace *t = nftnl_trace_alloc();
+	const char *table, *chain;
+	struct nt_idslot *s;
+	__u32 type, id, family, v = 0;
+	struct nt_rec *r;
+	int drop = 0;
+
+	if (!t)
+		return;
+	if (nftnl_trace_nlmsg_parse(nlh, t) < 0)
+		goto out;
+	table = nftnl_trace_get_str(t, NFTNL_TRACE_TABLE);
+	chain = nftnl_trace_get_str(t, NFTNL_TRACE_CHAIN);
+	if (!table || !chain)
+		goto out;
+	type = nftnl_trace_get_u32(t, NFTNL_TRACE_TYPE);
+	id = nftnl_trace_get_u32(t, NFTNL_TRACE_ID);
+	family = nftnl_trace_get_u32(t, NFTNL_TRACE_FAMILY);
+
+	/* The kernel dumps the packet with the first event of each base
+	 * chain it runs (one nft_do_chain call): that starts a new slot. */
+	s = &ns->ids[id % NT_IDS];
+	if (nftnl_trace_is_set(t, NFTNL_TRACE_NETWORK_HEADER)) {
+		memset(s, 0, sizeof(*s));
+		s->used = 1;
+		s->id = id;
+		copy_hdr(t, &s->h);
+	} else if (!s->used || s->id != id) {
+		memset(s, 0, sizeof(*s));
+		s->used = 1;
+		s->id = id;
+	}
+	if (is_ours(family, table))
+		goto out;
+
+	if (type == NFT_TRACETYPE_RULE &&
+	    nftnl_trace_is_set(t, NFTNL_TRACE_VERDICT)) {
+		v = nftnl_trace_get_u32(t, NFTNL_TRACE_VERDICT);
+		if ((v == (__u32)NFT_JUMP || v == (__u32)NFT_GOTO) &&
+		    nftnl_trace_is_set(t, NFTNL_TRACE_JUMP_TARGET) &&
+		    s->nj < NT_JUMPS) {
+			const char *to =
+				nftnl_trace_get_str(t, NFTNL_TRACE_JUMP_TARGET);
+
+			if (strlen(chain) < NT_JNAME && strlen(to) < NT_JNAME) {
+				strlcpy(s->j[s->nj].from, chain, NT_JNAME);
+				strlcpy(s->j[s->nj].to, to, NT_JNAME);
+				s->nj++;
+			}
+		}
+		drop = (v & NF_VERDICT_MASK) == NF_DROP;
+	} else if (type == NFT_TRACETYPE_POLICY &&
+		   nftnl_trace_is_set(t, NFTNL_TRACE_POLICY)) {
+		drop = nftnl_trace_get_u32(t, NFTNL_TRACE_POLICY) == NF_DROP;
+	}
+	if (!drop)
+		goto out;
+
+	r = &ns->rec[ns->rhead++ % NT_RECS];
+	memset(r, 0, sizeof(*r));
+	r->used = 1;
+	r->ts = mono_ns();
+	r->id = id;
+	r->gen = ns->gen;
+	r->gen_known = ns->gen_known;
+	r->family = family;
+	r->policy = type == NFT_TRACETYPE_POLICY;
+	if (!r->policy)
+		r->handle = nftnl_trace_get_u64(t, NFTNL_TRACE_RULE_HANDLE);
+	r->h = s->h;
+	strlcpy(r->table, table, sizeof(r->table));
+	strlcpy(r->chain, chain, sizeof(r->chain));
+	base_of(s, chain, r->base, sizeof(r->base));
+out:
+	nftnl_trace_free(t);
+}
+
+/* The receive buffer ran over: traces and notifications are lost, so
+ * nothing kept can be trusted to be current any more. Ask for the
+ * generation again (the answer comes in order with the rest). */
+static void on_overflow(struct nftrace *nt, struct nt_ns *ns)
+{
+	char buf[64] = { 0 }; /* a GETGEN request */
+	struct nlmsghdr *nlh;
+	long long now = mono_ns();
+
+	ns->lost++;
+	lost_track(ns);
+	memset(ns->ids, 0, sizeof(ns->ids));
+	ns->gen_known = 0;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0,
+				    ns->seq++);
+	mnl_socket_sendto(ns->tr, nlh, nlh->nlmsg_len);
+	if (now - ns->noted_loss > NT_NOTE_EVERY) {
+		ns->noted_loss = now;
+		note(nt, ns->ino,
+		     "nftrace: netns %u (%s): trace messages lost (%lu "
+		     "overruns): too many packets traced, narrow the filter",
+		     ns->ino, ns->name, ns->lost);
+	}
+}
+
+static void on_msg(struct nt_ns *ns, const struct nlmsghdr *nlh)
+{
+	int type;
+
+	if (nlh->nlmsg_type < NLMSG_MIN_TYPE ||
+	    NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_NFTABLES)
+		return;
+	type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	switch (type) {
+	case NFT_MSG_TRACE: on_trace(ns, nlh); break;
+	case NFT_MSG_NEWGEN: on_gen(ns, nlh); break;
+	case NFT_MSG_DELRULE: on_delrule(ns, nlh); break;
+	case NFT_MSG_DELCHAIN: on_delchain(ns, nlh); break;
+	case NFT_MSG_DELTABLE: on_deltable(ns, nlh); break;
+	}
+}
+
+/* Everything queued on the trace socket, without blocking. The kernel
+ * queues ruleset notifications before the change's syscall returns, and a
+ * trace before the packet is freed, so after this every change and every
+ * drop verdict older than now has been seen. */
+static int ns_drain(struct nftrace *nt, struct nt_ns *ns)
+{
+	int n = 0;
+
+	if (!ns->tr)
+		return 0;
+	/* Bounded, so that a flood of traces cannot keep the caller here:
+	 * what is left keeps the descriptor readable. */
+	while (n < NT_DRAIN) {
+		ssize_t len = recv(mnl_socket_get_fd(ns->tr), nt->buf, NT_BUF,
+				   MSG_DONTWAIT);
+		const struct nlmsghdr *nlh;
+		int left;
+
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				on_overflow(nt, ns);
+				continue;
+			}
+			return -errno;
+		}
+		left = (int)len;
+		for (nlh = (void *)nt->buf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			on_msg(ns, nlh);
+			n++;
+		}
+	}
+	ns->backlog = n >= NT_DRAIN;
+	return n;
+}
+
+/* Wait (up to a second) until the kernel has answered a GETGEN sent now:
+ * every message before it is then read, and the generation is current. */
+static int gen_sync(struct nftrace *nt, struct nt_ns *ns)
+{
+	char buf[64] = { 0 }; /* a GETGEN request */
+	struct pollfd p = { mnl_socket_get_fd(ns->tr), POLLIN, 0 };
+	__u32 seq = ns->seq++, portid = mnl_socket_get_portid(ns->tr);
+	long long until = mono_ns() + 1000 * MS;
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, seq);
+	if (mnl_socket_sendto(ns->tr, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while (mono_ns() < until) {
+		ssize_t len;
+		int left, done = 0;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		len = recv(p.fd, nt->buf, NT_BUF, MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == ENOBUFS)
+				on_overflow(nt, ns);
+			continue;
+		}
+		left = (int)len;
+		for (nlh = (void *)nt->buf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			on_msg(ns, nlh);
+			if (nlh->nlmsg_seq == seq && nlh->nlmsg_pid == portid)
+				done = 1;
+		}
+		if (done)
+			return ns->gen_known ? 0 : -EIO;
+	}
+	return -ETIMEDOUT;
+}
+
+/* ------------------------------------------------------------------ */
+/* Watching a namespace                                                */
+
+struct setup_job {
+	struct nftrace *nt;
+	struct nt_ns *ns;
+	char err[256];
+};
+
+static int sock_open(struct mnl_socket **out, int flags, const char *what,
+		     struct nt_ns *ns, char *err, size_t errlen)
+{
+	struct mnl_socket *s = mnl_socket_open2(NETLINK_NETFILTER,
+						SOCK_CLOEXEC | flags);
+
+	if (!s || mnl_socket_bind(s, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+
+		errf(err, errlen,
+		     "netns %u: netfilter netlink socket (%s): %s%s", ns->ino,
+		     what, strerror(e),
+		     e == EPROTONOSUPPORT ? " (no nfnetlink in this kernel)" :
+					    "");
+		if (s)
+			mnl_socket_close(s);
+		return -e;
+	}
+	*out = s;
+	return 0;
+}
+
+/* Is the table ours, with the owner flag? A kernel that took the flag
+ * without honouring it would leave the table behind: refuse then. */
+static int check_owner(struct nt_ns *ns, char *err, size_t errlen)
+{
+	char buf[NT_MSGBUF];
+	struct pollfd p = { mnl_socket_get_fd(ns->own), POLLIN, 0 };
+	__u32 seq = ns->seq++, portid = mnl_socket_get_portid(ns->own);
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	__u32 flags = 0, owner = 0;
+	int rc = -ETIMEDOUT, got = 0;
+
+	if (!t)
+		return -ENOMEM;
+	memset(buf, 0, sizeof(buf));
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
+				    NLM_F_ACK, seq);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	if (mnl_socket_sendto(ns->own, nlh, nlh->nlmsg_len) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	while (poll(&p, 1, NT_ACK_MS) > 0) {
+		ssize_t len = mnl_socket_recvfrom(ns->own, buf, sizeof(buf));
+		int left = (int)len, done = 0;
+
+		if (len < 0) {
+			rc = -errno;
+			break;
+		}
+		for (nlh = (void *)buf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e =
+					mnl_nlmsg_get_payload(nlh);
+
+				rc = e->error;
+				done = 1;
+			} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) ==
+					   NFT_MSG_NEWTABLE &&
+				   nftnl_table_nlmsg_parse(nlh, t) >= 0) {
+				flags = nftnl_table_get_u32(t,
+							    NFTNL_TABLE_FLAGS);
+				owner = nftnl_table_get_u32(t,
+							    NFTNL_TABLE_OWNER);
+				got = 1;
+			}
+		}
+		if (done)
+			break;
+	}
+	if (!rc && got && !((flags & NFT_TABLE_F_OWNER) && owner == portid))
+		rc = -EOPNOTSUPP;
+	if (rc)
+		errf(err, errlen,
+		     "netns %u: the kernel did not make skbscope the owner of "
+		     "its trace table (%s): not tracing, rather than leave a "
+		     "table behind",
+		     ns->ino, strerror(-rc));
+out:
+	nftnl_table_free(t);
+	return rc;
+}
+
+/* Only for a table the kernel did not make ours: ours go with "own". */
+static void drop_table(struct nt_ns *ns)
+{
+	struct nt_batch *bt = malloc(sizeof(*bt));
+	struct nftnl_table *t = nftnl_table_alloc();
+	const char *failed = "batch";
+	struct nlmsghdr *nlh;
+
+	if (bt && t) {
+		batch_init(bt, &ns->seq);
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
+		nlh = batch_add(bt, NFT_MSG_DELTABLE, 0, "table");
+		if (nlh) {
+			nftnl_table_nlmsg_build_payload(nlh, t);
+			mnl_nlmsg_batch_next(bt->b);
+			batch_run(ns->own, bt, &failed);
+		}
+	}
+	if (t)
+		nftnl_table_free(t);
+	batch_free(bt);
+}
+
+/*
+ * libnftables 1.0 opens its socket without SOCK_CLOEXEC, so every program
+ * the caller starts would inherit it and keep the namespace alive. The
+ * socket takes the lowest free descriptor, which was fd just before: mark
+ * it, if it is indeed a netfilter netlink socket (another thread may have
+ * taken the number meanwhile).
+ */
+static void cloexec_if_nfnl(int fd)
+{
+	int dom = 0, proto = 0, fl;
+	socklen_t l = sizeof(dom), m = sizeof(proto);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) ||
+	    getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &m) ||
+	    dom != AF_NETLINK || proto != NETLINK_NETFILTER)
+		return;
+	fl = fcntl(fd, F_GETFD);
+	if (fl >= 0)
+		fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
+static int ns_setup(void *arg)
+{
+	struct setup_job *j = arg;
+	struct nt_ns *ns = j->ns;
+	struct nt_batch *bt;
+	const char *failed = "batch";
+	int one = 1, rc, size = NT_RCVBUF, lowest;
+	unsigned groups[] = { NFNLGRP_NFTRACE, NFNLGRP_NFTABLES };
+
+	rc = sock_open(&ns->tr, SOCK_NONBLOCK, "trace", ns, j->err,
+		       sizeof(j->err));
+	if (rc)
+		return rc;
+	/* Traces come in bursts; an overrun loses them (it is counted). */
+	if (setsockopt(mnl_socket_get_fd(ns->tr), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &size, sizeof(size)))
+		setsockopt(mnl_socket_get_fd(ns->tr), SOL_SOCKET, SO_RCVBUF,
+			   &size, sizeof(size));
+	for (int i = 0; i < 2; i++) {
+		if (mnl_socket_setsockopt(ns->tr, NETLINK_ADD_MEMBERSHIP,
+					  &groups[i], sizeof(groups[i])) < 0) {
+			rc = -errno;
+			errf(j->err, sizeof(j->err),
+			     "netns %u: joining the nf_tables %s group: %s%s",
+			     ns->ino, i ? "ruleset" : "trace", strerror(-rc),
+			     rc == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+			return rc;
+		}
+	}
+	rc = sock_open(&ns->own, 0, "owner", ns, j->err, sizeof(j->err));
+	if (rc)
+		return rc;
+	mnl_socket_setsockopt(ns->own, NETLINK_EXT_ACK, &one, sizeof(one));
+
+	bt = malloc(sizeof(*bt));
+	if (!bt)
+		return -ENOMEM;
+	batch_init(bt, &ns->seq);
+	rc = batch_table(bt, &j->nt->m);
+	if (!rc)
+		rc = batch_run(ns->own, bt, &failed);
+	batch_free(bt);
+	/* An owned table answers EPERM to any other socket, before EEXIST;
+	 * we may change tables (the trace group took CAP_NET_ADMIN too). */
+	if ((rc == -EEXIST || rc == -EPERM) && !strcmp(failed, "table")) {
+		errf(j->err, sizeof(j->err),
+		     "netns %u: a table inet %s is there already (another "
+		     "skbscope?): not touching it",
+		     ns->ino, NFTRACE_TABLE);
+		rc = -EEXIST;
+	} else if ((rc == -EOPNOTSUPP || rc == -EINVAL) &&
+		   !strcmp(failed, "table")) {
+		errf(j->err, sizeof(j->err),
+		     "netns %u: the kernel refused a table with the owner flag "
+		     "(%s; Linux 5.12+ needed): not tracing, rather than leave "
+		     "a table behind",
+		     ns->ino, strerror(-rc));
+	} else if (rc == -EPERM) {
+		errf(j->err, sizeof(j->err),
+		     "netns %u: nf_tables refused the trace table: %s (needs "
+		     "CAP_NET_ADMIN)",
+		     ns->ino, strerror(-rc));
+	} else if (rc) {
+		errf(j->err, sizeof(j->err),
+		     "netns %u: adding the trace table failed at the %s: %s%s",
+		     ns->ino, failed, strerror(-rc),
+		     rc == -ENOENT || rc == -EAFNOSUPPORT ?
+			     " (no nf_tables inet family?)" :
+			     "");
+	}
+	if (rc)
+		return rc;
+	rc = check_owner(ns, j->err, sizeof(j->err));
+	if (rc) {
+		drop_table(ns);
+		return rc;
+	}
+
+	/* Listings, made here so that the context's socket (and its names
+	 * for interface indexes) are this namespace's. */
+	lowest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (lowest >= 0)
+		close(lowest);
+	ns->nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (ns->nft && lowest >= 0)
+		cloexec_if_nfnl(lowest);
+	if (!ns->nft) {
+		errf(j->err, sizeof(j->err),
+		     "netns %u: libnftables: out of memory", ns->ino);
+		return -ENOMEM;
+	}
+	nft_ctx_output_set_flags(ns->nft, NFT_CTX_OUTPUT_HANDLE |
+						  NFT_CTX_OUTPUT_STATELESS);
+	if (nft_ctx_buffer_output(ns->nft) || nft_ctx_buffer_error(ns->nft)) {
+		errf(j->err, sizeof(j->err),
+		     "netns %u: libnftables: cannot buffer its output",
+		     ns->ino);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Closing "own" is what makes the kernel delete the table. */
+static void ns_close(struct nt_ns *ns)
+{
+	if (ns->own)
+		mnl_socket_close(ns->own);
+	if (ns->tr)
+		mnl_socket_close(ns->tr);
+	if (ns->nft)
+		nft_ctx_free(ns->nft);
+	if (ns->nsfd >= 0)
+		close(ns->nsfd);
+	ns->own = ns->tr = NULL;
+	ns->nft = NULL;
+	ns->nsfd = -1;
+	for (int i = 0; i < NT_CHAINS; i++)
+		if (ns->chains[i].used)
+			cache_drop(&ns->chains[i]);
+}
+
+static struct nt_ns *ns_get(struct nftrace *nt, __u32 ino)
+{
+	for (size_t i = 0; i < nt->nns; i++)
+		if (nt->ns[i]->ino == ino)
+			return nt->ns[i];
+	return NULL;
+}
+
+static void ns_fail(struct nt_ns *ns, int rc, const char *why)
+{
+	ns_close(ns);
+	ns->failed = rc ? rc : -EIO;
+	strlcpy(ns->why, why, sizeof(ns->why));
+}
+
+int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
+{
+	struct setup_job j = { nt, NULL, "" };
+	struct nt_ns *ns = ns_get(nt, ino);
+	char what[SKBS_PCAP_TEXT];
+	int rc;
+
+	if (!ino) {
+		errf(err, errlen, "netns 0: not a namespace");
+		return -EINVAL;
+	}
+	if (ns && !ns->failed)
+		return 0;
+	if (!ns) {
+		if (nt->nns >= NT_MAX_NS) {
+			errf(err, errlen,
+			     "netns %u: already watching %d namespaces, the "
+			     "most there may be",
+			     ino, NT_MAX_NS);
+			return -ENOSPC;
+		}
+		if (VEC_RESERVE(nt->ns, nt->cap, nt->nns + 1))
+			return -ENOMEM;
+		ns = calloc(1, sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		nt->ns[nt->nns++] = ns;
+	} else {
+		/* Retry: forget the failure, keep the slot. */
+		memset(ns, 0, sizeof(*ns));
+	}
+	ns->ino = ino;
+	ns->nsfd = -1;
+	strlcpy(ns->name, "this process's", sizeof(ns->name));
+	j.ns = ns;
+	rc = 0;
+	if (ino != nt->self_ino)
+		rc = ns_open(nt, ns, j.err, sizeof(j.err));
+	if (!rc)
+		rc = run_in_ns(ns, ns_setup, &j, j.err, sizeof(j.err));
+	if (!rc) {
+		rc = ns_drain(nt, ns); /* the generation our commit made */
+		if (rc >= 0)
+			rc = 0;
+		else
+			snprintf(j.err, sizeof(j.err), "netns %u: reading: %s",
+				 ino, strerror(-rc));
+	}
+	if (rc) {
+		if (!j.err[0])
+			snprintf(j.err, sizeof(j.err), "netns %u: %s", ino,
+				 strerror(-rc));
+		ns_fail(ns, rc, j.err);
+		errf(err, errlen, "%s", j.err);
+		return rc;
+	}
+	ns->since = ns->checked = mono_ns();
+	match_text(&nt->m, CH_PRE, what, sizeof(what));
+	note(nt, ino,
+	     "nftrace: added table inet %s in netns %u (%s) to name the "
+	     "netfilter rules that drop packets, tracing %s; the kernel "
+	     "deletes it when skbscope exits",
+	     NFTRACE_TABLE, ino, ns->name,
+	     nt->m.none ? "nothing (the filter matches nothing)" :
+	     what[0]    ? what :
+			  "every packet");
+	return 0;
+}
+
+int nftrace_set_filter(struct nftrace *nt, const struct skbs_filter *f,
+		       char *err, size_t errlen)
+{
+	char what[SKBS_PCAP_TEXT], e[256] = "";
+	int first = 0;
+
+	build_match(f, &nt->m);
+	if (nt->m.note[0])
+		note(nt, 0, "nftrace: %s", nt->m.note);
+	match_text(&nt->m, CH_PRE, what, sizeof(what));
+	for (size_t i = 0; i < nt->nns; i++) {
+		struct nt_ns *ns = nt->ns[i];
+		struct nt_batch *bt;
+		const char *failed = "batch";
+		int rc;
+
+		if (ns->failed)
+			continue;
+		bt = malloc(sizeof(*bt));
+		if (!bt)
+			return -ENOMEM;
+		batch_init(bt, &ns->seq);
+		rc = batch_refilter(bt, &nt->m);
+		if (!rc)
+			rc = batch_run(ns->own, bt, &failed);
+		batch_free(bt);
+		if (rc) {
+			if (!first) {
+				first = rc;
+				snprintf(e, sizeof(e),
+					 "netns %u (%s): replacing the trace "
+					 "rules failed at the %s: %s",
+					 ns->ino, ns->name, failed,
+					 strerror(-rc));
+			}
+			continue;
+		}
+		note(nt, ns->ino, "nftrace: netns %u (%s): now tracing %s",
+		     ns->ino, ns->name,
+		     nt->m.none ? "nothing (the filter matches nothing)" :
+		     what[0]    ? what :
+				  "every packet");
+	}
+	if (first)
+		errf(err, errlen, "%s", e);
+	return first;
+}
+
+int nftrace_fds(struct nftrace *nt, int *fds, int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < nt->nns; i++) {
+		if (!nt->ns[i]->tr)
+			continue;
+		if (n < max)
+			fds[n] = mnl_socket_get_fd(nt->ns[i]->tr);
+		n++;
+	}
+	return n;
+}
+
+int nftrace_read(struct nftrace *nt)
+{
+	long long now = mono_ns();
+	int total = 0;
+
+	for (size_t i = 0; i < nt->nns; i++) {
+		struct nt_ns *ns = nt->ns[i];
+		int n;
+
+		if (ns->failed)
+			continue;
+		n = ns_drain(nt, ns);
+		if (n < 0)
+			return n;
+		total += n;
+		if (ns->nsfd < 0 || now - ns->checked < NT_ALIVE)
+			continue;
+		ns->checked = now;
+		if (!ns_findable(ns->ino)) {
+			char why[256];
+
+			snprintf(why, sizeof(why),
+				 "netns %u (%s) is gone: stopped watching it, "
+				 "and its trace table went with it",
+				 ns->ino, ns->name);
+			ns_fail(ns, -ENOENT, why);
+			note(nt, ns->ino, "nftrace: %s", why);
+		}
+	}
+	return total;
+}
+
+/* ------------------------------------------------------------------ */
+/* Chain listings                                                      */
+
+/* Names nft 1.0's parser takes bare: it has no quoting for them. */
+static int plain_name(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+	      *s == '_' || *s == '.'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("/_.-", *s)))
+			return 0;
+	return 1;
+}
+
+struct list_job {
+	struct nft_ctx *nft;
+	char cmd[2 * NT_NAME + 64];
+	char *out, *errs;
+	int rc;
+};
+
+static int list_fn(void *arg)
+{
+	struct list_job *j = arg;
+
+	j->rc = nft_run_cmd_from_buffer(j->nft, j->cmd);
+	j->out = strdup(nft_ctx_get_output_buffer(j->nft));
+	j->errs = strdup(nft_ctx_get_error_buffer(j->nft));
+	return j->out && j->errs ? 0 : -ENOMEM;
+}
+
+static char *trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
+		s[--n] = 0;
+	return s;
+}
+
+/* "table ip filter {" or "table ip filter { # handle 1". */
+static int opens(const char *line, const char *kw, const char *fam,
+		 const char *name)
+{
+	size_t k = strlen(kw), f = fam ? strlen(fam) : 0, n = strlen(name);
+
+	if (strncmp(line, kw, k) || line[k] != ' ')
+		return 0;
+	line += k + 1;
+	if (fam) {
+		if (strncmp(line, fam, f) || line[f] != ' ')
+			return 0;
+		line += f + 1;
+	}
+	return !strncmp(line, name, n) && !strncmp(line + n, " {", 2);
+}
+
+/* Find the chain in nft's text and keep its hook, policy and rules. */
+static int parse_listing(char *text, struct nt_chain *c)
+{
+	const char *fam = family_name(c->family);
+	int state = 0, found = 0; /* 0: outside, 1: in table, 2: in chain */
+	char *save, *line;
+
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *l = trim(line), *h, *end;
+
+		if (state == 0) {
+			if (opens(l, "table", fam, c->table))
+				state = 1;
+		} else if (state == 1) {
+			if (opens(l, "chain", NULL, c->chain)) {
+				state = 2;
+				found = 1;
+			} else if (!strcmp(l, "}")) {
+				state = 0;
+			}
+		} else if (!strcmp(l, "}")) {
+			break;
+		} else if (!strncmp(l, "type ", 5)) {
+			h = strstr(l, " hook ");
+			if (h && (end = strpbrk(h + 6, " ;"))) {
+				*end = 0;
+				strlcpy(c->hook, h + 6, sizeof(c->hook));
+				*end = ' ';
+			}
+			h = strstr(l, "policy ");
+			if (h && (end = strchr(h + 7, ';'))) {
+				*end = 0;
+				strlcpy(c->policy, h + 7, sizeof(c->policy));
+			}
+		} else if ((h = strstr(l, "# handle "))) {
+			char *last = h, *text_end;
+
+			while ((h = strstr(last + 1, "# handle ")))
+				last = h;
+			text_end = last;
+			while (text_end > l && text_end[-1] == ' ')
+				text_end--;
+			*text_end = 0;
+			if (VEC_RESERVE(c->r, c->cap, c->n + 1))
+				return -ENOMEM;
+			c->r[c->n].handle = strtoull(last + 9, NULL, 10);
+			c->r[c->n].text = strdup(l);
+			if (!c->r[c->n].text)
+				return -ENOMEM;
+			c->n++;
+		}
+	}
+	return found ? 0 : -ENOENT;
+}
+
+static struct nt_chain *cache_find(struct nt_ns *ns, __u32 family,
+				   const char *table, const char *chain)
+{
+	for (int i = 0; i < NT_CHAINS; i++) {
+		struct nt_chain *c = &ns->chains[i];
+
+		if (c->used && c->family == family &&
+		    !strcmp(c->table, table) && !strcmp(c->chain, chain)) {
+			c->stamp = mono_ns();
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* Read the chain as nft prints it into the cache. -ENOENT: no such chain
+ * (or table) now. */
+static int cache_load(struct nt_ns *ns, __u32 family, const char *table,
+		      const char *chain, struct nt_chain **out, char *err,
+		      size_t errlen)
+{
+	struct list_job *j = calloc(1, sizeof(*j));
+	struct nt_chain *c, *lru = NULL;
+	const char *fam = family_name(family);
+	int rc;
+
+	if (!j)
+		return -ENOMEM;
+	/* Once capabilities are gone libnftables would print "you must be
+	 * root" on stderr itself: say it here instead. */
+	if (!have_cap(CAP_NET_ADMIN)) {
+		errf(err, errlen, "listing the ruleset needs CAP_NET_ADMIN");
+		rc = -EPERM;
+		goto out;
+	}
+	j->nft = ns->nft;
+	if (plain_name(table) && plain_name(chain))
+		snprintf(j->cmd, sizeof(j->cmd), "list chain %s %s %s", fam,
+			 table, chain);
+	else
+		snprintf(j->cmd, sizeof(j->cmd), "list ruleset %s", fam);
+	rc = run_in_ns(ns, list_fn, j, err, errlen);
+	if (rc)
+		goto out;
+	if (j->rc) {
+		char *nl = strchr(j->errs, '\n');
+
+		if (nl)
+			*nl = 0;
+		rc = strstr(j->errs, "No such file or directory") ? -ENOENT :
+								    -EIO;
+		errf(err, errlen, "nft %s: %s", j->cmd,
+		     j->errs[0] ? j->errs : "failed");
+		goto out;
+	}
+	c = cache_find(ns, family, table, chain);
+	for (int i = 0; !c && i < NT_CHAINS; i++) {
+		struct nt_chain *x = &ns->chains[i];
+
+		if (!x->used) {
+			c = x;
+			break;
+		}
+		if (!lru || x->stamp < lru->stamp)
+			lru = x;
+	}
+	if (!c)
+		c = lru;
+	cache_drop(c);
+	c->used = 1;
+	c->family = family;
+	strlcpy(c->table, table, sizeof(c->table));
+	strlcpy(c->chain, chain, sizeof(c->chain));
+	c->stamp = mono_ns();
+	rc = parse_listing(j->out, c);
+	if (rc) {
+		cache_drop(c);
+		if (rc == -ENOENT)
+			errf(err, errlen, "no chain %s %s %s now", fam, table,
+			     chain);
+		goto out;
+	}
+	*out = c;
+out:
+	free(j->out);
+	free(j->errs);
+	free(j);
+	return rc;
+}
+
+static const char *chain_rule(const struct nt_chain *c, __u64 handle)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->r[i].handle == handle)
+			return c->r[i].text;
+	return NULL;
+}
+
+/* The hook of the base chain the drop happened under, or "". */
+static void hook_of(struct nt_ns *ns, const struct nt_rec *r, char *hook,
+		    size_t len)
+{
+	struct nt_chain *c = cache_find(ns, r->family, r->table, r->chain);
+	char err[64];
+
+	hook[0] = 0;
+	if (!c &&
+	    cache_load(ns, r->family, r->table, r->chain, &c, err, sizeof(err)))
+		c = NULL;
+	if (c && c->hook[0]) {
+		strlcpy(hook, c->hook, len);
+		return;
+	}
+	if (!r->base[0] || !strcmp(r->base, r->chain))
+		return;
+	c = cache_find(ns, r->family, r->table, r->base);
+	if (!c &&
+	    cache_load(ns, r->family, r->table, r->base, &c, err, sizeof(err)))
+		return;
+	strlcpy(hook, c->hook, len);
+}
+
+enum { RULE_FOUND, RULE_GONE, RULE_UNSURE, RULE_ERR };
+
+/*
+ * The rule's text now is its text at the drop unless the rule changed in
+ * between; a change is a DELRULE (a replace is one too, with the same
+ * handle), DELCHAIN or DELTABLE notification, and those mark the kept
+ * drop gone. Without notifications lost (then it is "uncertain") a rule
+ * not marked gone is the one that dropped, whatever its handle is now
+ * next to; with some lost, only an unchanged generation proves it.
+ */
+static int rule_lookup(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
+		       char *text, size_t tlen, char *err, size_t errlen)
+{
+	struct nt_chain *c;
+	const char *t;
+	int rc;
+
+	if (r->gone)
+		return RULE_GONE;
+	c = cache_find(ns, r->family, r->table, r->chain);
+	if (!c || r->uncertain || !(t = chain_rule(c, r->handle))) {
+		rc = cache_load(ns, r->family, r->table, r->chain, &c, err,
+				errlen);
+		if (rc == -ENOENT)
+			return RULE_GONE;
+		if (rc)
+			return RULE_ERR;
+		t = chain_rule(c, r->handle);
+		if (!t)
+			return RULE_GONE;
+	}
+	strlcpy(text, t, tlen);
+	/* Deletions while we listed: they come in after the listing. */
+	ns_drain(nt, ns);
+	if (r->gone)
+		return RULE_GONE;
+	if (r->uncertain) {
+		if (gen_sync(nt, ns) || !r->gen_known || r->gen != ns->gen)
+			return RULE_UNSURE;
+	}
+	return RULE_FOUND;
+}
+
+static int has_word(const char *text, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = text; (p = strstr(p, w)); p += n)
+		if ((p == text || p[-1] == ' ' || p[-1] == '"') &&
+		    (!p[n] || p[n] == ' ' || p[n] == '"'))
+			return 1;
+	return 0;
+}
+
+static void describe(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
+		     struct explain *out)
+{
+	const char *fam = family_name(r->family);
+	char text[1024] = "", err[256] = "", hook[24];
+	int st;
+
+	if (r->policy) {
+		explain_set(out, EXPLAIN_NFT_POLICY,
+			    "dropped by the policy of %s %s %s (drop)", fam,
+			    r->table, r->chain);
+	} else {
+		st = rule_lookup(nt, ns, r, text, sizeof(text), err,
+				 sizeof(err));
+		switch (st) {
+		case RULE_FOUND:
+			explain_set(out, EXPLAIN_NFT_RULE,
+				    "%s by rule %llu of %s %s %s: %s",
+				    has_word(text, "reject") ||
+						    has_word(text, "REJECT") ?
+					    "rejected" :
+					    "dropped",
+				    (unsigned long long)r->handle, fam,
+				    r->table, r->chain, text);
+			break;
+		case RULE_GONE:
+			explain_set(
+				out, EXPLAIN_NFT_RULE,
+				"dropped by rule %llu (since deleted) of %s %s %s",
+				(unsigned long long)r->handle, fam, r->table,
+				r->chain);
+			break;
+		case RULE_UNSURE:
+			text[0] = 0;
+			explain_set(out, EXPLAIN_NFT_RULE,
+				    "dropped by rule %llu of %s %s %s (text "
+				    "not shown: the ruleset changed while "
+				    "trace messages were lost)",
+				    (unsigned long long)r->handle, fam,
+				    r->table, r->chain);
+			break;
+		default:
+			explain_set(out, EXPLAIN_NFT_RULE,
+				    "dropped by rule %llu of %s %s %s (its "
+				    "text is not known: %s)",
+				    (unsigned long long)r->handle, fam,
+				    r->table, r->chain, err);
+			break;
+		}
+	}
+	hook_of(ns, r, hook, sizeof(hook));
+	explain_add(out, "family", "%s", fam);
+	explain_add(out, "table", "%s", r->table);
+	explain_add(out, "chain", "%s", r->chain);
+	if (hook[0])
+		explain_add(out, "hook", "%s", hook);
+	if (r->policy) {
+		explain_add(out, "policy", "drop");
+	} else {
+		explain_add(out, "handle", "%llu",
+			    (unsigned long long)r->handle);
+		if (text[0])
+			explain_add(out, "rule", "%s", text);
+		if (r->gone)
+			explain_add(out, "rule_state", "deleted");
+	}
+	explain_add(out, "verdict", "%s",
+		    !r->policy && text[0] &&
+				    (has_word(text, "reject") ||
+				     has_word(text, "REJECT")) ?
+			    "reject" :
+			    "drop");
+	if (r->base[0] && strcmp(r->base, r->chain))
+		explain_add(out, "base_chain", "%s", r->base);
+	explain_add(out, "netns", "%u", ns->ino);
+	explain_add(out, "trace_id", "%08x", r->id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Matching a drop event to a kept drop verdict                        */
+
+/* What one packet's headers say, as far as they are known. */
+struct nt_key {
+	__u8 ver; /* 4 or 6; 0: nothing known */
+	__u8 have_proto, have_ports, have_id, frag;
+	__u8 proto;
+	__u16 sport, dport; /* ICMP: type and code, as skbscope's events */
+	__u32 id;           /* IPv4 id, IPv6 flow label */
+	__u16 len;          /* IPv4 total length, IPv6 payload length */
+	__u8 saddr[16], daddr[16];
+};
+
+static int ports_proto(__u8 p)
+{
+	return p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_ICMP ||
+	       p == IPPROTO_ICMPV6;
+}
+
+/* The L3 header; returns the L4 offset or -1. */
+static int key_l3(struct nt_key *k, const __u8 *b, size_t n)
+{
+	if (n >= 20 && b[0] >> 4 == 4) {
+		int ihl = (b[0] & 0xf) * 4;
+
+		k->ver = 4;
+		k->len = b[2] << 8 | b[3];
+		k->id = b[4] << 8 | b[5];
+		k->frag = ((b[6] << 8 | b[7]) & 0x1fff) != 0;
+		k->proto = b[9];
+		k->have_proto = k->have_id = 1;
+		memset(k->saddr, 0, 16);
+		memset(k->daddr, 0, 16);
+		memcpy(k->saddr, b + 12, 4);
+		memcpy(k->daddr, b + 16, 4);
+		return ihl >= 20 ? ihl : -1;
+	}
+	if (n >= 40 && b[0] >> 4 == 6) {
+		k->ver = 6;
+		k->id = (b[1] & 0xf) << 16 | b[2] << 8 | b[3];
+		k->len = b[4] << 8 | b[5];
+		k->proto = b[6];
+		/* An extension header first: the BPF side does not walk them
+		 * either, so both sides still carry the same number. */
+		k->have_proto = k->have_id = 1;
+		memcpy(k->saddr, b + 8, 16);
+		memcpy(k->daddr, b + 24, 16);
+		return 40;
+	}
+	return -1;
+}
+
+static void key_l4(struct nt_key *k, const __u8 *b, size_t n)
+{
+	if (k->frag || !k->have_proto || !ports_proto(k->proto))
+		return;
+	if ((k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) && n >= 4) {
+		k->sport = b[0] << 8 | b[1];
+		k->dport = b[2] << 8 | b[3];
+		k->have_ports = 1;
+	} else if ((k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6) &&
+		   n >= 2) {
+		k->sport = b[0];
+		k->dport = b[1];
+		k->have_ports = 1;
+	}
+}
+
+static void key_from_rec(const struct nt_rec *r, struct nt_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (key_l3(k, r->h.nh, r->h.nh_len) >= 0)
+		key_l4(k, r->h.th, r->h.th_len);
+}
+
+static void key_from_drop(const struct skbs_event *d, const __u8 *hdr,
+			  size_t hdr_len, struct nt_key *k)
+{
+	struct nt_key h = { 0 };
+	size_t off = 0;
+	int l4;
+
+	memset(k, 0, sizeof(*k));
+	if (hdr && hdr_len && (d->flags & SKBS_EV_HDR_L2)) {
+		/* Ethernet, perhaps one VLAN tag. */
+		__u16 et = hdr_len >= 14 ? hdr[12] << 8 | hdr[13] : 0;
+
+		off = 14;
+		if ((et == 0x8100 || et == 0x88a8) && hdr_len >= 18) {
+			et = hdr[16] << 8 | hdr[17];
+			off = 18;
+		}
+		if (et != 0x0800 && et != 0x86dd)
+			hdr_len = 0;
+	}
+	if (hdr && hdr_len > off) {
+		l4 = key_l3(&h, hdr + off, hdr_len - off);
+		if (l4 >= 0 && off + l4 < hdr_len)
+			key_l4(&h, hdr + off + l4, hdr_len - off - l4);
+	}
+	if (d->flags & SKBS_EV_TUPLE) {
+		k->ver = d->l3_proto == 0x86dd ? 6 : 4;
+		memcpy(k->saddr, d->saddr, k->ver == 6 ? 16 : 4);
+		memcpy(k->daddr, d->daddr, k->ver == 6 ? 16 : 4);
+		k->proto = d->l4_proto;
+		k->have_proto = 1;
+		/* The BPF side leaves ports 0 on later fragments. */
+		if (ports_proto(d->l4_proto) && !(h.ver && h.frag)) {
+			k->sport = d->sport;
+			k->dport = d->dport;
+			k->have_ports = 1;
+		}
+		if (h.ver == k->ver) {
+			k->have_id = h.have_id;
+			k->id = h.id;
+			k->len = h.len;
+			k->frag = h.frag;
+		}
+	} else {
+		*k = h;
+	}
+}
+
+/* -1: not the same packet; else how many fields agreed (weighted). */
+static int key_cmp(const struct nt_key *a, const struct nt_key *b)
+{
+	int score = 0, alen;
+
+	if (!a->ver || !b->ver)
+		return -1;
+	if (a->ver != b->ver)
+		return -1;
+	alen = a->ver == 6 ? 16 : 4;
+	if (memcmp(a->saddr, b->saddr, alen) ||
+	    memcmp(a->daddr, b->daddr, alen))
+		return -1;
+	score += 2;
+	if (a->have_proto && b->have_proto) {
+		if (a->proto != b->proto)
+			return -1;
+		score++;
+	}
+	if (a->have_ports && b->have_ports && !a->frag && !b->frag) {
+		if (a->sport != b->sport || a->dport != b->dport)
+			return -1;
+		score += 2;
+	}
+	if (a->have_id && b->have_id) {
+		if (a->id != b->id || a->len != b->len)
+			return -1;
+		score += 4;
+	}
+	return score;
+}
+
+/*
+ * How a drop event finds its trace. Both come from the same namespace:
+ * the event names its netns, and each kept verdict was read from that
+ * namespace's own trace socket. Only verdicts that dropped are kept: a
+ * rule's DROP (reject is a DROP after the reply) or a base chain's DROP
+ * policy, with the packet's headers from the first event of its trace id
+ * in that chain (the kernel sends them once per base chain).
+ *
+ * A kept verdict matches when
+ *  - it has headers, and their IP version and addresses equal the
+ *    event's; the L4 protocol, the ports (TCP, UDP; ICMP type and code)
+ *    and, when the event carries header bytes, the IPv4 id and total
+ *    length (IPv6: flow label and payload length) equal it too wherever
+ *    both sides know them: any difference rules it out;
+ *  - it was read no earlier than NT_BEFORE before the drop's timestamp:
+ *    the kernel sends the trace just before it frees the packet, so it
+ *    cannot have been read much earlier; and no later than NT_AFTER
+ *    after it (reading may lag, a retransmission much later must not
+ *    match).
+ * Of those, the one agreeing in the most fields wins; then one not given
+ * to another drop event yet; then the one read closest in time to the
+ * drop, the oldest on a tie (a batch read at once has one time, and its
+ * oldest is the earliest drop). NFTA_TRACE_ID cannot link the two: older
+ * kernels sent the low 32 bits of the skb's address, newer ones a keyed
+ * hash (on 6.18 it is not the address: checked against kfree_skb's
+ * skbaddr), and skbscope's events carry the address only.
+ */
+static struct nt_rec *match_drop(struct nt_ns *ns, const struct skbs_event *d,
+				 const struct nt_key *k, long long ts)
+{
+	struct nt_rec *best = NULL;
+	int best_score = -1, best_claimed = 0;
+	long long best_dt = 0;
+
+	for (unsigned i = 0; i < NT_RECS; i++) {
+		struct nt_rec *r = &ns->rec[(ns->rhead + i) % NT_RECS];
+		struct nt_key rk;
+		long long dt;
+		int score, claimed;
+
+		if (!r->used || r->ts < ts - NT_BEFORE || r->ts > ts + NT_AFTER)
+			continue;
+		key_from_rec(r, &rk);
+		score = key_cmp(k, &rk);
+		if (score < 0)
+			continue;
+		claimed = (r->claim_skb || r->claim_ts) &&
+			  (r->claim_skb != d->skb || r->claim_ts != d->ts);
+		dt = r->ts > ts ? r->ts - ts : ts - r->ts;
+		if (best && (score < best_score ||
+			     (score == best_score &&
+			      (claimed > best_claimed ||
+			       (claimed == best_claimed && dt >= best_dt)))))
+			continue;
+		best = r;
+		best_score = score;
+		best_claimed = claimed;
+		best_dt = dt;
+	}
+	return best;
+}
+
+int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
+		    const __u8 *hdr, size_t hdr_len, struct explain *out)
+{
+	char err[256];
+	struct nt_ns *ns;
+	struct nt_rec *r;
+	struct nt_key k;
+	long long ts;
+
+	memset(out, 0, sizeof(*out));
+	if (!d->netns) {
+		explain_set(out, EXPLAIN_NONE,
+			    "no netfilter trace: the drop's network namespace "
+			    "is not known");
+		return -ENOENT;
+	}
+	ns = ns_get(nt, d->netns);
+	if (!ns) {
+		if (nftrace_watch(nt, d->netns, err, sizeof(err))) {
+			ns = ns_get(nt, d->netns);
+			explain_set(out, EXPLAIN_UNAVAILABLE,
+				    "the netfilter rule cannot be named: %s",
+				    ns ? ns->why : err);
+			explain_add(out, "netns", "%u", d->netns);
+			return 0;
+		}
+		ns = ns_get(nt, d->netns);
+		explain_set(out, EXPLAIN_PENDING,
+			    "tracing netfilter in netns %u (%s) from now on: "
+			    "the next drops name their rule",
+			    ns->ino, ns->name);
+		explain_add(out, "netns", "%u", ns->ino);
+		return 0;
+	}
+	if (ns->failed) {
+		explain_set(out, EXPLAIN_UNAVAILABLE,
+			    "the netfilter rule cannot be named: %s", ns->why);
+		explain_add(out, "netns", "%u", ns->ino);
+		return 0;
+	}
+	if (ns_drain(nt, ns) < 0) {
+		explain_set(
+			out, EXPLAIN_NONE,
+			"no netfilter trace: reading the trace socket failed");
+		return -ENOENT;
+	}
+	ts = d->ts ? (long long)d->ts : mono_ns();
+	if (ts < ns->since) {
+		explain_set(out, EXPLAIN_PENDING,
+			    "dropped before tracing in netns %u (%s) began: "
+			    "the next drops name their rule",
+			    ns->ino, ns->name);
+		explain_add(out, "netns", "%u", ns->ino);
+		return 0;
+	}
+	key_from_drop(d, hdr, hdr_len, &k);
+	r = match_drop(ns, d, &k, ts);
+	if (!r) {
+		if (mono_ns() - ts < NT_WAIT || ns->backlog)
+			return -EAGAIN;
+		explain_set(
+			out, EXPLAIN_NONE,
+			"no netfilter drop verdict traced for this packet%s",
+			ns->lost ? " (trace messages were lost)" : "");
+		return -ENOENT;
+	}
+	r->claim_skb = d->skb;
+	r->claim_ts = d->ts;
+	describe(nt, ns, r, out);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+int nftrace_new(const struct nftrace_opts *o, struct nftrace **out, char *err,
+		size_t errlen)
+{
+	struct nftrace *nt = calloc(1, sizeof(*nt));
+	struct stat st;
+
+	*out = NULL;
+	if (!nt || !(nt->buf = malloc(NT_BUF))) {
+		free(nt);
+		errf(err, errlen, "nftrace: out of memory");
+		return -ENOMEM;
+	}
+	if (o)
+		nt->o = *o;
+	/* The calling thread's namespace: the one it needs no thread for. */
+	if (stat("/proc/thread-self/ns/net", &st) &&
+	    stat("/proc/self/ns/net", &st)) {
+		int e = errno;
+
+		errf(err, errlen, "nftrace: /proc/self/ns/net: %s",
+		     strerror(e));
+		free(nt->buf);
+		free(nt);
+		return -e;
+	}
+	nt->self_ino = (__u32)st.st_ino;
+	nt->nsdev = st.st_dev;
+	*out = nt;
+	return 0;
+}
+
+void nftrace_free(struct nftrace *nt)
+{
+	if (!nt)
+		return;
+	for (size_t i = 0; i < nt->nns; i++) {
+		ns_close(nt->ns[i]);
+		free(nt->ns[i]);
+	}
+	free(nt->ns);
+	free(nt->buf);
+	free(nt);
+}
