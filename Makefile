@@ -222,7 +222,8 @@ vm: $(BIN)
 	$(Q)tests/vm/matrix.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests \
+		$(OUT)/explain-test $(OUT)/nftrace-test
 	$(Q)SKBSCOPE=$(abspath $(BIN)) OUT=$(OUT) SANITIZE=$(SANITIZE) \
 		tests/run-all.sh
 
