@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/lib/vec.h"
 #include "core/store.h"
 
 #define NO_TUPLE ((__u32)-1)
@@ -25,6 +26,8 @@
 /* Where a hop's header bytes may overlap the previous hop's: the same
  * offset, or an Ethernet header later or earlier (MAC vs network header). */
 #define ETH_HLEN 14
+/* Interface names kept before the list starts over (note_ifname). */
+#define IFNAMES_MAX 4096
 
 struct ifname {
 	__u32 netns, ifindex;
@@ -60,7 +63,7 @@ struct store {
 	size_t max;
 	struct ring pkts;      /* struct entry *, by gen */
 	struct ring drops;     /* struct entry *, in drop order */
-	__u64 *hits;
+	__u64 *hits;           /* per hook id; all nhits (its room) zeroed */
 	size_t nhits;
 	__u64 events, evicted;
 	struct ifname *ifs;
@@ -68,9 +71,11 @@ struct store {
 	size_t bytes;
 	union slot *free_slots;
 	union slot **chunks;
-	size_t nchunks;
+	size_t nchunks, capchunks;
 };
 
+/* Not VEC_RESERVE: growing a ring unwraps it into the new array, and the
+ * index mask needs a power of two, which vec_reserve does not promise. */
 static int ring_push(struct ring *r, void *p)
 {
 	if (r->n == r->cap) {
@@ -142,13 +147,10 @@ static struct entry *entry_new(struct store *st)
 	union slot *s = st->free_slots;
 
 	if (!s) {
-		union slot **nc = reallocarray(st->chunks, st->nchunks + 1,
-					       sizeof(*nc));
 		union slot *c;
 
-		if (!nc)
+		if (VEC_RESERVE(st->chunks, st->capchunks, st->nchunks + 1))
 			return NULL;
-		st->chunks = nc;
 		c = malloc(SLAB_CHUNK * sizeof(*c));
 		if (!c)
 			return NULL;
@@ -244,20 +246,10 @@ static void note_ifname(struct store *st, const struct skbs_event *ev)
 	}
 	/* A handful of devices per netns: a small array is plenty, and it
 	 * must not grow without bound under churn. */
-	if (st->nifs == st->capifs) {
-		size_t cap = st->capifs ? st->capifs * 2 : 16;
-		struct ifname *nv;
-
-		if (cap > 4096) {
-			st->nifs = 0;
-			cap = st->capifs;
-		}
-		nv = reallocarray(st->ifs, cap, sizeof(*nv));
-		if (!nv)
-			return;
-		st->ifs = nv;
-		st->capifs = cap;
-	}
+	if (st->nifs == IFNAMES_MAX)
+		st->nifs = 0;
+	if (VEC_RESERVE(st->ifs, st->capifs, st->nifs + 1))
+		return;
 	st->lastif = st->nifs;
 	n = &st->ifs[st->nifs++];
 	n->netns = ev->netns;
@@ -276,17 +268,14 @@ const char *store_ifname(const struct store *st, __u32 netns, __u32 ifindex)
 static int count_hit(struct store *st, __u32 hook)
 {
 	if (hook >= st->nhits) {
-		size_t n = hook + 64;
-		__u64 *nv;
+		size_t had = st->nhits;
 
 		if (hook == SKBS_HOOK_BY_IP)
 			return 0;
-		nv = reallocarray(st->hits, n, sizeof(*nv));
-		if (!nv)
+		if (VEC_RESERVE(st->hits, st->nhits, (size_t)hook + 1))
 			return -ENOMEM;
-		memset(nv + st->nhits, 0, (n - st->nhits) * sizeof(*nv));
-		st->hits = nv;
-		st->nhits = n;
+		memset(st->hits + had, 0,
+		       (st->nhits - had) * sizeof(*st->hits));
 	}
 	st->hits[hook]++;
 	return 0;
