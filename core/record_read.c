@@ -15,6 +15,7 @@
 #include "core/event.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/lib/vec.h"
 #include "core/outfile.h"
 #include "core/reasons.h"
 #include "core/record.h"
@@ -36,7 +37,7 @@ struct rec_reader {
 	struct reasons *reasons;
 	struct ksyms *ksyms;
 	char **names;        /* reason names, which reasons_add keeps */
-	size_t nnames;
+	size_t nnames, capnames;
 	__u64 counters[SKBS_C_MAX];
 	char msg[512];
 };
@@ -70,18 +71,8 @@ static int fill(struct rec_reader *r, size_t need)
 		r->base += r->start;
 		r->end -= r->start;
 		r->start = 0;
-		if (r->cap < need) {
-			size_t cap = r->cap;
-			unsigned char *nb;
-
-			while (cap < need)
-				cap *= 2;
-			nb = realloc(r->buf, cap);
-			if (!nb)
-				return -ENOMEM;
-			r->buf = nb;
-			r->cap = cap;
-		}
+		if (VEC_RESERVE(r->buf, r->cap, need))
+			return -ENOMEM;
 	}
 	while (r->end - r->start < need) {
 		ssize_t n;
@@ -239,10 +230,8 @@ static int parse_reason(struct rec_reader *r, const unsigned char *p,
 	if (r->nnames >= REC_REASONS_MAX)
 		return fail(r, off, -EINVAL, "more than %d drop reasons",
 			    REC_REASONS_MAX);
-	if (!r->names)
-		r->names = calloc(REC_REASONS_MAX, sizeof(*r->names));
-	copy = r->names ? strdup(name) : NULL;
-	if (!copy)
+	if (VEC_RESERVE(r->names, r->capnames, r->nnames + 1) ||
+	    !(copy = strdup(name)))
 		return fail(r, off, -ENOMEM, "%s", strerror(ENOMEM));
 	r->names[r->nnames++] = copy;
 	memcpy(&fx, p, sizeof(fx));

@@ -12,6 +12,7 @@
 #include "core/event.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/lib/u64map.h"
 #include "core/outfile.h"
 #include "core/reasons.h"
 #include "core/record.h"
@@ -30,8 +31,7 @@ struct rec_writer {
 	size_t nhooks;       /* hook ids 0..nhooks-1 are in the file */
 	int reasons_done;
 	__u64 nevents;
-	__u64 *syms;         /* open-addressing set of symbol starts written */
-	size_t nsyms, syms_size;
+	struct u64map *syms; /* symbol starts written (values unused) */
 	__u64 seen[REC_SEEN];
 };
 
@@ -95,7 +95,7 @@ static unsigned char *put_str(unsigned char *p, const char *s, size_t max)
 
 static void free_writer(struct rec_writer *w)
 {
-	free(w->syms);
+	u64map_free(w->syms);
 	free(w->buf);
 	free(w);
 }
@@ -116,7 +116,7 @@ int rec_create(const char *path, const struct rec_meta *m,
 
 	/* Its messages start with the file name, as the reader's do. */
 	outfile_shown(path, shown, sizeof(shown));
-	if (!w || !(w->buf = malloc(REC_WBUF))) {
+	if (!w || !(w->buf = malloc(REC_WBUF)) || u64map_new(256, &w->syms)) {
 		if (w)
 			free_writer(w);
 		snprintf(err, errlen, "%s: %s", shown, strerror(ENOMEM));
@@ -222,75 +222,37 @@ int rec_write_reasons(struct rec_writer *w, const struct reasons *r)
 	return w->err;
 }
 
-static size_t sym_slot(__u64 key, size_t size)
+static size_t seen_slot(__u64 addr)
 {
-	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (size - 1);
-}
-
-/* Add start to the set; 1 if it was new, 0 if present, -ENOMEM. */
-static int sym_insert(struct rec_writer *w, __u64 start)
-{
-	size_t i;
-
-	if (w->syms_size) {
-		for (i = sym_slot(start, w->syms_size); w->syms[i];
-		     i = (i + 1) & (w->syms_size - 1))
-			if (w->syms[i] == start)
-				return 0;
-	}
-	if ((w->nsyms + 1) * 2 > w->syms_size) {
-		size_t size = w->syms_size ? w->syms_size * 2 : 1024;
-		__u64 *v = calloc(size, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		for (size_t j = 0; j < w->syms_size; j++) {
-			if (!w->syms[j])
-				continue;
-			for (i = sym_slot(w->syms[j], size); v[i];
-			     i = (i + 1) & (size - 1))
-				;
-			v[i] = w->syms[j];
-		}
-		free(w->syms);
-		w->syms = v;
-		w->syms_size = size;
-	}
-	for (i = sym_slot(start, w->syms_size); w->syms[i];
-	     i = (i + 1) & (w->syms_size - 1))
-		;
-	w->syms[i] = start;
-	w->nsyms++;
-	return 1;
+	return (size_t)((addr * 0x9e3779b97f4a7c15ULL) >> 32) & (REC_SEEN - 1);
 }
 
 /* Write the symbol addr falls in, unless it is already in the file. */
 static int note_addr(struct rec_writer *w, const struct ksyms *ks, __u64 addr)
 {
-	size_t slot = sym_slot(addr, REC_SEEN);
+	size_t slot = seen_slot(addr);
 	const char *name, *mod = NULL;
 	struct rec_fmt_sym fx;
 	size_t nlen, mlen;
 	unsigned char *p;
 	__u64 off;
-	int ret;
+	int added;
 
 	if (!addr || w->seen[slot] == addr)
 		return 0;
 	name = ksyms_lookup(ks, addr, &off, &mod);
 	if (!mod)
 		mod = "";
-	if (!name || addr == off || w->nsyms >= REC_SYMS_MAX)
+	if (!name || addr == off || u64map_count(w->syms) >= REC_SYMS_MAX)
 		goto done;
 	nlen = strlen(name);
 	mlen = strlen(mod);
 	if (nlen >= REC_SYM_NAME || mlen >= REC_SYM_MODULE)
 		goto done;
 	fx.start = addr - off;
-	ret = sym_insert(w, fx.start);
-	if (ret < 0)
-		return ret;
-	if (!ret)
+	if (!u64map_slot(w->syms, fx.start, &added))
+		return -ENOMEM;
+	if (!added)
 		goto done;
 	p = put(w, REC_SYM, sizeof(fx) + nlen + 1 + mlen + 1);
 	if (!p)
