@@ -6,7 +6,7 @@
 FUZZ_OUT := $(OUT)/fuzz
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := filter keymap record event cbpf
+FUZZ_TARGETS := filter keymap record record_write event cbpf
 # The sanitizers are what turn a wrong read into a finding; UB must stop the
 # run, not print and carry on.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
