@@ -11,12 +11,14 @@
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/store.h"
+#include "tui/lineedit.h"
 #include "tui/model.h"
 
 int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
 	    const struct reasons *r)
 {
 	char err[256];
+	int ret;
 
 	memset(ui, 0, sizeof(*ui));
 	ui->store = st;
@@ -26,11 +28,14 @@ int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
 	ui->netns_dir = "/var/run/netns";
 	ui->color = 1;
 	filter_init(&ui->current);
-	return keymap_load(&ui->km, NULL, err, sizeof(err));
+	ret = lineedit_new(EDIT_MAX, HIST_MAX, &ui->edit);
+	return ret ? ret : keymap_load(&ui->km, NULL, err, sizeof(err));
 }
 
 void ui_fini(struct ui *ui)
 {
+	lineedit_free(ui->edit);
+	ui->edit = NULL;
 	free(ui->order);
 	ui->order = NULL;
 	free(ui->sortbuf);
@@ -286,8 +291,8 @@ static void validate(struct ui *ui)
 		ui->edit_valid = 1;
 		return;
 	}
-	ui->edit_valid = !filter_parse(ui->edit, ui->netns_dir, &f,
-				       ui->edit_err, sizeof(ui->edit_err),
+	ui->edit_valid = !filter_parse(lineedit_text(ui->edit), ui->netns_dir,
+				       &f, ui->edit_err, sizeof(ui->edit_err),
 				       &ui->edit_bad);
 }
 
@@ -295,20 +300,17 @@ static void start_edit(struct ui *ui, enum editing e)
 {
 	ui->editing = e;
 	if (e == EDIT_FILTER)
-		snprintf(ui->edit, sizeof(ui->edit), "%s", ui->active);
+		lineedit_start(ui->edit, ui->active);
 	else if (e == EDIT_EXPORT)
-		snprintf(ui->edit, sizeof(ui->edit), "%s",
-			 ui->export_path[0] ? ui->export_path :
-			 ui->export_all ? "skbscope-packets.txt" :
-					  "skbscope-timeline.txt");
+		lineedit_start(ui->edit, ui->export_path[0] ? ui->export_path :
+				 ui->export_all ? "skbscope-packets.txt" :
+						  "skbscope-timeline.txt");
 	else
-		ui->edit[0] = '\0';
-	ui->cur = (int)strlen(ui->edit);
-	ui->hist_pos = ui->nhist;
+		lineedit_start(ui->edit, "");
 	validate(ui);
 }
 
-int ui_action(struct ui *ui, enum action a)
+static int ui_action(struct ui *ui, enum action a)
 {
 	const struct packet *p = ui_selected(ui);
 
@@ -353,7 +355,6 @@ int ui_action(struct ui *ui, enum action a)
 		ui->pending.output = ui->current.output;
 		ui->pending.snaplen = ui->current.snaplen;
 		ui->pending.flags = ui->current.flags & SKBS_F_TRACK;
-		ui->edit[0] = '\0';
 		return UI_APPLY | UI_REDRAW;
 	case ACT_SORT:
 		/* The pane with focus decides what is sorted. */
@@ -433,19 +434,9 @@ int ui_action(struct ui *ui, enum action a)
 	return UI_REDRAW;
 }
 
-static void edit_insert(struct ui *ui, int c)
-{
-	size_t l = strlen(ui->edit);
-
-	if (l + 1 >= sizeof(ui->edit))
-		return;
-	memmove(ui->edit + ui->cur + 1, ui->edit + ui->cur, l - ui->cur + 1);
-	ui->edit[ui->cur++] = (char)c;
-}
-
 static int edit_key(struct ui *ui, int key)
 {
-	size_t l = strlen(ui->edit);
+	const char *text = lineedit_text(ui->edit);
 
 	switch (key) {
 	case K_ESC:
@@ -454,7 +445,7 @@ static int edit_key(struct ui *ui, int key)
 		return UI_REDRAW;
 	case K_ENTER:
 		if (ui->editing == EDIT_SEARCH) {
-			strlcpy(ui->search, ui->edit, sizeof(ui->search));
+			strlcpy(ui->search, text, sizeof(ui->search));
 			ui->editing = EDIT_NONE;
 			if (!ui->search[0])
 				return UI_REDRAW;
@@ -462,9 +453,9 @@ static int edit_key(struct ui *ui, int key)
 							       sel_row(ui));
 		}
 		if (ui->editing == EDIT_EXPORT) {
-			if (!ui->edit[0])
+			if (!text[0])
 				return UI_REDRAW; /* a name is needed */
-			strlcpy(ui->export_path, ui->edit,
+			strlcpy(ui->export_path, text,
 				sizeof(ui->export_path));
 			ui->editing = EDIT_NONE;
 			return UI_EXPORT | UI_REDRAW;
@@ -473,62 +464,17 @@ static int edit_key(struct ui *ui, int key)
 		if (!ui->edit_valid)
 			return UI_REDRAW; /* never applied; keep editing */
 		ui->pending = ui->current;
-		filter_parse(ui->edit, ui->netns_dir, &ui->pending, NULL, 0,
-			     NULL);
+		filter_parse(text, ui->netns_dir, &ui->pending, NULL, 0, NULL);
 		ui->editing = EDIT_NONE;
 		return UI_APPLY | UI_REDRAW;
-	case K_BACKSPACE:
-	case 8:
-		if (ui->cur > 0) {
-			memmove(ui->edit + ui->cur - 1, ui->edit + ui->cur,
-				l - ui->cur + 1);
-			ui->cur--;
-		}
-		break;
-	case K_DELETE:
-		if ((size_t)ui->cur < l)
-			memmove(ui->edit + ui->cur, ui->edit + ui->cur + 1,
-				l - ui->cur);
-		break;
-	case K_LEFT:
-		if (ui->cur > 0)
-			ui->cur--;
-		break;
-	case K_RIGHT:
-		if ((size_t)ui->cur < l)
-			ui->cur++;
-		break;
-	case K_HOME:
-	case 1: /* C-a */
-		ui->cur = 0;
-		break;
-	case K_END:
-	case 5: /* C-e */
-		ui->cur = (int)l;
-		break;
-	case 21: /* C-u */
-		ui->edit[0] = '\0';
-		ui->cur = 0;
-		break;
 	case K_UP:
 	case K_DOWN:
-		if (ui->editing != EDIT_FILTER || !ui->nhist)
-			break;
-		ui->hist_pos += key == K_UP ? -1 : 1;
-		if (ui->hist_pos < 0)
-			ui->hist_pos = 0;
-		if (ui->hist_pos >= ui->nhist) {
-			ui->hist_pos = ui->nhist;
-			ui->edit[0] = '\0';
-		} else {
-			snprintf(ui->edit, sizeof(ui->edit), "%s",
-				 ui->hist[ui->hist_pos]);
-		}
-		ui->cur = (int)strlen(ui->edit);
+		/* Only filters are remembered. */
+		if (ui->editing == EDIT_FILTER)
+			lineedit_recall(ui->edit, key == K_UP ? -1 : 1);
 		break;
 	default:
-		if (key >= 0x20 && key < 0x7f)
-			edit_insert(ui, key);
+		lineedit_key(ui->edit, key);
 		break;
 	}
 	validate(ui);
@@ -564,14 +510,7 @@ void ui_applied(struct ui *ui, int err)
 	ui->current = ui->pending;
 	filter_format(&ui->current, text, sizeof(text));
 	snprintf(ui->active, sizeof(ui->active), "%s", text);
-	if (text[0] && (!ui->nhist || strcmp(ui->hist[ui->nhist - 1], text))) {
-		if (ui->nhist == HIST_MAX) {
-			memmove(ui->hist[0], ui->hist[1],
-				sizeof(ui->hist[0]) * (HIST_MAX - 1));
-			ui->nhist--;
-		}
-		snprintf(ui->hist[ui->nhist++], EDIT_MAX, "%s", text);
-	}
+	lineedit_remember(ui->edit, text);
 	strlcpy(ui->msg, "filter applied in the kernel: ", sizeof(ui->msg));
 	strlcat(ui->msg, text[0] ? text : "(none: everything)",
 		sizeof(ui->msg));

@@ -14,6 +14,7 @@
 #include "tui/keymap.h"
 
 struct store;
+struct lineedit;
 struct hooks;
 struct reasons;
 struct ksyms;
@@ -45,6 +46,7 @@ struct ui_status {
 	int replay;            /* events come from a recording */
 };
 
+/* Filters remembered for Up and Down in the filter bar. */
 #define HIST_MAX 32
 /* Room for a pcap-filter expression (SKBS_PCAP_TEXT) and terms before it. */
 #define EDIT_MAX 1280
@@ -81,13 +83,10 @@ struct ui {
 	int show_help, show_detail, show_stack;
 
 	enum editing editing;
-	char edit[EDIT_MAX];
-	int cur;
+	struct lineedit *edit;     /* the prompt's line, and filter history */
 	int edit_valid;
 	int edit_bad;
 	char edit_err[200];
-	char hist[HIST_MAX][EDIT_MAX];
-	int nhist, hist_pos;
 	char search[128];
 	char export_path[1024];
 	int export_all;            /* every packet shown, not the selected */
@@ -105,6 +104,7 @@ struct ui {
 	struct sort_ent *sortbuf;  /* (key, generation) pairs for sorting */
 };
 
+/* 0, -ENOMEM, or the built-in keymap's error. */
 int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
 	    const struct reasons *r);
 void ui_fini(struct ui *ui);
@@ -112,7 +112,6 @@ void ui_fini(struct ui *ui);
 void ui_refresh(struct ui *ui);
 /* A key press: keymap action, or text for the filter/search prompt. */
 int ui_key(struct ui *ui, int key);
-int ui_action(struct ui *ui, enum action a);
 /* A click at screen cell (x, y). */
 int ui_click(struct ui *ui, int x, int y);
 /* The app applied (err == 0) or failed to apply ui->pending. */

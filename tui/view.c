@@ -16,6 +16,7 @@
 #include "core/output_line.h"
 #include "core/store.h"
 #include "tui/cells.h"
+#include "tui/lineedit.h"
 #include "tui/model.h"
 #include "tui/view.h"
 
@@ -169,6 +170,7 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 
 	grid_fill(g, 0, y, g->w, L' ', R_NORMAL);
 	if (ui->editing) {
+		const char *text = lineedit_text(ui->edit);
 		const char *label = ui->editing == EDIT_FILTER ? "Filter> " :
 				    ui->editing == EDIT_EXPORT ?
 					    (ui->export_all ? "Export all to> " :
@@ -178,20 +180,21 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 
 		x = grid_put(g, 0, y, label, R_HEADER | AT_BOLD, -1);
 		room = g->w - x - 1;
-		grid_put(g, x, y, ui->edit, R_NORMAL, room);
+		grid_put(g, x, y, text, R_NORMAL, room);
 		if (ui->editing == EDIT_FILTER && !ui->edit_valid &&
 		    ui->edit_bad >= 0) {
 			/* Underline the first bad token. */
 			int b = ui->edit_bad, e = b;
 
-			while (ui->edit[e] && ui->edit[e] != ' ')
+			while (text[e] && text[e] != ' ')
 				e++;
 			grid_attr(g, x + b, y, MAX(e - b, 1),
 				  R_ERROR | AT_UNDERLINE | AT_BOLD);
 		}
-		grid_attr(g, x + ui->cur, y, 1, R_NORMAL | AT_REVERSE);
+		grid_attr(g, x + lineedit_cursor(ui->edit), y, 1,
+			  R_NORMAL | AT_REVERSE);
 		if (ui->editing == EDIT_EXPORT) {
-			int ex = x + (int)strlen(ui->edit) + 2;
+			int ex = x + (int)strlen(text) + 2;
 
 			if (ex < g->w)
 				grid_put(g, ex, y, "(.json, .pcapng, else text;"
@@ -199,7 +202,7 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 					 g->w - ex);
 		}
 		if (ui->editing == EDIT_FILTER) {
-			int ex = x + (int)strlen(ui->edit) + 2;
+			int ex = x + (int)strlen(text) + 2;
 			char msg[256];
 
 			if (ui->edit_valid)

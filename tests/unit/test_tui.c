@@ -14,6 +14,7 @@
 #include "core/store.h"
 #include "tui/cells.h"
 #include "tui/keymap.h"
+#include "tui/lineedit.h"
 #include "tui/model.h"
 #include "tui/view.h"
 #include "test.h"
@@ -435,11 +436,11 @@ TEST(tui_filter_history_and_invalid_never_applied)
 	CHECK_STR(ui.active, "proto udp");
 	/* history: Up recalls the newest first */
 	ui_key(&ui, K_UP);
-	CHECK_STR(ui.edit, "proto udp");
+	CHECK_STR(lineedit_text(ui.edit), "proto udp");
 	ui_key(&ui, K_UP);
-	CHECK_STR(ui.edit, "dport 80");
+	CHECK_STR(lineedit_text(ui.edit), "dport 80");
 	ui_key(&ui, K_DOWN);
-	CHECK_STR(ui.edit, "proto udp");
+	CHECK_STR(lineedit_text(ui.edit), "proto udp");
 	ui_key(&ui, K_ESC);
 	CHECK_INT(ui.editing, EDIT_NONE);
 	/* a failed map write keeps the previous filter and says so */
