@@ -10,6 +10,7 @@
 #include "core/filter.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/lib/vec.h"
 #include "core/store.h"
 #include "tui/lineedit.h"
 #include "tui/model.h"
@@ -40,6 +41,8 @@ void ui_fini(struct ui *ui)
 	ui->order = NULL;
 	free(ui->sortbuf);
 	ui->sortbuf = NULL;
+	free(ui->fn);
+	ui->fn = NULL;
 }
 
 const char *ui_hook_name(const struct ui *ui, __u32 hook, char *buf,
@@ -226,8 +229,9 @@ static void move(struct ui *ui, long delta)
 
 static int page(const struct ui *ui)
 {
-	int r = ui->focus == PANE_PACKETS ? ui->list_rows :
-		ui->focus == PANE_TIMELINE ? ui->tl_rows : ui->fn_rows;
+	int r = ui->focus == PANE_PACKETS ? ui->lay.packets.list_rows :
+		ui->focus == PANE_TIMELINE ? ui->lay.timeline.list_rows :
+					     ui->lay.funcs.list_rows;
 
 	return r > 1 ? r - 1 : 1;
 }
@@ -550,27 +554,136 @@ void ui_exported(struct ui *ui, long hops, const char *why)
 	ui->msg_err = 0;
 }
 
+/* Is (x, y) on a row of the pane's list? x < 0: any column. */
+static int in_list(const struct pane_box *b, int x, int y)
+{
+	return y >= b->list_y && y < b->list_y + b->list_rows &&
+	       (x < 0 || (x >= b->x && x < b->x + b->w));
+}
+
 int ui_click(struct ui *ui, int x, int y)
 {
+	const struct pane_box *pk = &ui->lay.packets;
+
 	if (ui->show_help || ui->show_detail) {
 		ui->show_help = ui->show_detail = 0;
 		return UI_REDRAW;
 	}
-	if (y >= ui->list_y && y < ui->list_y + ui->list_rows) {
+	if (in_list(&ui->lay.packets, -1, y)) {
 		ui->focus = PANE_PACKETS;
 		ui->follow = 0;
-		if (ui->list_top + (y - ui->list_y) < (long)ui->norder)
-			select_row(ui, ui->list_top + (y - ui->list_y));
-	} else if (y >= ui->tl_y && y < ui->tl_y + ui->tl_rows &&
-		   x >= ui->tl_x && x < ui->tl_x + ui->tl_w) {
+		if (ui->list_top + (y - pk->list_y) < (long)ui->norder)
+			select_row(ui, ui->list_top + (y - pk->list_y));
+	} else if (in_list(&ui->lay.timeline, x, y)) {
 		ui->focus = PANE_TIMELINE;
-		ui->sel_hop = ui->hop_top + (y - ui->tl_y);
+		ui->sel_hop = ui->hop_top + (y - ui->lay.timeline.list_y);
 		move(ui, 0);
-	} else if (y >= ui->fn_y && y < ui->fn_y + ui->fn_rows &&
-		   x >= ui->fn_x && x < ui->fn_x + ui->fn_w) {
+	} else if (in_list(&ui->lay.funcs, x, y)) {
 		ui->focus = PANE_FUNCS;
-		ui->sel_func = ui->func_top + (y - ui->fn_y);
+		ui->sel_func = ui->func_top + (y - ui->lay.funcs.list_y);
 		move(ui, 0);
 	}
 	return UI_REDRAW;
+}
+
+/* Keep the selected packet's row in the list, and the list full. */
+static void packets_in_view(struct ui *ui)
+{
+	long rows = ui->lay.packets.list_rows, sel = sel_row(ui);
+
+	if (sel >= 0 && sel < ui->list_top)
+		ui->list_top = sel;
+	if (sel >= 0 && sel >= ui->list_top + rows)
+		ui->list_top = sel - rows + 1;
+	if (ui->list_top > (long)ui->norder - rows)
+		ui->list_top = (long)ui->norder - rows > 0 ?
+				       (long)ui->norder - rows : 0;
+}
+
+/* Keep the selected hop on the timeline. */
+static void hop_in_view(struct ui *ui)
+{
+	const struct packet *p = ui_selected(ui);
+	int rows = ui->lay.timeline.list_rows;
+
+	if (!p)
+		return;
+	if (ui->sel_hop >= (int)p->nhops)
+		ui->sel_hop = (int)p->nhops - 1;
+	if (ui->sel_hop < ui->hop_top)
+		ui->hop_top = ui->sel_hop;
+	if (ui->sel_hop >= ui->hop_top + rows)
+		ui->hop_top = ui->sel_hop - rows + 1;
+}
+
+static int cmp_fn_name(const void *a, const void *b, void *ctx)
+{
+	const struct fn_row *x = a, *y = b;
+	char nx[160], ny[160];
+
+	ui_hook_name(ctx, x->hook, nx, sizeof(nx));
+	ui_hook_name(ctx, y->hook, ny, sizeof(ny));
+	return strcmp(nx, ny);
+}
+
+/* Most hits first; equal counts by hook id. */
+static int cmp_fn(const void *a, const void *b)
+{
+	const struct fn_row *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return x->hook < y->hook ? -1 : x->hook > y->hook;
+}
+
+/* The functions pane's rows: hooks with hits, in all packets or in the
+ * selected one, by hits or by name; and the selection kept among them. */
+static void count_funcs(struct ui *ui)
+{
+	const struct packet *p = ui_selected(ui);
+	size_t nh = hooks_count(ui->hooks), n = 0;
+	int vis = ui->lay.funcs.list_rows;
+
+	ui->nfn = 0;
+	if (VEC_RESERVE(ui->fn, ui->capfn, nh ? nh : 1))
+		return;
+	for (size_t i = 0; i < nh; i++) {
+		__u64 c = 0;
+
+		if (ui->funcs_selected) {
+			for (__u32 k = 0; p && k < p->nhops; k++)
+				c += p->hops[k].hook == i;
+		} else {
+			c = store_hook_hits(ui->store, (__u32)i);
+		}
+		if (c) {
+			ui->fn[n].hook = (__u32)i;
+			ui->fn[n++].n = c;
+		}
+	}
+	ui->nfn = n;
+	if (ui->funcs_by_name)
+		qsort_r(ui->fn, n, sizeof(*ui->fn), cmp_fn_name, ui);
+	else
+		qsort(ui->fn, n, sizeof(*ui->fn), cmp_fn);
+	if (ui->sel_func >= (int)n)
+		ui->sel_func = n ? (int)n - 1 : 0;
+	if (ui->sel_func < ui->func_top)
+		ui->func_top = ui->sel_func;
+	if (ui->sel_func >= ui->func_top + vis)
+		ui->func_top = ui->sel_func - vis + 1;
+}
+
+void ui_layout(struct ui *ui, int w, int h)
+{
+	struct layout l;
+
+	layout_panes(w, h, &l);
+	if (!l.fits)
+		return;
+	ui->lay = l;
+	packets_in_view(ui);
+	hop_in_view(ui);
+	if (l.funcs.h)
+		count_funcs(ui);
 }

@@ -12,6 +12,7 @@
 #include <linux/types.h>
 #include "bpf/events.h"
 #include "tui/keymap.h"
+#include "tui/layout.h"
 
 struct store;
 struct lineedit;
@@ -52,6 +53,12 @@ struct ui_status {
 #define EDIT_MAX 1280
 
 struct sort_ent;
+
+/* A row of the functions pane: a hook and its hits. */
+struct fn_row {
+	__u32 hook;
+	__u64 n;
+};
 
 struct ui {
 	const struct store *store;
@@ -94,14 +101,17 @@ struct ui {
 	char msg[256];
 	int msg_err;
 
-	/* Geometry of the last frame, for paging and mouse clicks. */
-	int list_y, list_rows, tl_y, tl_rows, tl_x, tl_w, fn_y, fn_rows, fn_x,
-		fn_w;
+	/* Where the panes are in the frame being drawn (ui_layout), for
+	 * paging and mouse clicks. */
+	struct layout lay;
 
 	/* The packet list in display order (generations). */
 	__u32 *order;
 	size_t norder, caporder;
 	struct sort_ent *sortbuf;  /* (key, generation) pairs for sorting */
+	/* The functions pane's rows, counted and sorted by ui_layout. */
+	struct fn_row *fn;
+	size_t nfn, capfn;
 };
 
 /* 0, -ENOMEM, or the built-in keymap's error. */
@@ -110,6 +120,13 @@ int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
 void ui_fini(struct ui *ui);
 /* Rebuild the display order from the store (call before drawing). */
 void ui_refresh(struct ui *ui);
+/*
+ * Ready the next frame at w x h for view_render, which only reads: the
+ * panes' geometry, the selection and scrolling clamped into view, the
+ * functions pane's rows. Call after ui_refresh, before each frame; a
+ * screen too small for panes keeps the last geometry.
+ */
+void ui_layout(struct ui *ui, int w, int h);
 /* A key press: keymap action, or text for the filter/search prompt. */
 int ui_key(struct ui *ui, int key);
 /* A click at screen cell (x, y). */

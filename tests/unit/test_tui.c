@@ -210,11 +210,13 @@ static int run_case(const char *name, const char *fixture, char *keys,
 	ui.follow = 0;
 	grid_init(&g, w, h, 1);
 	ui_refresh(&ui);
-	view_render(&ui, &g); /* geometry for paging */
+	ui_layout(&ui, w, h); /* geometry for paging */
+	view_render(&ui, &g);
 	for (char *t = strtok_r(keys, " ", &save); t;
 	     t = strtok_r(NULL, " ", &save))
 		press(&ui, t);
 	ui_refresh(&ui);
+	ui_layout(&ui, w, h);
 	view_render(&ui, &g);
 	dump = grid_dump(&g);
 	snprintf(path, sizeof(path), "%s/golden/%s.%dx%d.txt", tdir(), name,
@@ -374,6 +376,7 @@ static void fixture_ui(struct fixture *fx, struct ui *ui, struct grid *g)
 	ui->follow = 0;
 	grid_init(g, 80, 24, 0);
 	ui_refresh(ui);
+	ui_layout(ui, g->w, g->h);
 	view_render(ui, g);
 }
 
@@ -386,14 +389,15 @@ TEST(tui_mouse_selects_rows_and_panes)
 	fixture_ui(&fx, &ui, &g);
 	CHECK_INT(ui.sel_gen, 1);
 	/* the third packet row */
-	ui_click(&ui, 10, ui.list_y + 2);
+	ui_click(&ui, 10, ui.lay.packets.list_y + 2);
 	CHECK_INT(ui.sel_gen, 3);
 	CHECK_INT(ui.focus, PANE_PACKETS);
+	ui_layout(&ui, g.w, g.h);
 	view_render(&ui, &g);
-	ui_click(&ui, 10, ui.tl_y + 1);
+	ui_click(&ui, 10, ui.lay.timeline.list_y + 1);
 	CHECK_INT(ui.focus, PANE_TIMELINE);
 	CHECK_INT(ui.sel_hop, 1);
-	ui_click(&ui, 10, ui.fn_y);
+	ui_click(&ui, 10, ui.lay.funcs.list_y);
 	CHECK_INT(ui.focus, PANE_FUNCS);
 	grid_fini(&g);
 	ui_fini(&ui);
