@@ -15,6 +15,9 @@
 #include "tui/lineedit.h"
 #include "tui/model.h"
 
+/* Filters remembered for Up and Down in the filter bar. */
+#define HIST_MAX 32
+
 int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
 	    const struct reasons *r)
 {

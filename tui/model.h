@@ -47,8 +47,6 @@ struct ui_status {
 	int replay;            /* events come from a recording */
 };
 
-/* Filters remembered for Up and Down in the filter bar. */
-#define HIST_MAX 32
 /* Room for a pcap-filter expression (SKBS_PCAP_TEXT) and terms before it. */
 #define EDIT_MAX 1280
 
