@@ -127,19 +127,10 @@ void ui_refresh(struct ui *ui)
 	size_t n = ui->drops_only ? store_drop_count(ui->store) :
 				    store_count(ui->store);
 
-	if (n > ui->caporder) {
-		__u32 *nv = reallocarray(ui->order, n + 1024, sizeof(*nv));
-
-		struct sort_ent *ns = reallocarray(ui->sortbuf, n + 1024,
-						   sizeof(*ns));
-
-		if (ns)
-			ui->sortbuf = ns;
-		if (!nv || !ns)
-			return;
-		ui->order = nv;
-		ui->caporder = n + 1024;
-	}
+	/* Short of memory, the last frame's order stays. */
+	if (VEC_RESERVE(ui->order, ui->caporder, n) ||
+	    VEC_RESERVE(ui->sortbuf, ui->capsort, n))
+		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct packet *p = ui->drops_only ?
 						 store_drop(ui->store, i) :

@@ -107,6 +107,7 @@ struct ui {
 	__u32 *order;
 	size_t norder, caporder;
 	struct sort_ent *sortbuf;  /* (key, generation) pairs for sorting */
+	size_t capsort;
 	/* The functions pane's rows, counted and sorted by ui_layout. */
 	struct fn_row *fn;
 	size_t nfn, capfn;
