@@ -600,7 +600,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			snprintf(err, errlen, "empty pcap-filter expression");
 			return -EINVAL;
 		}
-		ret = pcap_set(&c->filter, expr, err, errlen);
+		ret = pcapexpr_set(&c->filter, expr, err, errlen);
 		if (ret)
 			return -EINVAL;
 	}

@@ -356,7 +356,7 @@ int filter_parse(const char *text, const char *netns_dir,
 				snprintf(err, errlen, "pcap: missing expression");
 				goto bad;
 			}
-			if (pcap_set(&f, text + e, err, errlen)) {
+			if (pcapexpr_set(&f, text + e, err, errlen)) {
 				ks = e;
 				goto bad;
 			}
@@ -371,7 +371,7 @@ int filter_parse(const char *text, const char *netns_dir,
 			/* Not one of ours: the rest of the line is a
 			 * pcap-filter expression ("dport 80 and tcp[13] & 2
 			 * != 0", or tcpdump syntax from the start). */
-			if (!pcap_set(&f, text + ks, msg, sizeof(msg))) {
+			if (!pcapexpr_set(&f, text + ks, msg, sizeof(msg))) {
 				nterms++;
 				expect_term = 0;
 				break;
@@ -387,7 +387,7 @@ int filter_parse(const char *text, const char *netns_dir,
 		}
 		term = ks;
 		if (!next_token(text, &pos, &vs, &vl)) {
-			if (!pcap_set(&f, text + ks, msg, sizeof(msg))) {
+			if (!pcapexpr_set(&f, text + ks, msg, sizeof(msg))) {
 				/* "dst host" style, or a lone "tcp" ... */
 				nterms++;
 				expect_term = 0;
@@ -428,7 +428,7 @@ int filter_parse(const char *text, const char *netns_dir,
 			ret = filter_set_ifname(&f, val, msg, sizeof(msg));
 			break;
 		}
-		if (ret && !pcap_set(&f, text + (ks = term), err, errlen)) {
+		if (ret && !pcapexpr_set(&f, text + (ks = term), err, errlen)) {
 			/* "dst port 80" is tcpdump's, not ours: the rest of
 			 * the line is a pcap-filter expression. */
 			nterms++;

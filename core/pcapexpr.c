@@ -76,8 +76,8 @@ int pcap_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
 	return n;
 }
 
-int pcap_set(struct skbs_filter *f, const char *expr, char *err,
-	     size_t errlen)
+int pcapexpr_set(struct skbs_filter *f, const char *expr, char *err,
+		 size_t errlen)
 {
 	struct skbs_cbpf_insn l2[SKBS_CBPF_MAX], l3[SKBS_CBPF_MAX];
 	int n2, n3;

@@ -17,8 +17,8 @@
  * SKBS_F_PCAP. An empty expression clears it. On error f is unchanged and
  * err has libpcap's message or says why the interpreter cannot run it.
  */
-int pcap_set(struct skbs_filter *f, const char *expr, char *err,
-	     size_t errlen);
+int pcapexpr_set(struct skbs_filter *f, const char *expr, char *err,
+		 size_t errlen);
 
 /* Compile for one link type (1: Ethernet, 0: raw IP). Returns the number
  * of instructions or -errno. */

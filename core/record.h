@@ -2,34 +2,8 @@
 /*
  * Recordings (--record / --replay): a file that holds everything a trace
  * needs to be shown again elsewhere, with no root, BPF, kallsyms or BTF.
- *
- * Layout, version 1. Files are written in host byte order and only read
- * back on little-endian machines (x86, arm64); a reader refuses a file whose
- * magic or version it does not know.
- *
- *   header   16 bytes: "SKBSCOPE", u32 version (1), u32 flags (0)
- *   records  u32 type, u32 payload length, payload, zeros to a multiple
- *            of 8 bytes (every record starts 8-aligned); payload <= 1 MiB
- *
- * Strings are NUL-terminated, one after another. Record types:
- *
- *   1 META    s64 start realtime ns, s64 realtime - monotonic ns;
- *             host, kernel release, backend. Exactly one, first.
- *   2 HOOK    u32 id, u32 kind, s32 skb_pos, s32 nargs, s32 attached,
- *             u32 0; name, group, module, why. Ids are dense, in order,
- *             and come before any event that uses them.
- *   3 REASON  u32 value, u32 0; full enumerator name.
- *   4 SYM     u64 start address; name, module ("" for vmlinux). Once per
- *             symbol, before the first event whose addresses it covers.
- *   5 EVENT   u32 nstack, u32 0, u64 stack[nstack], struct skbs_event,
- *             tail (tail_len bytes).
- *   6 END     u64 events written, u32 ncounters, u32 0,
- *             u64 counters[ncounters]. Last; nothing after it is read.
- *
- * Readers ignore bytes after the fields they know in all but EVENT, so a
- * field can be appended there without a new version, and they skip
- * records whose type has bit 31 set and is unknown to them; anything else
- * unknown is an error. EVENT's length must be exactly that of its parts.
+ * Written by core/record_write.c, read by core/record_read.c; the layout
+ * both follow is core/record_format.h.
  */
 #ifndef SKBSCOPE_RECORD_H
 #define SKBSCOPE_RECORD_H
@@ -37,9 +11,6 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "bpf/events.h"
-
-#define REC_MAGIC "SKBSCOPE"
-#define REC_VERSION 1
 
 struct hooks;
 struct reasons;

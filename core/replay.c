@@ -5,14 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/lib/u64map.h"
+#include "core/lib/vec.h"
 #include "core/record.h"
 #include "core/replay.h"
 
-#define STACK_BUCKETS 4096
-
 struct stack {
 	int n;
-	int next;            /* chain in the bucket, -1 ends */
+	int next;            /* older stack of the same hash, -1 ends */
 	__u64 ips[SKBS_STACK_DEPTH];
 };
 
@@ -20,8 +20,9 @@ struct replay {
 	struct rec_reader *r;
 	char path[256];
 	struct stack *stacks;
-	int nstacks, cap;
-	int bucket[STACK_BUCKETS];
+	int nstacks;
+	size_t cap;
+	struct u64map *ids;  /* hash of a stack -> its newest id */
 	unsigned long long events;
 	int done, err;
 	char status[640];
@@ -33,12 +34,12 @@ int replay_new(struct rec_reader *r, const char *path, struct replay **out)
 {
 	struct replay *rp = calloc(1, sizeof(*rp));
 
-	if (!rp)
+	if (!rp || u64map_new(64, &rp->ids)) {
+		free(rp);
 		return -ENOMEM;
+	}
 	rp->r = r;
 	snprintf(rp->path, sizeof(rp->path), "%s", path);
-	for (int i = 0; i < STACK_BUCKETS; i++)
-		rp->bucket[i] = -1;
 	snprintf(rp->status, sizeof(rp->status), "replay of %s", path);
 	*out = rp;
 	return 0;
@@ -48,38 +49,38 @@ void replay_free(struct replay *rp)
 {
 	if (!rp)
 		return;
+	u64map_free(rp->ids);
 	free(rp->stacks);
 	free(rp);
 }
 
-/* Id of this stack, added when new; -1 when memory runs out. */
+/* Id of this stack, added when new; -1 when memory runs out. Stacks are
+ * keyed by a 64-bit hash of their addresses; the rare stacks that share
+ * one are chained. */
 static int intern(struct replay *rp, const __u64 *ips, int n)
 {
-	__u64 h = 1469598103934665603ULL;
-	int b, i;
+	__u64 h = 1469598103934665603ULL, *newest;
+	int added, i;
 
 	for (i = 0; i < n; i++)
 		h = (h ^ ips[i]) * 1099511628211ULL;
-	b = (int)(h % STACK_BUCKETS);
-	for (i = rp->bucket[b]; i >= 0; i = rp->stacks[i].next)
+	newest = u64map_slot(rp->ids, h, &added);
+	if (!newest)
+		return -1;
+	for (i = added ? -1 : (int)*newest; i >= 0; i = rp->stacks[i].next)
 		if (rp->stacks[i].n == n &&
 		    !memcmp(rp->stacks[i].ips, ips, n * sizeof(*ips)))
 			return i;
-	if (rp->nstacks == rp->cap) {
-		int cap = rp->cap ? rp->cap * 2 : 64;
-		struct stack *ns = reallocarray(rp->stacks, (size_t)cap,
-						sizeof(*ns));
-
-		if (!ns)
-			return -1;
-		rp->stacks = ns;
-		rp->cap = cap;
+	if (VEC_RESERVE(rp->stacks, rp->cap, (size_t)rp->nstacks + 1)) {
+		if (added)
+			u64map_del(rp->ids, h);
+		return -1;
 	}
 	i = rp->nstacks++;
 	rp->stacks[i].n = n;
 	memcpy(rp->stacks[i].ips, ips, n * sizeof(*ips));
-	rp->stacks[i].next = rp->bucket[b];
-	rp->bucket[b] = i;
+	rp->stacks[i].next = added ? -1 : (int)*newest;
+	*newest = (__u64)i;
 	return i;
 }
 

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/lib/vec.h"
 #include "core/store.h"
 
 #define NO_TUPLE ((__u32)-1)
@@ -25,11 +26,26 @@
 /* Where a hop's header bytes may overlap the previous hop's: the same
  * offset, or an Ethernet header later or earlier (MAC vs network header). */
 #define ETH_HLEN 14
+/* Interface names kept before the list starts over (note_ifname). */
+#define IFNAMES_MAX 4096
 
 struct ifname {
 	__u32 netns, ifindex;
 	char name[SKBS_IFNAMSIZ];
 };
+
+/*
+ * A lifetime as the store keeps it: the view callers read, and the room
+ * in its block, which is the store's business alone.
+ */
+struct entry {
+	struct packet p;
+	__u32 cap;           /* room for hops */
+	__u32 hlen, hcap;    /* header bytes held, and room for them */
+};
+
+/* A lifetime's slot is most of what a flood costs. */
+_Static_assert(sizeof(struct entry) <= 80, "struct entry grew");
 
 /* cap is 0 or a power of two. */
 struct ring {
@@ -39,15 +55,15 @@ struct ring {
 
 /* Free lifetimes chain through their slot. */
 union slot {
-	struct packet p;
+	struct entry e;
 	union slot *next;
 };
 
 struct store {
 	size_t max;
-	struct ring pkts;      /* struct packet *, by gen */
-	struct ring drops;     /* struct packet *, by gen */
-	__u64 *hits;
+	struct ring pkts;      /* struct entry *, by gen */
+	struct ring drops;     /* struct entry *, in drop order */
+	__u64 *hits;           /* per hook id; all nhits (its room) zeroed */
 	size_t nhits;
 	__u64 events, evicted;
 	struct ifname *ifs;
@@ -55,9 +71,11 @@ struct store {
 	size_t bytes;
 	union slot *free_slots;
 	union slot **chunks;
-	size_t nchunks;
+	size_t nchunks, capchunks;
 };
 
+/* Not VEC_RESERVE: growing a ring unwraps it into the new array, and the
+ * index mask needs a power of two, which vec_reserve does not promise. */
 static int ring_push(struct ring *r, void *p)
 {
 	if (r->n == r->cap) {
@@ -101,11 +119,11 @@ static long ring_find(const struct ring *r, __u32 gen)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct packet *p = ring_get(r, mid);
+		const struct entry *e = ring_get(r, mid);
 
-		if (p->gen == gen)
+		if (e->p.gen == gen)
 			return (long)mid;
-		if (p->gen < gen)
+		if (e->p.gen < gen)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -124,18 +142,15 @@ int store_new(size_t max_packets, struct store **out)
 	return 0;
 }
 
-static struct packet *packet_new(struct store *st)
+static struct entry *entry_new(struct store *st)
 {
 	union slot *s = st->free_slots;
 
 	if (!s) {
-		union slot **nc = reallocarray(st->chunks, st->nchunks + 1,
-					       sizeof(*nc));
 		union slot *c;
 
-		if (!nc)
+		if (VEC_RESERVE(st->chunks, st->capchunks, st->nchunks + 1))
 			return NULL;
-		st->chunks = nc;
 		c = malloc(SLAB_CHUNK * sizeof(*c));
 		if (!c)
 			return NULL;
@@ -145,9 +160,9 @@ static struct packet *packet_new(struct store *st)
 		s = c;
 	}
 	st->free_slots = s->next;
-	memset(&s->p, 0, sizeof(s->p));
-	st->bytes += sizeof(s->p);
-	return &s->p;
+	memset(&s->e, 0, sizeof(s->e));
+	st->bytes += sizeof(s->e);
+	return &s->e;
 }
 
 static size_t block_size(__u32 cap, __u32 hcap)
@@ -155,31 +170,24 @@ static size_t block_size(__u32 cap, __u32 hcap)
 	return (size_t)cap * sizeof(struct hop) + hcap;
 }
 
-static void free_packet(struct store *st, struct packet *p)
+static void free_entry(struct store *st, struct entry *e)
 {
-	union slot *s = (union slot *)p;
+	union slot *s = (union slot *)e;
 
-	st->bytes -= sizeof(*p) + block_size(p->cap, p->hcap);
-	free(p->hops);
+	st->bytes -= sizeof(*e) + block_size(e->cap, e->hcap);
+	free(e->p.hops);
 	s->next = st->free_slots;
 	st->free_slots = s;
 }
 
-void store_clear(struct store *st)
-{
-	struct packet *p;
-
-	while ((p = ring_pop_front(&st->pkts)))
-		free_packet(st, p);
-	st->drops.n = 0;
-	st->drops.head = 0;
-}
-
 void store_free(struct store *st)
 {
+	struct entry *e;
+
 	if (!st)
 		return;
-	store_clear(st);
+	while ((e = ring_pop_front(&st->pkts)))
+		free_entry(st, e);
 	for (size_t i = 0; i < st->nchunks; i++)
 		free(st->chunks[i]);
 	free(st->chunks);
@@ -192,15 +200,15 @@ void store_free(struct store *st)
 
 static void evict_oldest(struct store *st)
 {
-	struct packet *p = ring_pop_front(&st->pkts);
+	struct entry *e = ring_pop_front(&st->pkts);
 
-	if (!p)
+	if (!e)
 		return;
-	if (p->state == PKT_DROPPED) {
+	if (e->p.state == PKT_DROPPED) {
 		/* Drops are kept in drop order; the oldest lifetime's drop is
 		 * almost always at the front. */
 		for (size_t i = 0; i < st->drops.n; i++) {
-			if (ring_get(&st->drops, i) != p)
+			if (ring_get(&st->drops, i) != e)
 				continue;
 			for (size_t j = i; j > 0; j--)
 				st->drops.v[(st->drops.head + j) &
@@ -210,7 +218,7 @@ static void evict_oldest(struct store *st)
 			break;
 		}
 	}
-	free_packet(st, p);
+	free_entry(st, e);
 	st->evicted++;
 }
 
@@ -238,20 +246,10 @@ static void note_ifname(struct store *st, const struct skbs_event *ev)
 	}
 	/* A handful of devices per netns: a small array is plenty, and it
 	 * must not grow without bound under churn. */
-	if (st->nifs == st->capifs) {
-		size_t cap = st->capifs ? st->capifs * 2 : 16;
-		struct ifname *nv;
-
-		if (cap > 4096) {
-			st->nifs = 0;
-			cap = st->capifs;
-		}
-		nv = reallocarray(st->ifs, cap, sizeof(*nv));
-		if (!nv)
-			return;
-		st->ifs = nv;
-		st->capifs = cap;
-	}
+	if (st->nifs == IFNAMES_MAX)
+		st->nifs = 0;
+	if (VEC_RESERVE(st->ifs, st->capifs, st->nifs + 1))
+		return;
 	st->lastif = st->nifs;
 	n = &st->ifs[st->nifs++];
 	n->netns = ev->netns;
@@ -270,77 +268,75 @@ const char *store_ifname(const struct store *st, __u32 netns, __u32 ifindex)
 static int count_hit(struct store *st, __u32 hook)
 {
 	if (hook >= st->nhits) {
-		size_t n = hook + 64;
-		__u64 *nv;
+		size_t had = st->nhits;
 
 		if (hook == SKBS_HOOK_BY_IP)
 			return 0;
-		nv = reallocarray(st->hits, n, sizeof(*nv));
-		if (!nv)
+		if (VEC_RESERVE(st->hits, st->nhits, (size_t)hook + 1))
 			return -ENOMEM;
-		memset(nv + st->nhits, 0, (n - st->nhits) * sizeof(*nv));
-		st->hits = nv;
-		st->nhits = n;
+		memset(st->hits + had, 0,
+		       (st->nhits - had) * sizeof(*st->hits));
 	}
 	st->hits[hook]++;
 	return 0;
 }
 
-static struct packet *lifetime(struct store *st, const struct skbs_event *ev)
+static struct entry *lifetime(struct store *st, const struct skbs_event *ev)
 {
-	struct packet *p = NULL;
+	struct entry *e = NULL;
 	long i;
 
 	/* Almost always the newest or one of the few in flight with it. */
 	if (st->pkts.n) {
-		p = ring_get(&st->pkts, st->pkts.n - 1);
-		if (p->gen == ev->gen)
-			return p;
-		if (p->gen > ev->gen) {
+		e = ring_get(&st->pkts, st->pkts.n - 1);
+		if (e->p.gen == ev->gen)
+			return e;
+		if (e->p.gen > ev->gen) {
 			for (size_t k = 2; k <= 16 && k <= st->pkts.n; k++) {
-				p = ring_get(&st->pkts, st->pkts.n - k);
-				if (p->gen == ev->gen)
-					return p;
-				if (p->gen < ev->gen)
+				e = ring_get(&st->pkts, st->pkts.n - k);
+				if (e->p.gen == ev->gen)
+					return e;
+				if (e->p.gen < ev->gen)
 					return NULL;
 			}
 			i = ring_find(&st->pkts, ev->gen);
 			return i < 0 ? NULL : ring_get(&st->pkts, (size_t)i);
 		}
 	}
-	p = packet_new(st);
-	if (!p)
+	e = entry_new(st);
+	if (!e)
 		return NULL;
-	p->skb = ev->skb;
-	p->gen = ev->gen;
-	p->first_ts = ev->ts;
-	p->first_tuple = NO_TUPLE;
-	if (ring_push(&st->pkts, p)) {
-		free_packet(st, p);
+	e->p.skb = ev->skb;
+	e->p.gen = ev->gen;
+	e->p.first_ts = ev->ts;
+	e->p.first_tuple = NO_TUPLE;
+	if (ring_push(&st->pkts, e)) {
+		free_entry(st, e);
 		return NULL;
 	}
 	while (st->pkts.n > st->max)
 		evict_oldest(st);
-	return p;
+	return e;
 }
 
-static __u8 *hdr_bytes(const struct packet *p)
+static __u8 *hdr_bytes(const struct entry *e)
 {
-	return (__u8 *)(p->hops + p->cap);
+	return (__u8 *)(e->p.hops + e->cap);
 }
 
 /*
- * Give p a block with room for cap hops and hcap header bytes, with the
+ * Give e a block with room for cap hops and hcap header bytes, with the
  * bytes held moved shift bytes on, and the hops' pointers moved with them.
  */
-static int relayout(struct store *st, struct packet *p, __u32 cap,
+static int relayout(struct store *st, struct entry *e, __u32 cap,
 		    __u32 hcap, __u32 shift)
 {
-	__u8 *ob = p->hops ? hdr_bytes(p) : NULL, *nb;
+	struct packet *p = &e->p;
+	__u8 *ob = p->hops ? hdr_bytes(e) : NULL, *nb;
 	struct hop *nh;
 
-	if (cap == p->cap && hcap == p->hcap) {
-		memmove(ob + shift, ob, p->hlen);
+	if (cap == e->cap && hcap == e->hcap) {
+		memmove(ob + shift, ob, e->hlen);
 		for (__u32 i = 0; i < p->nhops; i++)
 			if (p->hops[i].hdr)
 				p->hops[i].hdr += shift;
@@ -352,17 +348,17 @@ static int relayout(struct store *st, struct packet *p, __u32 cap,
 	nb = (__u8 *)(nh + cap);
 	if (p->nhops)
 		memcpy(nh, p->hops, p->nhops * sizeof(*nh));
-	if (p->hlen)
-		memcpy(nb + shift, ob, p->hlen);
+	if (e->hlen)
+		memcpy(nb + shift, ob, e->hlen);
 	for (__u32 i = 0; i < p->nhops; i++)
 		if (nh[i].hdr)
 			nh[i].hdr = nb + shift + (nh[i].hdr - ob);
 	free(p->hops);
 	st->bytes += block_size(cap, hcap);
-	st->bytes -= block_size(p->cap, p->hcap);
+	st->bytes -= block_size(e->cap, e->hcap);
 	p->hops = nh;
-	p->cap = cap;
-	p->hcap = hcap;
+	e->cap = cap;
+	e->hcap = hcap;
 	return 0;
 }
 
@@ -381,17 +377,18 @@ static long overlay_cost(const __u8 *b, long h, long o, const __u8 *t,
 
 /* Room for one more hop, with n header bytes t (none when !n); sets
  * *hdr to where they are. 0 or -ENOMEM. */
-static int make_room(struct store *st, struct packet *p, const __u8 *t,
+static int make_room(struct store *st, struct entry *e, const __u8 *t,
 		     __u32 n, __u8 **hdr)
 {
-	long o = p->hlen, best = n, h = p->hlen;
-	__u32 cap = p->cap, hcap = p->hcap, shift, need;
+	const struct packet *p = &e->p;
+	long o = e->hlen, best = n, h = e->hlen;
+	__u32 cap = e->cap, hcap = e->hcap, shift, need;
 
 	/* Where the last few hops' bytes are, as they are, or an Ethernet
 	 * header later or earlier; usually the first try matches whole. */
 	for (__u32 i = p->nhops; n && i > 0 && i + 4 > p->nhops && best;
 	     i--) {
-		const __u8 *b = hdr_bytes(p);
+		const __u8 *b = hdr_bytes(e);
 		long base, c;
 
 		if (!p->hops[i - 1].hdr)
@@ -409,19 +406,19 @@ static int make_room(struct store *st, struct packet *p, const __u8 *t,
 		}
 	}
 	shift = o < 0 ? (__u32)-o : 0;
-	need = p->hlen + (__u32)best;
+	need = e->hlen + (__u32)best;
 	if (p->nhops == cap)
 		cap = cap ? cap + cap / 2 + 1 : HOPS_FIRST;
 	if (need > hcap)
 		hcap = need + need / 2 > 2 * hcap ? need + need / 2 : 2 * hcap;
-	if ((cap != p->cap || hcap != p->hcap || shift) &&
-	    relayout(st, p, cap, hcap, shift))
+	if ((cap != e->cap || hcap != e->hcap || shift) &&
+	    relayout(st, e, cap, hcap, shift))
 		return -ENOMEM;
 	*hdr = NULL;
 	if (n) {
-		*hdr = hdr_bytes(p) + o + shift;
+		*hdr = hdr_bytes(e) + o + shift;
 		memcpy(*hdr, t, n);
-		p->hlen = need;
+		e->hlen = need;
 	}
 	return 0;
 }
@@ -431,6 +428,7 @@ int store_add(struct store *st, const struct skbs_event *ev,
 {
 	__u16 hdr_len = tail ? ev->hdr_len : 0;
 	struct packet *p;
+	struct entry *e;
 	struct hop *h;
 	__u8 *hdr;
 
@@ -438,13 +436,14 @@ int store_add(struct store *st, const struct skbs_event *ev,
 	note_ifname(st, ev);
 	if (count_hit(st, ev->hook))
 		return -ENOMEM;
-	p = lifetime(st, ev);
-	if (!p)
+	e = lifetime(st, ev);
+	if (!e)
 		return 0; /* an event of an evicted lifetime */
-	if (make_room(st, p, (const __u8 *)tail, hdr_len, &hdr)) {
+	p = &e->p;
+	if (make_room(st, e, (const __u8 *)tail, hdr_len, &hdr)) {
 		/* Keep the hop without its bytes, as before, if that fits. */
 		hdr_len = 0;
-		if (p->nhops == p->cap && make_room(st, p, NULL, 0, &hdr))
+		if (p->nhops == e->cap && make_room(st, e, NULL, 0, &hdr))
 			return -ENOMEM;
 	}
 	h = &p->hops[p->nhops];
@@ -478,7 +477,7 @@ int store_add(struct store *st, const struct skbs_event *ev,
 		p->drop_reason = ev->drop_reason;
 		p->reason_known = !!(ev->flags & SKBS_EV_REASON);
 		p->location = ev->location;
-		if (ring_push(&st->drops, p))
+		if (ring_push(&st->drops, e))
 			return -ENOMEM;
 	} else if ((ev->flags & SKBS_EV_FREE) && p->state == PKT_IN_FLIGHT) {
 		p->state = PKT_CONSUMED;
@@ -486,8 +485,8 @@ int store_add(struct store *st, const struct skbs_event *ev,
 	/* The lifetime is over: nothing more will be added, so give back
 	 * the room (a late event would simply grow it again). */
 	if ((ev->flags & SKBS_EV_FREE) &&
-	    (p->cap != p->nhops || p->hcap != p->hlen))
-		relayout(st, p, p->nhops, p->hlen, 0);
+	    (e->cap != p->nhops || e->hcap != e->hlen))
+		relayout(st, e, p->nhops, e->hlen, 0);
 	return 0;
 }
 
@@ -496,9 +495,17 @@ size_t store_count(const struct store *st)
 	return st->pkts.n;
 }
 
+/* The view inside an entry of r, or NULL past its end. */
+static const struct packet *view_at(const struct ring *r, size_t i)
+{
+	const struct entry *e = ring_get(r, i);
+
+	return e ? &e->p : NULL;
+}
+
 const struct packet *store_packet(const struct store *st, size_t i)
 {
-	return ring_get(&st->pkts, i);
+	return view_at(&st->pkts, i);
 }
 
 long store_find(const struct store *st, __u32 gen)
@@ -513,17 +520,12 @@ size_t store_drop_count(const struct store *st)
 
 const struct packet *store_drop(const struct store *st, size_t i)
 {
-	return ring_get(&st->drops, i);
+	return view_at(&st->drops, i);
 }
 
 __u64 store_hook_hits(const struct store *st, __u32 hook)
 {
 	return hook < st->nhits ? st->hits[hook] : 0;
-}
-
-size_t store_hook_slots(const struct store *st)
-{
-	return st->nhits;
 }
 
 __u64 store_events(const struct store *st)

@@ -32,7 +32,7 @@ struct hop {
 	__u16 hdr_len;       /* captured header bytes (--snaplen) */
 	/* They start at L2 when SKBS_EV_HDR_L2. Owned by the store and
 	 * shared between hops that captured the same bytes; valid until the
-	 * next store_add or store_clear. */
+	 * next store_add or store_free. */
 	__u8 *hdr;
 };
 
@@ -42,20 +42,20 @@ enum pkt_state {
 	PKT_DROPPED,
 };
 
+/* A lifetime as callers see it; the store keeps its own bookkeeping
+ * beside it. The byte-wide fields keep the store's slot at 80 bytes. */
 struct packet {
 	__u64 skb;
 	__u64 first_ts, last_ts;
 	__u64 location;
 	struct hop *hops;
 	__u32 gen;
-	enum pkt_state state;
 	__u32 drop_reason;   /* when state is PKT_DROPPED */
-	int reason_known;
 	__u32 last_hook;
 	__u32 nhops;
 	__u32 first_tuple;   /* first hop with a tuple, or (__u32)-1 */
-	/* The store's own: room for hops, header bytes held and room. */
-	__u32 cap, hlen, hcap;
+	__u8 state;          /* enum pkt_state */
+	__u8 reason_known;
 };
 
 struct store;
@@ -66,8 +66,6 @@ void store_free(struct store *st);
  * 0 or -ENOMEM. */
 int store_add(struct store *st, const struct skbs_event *ev,
 	      const char *tail);
-/* Forget everything (counters of evictions stay). */
-void store_clear(struct store *st);
 
 /* Lifetimes in first-seen order: 0 is the oldest kept. */
 size_t store_count(const struct store *st);
@@ -80,7 +78,6 @@ const struct packet *store_drop(const struct store *st, size_t i);
 
 /* Hit counts per hook id, over everything stored since start. */
 __u64 store_hook_hits(const struct store *st, __u32 hook);
-size_t store_hook_slots(const struct store *st);
 
 __u64 store_events(const struct store *st);   /* events added, all time */
 __u64 store_evicted(const struct store *st);  /* lifetimes evicted */

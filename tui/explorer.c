@@ -241,6 +241,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 			long bytes;
 
 			ui_refresh(&a.ui);
+			ui_layout(&a.ui, g.w, g.h);
 			view_render(&a.ui, &g);
 			bytes = term_blit(&g, full);
 			gap = bytes * 1000000000LL / TERM_BYTES_PER_S;

@@ -10,13 +10,19 @@
 #include "core/filter.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/lib/vec.h"
 #include "core/store.h"
+#include "tui/lineedit.h"
 #include "tui/model.h"
+
+/* Filters remembered for Up and Down in the filter bar. */
+#define HIST_MAX 32
 
 int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
 	    const struct reasons *r)
 {
 	char err[256];
+	int ret;
 
 	memset(ui, 0, sizeof(*ui));
 	ui->store = st;
@@ -26,15 +32,20 @@ int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
 	ui->netns_dir = "/var/run/netns";
 	ui->color = 1;
 	filter_init(&ui->current);
-	return keymap_load(&ui->km, NULL, err, sizeof(err));
+	ret = lineedit_new(EDIT_MAX, HIST_MAX, &ui->edit);
+	return ret ? ret : keymap_load(&ui->km, NULL, err, sizeof(err));
 }
 
 void ui_fini(struct ui *ui)
 {
+	lineedit_free(ui->edit);
+	ui->edit = NULL;
 	free(ui->order);
 	ui->order = NULL;
 	free(ui->sortbuf);
 	ui->sortbuf = NULL;
+	free(ui->fn);
+	ui->fn = NULL;
 }
 
 const char *ui_hook_name(const struct ui *ui, __u32 hook, char *buf,
@@ -116,19 +127,10 @@ void ui_refresh(struct ui *ui)
 	size_t n = ui->drops_only ? store_drop_count(ui->store) :
 				    store_count(ui->store);
 
-	if (n > ui->caporder) {
-		__u32 *nv = reallocarray(ui->order, n + 1024, sizeof(*nv));
-
-		struct sort_ent *ns = reallocarray(ui->sortbuf, n + 1024,
-						   sizeof(*ns));
-
-		if (ns)
-			ui->sortbuf = ns;
-		if (!nv || !ns)
-			return;
-		ui->order = nv;
-		ui->caporder = n + 1024;
-	}
+	/* Short of memory, the last frame's order stays. */
+	if (VEC_RESERVE(ui->order, ui->caporder, n) ||
+	    VEC_RESERVE(ui->sortbuf, ui->capsort, n))
+		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct packet *p = ui->drops_only ?
 						 store_drop(ui->store, i) :
@@ -221,8 +223,9 @@ static void move(struct ui *ui, long delta)
 
 static int page(const struct ui *ui)
 {
-	int r = ui->focus == PANE_PACKETS ? ui->list_rows :
-		ui->focus == PANE_TIMELINE ? ui->tl_rows : ui->fn_rows;
+	int r = ui->focus == PANE_PACKETS ? ui->lay.packets.list_rows :
+		ui->focus == PANE_TIMELINE ? ui->lay.timeline.list_rows :
+					     ui->lay.funcs.list_rows;
 
 	return r > 1 ? r - 1 : 1;
 }
@@ -286,8 +289,8 @@ static void validate(struct ui *ui)
 		ui->edit_valid = 1;
 		return;
 	}
-	ui->edit_valid = !filter_parse(ui->edit, ui->netns_dir, &f,
-				       ui->edit_err, sizeof(ui->edit_err),
+	ui->edit_valid = !filter_parse(lineedit_text(ui->edit), ui->netns_dir,
+				       &f, ui->edit_err, sizeof(ui->edit_err),
 				       &ui->edit_bad);
 }
 
@@ -295,20 +298,17 @@ static void start_edit(struct ui *ui, enum editing e)
 {
 	ui->editing = e;
 	if (e == EDIT_FILTER)
-		snprintf(ui->edit, sizeof(ui->edit), "%s", ui->active);
+		lineedit_start(ui->edit, ui->active);
 	else if (e == EDIT_EXPORT)
-		snprintf(ui->edit, sizeof(ui->edit), "%s",
-			 ui->export_path[0] ? ui->export_path :
-			 ui->export_all ? "skbscope-packets.txt" :
-					  "skbscope-timeline.txt");
+		lineedit_start(ui->edit, ui->export_path[0] ? ui->export_path :
+				 ui->export_all ? "skbscope-packets.txt" :
+						  "skbscope-timeline.txt");
 	else
-		ui->edit[0] = '\0';
-	ui->cur = (int)strlen(ui->edit);
-	ui->hist_pos = ui->nhist;
+		lineedit_start(ui->edit, "");
 	validate(ui);
 }
 
-int ui_action(struct ui *ui, enum action a)
+static int ui_action(struct ui *ui, enum action a)
 {
 	const struct packet *p = ui_selected(ui);
 
@@ -353,7 +353,6 @@ int ui_action(struct ui *ui, enum action a)
 		ui->pending.output = ui->current.output;
 		ui->pending.snaplen = ui->current.snaplen;
 		ui->pending.flags = ui->current.flags & SKBS_F_TRACK;
-		ui->edit[0] = '\0';
 		return UI_APPLY | UI_REDRAW;
 	case ACT_SORT:
 		/* The pane with focus decides what is sorted. */
@@ -433,19 +432,9 @@ int ui_action(struct ui *ui, enum action a)
 	return UI_REDRAW;
 }
 
-static void edit_insert(struct ui *ui, int c)
-{
-	size_t l = strlen(ui->edit);
-
-	if (l + 1 >= sizeof(ui->edit))
-		return;
-	memmove(ui->edit + ui->cur + 1, ui->edit + ui->cur, l - ui->cur + 1);
-	ui->edit[ui->cur++] = (char)c;
-}
-
 static int edit_key(struct ui *ui, int key)
 {
-	size_t l = strlen(ui->edit);
+	const char *text = lineedit_text(ui->edit);
 
 	switch (key) {
 	case K_ESC:
@@ -454,7 +443,7 @@ static int edit_key(struct ui *ui, int key)
 		return UI_REDRAW;
 	case K_ENTER:
 		if (ui->editing == EDIT_SEARCH) {
-			strlcpy(ui->search, ui->edit, sizeof(ui->search));
+			strlcpy(ui->search, text, sizeof(ui->search));
 			ui->editing = EDIT_NONE;
 			if (!ui->search[0])
 				return UI_REDRAW;
@@ -462,9 +451,9 @@ static int edit_key(struct ui *ui, int key)
 							       sel_row(ui));
 		}
 		if (ui->editing == EDIT_EXPORT) {
-			if (!ui->edit[0])
+			if (!text[0])
 				return UI_REDRAW; /* a name is needed */
-			strlcpy(ui->export_path, ui->edit,
+			strlcpy(ui->export_path, text,
 				sizeof(ui->export_path));
 			ui->editing = EDIT_NONE;
 			return UI_EXPORT | UI_REDRAW;
@@ -473,62 +462,17 @@ static int edit_key(struct ui *ui, int key)
 		if (!ui->edit_valid)
 			return UI_REDRAW; /* never applied; keep editing */
 		ui->pending = ui->current;
-		filter_parse(ui->edit, ui->netns_dir, &ui->pending, NULL, 0,
-			     NULL);
+		filter_parse(text, ui->netns_dir, &ui->pending, NULL, 0, NULL);
 		ui->editing = EDIT_NONE;
 		return UI_APPLY | UI_REDRAW;
-	case K_BACKSPACE:
-	case 8:
-		if (ui->cur > 0) {
-			memmove(ui->edit + ui->cur - 1, ui->edit + ui->cur,
-				l - ui->cur + 1);
-			ui->cur--;
-		}
-		break;
-	case K_DELETE:
-		if ((size_t)ui->cur < l)
-			memmove(ui->edit + ui->cur, ui->edit + ui->cur + 1,
-				l - ui->cur);
-		break;
-	case K_LEFT:
-		if (ui->cur > 0)
-			ui->cur--;
-		break;
-	case K_RIGHT:
-		if ((size_t)ui->cur < l)
-			ui->cur++;
-		break;
-	case K_HOME:
-	case 1: /* C-a */
-		ui->cur = 0;
-		break;
-	case K_END:
-	case 5: /* C-e */
-		ui->cur = (int)l;
-		break;
-	case 21: /* C-u */
-		ui->edit[0] = '\0';
-		ui->cur = 0;
-		break;
 	case K_UP:
 	case K_DOWN:
-		if (ui->editing != EDIT_FILTER || !ui->nhist)
-			break;
-		ui->hist_pos += key == K_UP ? -1 : 1;
-		if (ui->hist_pos < 0)
-			ui->hist_pos = 0;
-		if (ui->hist_pos >= ui->nhist) {
-			ui->hist_pos = ui->nhist;
-			ui->edit[0] = '\0';
-		} else {
-			snprintf(ui->edit, sizeof(ui->edit), "%s",
-				 ui->hist[ui->hist_pos]);
-		}
-		ui->cur = (int)strlen(ui->edit);
+		/* Only filters are remembered. */
+		if (ui->editing == EDIT_FILTER)
+			lineedit_recall(ui->edit, key == K_UP ? -1 : 1);
 		break;
 	default:
-		if (key >= 0x20 && key < 0x7f)
-			edit_insert(ui, key);
+		lineedit_key(ui->edit, key);
 		break;
 	}
 	validate(ui);
@@ -564,14 +508,7 @@ void ui_applied(struct ui *ui, int err)
 	ui->current = ui->pending;
 	filter_format(&ui->current, text, sizeof(text));
 	snprintf(ui->active, sizeof(ui->active), "%s", text);
-	if (text[0] && (!ui->nhist || strcmp(ui->hist[ui->nhist - 1], text))) {
-		if (ui->nhist == HIST_MAX) {
-			memmove(ui->hist[0], ui->hist[1],
-				sizeof(ui->hist[0]) * (HIST_MAX - 1));
-			ui->nhist--;
-		}
-		snprintf(ui->hist[ui->nhist++], EDIT_MAX, "%s", text);
-	}
+	lineedit_remember(ui->edit, text);
 	strlcpy(ui->msg, "filter applied in the kernel: ", sizeof(ui->msg));
 	strlcat(ui->msg, text[0] ? text : "(none: everything)",
 		sizeof(ui->msg));
@@ -611,27 +548,136 @@ void ui_exported(struct ui *ui, long hops, const char *why)
 	ui->msg_err = 0;
 }
 
+/* Is (x, y) on a row of the pane's list? x < 0: any column. */
+static int in_list(const struct pane_box *b, int x, int y)
+{
+	return y >= b->list_y && y < b->list_y + b->list_rows &&
+	       (x < 0 || (x >= b->x && x < b->x + b->w));
+}
+
 int ui_click(struct ui *ui, int x, int y)
 {
+	const struct pane_box *pk = &ui->lay.packets;
+
 	if (ui->show_help || ui->show_detail) {
 		ui->show_help = ui->show_detail = 0;
 		return UI_REDRAW;
 	}
-	if (y >= ui->list_y && y < ui->list_y + ui->list_rows) {
+	if (in_list(&ui->lay.packets, -1, y)) {
 		ui->focus = PANE_PACKETS;
 		ui->follow = 0;
-		if (ui->list_top + (y - ui->list_y) < (long)ui->norder)
-			select_row(ui, ui->list_top + (y - ui->list_y));
-	} else if (y >= ui->tl_y && y < ui->tl_y + ui->tl_rows &&
-		   x >= ui->tl_x && x < ui->tl_x + ui->tl_w) {
+		if (ui->list_top + (y - pk->list_y) < (long)ui->norder)
+			select_row(ui, ui->list_top + (y - pk->list_y));
+	} else if (in_list(&ui->lay.timeline, x, y)) {
 		ui->focus = PANE_TIMELINE;
-		ui->sel_hop = ui->hop_top + (y - ui->tl_y);
+		ui->sel_hop = ui->hop_top + (y - ui->lay.timeline.list_y);
 		move(ui, 0);
-	} else if (y >= ui->fn_y && y < ui->fn_y + ui->fn_rows &&
-		   x >= ui->fn_x && x < ui->fn_x + ui->fn_w) {
+	} else if (in_list(&ui->lay.funcs, x, y)) {
 		ui->focus = PANE_FUNCS;
-		ui->sel_func = ui->func_top + (y - ui->fn_y);
+		ui->sel_func = ui->func_top + (y - ui->lay.funcs.list_y);
 		move(ui, 0);
 	}
 	return UI_REDRAW;
+}
+
+/* Keep the selected packet's row in the list, and the list full. */
+static void packets_in_view(struct ui *ui)
+{
+	long rows = ui->lay.packets.list_rows, sel = sel_row(ui);
+
+	if (sel >= 0 && sel < ui->list_top)
+		ui->list_top = sel;
+	if (sel >= 0 && sel >= ui->list_top + rows)
+		ui->list_top = sel - rows + 1;
+	if (ui->list_top > (long)ui->norder - rows)
+		ui->list_top = (long)ui->norder - rows > 0 ?
+				       (long)ui->norder - rows : 0;
+}
+
+/* Keep the selected hop on the timeline. */
+static void hop_in_view(struct ui *ui)
+{
+	const struct packet *p = ui_selected(ui);
+	int rows = ui->lay.timeline.list_rows;
+
+	if (!p)
+		return;
+	if (ui->sel_hop >= (int)p->nhops)
+		ui->sel_hop = (int)p->nhops - 1;
+	if (ui->sel_hop < ui->hop_top)
+		ui->hop_top = ui->sel_hop;
+	if (ui->sel_hop >= ui->hop_top + rows)
+		ui->hop_top = ui->sel_hop - rows + 1;
+}
+
+static int cmp_fn_name(const void *a, const void *b, void *ctx)
+{
+	const struct fn_row *x = a, *y = b;
+	char nx[160], ny[160];
+
+	ui_hook_name(ctx, x->hook, nx, sizeof(nx));
+	ui_hook_name(ctx, y->hook, ny, sizeof(ny));
+	return strcmp(nx, ny);
+}
+
+/* Most hits first; equal counts by hook id. */
+static int cmp_fn(const void *a, const void *b)
+{
+	const struct fn_row *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? 1 : -1;
+	return x->hook < y->hook ? -1 : x->hook > y->hook;
+}
+
+/* The functions pane's rows: hooks with hits, in all packets or in the
+ * selected one, by hits or by name; and the selection kept among them. */
+static void count_funcs(struct ui *ui)
+{
+	const struct packet *p = ui_selected(ui);
+	size_t nh = hooks_count(ui->hooks), n = 0;
+	int vis = ui->lay.funcs.list_rows;
+
+	ui->nfn = 0;
+	if (VEC_RESERVE(ui->fn, ui->capfn, nh ? nh : 1))
+		return;
+	for (size_t i = 0; i < nh; i++) {
+		__u64 c = 0;
+
+		if (ui->funcs_selected) {
+			for (__u32 k = 0; p && k < p->nhops; k++)
+				c += p->hops[k].hook == i;
+		} else {
+			c = store_hook_hits(ui->store, (__u32)i);
+		}
+		if (c) {
+			ui->fn[n].hook = (__u32)i;
+			ui->fn[n++].n = c;
+		}
+	}
+	ui->nfn = n;
+	if (ui->funcs_by_name)
+		qsort_r(ui->fn, n, sizeof(*ui->fn), cmp_fn_name, ui);
+	else
+		qsort(ui->fn, n, sizeof(*ui->fn), cmp_fn);
+	if (ui->sel_func >= (int)n)
+		ui->sel_func = n ? (int)n - 1 : 0;
+	if (ui->sel_func < ui->func_top)
+		ui->func_top = ui->sel_func;
+	if (ui->sel_func >= ui->func_top + vis)
+		ui->func_top = ui->sel_func - vis + 1;
+}
+
+void ui_layout(struct ui *ui, int w, int h)
+{
+	struct layout l;
+
+	layout_panes(w, h, &l);
+	if (!l.fits)
+		return;
+	ui->lay = l;
+	packets_in_view(ui);
+	hop_in_view(ui);
+	if (l.funcs.h)
+		count_funcs(ui);
 }

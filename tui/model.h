@@ -12,8 +12,10 @@
 #include <linux/types.h>
 #include "bpf/events.h"
 #include "tui/keymap.h"
+#include "tui/layout.h"
 
 struct store;
+struct lineedit;
 struct hooks;
 struct reasons;
 struct ksyms;
@@ -45,11 +47,16 @@ struct ui_status {
 	int replay;            /* events come from a recording */
 };
 
-#define HIST_MAX 32
 /* Room for a pcap-filter expression (SKBS_PCAP_TEXT) and terms before it. */
 #define EDIT_MAX 1280
 
 struct sort_ent;
+
+/* A row of the functions pane: a hook and its hits. */
+struct fn_row {
+	__u32 hook;
+	__u64 n;
+};
 
 struct ui {
 	const struct store *store;
@@ -81,13 +88,10 @@ struct ui {
 	int show_help, show_detail, show_stack;
 
 	enum editing editing;
-	char edit[EDIT_MAX];
-	int cur;
+	struct lineedit *edit;     /* the prompt's line, and filter history */
 	int edit_valid;
 	int edit_bad;
 	char edit_err[200];
-	char hist[HIST_MAX][EDIT_MAX];
-	int nhist, hist_pos;
 	char search[128];
 	char export_path[1024];
 	int export_all;            /* every packet shown, not the selected */
@@ -95,24 +99,35 @@ struct ui {
 	char msg[256];
 	int msg_err;
 
-	/* Geometry of the last frame, for paging and mouse clicks. */
-	int list_y, list_rows, tl_y, tl_rows, tl_x, tl_w, fn_y, fn_rows, fn_x,
-		fn_w;
+	/* Where the panes are in the frame being drawn (ui_layout), for
+	 * paging and mouse clicks. */
+	struct layout lay;
 
 	/* The packet list in display order (generations). */
 	__u32 *order;
 	size_t norder, caporder;
 	struct sort_ent *sortbuf;  /* (key, generation) pairs for sorting */
+	size_t capsort;
+	/* The functions pane's rows, counted and sorted by ui_layout. */
+	struct fn_row *fn;
+	size_t nfn, capfn;
 };
 
+/* 0, -ENOMEM, or the built-in keymap's error. */
 int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
 	    const struct reasons *r);
 void ui_fini(struct ui *ui);
 /* Rebuild the display order from the store (call before drawing). */
 void ui_refresh(struct ui *ui);
+/*
+ * Ready the next frame at w x h for view_render, which only reads: the
+ * panes' geometry, the selection and scrolling clamped into view, the
+ * functions pane's rows. Call after ui_refresh, before each frame; a
+ * screen too small for panes keeps the last geometry.
+ */
+void ui_layout(struct ui *ui, int w, int h);
 /* A key press: keymap action, or text for the filter/search prompt. */
 int ui_key(struct ui *ui, int key);
-int ui_action(struct ui *ui, enum action a);
 /* A click at screen cell (x, y). */
 int ui_click(struct ui *ui, int x, int y);
 /* The app applied (err == 0) or failed to apply ui->pending. */

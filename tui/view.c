@@ -16,6 +16,8 @@
 #include "core/output_line.h"
 #include "core/store.h"
 #include "tui/cells.h"
+#include "tui/layout.h"
+#include "tui/lineedit.h"
 #include "tui/model.h"
 #include "tui/view.h"
 
@@ -117,7 +119,7 @@ static const char *count_text(__u64 n, char *buf, size_t len)
 	return buf;
 }
 
-static void draw_status(struct ui *ui, struct grid *g)
+static void draw_status(const struct ui *ui, struct grid *g)
 {
 	const struct ui_status *s = &ui->st;
 	char buf[512];
@@ -163,12 +165,13 @@ static void draw_status(struct ui *ui, struct grid *g)
 			 -1);
 }
 
-static void draw_filter_bar(struct ui *ui, struct grid *g)
+static void draw_filter_bar(const struct ui *ui, struct grid *g)
 {
 	int y = 1, x;
 
 	grid_fill(g, 0, y, g->w, L' ', R_NORMAL);
 	if (ui->editing) {
+		const char *text = lineedit_text(ui->edit);
 		const char *label = ui->editing == EDIT_FILTER ? "Filter> " :
 				    ui->editing == EDIT_EXPORT ?
 					    (ui->export_all ? "Export all to> " :
@@ -178,20 +181,21 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 
 		x = grid_put(g, 0, y, label, R_HEADER | AT_BOLD, -1);
 		room = g->w - x - 1;
-		grid_put(g, x, y, ui->edit, R_NORMAL, room);
+		grid_put(g, x, y, text, R_NORMAL, room);
 		if (ui->editing == EDIT_FILTER && !ui->edit_valid &&
 		    ui->edit_bad >= 0) {
 			/* Underline the first bad token. */
 			int b = ui->edit_bad, e = b;
 
-			while (ui->edit[e] && ui->edit[e] != ' ')
+			while (text[e] && text[e] != ' ')
 				e++;
 			grid_attr(g, x + b, y, MAX(e - b, 1),
 				  R_ERROR | AT_UNDERLINE | AT_BOLD);
 		}
-		grid_attr(g, x + ui->cur, y, 1, R_NORMAL | AT_REVERSE);
+		grid_attr(g, x + lineedit_cursor(ui->edit), y, 1,
+			  R_NORMAL | AT_REVERSE);
 		if (ui->editing == EDIT_EXPORT) {
-			int ex = x + (int)strlen(ui->edit) + 2;
+			int ex = x + (int)strlen(text) + 2;
 
 			if (ex < g->w)
 				grid_put(g, ex, y, "(.json, .pcapng, else text;"
@@ -199,7 +203,7 @@ static void draw_filter_bar(struct ui *ui, struct grid *g)
 					 g->w - ex);
 		}
 		if (ui->editing == EDIT_FILTER) {
-			int ex = x + (int)strlen(ui->edit) + 2;
+			int ex = x + (int)strlen(text) + 2;
 			char msg[256];
 
 			if (ui->edit_valid)
@@ -249,11 +253,11 @@ static const char *state_name(const struct packet *p)
  * events and state (the timeline shows the rest). '>' marks the selected
  * row, so the selection shows without colour too.
  */
-static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
+static void draw_packets(const struct ui *ui, struct grid *g,
+			 const struct pane_box *b)
 {
-	int inner = g->w - 2, rows = h - 3, wide = inner >= 118;
-	int tw = wide ? inner - 74 : inner - 40;
-	long sel = -1;
+	int y = b->y, inner = b->w - 2, rows = b->list_rows;
+	int wide = inner >= 118, tw = wide ? inner - 74 : inner - 40;
 	char title[96];
 	__u64 base = t0(ui);
 
@@ -261,7 +265,7 @@ static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
 		 ui->drops_only ? " (drops only)" : "",
 		 ui->sort == SORT_TIME ? "time" :
 		 ui->sort == SORT_EVENTS ? "events" : "state");
-	grid_box(g, 0, y, g->w, h, title, frame_attr(ui, PANE_PACKETS));
+	grid_box(g, b->x, y, b->w, b->h, title, frame_attr(ui, PANE_PACKETS));
 	if (wide)
 		grid_printf(g, 1, y + 1, R_HEADER, inner,
 			    " %9s %-*s %-14s %3s %-20s %s", "TIME(s)", tw,
@@ -269,18 +273,6 @@ static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
 	else
 		grid_printf(g, 1, y + 1, R_HEADER, inner, " %9s %-*s %3s %s",
 			    "TIME(s)", tw, "TUPLE", "EV", "STATE");
-	ui->list_y = y + 2;
-	ui->list_rows = rows;
-	for (size_t i = 0; i < ui->norder; i++)
-		if (ui->order[i] == ui->sel_gen)
-			sel = (long)i;
-	/* Keep the selection in view. */
-	if (sel >= 0 && sel < ui->list_top)
-		ui->list_top = sel;
-	if (sel >= 0 && sel >= ui->list_top + rows)
-		ui->list_top = sel - rows + 1;
-	if (ui->list_top > (long)ui->norder - rows)
-		ui->list_top = MAX((long)ui->norder - rows, 0);
 	if (!ui->norder)
 		grid_put(g, 3, y + 2, ui->drops_only ? "no drop yet" :
 			 "waiting for packets that match the filter...",
@@ -292,9 +284,11 @@ static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
 		char tuple[128] = "-", where[40], last[128], st[80];
 		uint16_t a;
 		long i;
+		int sel;
 
 		if (row >= (long)ui->norder)
 			break;
+		sel = ui->order[row] == ui->sel_gen;
 		i = store_find(ui->store, ui->order[row]);
 		if (i < 0)
 			continue;
@@ -317,30 +311,31 @@ static void draw_packets(struct ui *ui, struct grid *g, int y, int h)
 			snprintf(st, sizeof(st), "%s", state_name(p));
 		}
 		a = p->state == PKT_DROPPED ? (R_DROP | AT_BOLD) : R_NORMAL;
-		if (row == sel)
+		if (sel)
 			a = (a & ~0xff) | R_SELECTED | AT_REVERSE;
 		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
 		if (wide)
 			grid_printf(g, 1, y + 2 + r, a, inner,
 				    "%c%9.6f %-*.*s %-14.14s %3u %-20.20s %s",
-				    row == sel ? '>' : ' ',
+				    sel ? '>' : ' ',
 				    (p->first_ts - base) / 1e9, tw, tw, tuple,
 				    where, p->nhops, last, st);
 		else
 			grid_printf(g, 1, y + 2 + r, a, inner,
 				    "%c%9.6f %-*.*s %3u %s",
-				    row == sel ? '>' : ' ',
+				    sel ? '>' : ' ',
 				    (p->first_ts - base) / 1e9, tw, tw, tuple,
 				    p->nhops, st);
 	}
 }
 
 /* Fields that changed since the previous hop are highlighted. */
-static void draw_timeline(struct ui *ui, struct grid *g, int x, int y, int w,
-			  int h)
+static void draw_timeline(const struct ui *ui, struct grid *g,
+			  const struct pane_box *b)
 {
 	const struct packet *p = ui_selected(ui);
-	int inner = w - 2, rows = h - 3, wide = inner >= 100;
+	int x = b->x, y = b->y, w = b->w;
+	int inner = w - 2, rows = b->list_rows, wide = inner >= 100;
 	char title[160];
 	int r = 0;
 
@@ -350,11 +345,7 @@ static void draw_timeline(struct ui *ui, struct grid *g, int x, int y, int w,
 			 p->nhops);
 	else
 		snprintf(title, sizeof(title), "Timeline");
-	grid_box(g, x, y, w, h, title, frame_attr(ui, PANE_TIMELINE));
-	ui->tl_x = x;
-	ui->tl_w = w;
-	ui->tl_y = y + 2;
-	ui->tl_rows = rows;
+	grid_box(g, x, y, w, b->h, title, frame_attr(ui, PANE_TIMELINE));
 	grid_printf(g, x + 1, y + 1, R_HEADER, inner,
 		    "%3s %-26s %9s %3s %-8s %10s %5s %-6s%s", "#", "FUNCTION",
 		    "DELTA", "CPU", "IFACE", "NETNS", "LEN", "MARK",
@@ -363,12 +354,6 @@ static void draw_timeline(struct ui *ui, struct grid *g, int x, int y, int w,
 		grid_put(g, x + 2, y + 2, "select a packet", R_DIM, inner - 1);
 		return;
 	}
-	if (ui->sel_hop >= (int)p->nhops)
-		ui->sel_hop = (int)p->nhops - 1;
-	if (ui->sel_hop < ui->hop_top)
-		ui->hop_top = ui->sel_hop;
-	if (ui->sel_hop >= ui->hop_top + rows)
-		ui->hop_top = ui->sel_hop - rows + 1;
 	for (int i = ui->hop_top; i < (int)p->nhops && r < rows; i++, r++) {
 		const struct hop *hp = &p->hops[i];
 		const struct hop *pv = i ? &p->hops[i - 1] : NULL;
@@ -447,84 +432,26 @@ static void draw_timeline(struct ui *ui, struct grid *g, int x, int y, int w,
 	}
 }
 
-struct fnrow {
-	__u32 hook;
-	__u64 n;
-};
-
-static const struct ui *fn_ui;
-
-static int cmp_fn_name(const void *a, const void *b)
+static void draw_funcs(const struct ui *ui, struct grid *g,
+		       const struct pane_box *b)
 {
-	const struct fnrow *x = a, *y = b;
-	char nx[160], ny[160];
-
-	ui_hook_name(fn_ui, x->hook, nx, sizeof(nx));
-	ui_hook_name(fn_ui, y->hook, ny, sizeof(ny));
-	return strcmp(nx, ny);
-}
-
-static int cmp_fn(const void *a, const void *b)
-{
-	const struct fnrow *x = a, *y = b;
-
-	if (x->n != y->n)
-		return x->n < y->n ? 1 : -1;
-	return x->hook < y->hook ? -1 : x->hook > y->hook;
-}
-
-static void draw_funcs(struct ui *ui, struct grid *g, int x, int y, int w,
-		       int h)
-{
-	size_t nh = hooks_count(ui->hooks);
-	struct fnrow *rows = calloc(nh ? nh : 1, sizeof(*rows));
-	const struct packet *p = ui_selected(ui);
-	int inner = w - 2, vis = h - 3, n = 0, barw;
+	int x = b->x, y = b->y, w = b->w;
+	int inner = w - 2, vis = b->list_rows, n = (int)ui->nfn, barw;
 	__u64 max = 1;
-
 	char title[80];
 
 	snprintf(title, sizeof(title), "Functions: %s, by %s",
 		 ui->funcs_selected ? "selected packet" : "all packets",
 		 ui->funcs_by_name ? "name" : "hits");
-	grid_box(g, x, y, w, h, title, frame_attr(ui, PANE_FUNCS));
-	ui->fn_x = x;
-	ui->fn_w = w;
-	ui->fn_y = y + 2;
-	ui->fn_rows = vis;
-	if (!rows)
-		return;
-	for (size_t i = 0; i < nh; i++) {
-		__u64 c = 0;
-
-		if (ui->funcs_selected) {
-			for (__u32 k = 0; p && k < p->nhops; k++)
-				c += p->hops[k].hook == i;
-		} else {
-			c = store_hook_hits(ui->store, (__u32)i);
-		}
-		if (c) {
-			rows[n].hook = (__u32)i;
-			rows[n++].n = c;
-		}
-	}
-	fn_ui = ui;
-	qsort(rows, (size_t)n, sizeof(*rows),
-	      ui->funcs_by_name ? cmp_fn_name : cmp_fn);
+	grid_box(g, x, y, w, b->h, title, frame_attr(ui, PANE_FUNCS));
 	for (int i = 0; i < n; i++)
-		if (rows[i].n > max)
-			max = rows[i].n;
+		if (ui->fn[i].n > max)
+			max = ui->fn[i].n;
 	barw = MAX(inner - 40, 4);
 	grid_printf(g, x + 1, y + 1, R_HEADER, inner, "%-28s %9s %s",
 		    "FUNCTION", "HITS", "");
-	if (ui->sel_func >= n)
-		ui->sel_func = MAX(n - 1, 0);
-	if (ui->sel_func < ui->func_top)
-		ui->func_top = ui->sel_func;
-	if (ui->sel_func >= ui->func_top + vis)
-		ui->func_top = ui->sel_func - vis + 1;
 	for (int r = 0; r < vis && ui->func_top + r < n; r++) {
-		const struct fnrow *fr = &rows[ui->func_top + r];
+		const struct fn_row *fr = &ui->fn[ui->func_top + r];
 		char name[160];
 		int len = (int)((fr->n * (__u64)barw + max - 1) / max);
 		int yy = y + 2 + r, cx;
@@ -541,10 +468,9 @@ static void draw_funcs(struct ui *ui, struct grid *g, int x, int y, int w,
 		grid_fill(g, cx, yy, MIN(len, x + w - 1 - cx),
 			  g->utf8 ? 0x2588 : L'#', R_BAR);
 	}
-	free(rows);
 }
 
-static void draw_footer(struct ui *ui, struct grid *g)
+static void draw_footer(const struct ui *ui, struct grid *g)
 {
 	static const enum action hints[] = {
 		ACT_HELP, ACT_SEARCH, ACT_FILTER, ACT_SORT, ACT_PAUSE,
@@ -573,7 +499,7 @@ static void draw_footer(struct ui *ui, struct grid *g)
 }
 
 /* Every action with its keys; in two columns when one does not fit. */
-static void draw_help(struct ui *ui, struct grid *g)
+static void draw_help(const struct ui *ui, struct grid *g)
 {
 	int n = ACT_COUNT - 1, cols, per, colw;
 	int w = MIN(g->w - 2, 120), h, x, y;
@@ -600,7 +526,7 @@ static void draw_help(struct ui *ui, struct grid *g)
 	}
 }
 
-static void draw_detail(struct ui *ui, struct grid *g)
+static void draw_detail(const struct ui *ui, struct grid *g)
 {
 	const struct packet *p = ui_selected(ui);
 	const struct hop *hp;
@@ -690,37 +616,25 @@ static void draw_detail(struct ui *ui, struct grid *g)
 #undef LINE
 }
 
-void view_render(struct ui *ui, struct grid *g)
+void view_render(const struct ui *ui, struct grid *g)
 {
-	int body = g->h - 3, y = 2;
+	struct layout l;
 
 	grid_clear(g);
 	draw_status(ui, g);
 	draw_filter_bar(ui, g);
-	if (g->w < 40 || g->h < 12) {
-		grid_put(g, 0, 2, "terminal too small (need 40x12)",
-			 R_ERROR, g->w);
+	layout_panes(g->w, g->h, &l);
+	if (!l.fits) {
+		grid_printf(g, 0, 2, R_ERROR, g->w,
+			    "terminal too small (need %dx%d)", LAYOUT_MIN_W,
+			    LAYOUT_MIN_H);
 		draw_footer(ui, g);
 		return;
 	}
-	if (g->w >= 110) {
-		int ph = MAX(body * 45 / 100, 6);
-		int tw = g->w * 62 / 100;
-
-		draw_packets(ui, g, y, ph);
-		draw_timeline(ui, g, 0, y + ph, tw, body - ph);
-		draw_funcs(ui, g, tw, y + ph, g->w - tw, body - ph);
-	} else {
-		int ph = MAX(body * 38 / 100, 5);
-		int fh = body >= 20 ? 6 : body >= 16 ? 5 : 0;
-
-		draw_packets(ui, g, y, ph);
-		draw_timeline(ui, g, 0, y + ph, g->w, body - ph - fh);
-		if (fh)
-			draw_funcs(ui, g, 0, y + body - fh, g->w, fh);
-		else
-			ui->fn_rows = 0;
-	}
+	draw_packets(ui, g, &l.packets);
+	draw_timeline(ui, g, &l.timeline);
+	if (l.funcs.h)
+		draw_funcs(ui, g, &l.funcs);
 	draw_footer(ui, g);
 	if (ui->show_detail)
 		draw_detail(ui, g);

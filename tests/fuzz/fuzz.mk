@@ -6,7 +6,7 @@
 FUZZ_OUT := $(OUT)/fuzz
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := filter keymap record event cbpf
+FUZZ_TARGETS := filter keymap record record_write event cbpf
 # The sanitizers are what turn a wrong read into a finding; UB must stop the
 # run, not print and carry on.
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -14,9 +14,11 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -I$(FUZZ_OUT) -I. $(PC_CFLAGS) \
 	-MMD -MP $(FUZZ_SAN)
 
-# Only the modules the targets reach: no skeleton, so no BPF build needed.
-FUZZ_LIB_SRCS := core/filter.c core/pcapexpr.c core/cbpf.c core/event.c \
-	core/record.c core/replay.c core/hooks.c core/ksyms.c core/reasons.c \
+# Only the modules the targets reach, and the toolkit they are built on
+# (core/lib): no skeleton, so no BPF build needed.
+FUZZ_LIB_SRCS := $(wildcard core/lib/*.c) core/filter.c core/pcapexpr.c \
+	core/cbpf.c core/event.c core/record_read.c core/record_write.c \
+	core/replay.c core/hooks.c core/ksyms.c core/reasons.c \
 	core/outfile.c core/textfile.c core/output_line.c core/output_json.c \
 	core/headers.c core/lifetime.c tui/keymap.c
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_LIB_SRCS)) \
@@ -27,10 +29,13 @@ FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))
 # Keep the targets' own objects: make would delete them as intermediates.
 .PRECIOUS: $(FUZZ_OUT)/tests/fuzz/%.o
 
-$(FUZZ_OUT)/core $(FUZZ_OUT)/tui $(FUZZ_OUT)/tests/fuzz:
+FUZZ_DIRS := $(FUZZ_OUT)/core $(FUZZ_OUT)/core/lib $(FUZZ_OUT)/tui \
+	$(FUZZ_OUT)/tests/fuzz
+
+$(FUZZ_DIRS):
 	$(Q)mkdir -p $@
 
-$(FUZZ_OUT)/%.o: %.c | $(FUZZ_OUT)/core $(FUZZ_OUT)/tui $(FUZZ_OUT)/tests/fuzz
+$(FUZZ_OUT)/%.o: %.c | $(FUZZ_DIRS)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
@@ -59,5 +64,6 @@ fuzz: fuzz-build
 	$(Q)FUZZ_OUT=$(FUZZ_OUT) FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		tests/fuzz/run.sh $(FUZZ_TARGETS)
 
--include $(wildcard $(FUZZ_OUT)/core/*.d $(FUZZ_OUT)/tui/*.d \
+-include $(wildcard $(FUZZ_OUT)/core/*.d $(FUZZ_OUT)/core/lib/*.d \
+	$(FUZZ_OUT)/tui/*.d \
 	$(FUZZ_OUT)/tests/fuzz/*.d)

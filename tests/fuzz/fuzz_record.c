@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Recordings (--replay) are files from elsewhere: the input is the whole
- * file, read through core/record.c and core/replay.c as the explorer reads
- * it, every event printed with the tables the file itself brought.
+ * file, read through core/record_read.c and core/replay.c as the explorer
+ * reads it, every event printed with the tables the file itself brought.
  */
 #define _GNU_SOURCE
 #include <stdint.h>

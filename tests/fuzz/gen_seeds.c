@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Writes the generated seeds of tests/fuzz/corpus: a short recording made
- * by the real writer (core/record.c), raw ring-buffer events, and packets
- * for the cBPF comparison. `make fuzz-seeds`; only needed when a format
- * changes. Usage: gen_seeds CORPUS_DIR
+ * by the real writer (core/record_write.c), raw ring-buffer events, and
+ * packets for the cBPF comparison. `make fuzz-seeds`; only needed when a
+ * format changes. Usage: gen_seeds CORPUS_DIR
  */
 #include <arpa/inet.h>
 #include <errno.h>

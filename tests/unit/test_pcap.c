@@ -77,7 +77,7 @@ static int agree(const char *expr, const struct pkt *p, int *ok)
 		n = pcap_compile_one(expr, l2, prog, SKBS_CBPF_MAX, err,
 				     sizeof(err));
 		if (n == -EINVAL && !l2)
-			continue; /* Ethernet-only: pcap_set rejects all */
+			continue; /* Ethernet-only: pcapexpr_set rejects all */
 		if (n <= 0) {
 			fprintf(stderr, "    compile '%s': %s\n", expr, err);
 			*ok = 0;
@@ -171,18 +171,18 @@ TEST(pcap_compile_errors)
 				   sizeof(err)), -E2BIG);
 	CHECK_HAS(err, "at most 4");
 	filter_init(&f);
-	CHECK_INT(pcap_set(&f, "udp", err, sizeof(err)), 0);
+	CHECK_INT(pcapexpr_set(&f, "udp", err, sizeof(err)), 0);
 	CHECK(f.flags & SKBS_F_PCAP);
 	/* A refused expression leaves the one in force. */
-	CHECK(pcap_set(&f, "port 99999999", err, sizeof(err)) < 0);
+	CHECK(pcapexpr_set(&f, "port 99999999", err, sizeof(err)) < 0);
 	CHECK_STR(f.pcap_text, "udp");
 	/* Ethernet-only: runs from the MAC header, rejects from the IP one */
-	CHECK_INT(pcap_set(&f, "ether src 02:00:00:00:00:01", err,
-			   sizeof(err)), 0);
+	CHECK_INT(pcapexpr_set(&f, "ether src 02:00:00:00:00:01", err,
+			       sizeof(err)), 0);
 	CHECK(f.pcap_len_l2 > 1);
 	CHECK_INT(f.pcap_len_l3, 1);
 	CHECK_INT(cbpf_run(f.pcap_l3, f.pcap_len_l3, (const __u8 *)"E", 1), 0);
-	CHECK_INT(pcap_set(&f, "", err, sizeof(err)), 0);
+	CHECK_INT(pcapexpr_set(&f, "", err, sizeof(err)), 0);
 	CHECK_INT(f.flags & SKBS_F_PCAP, 0);
 }
 

@@ -14,6 +14,7 @@
 #include "core/store.h"
 #include "tui/cells.h"
 #include "tui/keymap.h"
+#include "tui/lineedit.h"
 #include "tui/model.h"
 #include "tui/view.h"
 #include "test.h"
@@ -285,11 +286,13 @@ static int run_case(const char *name, const char *fixture, char *keys,
 	ui.follow = 0;
 	grid_init(&g, w, h, 1);
 	ui_refresh(&ui);
-	view_render(&ui, &g); /* geometry for paging */
+	ui_layout(&ui, w, h); /* geometry for paging */
+	view_render(&ui, &g);
 	for (char *t = strtok_r(keys, " ", &save); t;
 	     t = strtok_r(NULL, " ", &save))
 		press(&ui, t);
 	ui_refresh(&ui);
+	ui_layout(&ui, w, h);
 	view_render(&ui, &g);
 	dump = grid_dump(&g);
 	snprintf(path, sizeof(path), "%s/golden/%s.%dx%d.txt", tdir(), name,
@@ -492,6 +495,7 @@ static void fixture_ui(struct fixture *fx, struct ui *ui, struct grid *g)
 	ui->follow = 0;
 	grid_init(g, 80, 24, 0);
 	ui_refresh(ui);
+	ui_layout(ui, g->w, g->h);
 	view_render(ui, g);
 }
 
@@ -504,14 +508,15 @@ TEST(tui_mouse_selects_rows_and_panes)
 	fixture_ui(&fx, &ui, &g);
 	CHECK_INT(ui.sel_gen, 1);
 	/* the third packet row */
-	ui_click(&ui, 10, ui.list_y + 2);
+	ui_click(&ui, 10, ui.lay.packets.list_y + 2);
 	CHECK_INT(ui.sel_gen, 3);
 	CHECK_INT(ui.focus, PANE_PACKETS);
+	ui_layout(&ui, g.w, g.h);
 	view_render(&ui, &g);
-	ui_click(&ui, 10, ui.tl_y + 1);
+	ui_click(&ui, 10, ui.lay.timeline.list_y + 1);
 	CHECK_INT(ui.focus, PANE_TIMELINE);
 	CHECK_INT(ui.sel_hop, 1);
-	ui_click(&ui, 10, ui.fn_y);
+	ui_click(&ui, 10, ui.lay.funcs.list_y);
 	CHECK_INT(ui.focus, PANE_FUNCS);
 	grid_fini(&g);
 	ui_fini(&ui);
@@ -554,11 +559,11 @@ TEST(tui_filter_history_and_invalid_never_applied)
 	CHECK_STR(ui.active, "proto udp");
 	/* history: Up recalls the newest first */
 	ui_key(&ui, K_UP);
-	CHECK_STR(ui.edit, "proto udp");
+	CHECK_STR(lineedit_text(ui.edit), "proto udp");
 	ui_key(&ui, K_UP);
-	CHECK_STR(ui.edit, "dport 80");
+	CHECK_STR(lineedit_text(ui.edit), "dport 80");
 	ui_key(&ui, K_DOWN);
-	CHECK_STR(ui.edit, "proto udp");
+	CHECK_STR(lineedit_text(ui.edit), "proto udp");
 	ui_key(&ui, K_ESC);
 	CHECK_INT(ui.editing, EDIT_NONE);
 	/* a failed map write keeps the previous filter and says so */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Recording files (layout in record.h). The writer buffers whole records so
- * a killed recording ends on a record boundary; the reader treats the file
- * as hostile and decodes events in place, without a malloc per event.
+ * The recording reader (layout in record_format.h). The file is hostile:
+ * every length and count is checked before it is used, what it can make
+ * the reader allocate is bounded (REC_*_MAX), and events are decoded in
+ * place, without a malloc per event.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,427 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "core/reasons.h"
 #include "core/event.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/lib/vec.h"
 #include "core/outfile.h"
+#include "core/reasons.h"
 #include "core/record.h"
+#include "core/record_format.h"
 
-_Static_assert(sizeof(struct skbs_event) == 168,
-	       "struct skbs_event is in recordings: bump REC_VERSION");
-
-enum rec_type {
-	REC_META = 1,
-	REC_HOOK = 2,
-	REC_REASON = 3,
-	REC_SYM = 4,
-	REC_EVENT = 5,
-	REC_END = 6,
-	REC_OPTIONAL = 1u << 31, /* readers may skip these if unknown */
-};
-
-/* Limits that bound what a hostile file can make the reader allocate or
- * compute; the writer stays within them so its files always read back. */
-#define REC_PAYLOAD_MAX (1u << 20)
-#define REC_HOOKS_MAX 65536
-#define REC_REASONS_MAX 8192
-#define REC_REASON_NAME 128
-/* ksyms_add is O(n), so this also bounds replay's cost: far more distinct
- * functions than a trace's stacks touch, yet a worst-case file of them (in
- * descending order) loads in a quarter second. Beyond it addresses stay
- * raw. */
-#define REC_SYMS_MAX 65536
-#define REC_SYM_NAME 512 /* KSYM_NAME_LEN */
-#define REC_SYM_MODULE 64
-#define REC_COUNTERS_MAX 64
-
-#define REC_HDR 16
-#define REC_WBUF (256u << 10)
 #define REC_RBUF (256u << 10)
-/* Direct-mapped cache of addresses the writer has already looked up. */
-#define REC_SEEN 4096
-
-static size_t pad8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
-static __u32 get32(const unsigned char *p)
-{
-	__u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static __u64 get64(const unsigned char *p)
-{
-	__u64 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static void put32(unsigned char *p, __u32 v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-static void put64(unsigned char *p, __u64 v)
-{
-	memcpy(p, &v, sizeof(v));
-}
-
-/* ---- writer ---- */
-
-struct rec_writer {
-	int fd;
-	int err;             /* first write error: the file is broken */
-	unsigned char *buf;  /* whole records only */
-	size_t len;
-	size_t nhooks;       /* hook ids 0..nhooks-1 are in the file */
-	int reasons_done;
-	__u64 nevents;
-	__u64 *syms;         /* open-addressing set of symbol starts written */
-	size_t nsyms, syms_size;
-	__u64 seen[REC_SEEN];
-};
-
-static int wflush(struct rec_writer *w)
-{
-	size_t off = 0;
-
-	if (w->err)
-		return w->err;
-	while (off < w->len) {
-		ssize_t n = write(w->fd, w->buf + off, w->len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			w->err = n < 0 ? -errno : -EIO;
-			return w->err;
-		}
-		off += (size_t)n;
-	}
-	w->len = 0;
-	return 0;
-}
-
-/* Room for a record of len payload bytes, header and padding filled in;
- * the caller fills the payload before the next put. NULL on a write error
- * (in w->err). */
-static unsigned char *put(struct rec_writer *w, __u32 type, size_t len)
-{
-	size_t total = 8 + pad8(len);
-	unsigned char *p;
-
-	if (w->err)
-		return NULL;
-	if (REC_WBUF - w->len < total && wflush(w))
-		return NULL;
-	p = w->buf + w->len;
-	put32(p, type);
-	put32(p + 4, (__u32)len);
-	memset(p + 8 + len, 0, total - 8 - len);
-	w->len += total;
-	return p + 8;
-}
-
-/* Length of a string field as written: NUL included, cut to max - 1. */
-static size_t slen(const char *s, size_t max)
-{
-	return strnlen(s, max - 1) + 1;
-}
-
-static unsigned char *put_str(unsigned char *p, const char *s, size_t max)
-{
-	size_t n = slen(s, max) - 1;
-
-	if (n)
-		memcpy(p, s, n);
-	p[n] = '\0';
-	return p + n + 1;
-}
-
-int rec_create(const char *path, const struct rec_meta *m,
-	       struct rec_writer **out, char *err, size_t errlen)
-{
-	struct rec_writer *w = calloc(1, sizeof(*w));
-	size_t len;
-	unsigned char *p;
-	char shown[OUTFILE_SHOWN];
-	int ret;
-
-	/* Its messages start with the file name, as the reader's do. */
-	outfile_shown(path, shown, sizeof(shown));
-	if (!w || !(w->buf = malloc(REC_WBUF))) {
-		free(w);
-		snprintf(err, errlen, "%s: %s", shown, strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	w->fd = outfile_open(path, NULL, 0);
-	if (w->fd < 0) {
-		ret = w->fd;
-		if (ret == -ELOOP)
-			snprintf(err, errlen, "%s: is a symbolic link; not "
-				 "following it", shown);
-		else
-			snprintf(err, errlen, "%s: %s", shown, strerror(-ret));
-		free(w->buf);
-		free(w);
-		return ret;
-	}
-	memcpy(w->buf, REC_MAGIC, 8);
-	put32(w->buf + 8, REC_VERSION);
-	put32(w->buf + 12, 0);
-	w->len = REC_HDR;
-	len = 16 + slen(m->host, sizeof(m->host)) +
-	      slen(m->kernel, sizeof(m->kernel)) +
-	      slen(m->backend, sizeof(m->backend));
-	p = put(w, REC_META, len);
-	put64(p, (__u64)m->start_realtime_ns);
-	put64(p + 8, (__u64)m->realtime_offset_ns);
-	p = put_str(p + 16, m->host, sizeof(m->host));
-	p = put_str(p, m->kernel, sizeof(m->kernel));
-	put_str(p, m->backend, sizeof(m->backend));
-	/* Out now, so even a recording killed at once is recognisable. */
-	ret = wflush(w);
-	if (ret) {
-		snprintf(err, errlen, "%s: %s", shown, strerror(-ret));
-		close(w->fd);
-		free(w->buf);
-		free(w);
-		return ret;
-	}
-	*out = w;
-	return 0;
-}
-
-int rec_write_hooks(struct rec_writer *w, const struct hooks *h,
-		    size_t upto)
-{
-	size_t n = hooks_count(h);
-
-	if (upto < n)
-		n = upto;
-	for (; w->nhooks < n; w->nhooks++) {
-		const struct hook *hk = hooks_get(h, (__u32)w->nhooks);
-		unsigned char *p;
-		size_t len;
-
-		if (w->nhooks >= REC_HOOKS_MAX)
-			return -E2BIG;
-		len = 24 + slen(hk->name, sizeof(hk->name)) +
-		      slen(hk->group, sizeof(hk->group)) +
-		      slen(hk->module, sizeof(hk->module)) +
-		      slen(hk->why, sizeof(hk->why));
-		p = put(w, REC_HOOK, len);
-		if (!p)
-			return w->err;
-		put32(p, (__u32)w->nhooks);
-		put32(p + 4, (__u32)hk->kind);
-		put32(p + 8, (__u32)hk->skb_pos);
-		put32(p + 12, (__u32)hk->nargs);
-		put32(p + 16, (__u32)hk->attached);
-		put32(p + 20, 0);
-		p = put_str(p + 24, hk->name, sizeof(hk->name));
-		p = put_str(p, hk->group, sizeof(hk->group));
-		p = put_str(p, hk->module, sizeof(hk->module));
-		put_str(p, hk->why, sizeof(hk->why));
-	}
-	return w->err;
-}
-
-int rec_write_reasons(struct rec_writer *w, const struct reasons *r)
-{
-	const char *name;
-	size_t written = 0;
-	__u32 value;
-
-	if (w->reasons_done)
-		return -EALREADY;
-	w->reasons_done = 1;
-	for (size_t i = 0; !reasons_at(r, i, &value, &name); i++) {
-		size_t n = strlen(name);
-		unsigned char *p;
-
-		/* No kernel has names this long or this many reasons; were
-		 * one to, the rest simply show as numbers. */
-		if (n >= REC_REASON_NAME)
-			continue;
-		if (written++ == REC_REASONS_MAX)
-			break;
-		p = put(w, REC_REASON, 8 + n + 1);
-		if (!p)
-			return w->err;
-		put32(p, value);
-		put32(p + 4, 0);
-		memcpy(p + 8, name, n + 1);
-	}
-	return w->err;
-}
-
-static size_t sym_slot(__u64 key, size_t size)
-{
-	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (size - 1);
-}
-
-/* Add start to the set; 1 if it was new, 0 if present, -ENOMEM. */
-static int sym_insert(struct rec_writer *w, __u64 start)
-{
-	size_t i;
-
-	if (w->syms_size) {
-		for (i = sym_slot(start, w->syms_size); w->syms[i];
-		     i = (i + 1) & (w->syms_size - 1))
-			if (w->syms[i] == start)
-				return 0;
-	}
-	if ((w->nsyms + 1) * 2 > w->syms_size) {
-		size_t size = w->syms_size ? w->syms_size * 2 : 1024;
-		__u64 *v = calloc(size, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		for (size_t j = 0; j < w->syms_size; j++) {
-			if (!w->syms[j])
-				continue;
-			for (i = sym_slot(w->syms[j], size); v[i];
-			     i = (i + 1) & (size - 1))
-				;
-			v[i] = w->syms[j];
-		}
-		free(w->syms);
-		w->syms = v;
-		w->syms_size = size;
-	}
-	for (i = sym_slot(start, w->syms_size); w->syms[i];
-	     i = (i + 1) & (w->syms_size - 1))
-		;
-	w->syms[i] = start;
-	w->nsyms++;
-	return 1;
-}
-
-/* Write the symbol addr falls in, unless it is already in the file. */
-static int note_addr(struct rec_writer *w, const struct ksyms *ks, __u64 addr)
-{
-	size_t slot = sym_slot(addr, REC_SEEN);
-	const char *name, *mod = NULL;
-	size_t nlen, mlen;
-	unsigned char *p;
-	__u64 off;
-	int ret;
-
-	if (!addr || w->seen[slot] == addr)
-		return 0;
-	name = ksyms_lookup(ks, addr, &off, &mod);
-	if (!mod)
-		mod = "";
-	if (!name || addr == off || w->nsyms >= REC_SYMS_MAX)
-		goto done;
-	nlen = strlen(name);
-	mlen = strlen(mod);
-	if (nlen >= REC_SYM_NAME || mlen >= REC_SYM_MODULE)
-		goto done;
-	ret = sym_insert(w, addr - off);
-	if (ret < 0)
-		return ret;
-	if (!ret)
-		goto done;
-	p = put(w, REC_SYM, 8 + nlen + 1 + mlen + 1);
-	if (!p)
-		return w->err;
-	put64(p, addr - off);
-	memcpy(p + 8, name, nlen + 1);
-	memcpy(p + 8 + nlen + 1, mod, mlen + 1);
-done:
-	w->seen[slot] = addr;
-	return 0;
-}
-
-int rec_write_event(struct rec_writer *w, const struct skbs_event *ev,
-		    const char *tail, const __u64 *stack, int nstack,
-		    const struct ksyms *ks)
-{
-	const struct skbs_event *chk;
-	const char *chk_tail;
-	unsigned char *p;
-	char why[128];
-	size_t hd;
-	int ret;
-
-	if (w->err)
-		return w->err;
-	if (nstack < 0 || nstack > SKBS_STACK_DEPTH || (nstack && !stack))
-		return -EINVAL;
-	/* The reader's own checks. event_decode reads only the fixed part;
-	 * the size vouches for the tail, which is kept apart here. */
-	if (ev->tail_len > SKBS_TAIL_MAX || (ev->tail_len && !tail) ||
-	    event_decode(ev, sizeof(*ev) + ev->tail_len, &chk, &chk_tail, why,
-			 sizeof(why)))
-		return -EINVAL;
-	if (ev->hook != SKBS_HOOK_BY_IP && ev->hook >= w->nhooks)
-		return -EINVAL;
-	if (ks) {
-		ret = note_addr(w, ks, ev->location);
-		ret = ret ? ret : note_addr(w, ks, ev->ip);
-		ret = ret ? ret : note_addr(w, ks, ev->caller);
-		for (int i = 0; !ret && i < nstack; i++)
-			ret = note_addr(w, ks, stack[i]);
-		if (ret)
-			return ret;
-	}
-	hd = 8 + 8 * (size_t)nstack;
-	p = put(w, REC_EVENT, hd + sizeof(*ev) + ev->tail_len);
-	if (!p)
-		return w->err;
-	put32(p, (__u32)nstack);
-	put32(p + 4, 0);
-	if (nstack)
-		memcpy(p + 8, stack, 8 * (size_t)nstack);
-	memcpy(p + hd, ev, sizeof(*ev));
-	if (ev->tail_len)
-		memcpy(p + hd + sizeof(*ev), tail, ev->tail_len);
-	w->nevents++;
-	return 0;
-}
-
-int rec_flush(struct rec_writer *w)
-{
-	return wflush(w);
-}
-
-int rec_close(struct rec_writer *w, const __u64 *counters)
-{
-	unsigned char *p;
-	int ret;
-
-	if (!w)
-		return 0;
-	p = put(w, REC_END, 16 + 8 * SKBS_C_MAX);
-	if (p) {
-		put64(p, w->nevents);
-		put32(p + 8, SKBS_C_MAX);
-		put32(p + 12, 0);
-		for (int i = 0; i < SKBS_C_MAX; i++)
-			put64(p + 16 + 8 * i, counters ? counters[i] : 0);
-	}
-	ret = wflush(w);
-	/* Pipes and character devices cannot be synced, and need not be. */
-	if (!ret && fsync(w->fd) && errno != EINVAL && errno != ENOTSUP)
-		ret = -errno;
-	if (close(w->fd) && !ret && errno != EINTR)
-		ret = -errno;
-	free(w->syms);
-	free(w->buf);
-	free(w);
-	return ret;
-}
-
-/* ---- reader ---- */
 
 struct rec_reader {
 	int fd;
@@ -447,7 +37,7 @@ struct rec_reader {
 	struct reasons *reasons;
 	struct ksyms *ksyms;
 	char **names;        /* reason names, which reasons_add keeps */
-	size_t nnames;
+	size_t nnames, capnames;
 	__u64 counters[SKBS_C_MAX];
 	char msg[512];
 };
@@ -481,18 +71,8 @@ static int fill(struct rec_reader *r, size_t need)
 		r->base += r->start;
 		r->end -= r->start;
 		r->start = 0;
-		if (r->cap < need) {
-			size_t cap = r->cap;
-			unsigned char *nb;
-
-			while (cap < need)
-				cap *= 2;
-			nb = realloc(r->buf, cap);
-			if (!nb)
-				return -ENOMEM;
-			r->buf = nb;
-			r->cap = cap;
-		}
+		if (VEC_RESERVE(r->buf, r->cap, need))
+			return -ENOMEM;
 	}
 	while (r->end - r->start < need) {
 		ssize_t n;
@@ -515,11 +95,12 @@ static int fill(struct rec_reader *r, size_t need)
 static int next_record(struct rec_reader *r, __u32 *type,
 		       const unsigned char **p, __u32 *len, __u64 *off)
 {
+	struct rec_fmt_rec rh;
 	size_t total;
 	int ret;
 
 	*off = r->base + r->start;
-	ret = fill(r, 8);
+	ret = fill(r, sizeof(rh));
 	if (ret < 0)
 		return fail(r, *off, ret, "%s", strerror(-ret));
 	if (ret) {
@@ -528,13 +109,14 @@ static int next_record(struct rec_reader *r, __u32 *type,
 		return fail(r, *off, -ENODATA, "file ends inside a record "
 			    "header; was the recording killed?");
 	}
-	*type = get32(r->buf + r->start);
-	*len = get32(r->buf + r->start + 4);
+	memcpy(&rh, r->buf + r->start, sizeof(rh));
+	*type = rh.type;
+	*len = rh.len;
 	if (*len > REC_PAYLOAD_MAX)
 		return fail(r, *off, -EINVAL, "record of %u bytes (type %u) "
 			    "is over the %u-byte limit", *len, *type,
 			    REC_PAYLOAD_MAX);
-	total = 8 + pad8(*len);
+	total = rec_fmt_size(*len);
 	ret = fill(r, total);
 	if (ret < 0)
 		return fail(r, *off, ret, "%s", strerror(-ret));
@@ -542,7 +124,7 @@ static int next_record(struct rec_reader *r, __u32 *type,
 		return fail(r, *off, -ENODATA, "file ends inside a record "
 			    "(type %u, %zu of %zu bytes); was the recording "
 			    "killed?", *type, r->end - r->start, total);
-	*p = r->buf + r->start + 8;
+	*p = r->buf + r->start + sizeof(rh);
 	r->start += total;
 	return 1;
 }
@@ -581,30 +163,35 @@ static int parse_meta(struct rec_reader *r, const unsigned char *p,
 		      __u32 len, __u64 off)
 {
 	struct rec_meta *m = &r->meta;
-	size_t pos = 16;
+	struct rec_fmt_meta fx;
+	size_t pos = sizeof(fx);
 
-	if (len < 16 ||
+	if (len < sizeof(fx) ||
 	    copy_str(p, len, &pos, m->host, sizeof(m->host)) ||
 	    copy_str(p, len, &pos, m->kernel, sizeof(m->kernel)) ||
 	    copy_str(p, len, &pos, m->backend, sizeof(m->backend)))
 		return fail(r, off, -EINVAL, "malformed meta record");
-	m->start_realtime_ns = (long long)get64(p);
-	m->realtime_offset_ns = (long long)get64(p + 8);
+	memcpy(&fx, p, sizeof(fx));
+	m->start_realtime_ns = fx.start_realtime_ns;
+	m->realtime_offset_ns = fx.realtime_offset_ns;
 	return 0;
 }
 
 static int parse_hook(struct rec_reader *r, const unsigned char *p,
 		      __u32 len, __u64 off)
 {
-	size_t n = hooks_count(r->hooks), pos = 24;
+	size_t n = hooks_count(r->hooks);
+	struct rec_fmt_hook fx;
+	size_t pos = sizeof(fx);
 	struct hook hk;
 	__u32 id, kind;
 
-	if (len < 24)
+	if (len < sizeof(fx))
 		return fail(r, off, -EINVAL, "malformed hook record");
 	memset(&hk, 0, sizeof(hk));
-	id = get32(p);
-	kind = get32(p + 4);
+	memcpy(&fx, p, sizeof(fx));
+	id = fx.id;
+	kind = fx.kind;
 	if (id != n)
 		return fail(r, off, -EINVAL, "hook id %u out of order "
 			    "(expected %zu)", id, n);
@@ -615,9 +202,9 @@ static int parse_hook(struct rec_reader *r, const unsigned char *p,
 		return fail(r, off, -EINVAL, "hook %u: unknown kind %u", id,
 			    kind);
 	hk.kind = (enum hook_kind)kind;
-	hk.skb_pos = (int)get32(p + 8);
-	hk.nargs = (int)get32(p + 12);
-	hk.attached = (int)get32(p + 16);
+	hk.skb_pos = fx.skb_pos;
+	hk.nargs = fx.nargs;
+	hk.attached = fx.attached;
 	if (copy_str(p, len, &pos, hk.name, sizeof(hk.name)) ||
 	    copy_str(p, len, &pos, hk.group, sizeof(hk.group)) ||
 	    copy_str(p, len, &pos, hk.module, sizeof(hk.module)) ||
@@ -631,23 +218,24 @@ static int parse_hook(struct rec_reader *r, const unsigned char *p,
 static int parse_reason(struct rec_reader *r, const unsigned char *p,
 			__u32 len, __u64 off)
 {
+	struct rec_fmt_reason fx;
+	size_t pos = sizeof(fx);
 	const char *name;
-	size_t pos = 8;
 	char *copy;
 
-	name = len >= 8 ? take_str(p, len, &pos, REC_REASON_NAME) : NULL;
+	name = len >= sizeof(fx) ? take_str(p, len, &pos, REC_REASON_NAME) :
+				   NULL;
 	if (!name)
 		return fail(r, off, -EINVAL, "malformed reason record");
 	if (r->nnames >= REC_REASONS_MAX)
 		return fail(r, off, -EINVAL, "more than %d drop reasons",
 			    REC_REASONS_MAX);
-	if (!r->names)
-		r->names = calloc(REC_REASONS_MAX, sizeof(*r->names));
-	copy = r->names ? strdup(name) : NULL;
-	if (!copy)
+	if (VEC_RESERVE(r->names, r->capnames, r->nnames + 1) ||
+	    !(copy = strdup(name)))
 		return fail(r, off, -ENOMEM, "%s", strerror(ENOMEM));
 	r->names[r->nnames++] = copy;
-	if (reasons_add(r->reasons, get32(p), copy))
+	memcpy(&fx, p, sizeof(fx));
+	if (reasons_add(r->reasons, fx.value, copy))
 		return fail(r, off, -ENOMEM, "%s", strerror(ENOMEM));
 	return 0;
 }
@@ -656,16 +244,18 @@ static int parse_sym(struct rec_reader *r, const unsigned char *p,
 		     __u32 len, __u64 off)
 {
 	const char *name, *mod = NULL;
-	size_t pos = 8;
+	struct rec_fmt_sym fx;
+	size_t pos = sizeof(fx);
 	__u64 addr;
 	int ret;
 
-	name = len >= 8 ? take_str(p, len, &pos, REC_SYM_NAME) : NULL;
+	name = len >= sizeof(fx) ? take_str(p, len, &pos, REC_SYM_NAME) : NULL;
 	if (name)
 		mod = take_str(p, len, &pos, REC_SYM_MODULE);
 	if (!name || !mod)
 		return fail(r, off, -EINVAL, "malformed symbol record");
-	addr = get64(p);
+	memcpy(&fx, p, sizeof(fx));
+	addr = fx.start;
 	if (!addr)
 		return fail(r, off, -EINVAL, "symbol %s at address 0", name);
 	if (ksyms_count(r->ksyms) >= REC_SYMS_MAX)
@@ -686,16 +276,18 @@ static int parse_event(struct rec_reader *r, const unsigned char *p,
 {
 	const struct skbs_event *e;
 	size_t hd, n = hooks_count(r->hooks);
+	struct rec_fmt_event fx;
 	char why[128];
 	__u32 ns;
 
-	if (len < 8)
+	if (len < sizeof(fx))
 		return fail(r, off, -EINVAL, "malformed event record");
-	ns = get32(p);
+	memcpy(&fx, p, sizeof(fx));
+	ns = fx.nstack;
 	if (ns > SKBS_STACK_DEPTH)
 		return fail(r, off, -EINVAL, "stack of %u frames (at most "
 			    "%d)", ns, SKBS_STACK_DEPTH);
-	hd = 8 + 8 * (size_t)ns;
+	hd = sizeof(fx) + 8 * (size_t)ns;
 	if (len < hd)
 		return fail(r, off, -EINVAL, "event record of %u bytes is "
 			    "shorter than its %u-frame stack", len, ns);
@@ -709,7 +301,7 @@ static int parse_event(struct rec_reader *r, const unsigned char *p,
 			    "hooks are known", e->hook, n);
 	*ev = e;
 	/* Aligned: records start at multiples of 8 (see fill). */
-	*stack = (const __u64 *)(const void *)(p + 8);
+	*stack = (const __u64 *)(const void *)(p + sizeof(fx));
 	*nstack = (int)ns;
 	r->nevents++;
 	return 1;
@@ -718,14 +310,16 @@ static int parse_event(struct rec_reader *r, const unsigned char *p,
 static int parse_end(struct rec_reader *r, const unsigned char *p,
 		     __u32 len, __u64 off)
 {
+	struct rec_fmt_end fx;
 	__u64 nev;
 	__u32 nc;
 
-	if (len < 16)
+	if (len < sizeof(fx))
 		return fail(r, off, -EINVAL, "malformed end record");
-	nev = get64(p);
-	nc = get32(p + 8);
-	if (nc > REC_COUNTERS_MAX || len < 16 + 8 * (size_t)nc)
+	memcpy(&fx, p, sizeof(fx));
+	nev = fx.nevents;
+	nc = fx.ncounters;
+	if (nc > REC_COUNTERS_MAX || len < sizeof(fx) + 8 * (size_t)nc)
 		return fail(r, off, -EINVAL, "malformed end record (%u "
 			    "counters)", nc);
 	if (nev != r->nevents)
@@ -735,7 +329,8 @@ static int parse_end(struct rec_reader *r, const unsigned char *p,
 			    (unsigned long long)r->nevents);
 	/* Counters added later are ignored, missing ones read as 0. */
 	for (__u32 i = 0; i < nc && i < SKBS_C_MAX; i++)
-		r->counters[i] = get64(p + 16 + 8 * i);
+		memcpy(&r->counters[i], p + sizeof(fx) + 8 * i,
+		       sizeof(r->counters[i]));
 	r->state = 1;
 	return 0;
 }
@@ -766,7 +361,8 @@ void rec_close_reader(struct rec_reader *r)
 /* The header: 0, or -errno with r->msg set. */
 static int read_header(struct rec_reader *r)
 {
-	int ret = fill(r, REC_HDR);
+	struct rec_fmt_file fh;
+	int ret = fill(r, sizeof(fh));
 	size_t have = r->end - r->start;
 	__u32 v, flags;
 
@@ -781,18 +377,21 @@ static int read_header(struct rec_reader *r)
 			 "skbscope recording", r->path);
 		return r->state;
 	}
-	if (memcmp(r->buf, REC_MAGIC, have < 8 ? have : 8)) {
+	if (memcmp(r->buf, REC_MAGIC,
+		   have < sizeof(fh.magic) ? have : sizeof(fh.magic))) {
 		snprintf(r->msg, sizeof(r->msg), "%s: not a skbscope "
 			 "recording (bad magic)", r->path);
 		return r->state;
 	}
 	if (ret) {
 		snprintf(r->msg, sizeof(r->msg), "%s: cut short in its "
-			 "header (%zu of %d bytes)", r->path, have, REC_HDR);
+			 "header (%zu of %zu bytes)", r->path, have,
+			 sizeof(fh));
 		return r->state = -ENODATA;
 	}
-	v = get32(r->buf + 8);
-	flags = get32(r->buf + 12);
+	memcpy(&fh, r->buf, sizeof(fh));
+	v = fh.version;
+	flags = fh.flags;
 	r->state = -EPROTONOSUPPORT;
 	if (v != REC_VERSION && __builtin_bswap32(v) == REC_VERSION)
 		snprintf(r->msg, sizeof(r->msg), "%s: written on a "
@@ -807,7 +406,7 @@ static int read_header(struct rec_reader *r)
 			 "0x%x (from a newer skbscope?)", r->path, flags);
 	else
 		r->state = 0;
-	r->start = REC_HDR;
+	r->start = sizeof(fh);
 	return r->state;
 }
 
