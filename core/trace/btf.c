@@ -25,7 +25,8 @@ static const struct btf_type *skip_mods(const struct btf *btf, __u32 *id)
 	return t;
 }
 
-int btf_is_skb_ptr(const struct btf *btf, __u32 type_id)
+/* Is type id a pointer to (const/volatile/typedef'd) struct sk_buff? */
+static int is_skb_ptr(const struct btf *btf, __u32 type_id)
 {
 	const struct btf_type *t = skip_mods(btf, &type_id);
 	const char *name;
@@ -40,7 +41,7 @@ int btf_is_skb_ptr(const struct btf *btf, __u32 type_id)
 	return name && !strcmp(name, "sk_buff");
 }
 
-int btf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max)
+int kbtf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max)
 {
 	const struct btf_type *t = btf__type_by_id(btf, proto_id);
 	const struct btf_param *p;
@@ -51,21 +52,21 @@ int btf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max)
 	p = btf_params(t);
 	n = btf_vlen(t);
 	for (int i = skip; i < n && i - skip < max; i++)
-		if (btf_is_skb_ptr(btf, p[i].type))
+		if (is_skb_ptr(btf, p[i].type))
 			return i - skip;
 	return -1;
 }
 
 static int cmp_tp(const void *a, const void *b)
 {
-	return strcmp(((const struct btf_tp *)a)->name,
-		      ((const struct btf_tp *)b)->name);
+	return strcmp(((const struct kbtf_tp *)a)->name,
+		      ((const struct kbtf_tp *)b)->name);
 }
 
-int btf_skb_tracepoints(const struct btf *btf, struct btf_tp **out,
+int kbtf_skb_tracepoints(const struct btf *btf, struct kbtf_tp **out,
 			size_t *count)
 {
-	struct btf_tp *v = NULL, *nv;
+	struct kbtf_tp *v = NULL, *nv;
 	size_t n = 0, cap = 0;
 	__u32 cnt = btf__type_cnt(btf);
 
@@ -91,7 +92,7 @@ int btf_skb_tracepoints(const struct btf *btf, struct btf_tp **out,
 			continue;
 		/* The first parameter is the tracepoint's private data
 		 * pointer, not an argument the program sees. */
-		pos = btf_skb_param(btf, pid, 1, SKBS_MAX_SKB_POS);
+		pos = kbtf_skb_param(btf, pid, 1, SKBS_MAX_SKB_POS);
 		if (pos < 0)
 			continue;
 		name += strlen(TP_PREFIX);
@@ -137,7 +138,7 @@ static int skip_enumerator(const char *name)
 	       !strcmp(name, "SKB_DROP_REASON_MAX");
 }
 
-int btf_load_reasons(const struct btf *btf, struct reasons **out)
+int kbtf_load_reasons(const struct btf *btf, struct reasons **out)
 {
 	struct reasons *r;
 	__u32 cnt = btf__type_cnt(btf);

@@ -17,7 +17,7 @@
 #include "core/trace/funcs.h"
 
 struct funcs {
-	struct kfunc *v;
+	struct skb_func *v;
 	size_t n, cap;
 	char source[32];
 	char *notes;
@@ -117,7 +117,7 @@ int funcs_skb_pos(const struct btf *btf, __u32 func_id, int *nargs)
 	p = btf__type_by_id(btf, t->type);
 	if (!p || !btf_is_func_proto(p))
 		return -1;
-	pos = btf_skb_param(btf, t->type, 0, SKBS_MAX_SKB_POS);
+	pos = kbtf_skb_param(btf, t->type, 0, SKBS_MAX_SKB_POS);
 	if (nargs)
 		*nargs = btf_vlen(p);
 	return pos < 0 ? -1 : pos + 1;
@@ -147,13 +147,13 @@ static void add_note(struct funcs *fs, const char *fmt, const char *a,
 static int add_func(struct funcs *fs, const char *name, const char *module,
 		    int pos, __u32 id, int nargs)
 {
-	struct kfunc *k;
+	struct skb_func *k;
 
 	if (strlen(name) >= sizeof(k->name))
 		return 0;
 	if (fs->n == fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 1024;
-		struct kfunc *nv = reallocarray(fs->v, cap, sizeof(*nv));
+		struct skb_func *nv = reallocarray(fs->v, cap, sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
@@ -200,9 +200,9 @@ static int scan_btf(struct funcs *fs, const struct btf *btf, __u32 first_id,
 	return 0;
 }
 
-static int cmp_kfunc(const void *a, const void *b)
+static int cmp_func(const void *a, const void *b)
 {
-	const struct kfunc *x = a, *y = b;
+	const struct skb_func *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 
 	return c ? c : strcmp(x->module, y->module);
@@ -295,14 +295,14 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 	}
 	if (ret)
 		goto out;
-	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_kfunc);
+	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_func);
 	/* Static functions of the same name appear once per definition in
 	 * BTF but can be attached by name only once. */
 	{
 		size_t w = 0;
 
 		for (size_t i = 0; i < fs->n; i++)
-			if (!w || cmp_kfunc(&fs->v[w - 1], &fs->v[i]))
+			if (!w || cmp_func(&fs->v[w - 1], &fs->v[i]))
 				fs->v[w++] = fs->v[i];
 		fs->n = w;
 	}
@@ -335,7 +335,7 @@ size_t funcs_count(const struct funcs *fs)
 	return fs ? fs->n : 0;
 }
 
-const struct kfunc *funcs_get(const struct funcs *fs, size_t i)
+const struct skb_func *funcs_get(const struct funcs *fs, size_t i)
 {
 	return fs && i < fs->n ? &fs->v[i] : NULL;
 }

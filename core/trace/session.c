@@ -213,12 +213,12 @@ static int tp_selected(struct session *s, const struct hook *hk)
 
 static int add_tracepoints(struct session *s, char *err, size_t errlen)
 {
-	struct btf_tp *tps = NULL;
+	struct kbtf_tp *tps = NULL;
 	size_t n = 0;
 	char *events = NULL;
 	int ret;
 
-	ret = btf_skb_tracepoints(s->vmlinux, &tps, &n);
+	ret = kbtf_skb_tracepoints(s->vmlinux, &tps, &n);
 	if (ret) {
 		snprintf(err, errlen, "cannot scan kernel BTF for "
 			 "tracepoints: %s", strerror(-ret));
@@ -283,7 +283,7 @@ static int add_functions(struct session *s, char *err, size_t errlen)
 		free(notes);
 	}
 	for (size_t i = 0; i < funcs_count(s->funcs); i++) {
-		const struct kfunc *k = funcs_get(s->funcs, i);
+		const struct skb_func *k = funcs_get(s->funcs, i);
 		struct hook hk = { 0 };
 
 		snprintf(hk.name, sizeof(hk.name), "%s", k->name);
@@ -441,7 +441,7 @@ int session_open(const struct session_opts *o, struct session **out,
 			 "(/sys/kernel/btf/vmlinux): %s", strerror(-ret));
 		goto fail;
 	}
-	ret = btf_load_reasons(s->vmlinux, &s->reasons);
+	ret = kbtf_load_reasons(s->vmlinux, &s->reasons);
 	if (!ret)
 		ret = hooks_new(&s->hooks);
 	if (!ret)
