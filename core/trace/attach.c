@@ -160,11 +160,6 @@ size_t attach_count(const struct attach_set *s)
 	return s ? s->n : 0;
 }
 
-int attach_prog_fd(const struct attach_set *s, size_t i)
-{
-	return i < s->n ? s->v[i].prog_fd : -1;
-}
-
 /* Rewrite every "rX = SKBS_HOOK_MAGIC ll" (a two-slot ld_imm64). */
 static int patch_hook(struct bpf_insn *insn, size_t cnt, __u32 hook_id)
 {

@@ -50,7 +50,5 @@ int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
 size_t attach_count(const struct attach_set *s);
 /* Detach and unload copy i now (threads may close different copies). */
 void attach_close(struct attach_set *s, size_t i);
-/* Program ids of the attached copies (for run-time statistics). */
-int attach_prog_fd(const struct attach_set *s, size_t i);
 
 #endif

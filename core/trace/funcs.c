@@ -106,7 +106,8 @@ static int never_probe(const char *name)
 	return 0;
 }
 
-int funcs_skb_pos(const struct btf *btf, __u32 func_id, int *nargs)
+/* The skb position (1-based) of function func_id, or -1. */
+static int skb_pos(const struct btf *btf, __u32 func_id, int *nargs)
 {
 	const struct btf_type *t = btf__type_by_id(btf, func_id);
 	const struct btf_type *p;
@@ -185,7 +186,7 @@ static int scan_btf(struct funcs *fs, const struct btf *btf, __u32 first_id,
 
 		if (!btf_is_func(t))
 			continue;
-		pos = funcs_skb_pos(btf, id, &nargs);
+		pos = skb_pos(btf, id, &nargs);
 		if (pos < 0)
 			continue;
 		name = btf__name_by_offset(btf, t->name_off);

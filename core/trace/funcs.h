@@ -49,7 +49,4 @@ const char *funcs_source(const struct funcs *fs);
 /* Newline-separated notes (modules skipped and why), "" if none. */
 const char *funcs_notes(const struct funcs *fs);
 
-/* The skb position (1-based) of function proto `proto_id`, or -1. */
-int funcs_skb_pos(const struct btf *btf, __u32 func_id, int *nargs);
-
 #endif

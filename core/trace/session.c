@@ -1160,11 +1160,6 @@ int session_set_filter(struct session *s, const struct skbs_filter *f)
 	return cfgmap_write(s->cfg, f);
 }
 
-int session_get_filter(struct session *s, struct skbs_filter *f)
-{
-	return cfgmap_read(s->cfg, f);
-}
-
 /* Kernels without attach cookies: the hook is the function the ip is in. */
 static __u32 hook_by_ip(struct session *s, __u64 ip)
 {
@@ -1358,11 +1353,6 @@ const struct reasons *session_reasons(const struct session *s)
 	return s->reasons;
 }
 
-const struct btf *session_btf(const struct session *s)
-{
-	return s->vmlinux;
-}
-
 const char *session_backend(const struct session *s)
 {
 	return s->backend;
@@ -1391,16 +1381,6 @@ size_t session_attached(const struct session *s)
 size_t session_failed(const struct session *s)
 {
 	return s->failed;
-}
-
-int session_prog_fd(const struct session *s, size_t i)
-{
-	return attach_prog_fd(s->links, i);
-}
-
-__u64 session_open_lifetimes(const struct session *s)
-{
-	return lifetimes_open(s->life);
 }
 
 const struct funcs *session_funcs(const struct session *s)

@@ -12,7 +12,6 @@
 
 struct hooks;
 struct reasons;
-struct btf;
 
 struct session_opts {
 	/* "auto", "kprobe-multi", "kprobe", "fentry" or "tracepoint" */
@@ -51,7 +50,6 @@ void session_stop(struct session *s);
 void session_close(struct session *s);
 
 int session_set_filter(struct session *s, const struct skbs_filter *f);
-int session_get_filter(struct session *s, struct skbs_filter *f);
 /* Wait up to timeout_ms for events and hand each to fn. Returns the number
  * handled, or -errno (-EINTR when a signal interrupted the wait). */
 int session_poll(struct session *s, int timeout_ms, session_event_fn fn,
@@ -72,21 +70,16 @@ int session_stack(struct session *s, __s32 id, __u64 *ips, int max);
 
 const struct hooks *session_hooks(const struct session *s);
 const struct reasons *session_reasons(const struct session *s);
-const struct btf *session_btf(const struct session *s);
 const char *session_backend(const struct session *s);
 /* Why the better backends were not used ("kprobe-multi: ...; ..."), or
  * "" when the first choice worked. */
 const char *session_backend_why(const struct session *s);
 /* How the pcap-filter interpreter runs here: "bpf_loop" or "bounded loop". */
 const char *session_pcap_mode(const struct session *s);
-/* Lifetimes (skb address, generation) open now. */
-__u64 session_open_lifetimes(const struct session *s);
 struct funcs;
 /* The skb functions found (NULL for the tracepoint backend). */
 const struct funcs *session_funcs(const struct session *s);
 size_t session_attached(const struct session *s);
 size_t session_failed(const struct session *s);
-/* Program fds of the attached copies, for run-time statistics. */
-int session_prog_fd(const struct session *s, size_t i);
 
 #endif
