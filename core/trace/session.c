@@ -368,7 +368,7 @@ static int plan_and_load(struct session *s, char *err, size_t errlen)
 	/* Each tracepoint template is loaded against the first hook it
 	 * serves; the copies made at attach time retarget it. */
 	for (size_t i = 0; i < s->ntp; i++) {
-		struct hook *hk = hooks_get(s->hooks, i);
+		const struct hook *hk = hooks_get(s->hooks, i);
 		struct bpf_program *t;
 
 		if (!tp_selected(s, hk) || !(t = tp_template(s->skel, hk)) ||
@@ -380,7 +380,7 @@ static int plan_and_load(struct session *s, char *err, size_t errlen)
 			return ret;
 	}
 	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
-		struct hook *hk = hooks_get(s->hooks, i);
+		const struct hook *hk = hooks_get(s->hooks, i);
 
 		if (s->cand & (1u << BK_KPROBE))
 			bpf_program__set_autoload(
@@ -514,17 +514,15 @@ fail:
 
 /* ---- attach ------------------------------------------------------- */
 
-static void hook_failed(struct session *s, struct hook *hk, int err,
+static void hook_failed(struct session *s, __u32 id, int err,
 			const char *why)
 {
-	char label[160];
+	const struct hook *hk = hooks_get(s->hooks, id);
+	char label[160], msg[sizeof(hk->why)];
 
-	hk->attached = err;
-	strlcpy(hk->why, strerror(-err), sizeof(hk->why));
-	if (why && why[0]) {
-		strlcat(hk->why, ": ", sizeof(hk->why));
-		strlcat(hk->why, why, sizeof(hk->why));
-	}
+	snprintf(msg, sizeof(msg), "%s%s%s", strerror(-err),
+		 why && why[0] ? ": " : "", why ? why : "");
+	hooks_set_state(s->hooks, id, err, msg);
 	s->failed++;
 	if (hk->kind == HOOK_TRACEPOINT)
 		note(s, "hook %s left out: %s",
@@ -558,12 +556,8 @@ static void detach_all(struct session *s)
 	s->fskel = NULL;
 	s->links = NULL;
 	attach_set_new(&s->links);
-	for (size_t i = 0; i < hooks_count(s->hooks); i++) {
-		struct hook *hk = hooks_get(s->hooks, i);
-
-		hk->attached = 0;
-		hk->why[0] = '\0';
-	}
+	for (size_t i = 0; i < hooks_count(s->hooks); i++)
+		hooks_set_state(s->hooks, (__u32)i, 0, NULL);
 	s->failed = 0;
 }
 
@@ -651,12 +645,10 @@ static int load_copies(struct session *s, struct attach_req *r, size_t n,
 				    copy_done, s);
 
 	for (size_t k = 0; ret >= 0 && k < n; k++) {
-		struct hook *hk = hooks_get(s->hooks, r[k].hook_id);
-
 		if (r[k].ret) {
-			hook_failed(s, hk, r[k].ret, r[k].why);
+			hook_failed(s, r[k].hook_id, r[k].ret, r[k].why);
 		} else {
-			hk->attached = 1;
+			hooks_set_state(s->hooks, r[k].hook_id, 1, NULL);
 			(*ok)++;
 		}
 	}
@@ -673,14 +665,14 @@ static int attach_tracepoints(struct session *s, size_t *ok)
 	if (!r)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->ntp; i++) {
-		struct hook *hk = hooks_get(s->hooks, i);
+		const struct hook *hk = hooks_get(s->hooks, i);
 		struct bpf_program *t;
 
 		if (!tp_selected(s, hk))
 			continue;
 		t = tp_template(s->skel, hk);
 		if (!t || bpf_program__fd(t) < 0) {
-			hook_failed(s, hk, -EOPNOTSUPP, "");
+			hook_failed(s, (__u32)i, -EOPNOTSUPP, "");
 			continue;
 		}
 		r[n++] = (struct attach_req){ .tmpl = t, .hook_id = (__u32)i,
@@ -720,7 +712,7 @@ static int kmulti_attach_list(struct session *s, struct bpf_program *p,
 	free(cookies);
 	if (l) {
 		for (size_t i = 0; i < n; i++) {
-			hooks_get(s->hooks, ids[i])->attached = 1;
+			hooks_set_state(s->hooks, ids[i], 1, NULL);
 			progress(s);
 		}
 		*ok += n;
@@ -728,7 +720,7 @@ static int kmulti_attach_list(struct session *s, struct bpf_program *p,
 	}
 	*last = -errno;
 	if (n == 1) {
-		hook_failed(s, hooks_get(s->hooks, ids[0]), *last, NULL);
+		hook_failed(s, ids[0], *last, NULL);
 		progress(s);
 		return 0;
 	}
@@ -794,7 +786,7 @@ static void *kp_thread(void *arg)
 
 	for (size_t i = s->ntp + w->first; i < hooks_count(s->hooks);
 	     i += w->step) {
-		struct hook *hk = hooks_get(s->hooks, i);
+		const struct hook *hk = hooks_get(s->hooks, i);
 		LIBBPF_OPTS(bpf_kprobe_opts, opts);
 		struct bpf_link *l;
 
@@ -851,16 +843,14 @@ static int attach_kprobes(struct session *s, size_t *ok, char *why,
 			first_err = w[t].err;
 	}
 	for (size_t i = s->ntp; i < n; i++) {
-		struct hook *hk = hooks_get(s->hooks, i);
-
 		if (links[i]) {
-			hk->attached = 1;
+			hooks_set_state(s->hooks, (__u32)i, 1, NULL);
 			if (!ret)
 				ret = keep_link(s, links[i]);
 			else
 				bpf_link__destroy(links[i]);
 		} else if (errs[i]) {
-			hook_failed(s, hk, errs[i], NULL);
+			hook_failed(s, (__u32)i, errs[i], NULL);
 		}
 	}
 	free(links);
@@ -964,7 +954,7 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 	bpf_object__for_each_program(prog, s->fskel->obj)
 		bpf_program__set_autoload(prog, false);
 	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
-		struct hook *hk = hooks_get(s->hooks, i);
+		const struct hook *hk = hooks_get(s->hooks, i);
 		struct bpf_program *t = fn_template(s->fskel, BK_FENTRY, hk);
 
 		if (hk->module[0] || !t || bpf_program__autoload(t))
@@ -999,10 +989,10 @@ static int attach_fentry(struct session *s, size_t *ok, char *why,
 	if (!r)
 		return -ENOMEM;
 	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
-		struct hook *hk = hooks_get(s->hooks, i);
+		const struct hook *hk = hooks_get(s->hooks, i);
 
 		if (hk->module[0]) {
-			hook_failed(s, hk, -EOPNOTSUPP, "fentry on module "
+			hook_failed(s, (__u32)i, -EOPNOTSUPP, "fentry on module "
 				    "functions needs --backend kprobe");
 			progress(s);
 			continue;
