@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "bpf/events.h"
 #include "core/trace/attach.h"
+#include "core/trace/patch.h"
 
 struct attached {
 	int prog_fd;
@@ -41,51 +42,6 @@ int attach_set_new(struct attach_set **out)
 		return -ENOMEM;
 	(*out)->tmpl_fd = -1;
 	(*out)->btf_fd = -1;
-	return 0;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * The kernel reports func_info with offsets into the program as it ran
- * after verification; a new load needs offsets into the instructions we
- * pass. The subprograms are where calls and callback references point, in
- * the same order as the kernel's records, so take the starts from there.
- */
-static int fix_func_offsets(struct attach_set *s, const struct bpf_insn *insn,
-			    size_t cnt)
-{
-	__u32 starts[64], n = 1;
-
-	starts[0] = 0;
-	for (size_t i = 0; i < cnt; i++) {
-		int is_call = insn[i].code == (BPF_JMP | BPF_CALL) &&
-			      insn[i].src_reg == BPF_PSEUDO_CALL;
-		int is_func = insn[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
-			      insn[i].src_reg == BPF_PSEUDO_FUNC;
-		__u32 t = (__u32)((long)i + insn[i].imm + 1), k;
-
-		if (!is_call && !is_func)
-			continue;
-		for (k = 0; k < n && starts[k] != t; k++)
-			;
-		if (k == n) {
-			if (n == 64)
-				return -E2BIG;
-			starts[n++] = t;
-		}
-	}
-	qsort(starts, n, sizeof(starts[0]), cmp_u32);
-	if (n != s->nfunc)
-		return -EINVAL;
-	for (__u32 k = 0; k < n; k++)
-		((struct bpf_func_info *)((char *)s->func_info +
-					  k * s->func_rec))->insn_off = starts[k];
 	return 0;
 }
 
@@ -160,27 +116,6 @@ size_t attach_count(const struct attach_set *s)
 	return s ? s->n : 0;
 }
 
-/* Rewrite every "rX = SKBS_HOOK_MAGIC ll" (a two-slot ld_imm64). */
-static int patch_hook(struct bpf_insn *insn, size_t cnt, __u32 hook_id)
-{
-	const __u32 lo = (__u32)SKBS_HOOK_MAGIC;
-	const __u32 hi = (__u32)(SKBS_HOOK_MAGIC >> 32);
-	int found = 0;
-
-	for (size_t i = 0; i + 1 < cnt; i++) {
-		if (insn[i].code != (BPF_LD | BPF_IMM | BPF_DW))
-			continue;
-		if (insn[i].src_reg == 0 && (__u32)insn[i].imm == lo &&
-		    (__u32)insn[i + 1].imm == hi) {
-			insn[i].imm = (__s32)hook_id;
-			insn[i + 1].imm = 0;
-			found++;
-		}
-		i++; /* skip the second half of the ld_imm64 */
-	}
-	return found;
-}
-
 /* The verifier's complaint: its last line, passing over the statistics
  * it prints after it. */
 static void last_line(const char *log, char *err, size_t errlen)
@@ -250,7 +185,7 @@ static int job_prepare(struct attach_set *s, struct copy_job *j)
 	memcpy(j->insn, src, cnt * sizeof(*j->insn));
 	j->cnt = cnt;
 	/* SKBS_HOOK_BY_IP: a program that carries no hook id. */
-	if (patch_hook(j->insn, cnt, r->hook_id) == 0 &&
+	if (patch_hook_id(j->insn, cnt, r->hook_id) == 0 &&
 	    r->hook_id != SKBS_HOOK_BY_IP)
 		return -ENOENT;
 	ret = template_btf(s, bpf_program__fd(r->tmpl));
@@ -260,13 +195,14 @@ static int job_prepare(struct attach_set *s, struct copy_job *j)
 	j->attach_type = bpf_program__expected_attach_type(r->tmpl);
 	if (!s->nfunc)
 		return 0;
-	ret = fix_func_offsets(s, j->insn, cnt);
-	if (ret)
-		return ret;
 	j->func_info = malloc((size_t)s->nfunc * s->func_rec);
 	if (!j->func_info)
 		return -ENOMEM;
 	memcpy(j->func_info, s->func_info, (size_t)s->nfunc * s->func_rec);
+	ret = patch_func_info(j->insn, cnt, j->func_info, s->nfunc,
+			      s->func_rec);
+	if (ret)
+		return ret;
 	j->nfunc = s->nfunc;
 	j->func_rec = s->func_rec;
 	j->btf_fd = dup(s->btf_fd);
