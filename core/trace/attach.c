@@ -7,7 +7,6 @@
  * loaded directly against the next target.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf/events.h"
+#include "core/lib/parfor.h"
+#include "core/lib/vec.h"
 #include "core/trace/attach.h"
 #include "core/trace/patch.h"
 
@@ -89,16 +90,28 @@ static int template_btf(struct attach_set *s, int fd)
 	return 0;
 }
 
+void attach_set_clear(struct attach_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		attach_close(s, i);
+	s->n = 0;
+	/* The template may be gone with its object, and its fd number
+	 * reused by the next one: forget what was fetched for it. */
+	free(s->func_info);
+	s->func_info = NULL;
+	s->nfunc = 0;
+	if (s->btf_fd >= 0)
+		close(s->btf_fd);
+	s->btf_fd = -1;
+	s->tmpl_fd = -1;
+}
+
 void attach_set_free(struct attach_set *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		attach_close(s, i);
+	attach_set_clear(s);
 	free(s->v);
-	free(s->func_info);
-	if (s->btf_fd >= 0)
-		close(s->btf_fd);
 	free(s);
 }
 
@@ -263,75 +276,57 @@ static int job_load(struct copy_job *j)
 	return 0;
 }
 
-struct workers {
+/* One parallel load: the jobs, and whom to tell how far it got. */
+struct load_run {
 	struct copy_job *jobs;
-	size_t n;
-	size_t next;            /* atomic */
-	void (*done)(void *ctx);
+	void (*progress)(void *ctx, size_t done, size_t n);
 	void *ctx;
 };
 
-static void *worker(void *arg)
+static int load_one(void *ctx, size_t i, int w)
 {
-	struct workers *w = arg;
-	size_t i;
+	struct copy_job *j = &((struct load_run *)ctx)->jobs[i];
 
-	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n) {
-		struct copy_job *j = &w->jobs[i];
+	(void)w;
+	if (!j->req->ret)
+		j->req->ret = job_load(j);
+	return 0; /* one copy failing is no reason to stop the others */
+}
 
-		if (!j->req->ret)
-			j->req->ret = job_load(j);
-		if (w->done)
-			w->done(w->ctx);
-	}
-	return NULL;
+static void load_progress(void *ctx, size_t done, size_t n)
+{
+	struct load_run *run = ctx;
+
+	if (run->progress)
+		run->progress(run->ctx, done, n);
 }
 
 int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
-		      int nthreads, void (*done)(void *ctx), void *ctx)
+		      int nthreads,
+		      void (*progress)(void *ctx, size_t done, size_t n),
+		      void *ctx)
 {
-	struct workers w = { .n = n, .done = done, .ctx = ctx };
-	pthread_t th[16];
-	int started = 0;
+	struct load_run run = { .progress = progress, .ctx = ctx };
+	struct parfor pf = { .fn = load_one, .ctx = &run,
+			     .progress = load_progress, .nthreads = nthreads };
 	size_t ok = 0;
 
 	if (!n)
 		return 0;
-	w.jobs = calloc(n, sizeof(*w.jobs));
-	if (!w.jobs)
+	run.jobs = calloc(n, sizeof(*run.jobs));
+	if (!run.jobs || VEC_RESERVE(s->v, s->cap, s->n + n)) {
+		free(run.jobs);
 		return -ENOMEM;
-	if (s->n + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 64;
-		struct attached *nv;
-
-		while (cap < s->n + n)
-			cap *= 2;
-		nv = reallocarray(s->v, cap, sizeof(*nv));
-		if (!nv) {
-			free(w.jobs);
-			return -ENOMEM;
-		}
-		s->v = nv;
-		s->cap = cap;
 	}
 	for (size_t i = 0; i < n; i++) {
-		w.jobs[i].req = &r[i];
+		run.jobs[i].req = &r[i];
 		r[i].why[0] = '\0';
-		r[i].ret = job_prepare(s, &w.jobs[i]);
+		r[i].ret = job_prepare(s, &run.jobs[i]);
 	}
 	/* The verifier is most of the time, and copies load in parallel. */
-	if (nthreads > 16)
-		nthreads = 16;
-	if ((size_t)nthreads > n)
-		nthreads = (int)n;
-	for (int t = 0; t < nthreads - 1; t++)
-		if (!pthread_create(&th[t], NULL, worker, &w))
-			started++;
-	worker(&w);
-	for (int t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
+	parfor_run(&pf, n);
 	for (size_t i = 0; i < n; i++) {
-		struct copy_job *j = &w.jobs[i];
+		struct copy_job *j = &run.jobs[i];
 
 		if (!r[i].ret) {
 			s->v[s->n].prog_fd = j->prog_fd;
@@ -341,7 +336,7 @@ int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
 		}
 		job_free(j);
 	}
-	free(w.jobs);
+	free(run.jobs);
 	return (int)ok;
 }
 

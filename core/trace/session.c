@@ -615,25 +615,15 @@ static void run_threads(struct session *s, int n, void *(*fn)(void *),
 	s->threaded = 0;
 }
 
-static long ncpus_online(void)
+/* Progress of attach_copies_btf, which starts where progress_done is. */
+static void copy_progress(void *ctx, size_t done, size_t n)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? n : 1;
-}
-
-/* Progress from attach_copies_btf's workers, one at a time. */
-static void copy_done(void *ctx)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	struct session *s = ctx;
-	size_t d;
 
-	pthread_mutex_lock(&lock);
-	d = __atomic_add_fetch(&progress_done, 1, __ATOMIC_RELAXED);
+	(void)n;
 	if (s->o.progress && progress_total)
-		s->o.progress(s->o.ctx, "attaching", d, progress_total);
-	pthread_mutex_unlock(&lock);
+		s->o.progress(s->o.ctx, "attaching", progress_done + done,
+			      progress_total);
 }
 
 /* Load and attach the copies in r on every CPU (attach_copies_btf), then
@@ -641,8 +631,9 @@ static void copy_done(void *ctx)
 static int load_copies(struct session *s, struct attach_req *r, size_t n,
 		       size_t *ok)
 {
-	int ret = attach_copies_btf(s->links, r, n, (int)ncpus_online(),
-				    copy_done, s);
+	int ret = attach_copies_btf(s->links, r, n, 0, copy_progress, s);
+
+	progress_done += n;
 
 	for (size_t k = 0; ret >= 0 && k < n; k++) {
 		if (r[k].ret) {
