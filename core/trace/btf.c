@@ -121,6 +121,22 @@ int kbtf_skb_tracepoints(const struct btf *btf, struct kbtf_tp **out,
 	return 0;
 }
 
+int kbtf_enum_has(const struct btf *btf, const char *ename, const char *value)
+{
+	__s32 id = btf__find_by_name_kind(btf, ename, BTF_KIND_ENUM);
+	const struct btf_type *t;
+	const struct btf_enum *e;
+
+	if (id < 0)
+		return 0;
+	t = btf__type_by_id(btf, id);
+	e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), value))
+			return 1;
+	return 0;
+}
+
 /* Core reasons live in enum skb_drop_reason; subsystems (mac80211, OVS, ...)
  * keep theirs in enums named <subsys>_drop_reason, with the subsystem id in
  * the upper 16 bits of the value. */

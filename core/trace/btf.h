@@ -35,6 +35,10 @@ int kbtf_skb_tracepoints(const struct btf *btf, struct kbtf_tp **out,
  */
 int kbtf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max);
 
+/* Does enum ename have an enumerator named value? Kernel features show
+ * up this way (BPF_TRACE_KPROBE_MULTI in enum bpf_attach_type). */
+int kbtf_enum_has(const struct btf *btf, const char *ename, const char *value);
+
 struct reasons;
 
 /* Drop reason names from enum skb_drop_reason and the subsystem enums

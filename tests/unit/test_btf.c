@@ -111,3 +111,17 @@ TEST(btf_no_reasons_is_empty_not_error)
 	reasons_free(r);
 	btf__free(b);
 }
+
+TEST(btf_enum_has_names_enumerators)
+{
+	struct btf *b = mini_kernel();
+
+	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason", "SKB_CONSUMED"), 1);
+	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason", "SKB_NOPE"), 0);
+	/* The enumerator exists, but in another enum. */
+	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason",
+				"OVS_DROP_LAST_ACTION"), 0);
+	CHECK_INT(kbtf_enum_has(b, "bpf_attach_type",
+				"BPF_TRACE_KPROBE_MULTI"), 0);
+	btf__free(b);
+}
