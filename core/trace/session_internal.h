@@ -19,8 +19,7 @@
 struct attach_req;
 struct bpf_link;
 struct skbscope_bpf;
-
-#define SESS_IPCACHE 4096
+struct u64map;
 
 struct session {
 	struct session_opts o;
@@ -38,7 +37,7 @@ struct session {
 	size_t nplinks, capplinks;
 	struct ksyms *ksyms;        /* ip -> hook without attach cookies */
 	int ksyms_tried;
-	struct { __u64 ip; __u32 id; } ipcache[SESS_IPCACHE];
+	struct u64map *ipcache;     /* ip -> hook id, made on first use */
 	struct lifetimes *life;
 	struct cfgmap *cfg;
 	struct ring_buffer *rb;
