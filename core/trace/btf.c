@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "bpf/events.h"
+#include "core/lib/vec.h"
 #include "core/reasons.h"
 #include "core/trace/btf.h"
 
@@ -66,7 +67,7 @@ static int cmp_tp(const void *a, const void *b)
 int kbtf_skb_tracepoints(const struct btf *btf, struct kbtf_tp **out,
 			size_t *count)
 {
-	struct kbtf_tp *v = NULL, *nv;
+	struct kbtf_tp *v = NULL;
 	size_t n = 0, cap = 0;
 	__u32 cnt = btf__type_cnt(btf);
 
@@ -98,14 +99,9 @@ int kbtf_skb_tracepoints(const struct btf *btf, struct kbtf_tp **out,
 		name += strlen(TP_PREFIX);
 		if (strlen(name) >= sizeof(v->name))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = reallocarray(v, cap, sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (VEC_RESERVE(v, cap, n + 1)) {
+			free(v);
+			return -ENOMEM;
 		}
 		memset(&v[n], 0, sizeof(v[n]));
 		strcpy(v[n].name, name);

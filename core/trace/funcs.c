@@ -13,6 +13,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "bpf/events.h"
+#include "core/lib/vec.h"
 #include "core/trace/btf.h"
 #include "core/trace/funcs.h"
 
@@ -21,7 +22,7 @@ struct funcs {
 	size_t n, cap;
 	char source[32];
 	char *notes;
-	size_t notes_len;
+	size_t notes_len, notes_cap;
 };
 
 /* A sorted set of names, pointing into a caller-owned text. */
@@ -52,6 +53,9 @@ static int nameset_build(char *text, int is_kallsyms, struct nameset *s)
 
 	s->v = NULL;
 	s->n = 0;
+	/* Kernels have tens of thousands of text symbols: start there. */
+	if (VEC_RESERVE(s->v, cap, 65536))
+		return -ENOMEM;
 	while (line && *line) {
 		char *nl = strchr(line, '\n'), *name = line, *sp;
 
@@ -73,16 +77,8 @@ static int nameset_build(char *text, int is_kallsyms, struct nameset *s)
 			 * function; __pfx_ are padding symbols. */
 			if (*name && !strchr(name, '.') &&
 			    strncmp(name, "__pfx_", 6)) {
-				if (s->n == cap) {
-					const char **nv;
-
-					cap = cap ? cap * 2 : 65536;
-					nv = reallocarray(s->v, cap,
-							  sizeof(*nv));
-					if (!nv)
-						return -ENOMEM;
-					s->v = nv;
-				}
+				if (VEC_RESERVE(s->v, cap, s->n + 1))
+					return -ENOMEM;
 				s->v[s->n++] = name;
 			}
 		}
@@ -129,16 +125,13 @@ static void add_note(struct funcs *fs, const char *fmt, const char *a,
 {
 	char line[256];
 	int l = snprintf(line, sizeof(line), fmt, a, b);
-	char *nn;
 
 	if (l < 0)
 		return;
 	if ((size_t)l >= sizeof(line))
 		l = sizeof(line) - 1;
-	nn = realloc(fs->notes, fs->notes_len + l + 2);
-	if (!nn)
+	if (VEC_RESERVE(fs->notes, fs->notes_cap, fs->notes_len + l + 2))
 		return;
-	fs->notes = nn;
 	memcpy(fs->notes + fs->notes_len, line, l);
 	fs->notes_len += l;
 	fs->notes[fs->notes_len++] = '\n';
@@ -152,15 +145,8 @@ static int add_func(struct funcs *fs, const char *name, const char *module,
 
 	if (strlen(name) >= sizeof(k->name))
 		return 0;
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap ? fs->cap * 2 : 1024;
-		struct skb_func *nv = reallocarray(fs->v, cap, sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		fs->v = nv;
-		fs->cap = cap;
-	}
+	if (VEC_RESERVE(fs->v, fs->cap, fs->n + 1))
+		return -ENOMEM;
 	k = &fs->v[fs->n++];
 	memset(k, 0, sizeof(*k));
 	strcpy(k->name, name);
@@ -219,8 +205,10 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 	int have_re = 0, ret;
 	const char *dir = o->btf_dir ? o->btf_dir : "/sys/kernel/btf";
 
-	if (!fs)
+	if (!fs) {
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	if (o->avail) {
 		text = strdup(o->avail);
 		snprintf(fs->source, sizeof(fs->source),
@@ -236,6 +224,7 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 		return -ENOENT;
 	}
 	if (!text) {
+		snprintf(err, errlen, "out of memory");
 		free(fs);
 		return -ENOMEM;
 	}
