@@ -37,11 +37,13 @@ typedef int (*session_event_fn)(void *ctx, const struct skbs_event *ev,
 
 struct session;
 
-/* Open and load. On error returns -errno with a message in err. */
+/* Open and load. On error returns -errno with a message in err naming
+ * what failed; on success err is left empty. */
 int session_open(const struct session_opts *o, struct session **out,
 		 char *err, size_t errlen);
 /* Attach every selected hook. A hook that fails is noted and left out;
- * only failing to attach any is an error. */
+ * only failing to attach any is an error (-errno, with the reason of
+ * each backend tried in err; on success err is left empty). */
 int session_attach(struct session *s, char *err, size_t errlen);
 /* Detach every program: no event is produced after this returns, so a
  * drain then empties the ring buffer for good. Idempotent. */
