@@ -170,7 +170,7 @@ static void list_funcs(struct session *s)
 	}
 	printf("%-64s %s\n", "FUNCTION", "SKB-ARG");
 	for (size_t i = 0; i < funcs_count(fs); i++) {
-		const struct kfunc *k = funcs_get(fs, i);
+		const struct skb_func *k = funcs_get(fs, i);
 		char name[160];
 
 		snprintf(name, sizeof(name), "%s%s%s%s", k->name,

@@ -45,9 +45,22 @@ size_t hooks_count(const struct hooks *h)
 	return h ? h->n : 0;
 }
 
-struct hook *hooks_get(const struct hooks *h, __u32 id)
+const struct hook *hooks_get(const struct hooks *h, __u32 id)
 {
 	return h && id < h->n ? &h->v[id] : NULL;
+}
+
+int hooks_set_state(struct hooks *h, __u32 id, int attached,
+		    const char *why)
+{
+	struct hook *hk;
+
+	if (!h || id >= h->n)
+		return -ENOENT;
+	hk = &h->v[id];
+	hk->attached = attached;
+	snprintf(hk->why, sizeof(hk->why), "%s", why ? why : "");
+	return 0;
 }
 
 const char *hook_label(const struct hook *hk, char *buf, size_t len)

@@ -33,7 +33,15 @@ void hooks_free(struct hooks *h);
 /* Append; returns the new id or -ENOMEM. */
 int hooks_add(struct hooks *h, const struct hook *hk);
 size_t hooks_count(const struct hooks *h);
-struct hook *hooks_get(const struct hooks *h, __u32 id);
+const struct hook *hooks_get(const struct hooks *h, __u32 id);
+/*
+ * Record how attaching hook id went: attached is 1 (attached), 0 (not
+ * tried) or -errno (failed, why says more; NULL for nothing). Only the
+ * tracing session (core/trace) writes this; everyone else reads it.
+ * 0 or -ENOENT for an unknown id.
+ */
+int hooks_set_state(struct hooks *h, __u32 id, int attached,
+		    const char *why);
 /* "skb:kfree_skb" for tracepoints with a known group, else the name. */
 const char *hook_label(const struct hook *hk, char *buf, size_t len);
 

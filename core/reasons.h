@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Drop reason names by value. The tracer fills the table from the running
- * kernel's BTF (btf_load_reasons), a replay from the recording; outputs
+ * kernel's BTF (kbtf_load_reasons), a replay from the recording; outputs
  * only read it.
  */
 #ifndef SKBSCOPE_REASONS_H

@@ -7,7 +7,6 @@
  * loaded directly against the next target.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf/events.h"
+#include "core/lib/parfor.h"
+#include "core/lib/vec.h"
 #include "core/trace/attach.h"
+#include "core/trace/patch.h"
 
 struct attached {
 	int prog_fd;
@@ -41,51 +43,6 @@ int attach_set_new(struct attach_set **out)
 		return -ENOMEM;
 	(*out)->tmpl_fd = -1;
 	(*out)->btf_fd = -1;
-	return 0;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * The kernel reports func_info with offsets into the program as it ran
- * after verification; a new load needs offsets into the instructions we
- * pass. The subprograms are where calls and callback references point, in
- * the same order as the kernel's records, so take the starts from there.
- */
-static int fix_func_offsets(struct attach_set *s, const struct bpf_insn *insn,
-			    size_t cnt)
-{
-	__u32 starts[64], n = 1;
-
-	starts[0] = 0;
-	for (size_t i = 0; i < cnt; i++) {
-		int is_call = insn[i].code == (BPF_JMP | BPF_CALL) &&
-			      insn[i].src_reg == BPF_PSEUDO_CALL;
-		int is_func = insn[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
-			      insn[i].src_reg == BPF_PSEUDO_FUNC;
-		__u32 t = (__u32)((long)i + insn[i].imm + 1), k;
-
-		if (!is_call && !is_func)
-			continue;
-		for (k = 0; k < n && starts[k] != t; k++)
-			;
-		if (k == n) {
-			if (n == 64)
-				return -E2BIG;
-			starts[n++] = t;
-		}
-	}
-	qsort(starts, n, sizeof(starts[0]), cmp_u32);
-	if (n != s->nfunc)
-		return -EINVAL;
-	for (__u32 k = 0; k < n; k++)
-		((struct bpf_func_info *)((char *)s->func_info +
-					  k * s->func_rec))->insn_off = starts[k];
 	return 0;
 }
 
@@ -133,16 +90,28 @@ static int template_btf(struct attach_set *s, int fd)
 	return 0;
 }
 
+void attach_set_clear(struct attach_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		attach_close(s, i);
+	s->n = 0;
+	/* The template may be gone with its object, and its fd number
+	 * reused by the next one: forget what was fetched for it. */
+	free(s->func_info);
+	s->func_info = NULL;
+	s->nfunc = 0;
+	if (s->btf_fd >= 0)
+		close(s->btf_fd);
+	s->btf_fd = -1;
+	s->tmpl_fd = -1;
+}
+
 void attach_set_free(struct attach_set *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++)
-		attach_close(s, i);
+	attach_set_clear(s);
 	free(s->v);
-	free(s->func_info);
-	if (s->btf_fd >= 0)
-		close(s->btf_fd);
 	free(s);
 }
 
@@ -158,32 +127,6 @@ void attach_close(struct attach_set *s, size_t i)
 size_t attach_count(const struct attach_set *s)
 {
 	return s ? s->n : 0;
-}
-
-int attach_prog_fd(const struct attach_set *s, size_t i)
-{
-	return i < s->n ? s->v[i].prog_fd : -1;
-}
-
-/* Rewrite every "rX = SKBS_HOOK_MAGIC ll" (a two-slot ld_imm64). */
-static int patch_hook(struct bpf_insn *insn, size_t cnt, __u32 hook_id)
-{
-	const __u32 lo = (__u32)SKBS_HOOK_MAGIC;
-	const __u32 hi = (__u32)(SKBS_HOOK_MAGIC >> 32);
-	int found = 0;
-
-	for (size_t i = 0; i + 1 < cnt; i++) {
-		if (insn[i].code != (BPF_LD | BPF_IMM | BPF_DW))
-			continue;
-		if (insn[i].src_reg == 0 && (__u32)insn[i].imm == lo &&
-		    (__u32)insn[i + 1].imm == hi) {
-			insn[i].imm = (__s32)hook_id;
-			insn[i + 1].imm = 0;
-			found++;
-		}
-		i++; /* skip the second half of the ld_imm64 */
-	}
-	return found;
 }
 
 /* The verifier's complaint: its last line, passing over the statistics
@@ -255,7 +198,7 @@ static int job_prepare(struct attach_set *s, struct copy_job *j)
 	memcpy(j->insn, src, cnt * sizeof(*j->insn));
 	j->cnt = cnt;
 	/* SKBS_HOOK_BY_IP: a program that carries no hook id. */
-	if (patch_hook(j->insn, cnt, r->hook_id) == 0 &&
+	if (patch_hook_id(j->insn, cnt, r->hook_id) == 0 &&
 	    r->hook_id != SKBS_HOOK_BY_IP)
 		return -ENOENT;
 	ret = template_btf(s, bpf_program__fd(r->tmpl));
@@ -265,13 +208,14 @@ static int job_prepare(struct attach_set *s, struct copy_job *j)
 	j->attach_type = bpf_program__expected_attach_type(r->tmpl);
 	if (!s->nfunc)
 		return 0;
-	ret = fix_func_offsets(s, j->insn, cnt);
-	if (ret)
-		return ret;
 	j->func_info = malloc((size_t)s->nfunc * s->func_rec);
 	if (!j->func_info)
 		return -ENOMEM;
 	memcpy(j->func_info, s->func_info, (size_t)s->nfunc * s->func_rec);
+	ret = patch_func_info(j->insn, cnt, j->func_info, s->nfunc,
+			      s->func_rec);
+	if (ret)
+		return ret;
 	j->nfunc = s->nfunc;
 	j->func_rec = s->func_rec;
 	j->btf_fd = dup(s->btf_fd);
@@ -332,75 +276,57 @@ static int job_load(struct copy_job *j)
 	return 0;
 }
 
-struct workers {
+/* One parallel load: the jobs, and whom to tell how far it got. */
+struct load_run {
 	struct copy_job *jobs;
-	size_t n;
-	size_t next;            /* atomic */
-	void (*done)(void *ctx);
+	void (*progress)(void *ctx, size_t done, size_t n);
 	void *ctx;
 };
 
-static void *worker(void *arg)
+static int load_one(void *ctx, size_t i, int w)
 {
-	struct workers *w = arg;
-	size_t i;
+	struct copy_job *j = &((struct load_run *)ctx)->jobs[i];
 
-	while ((i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED)) < w->n) {
-		struct copy_job *j = &w->jobs[i];
+	(void)w;
+	if (!j->req->ret)
+		j->req->ret = job_load(j);
+	return 0; /* one copy failing is no reason to stop the others */
+}
 
-		if (!j->req->ret)
-			j->req->ret = job_load(j);
-		if (w->done)
-			w->done(w->ctx);
-	}
-	return NULL;
+static void load_progress(void *ctx, size_t done, size_t n)
+{
+	struct load_run *run = ctx;
+
+	if (run->progress)
+		run->progress(run->ctx, done, n);
 }
 
 int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
-		      int nthreads, void (*done)(void *ctx), void *ctx)
+		      int nthreads,
+		      void (*progress)(void *ctx, size_t done, size_t n),
+		      void *ctx)
 {
-	struct workers w = { .n = n, .done = done, .ctx = ctx };
-	pthread_t th[16];
-	int started = 0;
+	struct load_run run = { .progress = progress, .ctx = ctx };
+	struct parfor pf = { .fn = load_one, .ctx = &run,
+			     .progress = load_progress, .nthreads = nthreads };
 	size_t ok = 0;
 
 	if (!n)
 		return 0;
-	w.jobs = calloc(n, sizeof(*w.jobs));
-	if (!w.jobs)
+	run.jobs = calloc(n, sizeof(*run.jobs));
+	if (!run.jobs || VEC_RESERVE(s->v, s->cap, s->n + n)) {
+		free(run.jobs);
 		return -ENOMEM;
-	if (s->n + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 64;
-		struct attached *nv;
-
-		while (cap < s->n + n)
-			cap *= 2;
-		nv = reallocarray(s->v, cap, sizeof(*nv));
-		if (!nv) {
-			free(w.jobs);
-			return -ENOMEM;
-		}
-		s->v = nv;
-		s->cap = cap;
 	}
 	for (size_t i = 0; i < n; i++) {
-		w.jobs[i].req = &r[i];
+		run.jobs[i].req = &r[i];
 		r[i].why[0] = '\0';
-		r[i].ret = job_prepare(s, &w.jobs[i]);
+		r[i].ret = job_prepare(s, &run.jobs[i]);
 	}
 	/* The verifier is most of the time, and copies load in parallel. */
-	if (nthreads > 16)
-		nthreads = 16;
-	if ((size_t)nthreads > n)
-		nthreads = (int)n;
-	for (int t = 0; t < nthreads - 1; t++)
-		if (!pthread_create(&th[t], NULL, worker, &w))
-			started++;
-	worker(&w);
-	for (int t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
+	parfor_run(&pf, n);
 	for (size_t i = 0; i < n; i++) {
-		struct copy_job *j = &w.jobs[i];
+		struct copy_job *j = &run.jobs[i];
 
 		if (!r[i].ret) {
 			s->v[s->n].prog_fd = j->prog_fd;
@@ -410,7 +336,7 @@ int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
 		}
 		job_free(j);
 	}
-	free(w.jobs);
+	free(run.jobs);
 	return (int)ok;
 }
 

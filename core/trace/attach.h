@@ -16,6 +16,8 @@ struct attach_set;
 int attach_set_new(struct attach_set **out);
 /* Detach and unload everything; safe on NULL. */
 void attach_set_free(struct attach_set *s);
+/* Detach and unload everything, keeping the set for new copies. */
+void attach_set_clear(struct attach_set *s);
 
 /*
  * Load a copy of the (already loaded) BTF-attached program tmpl with its
@@ -38,19 +40,20 @@ struct attach_req {
 };
 
 /*
- * attach_copy_btf for n copies, loaded on up to nthreads threads: most of
- * the time goes to the verifier, and the kernel verifies privileged loads
- * in parallel. done (if set) is called from any thread after each copy.
- * Returns the number attached (each request says how it went), or -errno
- * when nothing could be tried.
+ * attach_copy_btf for n copies, loaded on up to nthreads threads (<= 0:
+ * one per CPU): most of the time goes to the verifier, and the kernel
+ * verifies privileged loads in parallel. progress (if set) is called on
+ * the calling thread as copies are done (core/lib/parfor.h). Returns the
+ * number attached (each request says how it went), or -ENOMEM when
+ * nothing could be tried.
  */
 int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
-		      int nthreads, void (*done)(void *ctx), void *ctx);
+		      int nthreads,
+		      void (*progress)(void *ctx, size_t done, size_t n),
+		      void *ctx);
 
 size_t attach_count(const struct attach_set *s);
 /* Detach and unload copy i now (threads may close different copies). */
 void attach_close(struct attach_set *s, size_t i);
-/* Program ids of the attached copies (for run-time statistics). */
-int attach_prog_fd(const struct attach_set *s, size_t i);
 
 #endif

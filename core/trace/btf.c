@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "bpf/events.h"
+#include "core/lib/vec.h"
 #include "core/reasons.h"
 #include "core/trace/btf.h"
 
@@ -25,7 +26,8 @@ static const struct btf_type *skip_mods(const struct btf *btf, __u32 *id)
 	return t;
 }
 
-int btf_is_skb_ptr(const struct btf *btf, __u32 type_id)
+/* Is type id a pointer to (const/volatile/typedef'd) struct sk_buff? */
+static int is_skb_ptr(const struct btf *btf, __u32 type_id)
 {
 	const struct btf_type *t = skip_mods(btf, &type_id);
 	const char *name;
@@ -40,7 +42,7 @@ int btf_is_skb_ptr(const struct btf *btf, __u32 type_id)
 	return name && !strcmp(name, "sk_buff");
 }
 
-int btf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max)
+int kbtf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max)
 {
 	const struct btf_type *t = btf__type_by_id(btf, proto_id);
 	const struct btf_param *p;
@@ -51,21 +53,21 @@ int btf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max)
 	p = btf_params(t);
 	n = btf_vlen(t);
 	for (int i = skip; i < n && i - skip < max; i++)
-		if (btf_is_skb_ptr(btf, p[i].type))
+		if (is_skb_ptr(btf, p[i].type))
 			return i - skip;
 	return -1;
 }
 
 static int cmp_tp(const void *a, const void *b)
 {
-	return strcmp(((const struct btf_tp *)a)->name,
-		      ((const struct btf_tp *)b)->name);
+	return strcmp(((const struct kbtf_tp *)a)->name,
+		      ((const struct kbtf_tp *)b)->name);
 }
 
-int btf_skb_tracepoints(const struct btf *btf, struct btf_tp **out,
+int kbtf_skb_tracepoints(const struct btf *btf, struct kbtf_tp **out,
 			size_t *count)
 {
-	struct btf_tp *v = NULL, *nv;
+	struct kbtf_tp *v = NULL;
 	size_t n = 0, cap = 0;
 	__u32 cnt = btf__type_cnt(btf);
 
@@ -91,20 +93,15 @@ int btf_skb_tracepoints(const struct btf *btf, struct btf_tp **out,
 			continue;
 		/* The first parameter is the tracepoint's private data
 		 * pointer, not an argument the program sees. */
-		pos = btf_skb_param(btf, pid, 1, SKBS_MAX_SKB_POS);
+		pos = kbtf_skb_param(btf, pid, 1, SKBS_MAX_SKB_POS);
 		if (pos < 0)
 			continue;
 		name += strlen(TP_PREFIX);
 		if (strlen(name) >= sizeof(v->name))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = reallocarray(v, cap, sizeof(*v));
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
+		if (VEC_RESERVE(v, cap, n + 1)) {
+			free(v);
+			return -ENOMEM;
 		}
 		memset(&v[n], 0, sizeof(v[n]));
 		strcpy(v[n].name, name);
@@ -117,6 +114,22 @@ int btf_skb_tracepoints(const struct btf *btf, struct btf_tp **out,
 		qsort(v, n, sizeof(*v), cmp_tp);
 	*out = v;
 	*count = n;
+	return 0;
+}
+
+int kbtf_enum_has(const struct btf *btf, const char *ename, const char *value)
+{
+	__s32 id = btf__find_by_name_kind(btf, ename, BTF_KIND_ENUM);
+	const struct btf_type *t;
+	const struct btf_enum *e;
+
+	if (id < 0)
+		return 0;
+	t = btf__type_by_id(btf, id);
+	e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), value))
+			return 1;
 	return 0;
 }
 
@@ -137,7 +150,7 @@ static int skip_enumerator(const char *name)
 	       !strcmp(name, "SKB_DROP_REASON_MAX");
 }
 
-int btf_load_reasons(const struct btf *btf, struct reasons **out)
+int kbtf_load_reasons(const struct btf *btf, struct reasons **out)
 {
 	struct reasons *r;
 	__u32 cnt = btf__type_cnt(btf);

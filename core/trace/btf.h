@@ -3,6 +3,7 @@
  * What the running kernel's BTF says about skbs: which tracepoints carry a
  * struct sk_buff * (and at which argument), and the names of the drop
  * reasons. Pure functions of a struct btf, so tests can build their own.
+ * The prefix is kbtf_ (kernel BTF): libbpf owns btf_ and btf__.
  */
 #ifndef SKBSCOPE_BTF_H
 #define SKBSCOPE_BTF_H
@@ -12,7 +13,7 @@
 
 struct btf;
 
-struct btf_tp {
+struct kbtf_tp {
 	char name[64];       /* tracepoint name, e.g. "kfree_skb" */
 	__u32 btf_id;        /* id of the btf_trace_<name> typedef */
 	int skb_pos;         /* ctx index of the skb (0 = first real arg) */
@@ -24,24 +25,25 @@ struct btf_tp {
  * among its first SKBS_MAX_SKB_POS real arguments. *out is malloc'd and
  * sorted by name. Returns 0 or -errno.
  */
-int btf_skb_tracepoints(const struct btf *btf, struct btf_tp **out,
+int kbtf_skb_tracepoints(const struct btf *btf, struct kbtf_tp **out,
 			size_t *count);
-
-/* Is type id a pointer to (const/volatile/typedef'd) struct sk_buff? */
-int btf_is_skb_ptr(const struct btf *btf, __u32 type_id);
 
 /*
  * Index of the first struct sk_buff * among the first max params of the
  * function prototype proto_id, skipping the first `skip` params; -1 when
  * there is none.
  */
-int btf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max);
+int kbtf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max);
+
+/* Does enum ename have an enumerator named value? Kernel features show
+ * up this way (BPF_TRACE_KPROBE_MULTI in enum bpf_attach_type). */
+int kbtf_enum_has(const struct btf *btf, const char *ename, const char *value);
 
 struct reasons;
 
 /* Drop reason names from enum skb_drop_reason and the subsystem enums
  * (*_drop_reason) into a new table (core/reasons.h). A kernel without them
  * gives an empty table, not an error. 0 or -ENOMEM. */
-int btf_load_reasons(const struct btf *btf, struct reasons **out);
+int kbtf_load_reasons(const struct btf *btf, struct reasons **out);
 
 #endif

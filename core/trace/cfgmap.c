@@ -11,23 +11,16 @@
 #include <stdlib.h>
 #include <time.h>
 #include <bpf/bpf.h>
+#include "core/lib/clock.h"
 #include "core/trace/cfgmap.h"
 
-#define GRACE_NS (20 * 1000 * 1000ULL)
+#define GRACE_NS (20 * 1000 * 1000LL)
 
 struct cfgmap {
 	int slots_fd, active_fd;
 	__u32 active;
-	unsigned long long last_flip_ns;
+	long long last_flip_ns;  /* mono_ns() of the last switch, 0: none */
 };
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 int cfgmap_open(int slots_fd, int active_fd, struct cfgmap **out)
 {
@@ -57,7 +50,7 @@ void cfgmap_free(struct cfgmap *c)
 int cfgmap_write(struct cfgmap *c, const struct skbs_filter *f)
 {
 	__u32 idle = c->active ^ 1, zero = 0;
-	unsigned long long since = now_ns() - c->last_flip_ns;
+	long long since = mono_ns() - c->last_flip_ns;
 
 	if (c->last_flip_ns && since < GRACE_NS) {
 		struct timespec ts = { 0, (long)(GRACE_NS - since) };
@@ -69,13 +62,6 @@ int cfgmap_write(struct cfgmap *c, const struct skbs_filter *f)
 	if (bpf_map_update_elem(c->active_fd, &zero, &idle, BPF_ANY))
 		return -errno;
 	c->active = idle;
-	c->last_flip_ns = now_ns();
-	return 0;
-}
-
-int cfgmap_read(struct cfgmap *c, struct skbs_filter *f)
-{
-	if (bpf_map_lookup_elem(c->slots_fd, &c->active, f))
-		return -errno;
+	c->last_flip_ns = mono_ns();
 	return 0;
 }

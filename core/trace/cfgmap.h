@@ -15,7 +15,5 @@ int cfgmap_open(int slots_fd, int active_fd, struct cfgmap **out);
 void cfgmap_free(struct cfgmap *c);
 /* Write f into the idle slot, then make it the active one. 0 or -errno. */
 int cfgmap_write(struct cfgmap *c, const struct skbs_filter *f);
-/* Read back the active filter (what the programs use now). */
-int cfgmap_read(struct cfgmap *c, struct skbs_filter *f);
 
 #endif

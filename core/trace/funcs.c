@@ -13,15 +13,16 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "bpf/events.h"
+#include "core/lib/vec.h"
 #include "core/trace/btf.h"
 #include "core/trace/funcs.h"
 
 struct funcs {
-	struct kfunc *v;
+	struct skb_func *v;
 	size_t n, cap;
 	char source[32];
 	char *notes;
-	size_t notes_len;
+	size_t notes_len, notes_cap;
 };
 
 /* A sorted set of names, pointing into a caller-owned text. */
@@ -52,6 +53,9 @@ static int nameset_build(char *text, int is_kallsyms, struct nameset *s)
 
 	s->v = NULL;
 	s->n = 0;
+	/* Kernels have tens of thousands of text symbols: start there. */
+	if (VEC_RESERVE(s->v, cap, 65536))
+		return -ENOMEM;
 	while (line && *line) {
 		char *nl = strchr(line, '\n'), *name = line, *sp;
 
@@ -73,16 +77,8 @@ static int nameset_build(char *text, int is_kallsyms, struct nameset *s)
 			 * function; __pfx_ are padding symbols. */
 			if (*name && !strchr(name, '.') &&
 			    strncmp(name, "__pfx_", 6)) {
-				if (s->n == cap) {
-					const char **nv;
-
-					cap = cap ? cap * 2 : 65536;
-					nv = reallocarray(s->v, cap,
-							  sizeof(*nv));
-					if (!nv)
-						return -ENOMEM;
-					s->v = nv;
-				}
+				if (VEC_RESERVE(s->v, cap, s->n + 1))
+					return -ENOMEM;
 				s->v[s->n++] = name;
 			}
 		}
@@ -106,7 +102,8 @@ static int never_probe(const char *name)
 	return 0;
 }
 
-int funcs_skb_pos(const struct btf *btf, __u32 func_id, int *nargs)
+/* The skb position (1-based) of function func_id, or -1. */
+static int skb_pos(const struct btf *btf, __u32 func_id, int *nargs)
 {
 	const struct btf_type *t = btf__type_by_id(btf, func_id);
 	const struct btf_type *p;
@@ -117,7 +114,7 @@ int funcs_skb_pos(const struct btf *btf, __u32 func_id, int *nargs)
 	p = btf__type_by_id(btf, t->type);
 	if (!p || !btf_is_func_proto(p))
 		return -1;
-	pos = btf_skb_param(btf, t->type, 0, SKBS_MAX_SKB_POS);
+	pos = kbtf_skb_param(btf, t->type, 0, SKBS_MAX_SKB_POS);
 	if (nargs)
 		*nargs = btf_vlen(p);
 	return pos < 0 ? -1 : pos + 1;
@@ -128,16 +125,13 @@ static void add_note(struct funcs *fs, const char *fmt, const char *a,
 {
 	char line[256];
 	int l = snprintf(line, sizeof(line), fmt, a, b);
-	char *nn;
 
 	if (l < 0)
 		return;
 	if ((size_t)l >= sizeof(line))
 		l = sizeof(line) - 1;
-	nn = realloc(fs->notes, fs->notes_len + l + 2);
-	if (!nn)
+	if (VEC_RESERVE(fs->notes, fs->notes_cap, fs->notes_len + l + 2))
 		return;
-	fs->notes = nn;
 	memcpy(fs->notes + fs->notes_len, line, l);
 	fs->notes_len += l;
 	fs->notes[fs->notes_len++] = '\n';
@@ -147,19 +141,12 @@ static void add_note(struct funcs *fs, const char *fmt, const char *a,
 static int add_func(struct funcs *fs, const char *name, const char *module,
 		    int pos, __u32 id, int nargs)
 {
-	struct kfunc *k;
+	struct skb_func *k;
 
 	if (strlen(name) >= sizeof(k->name))
 		return 0;
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap ? fs->cap * 2 : 1024;
-		struct kfunc *nv = reallocarray(fs->v, cap, sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		fs->v = nv;
-		fs->cap = cap;
-	}
+	if (VEC_RESERVE(fs->v, fs->cap, fs->n + 1))
+		return -ENOMEM;
 	k = &fs->v[fs->n++];
 	memset(k, 0, sizeof(*k));
 	strcpy(k->name, name);
@@ -185,7 +172,7 @@ static int scan_btf(struct funcs *fs, const struct btf *btf, __u32 first_id,
 
 		if (!btf_is_func(t))
 			continue;
-		pos = funcs_skb_pos(btf, id, &nargs);
+		pos = skb_pos(btf, id, &nargs);
 		if (pos < 0)
 			continue;
 		name = btf__name_by_offset(btf, t->name_off);
@@ -200,9 +187,9 @@ static int scan_btf(struct funcs *fs, const struct btf *btf, __u32 first_id,
 	return 0;
 }
 
-static int cmp_kfunc(const void *a, const void *b)
+static int cmp_func(const void *a, const void *b)
 {
-	const struct kfunc *x = a, *y = b;
+	const struct skb_func *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 
 	return c ? c : strcmp(x->module, y->module);
@@ -218,8 +205,10 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 	int have_re = 0, ret;
 	const char *dir = o->btf_dir ? o->btf_dir : "/sys/kernel/btf";
 
-	if (!fs)
+	if (!fs) {
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
+	}
 	if (o->avail) {
 		text = strdup(o->avail);
 		snprintf(fs->source, sizeof(fs->source),
@@ -235,6 +224,7 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 		return -ENOENT;
 	}
 	if (!text) {
+		snprintf(err, errlen, "out of memory");
 		free(fs);
 		return -ENOMEM;
 	}
@@ -295,14 +285,14 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 	}
 	if (ret)
 		goto out;
-	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_kfunc);
+	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_func);
 	/* Static functions of the same name appear once per definition in
 	 * BTF but can be attached by name only once. */
 	{
 		size_t w = 0;
 
 		for (size_t i = 0; i < fs->n; i++)
-			if (!w || cmp_kfunc(&fs->v[w - 1], &fs->v[i]))
+			if (!w || cmp_func(&fs->v[w - 1], &fs->v[i]))
 				fs->v[w++] = fs->v[i];
 		fs->n = w;
 	}
@@ -335,7 +325,7 @@ size_t funcs_count(const struct funcs *fs)
 	return fs ? fs->n : 0;
 }
 
-const struct kfunc *funcs_get(const struct funcs *fs, size_t i)
+const struct skb_func *funcs_get(const struct funcs *fs, size_t i)
 {
 	return fs && i < fs->n ? &fs->v[i] : NULL;
 }

@@ -12,7 +12,7 @@
 
 struct btf;
 
-struct kfunc {
+struct skb_func {
 	char name[96];
 	char module[56];     /* "" for vmlinux */
 	int skb_pos;         /* 1..5 */
@@ -42,14 +42,11 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 		   struct funcs **out, char *err, size_t errlen);
 void funcs_free(struct funcs *fs);
 size_t funcs_count(const struct funcs *fs);
-const struct kfunc *funcs_get(const struct funcs *fs, size_t i);
+const struct skb_func *funcs_get(const struct funcs *fs, size_t i);
 /* Where traceability came from: "available_filter_functions" or
  * "kallsyms". */
 const char *funcs_source(const struct funcs *fs);
 /* Newline-separated notes (modules skipped and why), "" if none. */
 const char *funcs_notes(const struct funcs *fs);
-
-/* The skb position (1-based) of function proto `proto_id`, or -1. */
-int funcs_skb_pos(const struct btf *btf, __u32 func_id, int *nargs);
 
 #endif

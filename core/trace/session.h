@@ -12,7 +12,6 @@
 
 struct hooks;
 struct reasons;
-struct btf;
 
 struct session_opts {
 	/* "auto", "kprobe-multi", "kprobe", "fentry" or "tracepoint" */
@@ -38,11 +37,13 @@ typedef int (*session_event_fn)(void *ctx, const struct skbs_event *ev,
 
 struct session;
 
-/* Open and load. On error returns -errno with a message in err. */
+/* Open and load. On error returns -errno with a message in err naming
+ * what failed; on success err is left empty. */
 int session_open(const struct session_opts *o, struct session **out,
 		 char *err, size_t errlen);
 /* Attach every selected hook. A hook that fails is noted and left out;
- * only failing to attach any is an error. */
+ * only failing to attach any is an error (-errno, with the reason of
+ * each backend tried in err; on success err is left empty). */
 int session_attach(struct session *s, char *err, size_t errlen);
 /* Detach every program: no event is produced after this returns, so a
  * drain then empties the ring buffer for good. Idempotent. */
@@ -51,7 +52,6 @@ void session_stop(struct session *s);
 void session_close(struct session *s);
 
 int session_set_filter(struct session *s, const struct skbs_filter *f);
-int session_get_filter(struct session *s, struct skbs_filter *f);
 /* Wait up to timeout_ms for events and hand each to fn. Returns the number
  * handled, or -errno (-EINTR when a signal interrupted the wait). */
 int session_poll(struct session *s, int timeout_ms, session_event_fn fn,
@@ -72,21 +72,16 @@ int session_stack(struct session *s, __s32 id, __u64 *ips, int max);
 
 const struct hooks *session_hooks(const struct session *s);
 const struct reasons *session_reasons(const struct session *s);
-const struct btf *session_btf(const struct session *s);
 const char *session_backend(const struct session *s);
 /* Why the better backends were not used ("kprobe-multi: ...; ..."), or
  * "" when the first choice worked. */
 const char *session_backend_why(const struct session *s);
 /* How the pcap-filter interpreter runs here: "bpf_loop" or "bounded loop". */
 const char *session_pcap_mode(const struct session *s);
-/* Lifetimes (skb address, generation) open now. */
-__u64 session_open_lifetimes(const struct session *s);
 struct funcs;
 /* The skb functions found (NULL for the tracepoint backend). */
 const struct funcs *session_funcs(const struct session *s);
 size_t session_attached(const struct session *s);
 size_t session_failed(const struct session *s);
-/* Program fds of the attached copies, for run-time statistics. */
-int session_prog_fd(const struct session *s, size_t i);
 
 #endif

@@ -7,7 +7,8 @@
 #include "core/trace/skel.h"
 #include "skbscope-loop.skel.h"
 
-int skel_kernel_has_loop(void)
+/* 1 when the running kernel offers bpf_loop to BPF programs. Probed once. */
+static int kernel_has_loop(void)
 {
 	static int have = -1;
 
@@ -20,7 +21,7 @@ int skel_kernel_has_loop(void)
 
 const char *skel_pcap_mode(void)
 {
-	return skel_kernel_has_loop() ? "bpf_loop" : "bounded loop";
+	return kernel_has_loop() ? "bpf_loop" : "bounded loop";
 }
 
 struct skbscope_bpf *skel_open(void)
@@ -33,7 +34,7 @@ struct skbscope_bpf *skel_open(void)
 		return NULL;
 	}
 	err = skbscope_bpf__create_skeleton(obj);
-	if (!err && skel_kernel_has_loop())
+	if (!err && kernel_has_loop())
 		obj->skeleton->data =
 			(void *)skbscope_loop_bpf__elf_bytes(
 				&obj->skeleton->data_sz);

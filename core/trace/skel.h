@@ -11,9 +11,6 @@
 
 #include "skbscope.skel.h"
 
-/* 1 when the running kernel offers bpf_loop to BPF programs. Probed once. */
-int skel_kernel_has_loop(void);
-
 /* Open the variant that runs here (bpf_loop when the kernel has it); NULL
  * with errno set on failure. Free with skbscope_bpf__destroy(). */
 struct skbscope_bpf *skel_open(void);

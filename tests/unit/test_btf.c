@@ -63,10 +63,10 @@ static struct btf *mini_kernel(void)
 TEST(btf_finds_skb_tracepoints)
 {
 	struct btf *b = mini_kernel();
-	struct btf_tp *tps = NULL;
+	struct kbtf_tp *tps = NULL;
 	size_t n = 0;
 
-	CHECK_INT(btf_skb_tracepoints(b, &tps, &n), 0);
+	CHECK_INT(kbtf_skb_tracepoints(b, &tps, &n), 0);
 	CHECK_INT(n, 2);
 	/* sorted by name */
 	CHECK_STR(tps[0].name, "kfree_skb");
@@ -84,7 +84,7 @@ TEST(btf_reason_names)
 	struct btf *b = mini_kernel();
 	struct reasons *r = NULL;
 
-	CHECK_INT(btf_load_reasons(b, &r), 0);
+	CHECK_INT(kbtf_load_reasons(b, &r), 0);
 	CHECK_STR(reasons_name(r, 12), "NETFILTER_DROP");
 	CHECK_STR(reasons_name(r, 3), "NO_SOCKET");
 	CHECK_STR(reasons_name(r, 1), "CONSUMED");
@@ -105,9 +105,23 @@ TEST(btf_no_reasons_is_empty_not_error)
 	struct reasons *r = NULL;
 
 	btf__add_int(b, "int", 4, BTF_INT_SIGNED);
-	CHECK_INT(btf_load_reasons(b, &r), 0);
+	CHECK_INT(kbtf_load_reasons(b, &r), 0);
 	CHECK_INT(reasons_count(r), 0);
 	CHECK(reasons_name(r, 2) == NULL);
 	reasons_free(r);
+	btf__free(b);
+}
+
+TEST(btf_enum_has_names_enumerators)
+{
+	struct btf *b = mini_kernel();
+
+	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason", "SKB_CONSUMED"), 1);
+	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason", "SKB_NOPE"), 0);
+	/* The enumerator exists, but in another enum. */
+	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason",
+				"OVS_DROP_LAST_ACTION"), 0);
+	CHECK_INT(kbtf_enum_has(b, "bpf_attach_type",
+				"BPF_TRACE_KPROBE_MULTI"), 0);
 	btf__free(b);
 }

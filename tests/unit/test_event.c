@@ -118,7 +118,7 @@ TEST(line_format_drop)
 	CHECK_INT(hooks_add(h, &hk), 0);
 	strcpy(hk.name, "kfree_skb");
 	CHECK_INT(hooks_add(h, &hk), 1);
-	CHECK_INT(btf_load_reasons(b, &r), 0);
+	CHECK_INT(kbtf_load_reasons(b, &r), 0);
 	CHECK_INT(ksyms_load(test_fixture("kallsyms.txt"), &ks), 0);
 	CHECK_INT(line_out_new(&o, h, r, &lo), 0);
 	line_out_set_ksyms(lo, ks);

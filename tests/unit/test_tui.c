@@ -162,7 +162,7 @@ static int load_fixture(const char *name, struct fixture *fx)
 		}
 	}
 	free(text);
-	btf_load_reasons(fx->btf, &fx->reasons);
+	kbtf_load_reasons(fx->btf, &fx->reasons);
 	return 0;
 }
 

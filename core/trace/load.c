@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading the main object: every program starts switched off, then the
+ * tracepoint templates and each candidate backend's plan switch on what
+ * they need, so that a kernel pays the verifier only for what may run.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "core/trace/skel.h"
+#include "core/trace/session_internal.h"
+
+static int load_once(struct session *s, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	int ret;
+
+	s->skel = skel_open();
+	if (!s->skel) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot open BPF object: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = templates_resolve(&s->tmpl, s->skel->obj, err, errlen);
+	if (ret)
+		return ret;
+	if (s->o.ringbuf_bytes &&
+	    bpf_map__set_max_entries(s->skel->maps.events,
+				     (__u32)s->o.ringbuf_bytes)) {
+		snprintf(err, errlen, "cannot size the ring buffer to %llu "
+			 "bytes", (unsigned long long)s->o.ringbuf_bytes);
+		return -EINVAL;
+	}
+	bpf_object__for_each_program(prog, s->skel->obj)
+		bpf_program__set_autoload(prog, false);
+	ret = tp_plan(s, err, errlen);
+	for (int b = 0; !ret && b < BK_N; b++)
+		if ((s->cand & (1u << b)) && backends[b]->plan)
+			ret = backends[b]->plan(s, err, errlen);
+	if (ret)
+		return ret;
+	ret = skbscope_bpf__load(s->skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot load BPF programs: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+int load_main(struct session *s, char *err, size_t errlen)
+{
+	unsigned planned = 0;
+	int ret = load_once(s, err, errlen);
+
+	if (!ret)
+		return 0;
+	for (int b = 0; b < BK_N; b++)
+		if (backends[b]->plan)
+			planned |= 1u << b;
+	/* A kernel that cannot even load the kprobe programs: drop the
+	 * backends that added programs and load the rest. */
+	if (!(s->cand & planned) || !(s->cand & ~planned))
+		return ret;
+	for (int b = 0; b < BK_N; b++)
+		if (planned & (1u << b))
+			sess_rule_out(s, (enum backend)b,
+				      "programs do not load (%s)", err);
+	skbscope_bpf__destroy(s->skel);
+	s->skel = NULL;
+	return load_once(s, err, errlen);
+}
