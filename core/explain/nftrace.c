@@ -19,7 +19,6 @@
  * changes namespace.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,12 +42,12 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
-#include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 #include <libnftnl/trace.h>
 #include <nftables/libnftables.h>
+#include "core/explain/nft_match.h"
 #include "core/explain/nftrace.h"
 #include "core/lib/clock.h"
 #include "core/lib/vec.h"
@@ -60,9 +59,8 @@
 #define NT_JUMPS 4   /* jumps remembered per trace id */
 #define NT_CHAINS 32 /* chain listings cached per namespace */
 #define NT_MAX_NS 64
-#define NT_NH 40 /* NFT_TRACETYPE_NETWORK_HSIZE */
-#define NT_TH 20 /* NFT_TRACETYPE_TRANSPORT_HSIZE */
-#define NT_ITEMS 8
+#define NT_NH 40   /* NFT_TRACETYPE_NETWORK_HSIZE */
+#define NT_TH 20   /* NFT_TRACETYPE_TRANSPORT_HSIZE */
 #define NT_BATCH 8 /* messages in one batch */
 /* Larger than the largest nf_tables message (a set's elements, a bit over
  * 64 KiB), so that no ruleset notification is cut. */
@@ -157,31 +155,9 @@ struct nt_ns {
 	struct nt_chain chains[NT_CHAINS];
 };
 
-/* One condition of the trace rule. */
-enum { MI_ADDR, MI_L4PROTO, MI_PORT, MI_MARK, MI_IFNAME };
-
-struct nt_item {
-	int kind;
-	int dst;
-	int ver;
-	__u8 plen;
-	__u8 proto;
-	__u16 port;
-	__u8 addr[16];
-	__u32 mark, mask;
-	char ifname[SKBS_IFNAMSIZ];
-};
-
-struct nt_match {
-	int none; /* matches nothing: no trace rule */
-	int n;
-	struct nt_item it[NT_ITEMS];
-	char note[SKBS_PCAP_TEXT + 128];
-};
-
 struct nftrace {
 	struct nftrace_opts o;
-	struct nt_match m;
+	struct nft_match *m;
 	struct nt_ns **ns;
 	size_t nns, cap;
 	__u32 self_ino;
@@ -189,7 +165,7 @@ struct nftrace {
 	char *buf;
 };
 
-enum { CH_PRE, CH_OUT };
+/* By enum nft_match_chain. */
 static const char *const chain_names[] = { "pre", "out" };
 
 static void errf(char *err, size_t len, const char *fmt, ...)
@@ -236,383 +212,6 @@ static const char *family_name(__u32 f)
 static int is_ours(__u32 family, const char *table)
 {
 	return family == NFPROTO_INET && !strcmp(table, NFTRACE_TABLE);
-}
-
-/* ------------------------------------------------------------------ */
-/* The user's filter as trace rule conditions                          */
-
-static const char *proto_name(__u8 p)
-{
-	switch (p) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "ipv6-icmp";
-	case IPPROTO_SCTP: return "sctp";
-	case IPPROTO_UDPLITE: return "udplite";
-	case IPPROTO_DCCP: return "dccp";
-	case IPPROTO_GRE: return "gre";
-	case IPPROTO_ESP: return "esp";
-	case IPPROTO_AH: return "ah";
-	}
-	return NULL;
-}
-
-/* nft's string syntax has no escapes: a name with a quote or a backslash
- * (Linux allows both) cannot be said, so it is left out with a note. */
-static int ifname_ok(const char *n)
-{
-	return n[0] && !strpbrk(n, "\"\\") && strlen(n) < SKBS_IFNAMSIZ;
-}
-
-/*
- * Translate the filter into conditions that match at least every packet
- * the BPF filter reports (a superset is harmless: it only costs trace
- * messages; a subset would miss drops). The ports become `th sport/dport`
- * without the TCP-or-UDP test, the interface iifname in prerouting and
- * oifname in output. Not said in nft: the pcap expression (anything it
- * excludes is still traced) and the netns (each namespace has its own
- * table anyway).
- */
-static void build_match(const struct skbs_filter *f, struct nt_match *m)
-{
-	struct nt_item *it;
-	int side;
-
-	memset(m, 0, sizeof(*m));
-	if (!f)
-		return;
-	if (f->flags & SKBS_F_NONE) {
-		m->none = 1;
-		return;
-	}
-	for (side = 0; side < 2; side++) {
-		__u32 flag = side ? SKBS_F_DADDR : SKBS_F_SADDR;
-		int fam = side ? f->daddr_family : f->saddr_family;
-		int plen = side ? f->daddr_plen : f->saddr_plen;
-		int max = fam == 6 ? 128 : 32;
-
-		if (!(f->flags & flag))
-			continue;
-		it = &m->it[m->n];
-		if (fam != 4 && fam != 6) {
-			m->none = 1; /* the BPF filter then matches nothing */
-			continue;
-		}
-		if (plen > max)
-			plen = max;
-		if (plen == 0 && fam == 4)
-			continue;   /* 0.0.0.0/0 is every IPv4 packet, */
-		it->kind = MI_ADDR; /* but ::/0 still says IPv6 only */
-		it->dst = side;
-		it->ver = fam;
-		it->plen = plen;
-		memcpy(it->addr, side ? f->daddr : f->saddr, fam == 6 ? 16 : 4);
-		for (int b = 0; b < 16; b++) {
-			int bits = plen - 8 * b;
-
-			it->addr[b] &= bits >= 8 ? 0xff :
-				       bits <= 0 ? 0 :
-						   0xff << (8 - bits);
-		}
-		m->n++;
-	}
-	if (f->flags & SKBS_F_PROTO) {
-		it = &m->it[m->n++];
-		it->kind = MI_L4PROTO;
-		it->proto = f->proto;
-	}
-	for (side = 0; side < 2; side++) {
-		if (!(f->flags & (side ? SKBS_F_DPORT : SKBS_F_SPORT)))
-			continue;
-		it = &m->it[m->n++];
-		it->kind = MI_PORT;
-		it->dst = side;
-		it->port = side ? f->dport : f->sport;
-	}
-	if ((f->flags & SKBS_F_MARK) && f->mark_mask) {
-		it = &m->it[m->n++];
-		it->kind = MI_MARK;
-		it->mask = f->mark_mask;
-		it->mark = f->mark & f->mark_mask;
-	}
-	if (f->flags & SKBS_F_IFNAME) {
-		char name[SKBS_IFNAMSIZ + 1];
-
-		memcpy(name, f->ifname, SKBS_IFNAMSIZ);
-		name[SKBS_IFNAMSIZ] = 0;
-		if (ifname_ok(name)) {
-			it = &m->it[m->n++];
-			it->kind = MI_IFNAME;
-			strlcpy(it->ifname, name, sizeof(it->ifname));
-		} else {
-			snprintf(m->note, sizeof(m->note),
-				 "interface name \"%s\" cannot be said in nft: "
-				 "tracing packets of every interface",
-				 name);
-		}
-	}
-	if (f->flags & SKBS_F_PCAP) {
-		size_t l = strlen(m->note);
-		char text[SKBS_PCAP_TEXT + 1];
-
-		memcpy(text, f->pcap_text, SKBS_PCAP_TEXT);
-		text[SKBS_PCAP_TEXT] = 0;
-		snprintf(m->note + l, sizeof(m->note) - l,
-			 "%spcap filter \"%s\" is not translated to nft: the "
-			 "trace rule uses the other filter fields only, so it "
-			 "traces more than the filter shows",
-			 l ? "; " : "", text);
-	}
-}
-
-static void match_text(const struct nt_match *m, int chain, char *buf,
-		       size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = 0;
-	for (int i = 0; i < m->n && o < len; i++) {
-		const struct nt_item *it = &m->it[i];
-		char a[INET6_ADDRSTRLEN], p[8];
-		const char *sep = o ? " " : "";
-		int full;
-
-		switch (it->kind) {
-		case MI_ADDR:
-			if (!it->plen) {
-				o += snprintf(buf + o, len - o,
-					      "%smeta nfproto ipv6", sep);
-				break;
-			}
-			full = it->plen == (it->ver == 6 ? 128 : 32);
-			inet_ntop(it->ver == 6 ? AF_INET6 : AF_INET, it->addr,
-				  a, sizeof(a));
-			snprintf(p, sizeof(p), "/%u", it->plen);
-			o += snprintf(buf + o, len - o, "%s%s %s %s%s", sep,
-				      it->ver == 6 ? "ip6" : "ip",
-				      it->dst ? "daddr" : "saddr", a,
-				      full ? "" : p);
-			break;
-		case MI_L4PROTO:
-			if (proto_name(it->proto))
-				o += snprintf(buf + o, len - o,
-					      "%smeta l4proto %s", sep,
-					      proto_name(it->proto));
-			else
-				o += snprintf(buf + o, len - o,
-					      "%smeta l4proto %u", sep,
-					      it->proto);
-			break;
-		case MI_PORT:
-			o += snprintf(buf + o, len - o, "%sth %s %u", sep,
-				      it->dst ? "dport" : "sport", it->port);
-			break;
-		case MI_MARK:
-			if (it->mask == 0xffffffffu)
-				o += snprintf(buf + o, len - o,
-					      "%smeta mark 0x%08x", sep,
-					      it->mark);
-			else
-				o += snprintf(buf + o, len - o,
-					      "%smeta mark & 0x%08x == 0x%08x",
-					      sep, it->mask, it->mark);
-			break;
-		case MI_IFNAME:
-			o += snprintf(buf + o, len - o, "%s%s \"%s\"", sep,
-				      chain == CH_PRE ? "iifname" : "oifname",
-				      it->ifname);
-			break;
-		}
-	}
-}
-
-int nftrace_match_text(const struct skbs_filter *f, char *buf, size_t len,
-		       char *note_buf, size_t notelen)
-{
-	struct nt_match *m = malloc(sizeof(*m));
-	int none;
-
-	if (!m)
-		return -ENOMEM;
-	build_match(f, m);
-	if (len)
-		match_text(m, CH_PRE, buf, len);
-	if (note_buf && notelen)
-		strlcpy(note_buf, m->note, notelen);
-	none = m->none;
-	free(m);
-	return none;
-}
-
-static struct nftnl_expr *e_meta(__u32 key, int set)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
-
-	if (!e)
-		return NULL;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, set ? NFTNL_EXPR_META_SREG : NFTNL_EXPR_META_DREG,
-			   NFT_REG_1);
-	return e;
-}
-
-static struct nftnl_expr *e_payload(__u32 base, __u32 off, __u32 len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
-
-	if (!e)
-		return NULL;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	return e;
-}
-
-static struct nftnl_expr *e_cmp(const void *data, __u32 len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
-
-	if (!e)
-		return NULL;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-	return e;
-}
-
-static struct nftnl_expr *e_mask(const void *mask, __u32 len)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
-	static const __u8 zero[16];
-
-	if (!e)
-		return NULL;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
-	return e;
-}
-
-static struct nftnl_expr *e_imm8(__u8 v)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
-
-	if (!e)
-		return NULL;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &v, 1);
-	return e;
-}
-
-/* Append expressions; stops at the first allocation failure. */
-static int add_exprs(struct nftnl_rule *r, struct nftnl_expr **e, int n)
-{
-	int rc = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (!e[i])
-			rc = -ENOMEM;
-		else if (rc)
-			nftnl_expr_free(e[i]);
-		else
-			nftnl_rule_add_expr(r, e[i]);
-	}
-	return rc;
-}
-
-/* The expressions nft itself emits for the same conditions, so that
- * `nft list table inet skbscope` prints them back as nft syntax. */
-static int item_exprs(struct nftnl_rule *r, const struct nt_item *it, int chain)
-{
-	struct nftnl_expr *e[5];
-	int n = 0;
-
-	switch (it->kind) {
-	case MI_ADDR: {
-		__u8 nfproto = it->ver == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-		__u32 len = it->ver == 6 ? 16 : 4;
-		__u32 off = it->ver == 6 ? (it->dst ? 24 : 8) :
-					   (it->dst ? 16 : 12);
-		__u8 mask[16];
-
-		e[n++] = e_meta(NFT_META_NFPROTO, 0);
-		e[n++] = e_cmp(&nfproto, 1);
-		if (it->plen == 0)
-			break;
-		e[n++] = e_payload(NFT_PAYLOAD_NETWORK_HEADER, off, len);
-		if (it->plen < len * 8) {
-			for (int b = 0; b < 16; b++) {
-				int bits = it->plen - 8 * b;
-
-				mask[b] = bits >= 8 ? 0xff :
-					  bits <= 0 ? 0 :
-						      0xff << (8 - bits);
-			}
-			e[n++] = e_mask(mask, len);
-		}
-		e[n++] = e_cmp(it->addr, len);
-		break;
-	}
-	case MI_L4PROTO:
-		e[n++] = e_meta(NFT_META_L4PROTO, 0);
-		e[n++] = e_cmp(&it->proto, 1);
-		break;
-	case MI_PORT: {
-		__u16 be = htons(it->port);
-
-		e[n++] = e_payload(NFT_PAYLOAD_TRANSPORT_HEADER,
-				   it->dst ? 2 : 0, 2);
-		e[n++] = e_cmp(&be, 2);
-		break;
-	}
-	case MI_MARK:
-		/* meta mark is loaded in host order, so are mask and value */
-		e[n++] = e_meta(NFT_META_MARK, 0);
-		if (it->mask != 0xffffffffu)
-			e[n++] = e_mask(&it->mask, 4);
-		e[n++] = e_cmp(&it->mark, 4);
-		break;
-	case MI_IFNAME: {
-		char name[SKBS_IFNAMSIZ] = { 0 };
-
-		strlcpy(name, it->ifname, sizeof(name));
-		e[n++] = e_meta(chain == CH_PRE ? NFT_META_IIFNAME :
-						  NFT_META_OIFNAME,
-				0);
-		e[n++] = e_cmp(name, sizeof(name));
-		break;
-	}
-	}
-	return add_exprs(r, e, n);
-}
-
-static struct nftnl_rule *build_rule(const struct nt_match *m, int chain)
-{
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nftnl_expr *e[2];
-	int rc = 0;
-
-	if (!r)
-		return NULL;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRACE_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_names[chain]);
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	for (int i = 0; i < m->n && !rc; i++)
-		rc = item_exprs(r, &m->it[i], chain);
-	if (!rc) {
-		e[0] = e_imm8(1);
-		e[1] = e_meta(NFT_META_NFTRACE, 1);
-		rc = add_exprs(r, e, 2);
-	}
-	if (rc) {
-		nftnl_rule_free(r);
-		return NULL;
-	}
-	return r;
 }
 
 /* ------------------------------------------------------------------ */
@@ -718,11 +317,25 @@ static int batch_run(struct mnl_socket *s, struct nt_batch *bt,
 	return rc;
 }
 
-/* The two trace rules (none when the filter matches nothing). */
-static int batch_rules(struct nt_batch *bt, const struct nt_match *m)
+/* m's trace rule, in chain c of the trace table. */
+static struct nftnl_rule *trace_rule(const struct nft_match *m, int c)
 {
-	for (int c = CH_PRE; c <= CH_OUT && !m->none; c++) {
-		struct nftnl_rule *r = build_rule(m, c);
+	struct nftnl_rule *r = nft_match_rule(m, c);
+
+	if (r) {
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRACE_TABLE);
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_names[c]);
+		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	}
+	return r;
+}
+
+/* The two trace rules (none when the filter matches nothing). */
+static int batch_rules(struct nt_batch *bt, const struct nft_match *m)
+{
+	for (int c = NFT_MATCH_PRE; c <= NFT_MATCH_OUT && !nft_match_none(m);
+	     c++) {
+		struct nftnl_rule *r = trace_rule(m, c);
 		struct nlmsghdr *nlh;
 
 		if (!r)
@@ -742,7 +355,7 @@ static int batch_rules(struct nt_batch *bt, const struct nt_match *m)
 
 /* The table (owner flag; NLM_F_EXCL so that a table left by someone else
  * is never taken over), its two base chains and rules, in one batch. */
-static int batch_table(struct nt_batch *bt, const struct nt_match *m)
+static int batch_table(struct nt_batch *bt, const struct nft_match *m)
 {
 	static const __u32 hooks[] = { NF_INET_PRE_ROUTING, NF_INET_LOCAL_OUT };
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -762,7 +375,7 @@ static int batch_table(struct nt_batch *bt, const struct nt_match *m)
 	if (!nlh)
 		return -ENOMEM;
 
-	for (int c = CH_PRE; c <= CH_OUT; c++) {
+	for (int c = NFT_MATCH_PRE; c <= NFT_MATCH_OUT; c++) {
 		struct nftnl_chain *ch = nftnl_chain_alloc();
 
 		if (!ch)
@@ -789,9 +402,9 @@ static int batch_table(struct nt_batch *bt, const struct nt_match *m)
 
 /* Flush both chains and add the new rules: one transaction, so no packet
  * sees the chains half changed. */
-static int batch_refilter(struct nt_batch *bt, const struct nt_match *m)
+static int batch_refilter(struct nt_batch *bt, const struct nft_match *m)
 {
-	for (int c = CH_PRE; c <= CH_OUT; c++) {
+	for (int c = NFT_MATCH_PRE; c <= NFT_MATCH_OUT; c++) {
 		struct nftnl_rule *r = nftnl_rule_alloc();
 		struct nlmsghdr *nlh;
 
@@ -1568,7 +1181,7 @@ static int ns_setup(void *arg)
 	if (!bt)
 		return -ENOMEM;
 	batch_init(bt, &ns->seq);
-	rc = batch_table(bt, &j->nt->m);
+	rc = batch_table(bt, j->nt->m);
 	if (!rc)
 		rc = batch_run(ns->own, bt, &failed);
 	batch_free(bt);
@@ -1723,15 +1336,15 @@ int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 		return rc;
 	}
 	ns->since = ns->checked = mono_ns();
-	match_text(&nt->m, CH_PRE, what, sizeof(what));
+	nft_match_text(nt->m, NFT_MATCH_PRE, what, sizeof(what));
 	note(nt, ino,
 	     "nftrace: added table inet %s in netns %u (%s) to name the "
 	     "netfilter rules that drop packets, tracing %s; the kernel "
 	     "deletes it when skbscope exits",
 	     NFTRACE_TABLE, ino, ns->name,
-	     nt->m.none ? "nothing (the filter matches nothing)" :
-	     what[0]    ? what :
-			  "every packet");
+	     nft_match_none(nt->m) ? "nothing (the filter matches nothing)" :
+	     what[0]               ? what :
+				     "every packet");
 	return 0;
 }
 
@@ -1741,10 +1354,10 @@ int nftrace_set_filter(struct nftrace *nt, const struct skbs_filter *f,
 	char what[SKBS_PCAP_TEXT], e[256] = "";
 	int first = 0;
 
-	build_match(f, &nt->m);
-	if (nt->m.note[0])
-		note(nt, 0, "nftrace: %s", nt->m.note);
-	match_text(&nt->m, CH_PRE, what, sizeof(what));
+	nft_match_set(nt->m, f);
+	if (nft_match_note(nt->m)[0])
+		note(nt, 0, "nftrace: %s", nft_match_note(nt->m));
+	nft_match_text(nt->m, NFT_MATCH_PRE, what, sizeof(what));
 	for (size_t i = 0; i < nt->nns; i++) {
 		struct nt_ns *ns = nt->ns[i];
 		struct nt_batch *bt;
@@ -1757,7 +1370,7 @@ int nftrace_set_filter(struct nftrace *nt, const struct skbs_filter *f,
 		if (!bt)
 			return -ENOMEM;
 		batch_init(bt, &ns->seq);
-		rc = batch_refilter(bt, &nt->m);
+		rc = batch_refilter(bt, nt->m);
 		if (!rc)
 			rc = batch_run(ns->own, bt, &failed);
 		batch_free(bt);
@@ -1774,9 +1387,10 @@ int nftrace_set_filter(struct nftrace *nt, const struct skbs_filter *f,
 		}
 		note(nt, ns->ino, "nftrace: netns %u (%s): now tracing %s",
 		     ns->ino, ns->name,
-		     nt->m.none ? "nothing (the filter matches nothing)" :
-		     what[0]    ? what :
-				  "every packet");
+		     nft_match_none(nt->m) ?
+			     "nothing (the filter matches nothing)" :
+		     what[0] ? what :
+			       "every packet");
 	}
 	if (first)
 		errf(err, errlen, "%s", e);
@@ -2500,8 +2114,8 @@ int nftrace_new(const struct nftrace_opts *o, struct nftrace **out, char *err,
 	struct stat st;
 
 	*out = NULL;
-	if (!nt || !(nt->buf = malloc(NT_BUF))) {
-		free(nt);
+	if (!nt || !(nt->buf = malloc(NT_BUF)) || nft_match_new(&nt->m)) {
+		nftrace_free(nt);
 		errf(err, errlen, "nftrace: out of memory");
 		return -ENOMEM;
 	}
@@ -2514,8 +2128,7 @@ int nftrace_new(const struct nftrace_opts *o, struct nftrace **out, char *err,
 
 		errf(err, errlen, "nftrace: /proc/self/ns/net: %s",
 		     strerror(e));
-		free(nt->buf);
-		free(nt);
+		nftrace_free(nt);
 		return -e;
 	}
 	nt->self_ino = (__u32)st.st_ino;
@@ -2533,6 +2146,7 @@ void nftrace_free(struct nftrace *nt)
 		free(nt->ns[i]);
 	}
 	free(nt->ns);
+	nft_match_free(nt->m);
 	free(nt->buf);
 	free(nt);
 }
