@@ -48,6 +48,7 @@
 #include <libnftnl/trace.h>
 #include <nftables/libnftables.h>
 #include "core/explain/nft_match.h"
+#include "core/explain/nft_table.h"
 #include "core/explain/nftrace.h"
 #include "core/lib/clock.h"
 #include "core/lib/vec.h"
@@ -59,16 +60,12 @@
 #define NT_JUMPS 4   /* jumps remembered per trace id */
 #define NT_CHAINS 32 /* chain listings cached per namespace */
 #define NT_MAX_NS 64
-#define NT_NH 40   /* NFT_TRACETYPE_NETWORK_HSIZE */
-#define NT_TH 20   /* NFT_TRACETYPE_TRANSPORT_HSIZE */
-#define NT_BATCH 8 /* messages in one batch */
+#define NT_NH 40 /* NFT_TRACETYPE_NETWORK_HSIZE */
+#define NT_TH 20 /* NFT_TRACETYPE_TRANSPORT_HSIZE */
 /* Larger than the largest nf_tables message (a set's elements, a bit over
  * 64 KiB), so that no ruleset notification is cut. */
 #define NT_BUF (128 * 1024)
 #define NT_RCVBUF (16 << 20)
-#define NT_MSGBUF 8192 /* requests and their answers */
-#define NT_BATCH_BUF 16384
-#define NT_ACK_MS 2000
 #define NT_DRAIN 4096 /* messages read per call and namespace */
 #define MS (1000 * 1000LL)
 /* A trace is read after the kernel sent it, and it sends it before it
@@ -165,9 +162,6 @@ struct nftrace {
 	char *buf;
 };
 
-/* By enum nft_match_chain. */
-static const char *const chain_names[] = { "pre", "out" };
-
 static void errf(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void errf(char *err, size_t len, const char *fmt, ...)
@@ -207,221 +201,6 @@ static const char *family_name(__u32 f)
 	case NFPROTO_NETDEV: return "netdev";
 	}
 	return "unknown";
-}
-
-static int is_ours(__u32 family, const char *table)
-{
-	return family == NFPROTO_INET && !strcmp(table, NFTRACE_TABLE);
-}
-
-/* ------------------------------------------------------------------ */
-/* Batches on the owner socket                                         */
-
-struct nt_batch {
-	char buf[NT_BATCH_BUF];
-	struct mnl_nlmsg_batch *b;
-	__u32 *seq;
-	__u32 begin, first;
-	int n;
-	const char *what[NT_BATCH];
-};
-
-/* bt->b is NULL when out of memory: batch_add() then refuses. The
- * buffer is zeroed: netlink alignment padding goes to the kernel too. */
-static void batch_init(struct nt_batch *bt, __u32 *seq)
-{
-	memset(bt->buf, 0, sizeof(bt->buf));
-	bt->b = mnl_nlmsg_batch_start(bt->buf, sizeof(bt->buf));
-	bt->n = 0;
-	if (!bt->b)
-		return;
-	bt->seq = seq;
-	bt->begin = (*seq)++;
-	nftnl_batch_begin(mnl_nlmsg_batch_current(bt->b), bt->begin);
-	mnl_nlmsg_batch_next(bt->b);
-	bt->first = *seq;
-}
-
-static void batch_free(struct nt_batch *bt)
-{
-	if (bt && bt->b)
-		mnl_nlmsg_batch_stop(bt->b);
-	free(bt);
-}
-
-static struct nlmsghdr *batch_add(struct nt_batch *bt, __u16 type, __u16 flags,
-				  const char *what)
-{
-	struct nlmsghdr *nlh;
-
-	if (!bt->b || bt->n >= NT_BATCH)
-		return NULL;
-	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
-				    NFPROTO_INET, flags | NLM_F_ACK,
-				    (*bt->seq)++);
-	bt->what[bt->n++] = what;
-	return nlh;
-}
-
-/* Send the batch and wait for an answer to each message: the kernel
- * answers every message of a batch, even after one failed (then it
- * commits nothing), or once, for the batch, when it refuses all of it. */
-static int batch_run(struct mnl_socket *s, struct nt_batch *bt,
-		     const char **failed)
-{
-	char rbuf[NT_MSGBUF];
-	__u32 end = (*bt->seq)++;
-	struct pollfd p = { mnl_socket_get_fd(s), POLLIN, 0 };
-	int acks = 0, rc = 0;
-
-	*failed = "batch";
-	nftnl_batch_end(mnl_nlmsg_batch_current(bt->b), end);
-	mnl_nlmsg_batch_next(bt->b);
-	if (mnl_socket_sendto(s, mnl_nlmsg_batch_head(bt->b),
-			      mnl_nlmsg_batch_size(bt->b)) < 0)
-		return -errno;
-	while (acks < bt->n) {
-		const struct nlmsghdr *nlh;
-		ssize_t len;
-		int r = poll(&p, 1, NT_ACK_MS);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -ETIMEDOUT;
-		len = mnl_socket_recvfrom(s, rbuf, sizeof(rbuf));
-		if (len < 0)
-			return -errno;
-		for (nlh = (void *)rbuf; mnl_nlmsg_ok(nlh, (int)len);
-		     nlh = mnl_nlmsg_next(nlh, (int *)&len)) {
-			const struct nlmsgerr *e;
-			__u32 q = nlh->nlmsg_seq;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				continue;
-			e = mnl_nlmsg_get_payload(nlh);
-			if (q == bt->begin || q == end) {
-				if (e->error)
-					return e->error;
-				continue;
-			}
-			if (q < bt->first || q >= bt->first + bt->n)
-				continue;
-			acks++;
-			if (e->error && !rc) {
-				rc = e->error;
-				*failed = bt->what[q - bt->first];
-			}
-		}
-	}
-	return rc;
-}
-
-/* m's trace rule, in chain c of the trace table. */
-static struct nftnl_rule *trace_rule(const struct nft_match *m, int c)
-{
-	struct nftnl_rule *r = nft_match_rule(m, c);
-
-	if (r) {
-		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRACE_TABLE);
-		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_names[c]);
-		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	}
-	return r;
-}
-
-/* The two trace rules (none when the filter matches nothing). */
-static int batch_rules(struct nt_batch *bt, const struct nft_match *m)
-{
-	for (int c = NFT_MATCH_PRE; c <= NFT_MATCH_OUT && !nft_match_none(m);
-	     c++) {
-		struct nftnl_rule *r = trace_rule(m, c);
-		struct nlmsghdr *nlh;
-
-		if (!r)
-			return -ENOMEM;
-		nlh = batch_add(bt, NFT_MSG_NEWRULE,
-				NLM_F_CREATE | NLM_F_APPEND, "trace rule");
-		if (nlh) {
-			nftnl_rule_nlmsg_build_payload(nlh, r);
-			mnl_nlmsg_batch_next(bt->b);
-		}
-		nftnl_rule_free(r);
-		if (!nlh)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-/* The table (owner flag; NLM_F_EXCL so that a table left by someone else
- * is never taken over), its two base chains and rules, in one batch. */
-static int batch_table(struct nt_batch *bt, const struct nft_match *m)
-{
-	static const __u32 hooks[] = { NF_INET_PRE_ROUTING, NF_INET_LOCAL_OUT };
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
-	nlh = batch_add(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL,
-			"table");
-	if (nlh) {
-		nftnl_table_nlmsg_build_payload(nlh, t);
-		mnl_nlmsg_batch_next(bt->b);
-	}
-	nftnl_table_free(t);
-	if (!nlh)
-		return -ENOMEM;
-
-	for (int c = NFT_MATCH_PRE; c <= NFT_MATCH_OUT; c++) {
-		struct nftnl_chain *ch = nftnl_chain_alloc();
-
-		if (!ch)
-			return -ENOMEM;
-		nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, NFTRACE_TABLE);
-		nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, chain_names[c]);
-		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, hooks[c]);
-		/* Before everything, iptables-nft's raw (-300) and conntrack
-		 * defrag (-400) included. */
-		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, INT_MIN);
-		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-		nlh = batch_add(bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE, "chain");
-		if (nlh) {
-			nftnl_chain_nlmsg_build_payload(nlh, ch);
-			mnl_nlmsg_batch_next(bt->b);
-		}
-		nftnl_chain_free(ch);
-		if (!nlh)
-			return -ENOMEM;
-	}
-	return batch_rules(bt, m);
-}
-
-/* Flush both chains and add the new rules: one transaction, so no packet
- * sees the chains half changed. */
-static int batch_refilter(struct nt_batch *bt, const struct nft_match *m)
-{
-	for (int c = NFT_MATCH_PRE; c <= NFT_MATCH_OUT; c++) {
-		struct nftnl_rule *r = nftnl_rule_alloc();
-		struct nlmsghdr *nlh;
-
-		if (!r)
-			return -ENOMEM;
-		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRACE_TABLE);
-		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_names[c]);
-		nlh = batch_add(bt, NFT_MSG_DELRULE, 0, "flush");
-		if (nlh) {
-			nftnl_rule_nlmsg_build_payload(nlh, r);
-			mnl_nlmsg_batch_next(bt->b);
-		}
-		nftnl_rule_free(r);
-		if (!nlh)
-			return -ENOMEM;
-	}
-	return batch_rules(bt, m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -700,7 +479,7 @@ static void on_delrule(struct nt_ns *ns, const struct nlmsghdr *nlh)
 	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
 	family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
 	handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
-	if (table && chain && handle && !is_ours(family, table)) {
+	if (table && chain && handle && !nft_table_ours(family, table)) {
 		recs_gone(ns, family, table, chain, handle);
 		cache_forget(ns, family, table, chain);
 	}
@@ -836,7 +615,7 @@ static void on_trace(struct nt_ns *ns, const struct nlmsghdr *nlh)
 		s->used = 1;
 		s->id = id;
 	}
-	if (is_ours(family, table))
+	if (nft_table_ours(family, table))
 		goto out;
 
 	if (type == NFT_TRACETYPE_RULE &&
@@ -1032,96 +811,6 @@ static int sock_open(struct mnl_socket **out, int flags, const char *what,
 	return 0;
 }
 
-/* Is the table ours, with the owner flag? A kernel that took the flag
- * without honouring it would leave the table behind: refuse then. */
-static int check_owner(struct nt_ns *ns, char *err, size_t errlen)
-{
-	char buf[NT_MSGBUF];
-	struct pollfd p = { mnl_socket_get_fd(ns->own), POLLIN, 0 };
-	__u32 seq = ns->seq++, portid = mnl_socket_get_portid(ns->own);
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-	__u32 flags = 0, owner = 0;
-	int rc = -ETIMEDOUT, got = 0;
-
-	if (!t)
-		return -ENOMEM;
-	memset(buf, 0, sizeof(buf));
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
-				    NLM_F_ACK, seq);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	if (mnl_socket_sendto(ns->own, nlh, nlh->nlmsg_len) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	while (poll(&p, 1, NT_ACK_MS) > 0) {
-		ssize_t len = mnl_socket_recvfrom(ns->own, buf, sizeof(buf));
-		int left = (int)len, done = 0;
-
-		if (len < 0) {
-			rc = -errno;
-			break;
-		}
-		for (nlh = (void *)buf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e =
-					mnl_nlmsg_get_payload(nlh);
-
-				rc = e->error;
-				done = 1;
-			} else if (NFNL_MSG_TYPE(nlh->nlmsg_type) ==
-					   NFT_MSG_NEWTABLE &&
-				   nftnl_table_nlmsg_parse(nlh, t) >= 0) {
-				flags = nftnl_table_get_u32(t,
-							    NFTNL_TABLE_FLAGS);
-				owner = nftnl_table_get_u32(t,
-							    NFTNL_TABLE_OWNER);
-				got = 1;
-			}
-		}
-		if (done)
-			break;
-	}
-	if (!rc && got && !((flags & NFT_TABLE_F_OWNER) && owner == portid))
-		rc = -EOPNOTSUPP;
-	if (rc)
-		errf(err, errlen,
-		     "netns %u: the kernel did not make skbscope the owner of "
-		     "its trace table (%s): not tracing, rather than leave a "
-		     "table behind",
-		     ns->ino, strerror(-rc));
-out:
-	nftnl_table_free(t);
-	return rc;
-}
-
-/* Only for a table the kernel did not make ours: ours go with "own". */
-static void drop_table(struct nt_ns *ns)
-{
-	struct nt_batch *bt = malloc(sizeof(*bt));
-	struct nftnl_table *t = nftnl_table_alloc();
-	const char *failed = "batch";
-	struct nlmsghdr *nlh;
-
-	if (bt && t) {
-		batch_init(bt, &ns->seq);
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
-		nlh = batch_add(bt, NFT_MSG_DELTABLE, 0, "table");
-		if (nlh) {
-			nftnl_table_nlmsg_build_payload(nlh, t);
-			mnl_nlmsg_batch_next(bt->b);
-			batch_run(ns->own, bt, &failed);
-		}
-	}
-	if (t)
-		nftnl_table_free(t);
-	batch_free(bt);
-}
-
 /*
  * libnftables 1.0 opens its socket without SOCK_CLOEXEC, so every program
  * the caller starts would inherit it and keep the namespace alive. The
@@ -1147,8 +836,6 @@ static int ns_setup(void *arg)
 {
 	struct setup_job *j = arg;
 	struct nt_ns *ns = j->ns;
-	struct nt_batch *bt;
-	const char *failed = "batch";
 	int one = 1, rc, size = NT_RCVBUF, lowest;
 	unsigned groups[] = { NFNLGRP_NFTRACE, NFNLGRP_NFTABLES };
 
@@ -1177,49 +864,10 @@ static int ns_setup(void *arg)
 		return rc;
 	mnl_socket_setsockopt(ns->own, NETLINK_EXT_ACK, &one, sizeof(one));
 
-	bt = malloc(sizeof(*bt));
-	if (!bt)
-		return -ENOMEM;
-	batch_init(bt, &ns->seq);
-	rc = batch_table(bt, j->nt->m);
-	if (!rc)
-		rc = batch_run(ns->own, bt, &failed);
-	batch_free(bt);
-	/* An owned table answers EPERM to any other socket, before EEXIST;
-	 * we may change tables (the trace group took CAP_NET_ADMIN too). */
-	if ((rc == -EEXIST || rc == -EPERM) && !strcmp(failed, "table")) {
-		errf(j->err, sizeof(j->err),
-		     "netns %u: a table inet %s is there already (another "
-		     "skbscope?): not touching it",
-		     ns->ino, NFTRACE_TABLE);
-		rc = -EEXIST;
-	} else if ((rc == -EOPNOTSUPP || rc == -EINVAL) &&
-		   !strcmp(failed, "table")) {
-		errf(j->err, sizeof(j->err),
-		     "netns %u: the kernel refused a table with the owner flag "
-		     "(%s; Linux 5.12+ needed): not tracing, rather than leave "
-		     "a table behind",
-		     ns->ino, strerror(-rc));
-	} else if (rc == -EPERM) {
-		errf(j->err, sizeof(j->err),
-		     "netns %u: nf_tables refused the trace table: %s (needs "
-		     "CAP_NET_ADMIN)",
-		     ns->ino, strerror(-rc));
-	} else if (rc) {
-		errf(j->err, sizeof(j->err),
-		     "netns %u: adding the trace table failed at the %s: %s%s",
-		     ns->ino, failed, strerror(-rc),
-		     rc == -ENOENT || rc == -EAFNOSUPPORT ?
-			     " (no nf_tables inet family?)" :
-			     "");
-	}
+	rc = nft_table_add(ns->own, &ns->seq, ns->ino, j->nt->m, j->err,
+			   sizeof(j->err));
 	if (rc)
 		return rc;
-	rc = check_owner(ns, j->err, sizeof(j->err));
-	if (rc) {
-		drop_table(ns);
-		return rc;
-	}
 
 	/* Listings, made here so that the context's socket (and its names
 	 * for interface indexes) are this namespace's. */
@@ -1360,20 +1008,14 @@ int nftrace_set_filter(struct nftrace *nt, const struct skbs_filter *f,
 	nft_match_text(nt->m, NFT_MATCH_PRE, what, sizeof(what));
 	for (size_t i = 0; i < nt->nns; i++) {
 		struct nt_ns *ns = nt->ns[i];
-		struct nt_batch *bt;
-		const char *failed = "batch";
+		const char *failed;
 		int rc;
 
 		if (ns->failed)
 			continue;
-		bt = malloc(sizeof(*bt));
-		if (!bt)
-			return -ENOMEM;
-		batch_init(bt, &ns->seq);
-		rc = batch_refilter(bt, nt->m);
-		if (!rc)
-			rc = batch_run(ns->own, bt, &failed);
-		batch_free(bt);
+		rc = nft_table_refilter(ns->own, &ns->seq, nt->m, &failed);
+		if (rc && !failed)
+			return rc; /* nothing sent: out of memory */
 		if (rc) {
 			if (!first) {
 				first = rc;
