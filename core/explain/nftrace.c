@@ -6,7 +6,7 @@
  * meta nftrace on the packets the user's filter matches; the kernel then
  * reports every rule those packets meet on NFNLGRP_NFTRACE. Drop verdicts
  * are kept in a small ring per namespace and a drop event is matched to
- * one of them (see match_drop()); the rule's text is what `nft -a list`
+ * one of them (nft_corr.c); the rule's text is what `nft -a list`
  * prints for its handle, cached per chain and dropped from the cache when
  * the kernel says that chain changed.
  *
@@ -42,11 +42,10 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
-#include <libnftnl/gen.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
-#include <libnftnl/trace.h>
 #include <nftables/libnftables.h>
+#include "core/explain/nft_corr.h"
 #include "core/explain/nft_match.h"
 #include "core/explain/nft_table.h"
 #include "core/explain/nftrace.h"
@@ -54,64 +53,18 @@
 #include "core/lib/vec.h"
 
 #define NT_NAME 256  /* NFT_NAME_MAXLEN: table and chain names */
-#define NT_JNAME 64  /* chain names kept for jumps (longer: lost) */
-#define NT_RECS 128  /* drop verdicts kept per namespace */
-#define NT_IDS 64    /* trace ids followed per namespace */
-#define NT_JUMPS 4   /* jumps remembered per trace id */
 #define NT_CHAINS 32 /* chain listings cached per namespace */
 #define NT_MAX_NS 64
-#define NT_NH 40 /* NFT_TRACETYPE_NETWORK_HSIZE */
-#define NT_TH 20 /* NFT_TRACETYPE_TRANSPORT_HSIZE */
 /* Larger than the largest nf_tables message (a set's elements, a bit over
  * 64 KiB), so that no ruleset notification is cut. */
 #define NT_BUF (128 * 1024)
 #define NT_RCVBUF (16 << 20)
 #define NT_DRAIN 4096 /* messages read per call and namespace */
 #define MS (1000 * 1000LL)
-/* A trace is read after the kernel sent it, and it sends it before it
- * frees the skb, so its read time is at most a little before the drop's
- * (another CPU may read it in between); it may be read much later. */
-#define NT_BEFORE (200 * MS)
-#define NT_AFTER (10 * 1000 * MS)
 /* How long after a drop a missing trace is "not yet" rather than "none". */
 #define NT_WAIT (250 * MS)
 #define NT_ALIVE (2 * 1000 * MS)
 #define NT_NOTE_EVERY (5 * 1000 * MS)
-
-/* The header bytes of one packet as the trace carries them. */
-struct nt_hdr {
-	__u8 nh[NT_NH], th[NT_TH];
-	__u8 nh_len, th_len;
-};
-
-/* A drop verdict: a rule's (handle != 0) or a base chain's policy. */
-struct nt_rec {
-	long long ts; /* CLOCK_MONOTONIC when read */
-	__u32 id;     /* NFTA_TRACE_ID */
-	__u32 gen;    /* ruleset generation when read */
-	__u32 family; /* the table's NFPROTO_* */
-	__u64 handle;
-	__u8 used, policy;
-	__u8 gen_known;
-	__u8 gone;      /* the rule, its chain or table deleted since */
-	__u8 uncertain; /* notifications were lost since */
-	struct nt_hdr h;
-	char table[NT_NAME], chain[NT_NAME];
-	char base[NT_NAME];        /* the base chain it was reached from */
-	__u64 claim_skb, claim_ts; /* the drop event it was given to */
-};
-
-/* What one trace id (one skb in one namespace) did so far in the current
- * base chain: the first event of each base chain carries the headers, the
- * later ones do not; jumps tell the base chain of a regular chain. */
-struct nt_idslot {
-	__u32 id;
-	int used, nj;
-	struct nt_hdr h;
-	struct {
-		char from[NT_JNAME], to[NT_JNAME];
-	} j[NT_JUMPS];
-};
 
 struct nt_rule {
 	__u64 handle;
@@ -137,18 +90,14 @@ struct nt_ns {
 	struct mnl_socket *own, *tr;
 	struct nft_ctx *nft;
 	__u32 seq;
-	__u32 gen;
-	int gen_known;
-	int failed; /* the watch failed or ended: why says it */
+	struct nft_corr *kept; /* the drop verdicts traced */
+	int failed;            /* the watch failed or ended: why says it */
 	char why[256];
 	long long since;   /* tracing began (CLOCK_MONOTONIC) */
 	long long checked; /* last check that the namespace still exists */
 	long long noted_loss;
 	unsigned long lost; /* receive buffer overruns */
 	int backlog;        /* the last read stopped with more queued */
-	unsigned rhead;
-	struct nt_rec rec[NT_RECS];
-	struct nt_idslot ids[NT_IDS];
 	struct nt_chain chains[NT_CHAINS];
 };
 
@@ -433,29 +382,11 @@ static void cache_forget(struct nt_ns *ns, __u32 family, const char *table,
 	}
 }
 
-/* Mark kept drops whose rule is gone (handle 0: any rule of the chain;
- * chain NULL: of the table). A policy drop stays true after its chain
- * changes, so only rule drops are marked. */
-static void recs_gone(struct nt_ns *ns, __u32 family, const char *table,
-		      const char *chain, __u64 handle)
-{
-	for (int i = 0; i < NT_RECS; i++) {
-		struct nt_rec *r = &ns->rec[i];
-
-		if (r->used && !r->policy && r->family == family &&
-		    !strcmp(r->table, table) &&
-		    (!chain || !strcmp(r->chain, chain)) &&
-		    (!handle || r->handle == handle))
-			r->gone = 1;
-	}
-}
-
 /* Nothing kept can be trusted to be current any more: kept drops must
  * prove it by the generation, listings are read again. */
 static void lost_track(struct nt_ns *ns)
 {
-	for (int i = 0; i < NT_RECS; i++)
-		ns->rec[i].uncertain = 1;
+	nft_corr_untrust(ns->kept);
 	for (int i = 0; i < NT_CHAINS; i++)
 		if (ns->chains[i].used)
 			cache_drop(&ns->chains[i]);
@@ -480,7 +411,7 @@ static void on_delrule(struct nt_ns *ns, const struct nlmsghdr *nlh)
 	family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
 	handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
 	if (table && chain && handle && !nft_table_ours(family, table)) {
-		recs_gone(ns, family, table, chain, handle);
+		nft_corr_gone(ns->kept, family, table, chain, handle);
 		cache_forget(ns, family, table, chain);
 	}
 out:
@@ -502,7 +433,7 @@ static void on_delchain(struct nt_ns *ns, const struct nlmsghdr *nlh)
 	chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
 	family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
 	if (table && chain) {
-		recs_gone(ns, family, table, chain, 0);
+		nft_corr_gone(ns->kept, family, table, chain, 0);
 		cache_forget(ns, family, table, chain);
 	}
 out:
@@ -525,139 +456,12 @@ static void on_deltable(struct nt_ns *ns, const struct nlmsghdr *nlh)
 	table = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
 	family = nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY);
 	if (table) {
-		recs_gone(ns, family, table, NULL, 0);
+		nft_corr_gone(ns->kept, family, table, NULL, 0);
 		cache_forget(ns, family, table, NULL);
 	}
 out:
 	if (t)
 		nftnl_table_free(t);
-}
-
-static void on_gen(struct nt_ns *ns, const struct nlmsghdr *nlh)
-{
-	struct nftnl_gen *g = nftnl_gen_alloc();
-
-	if (g && nftnl_gen_nlmsg_parse(nlh, g) >= 0 &&
-	    nftnl_gen_is_set(g, NFTNL_GEN_ID)) {
-		ns->gen = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
-		ns->gen_known = 1;
-	}
-	if (g)
-		nftnl_gen_free(g);
-}
-
-static void copy_hdr(const struct nftnl_trace *t, struct nt_hdr *h)
-{
-	const void *p;
-	__u32 len;
-
-	memset(h, 0, sizeof(*h));
-	p = nftnl_trace_get_data(t, NFTNL_TRACE_NETWORK_HEADER, &len);
-	if (p) {
-		h->nh_len = len < NT_NH ? len : NT_NH;
-		memcpy(h->nh, p, h->nh_len);
-	}
-	p = nftnl_trace_get_data(t, NFTNL_TRACE_TRANSPORT_HEADER, &len);
-	if (p) {
-		h->th_len = len < NT_TH ? len : NT_TH;
-		memcpy(h->th, p, h->th_len);
-	}
-}
-
-/* The base chain a regular chain was reached from, by the jumps seen. */
-static void base_of(const struct nt_idslot *s, const char *chain, char *base,
-		    size_t len)
-{
-	strlcpy(base, chain, len);
-	for (int step = 0; step < NT_JUMPS; step++) {
-		int i;
-
-		for (i = s->nj - 1; i >= 0; i--)
-			if (!strcmp(s->j[i].to, base))
-				break;
-		if (i < 0)
-			return;
-		strlcpy(base, s->j[i].from, len);
-	}
-}
-
-static void on_trace(struct nt_ns *ns, const struct nlmsghdr *nlh)
-{
-	struct nftnl_trace *t = nftnl_trace_alloc();
-	const char *table, *chain;
-	struct nt_idslot *s;
-	__u32 type, id, family, v = 0;
-	struct nt_rec *r;
-	int drop = 0;
-
-	if (!t)
-		return;
-	if (nftnl_trace_nlmsg_parse(nlh, t) < 0)
-		goto out;
-	table = nftnl_trace_get_str(t, NFTNL_TRACE_TABLE);
-	chain = nftnl_trace_get_str(t, NFTNL_TRACE_CHAIN);
-	if (!table || !chain)
-		goto out;
-	type = nftnl_trace_get_u32(t, NFTNL_TRACE_TYPE);
-	id = nftnl_trace_get_u32(t, NFTNL_TRACE_ID);
-	family = nftnl_trace_get_u32(t, NFTNL_TRACE_FAMILY);
-
-	/* The kernel dumps the packet with the first event of each base
-	 * chain it runs (one nft_do_chain call): that starts a new slot. */
-	s = &ns->ids[id % NT_IDS];
-	if (nftnl_trace_is_set(t, NFTNL_TRACE_NETWORK_HEADER)) {
-		memset(s, 0, sizeof(*s));
-		s->used = 1;
-		s->id = id;
-		copy_hdr(t, &s->h);
-	} else if (!s->used || s->id != id) {
-		memset(s, 0, sizeof(*s));
-		s->used = 1;
-		s->id = id;
-	}
-	if (nft_table_ours(family, table))
-		goto out;
-
-	if (type == NFT_TRACETYPE_RULE &&
-	    nftnl_trace_is_set(t, NFTNL_TRACE_VERDICT)) {
-		v = nftnl_trace_get_u32(t, NFTNL_TRACE_VERDICT);
-		if ((v == (__u32)NFT_JUMP || v == (__u32)NFT_GOTO) &&
-		    nftnl_trace_is_set(t, NFTNL_TRACE_JUMP_TARGET) &&
-		    s->nj < NT_JUMPS) {
-			const char *to =
-				nftnl_trace_get_str(t, NFTNL_TRACE_JUMP_TARGET);
-
-			if (strlen(chain) < NT_JNAME && strlen(to) < NT_JNAME) {
-				strlcpy(s->j[s->nj].from, chain, NT_JNAME);
-				strlcpy(s->j[s->nj].to, to, NT_JNAME);
-				s->nj++;
-			}
-		}
-		drop = (v & NF_VERDICT_MASK) == NF_DROP;
-	} else if (type == NFT_TRACETYPE_POLICY &&
-		   nftnl_trace_is_set(t, NFTNL_TRACE_POLICY)) {
-		drop = nftnl_trace_get_u32(t, NFTNL_TRACE_POLICY) == NF_DROP;
-	}
-	if (!drop)
-		goto out;
-
-	r = &ns->rec[ns->rhead++ % NT_RECS];
-	memset(r, 0, sizeof(*r));
-	r->used = 1;
-	r->ts = mono_ns();
-	r->id = id;
-	r->gen = ns->gen;
-	r->gen_known = ns->gen_known;
-	r->family = family;
-	r->policy = type == NFT_TRACETYPE_POLICY;
-	if (!r->policy)
-		r->handle = nftnl_trace_get_u64(t, NFTNL_TRACE_RULE_HANDLE);
-	r->h = s->h;
-	strlcpy(r->table, table, sizeof(r->table));
-	strlcpy(r->chain, chain, sizeof(r->chain));
-	base_of(s, chain, r->base, sizeof(r->base));
-out:
-	nftnl_trace_free(t);
 }
 
 /* The receive buffer ran over: traces and notifications are lost, so
@@ -671,8 +475,7 @@ static void on_overflow(struct nftrace *nt, struct nt_ns *ns)
 
 	ns->lost++;
 	lost_track(ns);
-	memset(ns->ids, 0, sizeof(ns->ids));
-	ns->gen_known = 0;
+	nft_corr_lost(ns->kept);
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0,
 				    ns->seq++);
 	mnl_socket_sendto(ns->tr, nlh, nlh->nlmsg_len);
@@ -694,8 +497,8 @@ static void on_msg(struct nt_ns *ns, const struct nlmsghdr *nlh)
 		return;
 	type = NFNL_MSG_TYPE(nlh->nlmsg_type);
 	switch (type) {
-	case NFT_MSG_TRACE: on_trace(ns, nlh); break;
-	case NFT_MSG_NEWGEN: on_gen(ns, nlh); break;
+	case NFT_MSG_TRACE: nft_corr_on_trace(ns->kept, nlh); break;
+	case NFT_MSG_NEWGEN: nft_corr_on_gen(ns->kept, nlh); break;
 	case NFT_MSG_DELRULE: on_delrule(ns, nlh); break;
 	case NFT_MSG_DELCHAIN: on_delchain(ns, nlh); break;
 	case NFT_MSG_DELTABLE: on_deltable(ns, nlh); break;
@@ -743,7 +546,8 @@ static int ns_drain(struct nftrace *nt, struct nt_ns *ns)
 }
 
 /* Wait (up to a second) until the kernel has answered a GETGEN sent now:
- * every message before it is then read, and the generation is current. */
+ * every message before it is then read, and the generation is current
+ * (nft_corr_same_gen() says whether the answer had it). */
 static int gen_sync(struct nftrace *nt, struct nt_ns *ns)
 {
 	char buf[64] = { 0 }; /* a GETGEN request */
@@ -775,7 +579,7 @@ static int gen_sync(struct nftrace *nt, struct nt_ns *ns)
 				done = 1;
 		}
 		if (done)
-			return ns->gen_known ? 0 : -EIO;
+			return 0;
 	}
 	return -ETIMEDOUT;
 }
@@ -904,8 +708,10 @@ static void ns_close(struct nt_ns *ns)
 		nft_ctx_free(ns->nft);
 	if (ns->nsfd >= 0)
 		close(ns->nsfd);
+	nft_corr_free(ns->kept);
 	ns->own = ns->tr = NULL;
 	ns->nft = NULL;
+	ns->kept = NULL;
 	ns->nsfd = -1;
 	for (int i = 0; i < NT_CHAINS; i++)
 		if (ns->chains[i].used)
@@ -962,8 +768,8 @@ int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 	ns->nsfd = -1;
 	strlcpy(ns->name, "this process's", sizeof(ns->name));
 	j.ns = ns;
-	rc = 0;
-	if (ino != nt->self_ino)
+	rc = nft_corr_new(&ns->kept);
+	if (!rc && ino != nt->self_ino)
 		rc = ns_open(nt, ns, j.err, sizeof(j.err));
 	if (!rc)
 		rc = run_in_ns(ns, ns_setup, &j, j.err, sizeof(j.err));
@@ -1302,8 +1108,8 @@ static const char *chain_rule(const struct nt_chain *c, __u64 handle)
 }
 
 /* The hook of the base chain the drop happened under, or "". */
-static void hook_of(struct nt_ns *ns, const struct nt_rec *r, char *hook,
-		    size_t len)
+static void hook_of(struct nt_ns *ns, const struct nft_corr_verdict *r,
+		    char *hook, size_t len)
 {
 	struct nt_chain *c = cache_find(ns, r->family, r->table, r->chain);
 	char err[64];
@@ -1335,8 +1141,9 @@ enum { RULE_FOUND, RULE_GONE, RULE_UNSURE, RULE_ERR };
  * not marked gone is the one that dropped, whatever its handle is now
  * next to; with some lost, only an unchanged generation proves it.
  */
-static int rule_lookup(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
-		       char *text, size_t tlen, char *err, size_t errlen)
+static int rule_lookup(struct nftrace *nt, struct nt_ns *ns,
+		       const struct nft_corr_verdict *r, char *text,
+		       size_t tlen, char *err, size_t errlen)
 {
 	struct nt_chain *c;
 	const char *t;
@@ -1362,7 +1169,7 @@ static int rule_lookup(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
 	if (r->gone)
 		return RULE_GONE;
 	if (r->uncertain) {
-		if (gen_sync(nt, ns) || !r->gen_known || r->gen != ns->gen)
+		if (gen_sync(nt, ns) || !nft_corr_same_gen(ns->kept, r))
 			return RULE_UNSURE;
 	}
 	return RULE_FOUND;
@@ -1379,8 +1186,8 @@ static int has_word(const char *text, const char *w)
 	return 0;
 }
 
-static void describe(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
-		     struct explain *out)
+static void describe(struct nftrace *nt, struct nt_ns *ns,
+		     const struct nft_corr_verdict *r, struct explain *out)
 {
 	const char *fam = family_name(r->family);
 	char text[1024] = "", err[256] = "", hook[24];
@@ -1457,231 +1264,12 @@ static void describe(struct nftrace *nt, struct nt_ns *ns, struct nt_rec *r,
 	explain_add(out, "trace_id", "%08x", r->id);
 }
 
-/* ------------------------------------------------------------------ */
-/* Matching a drop event to a kept drop verdict                        */
-
-/* What one packet's headers say, as far as they are known. */
-struct nt_key {
-	__u8 ver; /* 4 or 6; 0: nothing known */
-	__u8 have_proto, have_ports, have_id, frag;
-	__u8 proto;
-	__u16 sport, dport; /* ICMP: type and code, as skbscope's events */
-	__u32 id;           /* IPv4 id, IPv6 flow label */
-	__u16 len;          /* IPv4 total length, IPv6 payload length */
-	__u8 saddr[16], daddr[16];
-};
-
-static int ports_proto(__u8 p)
-{
-	return p == IPPROTO_TCP || p == IPPROTO_UDP || p == IPPROTO_ICMP ||
-	       p == IPPROTO_ICMPV6;
-}
-
-/* The L3 header; returns the L4 offset or -1. */
-static int key_l3(struct nt_key *k, const __u8 *b, size_t n)
-{
-	if (n >= 20 && b[0] >> 4 == 4) {
-		int ihl = (b[0] & 0xf) * 4;
-
-		k->ver = 4;
-		k->len = b[2] << 8 | b[3];
-		k->id = b[4] << 8 | b[5];
-		k->frag = ((b[6] << 8 | b[7]) & 0x1fff) != 0;
-		k->proto = b[9];
-		k->have_proto = k->have_id = 1;
-		memset(k->saddr, 0, 16);
-		memset(k->daddr, 0, 16);
-		memcpy(k->saddr, b + 12, 4);
-		memcpy(k->daddr, b + 16, 4);
-		return ihl >= 20 ? ihl : -1;
-	}
-	if (n >= 40 && b[0] >> 4 == 6) {
-		k->ver = 6;
-		k->id = (b[1] & 0xf) << 16 | b[2] << 8 | b[3];
-		k->len = b[4] << 8 | b[5];
-		k->proto = b[6];
-		/* An extension header first: the BPF side does not walk them
-		 * either, so both sides still carry the same number. */
-		k->have_proto = k->have_id = 1;
-		memcpy(k->saddr, b + 8, 16);
-		memcpy(k->daddr, b + 24, 16);
-		return 40;
-	}
-	return -1;
-}
-
-static void key_l4(struct nt_key *k, const __u8 *b, size_t n)
-{
-	if (k->frag || !k->have_proto || !ports_proto(k->proto))
-		return;
-	if ((k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) && n >= 4) {
-		k->sport = b[0] << 8 | b[1];
-		k->dport = b[2] << 8 | b[3];
-		k->have_ports = 1;
-	} else if ((k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6) &&
-		   n >= 2) {
-		k->sport = b[0];
-		k->dport = b[1];
-		k->have_ports = 1;
-	}
-}
-
-static void key_from_rec(const struct nt_rec *r, struct nt_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	if (key_l3(k, r->h.nh, r->h.nh_len) >= 0)
-		key_l4(k, r->h.th, r->h.th_len);
-}
-
-static void key_from_drop(const struct skbs_event *d, const __u8 *hdr,
-			  size_t hdr_len, struct nt_key *k)
-{
-	struct nt_key h = { 0 };
-	size_t off = 0;
-	int l4;
-
-	memset(k, 0, sizeof(*k));
-	if (hdr && hdr_len && (d->flags & SKBS_EV_HDR_L2)) {
-		/* Ethernet, perhaps one VLAN tag. */
-		__u16 et = hdr_len >= 14 ? hdr[12] << 8 | hdr[13] : 0;
-
-		off = 14;
-		if ((et == 0x8100 || et == 0x88a8) && hdr_len >= 18) {
-			et = hdr[16] << 8 | hdr[17];
-			off = 18;
-		}
-		if (et != 0x0800 && et != 0x86dd)
-			hdr_len = 0;
-	}
-	if (hdr && hdr_len > off) {
-		l4 = key_l3(&h, hdr + off, hdr_len - off);
-		if (l4 >= 0 && off + l4 < hdr_len)
-			key_l4(&h, hdr + off + l4, hdr_len - off - l4);
-	}
-	if (d->flags & SKBS_EV_TUPLE) {
-		k->ver = d->l3_proto == 0x86dd ? 6 : 4;
-		memcpy(k->saddr, d->saddr, k->ver == 6 ? 16 : 4);
-		memcpy(k->daddr, d->daddr, k->ver == 6 ? 16 : 4);
-		k->proto = d->l4_proto;
-		k->have_proto = 1;
-		/* The BPF side leaves ports 0 on later fragments. */
-		if (ports_proto(d->l4_proto) && !(h.ver && h.frag)) {
-			k->sport = d->sport;
-			k->dport = d->dport;
-			k->have_ports = 1;
-		}
-		if (h.ver == k->ver) {
-			k->have_id = h.have_id;
-			k->id = h.id;
-			k->len = h.len;
-			k->frag = h.frag;
-		}
-	} else {
-		*k = h;
-	}
-}
-
-/* -1: not the same packet; else how many fields agreed (weighted). */
-static int key_cmp(const struct nt_key *a, const struct nt_key *b)
-{
-	int score = 0, alen;
-
-	if (!a->ver || !b->ver)
-		return -1;
-	if (a->ver != b->ver)
-		return -1;
-	alen = a->ver == 6 ? 16 : 4;
-	if (memcmp(a->saddr, b->saddr, alen) ||
-	    memcmp(a->daddr, b->daddr, alen))
-		return -1;
-	score += 2;
-	if (a->have_proto && b->have_proto) {
-		if (a->proto != b->proto)
-			return -1;
-		score++;
-	}
-	if (a->have_ports && b->have_ports && !a->frag && !b->frag) {
-		if (a->sport != b->sport || a->dport != b->dport)
-			return -1;
-		score += 2;
-	}
-	if (a->have_id && b->have_id) {
-		if (a->id != b->id || a->len != b->len)
-			return -1;
-		score += 4;
-	}
-	return score;
-}
-
-/*
- * How a drop event finds its trace. Both come from the same namespace:
- * the event names its netns, and each kept verdict was read from that
- * namespace's own trace socket. Only verdicts that dropped are kept: a
- * rule's DROP (reject is a DROP after the reply) or a base chain's DROP
- * policy, with the packet's headers from the first event of its trace id
- * in that chain (the kernel sends them once per base chain).
- *
- * A kept verdict matches when
- *  - it has headers, and their IP version and addresses equal the
- *    event's; the L4 protocol, the ports (TCP, UDP; ICMP type and code)
- *    and, when the event carries header bytes, the IPv4 id and total
- *    length (IPv6: flow label and payload length) equal it too wherever
- *    both sides know them: any difference rules it out;
- *  - it was read no earlier than NT_BEFORE before the drop's timestamp:
- *    the kernel sends the trace just before it frees the packet, so it
- *    cannot have been read much earlier; and no later than NT_AFTER
- *    after it (reading may lag, a retransmission much later must not
- *    match).
- * Of those, the one agreeing in the most fields wins; then one not given
- * to another drop event yet; then the one read closest in time to the
- * drop, the oldest on a tie (a batch read at once has one time, and its
- * oldest is the earliest drop). NFTA_TRACE_ID cannot link the two: older
- * kernels sent the low 32 bits of the skb's address, newer ones a keyed
- * hash (on 6.18 it is not the address: checked against kfree_skb's
- * skbaddr), and skbscope's events carry the address only.
- */
-static struct nt_rec *match_drop(struct nt_ns *ns, const struct skbs_event *d,
-				 const struct nt_key *k, long long ts)
-{
-	struct nt_rec *best = NULL;
-	int best_score = -1, best_claimed = 0;
-	long long best_dt = 0;
-
-	for (unsigned i = 0; i < NT_RECS; i++) {
-		struct nt_rec *r = &ns->rec[(ns->rhead + i) % NT_RECS];
-		struct nt_key rk;
-		long long dt;
-		int score, claimed;
-
-		if (!r->used || r->ts < ts - NT_BEFORE || r->ts > ts + NT_AFTER)
-			continue;
-		key_from_rec(r, &rk);
-		score = key_cmp(k, &rk);
-		if (score < 0)
-			continue;
-		claimed = (r->claim_skb || r->claim_ts) &&
-			  (r->claim_skb != d->skb || r->claim_ts != d->ts);
-		dt = r->ts > ts ? r->ts - ts : ts - r->ts;
-		if (best && (score < best_score ||
-			     (score == best_score &&
-			      (claimed > best_claimed ||
-			       (claimed == best_claimed && dt >= best_dt)))))
-			continue;
-		best = r;
-		best_score = score;
-		best_claimed = claimed;
-		best_dt = dt;
-	}
-	return best;
-}
-
 int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 		    const __u8 *hdr, size_t hdr_len, struct explain *out)
 {
+	const struct nft_corr_verdict *r;
 	char err[256];
 	struct nt_ns *ns;
-	struct nt_rec *r;
-	struct nt_key k;
 	long long ts;
 
 	memset(out, 0, sizeof(*out));
@@ -1730,8 +1318,7 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 		explain_add(out, "netns", "%u", ns->ino);
 		return 0;
 	}
-	key_from_drop(d, hdr, hdr_len, &k);
-	r = match_drop(ns, d, &k, ts);
+	r = nft_corr_match(ns->kept, d, hdr, hdr_len, ts);
 	if (!r) {
 		if (mono_ns() - ts < NT_WAIT || ns->backlog)
 			return -EAGAIN;
@@ -1741,8 +1328,6 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 			ns->lost ? " (trace messages were lost)" : "");
 		return -ENOENT;
 	}
-	r->claim_skb = d->skb;
-	r->claim_ts = d->ts;
 	describe(nt, ns, r, out);
 	return 0;
 }
