@@ -1,15 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Which nf_tables rule dropped a packet, from the kernel's packet trace.
- * In each watched network namespace a table "inet skbscope" whose base
- * chains run first (priority INT_MIN, hooks prerouting and output) sets
- * meta nftrace on the packets the user's filter matches; the kernel then
- * reports every rule those packets meet on NFNLGRP_NFTRACE. Drop verdicts
- * are kept in a small ring per namespace and a drop event is matched to
- * one of them (nft_corr.c); the rule's text is what `nft -a list`
- * prints for its handle, cached per chain and dropped from the cache when
- * the kernel says that chain changed. Each namespace's sockets, made
- * inside it, are nft_ns.c's.
+ * nftrace.h's API: the namespaces asked for, their trace sockets read and
+ * each message handed to the part it is for, and drop events explained.
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,27 +10,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#include <linux/capability.h>
-#include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <libmnl/libmnl.h>
-#include <libnftnl/chain.h>
-#include <libnftnl/rule.h>
-#include <libnftnl/table.h>
-#include <nftables/libnftables.h>
 #include "core/explain/nft_corr.h"
 #include "core/explain/nft_match.h"
 #include "core/explain/nft_ns.h"
-#include "core/explain/nft_table.h"
+#include "core/explain/nft_rules.h"
 #include "core/explain/nftrace.h"
 #include "core/lib/clock.h"
 #include "core/lib/vec.h"
 
-#define NT_NAME 256  /* NFT_NAME_MAXLEN: table and chain names */
-#define NT_CHAINS 32 /* chain listings cached per namespace */
+/*
+ * How the parts fit. In each watched namespace (nft_ns.c) a table "inet
+ * skbscope" whose base chains run first (priority INT_MIN, hooks
+ * prerouting and output; nft_table.c) sets meta nftrace on the packets the
+ * user's filter matches (nft_match.c); the kernel then reports every rule
+ * those packets meet on NFNLGRP_NFTRACE. Drop verdicts are kept in a small
+ * ring per namespace and a drop event is matched to one of them
+ * (nft_corr.c); the rule's text is what `nft -a list` prints for its
+ * handle, cached per chain and dropped from the cache when the kernel says
+ * that chain changed (nft_rules.c).
+ */
+
 #define NT_MAX_NS 64
 /* Larger than the largest nf_tables message (a set's elements, a bit over
  * 64 KiB), so that no ruleset notification is cut. */
@@ -50,36 +44,19 @@
 #define NT_ALIVE (2 * 1000 * MS)
 #define NT_NOTE_EVERY (5 * 1000 * MS)
 
-struct nt_rule {
-	__u64 handle;
-	char *text;
-};
-
-/* One chain as `nft -a -s list chain` printed it. */
-struct nt_chain {
-	int used;
-	__u32 family;
-	char table[NT_NAME], chain[NT_NAME];
-	char hook[24]; /* "" for a regular chain */
-	char policy[16];
-	long long stamp; /* last use, for eviction */
-	struct nt_rule *r;
-	size_t n, cap;
-};
-
 /* A namespace asked for: watched, or why not. */
 struct nt_watch {
 	__u32 ino;
 	int failed; /* the watch failed or ended: why says it */
 	char why[256];
-	struct nft_ns *ns;     /* NULL when failed */
-	struct nft_corr *kept; /* the drop verdicts traced */
-	long long since;       /* tracing began (CLOCK_MONOTONIC) */
-	long long checked;     /* last check that the namespace still exists */
+	struct nft_ns *ns; /* NULL when failed */
+	struct nft_rules *rules;
+	struct nft_corr *kept;
+	long long since;   /* tracing began (CLOCK_MONOTONIC) */
+	long long checked; /* last check that the namespace still exists */
 	long long noted_loss;
 	unsigned long lost; /* receive buffer overruns */
 	int backlog;        /* the last read stopped with more queued */
-	struct nt_chain chains[NT_CHAINS];
 };
 
 struct nftrace {
@@ -119,64 +96,6 @@ static void note(struct nftrace *nt, __u32 ino, const char *fmt, ...)
 	nt->o.note(nt->o.note_arg, ino, msg);
 }
 
-static const char *family_name(__u32 f)
-{
-	switch (f) {
-	case NFPROTO_INET: return "inet";
-	case NFPROTO_IPV4: return "ip";
-	case NFPROTO_IPV6: return "ip6";
-	case NFPROTO_ARP: return "arp";
-	case NFPROTO_BRIDGE: return "bridge";
-	case NFPROTO_NETDEV: return "netdev";
-	}
-	return "unknown";
-}
-
-static int have_cap(int cap)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	if (syscall(SYS_capget, &h, d))
-		return 1; /* let the kernel say */
-	return !!(d[cap / 32].effective & (1u << (cap % 32)));
-}
-
-/* ------------------------------------------------------------------ */
-/* Messages from the kernel                                            */
-
-static void cache_drop(struct nt_chain *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->r[i].text);
-	free(c->r);
-	memset(c, 0, sizeof(*c));
-}
-
-/* Forget cached chains of a table (chain NULL: all of them). */
-static void cache_forget(struct nt_watch *w, __u32 family, const char *table,
-			 const char *chain)
-{
-	for (int i = 0; i < NT_CHAINS; i++) {
-		struct nt_chain *c = &w->chains[i];
-
-		if (c->used && c->family == family &&
-		    !strcmp(c->table, table) &&
-		    (!chain || !strcmp(c->chain, chain)))
-			cache_drop(c);
-	}
-}
-
-/* Nothing kept can be trusted to be current any more: kept drops must
- * prove it by the generation, listings are read again. */
-static void lost_track(struct nt_watch *w)
-{
-	nft_corr_untrust(w->kept);
-	for (int i = 0; i < NT_CHAINS; i++)
-		if (w->chains[i].used)
-			cache_drop(&w->chains[i]);
-}
-
 static struct nt_watch *watch_get(struct nftrace *nt, __u32 ino)
 {
 	for (size_t i = 0; i < nt->nw; i++)
@@ -190,12 +109,11 @@ static struct nt_watch *watch_get(struct nftrace *nt, __u32 ino)
 static void watch_close(struct nt_watch *w)
 {
 	nft_ns_close(w->ns);
+	nft_rules_free(w->rules);
 	nft_corr_free(w->kept);
 	w->ns = NULL;
+	w->rules = NULL;
 	w->kept = NULL;
-	for (int i = 0; i < NT_CHAINS; i++)
-		if (w->chains[i].used)
-			cache_drop(&w->chains[i]);
 }
 
 static void watch_fail(struct nt_watch *w, int rc, const char *why)
@@ -205,76 +123,11 @@ static void watch_fail(struct nt_watch *w, int rc, const char *why)
 	strlcpy(w->why, why, sizeof(w->why));
 }
 
-/* Deletions: the rule, chain or table named, kept drops of it marked
- * gone and its listings forgotten. One libnftnl cannot parse (an
- * expression newer than it, say) may be of any rule: lost_track(). */
-static void on_delrule(struct nt_watch *w, const struct nlmsghdr *nlh)
+/* Deletions reach the kept drops of what was deleted. */
+static void on_gone(void *kept, __u32 family, const char *table,
+		    const char *chain, __u64 handle)
 {
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	const char *table, *chain;
-	__u32 family;
-	__u64 handle;
-
-	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
-		lost_track(w);
-		goto out;
-	}
-	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
-	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
-	family = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
-	handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
-	if (table && chain && handle && !nft_table_ours(family, table)) {
-		nft_corr_gone(w->kept, family, table, chain, handle);
-		cache_forget(w, family, table, chain);
-	}
-out:
-	if (r)
-		nftnl_rule_free(r);
-}
-
-static void on_delchain(struct nt_watch *w, const struct nlmsghdr *nlh)
-{
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	const char *table, *chain;
-	__u32 family;
-
-	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0) {
-		lost_track(w);
-		goto out;
-	}
-	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
-	chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
-	family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
-	if (table && chain) {
-		nft_corr_gone(w->kept, family, table, chain, 0);
-		cache_forget(w, family, table, chain);
-	}
-out:
-	if (c)
-		nftnl_chain_free(c);
-}
-
-/* Handles start again in a table made anew: the old numbers may then
- * name other rules, so everything of the table goes. */
-static void on_deltable(struct nt_watch *w, const struct nlmsghdr *nlh)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	const char *table;
-	__u32 family;
-
-	if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0) {
-		lost_track(w);
-		goto out;
-	}
-	table = nftnl_table_get_str(t, NFTNL_TABLE_NAME);
-	family = nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY);
-	if (table) {
-		nft_corr_gone(w->kept, family, table, NULL, 0);
-		cache_forget(w, family, table, NULL);
-	}
-out:
-	if (t)
-		nftnl_table_free(t);
+	nft_corr_gone(kept, family, table, chain, handle);
 }
 
 /* The receive buffer ran over: traces and notifications are lost, so
@@ -286,8 +139,8 @@ static void on_overflow(struct nftrace *nt, struct nt_watch *w)
 	__u32 seq;
 
 	w->lost++;
-	lost_track(w);
 	nft_corr_lost(w->kept);
+	nft_rules_clear(w->rules);
 	nft_ns_getgen(w->ns, &seq);
 	if (now - w->noted_loss > NT_NOTE_EVERY) {
 		w->noted_loss = now;
@@ -309,9 +162,14 @@ static void on_msg(struct nt_watch *w, const struct nlmsghdr *nlh)
 	switch (type) {
 	case NFT_MSG_TRACE: nft_corr_on_trace(w->kept, nlh); break;
 	case NFT_MSG_NEWGEN: nft_corr_on_gen(w->kept, nlh); break;
-	case NFT_MSG_DELRULE: on_delrule(w, nlh); break;
-	case NFT_MSG_DELCHAIN: on_delchain(w, nlh); break;
-	case NFT_MSG_DELTABLE: on_deltable(w, nlh); break;
+	case NFT_MSG_DELRULE:
+	case NFT_MSG_DELCHAIN:
+	case NFT_MSG_DELTABLE:
+		/* One not understood may have been of any rule: nothing
+		 * kept can be trusted to be current any more. */
+		if (nft_rules_on_del(w->rules, nlh, on_gone, w->kept) < 0)
+			nft_corr_untrust(w->kept);
+		break;
 	}
 }
 
@@ -424,7 +282,9 @@ int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 		memset(w, 0, sizeof(*w));
 	}
 	w->ino = ino;
-	rc = nft_corr_new(&w->kept);
+	rc = nft_rules_new(&w->rules);
+	if (!rc)
+		rc = nft_corr_new(&w->kept);
 	if (!rc)
 		rc = nft_ns_open(&nt->home, ino, nt->m, &w->ns, e, sizeof(e));
 	if (!rc) {
@@ -545,246 +405,6 @@ int nftrace_read(struct nftrace *nt)
 	return total;
 }
 
-/* ------------------------------------------------------------------ */
-/* Chain listings                                                      */
-
-/* Names nft 1.0's parser takes bare: it has no quoting for them. */
-static int plain_name(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-	      *s == '_' || *s == '.'))
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("/_.-", *s)))
-			return 0;
-	return 1;
-}
-
-struct list_job {
-	struct nft_ctx *nft;
-	char cmd[2 * NT_NAME + 64];
-	char *out, *errs;
-	int rc;
-};
-
-static int list_fn(void *arg)
-{
-	struct list_job *j = arg;
-
-	j->rc = nft_run_cmd_from_buffer(j->nft, j->cmd);
-	j->out = strdup(nft_ctx_get_output_buffer(j->nft));
-	j->errs = strdup(nft_ctx_get_error_buffer(j->nft));
-	return j->out && j->errs ? 0 : -ENOMEM;
-}
-
-static char *trim(char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
-		s[--n] = 0;
-	return s;
-}
-
-/* "table ip filter {" or "table ip filter { # handle 1". */
-static int opens(const char *line, const char *kw, const char *fam,
-		 const char *name)
-{
-	size_t k = strlen(kw), f = fam ? strlen(fam) : 0, n = strlen(name);
-
-	if (strncmp(line, kw, k) || line[k] != ' ')
-		return 0;
-	line += k + 1;
-	if (fam) {
-		if (strncmp(line, fam, f) || line[f] != ' ')
-			return 0;
-		line += f + 1;
-	}
-	return !strncmp(line, name, n) && !strncmp(line + n, " {", 2);
-}
-
-/* Find the chain in nft's text and keep its hook, policy and rules. */
-static int parse_listing(char *text, struct nt_chain *c)
-{
-	const char *fam = family_name(c->family);
-	int state = 0, found = 0; /* 0: outside, 1: in table, 2: in chain */
-	char *save, *line;
-
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *l = trim(line), *h, *end;
-
-		if (state == 0) {
-			if (opens(l, "table", fam, c->table))
-				state = 1;
-		} else if (state == 1) {
-			if (opens(l, "chain", NULL, c->chain)) {
-				state = 2;
-				found = 1;
-			} else if (!strcmp(l, "}")) {
-				state = 0;
-			}
-		} else if (!strcmp(l, "}")) {
-			break;
-		} else if (!strncmp(l, "type ", 5)) {
-			h = strstr(l, " hook ");
-			if (h && (end = strpbrk(h + 6, " ;"))) {
-				*end = 0;
-				strlcpy(c->hook, h + 6, sizeof(c->hook));
-				*end = ' ';
-			}
-			h = strstr(l, "policy ");
-			if (h && (end = strchr(h + 7, ';'))) {
-				*end = 0;
-				strlcpy(c->policy, h + 7, sizeof(c->policy));
-			}
-		} else if ((h = strstr(l, "# handle "))) {
-			char *last = h, *text_end;
-
-			while ((h = strstr(last + 1, "# handle ")))
-				last = h;
-			text_end = last;
-			while (text_end > l && text_end[-1] == ' ')
-				text_end--;
-			*text_end = 0;
-			if (VEC_RESERVE(c->r, c->cap, c->n + 1))
-				return -ENOMEM;
-			c->r[c->n].handle = strtoull(last + 9, NULL, 10);
-			c->r[c->n].text = strdup(l);
-			if (!c->r[c->n].text)
-				return -ENOMEM;
-			c->n++;
-		}
-	}
-	return found ? 0 : -ENOENT;
-}
-
-static struct nt_chain *cache_find(struct nt_watch *w, __u32 family,
-				   const char *table, const char *chain)
-{
-	for (int i = 0; i < NT_CHAINS; i++) {
-		struct nt_chain *c = &w->chains[i];
-
-		if (c->used && c->family == family &&
-		    !strcmp(c->table, table) && !strcmp(c->chain, chain)) {
-			c->stamp = mono_ns();
-			return c;
-		}
-	}
-	return NULL;
-}
-
-/* Read the chain as nft prints it into the cache. -ENOENT: no such chain
- * (or table) now. */
-static int cache_load(struct nt_watch *w, __u32 family, const char *table,
-		      const char *chain, struct nt_chain **out, char *err,
-		      size_t errlen)
-{
-	struct list_job *j = calloc(1, sizeof(*j));
-	struct nt_chain *c, *lru = NULL;
-	const char *fam = family_name(family);
-	int rc;
-
-	if (!j)
-		return -ENOMEM;
-	/* Once capabilities are gone libnftables would print "you must be
-	 * root" on stderr itself: say it here instead. */
-	if (!have_cap(CAP_NET_ADMIN)) {
-		errf(err, errlen, "listing the ruleset needs CAP_NET_ADMIN");
-		rc = -EPERM;
-		goto out;
-	}
-	j->nft = nft_ns_nft(w->ns);
-	if (plain_name(table) && plain_name(chain))
-		snprintf(j->cmd, sizeof(j->cmd), "list chain %s %s %s", fam,
-			 table, chain);
-	else
-		snprintf(j->cmd, sizeof(j->cmd), "list ruleset %s", fam);
-	rc = nft_ns_run(w->ns, list_fn, j, err, errlen);
-	if (rc)
-		goto out;
-	if (j->rc) {
-		char *nl = strchr(j->errs, '\n');
-
-		if (nl)
-			*nl = 0;
-		rc = strstr(j->errs, "No such file or directory") ? -ENOENT :
-								    -EIO;
-		errf(err, errlen, "nft %s: %s", j->cmd,
-		     j->errs[0] ? j->errs : "failed");
-		goto out;
-	}
-	c = cache_find(w, family, table, chain);
-	for (int i = 0; !c && i < NT_CHAINS; i++) {
-		struct nt_chain *x = &w->chains[i];
-
-		if (!x->used) {
-			c = x;
-			break;
-		}
-		if (!lru || x->stamp < lru->stamp)
-			lru = x;
-	}
-	if (!c)
-		c = lru;
-	cache_drop(c);
-	c->used = 1;
-	c->family = family;
-	strlcpy(c->table, table, sizeof(c->table));
-	strlcpy(c->chain, chain, sizeof(c->chain));
-	c->stamp = mono_ns();
-	rc = parse_listing(j->out, c);
-	if (rc) {
-		cache_drop(c);
-		if (rc == -ENOENT)
-			errf(err, errlen, "no chain %s %s %s now", fam, table,
-			     chain);
-		goto out;
-	}
-	*out = c;
-out:
-	free(j->out);
-	free(j->errs);
-	free(j);
-	return rc;
-}
-
-static const char *chain_rule(const struct nt_chain *c, __u64 handle)
-{
-	for (size_t i = 0; i < c->n; i++)
-		if (c->r[i].handle == handle)
-			return c->r[i].text;
-	return NULL;
-}
-
-/* The hook of the base chain the drop happened under, or "". */
-static void hook_of(struct nt_watch *w, const struct nft_corr_verdict *r,
-		    char *hook, size_t len)
-{
-	struct nt_chain *c = cache_find(w, r->family, r->table, r->chain);
-	char err[64];
-
-	hook[0] = 0;
-	if (!c &&
-	    cache_load(w, r->family, r->table, r->chain, &c, err, sizeof(err)))
-		c = NULL;
-	if (c && c->hook[0]) {
-		strlcpy(hook, c->hook, len);
-		return;
-	}
-	if (!r->base[0] || !strcmp(r->base, r->chain))
-		return;
-	c = cache_find(w, r->family, r->table, r->base);
-	if (!c &&
-	    cache_load(w, r->family, r->table, r->base, &c, err, sizeof(err)))
-		return;
-	strlcpy(hook, c->hook, len);
-}
-
 enum { RULE_FOUND, RULE_GONE, RULE_UNSURE, RULE_ERR };
 
 /*
@@ -799,25 +419,18 @@ static int rule_lookup(struct nftrace *nt, struct nt_watch *w,
 		       const struct nft_corr_verdict *r, char *text,
 		       size_t tlen, char *err, size_t errlen)
 {
-	struct nt_chain *c;
-	const char *t;
 	int rc;
 
 	if (r->gone)
 		return RULE_GONE;
-	c = cache_find(w, r->family, r->table, r->chain);
-	if (!c || r->uncertain || !(t = chain_rule(c, r->handle))) {
-		rc = cache_load(w, r->family, r->table, r->chain, &c, err,
-				errlen);
-		if (rc == -ENOENT)
-			return RULE_GONE;
-		if (rc)
-			return RULE_ERR;
-		t = chain_rule(c, r->handle);
-		if (!t)
-			return RULE_GONE;
-	}
-	strlcpy(text, t, tlen);
+	/* Listed anew when notifications were lost: the cached listing may
+	 * miss a change nobody told us of. */
+	rc = nft_rules_text(w->rules, w->ns, r->family, r->table, r->chain,
+			    r->handle, r->uncertain, text, tlen, err, errlen);
+	if (rc == -ENOENT)
+		return RULE_GONE;
+	if (rc)
+		return RULE_ERR;
 	/* Deletions while we listed: they come in after the listing. */
 	ns_drain(nt, w);
 	if (r->gone)
@@ -843,7 +456,7 @@ static int has_word(const char *text, const char *w)
 static void describe(struct nftrace *nt, struct nt_watch *w,
 		     const struct nft_corr_verdict *r, struct explain *out)
 {
-	const char *fam = family_name(r->family);
+	const char *fam = nft_rules_family(r->family);
 	char text[1024] = "", err[256] = "", hook[24];
 	int st;
 
@@ -890,7 +503,8 @@ static void describe(struct nftrace *nt, struct nt_watch *w,
 			break;
 		}
 	}
-	hook_of(w, r, hook, sizeof(hook));
+	nft_rules_hook(w->rules, w->ns, r->family, r->table, r->chain, r->base,
+		       hook, sizeof(hook));
 	explain_add(out, "family", "%s", fam);
 	explain_add(out, "table", "%s", r->table);
 	explain_add(out, "chain", "%s", r->chain);
@@ -985,8 +599,6 @@ int nftrace_explain(struct nftrace *nt, const struct skbs_event *d,
 	describe(nt, w, r, out);
 	return 0;
 }
-
-/* ------------------------------------------------------------------ */
 
 int nftrace_new(const struct nftrace_opts *o, struct nftrace **out, char *err,
 		size_t errlen)
