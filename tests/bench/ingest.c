@@ -4,8 +4,9 @@
  * but realistic events with core/record's writer, then reads it back
  * three ways, each timed on one core: rec_next alone (decode), through
  * core/replay (decode and stack interning) and through replay into
- * core/store, which is what `--replay` in the explorer does. Then the
- * store's memory per event it holds. Prints a table, then "BENCH name
+ * core/store, which is what `--replay` in the explorer does; and
+ * core/lifetime over its skb addresses, which the live path runs for every
+ * event first. Then the store's memory per event it holds. Prints a table, then "BENCH name
  * value unit" lines. Figures only: no timing makes it fail.
  */
 #define _GNU_SOURCE
@@ -20,6 +21,8 @@
 #include "core/reasons.h"
 #include "core/trace/btf.h"
 #include "core/hooks.h"
+#include "core/lib/vec.h"
+#include "core/lifetime.h"
 #include "core/record.h"
 #include "core/replay.h"
 #include "core/store.h"
@@ -539,6 +542,53 @@ static int run_replay(const struct opts *o, struct store *st,
 	return 0;
 }
 
+/* lifetimes_gen over the recording's (address, ends) pairs, read first
+ * and untimed: what the live path does to every event before the rest. */
+static int run_lifetimes(const struct opts *o, struct run *res)
+{
+	const struct skbs_event *ev;
+	const __u64 *stack;
+	const char *tail;
+	struct rec_reader *r;
+	struct lifetimes *l = NULL;
+	size_t n = 0, cap_skb = 0, cap_ends = 0;
+	__u64 *skb = NULL, w0, c0, sum = 0;
+	__u8 *ends = NULL;
+	char err[512];
+	int nstack, ret = -1;
+
+	if (open_reader(o, &r))
+		goto out;
+	while ((ret = rec_next(r, &ev, &tail, &stack, &nstack, err,
+			       sizeof(err))) > 0) {
+		if (VEC_RESERVE(skb, cap_skb, n + 1) ||
+		    VEC_RESERVE(ends, cap_ends, n + 1)) {
+			ret = -1;
+			break;
+		}
+		skb[n] = ev->skb;
+		ends[n++] = !!(ev->flags & SKBS_EV_FREE);
+	}
+	rec_close_reader(r);
+	if (ret || lifetimes_new(&l)) {
+		ret = -1;
+		goto out;
+	}
+	w0 = now_ns();
+	c0 = cpu_ns();
+	for (size_t i = 0; i < n; i++)
+		sum += lifetimes_gen(l, skb[i], ends[i]);
+	res->cpu = cpu_ns() - c0;
+	res->wall = now_ns() - w0;
+	res->events = n;
+	ret = sum ? 0 : -1;
+out:
+	lifetimes_free(l);
+	free(skb);
+	free(ends);
+	return ret;
+}
+
 static double per_s(const struct run *r)
 {
 	return r->cpu ? r->events / (r->cpu / 1e9) : 0;
@@ -581,7 +631,8 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .events = 2000000, .max_packets = 100000,
 			  .snaplen = 64, .runs = 3 };
-	struct run dec = { 0 }, rep = { 0 }, full = { 0 }, first, r;
+	struct run dec = { 0 }, rep = { 0 }, full = { 0 }, life = { 0 }, first,
+		   r;
 	char path[] = "/tmp/skbscope-ingest.XXXXXX";
 	long long rss0, rss1, heap0, heap1, peak;
 	unsigned long packets = 0, held = 0;
@@ -701,6 +752,9 @@ int main(int argc, char **argv)
 		if (run_replay(&o, NULL, &r))
 			goto out;
 		keep_best(&rep, &r);
+		if (run_lifetimes(&o, &r))
+			goto out;
+		keep_best(&life, &r);
 		if (i == o.runs - 1)
 			break; /* the first store pass counts as one */
 		if (store_new(o.max_packets, &st))
@@ -722,6 +776,7 @@ int main(int argc, char **argv)
 	    per_s(&full) >= GOAL_EVENTS_PER_S ? ">= goal" : "< goal");
 	row("  its first run (fresh memory)", &first,
 	    per_s(&first) >= GOAL_EVENTS_PER_S ? ">= goal" : "< goal");
+	row("lifetimes_gen (live: skb identity)", &life, "");
 	printf("(events/s from this thread's CPU time, fastest of %d runs; "
 	       "goal >= %.0f M events/s;\nthe file is read from the page "
 	       "cache)\n\n", o.runs, GOAL_EVENTS_PER_S / 1e6);
@@ -750,6 +805,8 @@ int main(int argc, char **argv)
 	      per_s(&first));
 	bench("BENCH ingest_replay_ns_per_event %.1f ns\n",
 	      full.events ? (double)full.cpu / full.events : 0);
+	bench("BENCH ingest_lifetimes_events_per_s %.0f events/s\n",
+	      per_s(&life));
 	bench("BENCH store_bytes_per_event %.1f B\n", bpe);
 	bench("BENCH store_heap_bytes_per_event %.1f B\n",
 	      held ? (double)(heap1 - heap0) / held : 0);
