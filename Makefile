@@ -227,14 +227,17 @@ test: deps
 	$(Q)SKBSCOPE=$(abspath $(BIN)) OUT=$(OUT) SANITIZE=$(SANITIZE) \
 		tests/run-all.sh
 
+# The benchmarks' traffic generator and measurements, which both link.
+BENCH_SRCS := tests/bench/gen.c tests/bench/measure.c
+
 # The explorer's frame cost, against the same objects as the unit tests
 # (tests/bench/render.sh runs it).
-$(OUT)/bench-render: tests/bench/render.c tests/bench/measure.c $(LIB_OBJS)
+$(OUT)/bench-render: tests/bench/render.c $(BENCH_SRCS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
 
 # Replay ingest: record, decode and store (tests/bench/ingest.sh runs it).
-$(OUT)/bench-ingest: tests/bench/ingest.c tests/bench/measure.c $(LIB_OBJS)
+$(OUT)/bench-ingest: tests/bench/ingest.c $(BENCH_SRCS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
 

@@ -39,7 +39,8 @@ struct app {
 	int pcap_err;              /* first write error, -errno */
 	struct rec_writer *rec;
 	int rec_err;               /* first write error, -errno */
-	time_t rec_flushed;
+	/* mono_ns() of the last flush */
+	long long rec_flushed;
 	/* --replay: the reader, and the current event's recorded stack */
 	struct rec_reader *replay;
 	const __u64 *rstack;

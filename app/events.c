@@ -15,6 +15,7 @@
 
 #include "app/app.h"
 #include "core/ksyms.h"
+#include "core/lib/clock.h"
 #include "core/output_json.h"
 #include "core/output_pcap.h"
 #include "core/record.h"
@@ -103,8 +104,9 @@ static void rec_event(struct app *a, const struct skbs_event *ev,
 	ret = rec_write_event(a->rec, ev, tail, ips, n, a->ksyms);
 	if (ret && ret != -EINVAL)
 		a->rec_err = ret;
-	if (time(NULL) != a->rec_flushed) {
-		a->rec_flushed = time(NULL);
+	/* About once a second, as core/record asks of its callers. */
+	if (mono_ns() - a->rec_flushed >= 1000000000LL) {
+		a->rec_flushed = mono_ns();
 		ret = rec_flush(a->rec);
 		if (ret)
 			a->rec_err = ret;

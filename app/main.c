@@ -20,6 +20,7 @@
 #include "core/trace/caps.h"
 #include "core/trace/funcs.h"
 #include "core/hooks.h"
+#include "core/lib/clock.h"
 #include "app/demo.h"
 #include "core/ksyms.h"
 
@@ -70,25 +71,23 @@ static void note_cb(void *ctx, const char *msg)
 static void progress_cb(void *ctx, const char *what, size_t done,
 			size_t total)
 {
-	static struct timespec start, last;
+	static long long start, last;
 	static const char *last_what;
 	static size_t last_done;
 	static int tty = -1;
-	struct timespec now;
+	long long now = mono_ns();
 	double el, since;
 
 	(void)ctx;
 	if (tty < 0)
 		tty = isatty(STDERR_FILENO);
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (what != last_what || done < last_done) {
 		last_what = what;
 		start = last = now;
 	}
 	last_done = done;
-	el = (now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
-	since = (now.tv_sec - last.tv_sec) +
-		(now.tv_nsec - last.tv_nsec) / 1e9;
+	el = (now - start) / 1e9;
+	since = (now - last) / 1e9;
 	if (el < 0.5 || (done < total && since < (tty ? 0.1 : 2.0)))
 		return;
 	last = now;
@@ -224,7 +223,7 @@ int main(int argc, char **argv)
 	struct line_opts lopt = { 0 };
 	char err[512], line[512], missing[64];
 	__u64 lost_seen = 0, c[SKBS_C_MAX];
-	time_t last_check = 0;
+	long long last_check = 0;
 	int ret, rc = 0;
 
 	if (cli_parse(argc, argv, &a.cli, err, sizeof(err))) {
@@ -418,8 +417,8 @@ int main(int argc, char **argv)
 		if (a.cli.limit_lines && a.printed >= a.cli.limit_lines)
 			break;
 		/* A loss is never silent: say so as soon as it grows. */
-		if (time(NULL) != last_check) {
-			last_check = time(NULL);
+		if (mono_ns() - last_check >= 1000000000LL) {
+			last_check = mono_ns();
 			if (!session_counters(a.s, c) &&
 			    c[SKBS_C_LOST] > lost_seen) {
 				fprintf(stderr, "skbscope: %llu events lost so "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/hooks.h"
+#include "core/lib/vec.h"
 
 struct hooks {
 	struct hook *v;
@@ -27,15 +28,8 @@ void hooks_free(struct hooks *h)
 
 int hooks_add(struct hooks *h, const struct hook *hk)
 {
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct hook *nv = reallocarray(h->v, cap, sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		h->v = nv;
-		h->cap = cap;
-	}
+	if (VEC_RESERVE(h->v, h->cap, h->n + 1))
+		return -ENOMEM;
 	h->v[h->n] = *hk;
 	return (int)h->n++;
 }

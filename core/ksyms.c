@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/ksyms.h"
+#include "core/lib/vec.h"
 #include "core/textfile.h"
 
 #define KALLSYMS_MAX (256u << 20)
@@ -74,16 +75,11 @@ int ksyms_load(const char *path, struct ksyms **out)
 		}
 		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
 			goto next;
-		if (ks->n == cap) {
-			struct ksym *nv;
-
-			cap = cap ? cap * 2 : 65536;
-			nv = reallocarray(ks->v, cap, sizeof(*nv));
-			if (!nv) {
-				ksyms_free(ks);
-				return -ENOMEM;
-			}
-			ks->v = nv;
+		/* ~200k symbols: a big first step. */
+		if (VEC_RESERVE(ks->v, cap,
+				ks->n < 65536 ? 65536 : ks->n + 1)) {
+			ksyms_free(ks);
+			return -ENOMEM;
 		}
 		ks->v[ks->n].addr = addr;
 		ks->v[ks->n].module = 0;
@@ -209,18 +205,9 @@ static __u32 arena_add(struct ksyms *ks, const char *s)
 
 	if (len > (__u32)-1 - ks->arena_len)
 		return 0;
-	if (ks->arena_len + len > ks->arena_cap) {
-		size_t cap = ks->arena_cap * 2;
-		char *na;
-
-		while (cap < ks->arena_len + len)
-			cap *= 2;
-		na = realloc(ks->arena, cap);
-		if (!na)
-			return 0;
-		ks->arena = na;
-		ks->arena_cap = cap;
-	}
+	if (vec_reserve((void **)&ks->arena, &ks->arena_cap,
+			ks->arena_len + len, 1))
+		return 0;
 	off = (__u32)ks->arena_len;
 	memcpy(ks->arena + off, s, len);
 	ks->arena_len += len;
@@ -240,15 +227,8 @@ int ksyms_add(struct ksyms *ks, __u64 addr, const char *name,
 	lo = starts_upto(ks, addr);
 	if (lo && ks->v[lo - 1].addr == addr)
 		return -EEXIST;
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap ? ks->cap * 2 : 256;
-		struct ksym *nv = reallocarray(ks->v, cap, sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		ks->v = nv;
-		ks->cap = cap;
-	}
+	if (VEC_RESERVE(ks->v, ks->cap, ks->n + 1))
+		return -ENOMEM;
 	k.name = arena_add(ks, name);
 	if (!k.name)
 		return -ENOMEM;

@@ -1,24 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Open-addressing table of skb address -> generation of its open lifetime.
+/* skb address -> generation of its open lifetime, in the shared u64 map.
  * Lifetimes whose end is never seen (filtered out, lost) would pile up, so
- * the table is bounded: when full it is cleared, and the next events at
- * those addresses open new generations. */
+ * the map is bounded: when MAX_OPEN are open it is cleared, and the next
+ * events at those addresses open new generations. */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
+#include "core/lib/u64map.h"
 #include "core/lifetime.h"
 
-#define SLOTS (1u << 18)
-#define MAX_OPEN (SLOTS / 2)
-
-struct slot {
-	__u64 skb;   /* 0: empty, 1: deleted */
-	__u32 gen;
-};
+#define MAX_OPEN (1u << 17)
 
 struct lifetimes {
-	struct slot *v;
-	__u64 open, used;
+	struct u64map *open; /* address -> generation */
 	__u32 next_gen;
 };
 
@@ -28,8 +21,9 @@ int lifetimes_new(struct lifetimes **out)
 
 	if (!l)
 		return -ENOMEM;
-	l->v = calloc(SLOTS, sizeof(*l->v));
-	if (!l->v) {
+	/* Small at first: a flood has a few hundred skbs in flight; the
+	 * map grows towards MAX_OPEN only when ends go missing. */
+	if (u64map_new(MAX_OPEN, &l->open)) {
 		free(l);
 		return -ENOMEM;
 	}
@@ -42,62 +36,50 @@ void lifetimes_free(struct lifetimes *l)
 {
 	if (!l)
 		return;
-	free(l->v);
+	u64map_free(l->open);
 	free(l);
 }
 
-static __u32 hash(__u64 skb)
+static __u32 new_gen(struct lifetimes *l)
 {
-	skb ^= skb >> 33;
-	skb *= 0xff51afd7ed558ccdULL;
-	skb ^= skb >> 33;
-	return (__u32)skb & (SLOTS - 1);
+	__u32 gen = l->next_gen++;
+
+	if (!l->next_gen)
+		l->next_gen = 1;
+	return gen;
 }
 
 __u32 lifetimes_gen(struct lifetimes *l, __u64 skb, int ends)
 {
-	__u32 i = hash(skb), tomb = SLOTS, gen;
+	__u64 *v;
+	int added;
 
-	if (skb <= 1)
+	/* No skb, no lifetime. */
+	if (!skb)
 		return 0;
-	for (__u32 n = 0; n < SLOTS; n++, i = (i + 1) & (SLOTS - 1)) {
-		struct slot *s = &l->v[i];
+	if (ends) {
+		__u64 gen;
 
-		if (s->skb == skb) {
-			gen = s->gen;
-			if (ends) {
-				s->skb = 1;
-				l->open--;
-			}
-			return gen;
-		}
-		if (s->skb == 1 && tomb == SLOTS)
-			tomb = i;
-		if (s->skb == 0)
-			break;
+		/* An end whose start we never saw is a lifetime of its own. */
+		if (u64map_take(l->open, skb, &gen))
+			return new_gen(l);
+		return (__u32)gen;
 	}
-	gen = l->next_gen++;
-	if (!l->next_gen)
-		l->next_gen = 1;
-	if (ends)
-		return gen;
-	if (l->used >= MAX_OPEN) {
-		memset(l->v, 0, SLOTS * sizeof(*l->v));
-		l->used = l->open = 0;
-		tomb = SLOTS;
-		i = hash(skb);
+	v = u64map_slot(l->open, skb, &added);
+	if (!v)
+		return new_gen(l); /* out of memory: not remembered */
+	if (!added)
+		return (__u32)*v;
+	if (u64map_count(l->open) >= MAX_OPEN) {
+		u64map_clear(l->open);
+		/* The memory is kept, so this insertion cannot fail. */
+		v = u64map_slot(l->open, skb, NULL);
 	}
-	if (tomb != SLOTS)
-		i = tomb;
-	else
-		l->used++;
-	l->v[i].skb = skb;
-	l->v[i].gen = gen;
-	l->open++;
-	return gen;
+	*v = new_gen(l);
+	return (__u32)*v;
 }
 
 __u64 lifetimes_open(const struct lifetimes *l)
 {
-	return l->open;
+	return u64map_count(l->open);
 }

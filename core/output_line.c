@@ -10,16 +10,10 @@
 #include "core/event.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/lib/u64map.h"
 #include "core/output_line.h"
 
-/* Per-skb previous timestamp for TS_RELATIVE: a chained hash keyed by the
- * skb address, entries dropped when the skb's lifetime ends. */
-struct prev_ts {
-	__u64 skb, ts;
-	struct prev_ts *next;
-};
-
-#define PREV_BUCKETS 4096
+/* Skbs whose previous timestamp is remembered, at most. */
 #define PREV_MAX (1 << 20)
 
 struct line_out {
@@ -27,8 +21,9 @@ struct line_out {
 	const struct hooks *hooks;
 	const struct reasons *reasons;
 	const struct ksyms *ksyms;
-	struct prev_ts *prev[PREV_BUCKETS];
-	size_t nprev;
+	/* For TS_RELATIVE: skb address -> its previous event's timestamp,
+	 * forgotten when the skb's lifetime ends. */
+	struct u64map *prev;
 };
 
 int line_out_new(const struct line_opts *o, const struct hooks *hooks,
@@ -36,8 +31,10 @@ int line_out_new(const struct line_opts *o, const struct hooks *hooks,
 {
 	struct line_out *lo = calloc(1, sizeof(*lo));
 
-	if (!lo)
+	if (!lo || u64map_new(0, &lo->prev)) {
+		free(lo);
 		return -ENOMEM;
+	}
 	lo->o = *o;
 	lo->hooks = hooks;
 	lo->reasons = reasons;
@@ -45,24 +42,11 @@ int line_out_new(const struct line_opts *o, const struct hooks *hooks,
 	return 0;
 }
 
-static void prev_clear(struct line_out *lo)
-{
-	for (size_t i = 0; i < PREV_BUCKETS; i++) {
-		while (lo->prev[i]) {
-			struct prev_ts *p = lo->prev[i];
-
-			lo->prev[i] = p->next;
-			free(p);
-		}
-	}
-	lo->nprev = 0;
-}
-
 void line_out_free(struct line_out *lo)
 {
 	if (!lo)
 		return;
-	prev_clear(lo);
+	u64map_free(lo->prev);
 	free(lo);
 }
 
@@ -75,37 +59,29 @@ void line_out_set_ksyms(struct line_out *lo, const struct ksyms *ks)
  * this one; forgets the skb when its lifetime ends. */
 static __u64 relative_ts(struct line_out *lo, const struct skbs_event *ev)
 {
-	size_t b = (ev->skb >> 8) % PREV_BUCKETS;
-	struct prev_ts **pp = &lo->prev[b], *p;
-	__u64 d = 0;
+	__u64 *prev, d, ts;
+	int added;
 
-	for (; (p = *pp); pp = &p->next)
-		if (p->skb == ev->skb)
-			break;
-	if (p) {
-		d = ev->ts >= p->ts ? ev->ts - p->ts : 0;
-		p->ts = ev->ts;
-		if (ev->flags & SKBS_EV_FREE) {
-			*pp = p->next;
-			free(p);
-			lo->nprev--;
+	if (ev->flags & SKBS_EV_FREE) {
+		if (u64map_take(lo->prev, ev->skb, &ts))
+			return 0;
+		return ev->ts >= ts ? ev->ts - ts : 0;
+	}
+	prev = u64map_slot(lo->prev, ev->skb, &added);
+	if (!prev)
+		return 0; /* out of memory: as if it were the first */
+	if (added) {
+		/* Lifetimes whose end we never saw would pile up forever. */
+		if (u64map_count(lo->prev) > PREV_MAX) {
+			u64map_clear(lo->prev);
+			prev = u64map_slot(lo->prev, ev->skb, NULL);
 		}
-		return d;
-	}
-	if (ev->flags & SKBS_EV_FREE)
+		*prev = ev->ts;
 		return 0;
-	/* Lifetimes whose end we never saw would pile up forever. */
-	if (lo->nprev >= PREV_MAX)
-		prev_clear(lo);
-	p = malloc(sizeof(*p));
-	if (p) {
-		p->skb = ev->skb;
-		p->ts = ev->ts;
-		p->next = lo->prev[b];
-		lo->prev[b] = p;
-		lo->nprev++;
 	}
-	return 0;
+	d = ev->ts >= *prev ? ev->ts - *prev : 0;
+	*prev = ev->ts;
+	return d;
 }
 
 const char *line_proto_name(__u8 proto, char *buf, size_t len)

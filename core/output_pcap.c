@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/lib/vec.h"
 #include "core/outfile.h"
 #include "core/output_pcap.h"
 
@@ -48,22 +49,12 @@ struct pcapng {
 static void put(struct pcapng *p, const void *data, size_t n)
 {
 	size_t pad = -n & 3;
-	unsigned char *nb;
 
 	if (p->nomem)
 		return;
-	if (p->cap - p->len < n + pad) {
-		size_t cap = p->cap ? p->cap : 4096;
-
-		while (cap - p->len < n + pad)
-			cap *= 2;
-		nb = realloc(p->b, cap);
-		if (!nb) {
-			p->nomem = 1;
-			return;
-		}
-		p->b = nb;
-		p->cap = cap;
+	if (vec_reserve((void **)&p->b, &p->cap, p->len + n + pad, 1)) {
+		p->nomem = 1;
+		return;
 	}
 	if (n)
 		memcpy(p->b + p->len, data, n);
@@ -238,15 +229,8 @@ static int iface(struct pcapng *p, const struct skbs_event *ev, __u16 linktype,
 	}
 	if (p->nifs >= 0xffffffffU)
 		return -E2BIG;
-	if (p->nifs == p->ifs_cap) {
-		size_t cap = p->ifs_cap ? p->ifs_cap * 2 : 8;
-
-		e = realloc(p->ifs, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		p->ifs = e;
-		p->ifs_cap = cap;
-	}
+	if (VEC_RESERVE(p->ifs, p->ifs_cap, p->nifs + 1))
+		return -ENOMEM;
 	ret = write_idb(p, ev, linktype);
 	if (ret)
 		return ret;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/lib/vec.h"
 #include "core/reasons.h"
 
 #define REASON_PREFIX "SKB_DROP_REASON_"
@@ -82,15 +83,8 @@ int reasons_add(struct reasons *r, __u32 value, const char *name)
 
 	if (!name)
 		return -EINVAL;
-	if (r->n >= r->cap) {
-		size_t cap = r->n >= 32 ? r->n * 2 : 64;
-		struct reason *nv = reallocarray(r->v, cap, sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		r->v = nv;
-		r->cap = cap;
-	}
+	if (VEC_RESERVE(r->v, r->cap, r->n + 1))
+		return -ENOMEM;
 	/* After any equal values, as reasons_load's stable sort leaves
 	 * them: the first name given for a value is the one shown. */
 	while (lo < hi) {

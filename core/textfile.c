@@ -4,27 +4,29 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#include "core/lib/vec.h"
 #include "core/textfile.h"
 
 int textfile_read_fd(int fd, size_t max, size_t lead, char **out,
 		     size_t *len)
 {
-	size_t cap = 1 << 16, n = lead;
-	char *buf = calloc(1, cap), *nb;
+	size_t cap = 0, n = lead;
+	char *buf = NULL;
 	ssize_t r;
 
-	if (!buf)
+	/* 64 KiB first, then at least 4 KiB free for each read. */
+	if (vec_reserve((void **)&buf, &cap,
+			n + 4096 > 1 << 16 ? n + 4096 : 1 << 16, 1))
 		return -ENOMEM;
+	/* The lead bytes are the caller's: they start out zero. */
+	memset(buf, 0, lead);
 	for (;;) {
-		if (cap - n < 4096) {
-			cap *= 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
+		if (cap < n + 4096 &&
+		    vec_reserve((void **)&buf, &cap, n + 4096, 1)) {
+			free(buf);
+			return -ENOMEM;
 		}
 		r = read(fd, buf + n, cap - n - 1);
 		if (r < 0 && errno == EINTR)

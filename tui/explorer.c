@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "core/export.h"
 #include "core/filter.h"
+#include "core/lib/clock.h"
 #include "core/store.h"
 #include "tui/explorer.h"
 #include "tui/blit.h"
@@ -43,14 +43,6 @@ struct explorer {
 	int (*tap)(void *ctx, const struct skbs_event *ev, const char *tail);
 	void *tap_ctx;
 };
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
@@ -127,12 +119,12 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		   volatile sig_atomic_t *stop, struct tui_stats *stats,
 		   char *err, size_t errlen)
 {
-	long long started = now_ns();
+	long long started = mono_ns();
 	struct term_opts to = { .color = o->color, .mouse = o->mouse };
 	struct explorer a = { .src = src, .tap = o->tap, .tap_ctx = o->tap_ctx,
 			 .realtime_offset_ns = o->realtime_offset_ns };
 	struct grid g = { 0 };
-	long long last_draw = 0, gap = 0, last_tick = now_ns();
+	long long last_draw = 0, gap = 0, last_tick = mono_ns();
 	__u64 last_events = 0, lost_seen = 0, c[SKBS_C_MAX];
 	int utf8 = 0, w, h, dirty = 1, full = 1, ret = 0;
 	char kerr[256] = "";
@@ -220,7 +212,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 			break;
 		if (fl & UI_FULL_REDRAW)
 			full = 1;
-		t = now_ns();
+		t = mono_ns();
 		if (t - last_tick >= 1000000000LL) {
 			double el = (t - last_tick) / 1e9;
 
@@ -256,7 +248,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		}
 	}
 out:
-	stats->seconds = (now_ns() - started) / 1e9;
+	stats->seconds = (mono_ns() - started) / 1e9;
 	stats->events = store_events(a.store);
 	term_close();
 	grid_fini(&g);

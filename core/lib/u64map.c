@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * u64map: keys and values in parallel arrays with a byte of state each, a
- * power-of-two table at most 3/4 full, and deletion by shifting the probe
- * run back (no tombstones, so lookups never slow down with churn).
+ * u64map: a power-of-two table of {key, value} at most 3/4 full, and
+ * deletion by shifting the probe run back (no tombstones, so lookups never
+ * slow down with churn). The hit paths are inline in the header; here are
+ * the insertions that may grow the table, deletion and the rest.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,39 +11,19 @@
 #include "core/lib/u64map.h"
 
 #define MIN_SLOTS 16
-
-struct u64map {
-	__u64 *keys;
-	__u64 *vals;
-	__u8 *used;
-	size_t mask;  /* slots - 1 */
-	size_t count;
-};
-
-/* A 64-bit finaliser (murmur3's): skb addresses differ mostly in bits
- * that a plain mask would keep poorly. */
-static size_t hash(__u64 k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return (size_t)k;
-}
+#define MAX_SLOTS ((size_t)1 << 40)
 
 static int alloc_table(struct u64map *m, size_t slots)
 {
-	m->keys = malloc(slots * sizeof(*m->keys));
-	m->vals = malloc(slots * sizeof(*m->vals));
-	m->used = calloc(slots, 1);
-	if (!m->keys || !m->vals || !m->used) {
-		free(m->keys);
-		free(m->vals);
-		free(m->used);
+	int bits = 0;
+
+	m->ent = calloc(slots, sizeof(*m->ent));
+	if (!m->ent)
 		return -ENOMEM;
-	}
+	while (((size_t)1 << bits) < slots)
+		bits++;
 	m->mask = slots - 1;
+	m->shift = 64 - bits;
 	return 0;
 }
 
@@ -53,7 +34,7 @@ int u64map_new(size_t hint, struct u64map **out)
 
 	if (!m)
 		return -ENOMEM;
-	while (slots / 4 * 3 < hint && slots < ((size_t)1 << 40))
+	while (slots / 4 * 3 < hint && slots < MAX_SLOTS)
 		slots *= 2;
 	if (alloc_table(m, slots)) {
 		free(m);
@@ -67,27 +48,18 @@ void u64map_free(struct u64map *m)
 {
 	if (!m)
 		return;
-	free(m->keys);
-	free(m->vals);
-	free(m->used);
+	free(m->ent);
 	free(m);
 }
 
-/* The slot holding key, or the empty slot where it would go. */
+/* The slot holding key (not 0), or the empty slot where it would go. */
 static size_t find(const struct u64map *m, __u64 key)
 {
-	size_t i = hash(key) & m->mask;
+	size_t i = u64map_home(m, key);
 
-	while (m->used[i] && m->keys[i] != key)
+	while (m->ent[i].key && m->ent[i].key != key)
 		i = (i + 1) & m->mask;
 	return i;
-}
-
-__u64 *u64map_get(const struct u64map *m, __u64 key)
-{
-	size_t i = find(m, key);
-
-	return m->used[i] ? &m->vals[i] : NULL;
 }
 
 static int grow(struct u64map *m)
@@ -95,47 +67,42 @@ static int grow(struct u64map *m)
 	struct u64map old = *m;
 	size_t slots = (m->mask + 1) * 2;
 
-	if (alloc_table(m, slots)) {
+	if (slots > MAX_SLOTS || alloc_table(m, slots)) {
 		*m = old;
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i <= old.mask; i++) {
-		size_t j;
-
-		if (!old.used[i])
-			continue;
-		j = find(m, old.keys[i]);
-		m->used[j] = 1;
-		m->keys[j] = old.keys[i];
-		m->vals[j] = old.vals[i];
-	}
-	free(old.keys);
-	free(old.vals);
-	free(old.used);
+	for (size_t i = 0; i <= old.mask; i++)
+		if (old.ent[i].key)
+			m->ent[find(m, old.ent[i].key)] = old.ent[i];
+	free(old.ent);
 	return 0;
 }
 
-__u64 *u64map_slot(struct u64map *m, __u64 key, int *added)
+__u64 *u64map_insert_at(struct u64map *m, __u64 key, size_t i, int *added)
 {
-	size_t i = find(m, key);
-
-	if (m->used[i]) {
-		if (added)
-			*added = 0;
-		return &m->vals[i];
-	}
-	if ((m->count + 1) > (m->mask + 1) / 4 * 3) {
+	if (m->count + 1 > (m->mask + 1) / 4 * 3) {
 		if (grow(m))
 			return NULL;
 		i = find(m, key);
 	}
-	m->used[i] = 1;
-	m->keys[i] = key;
-	m->vals[i] = 0;
+	m->ent[i].key = key;
+	m->ent[i].val = 0;
 	m->count++;
 	if (added)
 		*added = 1;
-	return &m->vals[i];
+	return &m->ent[i].val;
+}
+
+__u64 *u64map_zero_slot(struct u64map *m, int *added)
+{
+	if (added)
+		*added = !m->has_zero;
+	if (!m->has_zero) {
+		m->has_zero = 1;
+		m->zero_val = 0;
+		m->count++;
+	}
+	return &m->zero_val;
 }
 
 int u64map_put(struct u64map *m, __u64 key, __u64 value)
@@ -150,42 +117,50 @@ int u64map_put(struct u64map *m, __u64 key, __u64 value)
 
 int u64map_del(struct u64map *m, __u64 key)
 {
-	size_t i = find(m, key), j = i;
+	return u64map_take(m, key, NULL);
+}
 
-	if (!m->used[i])
+int u64map_take_zero(struct u64map *m, __u64 *value)
+{
+	if (!m->has_zero)
 		return -ENOENT;
+	if (value)
+		*value = m->zero_val;
+	m->has_zero = 0;
+	m->count--;
+	return 0;
+}
+
+void u64map_remove_at(struct u64map *m, size_t i)
+{
+	size_t j = i;
+
 	/* Shift later members of the probe run back into the hole when
 	 * their home slot is at or before it (cyclically). */
 	for (;;) {
 		size_t home;
 
 		j = (j + 1) & m->mask;
-		if (!m->used[j])
+		if (!m->ent[j].key)
 			break;
-		home = hash(m->keys[j]) & m->mask;
+		home = u64map_home(m, m->ent[j].key);
 		if (((j - home) & m->mask) >= ((j - i) & m->mask)) {
-			m->keys[i] = m->keys[j];
-			m->vals[i] = m->vals[j];
+			m->ent[i] = m->ent[j];
 			i = j;
 		}
 	}
-	m->used[i] = 0;
+	m->ent[i].key = 0;
 	m->count--;
-	return 0;
 }
 
 void u64map_clear(struct u64map *m)
 {
-	memset(m->used, 0, m->mask + 1);
+	memset(m->ent, 0, (m->mask + 1) * sizeof(*m->ent));
+	m->has_zero = 0;
 	m->count = 0;
-}
-
-size_t u64map_count(const struct u64map *m)
-{
-	return m->count;
 }
 
 size_t u64map_bytes(const struct u64map *m)
 {
-	return sizeof(*m) + (m->mask + 1) * (2 * sizeof(__u64) + 1);
+	return sizeof(*m) + (m->mask + 1) * sizeof(*m->ent);
 }

@@ -7,7 +7,7 @@
 
 #define VEC_MIN 16
 
-int vec_reserve(void **v, size_t *cap, size_t need, size_t size)
+int vec_grow(void **v, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap = *cap ? *cap : VEC_MIN;
 	void *nv;

@@ -9,22 +9,12 @@
 #include <unistd.h>
 #include "tests/bench/measure.h"
 
-static __u64 clock_ns(clockid_t id)
+__u64 cpu_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(id, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
-
-__u64 now_ns(void)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}
-
-__u64 cpu_ns(void)
-{
-	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 long long rss_now(void)

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Clocks, memory and the "BENCH name value unit" lines, for the benchmark
- * programs in tests/bench/. */
+/* CPU time, memory and the "BENCH name value unit" lines, for the
+ * benchmark programs in tests/bench/ (intervals: core/lib/clock.h). */
 #ifndef SKBSCOPE_BENCH_MEASURE_H
 #define SKBSCOPE_BENCH_MEASURE_H
 
 #include <linux/types.h>
 
-/* CLOCK_MONOTONIC, ns. */
-__u64 now_ns(void);
 /* CPU time of this thread, ns: the figure "on one core" means. */
 __u64 cpu_ns(void);
 /* Resident set now (/proc/self/statm), bytes, or -1. */

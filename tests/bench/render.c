@@ -23,12 +23,12 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
-#include "core/reasons.h"
-#include "core/trace/btf.h"
 #include "core/hooks.h"
+#include "core/lib/clock.h"
+#include "core/reasons.h"
 #include "core/store.h"
+#include "tests/bench/gen.h"
 #include "tests/bench/measure.h"
 #include "tui/explorer.h"
 #include "tui/cells.h"
@@ -40,307 +40,17 @@
 /* The explorer draws at most every 66 ms. */
 #define FRAMES_PER_S 15
 
-/* ------------------------------------------------------------------ */
-/* Hooks and drop reasons, as a tracepoint + kprobe session has them. */
-
-enum {
-	H_GRO, H_RCV, H_IP_RCV, H_NF, H_LOCAL, H_UDP_RCV, H_UDP_QUEUE,
-	H_FORWARD, H_OUTPUT, H_FINISH, H_QUEUE, H_XMIT, H_KFREE, H_CONSUME,
-};
-
-static const struct {
-	enum hook_kind kind;
-	const char *group, *name;
-} hook_defs[] = {
-	{ HOOK_TRACEPOINT, "net", "napi_gro_receive_entry" },
-	{ HOOK_TRACEPOINT, "net", "netif_receive_skb" },
-	{ HOOK_FUNCTION, "", "ip_rcv" },
-	{ HOOK_FUNCTION, "", "nf_hook_slow" },
-	{ HOOK_FUNCTION, "", "ip_local_deliver" },
-	{ HOOK_FUNCTION, "", "udp_rcv" },
-	{ HOOK_FUNCTION, "", "udp_queue_rcv_skb" },
-	{ HOOK_FUNCTION, "", "ip_forward" },
-	{ HOOK_FUNCTION, "", "ip_output" },
-	{ HOOK_FUNCTION, "", "ip_finish_output2" },
-	{ HOOK_TRACEPOINT, "net", "net_dev_queue" },
-	{ HOOK_TRACEPOINT, "net", "net_dev_start_xmit" },
-	{ HOOK_TRACEPOINT, "skb", "kfree_skb" },
-	{ HOOK_TRACEPOINT, "skb", "consume_skb" },
-	/* attached, never hit */
-	{ HOOK_TRACEPOINT, "net", "netif_rx" },
-	{ HOOK_TRACEPOINT, "net", "netif_rx_entry" },
-	{ HOOK_TRACEPOINT, "net", "netif_receive_skb_entry" },
-	{ HOOK_TRACEPOINT, "net", "napi_gro_frags_entry" },
-	{ HOOK_TRACEPOINT, "net", "net_dev_xmit" },
-	{ HOOK_TRACEPOINT, "qdisc", "qdisc_dequeue" },
-	{ HOOK_TRACEPOINT, "skb", "skb_copy_datagram_iovec" },
-	{ HOOK_TRACEPOINT, "udp", "udp_fail_queue_rcv_skb" },
-	{ HOOK_TRACEPOINT, "tcp", "tcp_send_reset" },
-	{ HOOK_TRACEPOINT, "tcp", "tcp_retransmit_skb" },
-	{ HOOK_TRACEPOINT, "tcp", "tcp_probe" },
-	{ HOOK_TRACEPOINT, "xdp", "xdp_bulk_tx" },
-};
-
-static const struct {
-	__u32 value;
-	const char *name;
-} reason_defs[] = {
-	{ 2, "SKB_DROP_REASON_NOT_SPECIFIED" },
-	{ 3, "SKB_DROP_REASON_NO_SOCKET" },
-	{ 4, "SKB_DROP_REASON_PKT_TOO_SMALL" },
-	{ 8, "SKB_DROP_REASON_NETFILTER_DROP" },
-	{ 11, "SKB_DROP_REASON_IP_INHDR" },
-	{ 16, "SKB_DROP_REASON_SOCKET_RCVBUFF" },
-	{ 27, "SKB_DROP_REASON_QDISC_DROP" },
-};
-
-/* The paths packets take; a packet walks a prefix of one, then ends. */
-static const int path_rx[] = { H_GRO, H_RCV, H_IP_RCV, H_NF, H_LOCAL,
-			       H_UDP_RCV, H_UDP_QUEUE };
-static const int path_tx[] = { H_OUTPUT, H_NF, H_FINISH, H_QUEUE, H_XMIT };
-static const int path_fwd[] = { H_RCV, H_IP_RCV, H_NF, H_FORWARD, H_OUTPUT,
-				H_FINISH, H_QUEUE, H_XMIT };
-
-#define NS_HOST 4026531840u
-#define NS_POD 4026532290u
-
-/* ------------------------------------------------------------------ */
-/* Synthetic packets: a few in flight at once, their hops interleaved. */
-
-enum kind { K_RX, K_TX, K_FWD };
-enum fate { F_CONSUMED, F_DROPPED, F_INFLIGHT };
-
-#define NSLOT 8
-#define HDR_ROOM (14 + SKBS_SNAP_MAX)
-
-struct synth {
-	int active;
-	enum kind kind;
-	enum fate fate;
-	int reason_known;
-	__u32 gen, reason, len, mark, nhops, hop, npath;
-	const int *path;
-	__u64 skb, location;
-	__u8 saddr[4], daddr[4], daddr_nat[4];
-	__u16 sport, dport;
-	__u8 hdr[HDR_ROOM];
-};
-
-struct gen {
-	__u64 rng, ts;
-	__u32 next_gen;
-	unsigned long started, target; /* target 0: no end */
-	int snaplen;
-	struct synth slot[NSLOT];
-};
-
-static __u64 rnd(struct gen *g)
-{
-	g->rng ^= g->rng << 13;
-	g->rng ^= g->rng >> 7;
-	g->rng ^= g->rng << 17;
-	return g->rng;
-}
-
-static void gen_init(struct gen *g, __u64 seed, unsigned long target,
-		     int snaplen, __u64 ts)
-{
-	memset(g, 0, sizeof(*g));
-	g->rng = seed | 1;
-	g->target = target;
-	g->snaplen = snaplen;
-	g->ts = ts;
-}
-
-static void put16(__u8 *p, unsigned v)
-{
-	p[0] = (__u8)(v >> 8);
-	p[1] = (__u8)v;
-}
-
-/* Ethernet + IPv4 + UDP + payload, network order. */
-static void build_hdr(struct synth *p)
-{
-	static const __u8 mac[12] = { 0x02, 0, 0, 0, 0, 0x01,
-				      0x02, 0, 0, 0, 0, 0x02 };
-	__u8 *h = p->hdr, *ip = h + 14, *udp = ip + 20;
-
-	memcpy(h, mac, sizeof(mac));
-	put16(h + 12, 0x0800);
-	memset(ip, 0, 20);
-	ip[0] = 0x45;
-	put16(ip + 2, p->len);
-	put16(ip + 4, (unsigned)(p->gen & 0xffff));
-	ip[6] = 0x40;
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, p->saddr, 4);
-	memcpy(ip + 16, p->daddr, 4);
-	put16(udp, p->sport);
-	put16(udp + 2, p->dport);
-	put16(udp + 4, p->len - 20);
-	put16(udp + 6, 0);
-	for (int i = 14 + 28; i < HDR_ROOM; i++)
-		h[i] = (__u8)('a' + i % 26);
-}
-
-static void start_packet(struct gen *g, struct synth *p)
-{
-	static const __u16 ports[] = { 53, 123, 443, 7001, 8080, 4789 };
-	unsigned r = (unsigned)(rnd(g) % 100), len, want;
-
-	memset(p, 0, sizeof(*p));
-	p->active = 1;
-	/* Generations in first-seen order, as core/lifetime hands out. */
-	p->gen = ++g->next_gen;
-	g->started++;
-	p->kind = r < 60 ? K_RX : r < 85 ? K_TX : K_FWD;
-	p->path = p->kind == K_RX ? path_rx : p->kind == K_TX ? path_tx :
-							       path_fwd;
-	len = p->kind == K_RX ? 7 : p->kind == K_TX ? 5 : 8;
-	r = (unsigned)(rnd(g) % 100);
-	p->fate = r < 10 ? F_DROPPED : r < 12 ? F_INFLIGHT : F_CONSUMED;
-	/* 4..8 hops: a prefix of the path, then kfree_skb/consume_skb. */
-	want = 4 + (unsigned)(rnd(g) % 5);
-	p->npath = p->fate == F_INFLIGHT ? want : want - 1;
-	if (p->npath > len)
-		p->npath = len;
-	p->nhops = p->npath + (p->fate == F_INFLIGHT ? 0 : 1);
-	if (p->fate == F_DROPPED) {
-		size_t n = sizeof(reason_defs) / sizeof(reason_defs[0]);
-
-		p->reason_known = rnd(g) % 100 < 85;
-		p->reason = reason_defs[rnd(g) % n].value;
-		p->location = 0xffffffff81c00000ULL + (rnd(g) % 64) * 0x40;
-	}
-	p->skb = 0xffff888100000000ULL +
-		 ((g->started * 2654435761UL) & 0xfffff) * 0x100;
-	p->saddr[0] = 10;
-	p->saddr[1] = (__u8)(rnd(g) % 4);
-	p->saddr[2] = (__u8)rnd(g);
-	p->saddr[3] = (__u8)(1 + rnd(g) % 254);
-	p->daddr[0] = 10;
-	p->daddr[1] = 200;
-	p->daddr[2] = 0;
-	p->daddr[3] = (__u8)(1 + rnd(g) % 8);
-	memcpy(p->daddr_nat, p->daddr, 4);
-	p->daddr_nat[1] = 244; /* DNAT to a pod */
-	p->sport = (__u16)(1024 + rnd(g) % 60000);
-	p->dport = ports[rnd(g) % (sizeof(ports) / sizeof(ports[0]))];
-	p->len = 60 + (__u32)(rnd(g) % 1400);
-	p->mark = rnd(g) % 4 ? 0 : 0x10;
-	build_hdr(p);
-}
-
-static void set_dev(struct skbs_event *ev, __u32 netns, __u32 ifindex,
-		    const char *name)
-{
-	ev->netns = netns;
-	ev->ifindex = ifindex;
-	snprintf(ev->ifname, sizeof(ev->ifname), "%s", name);
-}
-
-/* The next hop of packet p (of slot idx) into ev; the tail into *tail. */
-static void fill_hop(struct gen *g, struct synth *p, int idx,
-		     struct skbs_event *ev, const char **tail)
-{
-	int hook = p->hop < p->npath ? p->path[p->hop] :
-		   p->fate == F_DROPPED ? H_KFREE : H_CONSUME;
-	int l2 = hook == H_GRO || hook == H_RCV || hook == H_QUEUE ||
-		 hook == H_XMIT;
-	int egress = p->hop > 0 && (hook == H_OUTPUT || hook == H_FINISH ||
-				    hook == H_QUEUE || hook == H_XMIT);
-	unsigned max;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->rec_type = SKBS_REC_EVENT;
-	ev->hook = (__u32)hook;
-	ev->skb = p->skb;
-	ev->gen = p->gen;
-	ev->ts = g->ts;
-	ev->cpu = (__u32)idx % 4;
-	ev->pid = 0;
-	ev->stack_id = -1;
-	ev->l3_proto = 0x0800;
-	ev->l4_proto = 17;
-	ev->flags = SKBS_EV_TUPLE;
-	ev->sport = p->sport;
-	ev->dport = p->dport;
-	ev->mark = p->mark;
-	memcpy(ev->saddr, p->saddr, 4);
-	/* forwarded packets are DNATed at nf_hook_slow */
-	memcpy(ev->daddr, p->kind == K_FWD && p->hop >= 2 ? p->daddr_nat :
-							    p->daddr, 4);
-	ev->len = p->len + (l2 ? 14 : 0);
-	snprintf(ev->comm, sizeof(ev->comm), "%s",
-		 p->kind == K_TX ? "dnsperf" : "ksoftirqd/0");
-	if (p->kind == K_FWD && egress)
-		set_dev(ev, NS_POD, 3, "veth-pod");
-	else if (p->kind == K_TX && (hook == H_FINISH || l2))
-		set_dev(ev, NS_HOST, 5, "veth-host");
-	else if (l2 || hook == H_IP_RCV)
-		set_dev(ev, NS_HOST, 2, "eth0");
-	else
-		ev->netns = p->kind == K_FWD && p->hop >= 3 ? NS_POD : NS_HOST;
-	if (hook_defs[hook].kind == HOOK_FUNCTION) {
-		ev->ip = 0xffffffff81a00000ULL + (__u64)hook * 0x1000;
-		ev->caller = ev->ip + 0x80000 + 0x24;
-	}
-	if (p->hop == p->npath) {
-		ev->flags |= SKBS_EV_FREE;
-		if (p->fate == F_DROPPED) {
-			ev->flags |= SKBS_EV_DROP;
-			ev->location = p->location;
-			if (p->reason_known) {
-				ev->flags |= SKBS_EV_REASON;
-				ev->drop_reason = p->reason;
-			}
-		}
-	}
-	*tail = NULL;
-	if (g->snaplen > 0) {
-		max = l2 ? p->len + 14 : p->len;
-		ev->hdr_len = (__u16)((unsigned)g->snaplen < max ?
-				      (unsigned)g->snaplen : max);
-		ev->tail_len = ev->hdr_len;
-		*tail = (const char *)(l2 ? p->hdr : p->hdr + 14);
-		if (l2)
-			ev->flags |= SKBS_EV_HDR_L2;
-	}
-	if (++p->hop == p->nhops)
-		p->active = 0;
-}
-
 /*
- * The next event. ts 0: the generator's own clock (about 10k events/s);
- * else that time. Returns 0, or -1 when target packets have all ended.
+ * What the explorer shows: packets about 100 us apart on their own clock
+ * (or at the times the pty part asks for) over four CPUs, UDP received
+ * into a socket, sent and forwarded, each at its own skb address.
  */
-static int gen_next(struct gen *g, __u64 ts, struct skbs_event *ev,
-		    const char **tail)
-{
-	int idx = (int)(rnd(g) % NSLOT);
-	struct synth *p = &g->slot[idx];
-
-	if (!p->active && g->target && g->started >= g->target) {
-		p = NULL;
-		for (int i = 0; i < NSLOT && !p; i++) {
-			if (g->slot[i].active) {
-				idx = i;
-				p = &g->slot[i];
-			}
-		}
-		if (!p)
-			return -1;
-	}
-	if (!p->active)
-		start_packet(g, p);
-	if (ts)
-		g->ts = ts > g->ts ? ts : g->ts + 1;
-	else
-		g->ts += 50000 + rnd(g) % 100000;
-	fill_hop(g, p, idx, ev, tail);
-	return 0;
-}
+static const struct gen_opts traffic = {
+	.step_ns = 50000,
+	.spread_ns = 100000,
+	.mix = GEN_MIX_UDP,
+	.cpus = 4,
+};
 
 /* ------------------------------------------------------------------ */
 /* Measuring. */
@@ -368,26 +78,23 @@ struct common {
 static int setup_common(struct common *c, int snaplen)
 {
 	c->snaplen = snaplen;
-	if (hooks_new(&c->hooks) || reasons_new(&c->reasons))
+	if (hooks_new(&c->hooks) || reasons_new(&c->reasons) ||
+	    gen_tables(c->hooks, c->reasons))
 		return -1;
-	for (size_t i = 0; i < sizeof(hook_defs) / sizeof(hook_defs[0]);
-	     i++) {
-		struct hook hk = { 0 };
-
-		hk.kind = hook_defs[i].kind;
-		snprintf(hk.group, sizeof(hk.group), "%s",
-			 hook_defs[i].group);
-		snprintf(hk.name, sizeof(hk.name), "%s", hook_defs[i].name);
-		hk.attached = 1;
-		if (hooks_add(c->hooks, &hk) != (int)i)
-			return -1;
-	}
-	for (size_t i = 0; i < sizeof(reason_defs) / sizeof(reason_defs[0]);
-	     i++)
-		if (reasons_add(c->reasons, reason_defs[i].value,
-				reason_defs[i].name))
-			return -1;
 	return 0;
+}
+
+/* The traffic from seed, starting after ts; packets 0: no end. */
+static int traffic_new(const struct common *c, __u64 seed,
+		       unsigned long packets, __u64 ts, struct gen **g)
+{
+	struct gen_opts go = traffic;
+
+	go.seed = seed;
+	go.packets = packets;
+	go.ts = ts;
+	go.snaplen = c->snaplen;
+	return gen_new(&go, g);
 }
 
 /* What the app sets before its first frame. */
@@ -442,7 +149,7 @@ static int feed(struct store *st, struct gen *g, long n)
 	const char *tail;
 
 	for (long i = 0; i < n; i++) {
-		if (gen_next(g, 0, &ev, &tail))
+		if (gen_next(g, 0, &ev, &tail, NULL) < 0)
 			return 0;
 		if (store_add(st, &ev, tail))
 			return -1;
@@ -497,14 +204,14 @@ static int run_frames(const struct opts *o, const struct common *c,
 
 		if (sc->live && feed(st, g, per_frame))
 			goto out;
-		a = now_ns();
+		a = mono_ns();
 		ui_refresh(&ui);
-		b = now_ns();
+		b = mono_ns();
 		/* Timed with the view: its clamping and the functions' sort
 		 * were the view's before they moved to the model. */
 		ui_layout(&ui, w, h);
 		view_render(&ui, &gr);
-		e = now_ns();
+		e = mono_ns();
 		refresh += b - a;
 		render += e - b;
 		t[n++] = e - a;
@@ -540,19 +247,20 @@ static int part_frames(const struct opts *o, const struct common *c)
 	long long rss0, rss1, heap0, heap1, peak;
 	size_t held;
 	struct store *st;
-	struct gen g;
+	struct gen *g;
 	__u64 t0, t1, events;
 
-	gen_init(&g, 0x5cb5c09e, o->packets, o->snaplen, 1000000000000ULL);
+	if (traffic_new(c, 0x5cb5c09f, o->packets, 1000000000000ULL, &g))
+		return -1;
 	rss0 = rss_now();
 	heap0 = heap_now();
 	if (store_new(o->packets, &st))
 		return -1;
-	t0 = now_ns();
-	if (feed(st, &g, -1UL >> 1))
+	t0 = mono_ns();
+	if (feed(st, g, -1UL >> 1))
 		return -1;
-	t1 = now_ns();
-	g.target = 0; /* the live view keeps adding */
+	t1 = mono_ns();
+	gen_set_packets(g, 0); /* the live view keeps adding */
 	rss1 = rss_now();
 	heap1 = heap_now();
 	peak = peak_rss();
@@ -578,8 +286,8 @@ static int part_frames(const struct opts *o, const struct common *c)
 		if (o->view && strcmp(o->view, scenarios[s].name))
 			continue;
 		for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
-			if (run_frames(o, c, st, &g, &scenarios[s],
-				       sizes[z].w, sizes[z].h))
+			if (run_frames(o, c, st, g, &scenarios[s], sizes[z].w,
+				       sizes[z].h))
 				return -1;
 	}
 	printf("(p99 from at most %d frames, or %.1f s, per row; live: %ld "
@@ -604,6 +312,7 @@ static int part_frames(const struct opts *o, const struct common *c)
 	      (double)(heap1 - heap0) / events);
 	bench("BENCH store_peak_rss_mb %.1f MB\n", peak / 1048576.0);
 	store_free(st);
+	gen_free(g);
 	return 0;
 }
 
@@ -611,7 +320,7 @@ static int part_frames(const struct opts *o, const struct common *c)
 /* Part 2: bytes to a terminal, the real loop (tui_run_source) on a pty. */
 
 struct paced {
-	struct gen g;
+	struct gen *g;
 	double rate;
 	long prefill, delivered;
 	__u64 t_paced;       /* when the paced phase began */
@@ -631,21 +340,21 @@ static int paced_poll(void *ctx, int max,
 
 	if (s->delivered < s->prefill) {
 		while (n < max && s->delivered < s->prefill) {
-			gen_next(&s->g, 0, &ev, &tail);
+			gen_next(s->g, 0, &ev, &tail, NULL);
 			s->delivered++;
 			n++;
 			if (fn(fctx, &ev, tail))
 				break;
 		}
 		if (s->delivered >= s->prefill) {
-			s->t_paced = now_ns();
+			s->t_paced = mono_ns();
 			if (write(s->ready_fd, "p", 1) != 1)
 				return -EIO;
 		}
 		return n;
 	}
 	{
-		__u64 now = now_ns();
+		__u64 now = mono_ns();
 		long due = (long)((now - s->t_paced) / 1e9 * s->rate) -
 			   s->paced;
 
@@ -654,7 +363,7 @@ static int paced_poll(void *ctx, int max,
 			__u64 ts = s->t_paced +
 				   (__u64)(s->paced * 1e9 / s->rate);
 
-			gen_next(&s->g, ts, &ev, &tail);
+			gen_next(s->g, ts, &ev, &tail, NULL);
 			s->paced++;
 			n++;
 			if (fn(fctx, &ev, tail))
@@ -704,6 +413,7 @@ static void child(const struct opts *o, const struct common *c, int fd,
 	struct tui_stats stats = { 0 };
 	struct child_report rep = { 0 };
 	struct paced *s = calloc(1, sizeof(*s));
+	__u64 start;
 
 	if (!s || setsid() < 0 || ioctl(fd, TIOCSCTTY, 0))
 		_exit(2);
@@ -728,8 +438,9 @@ static void child(const struct opts *o, const struct common *c, int fd,
 	 * ahead, every paced event would be stamped 1 ns after the previous
 	 * one and the time columns would hardly change between frames.
 	 */
-	gen_init(&s->g, 0x7001, 0, o->snaplen,
-		 now_ns() - (__u64)s->prefill * 100000 - 1000000000ULL);
+	start = (__u64)mono_ns() - (__u64)s->prefill * 100000 - 1000000000ULL;
+	if (traffic_new(c, 0x7001, 0, start, &s->g))
+		_exit(2);
 	s->rate = o->rate;
 	s->ready_fd = ready_fd;
 	src.ctx = s;
@@ -747,7 +458,7 @@ static void child(const struct opts *o, const struct common *c, int fd,
 	rep.frames = stats.frames;
 	rep.seconds = stats.seconds;
 	rep.paced = s->paced;
-	rep.paced_s = s->t_paced ? (now_ns() - s->t_paced) / 1e9 : 0;
+	rep.paced_s = s->t_paced ? (mono_ns() - s->t_paced) / 1e9 : 0;
 	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
 		_exit(3);
 	_exit(0);
@@ -762,7 +473,7 @@ static long drain(int master, FILE *save, __u64 deadline, __u64 *first)
 
 	for (;;) {
 		struct pollfd pf = { master, POLLIN, 0 };
-		__u64 now = now_ns();
+		__u64 now = mono_ns();
 		ssize_t r;
 
 		if (now >= deadline)
@@ -774,7 +485,7 @@ static long drain(int master, FILE *save, __u64 deadline, __u64 *first)
 			if (save)
 				fwrite(buf, 1, (size_t)r, save);
 			if (!got && first)
-				*first = now_ns();
+				*first = mono_ns();
 			got += r;
 		}
 	}
@@ -800,10 +511,11 @@ static int key_latency(int master, FILE *save, double *med, double *max)
 
 		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
 		/* 150..450 ms of listening: pending frames out of the way */
-		if (drain(master, save, now_ns() + 150000000ULL +
-			  (rng >> 33) % 300000000ULL, NULL) < 0)
+		if (drain(master, save,
+			  mono_ns() + 150000000ULL + (rng >> 33) % 300000000ULL,
+			  NULL) < 0)
 			return -1;
-		sent = now_ns();
+		sent = mono_ns();
 		if (write(master, "s", 1) != 1)
 			return -1;
 		if (drain(master, save, sent + 1000000000ULL, &first) <= 0 ||
@@ -882,14 +594,14 @@ static int pty_run(const struct opts *o, const struct common *c, int w,
 		snprintf(path, sizeof(path), "%s.%dx%d", o->save, w, h);
 		save = fopen(path, "w");
 	}
-	deadline = now_ns() + 120000000000ULL;
+	deadline = mono_ns() + 120000000000ULL;
 	for (;;) {
 		struct pollfd pf[2] = { { master, POLLIN, 0 },
 					{ ready[0], POLLIN, 0 } };
 		__u64 now;
 
 		poll(pf, t_ready ? 1 : 2, 10);
-		now = now_ns();
+		now = mono_ns();
 		if (!t_ready && (pf[1].revents & (POLLIN | POLLHUP))) {
 			char ch;
 
@@ -925,18 +637,18 @@ static int pty_run(const struct opts *o, const struct common *c, int w,
 		if ((t_ready && now >= t_end) || now > deadline)
 			break;
 	}
-	if (t_ready && now_ns() >= t_end &&
+	if (t_ready && (__u64)mono_ns() >= t_end &&
 	    key_latency(master, save, &key_med, &key_max))
 		key_med = key_max = -1;
 	/* Quit with the quit key, as a user would. */
 	if (write(master, "q", 1) != 1)
 		kill(pid, SIGTERM);
-	deadline = now_ns() + 5000000000ULL;
+	deadline = mono_ns() + 5000000000ULL;
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		struct pollfd pf = { master, POLLIN, 0 };
 		ssize_t r;
 
-		if (now_ns() > deadline) {
+		if ((__u64)mono_ns() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			break;

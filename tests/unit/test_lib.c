@@ -26,8 +26,8 @@ TEST(lib_vec_grows_and_keeps_contents)
 	free(v);
 }
 
-/* Random inserts, replacements and deletions, keys clustered (as skb
- * addresses are) and including 0, checked against a plain array. */
+/* Random inserts, replacements, deletions and takes, keys clustered (as
+ * skb addresses are) and including 0, checked against a plain array. */
 TEST(lib_u64map_matches_a_model)
 {
 	enum { KEYS = 512 };
@@ -40,9 +40,9 @@ TEST(lib_u64map_matches_a_model)
 	CHECK_INT(u64map_new(0, &m), 0);
 	for (int step = 0; step < 200000; step++) {
 		int k = rand_r(&seed) % KEYS;
-		__u64 key = (__u64)k * 256, *v;
+		__u64 key = (__u64)k * 256, *v, old = 12345;
 
-		switch (rand_r(&seed) % 3) {
+		switch (rand_r(&seed) % 4) {
 		case 0:
 			CHECK_INT(u64map_put(m, key, (__u64)step), 0);
 			count += !present[k];
@@ -51,6 +51,13 @@ TEST(lib_u64map_matches_a_model)
 			break;
 		case 1:
 			CHECK_INT(u64map_del(m, key), present[k] ? 0 : -ENOENT);
+			count -= present[k];
+			present[k] = 0;
+			break;
+		case 2:
+			CHECK_INT(u64map_take(m, key, &old),
+				  present[k] ? 0 : -ENOENT);
+			CHECK_INT(old, present[k] ? model[k] : 12345);
 			count -= present[k];
 			present[k] = 0;
 			break;
