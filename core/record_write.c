@@ -19,9 +19,10 @@
 #include "core/record_format.h"
 
 #define REC_WBUF (256u << 10)
-/* Direct-mapped cache of addresses already looked up: most of an event's
- * addresses were in the one before, and ksyms_lookup is a search. */
-#define REC_SEEN 4096
+/* Addresses already looked up: most of an event's addresses were in the
+ * ones before, and ksyms_lookup is a search. Bounded: cleared when full,
+ * which costs only repeated lookups. */
+#define REC_SEEN 65536
 
 struct rec_writer {
 	int fd;
@@ -32,7 +33,7 @@ struct rec_writer {
 	int reasons_done;
 	__u64 nevents;
 	struct u64map *syms; /* symbol starts written (values unused) */
-	__u64 seen[REC_SEEN];
+	struct u64map *seen; /* addresses looked up (values unused) */
 };
 
 static int wflush(struct rec_writer *w)
@@ -96,6 +97,7 @@ static unsigned char *put_str(unsigned char *p, const char *s, size_t max)
 static void free_writer(struct rec_writer *w)
 {
 	u64map_free(w->syms);
+	u64map_free(w->seen);
 	free(w->buf);
 	free(w);
 }
@@ -116,7 +118,8 @@ int rec_create(const char *path, const struct rec_meta *m,
 
 	/* Its messages start with the file name, as the reader's do. */
 	outfile_shown(path, shown, sizeof(shown));
-	if (!w || !(w->buf = malloc(REC_WBUF)) || u64map_new(256, &w->syms)) {
+	if (!w || !(w->buf = malloc(REC_WBUF)) || u64map_new(256, &w->syms) ||
+	    u64map_new(1024, &w->seen)) {
 		if (w)
 			free_writer(w);
 		snprintf(err, errlen, "%s: %s", shown, strerror(ENOMEM));
@@ -222,15 +225,9 @@ int rec_write_reasons(struct rec_writer *w, const struct reasons *r)
 	return w->err;
 }
 
-static size_t seen_slot(__u64 addr)
-{
-	return (size_t)((addr * 0x9e3779b97f4a7c15ULL) >> 32) & (REC_SEEN - 1);
-}
-
 /* Write the symbol addr falls in, unless it is already in the file. */
 static int note_addr(struct rec_writer *w, const struct ksyms *ks, __u64 addr)
 {
-	size_t slot = seen_slot(addr);
 	const char *name, *mod = NULL;
 	struct rec_fmt_sym fx;
 	size_t nlen, mlen;
@@ -238,7 +235,7 @@ static int note_addr(struct rec_writer *w, const struct ksyms *ks, __u64 addr)
 	__u64 off;
 	int added;
 
-	if (!addr || w->seen[slot] == addr)
+	if (!addr || u64map_get(w->seen, addr))
 		return 0;
 	name = ksyms_lookup(ks, addr, &off, &mod);
 	if (!mod)
@@ -261,8 +258,9 @@ static int note_addr(struct rec_writer *w, const struct ksyms *ks, __u64 addr)
 	memcpy(p + sizeof(fx), name, nlen + 1);
 	memcpy(p + sizeof(fx) + nlen + 1, mod, mlen + 1);
 done:
-	w->seen[slot] = addr;
-	return 0;
+	if (u64map_count(w->seen) >= REC_SEEN)
+		u64map_clear(w->seen);
+	return u64map_put(w->seen, addr, 0);
 }
 
 int rec_write_event(struct rec_writer *w, const struct skbs_event *ev,

@@ -371,8 +371,8 @@ static int by_distance(const void *a, const void *b, void *port)
 static int list_both(const struct explain_pkt *p, struct sockdiag_sock **v,
 		     size_t *n, char *msg, size_t msg_len)
 {
-	struct sockdiag_sock *v6 = NULL, *grown;
-	size_t n6 = 0;
+	struct sockdiag_sock *v6 = NULL;
+	size_t n6 = 0, cap;
 	int err;
 
 	err = sockdiag_list(p->family, p->proto, bound_states(p->proto), v, n,
@@ -390,13 +390,13 @@ static int list_both(const struct explain_pkt *p, struct sockdiag_sock **v,
 		free(v6);
 		return 0;
 	}
-	grown = reallocarray(*v, *n + n6, sizeof(**v));
-	if (!grown) {
+	/* sockdiag_list's array is exactly *n long as far as we know. */
+	cap = *n;
+	if (vec_reserve((void **)v, &cap, *n + n6, sizeof(**v))) {
 		free(v6);
 		return 0;
 	}
-	memcpy(grown + *n, v6, n6 * sizeof(*v6));
-	*v = grown;
+	memcpy(*v + *n, v6, n6 * sizeof(*v6));
 	*n += n6;
 	free(v6);
 	return 0;
