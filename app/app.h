@@ -30,15 +30,15 @@ struct app {
 	struct ksyms *ksyms;
 	int ksyms_tried;
 	long long printed;
-	int draining;          /* in the final app_drain() */
-	int rec_pending;       /* --record file created, recording not begun */
+	int draining;    /* in the final app_drain() */
+	int rec_pending; /* --record file created, recording not begun */
 	int tui;
 	FILE *out;
-	int out_err;               /* first write error on out, errno */
+	int out_err; /* first write error on out, errno */
 	struct pcapng *pcap;
-	int pcap_err;              /* first write error, -errno */
+	int pcap_err; /* first write error, -errno */
 	struct rec_writer *rec;
-	int rec_err;               /* first write error, -errno */
+	int rec_err; /* first write error, -errno */
 	/* mono_ns() of the last flush */
 	long long rec_flushed;
 	/* --replay: the reader, and the current event's recorded stack */

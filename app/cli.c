@@ -100,58 +100,58 @@ static const struct option options[] = {
 };
 
 static const char usage[] =
-"Usage: skbscope [OPTIONS]\n"
-"Trace where packets go in the kernel, and where they are dropped.\n"
-"\n"
-"Filters (applied in the kernel; an event that does not match is never sent):\n"
-"  --filter-src-ip ADDR[/LEN]   source IPv4 or IPv6 address or prefix\n"
-"  --filter-dst-ip ADDR[/LEN]   destination address or prefix\n"
-"  --filter-src-port PORT       TCP/UDP source port\n"
-"  --filter-dst-port PORT       TCP/UDP destination port\n"
-"  --filter-proto PROTO         tcp, udp, icmp, icmp6 or a protocol number\n"
-"  --filter-mark MARK[/MASK]    skb->mark, decimal or 0x hex\n"
-"  --filter-netns NETNS         inode, /proc/PID/ns/net, or a name in /var/run/netns\n"
-"  --filter-ifname NAME         device name\n"
-"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
-"  --filter-track-skb           once an skb matches, report all its later events\n"
-"\n"
-"Output:\n"
-"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
-"  --output-tuple[=BOOL]        the L3/L4 tuple (default on)\n"
-"  --output-stack               the kernel stack of each event\n"
-"  --output-skb                 the whole struct sk_buff, field by field\n"
-"  --output-caller              the calling function (kprobe backends)\n"
-"  --snaplen N                  capture N header bytes per event (0-128; explorer: 64)\n"
-"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
-"  --output-relative-timestamp  same as --timestamp relative\n"
-"  --output-limit-lines N       exit after N events\n"
-"  --output-json                one JSON object per event (line mode)\n"
-"  --output-file PATH           write lines or JSON to PATH, not stdout (mode 0600)\n"
-"  --output-pcap PATH           also write each event's header bytes as pcap-ng\n"
-"  --record PATH                also record the events, names and symbols to PATH\n"
-"  --replay PATH                show a recording (lines, JSON, pcap-ng); no root needed\n"
-"  --no-tui                     line mode (the default when stdout is not a terminal)\n"
-"\n"
-"Explorer (the default on a terminal):\n"
-"  --demo                       make two namespaces with a DROP rule and traffic, and explore them\n"
-"  --keymap NAME|PATH           default, vim, emacs, or a keymap file\n"
-"  --max-packets N              packets kept in memory; the oldest are evicted (default 100000)\n"
-"  --no-color                   monochrome\n"
-"  --no-mouse                   ignore mouse clicks\n"
-"\n"
-"Tracing:\n"
-"  --backend NAME               auto, kprobe-multi, kprobe, fentry or tracepoint\n"
-"  --ringbuf-size SIZE          ring buffer bytes, a power of two (K/M/G suffix; default 4M)\n"
-"  --ready-file PATH            create PATH once everything is attached\n"
-"  --kmods MOD[,MOD...]         also probe skb functions of these modules\n"
-"  --all-kmods                  ... of every loaded module with BTF\n"
-"  --list-hooks                 print the tracepoints found, and exit\n"
-"  --list-funcs                 print the skb functions that would be probed, and exit\n"
-"  --show-failed                list every hook that failed to attach, and why\n"
-"  -h, --help                   this text\n"
-"  --version                    the version\n"
-"\n"
-"Exit status: 0 done, 1 tracing could not start, 2 bad command line.\n";
+	"Usage: skbscope [OPTIONS]\n"
+	"Trace where packets go in the kernel, and where they are dropped.\n"
+	"\n"
+	"Filters (applied in the kernel; an event that does not match is never sent):\n"
+	"  --filter-src-ip ADDR[/LEN]   source IPv4 or IPv6 address or prefix\n"
+	"  --filter-dst-ip ADDR[/LEN]   destination address or prefix\n"
+	"  --filter-src-port PORT       TCP/UDP source port\n"
+	"  --filter-dst-port PORT       TCP/UDP destination port\n"
+	"  --filter-proto PROTO         tcp, udp, icmp, icmp6 or a protocol number\n"
+	"  --filter-mark MARK[/MASK]    skb->mark, decimal or 0x hex\n"
+	"  --filter-netns NETNS         inode, /proc/PID/ns/net, or a name in /var/run/netns\n"
+	"  --filter-ifname NAME         device name\n"
+	"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
+	"  --filter-track-skb           once an skb matches, report all its later events\n"
+	"\n"
+	"Output:\n"
+	"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
+	"  --output-tuple[=BOOL]        the L3/L4 tuple (default on)\n"
+	"  --output-stack               the kernel stack of each event\n"
+	"  --output-skb                 the whole struct sk_buff, field by field\n"
+	"  --output-caller              the calling function (kprobe backends)\n"
+	"  --snaplen N                  capture N header bytes per event (0-128; explorer: 64)\n"
+	"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
+	"  --output-relative-timestamp  same as --timestamp relative\n"
+	"  --output-limit-lines N       exit after N events\n"
+	"  --output-json                one JSON object per event (line mode)\n"
+	"  --output-file PATH           write lines or JSON to PATH, not stdout (mode 0600)\n"
+	"  --output-pcap PATH           also write each event's header bytes as pcap-ng\n"
+	"  --record PATH                also record the events, names and symbols to PATH\n"
+	"  --replay PATH                show a recording (lines, JSON, pcap-ng); no root needed\n"
+	"  --no-tui                     line mode (the default when stdout is not a terminal)\n"
+	"\n"
+	"Explorer (the default on a terminal):\n"
+	"  --demo                       make two namespaces with a DROP rule and traffic, and explore them\n"
+	"  --keymap NAME|PATH           default, vim, emacs, or a keymap file\n"
+	"  --max-packets N              packets kept in memory; the oldest are evicted (default 100000)\n"
+	"  --no-color                   monochrome\n"
+	"  --no-mouse                   ignore mouse clicks\n"
+	"\n"
+	"Tracing:\n"
+	"  --backend NAME               auto, kprobe-multi, kprobe, fentry or tracepoint\n"
+	"  --ringbuf-size SIZE          ring buffer bytes, a power of two (K/M/G suffix; default 4M)\n"
+	"  --ready-file PATH            create PATH once everything is attached\n"
+	"  --kmods MOD[,MOD...]         also probe skb functions of these modules\n"
+	"  --all-kmods                  ... of every loaded module with BTF\n"
+	"  --list-hooks                 print the tracepoints found, and exit\n"
+	"  --list-funcs                 print the skb functions that would be probed, and exit\n"
+	"  --show-failed                list every hook that failed to attach, and why\n"
+	"  -h, --help                   this text\n"
+	"  --version                    the version\n"
+	"\n"
+	"Exit status: 0 done, 1 tracing could not start, 2 bad command line.\n";
 
 const char *cli_usage(void)
 {
@@ -169,8 +169,10 @@ static int bool_arg(const char *flag, const char *v, int *out, char *err,
 		*out = 0;
 		return 0;
 	}
-	snprintf(err, errlen, "--%s: invalid value '%s' (expected true or "
-		 "false)", flag, v);
+	snprintf(err, errlen,
+		 "--%s: invalid value '%s' (expected true or "
+		 "false)",
+		 flag, v);
 	return -EINVAL;
 }
 
@@ -187,9 +189,21 @@ static int parse_size(const char *v, __u64 *out)
 	if (errno || end == v)
 		return -EINVAL;
 	switch (*end) {
-	case 'k': case 'K': n <<= 10; end++; break;
-	case 'm': case 'M': n <<= 20; end++; break;
-	case 'g': case 'G': n <<= 30; end++; break;
+	case 'k':
+	case 'K':
+		n <<= 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		n <<= 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		n <<= 30;
+		end++;
+		break;
 	}
 	if (*end == 'B' || *end == 'b')
 		end++;
@@ -203,10 +217,14 @@ static int parse_size(const char *v, __u64 *out)
 static int filter_opt(int opt)
 {
 	switch (opt) {
-	case OPT_SRC_IP: case OPT_DST_IP: case OPT_SRC_PORT:
-	case OPT_DST_PORT: case OPT_PROTO: case OPT_MARK: case OPT_NETNS:
-	case OPT_IFNAME:
-		return 1;
+	case OPT_SRC_IP:
+	case OPT_DST_IP:
+	case OPT_SRC_PORT:
+	case OPT_DST_PORT:
+	case OPT_PROTO:
+	case OPT_MARK:
+	case OPT_NETNS:
+	case OPT_IFNAME: return 1;
 	}
 	return 0;
 }
@@ -216,10 +234,15 @@ static int filter_opt(int opt)
 static int live_only(int opt)
 {
 	switch (opt) {
-	case OPT_BACKEND: case OPT_RINGBUF: case OPT_READY: case OPT_KMODS:
-	case OPT_ALL_KMODS: case OPT_LIST: case OPT_LIST_FUNCS:
-	case OPT_SHOW_FAILED: case OPT_DEMO:
-		return 1;
+	case OPT_BACKEND:
+	case OPT_RINGBUF:
+	case OPT_READY:
+	case OPT_KMODS:
+	case OPT_ALL_KMODS:
+	case OPT_LIST:
+	case OPT_LIST_FUNCS:
+	case OPT_SHOW_FAILED:
+	case OPT_DEMO: return 1;
 	}
 	return 0;
 }
@@ -244,9 +267,10 @@ static void unknown_option(const char *arg, char *err, size_t errlen)
 			return;
 		}
 		if (!nmatch++)
-			len = (size_t)snprintf(err, errlen, "ambiguous option "
-					       "'%.*s': --%s", (int)n, arg,
-					       o->name);
+			len = (size_t)snprintf(err, errlen,
+					       "ambiguous option "
+					       "'%.*s': --%s",
+					       (int)n, arg, o->name);
 		else if (len < errlen)
 			len += (size_t)snprintf(err + len, errlen - len,
 						", --%s", o->name);
@@ -281,8 +305,10 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			__u64 bit = 1ULL << (opt - 256);
 
 			if (seen & bit) {
-				snprintf(err, errlen, "--%s given twice (the "
-					 "filter takes one of each)", name);
+				snprintf(err, errlen,
+					 "--%s given twice (the "
+					 "filter takes one of each)",
+					 name);
 				return -EINVAL;
 			}
 			seen |= bit;
@@ -305,8 +331,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			ret = filter_set_mark(&c->filter, optarg, err, errlen);
 			break;
 		case OPT_NETNS:
-			ret = filter_set_netns(&c->filter, optarg,
-					       c->netns_dir, err, errlen);
+			ret = filter_set_netns(&c->filter, optarg, c->netns_dir,
+					       err, errlen);
 			break;
 		case OPT_IFNAME:
 			ret = filter_set_ifname(&c->filter, optarg, err,
@@ -318,7 +344,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 
 			c->func_regex = optarg;
 			if (!*optarg) {
-				snprintf(err, errlen, "--filter-func: empty "
+				snprintf(err, errlen,
+					 "--filter-func: empty "
 					 "regular expression");
 				ret = -EINVAL;
 				break;
@@ -326,10 +353,11 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			/* glibc's regcomp recurses per nesting level: ~20k
 			 * '(' overflow an 8 MB stack. */
 			if (strlen(optarg) > FUNC_REGEX_MAX) {
-				snprintf(err, errlen, "--filter-func: regular "
+				snprintf(err, errlen,
+					 "--filter-func: regular "
 					 "expression too long (%zu bytes; at "
-					 "most %d)", strlen(optarg),
-					 FUNC_REGEX_MAX);
+					 "most %d)",
+					 strlen(optarg), FUNC_REGEX_MAX);
 				ret = -EINVAL;
 				break;
 			}
@@ -338,9 +366,10 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 				char m[128];
 
 				regerror(rc, &re, m, sizeof(m));
-				snprintf(err, errlen, "--filter-func: invalid "
-					 "regular expression '%s': %s", optarg,
-					 m);
+				snprintf(err, errlen,
+					 "--filter-func: invalid "
+					 "regular expression '%s': %s",
+					 optarg, m);
 				ret = -EINVAL;
 				break;
 			}
@@ -377,9 +406,11 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			else if (!strcmp(optarg, "absolute"))
 				c->ts = TS_ABSOLUTE;
 			else {
-				snprintf(err, errlen, "--timestamp: invalid "
+				snprintf(err, errlen,
+					 "--timestamp: invalid "
 					 "mode '%s' (expected none, current, "
-					 "relative or absolute)", optarg);
+					 "relative or absolute)",
+					 optarg);
 				ret = -EINVAL;
 			}
 			break;
@@ -388,9 +419,11 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 
 			if (parse_size(optarg, &n) || n == 0 ||
 			    n > (1ULL << 62) || strpbrk(optarg, "kKmMgGbB")) {
-				snprintf(err, errlen, "--output-limit-lines: "
+				snprintf(err, errlen,
+					 "--output-limit-lines: "
 					 "invalid count '%s' (expected a "
-					 "positive integer)", optarg);
+					 "positive integer)",
+					 optarg);
 				ret = -EINVAL;
 			}
 			c->limit_lines = (long long)n;
@@ -398,7 +431,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		}
 		case OPT_READY:
 			if (!*optarg) {
-				snprintf(err, errlen, "--ready-file: empty "
+				snprintf(err, errlen,
+					 "--ready-file: empty "
 					 "path");
 				ret = -EINVAL;
 			}
@@ -409,34 +443,34 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 
 			if (parse_size(optarg, &n) || n < 4096 ||
 			    n > (1ULL << 30) || (n & (n - 1))) {
-				snprintf(err, errlen, "--ringbuf-size: invalid "
+				snprintf(err, errlen,
+					 "--ringbuf-size: invalid "
 					 "size '%s' (expected a power of two "
-					 "from 4K to 1G)", optarg);
+					 "from 4K to 1G)",
+					 optarg);
 				ret = -EINVAL;
 			}
 			c->ringbuf_bytes = n;
 			break;
 		}
-		case OPT_NO_TUI:
-			c->no_tui = 1;
-			break;
+		case OPT_NO_TUI: c->no_tui = 1; break;
 		case OPT_BACKEND:
 			if (strcmp(optarg, "auto") &&
 			    strcmp(optarg, "kprobe-multi") &&
 			    strcmp(optarg, "kprobe") &&
 			    strcmp(optarg, "fentry") &&
 			    strcmp(optarg, "tracepoint")) {
-				snprintf(err, errlen, "--backend: unknown "
+				snprintf(err, errlen,
+					 "--backend: unknown "
 					 "backend '%s' (expected auto, "
 					 "kprobe-multi, kprobe, fentry or "
-					 "tracepoint)", optarg);
+					 "tracepoint)",
+					 optarg);
 				ret = -EINVAL;
 			}
 			c->backend = optarg;
 			break;
-		case OPT_LIST:
-			c->list_hooks = 1;
-			break;
+		case OPT_LIST: c->list_hooks = 1; break;
 		case OPT_CALLER:
 			ret = bool_arg(name, optarg, &c->caller, err, errlen);
 			break;
@@ -444,32 +478,21 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			ret = bool_arg(name, optarg, &c->track_skb, err,
 				       errlen);
 			break;
-		case OPT_ALL_KMODS:
-			c->all_kmods = 1;
-			break;
-		case OPT_LIST_FUNCS:
-			c->list_funcs = 1;
-			break;
-		case OPT_SHOW_FAILED:
-			c->show_failed = 1;
-			break;
-		case OPT_NO_COLOR:
-			c->no_color = 1;
-			break;
-		case OPT_NO_MOUSE:
-			c->no_mouse = 1;
-			break;
-		case OPT_DEMO:
-			c->demo = 1;
-			break;
+		case OPT_ALL_KMODS: c->all_kmods = 1; break;
+		case OPT_LIST_FUNCS: c->list_funcs = 1; break;
+		case OPT_SHOW_FAILED: c->show_failed = 1; break;
+		case OPT_NO_COLOR: c->no_color = 1; break;
+		case OPT_NO_MOUSE: c->no_mouse = 1; break;
+		case OPT_DEMO: c->demo = 1; break;
 		case OPT_SNAPLEN: {
 			__u64 n;
 
 			if (parse_size(optarg, &n) || n > SKBS_SNAP_MAX ||
 			    strpbrk(optarg, "kKmMgGbB")) {
-				snprintf(err, errlen, "--snaplen: invalid length "
-					 "'%s' (expected 0 to %d bytes)", optarg,
-					 SKBS_SNAP_MAX);
+				snprintf(err, errlen,
+					 "--snaplen: invalid length "
+					 "'%s' (expected 0 to %d bytes)",
+					 optarg, SKBS_SNAP_MAX);
 				ret = -EINVAL;
 			}
 			c->snaplen = (int)n;
@@ -487,9 +510,11 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 
 			if (parse_size(optarg, &n) || n < 1 ||
 			    n > 100000000ULL || strpbrk(optarg, "bB")) {
-				snprintf(err, errlen, "--max-packets: invalid "
+				snprintf(err, errlen,
+					 "--max-packets: invalid "
 					 "count '%s' (expected 1 to 100M; K/M "
-					 "suffixes allowed)", optarg);
+					 "suffixes allowed)",
+					 optarg);
 				ret = -EINVAL;
 			}
 			c->max_packets = n;
@@ -501,9 +526,10 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			/* optarg points into argv, which outlives us. */
 			for (tok = strtok_r(optarg, ",", &save); tok && !ret;
 			     tok = strtok_r(NULL, ",", &save)) {
-				if (c->nkmods == sizeof(c->kmods) /
-							 sizeof(c->kmods[0])) {
-					snprintf(err, errlen, "--kmods: too many "
+				if (c->nkmods ==
+				    sizeof(c->kmods) / sizeof(c->kmods[0])) {
+					snprintf(err, errlen,
+						 "--kmods: too many "
 						 "modules (at most %zu)",
 						 sizeof(c->kmods) /
 							 sizeof(c->kmods[0]));
@@ -512,8 +538,10 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 				}
 				if (strchr(tok, '/') || strchr(tok, '.') ||
 				    strlen(tok) > 55) {
-					snprintf(err, errlen, "--kmods: invalid "
-						 "module name '%s'", tok);
+					snprintf(err, errlen,
+						 "--kmods: invalid "
+						 "module name '%s'",
+						 tok);
 					ret = -EINVAL;
 					break;
 				}
@@ -525,16 +553,13 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			}
 			break;
 		}
-		case OPT_JSON:
-			c->json = 1;
-			break;
+		case OPT_JSON: c->json = 1; break;
 		case OPT_OUTPUT_FILE:
 		case OPT_OUTPUT_PCAP:
 		case OPT_RECORD:
 		case OPT_REPLAY:
 			if (!*optarg) {
-				snprintf(err, errlen, "--%s: empty path",
-					 name);
+				snprintf(err, errlen, "--%s: empty path", name);
 				ret = -EINVAL;
 				break;
 			}
@@ -547,12 +572,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			else
 				c->replay = optarg;
 			break;
-		case 'h':
-			c->help = 1;
-			break;
-		case OPT_VERSION:
-			c->version = 1;
-			break;
+		case 'h': c->help = 1; break;
+		case OPT_VERSION: c->version = 1; break;
 		case ':':
 			snprintf(err, errlen, "%s: missing value",
 				 argv[optind - 1]);
@@ -567,13 +588,16 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			return ret;
 	}
 	if (c->replay && c->record) {
-		snprintf(err, errlen, "--record and --replay: a replay cannot "
+		snprintf(err, errlen,
+			 "--record and --replay: a replay cannot "
 			 "be recorded again (copy the file instead)");
 		return -EINVAL;
 	}
 	if (c->replay && live) {
-		snprintf(err, errlen, "--replay and --%s: a replay attaches "
-			 "nothing; it shows what was recorded", live);
+		snprintf(err, errlen,
+			 "--replay and --%s: a replay attaches "
+			 "nothing; it shows what was recorded",
+			 live);
 		return -EINVAL;
 	}
 	if (optind < argc) {
@@ -583,17 +607,16 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		size_t n = 0;
 
 		for (int i = optind; i < argc; i++) {
-			n += (size_t)snprintf(expr + (n < sizeof(expr) ? n :
-						      sizeof(expr)),
-					      n < sizeof(expr) ?
-						      sizeof(expr) - n : 0,
-					      "%s%s", i > optind ? " " : "",
-					      argv[i]);
+			n += (size_t)snprintf(
+				expr + (n < sizeof(expr) ? n : sizeof(expr)),
+				n < sizeof(expr) ? sizeof(expr) - n : 0, "%s%s",
+				i > optind ? " " : "", argv[i]);
 		}
 		if (n >= sizeof(expr)) {
-			snprintf(err, errlen, "pcap-filter expression too long "
-				 "(%zu bytes; at most %zu)", n,
-				 sizeof(expr) - 1);
+			snprintf(err, errlen,
+				 "pcap-filter expression too long "
+				 "(%zu bytes; at most %zu)",
+				 n, sizeof(expr) - 1);
 			return -EINVAL;
 		}
 		if (!expr[strspn(expr, " \t")]) {

@@ -13,15 +13,15 @@
 
 struct cli {
 	struct skbs_filter filter;
-	const char *backend;       /* auto kprobe-multi kprobe fentry tracepoint */
+	const char *backend; /* auto kprobe-multi kprobe fentry tracepoint */
 	const char *func_regex;
 	const char *ready_file;
-	const char *netns_dir;     /* where --filter-netns NAME is looked up */
+	const char *netns_dir; /* where --filter-netns NAME is looked up */
 	__u64 ringbuf_bytes;
-	long long limit_lines;     /* 0: no limit */
+	long long limit_lines; /* 0: no limit */
 	int meta, tuple, stack, skb, caller;
 	int track_skb;
-	const char *kmods[64];     /* --kmods, split at commas */
+	const char *kmods[64]; /* --kmods, split at commas */
 	size_t nkmods;
 	int all_kmods;
 	int list_funcs;
@@ -29,16 +29,16 @@ struct cli {
 	enum ts_mode ts;
 	int no_tui;
 	int no_color, no_mouse;
-	const char *keymap;        /* NAME or PATH */
+	const char *keymap; /* NAME or PATH */
 	__u64 max_packets;
 	int demo;
-	int snaplen;               /* -1: not given */
+	int snaplen; /* -1: not given */
 	int list_hooks;
-	int json;                  /* --output-json */
-	const char *output_file;   /* --output-file PATH: lines/JSON there */
-	const char *output_pcap;   /* --output-pcap PATH: pcap-ng */
-	const char *record;        /* --record PATH */
-	const char *replay;        /* --replay PATH: no BPF, no root */
+	int json;                /* --output-json */
+	const char *output_file; /* --output-file PATH: lines/JSON there */
+	const char *output_pcap; /* --output-pcap PATH: pcap-ng */
+	const char *record;      /* --record PATH */
+	const char *replay;      /* --replay PATH: no BPF, no root */
 	int help, version;
 };
 

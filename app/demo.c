@@ -174,16 +174,17 @@ int demo_start(struct demo **out, char *err, size_t errlen)
 		step = "ip addr/link";
 		ret = RUN("ip", "-n", d->a, "addr", "add", NET ".1/24", "dev",
 			  "va");
-		ret = ret ? ret : RUN("ip", "-n", d->b, "addr", "add",
-				      NET ".2/24", "dev", "vb");
-		ret = ret ? ret : RUN("ip", "-n", d->a, "link", "set", "va",
-				      "up");
-		ret = ret ? ret : RUN("ip", "-n", d->b, "link", "set", "vb",
-				      "up");
-		ret = ret ? ret : RUN("ip", "-n", d->a, "link", "set", "lo",
-				      "up");
-		ret = ret ? ret : RUN("ip", "-n", d->b, "link", "set", "lo",
-				      "up");
+		ret = ret ? ret :
+			    RUN("ip", "-n", d->b, "addr", "add", NET ".2/24",
+				"dev", "vb");
+		ret = ret ? ret :
+			    RUN("ip", "-n", d->a, "link", "set", "va", "up");
+		ret = ret ? ret :
+			    RUN("ip", "-n", d->b, "link", "set", "vb", "up");
+		ret = ret ? ret :
+			    RUN("ip", "-n", d->a, "link", "set", "lo", "up");
+		ret = ret ? ret :
+			    RUN("ip", "-n", d->b, "link", "set", "lo", "up");
 	}
 	if (!ret) {
 		step = "iptables (is it installed?)";
@@ -204,7 +205,8 @@ int demo_start(struct demo **out, char *err, size_t errlen)
 		demo_stop(d);
 		return ret;
 	}
-	snprintf(d->note, sizeof(d->note), "demo: %s -> %s, iptables DROP "
+	snprintf(d->note, sizeof(d->note),
+		 "demo: %s -> %s, iptables DROP "
 		 "udp/7001, 7002 closed, 7003 open; quitting removes them",
 		 d->a, d->b);
 	*out = d;

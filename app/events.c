@@ -6,12 +6,8 @@
  */
 #include <errno.h>
 
-
-
 #include <stdlib.h>
 #include <string.h>
-
-
 
 #include "app/app.h"
 #include "core/ksyms.h"
@@ -20,7 +16,6 @@
 #include "core/output_pcap.h"
 #include "core/record.h"
 #include "core/trace/session.h"
-
 
 /* kallsyms is read on first need: most runs print no location. */
 const struct ksyms *app_ksyms(struct app *a)
@@ -33,9 +28,11 @@ const struct ksyms *app_ksyms(struct app *a)
 		a->ksyms_tried = 1;
 		ret = ksyms_load("/proc/kallsyms", &a->ksyms);
 		if (ret)
-			fprintf(stderr, "skbscope: cannot read kernel symbols "
+			fprintf(stderr,
+				"skbscope: cannot read kernel symbols "
 				"from /proc/kallsyms (%s): addresses are shown "
-				"raw\n", strerror(-ret));
+				"raw\n",
+				strerror(-ret));
 		else
 			line_out_set_ksyms(a->lo, a->ksyms);
 	}
@@ -45,8 +42,8 @@ const struct ksyms *app_ksyms(struct app *a)
 /* The event's kernel stack: recorded (replay) or from the kernel's map,
  * read once per event for every output that wants it. Returns the depth,
  * 0 when none was asked for, or -errno when it was asked for but is gone. */
-static int event_ips(struct app *a, const struct skbs_event *ev,
-		     __u64 *buf, const __u64 **ips)
+static int event_ips(struct app *a, const struct skbs_event *ev, __u64 *buf,
+		     const __u64 **ips)
 {
 	int n;
 
@@ -61,7 +58,8 @@ static int event_ips(struct app *a, const struct skbs_event *ev,
 	}
 	if (n < 0)
 		return ev->stack_id == -1 ? 0 :
-		       ev->stack_id < 0 ? ev->stack_id : n;
+		       ev->stack_id < 0   ? ev->stack_id :
+					    n;
 	return n;
 }
 
@@ -76,8 +74,7 @@ static void pcap_event(struct app *a, const struct skbs_event *ev,
 	if (ev->flags & SKBS_EV_DROP)
 		app_ksyms(a);
 	line_comment(a->lo, ev, comment, sizeof(comment));
-	ret = pcapng_write(a->pcap, ev, (const unsigned char *)tail,
-			   comment);
+	ret = pcapng_write(a->pcap, ev, (const unsigned char *)tail, comment);
 	if (ret)
 		a->pcap_err = ret;
 }
@@ -115,8 +112,7 @@ static void rec_event(struct app *a, const struct skbs_event *ev,
 
 /* Explorer mode: every event also goes to the pcap-ng file and the
  * recording. */
-int app_tap_event(void *ctx, const struct skbs_event *ev,
-		     const char *tail)
+int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	struct app *a = ctx;
 	__u64 buf[SKBS_STACK_DEPTH];
@@ -130,8 +126,7 @@ int app_tap_event(void *ctx, const struct skbs_event *ev,
 	return 0;
 }
 
-int app_print_event(void *ctx, const struct skbs_event *ev,
-		       const char *tail)
+int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	struct app *a = ctx;
 	char line[1024];
@@ -229,21 +224,26 @@ void app_summary(struct app *a)
 	else
 		fprintf(stderr, "skbscope: ");
 	if (ret) {
-		fprintf(stderr, "%llu received; the kernel's counters cannot be "
+		fprintf(stderr,
+			"%llu received; the kernel's counters cannot be "
 			"read (%s); %zu hooks on the %s backend\n",
 			(unsigned long long)got, strerror(-ret),
 			session_attached(a->s), session_backend(a->s));
 		return;
 	}
-	fprintf(stderr, "%llu matched the filter: %llu received, %llu lost "
-		"(ring buffer full)", (unsigned long long)c[SKBS_C_MATCHED],
-		(unsigned long long)got, (unsigned long long)c[SKBS_C_LOST]);
+	fprintf(stderr,
+		"%llu matched the filter: %llu received, %llu lost "
+		"(ring buffer full)",
+		(unsigned long long)c[SKBS_C_MATCHED], (unsigned long long)got,
+		(unsigned long long)c[SKBS_C_LOST]);
 	if (bad)
 		fprintf(stderr, ", %llu malformed", (unsigned long long)bad);
 	if (c[SKBS_C_MATCHED] != got + c[SKBS_C_LOST])
 		fprintf(stderr, ", %lld unaccounted for",
 			(long long)(c[SKBS_C_MATCHED] - got - c[SKBS_C_LOST]));
-	fprintf(stderr, "; %llu hook hits in all; %zu hooks on the %s "
-		"backend\n", (unsigned long long)c[SKBS_C_SEEN],
-		session_attached(a->s), session_backend(a->s));
+	fprintf(stderr,
+		"; %llu hook hits in all; %zu hooks on the %s "
+		"backend\n",
+		(unsigned long long)c[SKBS_C_SEEN], session_attached(a->s),
+		session_backend(a->s));
 }

@@ -9,10 +9,7 @@
 #include <linux/capability.h>
 #include <bpf/libbpf.h>
 
-
-
 #include <stdlib.h>
-
 
 #include <unistd.h>
 #include <sys/resource.h>
@@ -23,11 +20,6 @@
 #include "core/lib/clock.h"
 #include "app/demo.h"
 #include "core/ksyms.h"
-
-
-
-
-
 
 #include "core/trace/session.h"
 #include "tui/explorer.h"
@@ -41,8 +33,6 @@ static void on_signal(int sig)
 {
 	app_stop = sig;
 }
-
-
 
 /* libbpf talks on stderr about every failed attempt, including the ones
  * the backend fallback expects; keep it for SKBSCOPE_DEBUG=1. */
@@ -68,8 +58,7 @@ static void note_cb(void *ctx, const char *msg)
  * wonder: a count and a rate, redrawn in place on a terminal, a line every
  * two seconds otherwise (logs should not fill with carriage returns).
  */
-static void progress_cb(void *ctx, const char *what, size_t done,
-			size_t total)
+static void progress_cb(void *ctx, const char *what, size_t done, size_t total)
 {
 	static long long start, last;
 	static const char *last_what;
@@ -91,8 +80,8 @@ static void progress_cb(void *ctx, const char *what, size_t done,
 	if (el < 0.5 || (done < total && since < (tty ? 0.1 : 2.0)))
 		return;
 	last = now;
-	fprintf(stderr, "%sskbscope: %s %zu/%zu (%.0f/s)%s",
-		tty ? "\r" : "", what, done, total, done / el,
+	fprintf(stderr, "%sskbscope: %s %zu/%zu (%.0f/s)%s", tty ? "\r" : "",
+		what, done, total, done / el,
 		!tty || done == total ? "\n" : "");
 }
 
@@ -140,8 +129,10 @@ static void drop_privilege(int demo)
 		keep[n++] = CAP_NET_ADMIN;
 	ret = caps_drop(keep, n);
 	if (ret)
-		fprintf(stderr, "skbscope: warning: cannot drop capabilities "
-			"after attaching: %s\n", strerror(-ret));
+		fprintf(stderr,
+			"skbscope: warning: cannot drop capabilities "
+			"after attaching: %s\n",
+			strerror(-ret));
 }
 
 static void list_hooks(struct session *s)
@@ -164,7 +155,7 @@ static void list_funcs(struct session *s)
 
 	if (!fs) {
 		fprintf(stderr, "skbscope: no function list (the tracepoint "
-			"backend probes no functions)\n");
+				"backend probes no functions)\n");
 		return;
 	}
 	printf("%-64s %s\n", "FUNCTION", "SKB-ARG");
@@ -248,9 +239,11 @@ int main(int argc, char **argv)
 		return app_replay_main(&a);
 	ret = caps_check(NULL, missing, sizeof(missing));
 	if (ret == -EPERM) {
-		fprintf(stderr, "skbscope: not enough privilege to trace: "
+		fprintf(stderr,
+			"skbscope: not enough privilege to trace: "
 			"missing %s (run as root, or grant CAP_BPF and "
-			"CAP_PERFMON)\n", missing);
+			"CAP_PERFMON)\n",
+			missing);
 		return 1;
 	}
 
@@ -311,8 +304,9 @@ int main(int argc, char **argv)
 	/* The explorer's detail pane shows header bytes, and pcap-ng is
 	 * made of them; lines don't need them. */
 	a.cli.filter.snaplen = a.cli.snaplen >= 0 ? a.cli.snaplen :
-			       a.cli.output_pcap ? SKBS_SNAP_MAX :
-			       a.tui ? 64 : 0;
+			       a.cli.output_pcap  ? SKBS_SNAP_MAX :
+			       a.tui              ? 64 :
+						    0;
 	ret = session_set_filter(a.s, &a.cli.filter);
 	if (!ret)
 		ret = session_attach(a.s, err, sizeof(err));
@@ -324,16 +318,20 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
-	fprintf(stderr, "skbscope: %zu hooks attached on the %s backend "
-		"(%zu failed%s)\n", session_attached(a.s),
-		session_backend(a.s), session_failed(a.s),
+	fprintf(stderr,
+		"skbscope: %zu hooks attached on the %s backend "
+		"(%zu failed%s)\n",
+		session_attached(a.s), session_backend(a.s),
+		session_failed(a.s),
 		session_failed(a.s) && !a.cli.show_failed ?
-			"; --show-failed lists them" : "");
+			"; --show-failed lists them" :
+			"");
 	if (session_backend_why(a.s)[0])
 		fprintf(stderr, "skbscope: not using %s\n",
 			session_backend_why(a.s));
 	if (a.cli.filter.flags & SKBS_F_PCAP)
-		fprintf(stderr, "skbscope: pcap-filter '%s': %u/%u "
+		fprintf(stderr,
+			"skbscope: pcap-filter '%s': %u/%u "
 			"instructions (Ethernet/IP), run in the kernel by %s\n",
 			a.cli.filter.pcap_text, a.cli.filter.pcap_len_l2,
 			a.cli.filter.pcap_len_l3, session_pcap_mode(a.s));
@@ -390,8 +388,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "skbscope: %s\n", err);
 			rc = 1;
 		}
-		fprintf(stderr, "skbscope: explorer: %llu events, %lu frames "
-			"in %.1f s\n", ts.events, ts.frames, ts.seconds);
+		fprintf(stderr,
+			"skbscope: explorer: %llu events, %lu frames "
+			"in %.1f s\n",
+			ts.events, ts.frames, ts.seconds);
 		goto out;
 	}
 	if (!a.cli.json) {
@@ -421,7 +421,8 @@ int main(int argc, char **argv)
 			last_check = mono_ns();
 			if (!session_counters(a.s, c) &&
 			    c[SKBS_C_LOST] > lost_seen) {
-				fprintf(stderr, "skbscope: %llu events lost so "
+				fprintf(stderr,
+					"skbscope: %llu events lost so "
 					"far (ring buffer full; raise "
 					"--ringbuf-size or narrow the "
 					"filter)\n",

@@ -6,20 +6,15 @@
  */
 #include <errno.h>
 
-
-
-
 #include <string.h>
 #include <unistd.h>
 #include <sys/utsname.h>
 #include "app/app.h"
 #include "core/outfile.h"
 
-
 #include "core/output_pcap.h"
 #include "core/record.h"
 #include "core/trace/session.h"
-
 
 long long app_realtime_offset(void)
 {
@@ -68,13 +63,16 @@ int app_close_outputs(struct app *a, int rc)
 		if (!ret)
 			ret = a->rec_err;
 		if (ret) {
-			fprintf(stderr, "skbscope: --record %s: write failed: "
+			fprintf(stderr,
+				"skbscope: --record %s: write failed: "
 				"%s; the recording is incomplete\n",
 				a->cli.record, strerror(-ret));
 			rc = 1;
 		} else {
-			fprintf(stderr, "skbscope: recorded to %s (replay it "
-				"with --replay)\n", a->cli.record);
+			fprintf(stderr,
+				"skbscope: recorded to %s (replay it "
+				"with --replay)\n",
+				a->cli.record);
 		}
 	}
 	if (a->pcap) {
@@ -86,24 +84,31 @@ int app_close_outputs(struct app *a, int rc)
 		if (!ret)
 			ret = a->pcap_err;
 		if (ret) {
-			fprintf(stderr, "skbscope: --output-pcap %s: write "
-				"failed: %s\n", a->cli.output_pcap,
-				strerror(-ret));
+			fprintf(stderr,
+				"skbscope: --output-pcap %s: write "
+				"failed: %s\n",
+				a->cli.output_pcap, strerror(-ret));
 			rc = 1;
 		} else {
-			fprintf(stderr, "skbscope: %llu packets written to %s"
-				"%s", w, a->cli.output_pcap, sk ? "" : "\n");
+			fprintf(stderr,
+				"skbscope: %llu packets written to %s"
+				"%s",
+				w, a->cli.output_pcap, sk ? "" : "\n");
 			if (sk)
-				fprintf(stderr, " (%llu events had no header "
-					"bytes)\n", sk);
+				fprintf(stderr,
+					" (%llu events had no header "
+					"bytes)\n",
+					sk);
 		}
 	}
 	if (fflush(a->out) == EOF && !a->out_err)
 		a->out_err = errno;
 	if (a->out != stdout) {
 		if (a->out_err || ferror(a->out)) {
-			fprintf(stderr, "skbscope: --output-file %s: write "
-				"failed: %s\n", a->cli.output_file,
+			fprintf(stderr,
+				"skbscope: --output-file %s: write "
+				"failed: %s\n",
+				a->cli.output_file,
 				strerror(a->out_err ? a->out_err : EIO));
 			rc = 1;
 		}

@@ -4,18 +4,10 @@
  * the explorer, with no BPF and no privilege.
  */
 
-
-
-
 #include <stdlib.h>
-
 
 #include <unistd.h>
 #include "app/app.h"
-
-
-
-
 
 #include "core/record.h"
 #include "core/replay.h"
@@ -78,7 +70,8 @@ int app_replay_main(struct app *a)
 	int ret, rc = 0;
 
 	if ((a->cli.filter.flags & ~SKBS_F_TRACK) || a->cli.func_regex) {
-		fprintf(stderr, "skbscope: --replay: filters run in the kernel "
+		fprintf(stderr,
+			"skbscope: --replay: filters run in the kernel "
 			"while tracing; a replay shows what was recorded\n");
 		return 2;
 	}
@@ -96,9 +89,10 @@ int app_replay_main(struct app *a)
 	t = (time_t)(m->start_realtime_ns / 1000000000LL);
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(stderr, "skbscope: replaying %s: recorded on %s (kernel %s, "
-		"%s backend) at %s\n", a->cli.replay, m->host, m->kernel,
-		m->backend, when);
+	fprintf(stderr,
+		"skbscope: replaying %s: recorded on %s (kernel %s, "
+		"%s backend) at %s\n",
+		a->cli.replay, m->host, m->kernel, m->backend, when);
 	lopt.caller = a->cli.caller;
 	lopt.meta = a->cli.meta;
 	lopt.tuple = a->cli.tuple;
@@ -136,15 +130,15 @@ int app_replay_main(struct app *a)
 	} else if (!ret && rec_end_counters(a->replay)) {
 		const __u64 *c = rec_end_counters(a->replay);
 
-		fprintf(stderr, "skbscope: %lld events replayed; when "
+		fprintf(stderr,
+			"skbscope: %lld events replayed; when "
 			"recorded: %llu matched the filter, %llu lost (ring "
-			"buffer full), %llu hook hits in all\n", a->printed,
-			(unsigned long long)c[SKBS_C_MATCHED],
+			"buffer full), %llu hook hits in all\n",
+			a->printed, (unsigned long long)c[SKBS_C_MATCHED],
 			(unsigned long long)c[SKBS_C_LOST],
 			(unsigned long long)c[SKBS_C_SEEN]);
 	} else {
-		fprintf(stderr, "skbscope: %lld events replayed\n",
-			a->printed);
+		fprintf(stderr, "skbscope: %lld events replayed\n", a->printed);
 	}
 out:
 	rc = app_close_outputs(a, rc);

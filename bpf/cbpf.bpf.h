@@ -14,7 +14,7 @@
 #ifndef __bpf__
 #include <linux/types.h>
 #ifndef __always_inline
-#define __always_inline __inline __attribute__ ((__always_inline__))
+#define __always_inline __inline __attribute__((__always_inline__))
 #endif
 #endif
 #include "events.h"
@@ -24,7 +24,7 @@ struct cbpf_vm {
 	__u32 n;      /* instructions in the program */
 	__u32 pktlen; /* bytes of packet the program may read */
 	__u32 A, X, pc;
-	__u32 ret;    /* the verdict once finished: 0 rejects */
+	__u32 ret; /* the verdict once finished: 0 rejects */
 	__u32 M[16];
 };
 
@@ -37,8 +37,8 @@ struct cbpf_vm {
  * be read, which rejects the packet.
  */
 struct cbpf_pkt;
-static __always_inline int cbpf_pkt_load(const struct cbpf_pkt *pkt,
-					 __u32 off, __u32 size, __u32 *out);
+static __always_inline int cbpf_pkt_load(const struct cbpf_pkt *pkt, __u32 off,
+					 __u32 size, __u32 *out);
 
 /* Big-endian load of 1, 2 or 4 bytes at off; -1 past the end, where
  * classic BPF rejects the packet. */
@@ -72,17 +72,12 @@ static __always_inline int cbpf_exec(struct cbpf_vm *vm,
 	case CB_LD:
 	case CB_LDX:
 		size = CB_SIZE(in.code) == CB_W ? 4 :
-		       CB_SIZE(in.code) == CB_H ? 2 : 1;
+		       CB_SIZE(in.code) == CB_H ? 2 :
+						  1;
 		switch (CB_MODE(in.code)) {
-		case CB_IMM:
-			v = in.k;
-			break;
-		case CB_LEN:
-			v = vm->pktlen;
-			break;
-		case CB_MEM:
-			v = vm->M[in.k & 15];
-			break;
+		case CB_IMM: v = in.k; break;
+		case CB_LEN: v = vm->pktlen; break;
+		case CB_MEM: v = vm->M[in.k & 15]; break;
 		case CB_ABS:
 			if (cbpf_load(vm, pkt, in.k, size, &v))
 				goto reject;
@@ -99,20 +94,15 @@ static __always_inline int cbpf_exec(struct cbpf_vm *vm,
 				goto reject;
 			v = (v & 0xf) << 2;
 			break;
-		default:
-			goto reject;
+		default: goto reject;
 		}
 		if (CB_CLASS(in.code) == CB_LD)
 			vm->A = v;
 		else
 			vm->X = v;
 		return 0;
-	case CB_ST:
-		vm->M[in.k & 15] = vm->A;
-		return 0;
-	case CB_STX:
-		vm->M[in.k & 15] = vm->X;
-		return 0;
+	case CB_ST: vm->M[in.k & 15] = vm->A; return 0;
+	case CB_STX: vm->M[in.k & 15] = vm->X; return 0;
 	case CB_ALU:
 		src = CB_SRC(in.code) == CB_X ? vm->X : in.k;
 		switch (CB_OP(in.code)) {
@@ -141,9 +131,7 @@ static __always_inline int cbpf_exec(struct cbpf_vm *vm,
 	case CB_JMP:
 		src = CB_SRC(in.code) == CB_X ? vm->X : in.k;
 		switch (CB_OP(in.code)) {
-		case CB_JA:
-			vm->pc += in.k;
-			return 0;
+		case CB_JA: vm->pc += in.k; return 0;
 		case CB_JEQ: cond = vm->A == src; break;
 		case CB_JGT: cond = vm->A > src; break;
 		case CB_JGE: cond = vm->A >= src; break;

@@ -32,6 +32,8 @@ struct skbs_cbpf_insn {
 /* Classic BPF encoding (the ABI of struct sock_filter), for the
  * interpreter in cbpf.bpf.h; core/cbpf.c checks each value against
  * <linux/filter.h>. */
+/* clang-format 14 writes "((c)&0x07)" for these: keep the spaces. */
+// clang-format off
 #define CB_CLASS(c) ((c) & 0x07)
 #define CB_LD 0x00
 #define CB_LDX 0x01
@@ -77,6 +79,7 @@ struct skbs_cbpf_insn {
 #define CB_MISCOP(c) ((c) & 0xf8)
 #define CB_TAX 0x00
 #define CB_TXA 0x80
+// clang-format on
 
 /* Most header bytes captured per event (--snaplen). */
 #define SKBS_SNAP_MAX 128
@@ -97,90 +100,90 @@ enum skbs_rec_type {
 };
 
 enum skbs_event_flags {
-	SKBS_EV_DROP = 1 << 0,    /* kfree_skb: the skb was dropped */
-	SKBS_EV_FREE = 1 << 1,    /* end of this skb's lifetime (drop/consume) */
-	SKBS_EV_TUPLE = 1 << 2,   /* saddr..dport below are valid */
-	SKBS_EV_REASON = 1 << 3,  /* drop_reason is the kernel's own value */
+	SKBS_EV_DROP = 1 << 0,   /* kfree_skb: the skb was dropped */
+	SKBS_EV_FREE = 1 << 1,   /* end of this skb's lifetime (drop/consume) */
+	SKBS_EV_TUPLE = 1 << 2,  /* saddr..dport below are valid */
+	SKBS_EV_REASON = 1 << 3, /* drop_reason is the kernel's own value */
 	SKBS_EV_SKB_TEXT = 1 << 4, /* tail holds bpf_snprintf_btf text */
-	SKBS_EV_TRACKED = 1 << 5, /* reported because --filter-track-skb */
-	SKBS_EV_HDR_L2 = 1 << 6,  /* header bytes start at the MAC header */
+	SKBS_EV_TRACKED = 1 << 5,  /* reported because --filter-track-skb */
+	SKBS_EV_HDR_L2 = 1 << 6,   /* header bytes start at the MAC header */
 };
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
 struct skbs_event {
-	__u32 rec_type;      /* SKBS_REC_EVENT */
-	__u32 hook;          /* hook id, an index into user space's hook table */
-	__u64 skb;           /* address of the struct sk_buff */
-	__u64 ts;            /* bpf_ktime_get_ns(): CLOCK_MONOTONIC, ns */
-	__u64 location;      /* kfree_skb/consume_skb: caller address, else 0 */
+	__u32 rec_type; /* SKBS_REC_EVENT */
+	__u32 hook;     /* hook id, an index into user space's hook table */
+	__u64 skb;      /* address of the struct sk_buff */
+	__u64 ts;       /* bpf_ktime_get_ns(): CLOCK_MONOTONIC, ns */
+	__u64 location; /* kfree_skb/consume_skb: caller address, else 0 */
 	__u32 cpu;
-	__u32 pid;           /* tgid of the current task */
-	__u32 netns;         /* inode of the skb's network namespace, 0 unknown */
-	__u32 mark;          /* skb->mark */
-	__u32 ifindex;       /* skb->dev->ifindex, 0 when no device */
-	__u32 len;           /* skb->len, bytes */
-	__u32 mtu;           /* skb->dev->mtu, 0 when no device */
-	__u32 drop_reason;   /* enum skb_drop_reason value when SKBS_EV_REASON */
-	__s32 stack_id;      /* id in the stacks map, or -errno (-1: not asked) */
-	__u16 l3_proto;      /* skb->protocol as ETH_P_* (host order) */
-	__u8 l4_proto;       /* IPPROTO_* when SKBS_EV_TUPLE */
-	__u8 flags;          /* enum skbs_event_flags */
-	__u16 sport;         /* TCP/UDP source port; ICMP: type */
-	__u16 dport;         /* TCP/UDP destination port; ICMP: code */
-	__u16 tail_len;      /* bytes after this struct, <= SKBS_TAIL_MAX */
-	__u16 hdr_len;       /* the tail starts with this many header bytes */
-	__u8 saddr[16];      /* be; IPv4 uses the first four bytes */
-	__u8 daddr[16];      /* be; IPv4 uses the first four bytes */
+	__u32 pid;         /* tgid of the current task */
+	__u32 netns;       /* inode of the skb's network namespace, 0 unknown */
+	__u32 mark;        /* skb->mark */
+	__u32 ifindex;     /* skb->dev->ifindex, 0 when no device */
+	__u32 len;         /* skb->len, bytes */
+	__u32 mtu;         /* skb->dev->mtu, 0 when no device */
+	__u32 drop_reason; /* enum skb_drop_reason value when SKBS_EV_REASON */
+	__s32 stack_id;    /* id in the stacks map, or -errno (-1: not asked) */
+	__u16 l3_proto;    /* skb->protocol as ETH_P_* (host order) */
+	__u8 l4_proto;     /* IPPROTO_* when SKBS_EV_TUPLE */
+	__u8 flags;        /* enum skbs_event_flags */
+	__u16 sport;       /* TCP/UDP source port; ICMP: type */
+	__u16 dport;       /* TCP/UDP destination port; ICMP: code */
+	__u16 tail_len;    /* bytes after this struct, <= SKBS_TAIL_MAX */
+	__u16 hdr_len;     /* the tail starts with this many header bytes */
+	__u8 saddr[16];    /* be; IPv4 uses the first four bytes */
+	__u8 daddr[16];    /* be; IPv4 uses the first four bytes */
 	char ifname[SKBS_IFNAMSIZ];
 	char comm[SKBS_COMM_LEN];
-	__u32 gen;           /* lifetime generation: 0 from BPF, set in core */
-	__u64 ip;            /* kprobes: address of the probed function */
-	__u64 caller;        /* kprobes: return address into the caller */
+	__u32 gen;    /* lifetime generation: 0 from BPF, set in core */
+	__u64 ip;     /* kprobes: address of the probed function */
+	__u64 caller; /* kprobes: return address into the caller */
 };
 
 enum skbs_filter_flags {
 	SKBS_F_MARK = 1 << 0,
 	SKBS_F_NETNS = 1 << 1,
 	SKBS_F_IFNAME = 1 << 2,
-	SKBS_F_PROTO = 1 << 3,   /* l4_proto must equal proto */
+	SKBS_F_PROTO = 1 << 3, /* l4_proto must equal proto */
 	SKBS_F_SADDR = 1 << 4,
 	SKBS_F_DADDR = 1 << 5,
 	SKBS_F_SPORT = 1 << 6,
 	SKBS_F_DPORT = 1 << 7,
-	SKBS_F_NONE = 1 << 8,    /* match nothing (benchmarks, "pause all") */
-	SKBS_F_TRACK = 1 << 9,   /* once matched, follow the skb to its end */
-	SKBS_F_PCAP = 1 << 10,   /* run pcap_l2 / pcap_l3 below */
+	SKBS_F_NONE = 1 << 8,  /* match nothing (benchmarks, "pause all") */
+	SKBS_F_TRACK = 1 << 9, /* once matched, follow the skb to its end */
+	SKBS_F_PCAP = 1 << 10, /* run pcap_l2 / pcap_l3 below */
 };
 
 enum skbs_output_flags {
-	SKBS_O_STACK = 1 << 0,   /* collect a kernel stack id */
-	SKBS_O_SKB = 1 << 1,     /* dump struct sk_buff text into the tail */
-	SKBS_O_CALLER = 1 << 2,  /* kprobes: read the return address */
+	SKBS_O_STACK = 1 << 0,  /* collect a kernel stack id */
+	SKBS_O_SKB = 1 << 1,    /* dump struct sk_buff text into the tail */
+	SKBS_O_CALLER = 1 << 2, /* kprobes: read the return address */
 };
 
 /* One slot of the config map. The programs read the slot named by the
  * active index on every event, so user space can change it while tracing. */
 struct skbs_filter {
-	__u32 flags;         /* enum skbs_filter_flags: which fields apply */
-	__u32 output;        /* enum skbs_output_flags */
-	__u32 mark;          /* match when (skb->mark & mark_mask) == mark */
+	__u32 flags;  /* enum skbs_filter_flags: which fields apply */
+	__u32 output; /* enum skbs_output_flags */
+	__u32 mark;   /* match when (skb->mark & mark_mask) == mark */
 	__u32 mark_mask;
-	__u32 netns;         /* netns inode */
-	__u8 proto;          /* IPPROTO_* */
-	__u8 saddr_family;   /* 4 or 6 */
-	__u8 daddr_family;   /* 4 or 6 */
-	__u8 saddr_plen;     /* prefix length, bits */
+	__u32 netns;       /* netns inode */
+	__u8 proto;        /* IPPROTO_* */
+	__u8 saddr_family; /* 4 or 6 */
+	__u8 daddr_family; /* 4 or 6 */
+	__u8 saddr_plen;   /* prefix length, bits */
 	__u8 daddr_plen;
 	__u8 pad1;
-	__u16 sport;         /* host order */
-	__u16 dport;         /* host order */
-	__u16 snaplen;       /* header bytes to capture, <= SKBS_SNAP_MAX */
-	__u8 saddr[16];      /* be, already masked to the prefix */
-	__u8 daddr[16];      /* be, already masked to the prefix */
+	__u16 sport;    /* host order */
+	__u16 dport;    /* host order */
+	__u16 snaplen;  /* header bytes to capture, <= SKBS_SNAP_MAX */
+	__u8 saddr[16]; /* be, already masked to the prefix */
+	__u8 daddr[16]; /* be, already masked to the prefix */
 	char ifname[SKBS_IFNAMSIZ];
 	/* A pcap-filter expression compiled twice by libpcap: for packets
 	 * seen from their Ethernet header, and from their IP header. */
-	__u16 pcap_len_l2;   /* instructions used */
+	__u16 pcap_len_l2; /* instructions used */
 	__u16 pcap_len_l3;
 	__u32 pcap_pad;
 	struct skbs_cbpf_insn pcap_l2[SKBS_CBPF_MAX];
@@ -192,10 +195,10 @@ struct skbs_filter {
 
 /* Per-CPU counters (an array map indexed by these). */
 enum skbs_counter {
-	SKBS_C_SEEN = 0,     /* hook hits with a readable skb */
-	SKBS_C_MATCHED,      /* hits that passed the filter */
-	SKBS_C_LOST,         /* matched but the ring buffer was full */
-	SKBS_C_STACK_ERR,    /* bpf_get_stackid failed (collision or full) */
+	SKBS_C_SEEN = 0,  /* hook hits with a readable skb */
+	SKBS_C_MATCHED,   /* hits that passed the filter */
+	SKBS_C_LOST,      /* matched but the ring buffer was full */
+	SKBS_C_STACK_ERR, /* bpf_get_stackid failed (collision or full) */
 	SKBS_C_MAX,
 };
 

@@ -68,8 +68,8 @@ static __always_inline int prefix_match(const __u8 *addr, const __u8 *want,
 static __always_inline int match_tuple(const struct skbs_filter *f,
 				       const struct skbs_event *ev)
 {
-	__u32 need = SKBS_F_PROTO | SKBS_F_SADDR | SKBS_F_DADDR |
-		     SKBS_F_SPORT | SKBS_F_DPORT;
+	__u32 need = SKBS_F_PROTO | SKBS_F_SADDR | SKBS_F_DADDR | SKBS_F_SPORT |
+		     SKBS_F_DPORT;
 	int v;
 
 	if (!(f->flags & need))
@@ -124,15 +124,15 @@ static __always_inline int match_tuple(const struct skbs_filter *f,
 #define CBPF_BUF 128
 
 struct cbpf_pkt {
-	__u64 addr;    /* kernel address of the first byte */
-	__u32 buflen;  /* bytes of the packet copied into buf */
+	__u64 addr;   /* kernel address of the first byte */
+	__u32 buflen; /* bytes of the packet copied into buf */
 	__u8 buf[CBPF_BUF];
 };
 
 struct cbpf_state {
 	struct cbpf_vm vm;
-	__u32 slot;    /* cfg_slots index of the program */
-	__u32 l2;      /* 1: run pcap_l2, 0: pcap_l3 */
+	__u32 slot; /* cfg_slots index of the program */
+	__u32 l2;   /* 1: run pcap_l2, 0: pcap_l3 */
 	struct cbpf_pkt pkt;
 };
 

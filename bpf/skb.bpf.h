@@ -33,7 +33,7 @@ enum stub_kind {
  * cost of a rejected event on tracepoints. kind is a constant wherever
  * handle_skb is inlined, so only one branch is ever compiled in.
  */
-#define RD(kind, ptr, field)                                                  \
+#define RD(kind, ptr, field) \
 	((kind) == STUB_BTF ? (ptr)->field : BPF_CORE_READ(ptr, field))
 
 struct l3_hdr4 {
@@ -170,13 +170,13 @@ static __always_inline void read_tuple(const struct skb_off *o,
 	}
 }
 
-static __always_inline __u32 skb_netns(struct sock *sk,
-				       struct net_device *dev,
+static __always_inline __u32 skb_netns(struct sock *sk, struct net_device *dev,
 				       enum stub_kind kind)
 {
 	if (dev)
-		return kind == STUB_BTF ? dev->nd_net.net->ns.inum :
-		       BPF_CORE_READ(dev, nd_net.net, ns.inum);
+		return kind == STUB_BTF ?
+			       dev->nd_net.net->ns.inum :
+			       BPF_CORE_READ(dev, nd_net.net, ns.inum);
 	if (sk)
 		return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	return 0;

@@ -21,7 +21,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22); /* resized by user space (--ringbuf-size) */
+	__uint(max_entries,
+	       1 << 22); /* resized by user space (--ringbuf-size) */
 } events SEC(".maps");
 
 struct {
@@ -118,7 +119,8 @@ static __always_inline __u64 wakeup(void)
 	__u64 mark = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 8;
 
 	return avail >= mark && avail < mark + WAKE_WINDOW ?
-	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+		       BPF_RB_FORCE_WAKEUP :
+		       BPF_RB_NO_WAKEUP;
 }
 
 /* The current task's name. The helper copies it byte by byte; where the
@@ -366,8 +368,7 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	}
 	if (!filter_skb(&h, &off, skb, ev_flags, kind))
 		return 0;
-	tail = fill_event(&h, &off, ctx, skb, location, reason, ev_flags,
-			  kind);
+	tail = fill_event(&h, &off, ctx, skb, location, reason, ev_flags, kind);
 	emit_event(h.sc, tail);
 	return 0;
 }
@@ -441,48 +442,48 @@ int tp_consume_skb(__u64 *ctx)
  *   sk_skb_reason_drop(sk, skb, reason)    6.11 ..
  *   kfree_skbmem(skb)                      the end of every lifetime
  */
-#define KPROBE_STUBS(sec, pfx)                                               \
-	SEC(sec) int pfx##_pos1(struct pt_regs *ctx)                          \
-	{                                                                     \
-		return handle_skb(ctx, (void *)PT_REGS_PARM1(ctx), 0, 0, 0,   \
-				  STUB_KPROBE);                               \
-	}                                                                     \
-	SEC(sec) int pfx##_pos2(struct pt_regs *ctx)                          \
-	{                                                                     \
-		return handle_skb(ctx, (void *)PT_REGS_PARM2(ctx), 0, 0, 0,   \
-				  STUB_KPROBE);                               \
-	}                                                                     \
-	SEC(sec) int pfx##_pos3(struct pt_regs *ctx)                          \
-	{                                                                     \
-		return handle_skb(ctx, (void *)PT_REGS_PARM3(ctx), 0, 0, 0,   \
-				  STUB_KPROBE);                               \
-	}                                                                     \
-	SEC(sec) int pfx##_pos4(struct pt_regs *ctx)                          \
-	{                                                                     \
-		return handle_skb(ctx, (void *)PT_REGS_PARM4(ctx), 0, 0, 0,   \
-				  STUB_KPROBE);                               \
-	}                                                                     \
-	SEC(sec) int pfx##_pos5(struct pt_regs *ctx)                          \
-	{                                                                     \
-		return handle_skb(ctx, (void *)PT_REGS_PARM5(ctx), 0, 0, 0,   \
-				  STUB_KPROBE);                               \
-	}                                                                     \
-	SEC(sec) int pfx##_kfree_skb_reason(struct pt_regs *ctx)              \
-	{                                                                     \
-		return handle_skb(ctx, (void *)PT_REGS_PARM1(ctx), 0,         \
-				  (__u32)PT_REGS_PARM2(ctx),                  \
-				  SKBS_EV_DROP | SKBS_EV_REASON, STUB_KPROBE);\
-	}                                                                     \
-	SEC(sec) int pfx##_sk_skb_reason_drop(struct pt_regs *ctx)            \
-	{                                                                     \
-		return handle_skb(ctx, (void *)PT_REGS_PARM2(ctx), 0,         \
-				  (__u32)PT_REGS_PARM3(ctx),                  \
-				  SKBS_EV_DROP | SKBS_EV_REASON, STUB_KPROBE);\
-	}                                                                     \
-	SEC(sec) int pfx##_kfree_skbmem(struct pt_regs *ctx)                  \
-	{                                                                     \
-		return handle_skb(ctx, (void *)PT_REGS_PARM1(ctx), 0, 0,      \
-				  SKBS_EV_FREE, STUB_KPROBE);                 \
+#define KPROBE_STUBS(sec, pfx)                                                 \
+	SEC(sec) int pfx##_pos1(struct pt_regs *ctx)                           \
+	{                                                                      \
+		return handle_skb(ctx, (void *)PT_REGS_PARM1(ctx), 0, 0, 0,    \
+				  STUB_KPROBE);                                \
+	}                                                                      \
+	SEC(sec) int pfx##_pos2(struct pt_regs *ctx)                           \
+	{                                                                      \
+		return handle_skb(ctx, (void *)PT_REGS_PARM2(ctx), 0, 0, 0,    \
+				  STUB_KPROBE);                                \
+	}                                                                      \
+	SEC(sec) int pfx##_pos3(struct pt_regs *ctx)                           \
+	{                                                                      \
+		return handle_skb(ctx, (void *)PT_REGS_PARM3(ctx), 0, 0, 0,    \
+				  STUB_KPROBE);                                \
+	}                                                                      \
+	SEC(sec) int pfx##_pos4(struct pt_regs *ctx)                           \
+	{                                                                      \
+		return handle_skb(ctx, (void *)PT_REGS_PARM4(ctx), 0, 0, 0,    \
+				  STUB_KPROBE);                                \
+	}                                                                      \
+	SEC(sec) int pfx##_pos5(struct pt_regs *ctx)                           \
+	{                                                                      \
+		return handle_skb(ctx, (void *)PT_REGS_PARM5(ctx), 0, 0, 0,    \
+				  STUB_KPROBE);                                \
+	}                                                                      \
+	SEC(sec) int pfx##_kfree_skb_reason(struct pt_regs *ctx)               \
+	{                                                                      \
+		return handle_skb(ctx, (void *)PT_REGS_PARM1(ctx), 0,          \
+				  (__u32)PT_REGS_PARM2(ctx),                   \
+				  SKBS_EV_DROP | SKBS_EV_REASON, STUB_KPROBE); \
+	}                                                                      \
+	SEC(sec) int pfx##_sk_skb_reason_drop(struct pt_regs *ctx)             \
+	{                                                                      \
+		return handle_skb(ctx, (void *)PT_REGS_PARM2(ctx), 0,          \
+				  (__u32)PT_REGS_PARM3(ctx),                   \
+				  SKBS_EV_DROP | SKBS_EV_REASON, STUB_KPROBE); \
+	}                                                                      \
+	SEC(sec) int pfx##_kfree_skbmem(struct pt_regs *ctx)                   \
+	{                                                                      \
+		return handle_skb(ctx, (void *)PT_REGS_PARM1(ctx), 0, 0,       \
+				  SKBS_EV_FREE, STUB_KPROBE);                  \
 	}
 
 KPROBE_STUBS("kprobe", kp)
@@ -490,11 +491,11 @@ KPROBE_STUBS("kprobe.multi", km)
 
 /* fentry copies are retargeted per function like the tp_btf ones; the
  * section names give libbpf a target for loading the template. */
-#define FENTRY_STUB(name, target, expr_skb, loc, rsn, fl)                    \
-	SEC("fentry/" target) int name(__u64 *ctx)                            \
-	{                                                                     \
-		return handle_skb(ctx, (void *)(expr_skb), loc, rsn, fl,      \
-				  STUB_BTF);                                  \
+#define FENTRY_STUB(name, target, expr_skb, loc, rsn, fl)                \
+	SEC("fentry/" target) int name(__u64 *ctx)                       \
+	{                                                                \
+		return handle_skb(ctx, (void *)(expr_skb), loc, rsn, fl, \
+				  STUB_BTF);                             \
 	}
 
 FENTRY_STUB(fe_pos1, "kfree_skbmem", ctx[0], 0, 0, 0)
@@ -502,8 +503,8 @@ FENTRY_STUB(fe_pos2, "kfree_skbmem", ctx[1], 0, 0, 0)
 FENTRY_STUB(fe_pos3, "kfree_skbmem", ctx[2], 0, 0, 0)
 FENTRY_STUB(fe_pos4, "kfree_skbmem", ctx[3], 0, 0, 0)
 FENTRY_STUB(fe_pos5, "kfree_skbmem", ctx[4], 0, 0, 0)
-FENTRY_STUB(fe_kfree_skb_reason, "kfree_skb_reason", ctx[0], 0,
-	    (__u32)ctx[1], SKBS_EV_DROP | SKBS_EV_REASON)
+FENTRY_STUB(fe_kfree_skb_reason, "kfree_skb_reason", ctx[0], 0, (__u32)ctx[1],
+	    SKBS_EV_DROP | SKBS_EV_REASON)
 FENTRY_STUB(fe_sk_skb_reason_drop, "sk_skb_reason_drop", ctx[1], 0,
 	    (__u32)ctx[2], SKBS_EV_DROP | SKBS_EV_REASON)
 FENTRY_STUB(fe_kfree_skbmem, "kfree_skbmem", ctx[0], 0, 0, SKBS_EV_FREE)

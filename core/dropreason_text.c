@@ -22,20 +22,16 @@ static const struct reason_text texts[] = {
 	{ "ARP_PVLAN_DISABLE",
 	  "A non-IP packet would be sent back out its own port, and "
 	  "proxy_arp_pvlan is off." },
-	{ "BLACKHOLE",
-	  "A blackhole route matched the destination." },
+	{ "BLACKHOLE", "A blackhole route matched the destination." },
 	{ "BPF_CGROUP_EGRESS",
 	  "A cgroup BPF program on the egress path dropped the packet." },
 	{ "BRIDGE_INGRESS_STP_STATE",
 	  "The bridge port's STP state does not let frames in." },
 	{ "CAKE_FLOOD",
 	  "The CAKE qdisc's flood protection (BLUE) dropped the packet." },
-	{ "CANFD_RX_INVALID_FRAME",
-	  "A received CAN FD frame is invalid." },
-	{ "CANXL_RX_INVALID_FRAME",
-	  "A received CAN XL frame is invalid." },
-	{ "CAN_RX_INVALID_FRAME",
-	  "A received CAN frame is invalid." },
+	{ "CANFD_RX_INVALID_FRAME", "A received CAN FD frame is invalid." },
+	{ "CANXL_RX_INVALID_FRAME", "A received CAN XL frame is invalid." },
+	{ "CAN_RX_INVALID_FRAME", "A received CAN frame is invalid." },
 	{ "CONSUMED",
 	  "The packet was consumed normally: delivered or finished with, "
 	  "not lost." },
@@ -50,8 +46,7 @@ static const struct reason_text texts[] = {
 	{ "DUALPI2_STEP_DROP",
 	  "The DualPI2 qdisc dropped the packet when its queue delay passed "
 	  "the step threshold." },
-	{ "DUP_FRAG",
-	  "A fragment duplicates one already received." },
+	{ "DUP_FRAG", "A fragment duplicates one already received." },
 	{ "FQ_BAND_LIMIT",
 	  "The fq qdisc's per-band packet limit was reached." },
 	{ "FQ_FLOW_LIMIT",
@@ -62,23 +57,18 @@ static const struct reason_text texts[] = {
 	{ "FRAG_REASM_TIMEOUT",
 	  "The fragments of a packet did not all arrive before reassembly "
 	  "timed out." },
-	{ "FRAG_TOO_FAR",
-	  "An IPv4 fragment arrived too far out of order "
-	  "(net.ipv4.ipfrag_max_dist)." },
-	{ "FULL_RING",
-	  "The device's ring buffer was full." },
+	{ "FRAG_TOO_FAR", "An IPv4 fragment arrived too far out of order "
+			  "(net.ipv4.ipfrag_max_dist)." },
+	{ "FULL_RING", "The device's ring buffer was full." },
 	{ "HDR_TRUNC",
 	  "A protocol header could not be read from the packet: it is "
 	  "truncated." },
-	{ "ICMP_CSUM",
-	  "The ICMP checksum is wrong." },
+	{ "ICMP_CSUM", "The ICMP checksum is wrong." },
 	{ "INVALID_PROTO",
 	  "The packet breaks its protocol's rules (for example an ICMP "
 	  "timestamp sent to a broadcast address)." },
-	{ "IPV6DISABLED",
-	  "IPv6 is disabled on the device (disable_ipv6)." },
-	{ "IPV6_BAD_EXTHDR",
-	  "An IPv6 extension header is malformed." },
+	{ "IPV6DISABLED", "IPv6 is disabled on the device (disable_ipv6)." },
+	{ "IPV6_BAD_EXTHDR", "An IPv6 extension header is malformed." },
 	{ "IPV6_NDISC_BAD_CODE",
 	  "A neighbour discovery message has an invalid ICMPv6 code." },
 	{ "IPV6_NDISC_BAD_OPTIONS",
@@ -92,8 +82,7 @@ static const struct reason_text texts[] = {
 	{ "IPV6_NDISC_NS_OTHERHOST",
 	  "A neighbour solicitation asked for an address that is not this "
 	  "host's." },
-	{ "IP_CSUM",
-	  "The IP header checksum is wrong." },
+	{ "IP_CSUM", "The IP header checksum is wrong." },
 	{ "IP_INADDRERRORS",
 	  "The destination is unreachable: an unreachable route, or the "
 	  "address is not local and forwarding is off." },
@@ -116,16 +105,14 @@ static const struct reason_text texts[] = {
 	  "packet that came in from outside." },
 	{ "IP_NOPROTO",
 	  "No handler is registered for the packet's IP protocol number." },
-	{ "IP_OUTNOROUTES",
-	  "No route was found for a packet being sent." },
+	{ "IP_OUTNOROUTES", "No route was found for a packet being sent." },
 	{ "IP_RPFILTER",
 	  "The reverse-path filter (rp_filter) refused the source: the "
 	  "route back to it does not use the device it came in on." },
 	{ "IP_TUNNEL_ECN",
 	  "The tunnel's outer and inner ECN bits conflict, so RFC 6040 says "
 	  "drop on decapsulation." },
-	{ "LOCAL_MAC",
-	  "The source MAC address is the local device's own." },
+	{ "LOCAL_MAC", "The source MAC address is the local device's own." },
 	{ "MAC_IEEE_MAC_CONTROL",
 	  "The destination MAC is an IEEE MAC Control address, which is "
 	  "never forwarded." },
@@ -148,8 +135,7 @@ static const struct reason_text texts[] = {
 	{ "NETFILTER_DROP",
 	  "A netfilter rule (nftables or iptables) or a chain's policy "
 	  "dropped the packet." },
-	{ "NOMEM",
-	  "The kernel ran out of memory while handling the packet." },
+	{ "NOMEM", "The kernel ran out of memory while handling the packet." },
 	{ "NOT_DROPPED_YET",
 	  "The packet was not dropped (yet): this value marks a buffer "
 	  "still in use." },
@@ -159,8 +145,7 @@ static const struct reason_text texts[] = {
 	{ "NO_SOCKET",
 	  "No socket took the packet: nothing listens on its address, "
 	  "protocol and port, or its connection is gone." },
-	{ "NO_TX_TARGET",
-	  "No target was found to transmit the packet to." },
+	{ "NO_TX_TARGET", "No target was found to transmit the packet to." },
 	{ "OTHERHOST",
 	  "The packet is addressed to another host's MAC address; it "
 	  "arrived only because the interface is promiscuous." },
@@ -197,22 +182,17 @@ static const struct reason_text texts[] = {
 	{ "RECURSION_LIMIT",
 	  "The packet went through too many nested devices or tunnels (the "
 	  "transmit recursion limit)." },
-	{ "SECURITY_HOOK",
-	  "A security module hook (LSM) refused the packet." },
-	{ "SKB_CSUM",
-	  "Computing the packet's checksum failed." },
-	{ "SKB_GSO_SEG",
-	  "Splitting the packet into segments (GSO) failed." },
+	{ "SECURITY_HOOK", "A security module hook (LSM) refused the packet." },
+	{ "SKB_CSUM", "Computing the packet's checksum failed." },
+	{ "SKB_GSO_SEG", "Splitting the packet into segments (GSO) failed." },
 	{ "SKB_RX_HEADROOM",
 	  "The received packet has too little headroom for the headers that "
 	  "must be added." },
-	{ "SKB_UCOPY_FAULT",
-	  "Copying the data from user space failed." },
+	{ "SKB_UCOPY_FAULT", "Copying the data from user space failed." },
 	{ "SOCKET_BACKLOG",
 	  "The socket's backlog (packets queued while a user process holds "
 	  "the socket) was full." },
-	{ "SOCKET_CLOSE",
-	  "The socket the packet was for has been closed." },
+	{ "SOCKET_CLOSE", "The socket the packet was for has been closed." },
 	{ "SOCKET_DESTROYED",
 	  "The socket was destroyed, and the packets still queued on it "
 	  "were freed." },
@@ -232,8 +212,7 @@ static const struct reason_text texts[] = {
 	  "accepts it, so the connection was reset." },
 	{ "TCP_ACK_UNSENT_DATA",
 	  "The TCP acknowledgment covers data that was never sent." },
-	{ "TCP_AOFAILURE",
-	  "The segment's TCP-AO signature does not verify." },
+	{ "TCP_AOFAILURE", "The segment's TCP-AO signature does not verify." },
 	{ "TCP_AOKEYNOTFOUND",
 	  "The segment's TCP-AO key id matches no configured key." },
 	{ "TCP_AONOTFOUND",
@@ -243,10 +222,8 @@ static const struct reason_text texts[] = {
 	  "not use TCP-AO." },
 	{ "TCP_AUTH_HDR",
 	  "The TCP-MD5 or TCP-AO option appears twice or is malformed." },
-	{ "TCP_CLOSE",
-	  "The TCP socket is in the CLOSE state." },
-	{ "TCP_CSUM",
-	  "The TCP checksum is wrong." },
+	{ "TCP_CLOSE", "The TCP socket is in the CLOSE state." },
+	{ "TCP_CSUM", "The TCP checksum is wrong." },
 	{ "TCP_FASTOPEN",
 	  "A TCP Fast Open request socket dropped the packet." },
 	{ "TCP_FLAGS",
@@ -310,10 +287,8 @@ static const struct reason_text texts[] = {
 	  "more data." },
 	{ "TC_CHAIN_NOTFOUND",
 	  "A tc goto-chain action named a chain that does not exist." },
-	{ "TC_COOKIE_ERROR",
-	  "A tc action's cookie could not be processed." },
-	{ "TC_EGRESS",
-	  "A tc program or action on egress dropped the packet." },
+	{ "TC_COOKIE_ERROR", "A tc action's cookie could not be processed." },
+	{ "TC_EGRESS", "A tc program or action on egress dropped the packet." },
 	{ "TC_INGRESS",
 	  "A tc program or action on ingress dropped the packet." },
 	{ "TC_RECLASSIFY_LOOP",
@@ -321,8 +296,7 @@ static const struct reason_text texts[] = {
 	{ "TUNNEL_TXINFO",
 	  "The packet reached a tunnel device in external (collect "
 	  "metadata) mode without the tunnel metadata it needs." },
-	{ "UDP_CSUM",
-	  "The UDP checksum is wrong." },
+	{ "UDP_CSUM", "The UDP checksum is wrong." },
 	{ "UNHANDLED_PROTO",
 	  "The protocol is not implemented or not supported here." },
 	{ "UNICAST_IN_L2_MULTICAST",
@@ -342,10 +316,8 @@ static const struct reason_text texts[] = {
 	  "missing)." },
 	{ "VXLAN_VNI_NOT_FOUND",
 	  "No VXLAN device is set up for the packet's VNI." },
-	{ "XDP",
-	  "An XDP program dropped the packet on receive." },
-	{ "XFRM_POLICY",
-	  "An IPsec (xfrm) policy check refused the packet." },
+	{ "XDP", "An XDP program dropped the packet on receive." },
+	{ "XFRM_POLICY", "An IPsec (xfrm) policy check refused the packet." },
 };
 
 #define NTEXTS (sizeof(texts) / sizeof(texts[0]))
@@ -431,7 +403,8 @@ const char *dropreason_sentence(const char *name, char *buf, size_t len)
 	humanize(name, human, sizeof(human));
 	snprintf(buf, len,
 		 "The kernel gave drop reason %s (%s), which skbscope does not "
-		 "describe yet.", name, human);
+		 "describe yet.",
+		 name, human);
 	return buf;
 }
 

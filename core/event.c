@@ -16,8 +16,10 @@ int event_decode(const void *data, size_t size, const struct skbs_event **ev,
 	const struct skbs_event *e = data;
 
 	if (size < sizeof(*e)) {
-		snprintf(err, errlen, "record of %zu bytes is shorter than "
-			 "an event (%zu)", size, sizeof(*e));
+		snprintf(err, errlen,
+			 "record of %zu bytes is shorter than "
+			 "an event (%zu)",
+			 size, sizeof(*e));
 		return -EINVAL;
 	}
 	if (e->rec_type != SKBS_REC_EVENT) {
@@ -29,10 +31,11 @@ int event_decode(const void *data, size_t size, const struct skbs_event **ev,
 			 e->hdr_len, e->tail_len);
 		return -EINVAL;
 	}
-	if (e->tail_len > SKBS_TAIL_MAX ||
-	    sizeof(*e) + e->tail_len > size) {
-		snprintf(err, errlen, "record tail of %u bytes does not fit "
-			 "in %zu", e->tail_len, size);
+	if (e->tail_len > SKBS_TAIL_MAX || sizeof(*e) + e->tail_len > size) {
+		snprintf(err, errlen,
+			 "record tail of %u bytes does not fit "
+			 "in %zu",
+			 e->tail_len, size);
 		return -EINVAL;
 	}
 	*ev = e;

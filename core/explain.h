@@ -31,7 +31,7 @@ enum explain_kind {
 };
 
 struct explain_field {
-	char key[EXPLAIN_KEY];   /* JSON key: "table", "chain", "handle" */
+	char key[EXPLAIN_KEY]; /* JSON key: "table", "chain", "handle" */
 	char val[EXPLAIN_VAL];
 };
 

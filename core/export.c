@@ -31,8 +31,9 @@ enum export_fmt export_format(const char *path)
 
 const char *export_format_name(enum export_fmt f)
 {
-	return f == EXPORT_JSON ? "JSON" : f == EXPORT_PCAPNG ? "pcap-ng" :
-								  "text";
+	return f == EXPORT_JSON   ? "JSON" :
+	       f == EXPORT_PCAPNG ? "pcap-ng" :
+				    "text";
 }
 
 /* A stored hop back into the event it came from. What the store does not
@@ -159,15 +160,15 @@ out:
 		r = pcapng_close(pc);
 		if (!ret && r) {
 			ret = r;
-			snprintf(err, errlen, "export to '%s' failed: %s",
-				 path, strerror(-r));
+			snprintf(err, errlen, "export to '%s' failed: %s", path,
+				 strerror(-r));
 		}
 	}
 	if (f) {
 		if ((fflush(f) == EOF || ferror(f)) && !ret) {
 			ret = -(errno ? errno : EIO);
-			snprintf(err, errlen, "export to '%s' failed: %s",
-				 path, strerror(-ret));
+			snprintf(err, errlen, "export to '%s' failed: %s", path,
+				 strerror(-ret));
 		}
 		fclose(f);
 	}

@@ -17,8 +17,8 @@ struct ksyms;
 
 enum export_fmt {
 	EXPORT_TEXT,
-	EXPORT_JSON,    /* *.json, *.jsonl */
-	EXPORT_PCAPNG,  /* *.pcapng, *.pcap */
+	EXPORT_JSON,   /* *.json, *.jsonl */
+	EXPORT_PCAPNG, /* *.pcapng, *.pcap */
 };
 
 struct export_ctx {

@@ -47,8 +47,8 @@ static int parse_u64(const char *s, int hex_ok, unsigned long long max,
 	return 0;
 }
 
-int filter_set_addr(struct skbs_filter *f, int dst, const char *text,
-		    char *err, size_t errlen)
+int filter_set_addr(struct skbs_filter *f, int dst, const char *text, char *err,
+		    size_t errlen)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash;
 	__u8 addr[16] = { 0 };
@@ -83,10 +83,11 @@ int filter_set_addr(struct skbs_filter *f, int dst, const char *text,
 	}
 	if ((f->flags & (dst ? SKBS_F_SADDR : SKBS_F_DADDR)) &&
 	    (dst ? f->saddr_family : f->daddr_family) != fam) {
-		snprintf(err, errlen, "--filter-%s-ip: '%s' is IPv%d but the "
+		snprintf(err, errlen,
+			 "--filter-%s-ip: '%s' is IPv%d but the "
 			 "%s address is IPv%d: no packet has both",
-			 dst ? "dst" : "src", text, fam, dst ? "source" :
-			 "destination", fam == 4 ? 6 : 4);
+			 dst ? "dst" : "src", text, fam,
+			 dst ? "source" : "destination", fam == 4 ? 6 : 4);
 		return -EINVAL;
 	}
 	if (dst) {
@@ -102,20 +103,23 @@ int filter_set_addr(struct skbs_filter *f, int dst, const char *text,
 	}
 	return 0;
 bad:
-	snprintf(err, errlen, "--filter-%s-ip: invalid IP address or prefix "
-		 "'%s'", dst ? "dst" : "src", text ? text : "");
+	snprintf(err, errlen,
+		 "--filter-%s-ip: invalid IP address or prefix "
+		 "'%s'",
+		 dst ? "dst" : "src", text ? text : "");
 	return -EINVAL;
 }
 
-int filter_set_port(struct skbs_filter *f, int dst, const char *text,
-		    char *err, size_t errlen)
+int filter_set_port(struct skbs_filter *f, int dst, const char *text, char *err,
+		    size_t errlen)
 {
 	unsigned long long v;
 
 	if (parse_u64(text, 0, 65535, &v) || v == 0) {
-		snprintf(err, errlen, "--filter-%s-port: invalid port '%s' "
-			 "(expected 1 to 65535)", dst ? "dst" : "src",
-			 text ? text : "");
+		snprintf(err, errlen,
+			 "--filter-%s-port: invalid port '%s' "
+			 "(expected 1 to 65535)",
+			 dst ? "dst" : "src", text ? text : "");
 		return -EINVAL;
 	}
 	if (dst) {
@@ -132,8 +136,8 @@ static const struct {
 	const char *name;
 	__u8 num;
 } protos[] = {
-	{ "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "icmp6", 58 },
-	{ "icmpv6", 58 }, { "sctp", 132 },
+	{ "icmp", 1 },   { "tcp", 6 },     { "udp", 17 },
+	{ "icmp6", 58 }, { "icmpv6", 58 }, { "sctp", 132 },
 };
 
 int filter_set_proto(struct skbs_filter *f, const char *text, char *err,
@@ -150,7 +154,8 @@ int filter_set_proto(struct skbs_filter *f, const char *text, char *err,
 		}
 	}
 	if (parse_u64(text, 0, 255, &v)) {
-		snprintf(err, errlen, "--filter-proto: invalid protocol '%s' "
+		snprintf(err, errlen,
+			 "--filter-proto: invalid protocol '%s' "
 			 "(expected tcp, udp, icmp, icmp6 or 0 to 255)",
 			 text ? text : "");
 		return -EINVAL;
@@ -180,8 +185,10 @@ int filter_set_mark(struct skbs_filter *f, const char *text, char *err,
 	f->flags |= SKBS_F_MARK;
 	return 0;
 bad:
-	snprintf(err, errlen, "--filter-mark: invalid mark '%s' (expected "
-		 "MARK[/MASK], 32-bit, decimal or 0x hex)", text ? text : "");
+	snprintf(err, errlen,
+		 "--filter-mark: invalid mark '%s' (expected "
+		 "MARK[/MASK], 32-bit, decimal or 0x hex)",
+		 text ? text : "");
 	return -EINVAL;
 }
 
@@ -215,8 +222,10 @@ int filter_set_netns(struct skbs_filter *f, const char *text,
 	}
 	if (!parse_u64(text, 0, 0xffffffffULL, &ino)) {
 		if (!ino) {
-			snprintf(err, errlen, "--filter-netns: invalid inode "
-				 "'%s'", text);
+			snprintf(err, errlen,
+				 "--filter-netns: invalid inode "
+				 "'%s'",
+				 text);
 			return -EINVAL;
 		}
 		f->netns = (__u32)ino;
@@ -229,15 +238,18 @@ int filter_set_netns(struct skbs_filter *f, const char *text,
 		if (!strcmp(text, ".") || !strcmp(text, "..") ||
 		    snprintf(path, sizeof(path), "%s/%s", netns_dir, text) >=
 			    (int)sizeof(path)) {
-			snprintf(err, errlen, "--filter-netns: invalid name "
-				 "'%s'", text);
+			snprintf(err, errlen,
+				 "--filter-netns: invalid name "
+				 "'%s'",
+				 text);
 			return -EINVAL;
 		}
 	}
 	if (stat(path, &st)) {
-		snprintf(err, errlen, "--filter-netns: no such network "
-			 "namespace '%s' (%s: %s)", text, path,
-			 strerror(errno));
+		snprintf(err, errlen,
+			 "--filter-netns: no such network "
+			 "namespace '%s' (%s: %s)",
+			 text, path, strerror(errno));
 		return -EINVAL;
 	}
 	/* Any file has an inode: /etc/passwd, or a name left behind in
@@ -249,8 +261,10 @@ int filter_set_netns(struct skbs_filter *f, const char *text,
 			snprintf(err, errlen, "--filter-netns: '%s': %s", text,
 				 strerror(-type));
 		else
-			snprintf(err, errlen, "--filter-netns: '%s' is not a "
-				 "network namespace", text);
+			snprintf(err, errlen,
+				 "--filter-netns: '%s' is not a "
+				 "network namespace",
+				 text);
 		return -EINVAL;
 	}
 	f->netns = (__u32)st.st_ino;
@@ -265,9 +279,11 @@ int filter_set_ifname(struct skbs_filter *f, const char *text, char *err,
 
 	if (!l || l >= SKBS_IFNAMSIZ || strchr(text, '/') ||
 	    strpbrk(text, " \t\n:")) {
-		snprintf(err, errlen, "--filter-ifname: invalid interface "
+		snprintf(err, errlen,
+			 "--filter-ifname: invalid interface "
 			 "name '%s' (1 to 15 characters, no '/', ':' or "
-			 "space)", text ? text : "");
+			 "space)",
+			 text ? text : "");
 		return -EINVAL;
 	}
 	memset(f->ifname, 0, sizeof(f->ifname));
@@ -281,7 +297,7 @@ static const struct {
 	const char *kw;
 	__u32 flag;
 } keywords[] = {
-	{ "src", SKBS_F_SADDR }, { "dst", SKBS_F_DADDR },
+	{ "src", SKBS_F_SADDR },   { "dst", SKBS_F_DADDR },
 	{ "sport", SKBS_F_SPORT }, { "dport", SKBS_F_DPORT },
 	{ "proto", SKBS_F_PROTO }, { "mark", SKBS_F_MARK },
 	{ "netns", SKBS_F_NETNS }, { "ifname", SKBS_F_IFNAME },
@@ -353,7 +369,8 @@ int filter_parse(const char *text, const char *netns_dir,
 			while (text[e] && isspace((unsigned char)text[e]))
 				e++;
 			if (!text[e]) {
-				snprintf(err, errlen, "pcap: missing expression");
+				snprintf(err, errlen,
+					 "pcap: missing expression");
 				goto bad;
 			}
 			if (pcapexpr_set(&f, text + e, err, errlen)) {
@@ -376,9 +393,10 @@ int filter_parse(const char *text, const char *netns_dir,
 				expect_term = 0;
 				break;
 			}
-			snprintf(err, errlen, "unknown keyword '%.*s'; "
-				 "pcap-filter: %s", (int)kl, text + ks,
-				 pcap_reason(msg));
+			snprintf(err, errlen,
+				 "unknown keyword '%.*s'; "
+				 "pcap-filter: %s",
+				 (int)kl, text + ks, pcap_reason(msg));
 			goto bad;
 		}
 		if (f.flags & flag) {
@@ -478,12 +496,12 @@ int filter_format(const struct skbs_filter *f, char *buf, size_t len)
 
 	if (len)
 		buf[0] = '\0';
-#define ADD(...)                                                        \
-	do {                                                            \
-		snprintf(term, sizeof(term), __VA_ARGS__);              \
-		n += (size_t)snprintf(buf + (n < len ? n : len),        \
-				      n < len ? len - n : 0, "%s%s",    \
-				      n ? " and " : "", term);          \
+#define ADD(...)                                                     \
+	do {                                                         \
+		snprintf(term, sizeof(term), __VA_ARGS__);           \
+		n += (size_t)snprintf(buf + (n < len ? n : len),     \
+				      n < len ? len - n : 0, "%s%s", \
+				      n ? " and " : "", term);       \
 	} while (0)
 	if (f->flags & SKBS_F_SADDR) {
 		char t1[96];

@@ -15,10 +15,10 @@
 void filter_init(struct skbs_filter *f);
 
 /* Each returns 0, or -EINVAL with a message in err naming the value. */
-int filter_set_addr(struct skbs_filter *f, int dst, const char *text,
-		    char *err, size_t errlen);
-int filter_set_port(struct skbs_filter *f, int dst, const char *text,
-		    char *err, size_t errlen);
+int filter_set_addr(struct skbs_filter *f, int dst, const char *text, char *err,
+		    size_t errlen);
+int filter_set_port(struct skbs_filter *f, int dst, const char *text, char *err,
+		    size_t errlen);
 int filter_set_proto(struct skbs_filter *f, const char *text, char *err,
 		     size_t errlen);
 int filter_set_mark(struct skbs_filter *f, const char *text, char *err,
@@ -39,8 +39,8 @@ int filter_set_ifname(struct skbs_filter *f, const char *text, char *err,
  * token and *bad_off (if given) is its byte offset. What f captures
  * (output, snaplen) and --filter-track-skb are kept.
  */
-int filter_parse(const char *text, const char *netns_dir,
-		 struct skbs_filter *f, char *err, size_t errlen, int *bad_off);
+int filter_parse(const char *text, const char *netns_dir, struct skbs_filter *f,
+		 char *err, size_t errlen, int *bad_off);
 /* The filter in filter_parse's syntax; "" when it matches everything. */
 int filter_format(const struct skbs_filter *f, char *buf, size_t len);
 

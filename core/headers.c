@@ -7,10 +7,10 @@
 #include <string.h>
 #include "core/headers.h"
 
-#define ADD(...)                                                        \
-	do {                                                            \
-		if (nl < max)                                           \
-			snprintf(lines[nl++], HDR_LINE, __VA_ARGS__);   \
+#define ADD(...)                                                      \
+	do {                                                          \
+		if (nl < max)                                         \
+			snprintf(lines[nl++], HDR_LINE, __VA_ARGS__); \
 	} while (0)
 
 static unsigned be16(const __u8 *p)
@@ -24,13 +24,13 @@ static unsigned long be32(const __u8 *p)
 	       (unsigned long)p[2] << 8 | p[3];
 }
 
-static int l4(const __u8 *b, size_t n, unsigned proto,
-	      char (*lines)[HDR_LINE], int nl, int max)
+static int l4(const __u8 *b, size_t n, unsigned proto, char (*lines)[HDR_LINE],
+	      int nl, int max)
 {
 	if (proto == 6) {
-		static const char *const names[] = { "FIN", "SYN", "RST",
-						     "PSH", "ACK", "URG",
-						     "ECE", "CWR" };
+		static const char *const names[] = {
+			"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"
+		};
 		char fl[64] = "";
 
 		if (n < 20) {
@@ -59,8 +59,8 @@ static int l4(const __u8 *b, size_t n, unsigned proto,
 			ADD("ICMP  (truncated)");
 			return nl;
 		}
-		ADD("%s type %u code %u", proto == 1 ? "ICMP " : "ICMPv6",
-		    b[0], b[1]);
+		ADD("%s type %u code %u", proto == 1 ? "ICMP " : "ICMPv6", b[0],
+		    b[1]);
 	}
 	return nl;
 }
@@ -80,9 +80,9 @@ int headers_decode(const __u8 *b, size_t n, int l2, char (*lines)[HDR_LINE],
 		}
 		type = be16(b + 12);
 		ADD("Ether %02x:%02x:%02x:%02x:%02x:%02x -> "
-		    "%02x:%02x:%02x:%02x:%02x:%02x  type 0x%04x", b[6], b[7],
-		    b[8], b[9], b[10], b[11], b[0], b[1], b[2], b[3], b[4],
-		    b[5], type);
+		    "%02x:%02x:%02x:%02x:%02x:%02x  type 0x%04x",
+		    b[6], b[7], b[8], b[9], b[10], b[11], b[0], b[1], b[2],
+		    b[3], b[4], b[5], type);
 		if (type == 0x8100 && n >= 18) {
 			ADD("VLAN  id %u  type 0x%04x", be16(b + 14) & 0xfff,
 			    be16(b + 16));
@@ -132,8 +132,7 @@ int headers_decode(const __u8 *b, size_t n, int l2, char (*lines)[HDR_LINE],
 	return nl;
 }
 
-int headers_hexdump(const __u8 *b, size_t n, char (*lines)[HDR_LINE],
-		    int max)
+int headers_hexdump(const __u8 *b, size_t n, char (*lines)[HDR_LINE], int max)
 {
 	int nl = 0;
 

@@ -14,7 +14,6 @@
 int headers_decode(const __u8 *b, size_t n, int l2, char (*lines)[HDR_LINE],
 		   int max);
 /* 16 bytes a line: "0000  45 00 ... |E..)....|". Returns lines. */
-int headers_hexdump(const __u8 *b, size_t n, char (*lines)[HDR_LINE],
-		    int max);
+int headers_hexdump(const __u8 *b, size_t n, char (*lines)[HDR_LINE], int max);
 
 #endif

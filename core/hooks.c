@@ -44,8 +44,7 @@ const struct hook *hooks_get(const struct hooks *h, __u32 id)
 	return h && id < h->n ? &h->v[id] : NULL;
 }
 
-int hooks_set_state(struct hooks *h, __u32 id, int attached,
-		    const char *why)
+int hooks_set_state(struct hooks *h, __u32 id, int attached, const char *why)
 {
 	struct hook *hk;
 

@@ -15,15 +15,15 @@ enum hook_kind {
 };
 
 struct hook {
-	char name[96];       /* "kfree_skb" */
-	char group[32];      /* tracefs group ("skb"), "" when unknown */
-	char module[56];     /* functions in modules: the module */
+	char name[96];   /* "kfree_skb" */
+	char group[32];  /* tracefs group ("skb"), "" when unknown */
+	char module[56]; /* functions in modules: the module */
 	enum hook_kind kind;
-	int skb_pos;         /* tracepoints: ctx index; functions: 1..5 */
+	int skb_pos; /* tracepoints: ctx index; functions: 1..5 */
 	__u32 btf_id;
 	int nargs;
-	int attached;        /* 1 attached, 0 not (yet), -errno failed */
-	char why[128];       /* why it failed, when it did */
+	int attached;  /* 1 attached, 0 not (yet), -errno failed */
+	char why[128]; /* why it failed, when it did */
 };
 
 struct hooks;
@@ -40,8 +40,7 @@ const struct hook *hooks_get(const struct hooks *h, __u32 id);
  * tracing session (core/trace) writes this; everyone else reads it.
  * 0 or -ENOENT for an unknown id.
  */
-int hooks_set_state(struct hooks *h, __u32 id, int attached,
-		    const char *why);
+int hooks_set_state(struct hooks *h, __u32 id, int attached, const char *why);
 /* "skb:kfree_skb" for tracepoints with a known group, else the name. */
 const char *hook_label(const struct hook *hk, char *buf, size_t len);
 

@@ -36,15 +36,17 @@ int outfile_open(const char *path, char *err, size_t errlen)
 {
 	/* O_NONBLOCK: a FIFO with no reader fails (ENXIO) instead of
 	 * blocking the start forever; writes block again after. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-				    O_CLOEXEC | O_NONBLOCK, 0600), fl, e;
+	int fd = open(path,
+		      O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC |
+			      O_NONBLOCK,
+		      0600),
+	    fl, e;
 	struct stat st;
 
 	if (fd < 0)
 		return fail(path, errno, err, errlen);
 	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) ||
-	    fstat(fd, &st))
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) || fstat(fd, &st))
 		goto bad;
 	/* The mode only applies to a file created now: one that was there
 	 * keeps its own, and a trace written into a world-readable file

@@ -37,12 +37,12 @@ int json_string(const char *s, size_t n, char *buf, size_t len)
 
 	/* c is evaluated once, whether or not it fits: callers pass
 	 * u[i++]. */
-#define OUT(c)                                                          \
-	do {                                                            \
-		char _c = (char)(c);                                    \
-		if (o + 1 < len)                                        \
-			buf[o] = _c;                                    \
-		o++;                                                    \
+#define OUT(c)                       \
+	do {                         \
+		char _c = (char)(c); \
+		if (o + 1 < len)     \
+			buf[o] = _c; \
+		o++;                 \
 	} while (0)
 	OUT('"');
 	while (i < n && u[i]) {
@@ -78,17 +78,17 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 	int fam = event_family(ev);
 	const char *reason;
 
-#define PUT(...)                                                        \
-	do {                                                            \
-		int _r = snprintf(buf + (n < len ? n : len),            \
-				  n < len ? len - n : 0, __VA_ARGS__);  \
-		if (_r > 0)                                             \
-			n += (size_t)_r;                                \
+#define PUT(...)                                                       \
+	do {                                                           \
+		int _r = snprintf(buf + (n < len ? n : len),           \
+				  n < len ? len - n : 0, __VA_ARGS__); \
+		if (_r > 0)                                            \
+			n += (size_t)_r;                               \
 	} while (0)
 	json_string(ev->comm, sizeof(ev->comm), s1, sizeof(s1));
 	PUT("{\"skb\":\"0x%llx\",\"gen\":%u,\"cpu\":%u,\"pid\":%u,"
-	    "\"comm\":%s,", (unsigned long long)ev->skb, ev->gen, ev->cpu,
-	    ev->pid, s1);
+	    "\"comm\":%s,",
+	    (unsigned long long)ev->skb, ev->gen, ev->cpu, ev->pid, s1);
 	snprintf(tmp, sizeof(tmp), "%.16s:%u", ev->comm, ev->pid);
 	json_string(tmp, sizeof(tmp), s1, sizeof(s1));
 	line_func(lo, ev, tmp, sizeof(tmp));
@@ -112,8 +112,8 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		inet_ntop(fam == 4 ? AF_INET : AF_INET6, ev->daddr, b,
 			  sizeof(b));
 		PUT(",\"tuple\":{\"saddr\":\"%s\",\"daddr\":\"%s\","
-		    "\"sport\":%u,\"dport\":%u,\"proto\":\"%s\"}", a, b,
-		    ev->sport, ev->dport,
+		    "\"sport\":%u,\"dport\":%u,\"proto\":\"%s\"}",
+		    a, b, ev->sport, ev->dport,
 		    line_proto_name(ev->l4_proto, pn, sizeof(pn)));
 	}
 	if (ev->flags & SKBS_EV_DROP) {
@@ -136,8 +136,7 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 	if (nstack >= 0) {
 		PUT(",\"stack\":[");
 		for (int i = 0; i < nstack; i++) {
-			json_string(stack[i], strlen(stack[i]), s1,
-				    sizeof(s1));
+			json_string(stack[i], strlen(stack[i]), s1, sizeof(s1));
 			PUT("%s%s", i ? "," : "", s1);
 		}
 		PUT("]");

@@ -92,9 +92,7 @@ const char *line_proto_name(__u8 proto, char *buf, size_t len)
 	case 17: return "udp";
 	case 58: return "icmp6";
 	case 132: return "sctp";
-	default:
-		snprintf(buf, len, "%u", proto);
-		return buf;
+	default: snprintf(buf, len, "%u", proto); return buf;
 	}
 }
 
@@ -122,8 +120,8 @@ int line_tuple(const struct skbs_event *ev, char *buf, size_t len)
 	return snprintf(buf, len, "%s->%s(%s)", s, d, p);
 }
 
-int line_drop(const struct line_out *lo, const struct skbs_event *ev,
-	      char *buf, size_t len)
+int line_drop(const struct line_out *lo, const struct skbs_event *ev, char *buf,
+	      size_t len)
 {
 	char loc[160] = "";
 	const char *r = NULL;
@@ -132,8 +130,7 @@ int line_drop(const struct line_out *lo, const struct skbs_event *ev,
 		return snprintf(buf, len, "%s", "");
 	if (ev->location) {
 		if (lo->ksyms)
-			ksyms_format(lo->ksyms, ev->location, loc,
-				     sizeof(loc));
+			ksyms_format(lo->ksyms, ev->location, loc, sizeof(loc));
 		else
 			snprintf(loc, sizeof(loc), "0x%llx",
 				 (unsigned long long)ev->location);
@@ -146,8 +143,8 @@ int line_drop(const struct line_out *lo, const struct skbs_event *ev,
 	return snprintf(buf, len, "(%u) %s", ev->drop_reason, loc);
 }
 
-static int fmt_ts(struct line_out *lo, const struct skbs_event *ev,
-		  char *buf, size_t len)
+static int fmt_ts(struct line_out *lo, const struct skbs_event *ev, char *buf,
+		  size_t len)
 {
 	time_t secs;
 	struct tm tm;
@@ -163,20 +160,19 @@ static int fmt_ts(struct line_out *lo, const struct skbs_event *ev,
 	case TS_ABSOLUTE:
 		/* Both come from the event source (a recording is any
 		 * file): wrap, as the clocks would, rather than overflow. */
-		wall = (long long)(ev->ts +
-				   (unsigned long long)lo->o.realtime_offset_ns);
+		wall = (long long)(ev->ts + (unsigned long long)
+						    lo->o.realtime_offset_ns);
 		secs = (time_t)(wall / 1000000000LL);
 		localtime_r(&secs, &tm);
 		return snprintf(buf, len, "%02d:%02d:%02d.%06lld ", tm.tm_hour,
 				tm.tm_min, tm.tm_sec,
 				(wall % 1000000000LL) / 1000);
-	default:
-		return snprintf(buf, len, "%s", "");
+	default: return snprintf(buf, len, "%s", "");
 	}
 }
 
-int line_func(const struct line_out *lo, const struct skbs_event *ev,
-	      char *buf, size_t len)
+int line_func(const struct line_out *lo, const struct skbs_event *ev, char *buf,
+	      size_t len)
 {
 	const struct hook *hk = hooks_get(lo->hooks, ev->hook);
 
@@ -226,8 +222,7 @@ int line_comment(const struct line_out *lo, const struct skbs_event *ev,
 			(ev->flags & SKBS_EV_DROP) ? " dropped" : "", drop);
 }
 
-const char *line_reason(const struct line_out *lo,
-			const struct skbs_event *ev)
+const char *line_reason(const struct line_out *lo, const struct skbs_event *ev)
 {
 	if (!(ev->flags & SKBS_EV_DROP) || !(ev->flags & SKBS_EV_REASON))
 		return NULL;
@@ -238,12 +233,14 @@ int line_header(const struct line_out *lo, char *buf, size_t len)
 {
 	const char *ts = lo->o.ts == TS_CURRENT  ? "TIME             " :
 			 lo->o.ts == TS_RELATIVE ? "TIME(ns)     " :
-			 lo->o.ts == TS_ABSOLUTE ? "TIME            " : "";
+			 lo->o.ts == TS_ABSOLUTE ? "TIME            " :
+						   "";
 
-	return snprintf(buf, len, "%s%-18s %-3s %-16s %s%s%s", ts, "SKB",
-			"CPU", "PROCESS",
+	return snprintf(buf, len, "%s%-18s %-3s %-16s %s%s%s", ts, "SKB", "CPU",
+			"PROCESS",
 			lo->o.meta ? "NETNS      MARK/x     IFACE            "
-				     "PROTO  MTU   LEN   " : "",
+				     "PROTO  MTU   LEN   " :
+				     "",
 			lo->o.tuple ? "TUPLE " : "", "FUNC");
 }
 
@@ -253,12 +250,12 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 	char proc[40], iface[40], tuple[128], drop[200], label[192];
 	size_t n = 0;
 
-#define PUT(...)                                                        \
-	do {                                                            \
-		int _r = snprintf(buf + n, n < len ? len - n : 0,       \
-				  __VA_ARGS__);                         \
-		if (_r > 0)                                             \
-			n += (size_t)_r;                                \
+#define PUT(...)                                                  \
+	do {                                                      \
+		int _r = snprintf(buf + n, n < len ? len - n : 0, \
+				  __VA_ARGS__);                   \
+		if (_r > 0)                                       \
+			n += (size_t)_r;                          \
 	} while (0)
 
 	if (lo->o.ts != TS_NONE) {
@@ -272,12 +269,12 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 	    proc);
 	if (lo->o.meta) {
 		if (ev->ifindex)
-			snprintf(iface, sizeof(iface), "%u(%.16s)",
-				 ev->ifindex, ev->ifname);
+			snprintf(iface, sizeof(iface), "%u(%.16s)", ev->ifindex,
+				 ev->ifname);
 		else
 			snprintf(iface, sizeof(iface), "0");
-		PUT("%-10u 0x%-8x %-16s 0x%04x %-5u %-5u ", ev->netns,
-		    ev->mark, iface, ev->l3_proto, ev->mtu, ev->len);
+		PUT("%-10u 0x%-8x %-16s 0x%04x %-5u %-5u ", ev->netns, ev->mark,
+		    iface, ev->l3_proto, ev->mtu, ev->len);
 	}
 	if (lo->o.tuple) {
 		line_tuple(ev, tuple, sizeof(tuple));

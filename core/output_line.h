@@ -16,15 +16,15 @@ struct ksyms;
 
 enum ts_mode {
 	TS_NONE,
-	TS_CURRENT,   /* kernel monotonic time of the event, ns */
-	TS_RELATIVE,  /* ns since the previous event of the same skb */
-	TS_ABSOLUTE,  /* wall clock */
+	TS_CURRENT,  /* kernel monotonic time of the event, ns */
+	TS_RELATIVE, /* ns since the previous event of the same skb */
+	TS_ABSOLUTE, /* wall clock */
 };
 
 struct line_opts {
-	int meta;         /* NETNS MARK IFACE PROTO MTU LEN */
+	int meta; /* NETNS MARK IFACE PROTO MTU LEN */
 	int tuple;
-	int caller;       /* append the calling function */
+	int caller; /* append the calling function */
 	enum ts_mode ts;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
 	long long realtime_offset_ns;
@@ -45,12 +45,12 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 /* The event's tuple alone, "10.0.0.1:5000->10.0.0.2:80(udp)" or "". */
 int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
 /* The drop part of FUNC: "(NETFILTER_DROP) nft_do_chain+0x4a8", or "". */
-int line_drop(const struct line_out *lo, const struct skbs_event *ev,
-	      char *buf, size_t len);
+int line_drop(const struct line_out *lo, const struct skbs_event *ev, char *buf,
+	      size_t len);
 /* The hook's name as FUNC shows it ("ip_rcv", "skb:kfree_skb",
  * "veth_xmit [veth]"). */
-int line_func(const struct line_out *lo, const struct skbs_event *ev,
-	      char *buf, size_t len);
+int line_func(const struct line_out *lo, const struct skbs_event *ev, char *buf,
+	      size_t len);
 /* An address as "function+0xoff", or raw hex without symbols. */
 int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len);
 /* Room for one symbolized address ("function+0xoff [module]"). */
@@ -66,8 +66,7 @@ int line_comment(const struct line_out *lo, const struct skbs_event *ev,
 		 char *buf, size_t len);
 /* The drop reason's name, or NULL when the event has none or it is
  * unknown to this kernel's BTF. */
-const char *line_reason(const struct line_out *lo,
-			const struct skbs_event *ev);
+const char *line_reason(const struct line_out *lo, const struct skbs_event *ev);
 /* Protocol name for an IPPROTO_* number ("tcp", "udp", "icmp", ...). */
 const char *line_proto_name(__u8 proto, char *buf, size_t len);
 

@@ -36,11 +36,11 @@ struct pcapng_if {
 struct pcapng {
 	FILE *f;
 	long long realtime_offset_ns;
-	int err;                /* first write error (errno), sticks */
-	struct pcapng_if *ifs;  /* index = interface id */
+	int err;               /* first write error (errno), sticks */
+	struct pcapng_if *ifs; /* index = interface id */
 	size_t nifs, ifs_cap;
-	size_t last;            /* interface of the previous packet */
-	unsigned char *b;       /* the block being built */
+	size_t last;      /* interface of the previous packet */
+	unsigned char *b; /* the block being built */
 	size_t len, cap, start;
 	int nomem;
 	unsigned long long written, skipped;
@@ -125,8 +125,8 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 			return 0;
 		c = c << 6 | (s[i] & 0x3f);
 	}
-	if ((k == 3 && c < 0x800) || (k == 4 && c < 0x10000) ||
-	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+	if ((k == 3 && c < 0x800) || (k == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
 		return 0;
 	return k;
 }
@@ -307,8 +307,8 @@ int pcapng_write(struct pcapng *p, const struct skbs_event *ev,
 		p->skipped++;
 		return 0;
 	}
-	linktype = ev->flags & SKBS_EV_HDR_L2 ? LINKTYPE_ETHERNET
-					      : LINKTYPE_RAW;
+	linktype = ev->flags & SKBS_EV_HDR_L2 ? LINKTYPE_ETHERNET :
+						LINKTYPE_RAW;
 	ret = iface(p, ev, linktype, &id);
 	if (ret)
 		return ret;

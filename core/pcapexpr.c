@@ -17,20 +17,18 @@ static int supported(__u16 code, __u32 k)
 		if (CB_MODE(code) == CB_ABS && k >= 0xfffff000)
 			return 0; /* SKF_AD_* ancillary data */
 		return 1;
-	case CB_ALU:
-		return CB_OP(code) <= CB_XOR;
-	case CB_JMP:
-		return CB_OP(code) <= CB_JSET;
-	default:
-		return 1;
+	case CB_ALU: return CB_OP(code) <= CB_XOR;
+	case CB_JMP: return CB_OP(code) <= CB_JSET;
+	default: return 1;
 	}
 }
 
 /* The expression as quoted in messages: long ones are cut, so that what
  * follows (libpcap's complaint) is never what gets cut off. */
 #define QUOTE_MAX 48
-#define QUOTE(e) (int)(strlen(e) > QUOTE_MAX ? QUOTE_MAX - 3 : strlen(e)), \
-		 (e), (strlen(e) > QUOTE_MAX ? "..." : "")
+#define QUOTE(e)                                                       \
+	(int)(strlen(e) > QUOTE_MAX ? QUOTE_MAX - 3 : strlen(e)), (e), \
+		(strlen(e) > QUOTE_MAX ? "..." : "")
 
 int pcap_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
 		     size_t max, char *err, size_t errlen)
@@ -51,18 +49,21 @@ int pcap_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
 	}
 	pcap_close(p);
 	if (fp.bf_len > max) {
-		snprintf(err, errlen, "pcap-filter '%.*s%s' compiles to %u "
+		snprintf(err, errlen,
+			 "pcap-filter '%.*s%s' compiles to %u "
 			 "instructions; the in-kernel interpreter runs at most "
-			 "%zu", QUOTE(expr), fp.bf_len, max);
+			 "%zu",
+			 QUOTE(expr), fp.bf_len, max);
 		pcap_freecode(&fp);
 		return -E2BIG;
 	}
 	for (unsigned i = 0; i < fp.bf_len; i++) {
 		if (!supported(fp.bf_insns[i].code, fp.bf_insns[i].k)) {
-			snprintf(err, errlen, "pcap-filter '%.*s%s': "
+			snprintf(err, errlen,
+				 "pcap-filter '%.*s%s': "
 				 "instruction 0x%04x (#%u) is not supported in "
-				 "the kernel", QUOTE(expr), fp.bf_insns[i].code,
-				 i);
+				 "the kernel",
+				 QUOTE(expr), fp.bf_insns[i].code, i);
 			pcap_freecode(&fp);
 			return -EOPNOTSUPP;
 		}
@@ -91,9 +92,10 @@ int pcapexpr_set(struct skbs_filter *f, const char *expr, char *err,
 		return 0;
 	}
 	if (strlen(expr) >= sizeof(f->pcap_text)) {
-		snprintf(err, errlen, "pcap-filter expression too long (%zu "
-			 "bytes; at most %zu)", strlen(expr),
-			 sizeof(f->pcap_text) - 1);
+		snprintf(err, errlen,
+			 "pcap-filter expression too long (%zu "
+			 "bytes; at most %zu)",
+			 strlen(expr), sizeof(f->pcap_text) - 1);
 		return -E2BIG;
 	}
 	n2 = pcap_compile_one(expr, 1, l2, SKBS_CBPF_MAX, err, errlen);

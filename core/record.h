@@ -18,9 +18,9 @@ struct ksyms;
 
 struct rec_meta {
 	char host[65];
-	char kernel[129];            /* uname -r */
-	char backend[32];            /* how events were collected */
-	long long start_realtime_ns; /* CLOCK_REALTIME when tracing began */
+	char kernel[129];             /* uname -r */
+	char backend[32];             /* how events were collected */
+	long long start_realtime_ns;  /* CLOCK_REALTIME when tracing began */
 	long long realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 };
 
@@ -36,8 +36,7 @@ int rec_create(const char *path, const struct rec_meta *m,
  * are not written yet. Callers write them as events first need them: a
  * tracepoint run has thousands of unattached function hooks in its table,
  * and a recording should not carry them. 0 or -errno. */
-int rec_write_hooks(struct rec_writer *w, const struct hooks *h,
-		    size_t upto);
+int rec_write_hooks(struct rec_writer *w, const struct hooks *h, size_t upto);
 /* Write the drop reason names; once (-EALREADY after). 0 or -errno. */
 int rec_write_reasons(struct rec_writer *w, const struct reasons *r);
 /*

@@ -71,25 +71,25 @@ enum rec_type {
 #define REC_COUNTERS_MAX 64
 
 struct rec_fmt_file {
-	char magic[8];               /* REC_MAGIC, no NUL */
-	__u32 version;               /* REC_VERSION */
-	__u32 flags;                 /* 0: readers refuse any other */
+	char magic[8]; /* REC_MAGIC, no NUL */
+	__u32 version; /* REC_VERSION */
+	__u32 flags;   /* 0: readers refuse any other */
 };
 
 struct rec_fmt_rec {
-	__u32 type;                  /* enum rec_type */
-	__u32 len;                   /* payload bytes, padding not counted */
+	__u32 type; /* enum rec_type */
+	__u32 len;  /* payload bytes, padding not counted */
 };
 
 /* The fixed part of each payload; what follows it is in the table above. */
 struct rec_fmt_meta {
-	__s64 start_realtime_ns;     /* CLOCK_REALTIME when tracing began */
-	__s64 realtime_offset_ns;    /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	__s64 start_realtime_ns;  /* CLOCK_REALTIME when tracing began */
+	__s64 realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 };
 
 struct rec_fmt_hook {
 	__u32 id;
-	__u32 kind;                  /* enum hook_kind */
+	__u32 kind; /* enum hook_kind */
 	__s32 skb_pos;
 	__s32 nargs;
 	__s32 attached;
@@ -97,22 +97,22 @@ struct rec_fmt_hook {
 };
 
 struct rec_fmt_reason {
-	__u32 value;                 /* enum skb_drop_reason */
+	__u32 value; /* enum skb_drop_reason */
 	__u32 zero;
 };
 
 struct rec_fmt_sym {
-	__u64 start;                 /* kernel address, never 0 */
+	__u64 start; /* kernel address, never 0 */
 };
 
 struct rec_fmt_event {
-	__u32 nstack;                /* <= SKBS_STACK_DEPTH */
+	__u32 nstack; /* <= SKBS_STACK_DEPTH */
 	__u32 zero;
 };
 
 struct rec_fmt_end {
-	__u64 nevents;               /* EVENT records in the file */
-	__u32 ncounters;             /* <= REC_COUNTERS_MAX */
+	__u64 nevents;   /* EVENT records in the file */
+	__u32 ncounters; /* <= REC_COUNTERS_MAX */
 	__u32 zero;
 };
 

@@ -25,26 +25,27 @@
 
 struct rec_reader {
 	int fd;
-	int state;           /* 0 reading, 1 after END, -errno: failed */
+	int state; /* 0 reading, 1 after END, -errno: failed */
 	int eof;
-	unsigned char *buf;  /* unread bytes: buf[start..end) */
+	unsigned char *buf; /* unread bytes: buf[start..end) */
 	size_t cap, start, end;
-	__u64 base;          /* file offset of buf[0], a multiple of 8 */
+	__u64 base; /* file offset of buf[0], a multiple of 8 */
 	__u64 nevents;
 	char *path;
 	struct rec_meta meta;
 	struct hooks *hooks;
 	struct reasons *reasons;
 	struct ksyms *ksyms;
-	char **names;        /* reason names, which reasons_add keeps */
+	char **names; /* reason names, which reasons_add keeps */
 	size_t nnames, capnames;
 	__u64 counters[SKBS_C_MAX];
 	char msg[512];
 };
 
-__attribute__((format(printf, 4, 5)))
-static int fail(struct rec_reader *r, __u64 off, int code, const char *fmt,
-		...)
+static int fail(struct rec_reader *r, __u64 off, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(struct rec_reader *r, __u64 off, int code, const char *fmt, ...)
 {
 	int n = snprintf(r->msg, sizeof(r->msg), "%s: byte %llu: ", r->path,
 			 (unsigned long long)off);
@@ -106,24 +107,28 @@ static int next_record(struct rec_reader *r, __u32 *type,
 	if (ret) {
 		if (r->end == r->start)
 			return 0;
-		return fail(r, *off, -ENODATA, "file ends inside a record "
+		return fail(r, *off, -ENODATA,
+			    "file ends inside a record "
 			    "header; was the recording killed?");
 	}
 	memcpy(&rh, r->buf + r->start, sizeof(rh));
 	*type = rh.type;
 	*len = rh.len;
 	if (*len > REC_PAYLOAD_MAX)
-		return fail(r, *off, -EINVAL, "record of %u bytes (type %u) "
-			    "is over the %u-byte limit", *len, *type,
-			    REC_PAYLOAD_MAX);
+		return fail(r, *off, -EINVAL,
+			    "record of %u bytes (type %u) "
+			    "is over the %u-byte limit",
+			    *len, *type, REC_PAYLOAD_MAX);
 	total = rec_fmt_size(*len);
 	ret = fill(r, total);
 	if (ret < 0)
 		return fail(r, *off, ret, "%s", strerror(-ret));
 	if (ret)
-		return fail(r, *off, -ENODATA, "file ends inside a record "
+		return fail(r, *off, -ENODATA,
+			    "file ends inside a record "
 			    "(type %u, %zu of %zu bytes); was the recording "
-			    "killed?", *type, r->end - r->start, total);
+			    "killed?",
+			    *type, r->end - r->start, total);
 	*p = r->buf + r->start + sizeof(rh);
 	r->start += total;
 	return 1;
@@ -148,8 +153,8 @@ static const char *take_str(const unsigned char *p, size_t len, size_t *pos,
 	return (const char *)s;
 }
 
-static int copy_str(const unsigned char *p, size_t len, size_t *pos,
-		    char *dst, size_t max)
+static int copy_str(const unsigned char *p, size_t len, size_t *pos, char *dst,
+		    size_t max)
 {
 	const char *s = take_str(p, len, pos, max);
 
@@ -159,8 +164,8 @@ static int copy_str(const unsigned char *p, size_t len, size_t *pos,
 	return 0;
 }
 
-static int parse_meta(struct rec_reader *r, const unsigned char *p,
-		      __u32 len, __u64 off)
+static int parse_meta(struct rec_reader *r, const unsigned char *p, __u32 len,
+		      __u64 off)
 {
 	struct rec_meta *m = &r->meta;
 	struct rec_fmt_meta fx;
@@ -177,8 +182,8 @@ static int parse_meta(struct rec_reader *r, const unsigned char *p,
 	return 0;
 }
 
-static int parse_hook(struct rec_reader *r, const unsigned char *p,
-		      __u32 len, __u64 off)
+static int parse_hook(struct rec_reader *r, const unsigned char *p, __u32 len,
+		      __u64 off)
 {
 	size_t n = hooks_count(r->hooks);
 	struct rec_fmt_hook fx;
@@ -193,8 +198,10 @@ static int parse_hook(struct rec_reader *r, const unsigned char *p,
 	id = fx.id;
 	kind = fx.kind;
 	if (id != n)
-		return fail(r, off, -EINVAL, "hook id %u out of order "
-			    "(expected %zu)", id, n);
+		return fail(r, off, -EINVAL,
+			    "hook id %u out of order "
+			    "(expected %zu)",
+			    id, n);
 	if (n >= REC_HOOKS_MAX)
 		return fail(r, off, -EINVAL, "more than %d hooks",
 			    REC_HOOKS_MAX);
@@ -215,8 +222,8 @@ static int parse_hook(struct rec_reader *r, const unsigned char *p,
 	return 0;
 }
 
-static int parse_reason(struct rec_reader *r, const unsigned char *p,
-			__u32 len, __u64 off)
+static int parse_reason(struct rec_reader *r, const unsigned char *p, __u32 len,
+			__u64 off)
 {
 	struct rec_fmt_reason fx;
 	size_t pos = sizeof(fx);
@@ -240,8 +247,8 @@ static int parse_reason(struct rec_reader *r, const unsigned char *p,
 	return 0;
 }
 
-static int parse_sym(struct rec_reader *r, const unsigned char *p,
-		     __u32 len, __u64 off)
+static int parse_sym(struct rec_reader *r, const unsigned char *p, __u32 len,
+		     __u64 off)
 {
 	const char *name, *mod = NULL;
 	struct rec_fmt_sym fx;
@@ -270,8 +277,8 @@ static int parse_sym(struct rec_reader *r, const unsigned char *p,
 	return 0;
 }
 
-static int parse_event(struct rec_reader *r, const unsigned char *p,
-		       __u32 len, __u64 off, const struct skbs_event **ev,
+static int parse_event(struct rec_reader *r, const unsigned char *p, __u32 len,
+		       __u64 off, const struct skbs_event **ev,
 		       const char **tail, const __u64 **stack, int *nstack)
 {
 	const struct skbs_event *e;
@@ -285,20 +292,28 @@ static int parse_event(struct rec_reader *r, const unsigned char *p,
 	memcpy(&fx, p, sizeof(fx));
 	ns = fx.nstack;
 	if (ns > SKBS_STACK_DEPTH)
-		return fail(r, off, -EINVAL, "stack of %u frames (at most "
-			    "%d)", ns, SKBS_STACK_DEPTH);
+		return fail(r, off, -EINVAL,
+			    "stack of %u frames (at most "
+			    "%d)",
+			    ns, SKBS_STACK_DEPTH);
 	hd = sizeof(fx) + 8 * (size_t)ns;
 	if (len < hd)
-		return fail(r, off, -EINVAL, "event record of %u bytes is "
-			    "shorter than its %u-frame stack", len, ns);
+		return fail(r, off, -EINVAL,
+			    "event record of %u bytes is "
+			    "shorter than its %u-frame stack",
+			    len, ns);
 	if (event_decode(p + hd, len - hd, &e, tail, why, sizeof(why)))
 		return fail(r, off, -EINVAL, "bad event: %s", why);
 	if (hd + sizeof(*e) + e->tail_len != len)
-		return fail(r, off, -EINVAL, "event record of %u bytes holds "
-			    "%zu", len, hd + sizeof(*e) + e->tail_len);
+		return fail(r, off, -EINVAL,
+			    "event record of %u bytes holds "
+			    "%zu",
+			    len, hd + sizeof(*e) + e->tail_len);
 	if (e->hook != SKBS_HOOK_BY_IP && e->hook >= n)
-		return fail(r, off, -EINVAL, "event of hook %u, but %zu "
-			    "hooks are known", e->hook, n);
+		return fail(r, off, -EINVAL,
+			    "event of hook %u, but %zu "
+			    "hooks are known",
+			    e->hook, n);
 	*ev = e;
 	/* Aligned: records start at multiples of 8 (see fill). */
 	*stack = (const __u64 *)(const void *)(p + sizeof(fx));
@@ -307,8 +322,8 @@ static int parse_event(struct rec_reader *r, const unsigned char *p,
 	return 1;
 }
 
-static int parse_end(struct rec_reader *r, const unsigned char *p,
-		     __u32 len, __u64 off)
+static int parse_end(struct rec_reader *r, const unsigned char *p, __u32 len,
+		     __u64 off)
 {
 	struct rec_fmt_end fx;
 	__u64 nev;
@@ -320,10 +335,13 @@ static int parse_end(struct rec_reader *r, const unsigned char *p,
 	nev = fx.nevents;
 	nc = fx.ncounters;
 	if (nc > REC_COUNTERS_MAX || len < sizeof(fx) + 8 * (size_t)nc)
-		return fail(r, off, -EINVAL, "malformed end record (%u "
-			    "counters)", nc);
+		return fail(r, off, -EINVAL,
+			    "malformed end record (%u "
+			    "counters)",
+			    nc);
 	if (nev != r->nevents)
-		return fail(r, off, -EINVAL, "the end record counts %llu "
+		return fail(r, off, -EINVAL,
+			    "the end record counts %llu "
 			    "events, the file holds %llu",
 			    (unsigned long long)nev,
 			    (unsigned long long)r->nevents);
@@ -373,20 +391,25 @@ static int read_header(struct rec_reader *r)
 	}
 	r->state = -EINVAL;
 	if (!have) {
-		snprintf(r->msg, sizeof(r->msg), "%s: empty file, not a "
-			 "skbscope recording", r->path);
+		snprintf(r->msg, sizeof(r->msg),
+			 "%s: empty file, not a "
+			 "skbscope recording",
+			 r->path);
 		return r->state;
 	}
 	if (memcmp(r->buf, REC_MAGIC,
 		   have < sizeof(fh.magic) ? have : sizeof(fh.magic))) {
-		snprintf(r->msg, sizeof(r->msg), "%s: not a skbscope "
-			 "recording (bad magic)", r->path);
+		snprintf(r->msg, sizeof(r->msg),
+			 "%s: not a skbscope "
+			 "recording (bad magic)",
+			 r->path);
 		return r->state;
 	}
 	if (ret) {
-		snprintf(r->msg, sizeof(r->msg), "%s: cut short in its "
-			 "header (%zu of %zu bytes)", r->path, have,
-			 sizeof(fh));
+		snprintf(r->msg, sizeof(r->msg),
+			 "%s: cut short in its "
+			 "header (%zu of %zu bytes)",
+			 r->path, have, sizeof(fh));
 		return r->state = -ENODATA;
 	}
 	memcpy(&fh, r->buf, sizeof(fh));
@@ -394,16 +417,21 @@ static int read_header(struct rec_reader *r)
 	flags = fh.flags;
 	r->state = -EPROTONOSUPPORT;
 	if (v != REC_VERSION && __builtin_bswap32(v) == REC_VERSION)
-		snprintf(r->msg, sizeof(r->msg), "%s: written on a "
+		snprintf(r->msg, sizeof(r->msg),
+			 "%s: written on a "
 			 "big-endian machine; recordings are read only where "
-			 "they can be made (little-endian)", r->path);
+			 "they can be made (little-endian)",
+			 r->path);
 	else if (v != REC_VERSION)
-		snprintf(r->msg, sizeof(r->msg), "%s: recording format "
-			 "version %u; this skbscope reads version %d", r->path,
-			 v, REC_VERSION);
+		snprintf(r->msg, sizeof(r->msg),
+			 "%s: recording format "
+			 "version %u; this skbscope reads version %d",
+			 r->path, v, REC_VERSION);
 	else if (flags)
-		snprintf(r->msg, sizeof(r->msg), "%s: unknown header flags "
-			 "0x%x (from a newer skbscope?)", r->path, flags);
+		snprintf(r->msg, sizeof(r->msg),
+			 "%s: unknown header flags "
+			 "0x%x (from a newer skbscope?)",
+			 r->path, flags);
 	else
 		r->state = 0;
 	r->start = sizeof(fh);
@@ -421,9 +449,9 @@ int rec_open(const char *path, struct rec_reader **out, char *err,
 	int ret;
 
 	outfile_shown(path, shown, sizeof(shown));
-	if (!r || !(r->path = strdup(shown)) ||
-	    !(r->buf = malloc(REC_RBUF)) || hooks_new(&r->hooks) ||
-	    reasons_new(&r->reasons) || ksyms_new_empty(&r->ksyms)) {
+	if (!r || !(r->path = strdup(shown)) || !(r->buf = malloc(REC_RBUF)) ||
+	    hooks_new(&r->hooks) || reasons_new(&r->reasons) ||
+	    ksyms_new_empty(&r->ksyms)) {
 		if (r)
 			r->fd = -1;
 		rec_close_reader(r);
@@ -434,8 +462,8 @@ int rec_open(const char *path, struct rec_reader **out, char *err,
 	/* O_NONBLOCK for the open only: a FIFO that no one writes reads as
 	 * empty at once instead of hanging; <(zcat rec.gz) still works. */
 	r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (r->fd < 0 || fcntl(r->fd, F_SETFL,
-			       fcntl(r->fd, F_GETFL) & ~O_NONBLOCK)) {
+	if (r->fd < 0 ||
+	    fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) & ~O_NONBLOCK)) {
 		ret = -errno;
 		snprintf(err, errlen, "%s: %s", shown, strerror(-ret));
 		rec_close_reader(r);
@@ -445,11 +473,14 @@ int rec_open(const char *path, struct rec_reader **out, char *err,
 	if (!ret) {
 		ret = next_record(r, &type, &p, &len, &off);
 		if (!ret)
-			ret = fail(r, off, -ENODATA, "no meta record; was the "
+			ret = fail(r, off, -ENODATA,
+				   "no meta record; was the "
 				   "recording killed?");
 		else if (ret > 0 && type != REC_META)
-			ret = fail(r, off, -EINVAL, "first record is of type "
-				   "%u, not meta", type);
+			ret = fail(r, off, -EINVAL,
+				   "first record is of type "
+				   "%u, not meta",
+				   type);
 		else if (ret > 0)
 			ret = parse_meta(r, p, len, off);
 	}
@@ -474,7 +505,8 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 	while (!r->state) {
 		ret = next_record(r, &type, &p, &len, &off);
 		if (!ret)
-			fail(r, off, -ENODATA, "incomplete (no end record; was "
+			fail(r, off, -ENODATA,
+			     "incomplete (no end record; was "
 			     "the recording killed?)");
 		if (ret <= 0)
 			break;
@@ -485,18 +517,10 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 			if (ret > 0)
 				return 1;
 			break;
-		case REC_HOOK:
-			parse_hook(r, p, len, off);
-			break;
-		case REC_REASON:
-			parse_reason(r, p, len, off);
-			break;
-		case REC_SYM:
-			parse_sym(r, p, len, off);
-			break;
-		case REC_END:
-			parse_end(r, p, len, off);
-			break;
+		case REC_HOOK: parse_hook(r, p, len, off); break;
+		case REC_REASON: parse_reason(r, p, len, off); break;
+		case REC_SYM: parse_sym(r, p, len, off); break;
+		case REC_END: parse_end(r, p, len, off); break;
 		case REC_META:
 			fail(r, off, -EINVAL, "a second meta record");
 			break;

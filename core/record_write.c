@@ -26,10 +26,10 @@
 
 struct rec_writer {
 	int fd;
-	int err;             /* first write error: the file is broken */
-	unsigned char *buf;  /* whole records only */
+	int err;            /* first write error: the file is broken */
+	unsigned char *buf; /* whole records only */
 	size_t len;
-	size_t nhooks;       /* hook ids 0..nhooks-1 are in the file */
+	size_t nhooks; /* hook ids 0..nhooks-1 are in the file */
 	int reasons_done;
 	__u64 nevents;
 	struct u64map *syms; /* symbol starts written (values unused) */
@@ -129,8 +129,10 @@ int rec_create(const char *path, const struct rec_meta *m,
 	if (w->fd < 0) {
 		ret = w->fd;
 		if (ret == -ELOOP)
-			snprintf(err, errlen, "%s: is a symbolic link; not "
-				 "following it", shown);
+			snprintf(err, errlen,
+				 "%s: is a symbolic link; not "
+				 "following it",
+				 shown);
 		else
 			snprintf(err, errlen, "%s: %s", shown, strerror(-ret));
 		free_writer(w);
@@ -159,8 +161,7 @@ int rec_create(const char *path, const struct rec_meta *m,
 	return 0;
 }
 
-int rec_write_hooks(struct rec_writer *w, const struct hooks *h,
-		    size_t upto)
+int rec_write_hooks(struct rec_writer *w, const struct hooks *h, size_t upto)
 {
 	size_t n = hooks_count(h);
 

@@ -12,7 +12,7 @@
 
 struct stack {
 	int n;
-	int next;            /* older stack of the same hash, -1 ends */
+	int next; /* older stack of the same hash, -1 ends */
 	__u64 ips[SKBS_STACK_DEPTH];
 };
 
@@ -22,7 +22,7 @@ struct replay {
 	struct stack *stacks;
 	int nstacks;
 	size_t cap;
-	struct u64map *ids;  /* hash of a stack -> its newest id */
+	struct u64map *ids; /* hash of a stack -> its newest id */
 	unsigned long long events;
 	int done, err;
 	char status[640];
@@ -105,7 +105,8 @@ int replay_poll(void *ctx, int max,
 			if (ret)
 				snprintf(rp->status, sizeof(rp->status),
 					 "replay stopped after %llu events: "
-					 "%s", rp->events, err);
+					 "%s",
+					 rp->events, err);
 			else
 				snprintf(rp->status, sizeof(rp->status),
 					 "replay of %s: %llu events, complete",

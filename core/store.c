@@ -40,8 +40,8 @@ struct ifname {
  */
 struct entry {
 	struct packet p;
-	__u32 cap;           /* room for hops */
-	__u32 hlen, hcap;    /* header bytes held, and room for them */
+	__u32 cap;        /* room for hops */
+	__u32 hlen, hcap; /* header bytes held, and room for them */
 };
 
 /* A lifetime's slot is most of what a flood costs. */
@@ -61,9 +61,9 @@ union slot {
 
 struct store {
 	size_t max;
-	struct ring pkts;      /* struct entry *, by gen */
-	struct ring drops;     /* struct entry *, in drop order */
-	__u64 *hits;           /* per hook id; all nhits (its room) zeroed */
+	struct ring pkts;  /* struct entry *, by gen */
+	struct ring drops; /* struct entry *, in drop order */
+	__u64 *hits;       /* per hook id; all nhits (its room) zeroed */
 	size_t nhits;
 	__u64 events, evicted;
 	struct ifname *ifs;
@@ -328,8 +328,8 @@ static __u8 *hdr_bytes(const struct entry *e)
  * Give e a block with room for cap hops and hcap header bytes, with the
  * bytes held moved shift bytes on, and the hops' pointers moved with them.
  */
-static int relayout(struct store *st, struct entry *e, __u32 cap,
-		    __u32 hcap, __u32 shift)
+static int relayout(struct store *st, struct entry *e, __u32 cap, __u32 hcap,
+		    __u32 shift)
 {
 	struct packet *p = &e->p;
 	__u8 *ob = p->hops ? hdr_bytes(e) : NULL, *nb;
@@ -365,8 +365,7 @@ static int relayout(struct store *st, struct entry *e, __u32 cap,
 /* Extra bytes needed to lay n bytes t at offset o (negative: before the
  * start) of the h bytes held at b, or -1 when they do not overlap there or
  * differ where they do. */
-static long overlay_cost(const __u8 *b, long h, long o, const __u8 *t,
-			 long n)
+static long overlay_cost(const __u8 *b, long h, long o, const __u8 *t, long n)
 {
 	long lo = o > 0 ? o : 0, hi = o + n < h ? o + n : h;
 
@@ -377,8 +376,8 @@ static long overlay_cost(const __u8 *b, long h, long o, const __u8 *t,
 
 /* Room for one more hop, with n header bytes t (none when !n); sets
  * *hdr to where they are. 0 or -ENOMEM. */
-static int make_room(struct store *st, struct entry *e, const __u8 *t,
-		     __u32 n, __u8 **hdr)
+static int make_room(struct store *st, struct entry *e, const __u8 *t, __u32 n,
+		     __u8 **hdr)
 {
 	const struct packet *p = &e->p;
 	long o = e->hlen, best = n, h = e->hlen;
@@ -386,8 +385,7 @@ static int make_room(struct store *st, struct entry *e, const __u8 *t,
 
 	/* Where the last few hops' bytes are, as they are, or an Ethernet
 	 * header later or earlier; usually the first try matches whole. */
-	for (__u32 i = p->nhops; n && i > 0 && i + 4 > p->nhops && best;
-	     i--) {
+	for (__u32 i = p->nhops; n && i > 0 && i + 4 > p->nhops && best; i--) {
 		const __u8 *b = hdr_bytes(e);
 		long base, c;
 
@@ -396,7 +394,8 @@ static int make_room(struct store *st, struct entry *e, const __u8 *t,
 		base = p->hops[i - 1].hdr - b;
 		for (int k = 0; k < 3 && best; k++) {
 			long at = base + (k == 1 ? ETH_HLEN :
-					  k == 2 ? -ETH_HLEN : 0);
+					  k == 2 ? -ETH_HLEN :
+						   0);
 
 			c = overlay_cost(b, h, at, t, n);
 			if (c >= 0 && c < best) {
@@ -423,8 +422,7 @@ static int make_room(struct store *st, struct entry *e, const __u8 *t,
 	return 0;
 }
 
-int store_add(struct store *st, const struct skbs_event *ev,
-	      const char *tail)
+int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 {
 	__u16 hdr_len = tail ? ev->hdr_len : 0;
 	struct packet *p;

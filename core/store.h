@@ -14,7 +14,7 @@
 /* One hop of a timeline, kept compact (the ring buffer event is larger). */
 struct hop {
 	__u64 ts;
-	__u64 location;      /* drop location, or 0 */
+	__u64 location; /* drop location, or 0 */
 	__u64 caller;
 	__u32 hook;
 	__u32 netns;
@@ -27,9 +27,9 @@ struct hop {
 	__u16 l3_proto;
 	__u16 sport, dport;
 	__u8 l4_proto;
-	__u8 flags;          /* enum skbs_event_flags */
+	__u8 flags; /* enum skbs_event_flags */
 	__u8 saddr[16], daddr[16];
-	__u16 hdr_len;       /* captured header bytes (--snaplen) */
+	__u16 hdr_len; /* captured header bytes (--snaplen) */
 	/* They start at L2 when SKBS_EV_HDR_L2. Owned by the store and
 	 * shared between hops that captured the same bytes; valid until the
 	 * next store_add or store_free. */
@@ -50,11 +50,11 @@ struct packet {
 	__u64 location;
 	struct hop *hops;
 	__u32 gen;
-	__u32 drop_reason;   /* when state is PKT_DROPPED */
+	__u32 drop_reason; /* when state is PKT_DROPPED */
 	__u32 last_hook;
 	__u32 nhops;
-	__u32 first_tuple;   /* first hop with a tuple, or (__u32)-1 */
-	__u8 state;          /* enum pkt_state */
+	__u32 first_tuple; /* first hop with a tuple, or (__u32)-1 */
+	__u8 state;        /* enum pkt_state */
 	__u8 reason_known;
 };
 
@@ -64,8 +64,7 @@ int store_new(size_t max_packets, struct store **out);
 void store_free(struct store *st);
 /* Add one event and its tail; its gen must be set (core/lifetime).
  * 0 or -ENOMEM. */
-int store_add(struct store *st, const struct skbs_event *ev,
-	      const char *tail);
+int store_add(struct store *st, const struct skbs_event *ev, const char *tail);
 
 /* Lifetimes in first-seen order: 0 is the oldest kept. */
 size_t store_count(const struct store *st);
@@ -79,8 +78,8 @@ const struct packet *store_drop(const struct store *st, size_t i);
 /* Hit counts per hook id, over everything stored since start. */
 __u64 store_hook_hits(const struct store *st, __u32 hook);
 
-__u64 store_events(const struct store *st);   /* events added, all time */
-__u64 store_evicted(const struct store *st);  /* lifetimes evicted */
+__u64 store_events(const struct store *st);  /* events added, all time */
+__u64 store_evicted(const struct store *st); /* lifetimes evicted */
 size_t store_max(const struct store *st);
 /* Interface name of (netns, ifindex) as events reported it, or NULL. */
 const char *store_ifname(const struct store *st, __u32 netns, __u32 ifindex);

@@ -9,8 +9,7 @@
 #include "core/lib/vec.h"
 #include "core/textfile.h"
 
-int textfile_read_fd(int fd, size_t max, size_t lead, char **out,
-		     size_t *len)
+int textfile_read_fd(int fd, size_t max, size_t lead, char **out, size_t *len)
 {
 	size_t cap = 0, n = lead;
 	char *buf = NULL;

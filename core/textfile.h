@@ -10,8 +10,7 @@
  * zero bytes reserved at its start. More than max bytes gives -EFBIG.
  * *len (if given) is the bytes read, without lead and NUL. 0 or -errno.
  */
-int textfile_read_fd(int fd, size_t max, size_t lead, char **out,
-		     size_t *len);
+int textfile_read_fd(int fd, size_t max, size_t lead, char **out, size_t *len);
 /* The same for a path. */
 int textfile_read(const char *path, size_t max, size_t lead, char **out,
 		  size_t *len);

@@ -140,8 +140,7 @@ static int changed(const struct grid *g, int full, size_t i)
 	       shown[i].attr != g->c[i].attr;
 }
 
-static long row_bytes(const struct grid *g, int full, int y, int w,
-		      int *pen)
+static long row_bytes(const struct grid *g, int full, int y, int w, int *pen)
 {
 	size_t row = (size_t)y * g->w;
 	int last = -1, x = 0;

@@ -7,7 +7,7 @@
 struct grid;
 
 struct term_opts {
-	int color;   /* 0: monochrome */
+	int color; /* 0: monochrome */
 	int mouse;
 };
 

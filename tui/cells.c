@@ -113,8 +113,7 @@ int grid_printf(struct grid *g, int x, int y, uint16_t attr, int maxw,
 	return grid_put(g, x, y, buf, attr, maxw);
 }
 
-void grid_fill(struct grid *g, int x, int y, int w, wchar_t ch,
-	       uint16_t attr)
+void grid_fill(struct grid *g, int x, int y, int w, wchar_t ch, uint16_t attr)
 {
 	for (int i = 0; i < w; i++)
 		set(g, x + i, y, ch, attr);

@@ -38,7 +38,7 @@ struct cell {
 
 struct grid {
 	int w, h;
-	int utf8;          /* box drawing with Unicode lines, else ASCII */
+	int utf8; /* box drawing with Unicode lines, else ASCII */
 	struct cell *c;
 };
 
@@ -52,8 +52,7 @@ int grid_put(struct grid *g, int x, int y, const char *s, uint16_t attr,
 /* printf-style grid_put. */
 int grid_printf(struct grid *g, int x, int y, uint16_t attr, int maxw,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-void grid_fill(struct grid *g, int x, int y, int w, wchar_t ch,
-	       uint16_t attr);
+void grid_fill(struct grid *g, int x, int y, int w, wchar_t ch, uint16_t attr);
 /* Set the attribute of w cells, keeping their characters. */
 void grid_attr(struct grid *g, int x, int y, int w, uint16_t attr);
 void grid_hline(struct grid *g, int x, int y, int w, uint16_t attr);

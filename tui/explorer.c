@@ -121,8 +121,10 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 {
 	long long started = mono_ns();
 	struct term_opts to = { .color = o->color, .mouse = o->mouse };
-	struct explorer a = { .src = src, .tap = o->tap, .tap_ctx = o->tap_ctx,
-			 .realtime_offset_ns = o->realtime_offset_ns };
+	struct explorer a = { .src = src,
+			      .tap = o->tap,
+			      .tap_ctx = o->tap_ctx,
+			      .realtime_offset_ns = o->realtime_offset_ns };
 	struct grid g = { 0 };
 	long long last_draw = 0, gap = 0, last_tick = mono_ns();
 	__u64 last_events = 0, lost_seen = 0, c[SKBS_C_MAX];
@@ -202,9 +204,11 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		}
 		if (fl & UI_APPLY) {
 			/* Straight into the config map: no reload. */
-			ui_applied(&a.ui, src->set_filter ?
-				   src->set_filter(src->ctx, &a.ui.pending) :
-				   -EROFS);
+			ui_applied(&a.ui,
+				   src->set_filter ?
+					   src->set_filter(src->ctx,
+							   &a.ui.pending) :
+					   -EROFS);
 		}
 		if (fl & UI_EXPORT)
 			do_export(&a, src);
@@ -223,7 +227,8 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 					   a.ui.st.skipped;
 			if (!src->counters(src->ctx, c)) {
 				a.ui.st.lost = c[SKBS_C_LOST];
-				a.ui.st.lost_growing = c[SKBS_C_LOST] > lost_seen;
+				a.ui.st.lost_growing = c[SKBS_C_LOST] >
+						       lost_seen;
 				lost_seen = c[SKBS_C_LOST];
 			}
 			last_tick = t;

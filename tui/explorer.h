@@ -30,18 +30,18 @@ struct tui_source {
 		    void *fctx);
 	/* Write a filter into the kernel; NULL when there is none (replay). */
 	int (*set_filter)(void *ctx, const struct skbs_filter *f);
-	int (*counters)(void *ctx, __u64 *c);  /* SKBS_C_MAX */
+	int (*counters)(void *ctx, __u64 *c); /* SKBS_C_MAX */
 	int (*stack)(void *ctx, __s32 id, __u64 *ips, int max);
 };
 
 struct tui_opts {
 	int color;
 	int mouse;
-	const char *keymap;        /* NAME or PATH, NULL for the default */
+	const char *keymap; /* NAME or PATH, NULL for the default */
 	size_t max_packets;
 	struct skbs_filter filter; /* in force at start */
 	const struct ksyms *ksyms;
-	const char *note;          /* a line for the filter bar (demo) */
+	const char *note; /* a line for the filter bar (demo) */
 	const char *netns_dir;
 	/* Called with every event as it arrives (pcap-ng output), or NULL. */
 	int (*tap)(void *ctx, const struct skbs_event *ev, const char *tail);

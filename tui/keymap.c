@@ -72,11 +72,21 @@ static const struct {
 	const char *name;
 	int key;
 } named[] = {
-	{ "Enter", K_ENTER }, { "Tab", K_TAB }, { "BTab", K_BTAB },
-	{ "Esc", K_ESC }, { "Backspace", K_BACKSPACE }, { "Delete", K_DELETE },
-	{ "Up", K_UP }, { "Down", K_DOWN }, { "Left", K_LEFT },
-	{ "Right", K_RIGHT }, { "PgUp", K_PGUP }, { "PgDn", K_PGDN },
-	{ "Home", K_HOME }, { "End", K_END }, { "Space", ' ' },
+	{ "Enter", K_ENTER },
+	{ "Tab", K_TAB },
+	{ "BTab", K_BTAB },
+	{ "Esc", K_ESC },
+	{ "Backspace", K_BACKSPACE },
+	{ "Delete", K_DELETE },
+	{ "Up", K_UP },
+	{ "Down", K_DOWN },
+	{ "Left", K_LEFT },
+	{ "Right", K_RIGHT },
+	{ "PgUp", K_PGUP },
+	{ "PgDn", K_PGDN },
+	{ "Home", K_HOME },
+	{ "End", K_END },
+	{ "Space", ' ' },
 };
 
 int key_parse(const char *name)
@@ -95,7 +105,8 @@ int key_parse(const char *name)
 	    isdigit((unsigned char)name[1])) {
 		int n = atoi(name + 1);
 
-		if (n >= 1 && n <= 12 && (l == 2 || isdigit((unsigned char)name[2])))
+		if (n >= 1 && n <= 12 &&
+		    (l == 2 || isdigit((unsigned char)name[2])))
 			return K_F1 + n - 1;
 	}
 	return 0;
@@ -186,14 +197,16 @@ int keymap_parse(struct keymap *km, const char *text, const char *file,
 		for (size_t i = 0; i < l; i++) {
 			unsigned char c = (unsigned char)buf[i];
 
-			if (c == '#' && (i == 0 || isspace(
-					     (unsigned char)buf[i - 1]))) {
+			if (c == '#' &&
+			    (i == 0 || isspace((unsigned char)buf[i - 1]))) {
 				buf[i] = '\0';
 				break;
 			}
 			if (c < 0x20 && c != '\t') {
-				snprintf(err, errlen, "%s:%d: binary junk "
-					 "(byte 0x%02x)", file, lineno, c);
+				snprintf(err, errlen,
+					 "%s:%d: binary junk "
+					 "(byte 0x%02x)",
+					 file, lineno, c);
 				return -EINVAL;
 			}
 		}
@@ -207,33 +220,41 @@ int keymap_parse(struct keymap *km, const char *text, const char *file,
 
 			nk = parse_keys(tok[1], keys);
 			if (!nk) {
-				snprintf(err, errlen, "%s:%d: unknown key "
-					 "'%s'", file, lineno, tok[1]);
+				snprintf(err, errlen,
+					 "%s:%d: unknown key "
+					 "'%s'",
+					 file, lineno, tok[1]);
 				return -EINVAL;
 			}
 			if (a == ACT_NONE) {
-				snprintf(err, errlen, "%s:%d: unknown action "
-					 "'%s'", file, lineno, tok[2]);
+				snprintf(err, errlen,
+					 "%s:%d: unknown action "
+					 "'%s'",
+					 file, lineno, tok[2]);
 				return -EINVAL;
 			}
 			if (km_set(&tmp, keys, nk, a)) {
-				snprintf(err, errlen, "%s:%d: too many "
-					 "bindings (at most %d)", file, lineno,
-					 KEYMAP_MAX);
+				snprintf(err, errlen,
+					 "%s:%d: too many "
+					 "bindings (at most %d)",
+					 file, lineno, KEYMAP_MAX);
 				return -EINVAL;
 			}
 		} else if (!strcmp(tok[0], "unbind") && ntok == 2) {
 			nk = parse_keys(tok[1], keys);
 			if (!nk) {
-				snprintf(err, errlen, "%s:%d: unknown key "
-					 "'%s'", file, lineno, tok[1]);
+				snprintf(err, errlen,
+					 "%s:%d: unknown key "
+					 "'%s'",
+					 file, lineno, tok[1]);
 				return -EINVAL;
 			}
 			km_set(&tmp, keys, nk, ACT_NONE);
 		} else {
-			snprintf(err, errlen, "%s:%d: expected 'bind KEY "
-				 "ACTION' or 'unbind KEY', got '%s'", file,
-				 lineno, tok[0]);
+			snprintf(err, errlen,
+				 "%s:%d: expected 'bind KEY "
+				 "ACTION' or 'unbind KEY', got '%s'",
+				 file, lineno, tok[0]);
 			return -EINVAL;
 		}
 	}
@@ -267,8 +288,8 @@ int keymap_parse_file(struct keymap *km, const char *path, char *err,
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", shown,
 			 ret == -EILSEQ ? "binary file, not a keymap" :
-			 ret == -EFBIG ? "too large for a keymap" :
-					 strerror(-ret));
+			 ret == -EFBIG  ? "too large for a keymap" :
+					  strerror(-ret));
 		return ret;
 	}
 	ret = keymap_parse(km, text, shown, err, errlen);
@@ -276,15 +297,14 @@ int keymap_parse_file(struct keymap *km, const char *path, char *err,
 	return ret;
 }
 
-int keymap_load(struct keymap *km, const char *what, char *err,
-		size_t errlen)
+int keymap_load(struct keymap *km, const char *what, char *err, size_t errlen)
 {
 	const char *text;
 	int ret;
 
 	memset(km, 0, sizeof(*km));
-	ret = keymap_parse(km, keymap_text_default, "keymaps/default.keys",
-			   err, errlen);
+	ret = keymap_parse(km, keymap_text_default, "keymaps/default.keys", err,
+			   errlen);
 	if (ret || !what)
 		return ret;
 	text = keymap_builtin(what);

@@ -74,12 +74,12 @@ const char *action_help(enum action a);
 
 struct keymap {
 	struct binding {
-		int keys[2];   /* a key, or a two-key sequence ("gg") */
+		int keys[2]; /* a key, or a two-key sequence ("gg") */
 		int nkeys;
 		enum action act;
 	} b[KEYMAP_MAX];
 	int n;
-	int pending;           /* first key of a sequence, or 0 */
+	int pending; /* first key of a sequence, or 0 */
 };
 
 /*

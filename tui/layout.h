@@ -19,7 +19,7 @@ struct pane_box {
 };
 
 struct layout {
-	int fits;            /* 0: below the minimum, and no panes */
+	int fits; /* 0: below the minimum, and no panes */
 	struct pane_box packets, timeline, funcs;
 };
 

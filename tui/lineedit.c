@@ -14,12 +14,12 @@
 #define CTRL(c) ((c) - 'a' + 1)
 
 struct lineedit {
-	size_t max;          /* bytes in text and in each history line */
+	size_t max; /* bytes in text and in each history line */
 	char *text;
 	int cur;
-	char *hist;          /* nhist lines of max bytes, oldest first */
+	char *hist; /* nhist lines of max bytes, oldest first */
 	int nhist, maxhist;
-	int pos;             /* the line recalled; nhist: none */
+	int pos; /* the line recalled; nhist: none */
 };
 
 static char *hist_line(const struct lineedit *le, int i)
@@ -89,13 +89,9 @@ int lineedit_key(struct lineedit *le, int key)
 			le->cur++;
 		return 1;
 	case K_HOME:
-	case CTRL('a'):
-		le->cur = 0;
-		return 1;
+	case CTRL('a'): le->cur = 0; return 1;
 	case K_END:
-	case CTRL('e'):
-		le->cur = (int)l;
-		return 1;
+	case CTRL('e'): le->cur = (int)l; return 1;
 	case CTRL('u'):
 		le->text[0] = '\0';
 		le->cur = 0;

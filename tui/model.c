@@ -48,8 +48,7 @@ void ui_fini(struct ui *ui)
 	ui->fn = NULL;
 }
 
-const char *ui_hook_name(const struct ui *ui, __u32 hook, char *buf,
-			 size_t len)
+const char *ui_hook_name(const struct ui *ui, __u32 hook, char *buf, size_t len)
 {
 	const struct hook *hk = hooks_get(ui->hooks, hook);
 
@@ -216,14 +215,13 @@ static void move(struct ui *ui, long delta)
 		if (ui->sel_func < 0)
 			ui->sel_func = 0;
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
 static int page(const struct ui *ui)
 {
-	int r = ui->focus == PANE_PACKETS ? ui->lay.packets.list_rows :
+	int r = ui->focus == PANE_PACKETS  ? ui->lay.packets.list_rows :
 		ui->focus == PANE_TIMELINE ? ui->lay.timeline.list_rows :
 					     ui->lay.funcs.list_rows;
 
@@ -232,15 +230,15 @@ static int page(const struct ui *ui)
 
 /* Does the hop or packet mention the search text (function name or skb
  * address)? */
-static int packet_matches(const struct ui *ui, const struct packet *p,
-			  int *hop)
+static int packet_matches(const struct ui *ui, const struct packet *p, int *hop)
 {
 	char name[160], addr[32];
 
 	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)p->skb);
 	if (strstr(addr, ui->search) ||
 	    strstr(addr + 2, ui->search[0] == '0' && ui->search[1] == 'x' ?
-				     ui->search + 2 : ui->search)) {
+				     ui->search + 2 :
+				     ui->search)) {
 		*hop = 0;
 		return 1;
 	}
@@ -300,9 +298,10 @@ static void start_edit(struct ui *ui, enum editing e)
 	if (e == EDIT_FILTER)
 		lineedit_start(ui->edit, ui->active);
 	else if (e == EDIT_EXPORT)
-		lineedit_start(ui->edit, ui->export_path[0] ? ui->export_path :
-				 ui->export_all ? "skbscope-packets.txt" :
-						  "skbscope-timeline.txt");
+		lineedit_start(ui->edit,
+			       ui->export_path[0] ? ui->export_path :
+			       ui->export_all     ? "skbscope-packets.txt" :
+						    "skbscope-timeline.txt");
 	else
 		lineedit_start(ui->edit, "");
 	validate(ui);
@@ -314,11 +313,8 @@ static int ui_action(struct ui *ui, enum action a)
 
 	ui->msg[0] = a == ACT_NONE ? ui->msg[0] : '\0';
 	switch (a) {
-	case ACT_QUIT:
-		return UI_QUIT;
-	case ACT_HELP:
-		ui->show_help = !ui->show_help;
-		break;
+	case ACT_QUIT: return UI_QUIT;
+	case ACT_HELP: ui->show_help = !ui->show_help; break;
 	case ACT_CLOSE:
 		if (ui->show_help)
 			ui->show_help = 0;
@@ -327,16 +323,12 @@ static int ui_action(struct ui *ui, enum action a)
 		else
 			ui->show_detail = 0;
 		break;
-	case ACT_SEARCH:
-		start_edit(ui, EDIT_SEARCH);
-		break;
+	case ACT_SEARCH: start_edit(ui, EDIT_SEARCH); break;
 	case ACT_SEARCH_NEXT:
 		if (!ui->search[0])
 			return UI_REDRAW;
 		return search_from(ui, sel_row(ui) + 1);
-	case ACT_FILTER:
-		start_edit(ui, EDIT_FILTER);
-		break;
+	case ACT_FILTER: start_edit(ui, EDIT_FILTER); break;
 	case ACT_EXPORT:
 	case ACT_EXPORT_ALL:
 		ui->export_all = a == ACT_EXPORT_ALL;
@@ -361,51 +353,29 @@ static int ui_action(struct ui *ui, enum action a)
 		else
 			ui->sort = (ui->sort + 1) % SORT_COUNT;
 		break;
-	case ACT_PAUSE:
-		ui->paused = !ui->paused;
-		break;
+	case ACT_PAUSE: ui->paused = !ui->paused; break;
 	case ACT_DETAIL:
 		if (ui->focus == PANE_PACKETS)
 			ui->focus = PANE_TIMELINE;
 		ui->show_detail = p != NULL;
 		break;
-	case ACT_NEXT_PANE:
-		ui->focus = (ui->focus + 1) % PANE_COUNT;
-		break;
+	case ACT_NEXT_PANE: ui->focus = (ui->focus + 1) % PANE_COUNT; break;
 	case ACT_PREV_PANE:
 		ui->focus = (ui->focus + PANE_COUNT - 1) % PANE_COUNT;
 		break;
-	case ACT_UP:
-		move(ui, -1);
-		break;
-	case ACT_DOWN:
-		move(ui, 1);
-		break;
-	case ACT_PAGE_UP:
-		move(ui, -page(ui));
-		break;
-	case ACT_PAGE_DOWN:
-		move(ui, page(ui));
-		break;
-	case ACT_HALF_UP:
-		move(ui, -(page(ui) + 1) / 2);
-		break;
-	case ACT_HALF_DOWN:
-		move(ui, (page(ui) + 1) / 2);
-		break;
-	case ACT_TOP:
-		move(ui, -(1L << 30));
-		break;
-	case ACT_BOTTOM:
-		move(ui, 1L << 30);
-		break;
+	case ACT_UP: move(ui, -1); break;
+	case ACT_DOWN: move(ui, 1); break;
+	case ACT_PAGE_UP: move(ui, -page(ui)); break;
+	case ACT_PAGE_DOWN: move(ui, page(ui)); break;
+	case ACT_HALF_UP: move(ui, -(page(ui) + 1) / 2); break;
+	case ACT_HALF_DOWN: move(ui, (page(ui) + 1) / 2); break;
+	case ACT_TOP: move(ui, -(1L << 30)); break;
+	case ACT_BOTTOM: move(ui, 1L << 30); break;
 	case ACT_DROPS:
 		ui->drops_only = !ui->drops_only;
 		ui_refresh(ui);
 		break;
-	case ACT_FOLLOW:
-		ui->follow = !ui->follow;
-		break;
+	case ACT_FOLLOW: ui->follow = !ui->follow; break;
 	case ACT_NEXT_HOP:
 	case ACT_PREV_HOP:
 		if (!p)
@@ -418,16 +388,10 @@ static int ui_action(struct ui *ui, enum action a)
 		if (ui->sel_hop < 0)
 			ui->sel_hop = 0;
 		break;
-	case ACT_FUNCS_SCOPE:
-		ui->funcs_selected = !ui->funcs_selected;
-		break;
-	case ACT_STACK:
-		ui->show_stack = !ui->show_stack;
-		break;
-	case ACT_REDRAW:
-		return UI_FULL_REDRAW | UI_REDRAW;
-	default:
-		return 0;
+	case ACT_FUNCS_SCOPE: ui->funcs_selected = !ui->funcs_selected; break;
+	case ACT_STACK: ui->show_stack = !ui->show_stack; break;
+	case ACT_REDRAW: return UI_FULL_REDRAW | UI_REDRAW;
+	default: return 0;
 	}
 	return UI_REDRAW;
 }
@@ -438,23 +402,20 @@ static int edit_key(struct ui *ui, int key)
 
 	switch (key) {
 	case K_ESC:
-	case 7: /* C-g */
-		ui->editing = EDIT_NONE;
-		return UI_REDRAW;
+	case 7: /* C-g */ ui->editing = EDIT_NONE; return UI_REDRAW;
 	case K_ENTER:
 		if (ui->editing == EDIT_SEARCH) {
 			strlcpy(ui->search, text, sizeof(ui->search));
 			ui->editing = EDIT_NONE;
 			if (!ui->search[0])
 				return UI_REDRAW;
-			return search_from(ui, sel_row(ui) < 0 ? 0 :
-							       sel_row(ui));
+			return search_from(ui,
+					   sel_row(ui) < 0 ? 0 : sel_row(ui));
 		}
 		if (ui->editing == EDIT_EXPORT) {
 			if (!text[0])
 				return UI_REDRAW; /* a name is needed */
-			strlcpy(ui->export_path, text,
-				sizeof(ui->export_path));
+			strlcpy(ui->export_path, text, sizeof(ui->export_path));
 			ui->editing = EDIT_NONE;
 			return UI_EXPORT | UI_REDRAW;
 		}
@@ -471,9 +432,7 @@ static int edit_key(struct ui *ui, int key)
 		if (ui->editing == EDIT_FILTER)
 			lineedit_recall(ui->edit, key == K_UP ? -1 : 1);
 		break;
-	default:
-		lineedit_key(ui->edit, key);
-		break;
+	default: lineedit_key(ui->edit, key); break;
 	}
 	validate(ui);
 	return UI_REDRAW;
@@ -493,15 +452,18 @@ void ui_applied(struct ui *ui, int err)
 	char text[EDIT_MAX];
 
 	if (err == -EROFS) {
-		snprintf(ui->msg, sizeof(ui->msg), "filter NOT applied: this "
+		snprintf(ui->msg, sizeof(ui->msg),
+			 "filter NOT applied: this "
 			 "is a replay, and filters run in the kernel while "
 			 "tracing");
 		ui->msg_err = 1;
 		return;
 	}
 	if (err) {
-		snprintf(ui->msg, sizeof(ui->msg), "filter NOT applied: %s; "
-			 "the previous one stays", strerror(-err));
+		snprintf(ui->msg, sizeof(ui->msg),
+			 "filter NOT applied: %s; "
+			 "the previous one stays",
+			 strerror(-err));
 		ui->msg_err = 1;
 		return;
 	}
@@ -543,8 +505,8 @@ void ui_exported(struct ui *ui, long hops, const char *why)
 		ui->msg_err = 1;
 		return;
 	}
-	snprintf(ui->msg, sizeof(ui->msg), "exported %ld hops to %.200s",
-		 hops, ui->export_path);
+	snprintf(ui->msg, sizeof(ui->msg), "exported %ld hops to %.200s", hops,
+		 ui->export_path);
 	ui->msg_err = 0;
 }
 
@@ -591,7 +553,8 @@ static void packets_in_view(struct ui *ui)
 		ui->list_top = sel - rows + 1;
 	if (ui->list_top > (long)ui->norder - rows)
 		ui->list_top = (long)ui->norder - rows > 0 ?
-				       (long)ui->norder - rows : 0;
+				       (long)ui->norder - rows :
+				       0;
 }
 
 /* Keep the selected hop on the timeline. */

@@ -28,9 +28,9 @@ enum editing { EDIT_NONE, EDIT_FILTER, EDIT_SEARCH, EDIT_EXPORT };
 enum ui_flags {
 	UI_REDRAW = 1 << 0,
 	UI_QUIT = 1 << 1,
-	UI_APPLY = 1 << 2,   /* write ui->pending into the config map */
+	UI_APPLY = 1 << 2, /* write ui->pending into the config map */
 	UI_FULL_REDRAW = 1 << 3,
-	UI_EXPORT = 1 << 4,  /* write ui->export_path: see ui_export_list */
+	UI_EXPORT = 1 << 4, /* write ui->export_path: see ui_export_list */
 };
 
 /* What the app measures each tick, for the status line. */
@@ -38,11 +38,11 @@ struct ui_status {
 	const char *backend;
 	size_t attached, failed;
 	double events_per_s;
-	__u64 received;       /* events taken from the ring buffer */
-	__u64 lost;           /* events the kernel could not hand over */
+	__u64 received; /* events taken from the ring buffer */
+	__u64 lost;     /* events the kernel could not hand over */
 	int lost_growing;
-	__u64 skipped;        /* events not shown because paused */
-	const char *note;     /* e.g. "demo: 2 namespaces, DROP on 7001" */
+	__u64 skipped;         /* events not shown because paused */
+	const char *note;      /* e.g. "demo: 2 namespaces, DROP on 7001" */
 	const char *pcap_mode; /* "bpf_loop" or "bounded loop" */
 	int replay;            /* events come from a recording */
 };
@@ -70,7 +70,7 @@ struct ui {
 	struct ui_status st;
 	int color;
 
-	char active[EDIT_MAX];     /* the filter in force, as text */
+	char active[EDIT_MAX];      /* the filter in force, as text */
 	struct skbs_filter pending; /* to apply, with UI_APPLY */
 	struct skbs_filter current; /* in force */
 
@@ -84,17 +84,17 @@ struct ui {
 	int sel_hop, hop_top;
 	int sel_func, func_top;
 	int funcs_selected;
-	int funcs_by_name;         /* sort functions by name, else by hits */
+	int funcs_by_name; /* sort functions by name, else by hits */
 	int show_help, show_detail, show_stack;
 
 	enum editing editing;
-	struct lineedit *edit;     /* the prompt's line, and filter history */
+	struct lineedit *edit; /* the prompt's line, and filter history */
 	int edit_valid;
 	int edit_bad;
 	char edit_err[200];
 	char search[128];
 	char export_path[1024];
-	int export_all;            /* every packet shown, not the selected */
+	int export_all; /* every packet shown, not the selected */
 
 	char msg[256];
 	int msg_err;
@@ -106,7 +106,7 @@ struct ui {
 	/* The packet list in display order (generations). */
 	__u32 *order;
 	size_t norder, caporder;
-	struct sort_ent *sortbuf;  /* (key, generation) pairs for sorting */
+	struct sort_ent *sortbuf; /* (key, generation) pairs for sorting */
 	size_t capsort;
 	/* The functions pane's rows, counted and sorted by ui_layout. */
 	struct fn_row *fn;

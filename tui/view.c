@@ -132,8 +132,7 @@ static void draw_status(const struct ui *ui, struct grid *g)
 				 " replay (%s backend) ",
 				 s->backend ? s->backend : "?");
 	else
-		x += grid_printf(g, x, 0, R_STATUS, g->w - x,
-				 " %s: %zu hooks ",
+		x += grid_printf(g, x, 0, R_STATUS, g->w - x, " %s: %zu hooks ",
 				 s->backend ? s->backend : "?", s->attached);
 	if (s->failed)
 		x += grid_printf(g, x, 0, R_STATUS, g->w - x, "(%zu failed) ",
@@ -156,7 +155,9 @@ static void draw_status(const struct ui *ui, struct grid *g)
 				 store_max(ui->store),
 				 (unsigned long long)store_evicted(ui->store));
 	snprintf(buf, sizeof(buf), " %s%s ",
-		 ui->paused ? "PAUSED" : s->replay ? "REPLAY" : "LIVE",
+		 ui->paused ? "PAUSED" :
+		 s->replay  ? "REPLAY" :
+			      "LIVE",
 		 ui->follow && !ui->paused ? " follow" : "");
 	if (x < g->w - (int)strlen(buf))
 		grid_put(g, g->w - (int)strlen(buf), 0, buf,
@@ -172,10 +173,12 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g)
 	grid_fill(g, 0, y, g->w, L' ', R_NORMAL);
 	if (ui->editing) {
 		const char *text = lineedit_text(ui->edit);
-		const char *label = ui->editing == EDIT_FILTER ? "Filter> " :
+		const char *label = ui->editing == EDIT_FILTER ?
+					    "Filter> " :
 				    ui->editing == EDIT_EXPORT ?
-					    (ui->export_all ? "Export all to> " :
-							      "Export timeline to> ") :
+					    (ui->export_all ?
+						     "Export all to> " :
+						     "Export timeline to> ") :
 					    "Search> ";
 		int room;
 
@@ -198,16 +201,18 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g)
 			int ex = x + (int)strlen(text) + 2;
 
 			if (ex < g->w)
-				grid_put(g, ex, y, "(.json, .pcapng, else text;"
-					 " Enter writes, Esc cancels)", R_DIM,
-					 g->w - ex);
+				grid_put(g, ex, y,
+					 "(.json, .pcapng, else text;"
+					 " Enter writes, Esc cancels)",
+					 R_DIM, g->w - ex);
 		}
 		if (ui->editing == EDIT_FILTER) {
 			int ex = x + (int)strlen(text) + 2;
 			char msg[256];
 
 			if (ui->edit_valid)
-				snprintf(msg, sizeof(msg), "%s", "valid: Enter "
+				snprintf(msg, sizeof(msg), "%s",
+					 "valid: Enter "
 					 "applies it in the kernel");
 			else
 				snprintf(msg, sizeof(msg), "invalid: %s",
@@ -231,9 +236,10 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g)
 		 * map write (pwru compiles it in at load time). */
 		char how[96];
 
-		snprintf(how, sizeof(how), "pcap: in-kernel cBPF, %u/%u "
-			 "insns, %s", ui->current.pcap_len_l2,
-			 ui->current.pcap_len_l3,
+		snprintf(how, sizeof(how),
+			 "pcap: in-kernel cBPF, %u/%u "
+			 "insns, %s",
+			 ui->current.pcap_len_l2, ui->current.pcap_len_l3,
 			 ui->st.pcap_mode ? ui->st.pcap_mode : "?");
 		grid_put(g, x + 3, y, how, R_DIM, g->w - x - 3);
 	} else if (ui->st.note && x + 3 < g->w) {
@@ -243,8 +249,9 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g)
 
 static const char *state_name(const struct packet *p)
 {
-	return p->state == PKT_DROPPED ? "DROPPED" :
-	       p->state == PKT_CONSUMED ? "consumed" : "in flight";
+	return p->state == PKT_DROPPED  ? "DROPPED" :
+	       p->state == PKT_CONSUMED ? "consumed" :
+					  "in flight";
 }
 
 /*
@@ -263,8 +270,9 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 
 	snprintf(title, sizeof(title), "Packets%s, by %s",
 		 ui->drops_only ? " (drops only)" : "",
-		 ui->sort == SORT_TIME ? "time" :
-		 ui->sort == SORT_EVENTS ? "events" : "state");
+		 ui->sort == SORT_TIME   ? "time" :
+		 ui->sort == SORT_EVENTS ? "events" :
+					   "state");
 	grid_box(g, b->x, y, b->w, b->h, title, frame_attr(ui, PANE_PACKETS));
 	if (wide)
 		grid_printf(g, 1, y + 1, R_HEADER, inner,
@@ -274,8 +282,10 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 		grid_printf(g, 1, y + 1, R_HEADER, inner, " %9s %-*s %3s %s",
 			    "TIME(s)", tw, "TUPLE", "EV", "STATE");
 	if (!ui->norder)
-		grid_put(g, 3, y + 2, ui->drops_only ? "no drop yet" :
-			 "waiting for packets that match the filter...",
+		grid_put(g, 3, y + 2,
+			 ui->drops_only ?
+				 "no drop yet" :
+				 "waiting for packets that match the filter...",
 			 R_DIM, inner - 2);
 	for (int r = 0; r < rows; r++) {
 		long row = ui->list_top + r;
@@ -317,13 +327,11 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 		if (wide)
 			grid_printf(g, 1, y + 2 + r, a, inner,
 				    "%c%9.6f %-*.*s %-14.14s %3u %-20.20s %s",
-				    sel ? '>' : ' ',
-				    (p->first_ts - base) / 1e9, tw, tw, tuple,
-				    where, p->nhops, last, st);
+				    sel ? '>' : ' ', (p->first_ts - base) / 1e9,
+				    tw, tw, tuple, where, p->nhops, last, st);
 		else
 			grid_printf(g, 1, y + 2 + r, a, inner,
-				    "%c%9.6f %-*.*s %3u %s",
-				    sel ? '>' : ' ',
+				    "%c%9.6f %-*.*s %3u %s", sel ? '>' : ' ',
 				    (p->first_ts - base) / 1e9, tw, tw, tuple,
 				    p->nhops, st);
 	}
@@ -340,9 +348,10 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	int r = 0;
 
 	if (p)
-		snprintf(title, sizeof(title), "Timeline: skb 0x%llx gen %u, "
-			 "%u hops", (unsigned long long)p->skb, p->gen,
-			 p->nhops);
+		snprintf(title, sizeof(title),
+			 "Timeline: skb 0x%llx gen %u, "
+			 "%u hops",
+			 (unsigned long long)p->skb, p->gen, p->nhops);
 	else
 		snprintf(title, sizeof(title), "Timeline");
 	grid_box(g, x, y, w, b->h, title, frame_attr(ui, PANE_TIMELINE));
@@ -378,12 +387,15 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 		       (pv->flags & SKBS_EV_TUPLE) &&
 		       (hop_tuple(pv, ptup, sizeof(ptup)), strcmp(tup, ptup));
 		grid_fill(g, cx, yy, inner, L' ', a);
-		cx += grid_printf(g, cx, yy, a, inner, "%c%2d %-26.26s %9s %3u ",
+		cx += grid_printf(g, cx, yy, a, inner,
+				  "%c%2d %-26.26s %9s %3u ",
 				  i == ui->sel_hop ? '>' : ' ', i + 1, name, d,
 				  hp->cpu);
 		cx += grid_printf(g, cx, yy,
 				  pv && (pv->ifindex != hp->ifindex ||
-					 pv->netns != hp->netns) ? ch : a,
+					 pv->netns != hp->netns) ?
+					  ch :
+					  a,
 				  8, "%-8.8s", ifn);
 		cx += grid_printf(g, cx, yy,
 				  pv && pv->netns != hp->netns ? ch : a, 11,
@@ -457,14 +469,13 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 		int yy = y + 2 + r, cx;
 		uint16_t a = R_NORMAL;
 
-		if (ui->func_top + r == ui->sel_func &&
-		    ui->focus == PANE_FUNCS)
+		if (ui->func_top + r == ui->sel_func && ui->focus == PANE_FUNCS)
 			a = R_SELECTED | AT_REVERSE;
 		ui_hook_name(ui, fr->hook, name, sizeof(name));
 		grid_fill(g, x + 1, yy, inner, L' ', a);
-		cx = x + 1 + grid_printf(g, x + 1, yy, a, inner,
-					 "%-28.28s %9llu ", name,
-					 (unsigned long long)fr->n);
+		cx = x + 1 +
+		     grid_printf(g, x + 1, yy, a, inner, "%-28.28s %9llu ",
+				 name, (unsigned long long)fr->n);
 		grid_fill(g, cx, yy, MIN(len, x + w - 1 - cx),
 			  g->utf8 ? 0x2588 : L'#', R_BAR);
 	}
@@ -473,12 +484,12 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 static void draw_footer(const struct ui *ui, struct grid *g)
 {
 	static const enum action hints[] = {
-		ACT_HELP, ACT_SEARCH, ACT_FILTER, ACT_SORT, ACT_PAUSE,
-		ACT_DETAIL, ACT_DROPS, ACT_NEXT_PANE, ACT_QUIT,
+		ACT_HELP,   ACT_SEARCH, ACT_FILTER,    ACT_SORT, ACT_PAUSE,
+		ACT_DETAIL, ACT_DROPS,  ACT_NEXT_PANE, ACT_QUIT,
 	};
 	static const char *const labels[] = {
-		"Help", "Search", "Filter", "Sort", "Pause", "Detail", "Drops",
-		"Pane", "Quit",
+		"Help",   "Search", "Filter", "Sort", "Pause",
+		"Detail", "Drops",  "Pane",   "Quit",
 	};
 	int x = 0, y = g->h - 1;
 
@@ -514,7 +525,8 @@ static void draw_help(const struct ui *ui, struct grid *g)
 		grid_fill(g, x, y + r, w, L' ', R_NORMAL);
 	grid_box(g, x, y, w, h, "Help: keys (Esc closes)", R_TITLE);
 	for (int a = 1; a < ACT_COUNT; a++) {
-		int i = a - 1, cx = x + 1 + (i / per) * colw, cy = y + 1 + i % per;
+		int i = a - 1, cx = x + 1 + (i / per) * colw,
+		    cy = y + 1 + i % per;
 		char keys[64];
 
 		if (cy >= y + h - 1)
@@ -539,16 +551,17 @@ static void draw_detail(const struct ui *ui, struct grid *g)
 	for (int k = 0; k < h; k++)
 		grid_fill(g, x, y + k, w, L' ', R_NORMAL);
 	ui_hook_name(ui, hp->hook, name, sizeof(name));
-	snprintf(buf, sizeof(buf), "Detail: hop %d of %u (Esc closes, [ ] step)",
-		 ui->sel_hop + 1, p->nhops);
+	snprintf(buf, sizeof(buf),
+		 "Detail: hop %d of %u (Esc closes, [ ] step)", ui->sel_hop + 1,
+		 p->nhops);
 	grid_box(g, x, y, w, h, buf, R_TITLE);
 	hop_tuple(hp, tup, sizeof(tup));
 	hop_iface(ui, hp, ifn, sizeof(ifn));
-#define LINE(...)                                                         \
-	do {                                                              \
-		if (r < h - 2)                                            \
+#define LINE(...)                                                           \
+	do {                                                                \
+		if (r < h - 2)                                              \
 			grid_printf(g, x + 2, y + 1 + r++, R_NORMAL, w - 4, \
-				    __VA_ARGS__);                         \
+				    __VA_ARGS__);                           \
 	} while (0)
 	LINE("hook      %s", name);
 	LINE("skb       0x%llx  generation %u", (unsigned long long)p->skb,
@@ -591,8 +604,8 @@ static void draw_detail(const struct ui *ui, struct grid *g)
 
 		LINE("L3  %s (ethertype 0x%04x)",
 		     hp->l3_proto == 0x86DD ? "IPv6" : "IPv4", hp->l3_proto);
-		LINE("L4  %s  %s", line_proto_name(hp->l4_proto, pn,
-						   sizeof(pn)), tup);
+		LINE("L4  %s  %s",
+		     line_proto_name(hp->l4_proto, pn, sizeof(pn)), tup);
 		LINE("(no header bytes captured: --snaplen)");
 	} else {
 		LINE("L3  ethertype 0x%04x (not decoded)", hp->l3_proto);

@@ -70,20 +70,20 @@ static const char *const rpfilter_reasons[] = { "IP_RPFILTER", NULL };
 /* The socket's own buffer decided these; PROTO_MEM is the protocol's
  * global limit and is left to its sentence. */
 static const char *const socket_queue_reasons[] = {
-	"SOCKET_RCVBUFF", "SOCKET_BACKLOG", "TCP_LISTEN_OVERFLOW",
+	"SOCKET_RCVBUFF", "SOCKET_BACKLOG",      "TCP_LISTEN_OVERFLOW",
 	"TCP_ZEROWINDOW", "TCP_OFO_QUEUE_PRUNE", NULL,
 };
 static const char *const qdisc_reasons[] = {
-	"QDISC_DROP", "QDISC_OVERLIMIT", "QDISC_CONGESTED", "CAKE_FLOOD",
-	"FQ_BAND_LIMIT", "FQ_HORIZON_LIMIT", "FQ_FLOW_LIMIT",
-	"DUALPI2_STEP_DROP", NULL,
+	"QDISC_DROP",    "QDISC_OVERLIMIT",   "QDISC_CONGESTED",
+	"CAKE_FLOOD",    "FQ_BAND_LIMIT",     "FQ_HORIZON_LIMIT",
+	"FQ_FLOW_LIMIT", "DUALPI2_STEP_DROP", NULL,
 };
 
 static const struct source sources[] = {
 	{ "no-socket", no_socket_reasons, K_DST | K_DPORT | K_IIF,
 	  sockdiag_applies, sockdiag_explain },
-	{ "route", route_reasons, K_DST | K_SRC | K_IIF | K_MARK,
-	  route_applies, route_explain },
+	{ "route", route_reasons, K_DST | K_SRC | K_IIF | K_MARK, route_applies,
+	  route_explain },
 	{ "rp-filter", rpfilter_reasons, K_SRC | K_IIF | K_MARK,
 	  rpfilter_applies, rpfilter_explain },
 	{ "socket-queue", socket_queue_reasons,
@@ -110,7 +110,7 @@ struct ek_key {
 
 struct ek_entry {
 	struct ek_key key;
-	long long at;        /* mono_ns() of the answer, 0 for unused */
+	long long at; /* mono_ns() of the answer, 0 for unused */
 	int ret;
 	struct explain answer;
 };
@@ -152,8 +152,7 @@ void explain_kernel_stats(const struct explain_kernel *ek, __u64 *asked,
 
 const char *explain_addr(int family, const __u8 *addr, char *buf, size_t len)
 {
-	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf,
-		       len))
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, buf, len))
 		snprintf(buf, len, "?");
 	return buf;
 }
@@ -187,8 +186,8 @@ const char *explain_proto(__u8 proto, char *buf, size_t len)
 /* Addresses and ports from the captured headers, for events whose tuple
  * the tracer could not read. Only what the sources need: IPv4 (first
  * fragment), IPv6 without extension headers, TCP and UDP ports. */
-static void tuple_from_headers(struct explain_pkt *p, const __u8 *h,
-			       size_t n, int l2)
+static void tuple_from_headers(struct explain_pkt *p, const __u8 *h, size_t n,
+			       int l2)
 {
 	size_t off = 0, l4;
 	__u16 type;
@@ -340,8 +339,7 @@ static int run_source(void *arg)
 }
 
 /* The reason's sentence, and why nothing more is known. */
-static void fallback(struct explain *out, const char *reason,
-		     const char *why)
+static void fallback(struct explain *out, const char *reason, const char *why)
 {
 	char buf[EXPLAIN_TEXT];
 	const char *s = dropreason_sentence(reason, buf, sizeof(buf));

@@ -49,24 +49,23 @@ void explain_kernel_stats(const struct explain_kernel *ek, __u64 *asked,
 #define EXPLAIN_NETNS_NAME 64
 
 struct explain_pkt {
-	__u32 netns;         /* inode of the packet's netns */
+	__u32 netns;                         /* inode of the packet's netns */
 	char netns_name[EXPLAIN_NETNS_NAME]; /* "b", or the inode */
-	const char *reason;  /* "NO_SOCKET" */
-	int family;          /* AF_INET, AF_INET6, or 0 when not known */
-	__u8 proto;          /* IPPROTO_*, 0 when not known */
-	__u8 has_ports;      /* sport/dport are valid (TCP, UDP) */
-	__u8 saddr[16];      /* be; IPv4 in the first four bytes */
-	__u8 daddr[16];      /* be */
-	__u16 sport;         /* host order */
-	__u16 dport;         /* host order */
-	__u32 ifindex;       /* the skb's device, 0 when none */
+	const char *reason;                  /* "NO_SOCKET" */
+	int family;                 /* AF_INET, AF_INET6, or 0 when not known */
+	__u8 proto;                 /* IPPROTO_*, 0 when not known */
+	__u8 has_ports;             /* sport/dport are valid (TCP, UDP) */
+	__u8 saddr[16];             /* be; IPv4 in the first four bytes */
+	__u8 daddr[16];             /* be */
+	__u16 sport;                /* host order */
+	__u16 dport;                /* host order */
+	__u32 ifindex;              /* the skb's device, 0 when none */
 	char ifname[SKBS_IFNAMSIZ]; /* as the tracer saw it; may be "" */
-	__u32 mark;          /* skb->mark */
+	__u32 mark;                 /* skb->mark */
 };
 
 /* "10.213.0.2", "fd00::2". */
-const char *explain_addr(int family, const __u8 *addr, char *buf,
-			 size_t len);
+const char *explain_addr(int family, const __u8 *addr, char *buf, size_t len);
 /* "10.213.0.2:7003", "[fd00::2]:7003". */
 const char *explain_endpoint(int family, const __u8 *addr, __u16 port,
 			     char *buf, size_t len);

@@ -76,8 +76,10 @@ static int score(const struct sockdiag_sock *s, const struct explain_pkt *p)
 	if (s->rport) {
 		/* Connected: only the peer's packets come here. */
 		return s->rport == p->sport &&
-		       same_addr(p->family, s->raddr, s->family, p->saddr) &&
-		       same_addr(p->family, s->laddr, s->family, p->daddr) ?
+				       same_addr(p->family, s->raddr, s->family,
+						 p->saddr) &&
+				       same_addr(p->family, s->laddr, s->family,
+						 p->daddr) ?
 			       3 :
 			       0;
 	}
@@ -110,9 +112,9 @@ int queue_socket_explain(const struct explain_pkt *p, struct explain *out,
 
 		/* Among equals (SO_REUSEPORT), the one that dropped the
 		 * most is the likeliest. */
-		if (sc > top || (sc && sc == top &&
-				 s->mem[SK_MEMINFO_DROPS] >
-					 best.mem[SK_MEMINFO_DROPS])) {
+		if (sc > top ||
+		    (sc && sc == top &&
+		     s->mem[SK_MEMINFO_DROPS] > best.mem[SK_MEMINFO_DROPS])) {
 			top = sc;
 			best = *s;
 		}
@@ -156,9 +158,8 @@ int queue_socket_explain(const struct explain_pkt *p, struct explain *out,
 		explain_set(out, EXPLAIN_QUEUE,
 			    "%s %s in netns %s, %s: receive buffer %u bytes "
 			    "(SO_RCVBUF), %u in use now, %u drops so far",
-			    proto, ep, p->netns_name, own,
-			    m[SK_MEMINFO_RCVBUF], m[SK_MEMINFO_RMEM_ALLOC],
-			    m[SK_MEMINFO_DROPS]);
+			    proto, ep, p->netns_name, own, m[SK_MEMINFO_RCVBUF],
+			    m[SK_MEMINFO_RMEM_ALLOC], m[SK_MEMINFO_DROPS]);
 	explain_add(out, "netns", "%s", p->netns_name);
 	explain_add(out, "socket", "%s %s", proto, ep);
 	explain_add(out, "owner", "%s", own);
@@ -182,8 +183,8 @@ int queue_qdisc_applies(const struct explain_pkt *p)
 struct qdisc {
 	char kind[QDISC_KIND];
 	__u32 handle, parent;
-	long long limit;     /* -1 when not known */
-	const char *unit;    /* "packets" or "bytes" */
+	long long limit;  /* -1 when not known */
+	const char *unit; /* "packets" or "bytes" */
 	struct gnet_stats_queue q;
 };
 
@@ -272,7 +273,8 @@ static void qdisc_limit(struct qdisc *d, const struct nlattr *opts)
 
 		if (a)
 			d->limit = ((const struct tc_tbf_qopt *)
-					    mnl_attr_get_payload(a))->limit;
+					    mnl_attr_get_payload(a))
+					   ->limit;
 		d->unit = "bytes";
 	}
 }
@@ -327,9 +329,8 @@ static int qdisc_cb(const struct nlmsghdr *nlh, void *data)
 			    sizeof(d.q))
 			memcpy(&d.q, mnl_attr_get_payload(st[TCA_STATS_QUEUE]),
 			       sizeof(d.q));
-	} else if (tb[TCA_STATS] &&
-		   mnl_attr_get_payload_len(tb[TCA_STATS]) >=
-			   sizeof(struct tc_stats)) {
+	} else if (tb[TCA_STATS] && mnl_attr_get_payload_len(tb[TCA_STATS]) >=
+					    sizeof(struct tc_stats)) {
 		const struct tc_stats *s = mnl_attr_get_payload(tb[TCA_STATS]);
 
 		d.q.drops = s->drops;
@@ -414,8 +415,8 @@ int queue_qdisc_explain(const struct explain_pkt *p, struct explain *out,
 			 p->netns_name);
 		return -ENOENT;
 	}
-	if (d->limit < 0 && (!strcmp(d->kind, "pfifo_fast") ||
-			     !strcmp(d->kind, "prio")))
+	if (d->limit < 0 &&
+	    (!strcmp(d->kind, "pfifo_fast") || !strcmp(d->kind, "prio")))
 		d->limit = txqueuelen(dev);
 	if (d->limit >= 0)
 		snprintf(lim, sizeof(lim), "limit %lld %s", d->limit, d->unit);
@@ -430,11 +431,12 @@ int queue_qdisc_explain(const struct explain_pkt *p, struct explain *out,
 			    "that dropped is gone",
 			    dev, p->netns_name);
 	else
-		explain_set(out, EXPLAIN_QUEUE,
-		    "qdisc %s %s (parent %s) on %s in netns %s: %s, %u dropped "
-		    "so far, %u queued now",
-		    d->kind, h, par, dev, p->netns_name, lim, d->q.drops,
-		    d->q.qlen);
+		explain_set(
+			out, EXPLAIN_QUEUE,
+			"qdisc %s %s (parent %s) on %s in netns %s: %s, %u dropped "
+			"so far, %u queued now",
+			d->kind, h, par, dev, p->netns_name, lim, d->q.drops,
+			d->q.qlen);
 	explain_add(out, "netns", "%s", p->netns_name);
 	explain_add(out, "dev", "%s", dev);
 	explain_add(out, "qdisc", "%s", d->kind);

@@ -130,8 +130,8 @@ out:
 	return err;
 }
 
-int route_get(const struct route_query *q, struct route_answer *a,
-	      char *msg, size_t msg_len)
+int route_get(const struct route_query *q, struct route_answer *a, char *msg,
+	      size_t msg_len)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct get_ctx c = { .a = a };
@@ -167,7 +167,7 @@ int route_get(const struct route_query *q, struct route_answer *a,
 			mnl_attr_put_u16(nlh, RTA_DPORT, htons(q->dport));
 	}
 	err = route_rtnl(nlh, buf, sizeof(buf), get_cb, &c, &kerr, msg,
-			msg_len);
+			 msg_len);
 	if (err)
 		return err;
 	if (kerr)
@@ -182,7 +182,7 @@ int route_get(const struct route_query *q, struct route_answer *a,
 struct find_ctx {
 	int family;
 	const __u8 *addr;
-	__u32 types;         /* 1 << RTN_* */
+	__u32 types; /* 1 << RTN_* */
 	struct route_answer best;
 	int found;
 };
@@ -256,12 +256,18 @@ static int route_find(int family, const __u8 *addr, __u32 types,
 }
 
 static const char *const type_names[] = {
-	[RTN_UNSPEC] = "none",          [RTN_UNICAST] = "unicast",
-	[RTN_LOCAL] = "local",          [RTN_BROADCAST] = "broadcast",
-	[RTN_ANYCAST] = "anycast",      [RTN_MULTICAST] = "multicast",
-	[RTN_BLACKHOLE] = "blackhole",  [RTN_UNREACHABLE] = "unreachable",
-	[RTN_PROHIBIT] = "prohibit",    [RTN_THROW] = "throw",
-	[RTN_NAT] = "nat",              [RTN_XRESOLVE] = "xresolve",
+	[RTN_UNSPEC] = "none",
+	[RTN_UNICAST] = "unicast",
+	[RTN_LOCAL] = "local",
+	[RTN_BROADCAST] = "broadcast",
+	[RTN_ANYCAST] = "anycast",
+	[RTN_MULTICAST] = "multicast",
+	[RTN_BLACKHOLE] = "blackhole",
+	[RTN_UNREACHABLE] = "unreachable",
+	[RTN_PROHIBIT] = "prohibit",
+	[RTN_THROW] = "throw",
+	[RTN_NAT] = "nat",
+	[RTN_XRESOLVE] = "xresolve",
 };
 
 static const char *type_name(__u8 t)
@@ -274,19 +280,16 @@ static const char *type_name(__u8 t)
 static const char *table_name(__u32 t, char *buf, size_t len)
 {
 	switch (t) {
-	case RT_TABLE_MAIN:
-		return "main";
-	case RT_TABLE_LOCAL:
-		return "local";
-	case RT_TABLE_DEFAULT:
-		return "default";
+	case RT_TABLE_MAIN: return "main";
+	case RT_TABLE_LOCAL: return "local";
+	case RT_TABLE_DEFAULT: return "default";
 	}
 	snprintf(buf, len, "%u", t);
 	return buf;
 }
 
-const char *route_describe(int family, const struct route_answer *a,
-			   char *buf, size_t len)
+const char *route_describe(int family, const struct route_answer *a, char *buf,
+			   size_t len)
 {
 	char pfx[INET6_ADDRSTRLEN + 8], gw[INET6_ADDRSTRLEN], tb[16];
 	size_t off;
@@ -317,12 +320,9 @@ const char *route_describe(int family, const struct route_answer *a,
 static __u32 types_of(int err)
 {
 	switch (err) {
-	case -EINVAL:
-		return 1u << RTN_BLACKHOLE;
-	case -EHOSTUNREACH:
-		return 1u << RTN_UNREACHABLE;
-	case -EACCES:
-		return 1u << RTN_PROHIBIT;
+	case -EINVAL: return 1u << RTN_BLACKHOLE;
+	case -EHOSTUNREACH: return 1u << RTN_UNREACHABLE;
+	case -EACCES: return 1u << RTN_PROHIBIT;
 	case -ENETUNREACH:
 		return 1u << RTN_UNREACHABLE; /* IPv6 unreachable routes */
 	}
@@ -333,20 +333,20 @@ static __u32 types_of(int err)
 static const char *fate(__u8 type)
 {
 	switch (type) {
-	case RTN_BLACKHOLE:
-		return "packets to it are discarded";
-	case RTN_UNREACHABLE:
-		return "packets to it get host unreachable";
+	case RTN_BLACKHOLE: return "packets to it are discarded";
+	case RTN_UNREACHABLE: return "packets to it get host unreachable";
 	case RTN_PROHIBIT:
 		return "packets to it are administratively prohibited";
-	case RTN_THROW:
-		return "lookup in this table ends here";
+	case RTN_THROW: return "lookup in this table ends here";
 	}
 	return NULL;
 }
 
 static const char *in_reasons[] = {
-	"IP_INNOROUTES", "IP_INADDRERRORS", "BLACKHOLE", NULL,
+	"IP_INNOROUTES",
+	"IP_INADDRERRORS",
+	"BLACKHOLE",
+	NULL,
 };
 
 static int is_input(const struct explain_pkt *p)
@@ -366,13 +366,15 @@ int route_applies(const struct explain_pkt *p)
 	return p->family == AF_INET || p->family == AF_INET6;
 }
 
-int route_explain(const struct explain_pkt *p, struct explain *out,
-		  char *msg, size_t msg_len)
+int route_explain(const struct explain_pkt *p, struct explain *out, char *msg,
+		  size_t msg_len)
 {
 	char dst[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN], dev[IF_NAMESIZE];
 	char what[128], desc[160], sysctl[96];
 	struct route_query q = {
-		.family = p->family, .dst = p->daddr, .mark = p->mark,
+		.family = p->family,
+		.dst = p->daddr,
+		.mark = p->mark,
 		.proto = p->has_ports ? p->proto : 0,
 		.sport = p->has_ports ? p->sport : 0,
 		.dport = p->has_ports ? p->dport : 0,
@@ -420,7 +422,8 @@ int route_explain(const struct explain_pkt *p, struct explain *out,
 	 * only with an errno. */
 	lerr = a.err;
 	if (input) {
-		struct route_query o = { .family = p->family, .dst = p->daddr,
+		struct route_query o = { .family = p->family,
+					 .dst = p->daddr,
 					 .mark = p->mark };
 
 		if (!route_get(&o, &r, msg, msg_len)) {
@@ -433,8 +436,8 @@ int route_explain(const struct explain_pkt *p, struct explain *out,
 	if (!have) {
 		__u32 types = types_of(lerr);
 
-		have = types && !route_find(p->family, p->daddr, types, &r,
-					    msg, msg_len);
+		have = types && !route_find(p->family, p->daddr, types, &r, msg,
+					    msg_len);
 	}
 	msg[0] = '\0';
 	if (have) {

@@ -308,8 +308,7 @@ int sockdiag_accepts(const struct sockdiag_sock *s, int family,
 	return 0;
 }
 
-const char *sockdiag_local(const struct sockdiag_sock *s, char *buf,
-			   size_t len)
+const char *sockdiag_local(const struct sockdiag_sock *s, char *buf, size_t len)
 {
 	return explain_endpoint(s->family, s->laddr, s->lport, buf, len);
 }
@@ -344,8 +343,8 @@ int sockdiag_applies(const struct explain_pkt *p)
  * peer's. */
 static int is_open_port(const struct sockdiag_sock *s)
 {
-	return s->proto == IPPROTO_UDP ? s->state == TCP_CLOSE
-				       : s->state == TCP_LISTEN;
+	return s->proto == IPPROTO_UDP ? s->state == TCP_CLOSE :
+					 s->state == TCP_LISTEN;
 }
 
 static int distance(const struct sockdiag_sock *s, __u16 port)
@@ -474,11 +473,12 @@ int sockdiag_explain(const struct explain_pkt *p, struct explain *out,
 		if (near[i].ifindex)
 			snprintf(dev, sizeof(dev), " (on %s only)",
 				 if_indextoname(near[i].ifindex, name) ?
-					 name : "another device");
+					 name :
+					 "another device");
 		off += snprintf(list + off, sizeof(list) - off,
 				"%s%s %s%s %s %s", i ? "; " : "", proto,
 				sockdiag_local(&near[i], ep, sizeof(ep)), dev,
-				i ? "by" :
+				i                       ? "by" :
 				p->proto == IPPROTO_TCP ? "is listened on by" :
 							  "is bound by",
 				sockdiag_owner_text(&near[i], own,

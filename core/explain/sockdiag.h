@@ -17,23 +17,23 @@
 #define SOCKDIAG_COMM 16
 
 struct sockdiag_sock {
-	int family;          /* AF_INET or AF_INET6 */
-	__u8 proto;          /* IPPROTO_TCP or IPPROTO_UDP */
-	__u8 state;          /* TCP_* as inet_diag has it; UDP: TCP_CLOSE
+	int family;     /* AF_INET or AF_INET6 */
+	__u8 proto;     /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 state;     /* TCP_* as inet_diag has it; UDP: TCP_CLOSE
 			      * unconnected, TCP_ESTABLISHED connected */
-	__u8 v6only;         /* AF_INET6 only: IPV6_V6ONLY set */
-	__u8 has_mem;        /* mem[] came with the answer */
-	__u8 laddr[16];      /* be; IPv4 in the first four bytes */
-	__u8 raddr[16];      /* be */
-	__u16 lport;         /* host order */
-	__u16 rport;         /* host order */
-	__u32 ifindex;       /* SO_BINDTODEVICE, 0 for any device */
+	__u8 v6only;    /* AF_INET6 only: IPV6_V6ONLY set */
+	__u8 has_mem;   /* mem[] came with the answer */
+	__u8 laddr[16]; /* be; IPv4 in the first four bytes */
+	__u8 raddr[16]; /* be */
+	__u16 lport;    /* host order */
+	__u16 rport;    /* host order */
+	__u32 ifindex;  /* SO_BINDTODEVICE, 0 for any device */
 	__u32 uid;
 	__u32 inode;
-	__u32 rqueue;        /* listeners: accept queue length */
-	__u32 wqueue;        /* listeners: accept backlog limit */
+	__u32 rqueue;               /* listeners: accept queue length */
+	__u32 wqueue;               /* listeners: accept backlog limit */
 	__u32 mem[SK_MEMINFO_VARS]; /* SK_MEMINFO_*: bytes, drops a count */
-	int pid;             /* from sockdiag_owners; 0 when unknown */
+	int pid;                    /* from sockdiag_owners; 0 when unknown */
 	char comm[SOCKDIAG_COMM];
 };
 

@@ -19,12 +19,12 @@
 struct run {
 	const struct parfor *p;
 	size_t n;
-	size_t next;   /* next item to claim */
-	size_t done;   /* items finished or skipped */
+	size_t next; /* next item to claim */
+	size_t done; /* items finished or skipped */
 	int stop;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;  /* signalled as each worker returns */
-	int finished;         /* workers returned, under lock */
+	pthread_cond_t cond; /* signalled as each worker returns */
+	int finished;        /* workers returned, under lock */
 };
 
 struct worker {

@@ -22,7 +22,7 @@ struct parfor {
 	/* Called on the calling thread about every 100 ms, and once at the
 	 * end with done == n; may be NULL. */
 	void (*progress)(void *ctx, size_t done, size_t n);
-	int nthreads;  /* <= 0: one per online CPU; capped at the max */
+	int nthreads; /* <= 0: one per online CPU; capped at the max */
 };
 
 /*

@@ -25,7 +25,7 @@ static inline int vec_reserve(void **v, size_t *cap, size_t need, size_t size)
 }
 
 /* vec_reserve for a typed pointer: VEC_RESERVE(arr, cap, n + 1). */
-#define VEC_RESERVE(v, cap, need)                                       \
+#define VEC_RESERVE(v, cap, need) \
 	vec_reserve((void **)&(v), &(cap), (need), sizeof(*(v)))
 
 #endif

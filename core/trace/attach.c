@@ -165,9 +165,9 @@ struct copy_job {
 	enum bpf_attach_type attach_type;
 	struct bpf_insn *insn;
 	size_t cnt;
-	void *func_info;        /* this copy's own, offsets fixed */
+	void *func_info; /* this copy's own, offsets fixed */
 	__u32 nfunc, func_rec;
-	int btf_fd;             /* the template's program BTF, or -1 */
+	int btf_fd; /* the template's program BTF, or -1 */
 	int prog_fd, link_fd;
 };
 
@@ -307,8 +307,10 @@ int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
 		      void *ctx)
 {
 	struct load_run run = { .progress = progress, .ctx = ctx };
-	struct parfor pf = { .fn = load_one, .ctx = &run,
-			     .progress = load_progress, .nthreads = nthreads };
+	struct parfor pf = { .fn = load_one,
+			     .ctx = &run,
+			     .progress = load_progress,
+			     .nthreads = nthreads };
 	size_t ok = 0;
 
 	if (!n)
@@ -345,7 +347,9 @@ int attach_copy_btf(struct attach_set *s, const struct bpf_program *tmpl,
 		    size_t errlen)
 {
 	struct attach_req r = {
-		.tmpl = tmpl, .hook_id = hook_id, .btf_id = btf_id,
+		.tmpl = tmpl,
+		.hook_id = hook_id,
+		.btf_id = btf_id,
 		.btf_obj_fd = btf_obj_fd,
 	};
 	int ret = attach_copies_btf(s, &r, 1, 1, NULL, NULL);

@@ -35,8 +35,8 @@ struct attach_req {
 	const struct bpf_program *tmpl;
 	__u32 hook_id, btf_id;
 	int btf_obj_fd;
-	int ret;                /* out: 0 or -errno */
-	char why[256];          /* out: the verifier's last line on error */
+	int ret;       /* out: 0 or -errno */
+	char why[256]; /* out: the verifier's last line on error */
 };
 
 /*

@@ -18,14 +18,14 @@ enum backend { BK_KMULTI, BK_KPROBE, BK_FENTRY, BK_TP, BK_N };
 
 /* One try at attaching a backend. */
 struct attempt {
-	size_t ok;              /* hooks attached so far */
-	char why[256];          /* why nothing was attached, when nothing was */
-	struct progress *prog;  /* attach progress, counted in functions */
+	size_t ok;             /* hooks attached so far */
+	char why[256];         /* why nothing was attached, when nothing was */
+	struct progress *prog; /* attach progress, counted in functions */
 };
 
 struct backend_ops {
-	const char *name;       /* as --backend spells it */
-	int funcs;              /* probes functions: needs the function list */
+	const char *name; /* as --backend spells it */
+	int funcs;        /* probes functions: needs the function list */
 	/* Whether this kernel can run it, from what is known before
 	 * anything is loaded: 0, or -errno with the reason in why. NULL: no
 	 * reason to think not. */

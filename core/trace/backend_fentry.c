@@ -33,24 +33,28 @@ static int open_templates(struct session *s, struct attempt *a)
 	s->fskel = skel_open();
 	if (!s->fskel) {
 		ret = -errno;
-		snprintf(a->why, sizeof(a->why), "cannot open the fentry "
-			 "BPF object: %s", strerror(-ret));
+		snprintf(a->why, sizeof(a->why),
+			 "cannot open the fentry "
+			 "BPF object: %s",
+			 strerror(-ret));
 		return ret;
 	}
 	ret = templates_resolve(&s->ftmpl, s->fskel->obj, a->why,
 				sizeof(a->why));
 	if (ret)
 		return ret;
-	bpf_object__for_each_map(m, s->fskel->obj) {
+	bpf_object__for_each_map(m, s->fskel->obj)
+	{
 		struct bpf_map *mine = bpf_object__find_map_by_name(
 			s->skel->obj, bpf_map__name(m));
 
 		if (mine && bpf_map__fd(mine) >= 0) {
 			ret = bpf_map__reuse_fd(m, bpf_map__fd(mine));
 			if (ret) {
-				snprintf(a->why, sizeof(a->why), "cannot share "
-					 "map %s: %s", bpf_map__name(m),
-					 strerror(-ret));
+				snprintf(a->why, sizeof(a->why),
+					 "cannot share "
+					 "map %s: %s",
+					 bpf_map__name(m), strerror(-ret));
 				return ret;
 			}
 		}
@@ -67,8 +71,10 @@ static int open_templates(struct session *s, struct attempt *a)
 		if (!ret)
 			ret = bpf_program__set_attach_target(t, 0, hk->name);
 		if (ret) {
-			snprintf(a->why, sizeof(a->why), "cannot target %s at "
-				 "%s: %s", bpf_program__name(t), hk->name,
+			snprintf(a->why, sizeof(a->why),
+				 "cannot target %s at "
+				 "%s: %s",
+				 bpf_program__name(t), hk->name,
 				 strerror(-ret));
 			return ret;
 		}
@@ -85,9 +91,10 @@ static int open_templates(struct session *s, struct attempt *a)
 		if (!ret)
 			ret = bpf_program__set_attach_target(t, 0, fn);
 		if (ret) {
-			snprintf(a->why, sizeof(a->why), "cannot target %s at "
-				 "%s: %s", bpf_program__name(t), fn,
-				 strerror(-ret));
+			snprintf(a->why, sizeof(a->why),
+				 "cannot target %s at "
+				 "%s: %s",
+				 bpf_program__name(t), fn, strerror(-ret));
 			return ret;
 		}
 	}
@@ -116,20 +123,23 @@ static int fentry_attach(struct session *s, struct attempt *a)
 		const struct hook *hk = hooks_get(s->hooks, (__u32)i);
 
 		if (hk->module[0]) {
-			sess_hook_failed(s, (__u32)i, -EOPNOTSUPP, "fentry on "
+			sess_hook_failed(s, (__u32)i, -EOPNOTSUPP,
+					 "fentry on "
 					 "module functions needs --backend "
 					 "kprobe");
 			progress_add(a->prog, 1, 1);
 			continue;
 		}
-		r[n++] = (struct attach_req){
-			.tmpl = template_prog(&s->ftmpl, hk, BK_FENTRY),
-			.hook_id = (__u32)i, .btf_id = hk->btf_id };
+		r[n++] = (struct attach_req){ .tmpl = template_prog(
+						      &s->ftmpl, hk, BK_FENTRY),
+					      .hook_id = (__u32)i,
+					      .btf_id = hk->btf_id };
 	}
 	ret = sess_attach_copies(s, r, n, a, a->prog);
 	free(r);
 	if (!ret && !a->ok)
-		snprintf(a->why, sizeof(a->why), "no function could be "
+		snprintf(a->why, sizeof(a->why),
+			 "no function could be "
 			 "attached");
 	return ret;
 }
@@ -148,8 +158,8 @@ static size_t fentry_follow(struct session *s)
 		char why[128];
 
 		if (id > 0 && bpf_program__fd(t) >= 0 &&
-		    !attach_copy_btf(s->links, t, SKBS_HOOK_BY_IP, (__u32)id,
-				     0, why, sizeof(why)))
+		    !attach_copy_btf(s->links, t, SKBS_HOOK_BY_IP, (__u32)id, 0,
+				     why, sizeof(why)))
 			n++;
 	}
 	return n;

@@ -43,7 +43,8 @@ static int kprobe_precheck(struct session *s, char *why, size_t len)
 	if (ret)
 		return ret;
 	if (access("/sys/bus/event_source/devices/kprobe/type", R_OK)) {
-		snprintf(why, len, "kprobes are not built into this kernel "
+		snprintf(why, len,
+			 "kprobes are not built into this kernel "
 			 "(no kprobe PMU)");
 		return -EOPNOTSUPP;
 	}
@@ -66,8 +67,8 @@ static int plan_family(struct session *s, enum backend b, char *err,
 	}
 	for (size_t c = 0; !ret && c < TEMPLATE_COPIES; c++)
 		for (int e = 0; !ret && e < 2; e++) {
-			struct bpf_program *p =
-				template_copy_prog(&s->tmpl, c, b, e);
+			struct bpf_program *p = template_copy_prog(&s->tmpl, c,
+								   b, e);
 
 			if (p)
 				ret = bpf_program__set_autoload(p, true);
@@ -187,7 +188,9 @@ static int kmulti_attach(struct session *s, struct attempt *a)
 	free(progs);
 	if (!a->why[0] && (ret || !a->ok))
 		snprintf(a->why, sizeof(a->why), "attach failed: %s",
-			 strerror(-(ret ? ret : last ? last : ENOENT)));
+			 strerror(-(ret  ? ret :
+				    last ? last :
+					   ENOENT)));
 	return ret;
 }
 
@@ -196,9 +199,9 @@ static int kmulti_attach(struct session *s, struct attempt *a)
 struct kp_run {
 	struct session *s;
 	struct progress *prog;
-	struct bpf_link **links;  /* per function, NULL when not attached */
-	int *errs;                /* per function, -errno when it failed */
-	size_t ok;                /* atomic */
+	struct bpf_link **links; /* per function, NULL when not attached */
+	int *errs;               /* per function, -errno when it failed */
+	size_t ok;               /* atomic */
 };
 
 static int kp_one(void *ctx, size_t k, int w)
@@ -238,7 +241,8 @@ static int kprobe_attach(struct session *s, struct attempt *a)
 	size_t n = hooks_count(s->hooks) - s->ntp;
 	struct kp_run run = { .s = s, .prog = a->prog };
 	int nt = parfor_cpus();
-	struct parfor pf = { .fn = kp_one, .ctx = &run,
+	struct parfor pf = { .fn = kp_one,
+			     .ctx = &run,
 			     .progress = kp_progress,
 			     .nthreads = nt > 4 ? 4 : nt };
 	int ret = 0, first_err = 0;

@@ -17,8 +17,7 @@
 
 /* Is tracepoint hk attached: by the backend itself (all), or as the
  * drop-reason fallback of a probe backend? */
-static int tp_selected(const struct session *s, const struct hook *hk,
-		       int all)
+static int tp_selected(const struct session *s, const struct hook *hk, int all)
 {
 	char label[160];
 
@@ -30,8 +29,8 @@ static int tp_selected(const struct session *s, const struct hook *hk,
 		return 1;
 	if (!regexec(&s->re, hk->name, 0, NULL, 0))
 		return 1;
-	return !regexec(&s->re, hook_label(hk, label, sizeof(label)), 0,
-			NULL, 0);
+	return !regexec(&s->re, hook_label(hk, label, sizeof(label)), 0, NULL,
+			0);
 }
 
 int tp_plan(struct session *s, char *err, size_t errlen)
@@ -53,9 +52,11 @@ int tp_plan(struct session *s, char *err, size_t errlen)
 		if (!ret)
 			ret = bpf_program__set_attach_target(t, 0, hk->name);
 		if (ret) {
-			snprintf(err, errlen, "cannot target %s at "
-				 "tracepoint %s: %s", bpf_program__name(t),
-				 hk->name, strerror(-ret));
+			snprintf(err, errlen,
+				 "cannot target %s at "
+				 "tracepoint %s: %s",
+				 bpf_program__name(t), hk->name,
+				 strerror(-ret));
 			return ret;
 		}
 	}
@@ -83,7 +84,8 @@ int tp_attach(struct session *s, struct attempt *a, int all)
 			sess_hook_failed(s, (__u32)i, -EOPNOTSUPP, "");
 			continue;
 		}
-		r[n++] = (struct attach_req){ .tmpl = t, .hook_id = (__u32)i,
+		r[n++] = (struct attach_req){ .tmpl = t,
+					      .hook_id = (__u32)i,
 					      .btf_id = hk->btf_id };
 	}
 	/* No progress: tracepoints are few, and the count is in

@@ -65,7 +65,7 @@ static int cmp_tp(const void *a, const void *b)
 }
 
 int kbtf_skb_tracepoints(const struct btf *btf, struct kbtf_tp **out,
-			size_t *count)
+			 size_t *count)
 {
 	struct kbtf_tp *v = NULL;
 	size_t n = 0, cap = 0;
@@ -186,7 +186,8 @@ int kbtf_load_reasons(const struct btf *btf, struct reasons **out)
 					btf__name_by_offset(btf, e[i].name_off);
 				if (nm && !skip_enumerator(nm))
 					err = reasons_add(
-						r, (__u32)btf_enum64_value(&e[i]),
+						r,
+						(__u32)btf_enum64_value(&e[i]),
 						nm);
 			}
 		}

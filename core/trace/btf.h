@@ -14,10 +14,10 @@
 struct btf;
 
 struct kbtf_tp {
-	char name[64];       /* tracepoint name, e.g. "kfree_skb" */
-	__u32 btf_id;        /* id of the btf_trace_<name> typedef */
-	int skb_pos;         /* ctx index of the skb (0 = first real arg) */
-	int nargs;           /* real arguments, without the hidden data ptr */
+	char name[64]; /* tracepoint name, e.g. "kfree_skb" */
+	__u32 btf_id;  /* id of the btf_trace_<name> typedef */
+	int skb_pos;   /* ctx index of the skb (0 = first real arg) */
+	int nargs;     /* real arguments, without the hidden data ptr */
 };
 
 /*
@@ -26,7 +26,7 @@ struct kbtf_tp {
  * sorted by name. Returns 0 or -errno.
  */
 int kbtf_skb_tracepoints(const struct btf *btf, struct kbtf_tp **out,
-			size_t *count);
+			 size_t *count);
 
 /*
  * Index of the first struct sk_buff * among the first max params of the

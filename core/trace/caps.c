@@ -41,7 +41,9 @@ int caps_check(const char *status_path, char *missing, size_t len)
 	snprintf(missing, len, "%s%s%s",
 		 eff & (1ULL << CAP_BPF_BIT) ? "" : "CAP_BPF",
 		 !(eff & (1ULL << CAP_BPF_BIT)) &&
-				 !(eff & (1ULL << CAP_PERFMON_BIT)) ? ", " : "",
+				 !(eff & (1ULL << CAP_PERFMON_BIT)) ?
+			 ", " :
+			 "",
 		 eff & (1ULL << CAP_PERFMON_BIT) ? "" : "CAP_PERFMON");
 	return -EPERM;
 }

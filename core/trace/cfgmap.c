@@ -19,7 +19,7 @@
 struct cfgmap {
 	int slots_fd, active_fd;
 	__u32 active;
-	long long last_flip_ns;  /* mono_ns() of the last switch, 0: none */
+	long long last_flip_ns; /* mono_ns() of the last switch, 0: none */
 };
 
 int cfgmap_open(int slots_fd, int active_fd, struct cfgmap **out)

@@ -70,8 +70,10 @@ int sess_attach_copies(struct session *s, struct attach_req *r, size_t n,
 
 	progress_add(p, n, 0);
 	if (ret < 0) {
-		snprintf(a->why, sizeof(a->why), "cannot attach %zu copies: "
-			 "%s", n, strerror(-ret));
+		snprintf(a->why, sizeof(a->why),
+			 "cannot attach %zu copies: "
+			 "%s",
+			 n, strerror(-ret));
 		return ret;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -115,7 +117,8 @@ void sess_detach_each(struct session *s, size_t n,
 	 * RCU, and the kernel batches concurrent waits): in parallel, and
 	 * saying so. A few dozen are done before threads would start. */
 	int many = (p ? p->total : n) >= 64;
-	struct parfor pf = { .fn = detach_one, .ctx = &run,
+	struct parfor pf = { .fn = detach_one,
+			     .ctx = &run,
 			     .progress = many && p ? detach_progress : NULL,
 			     .nthreads = many ? PARFOR_MAX_THREADS : 1 };
 

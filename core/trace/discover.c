@@ -24,8 +24,10 @@ int discover_tracepoints(struct session *s, char *err, size_t errlen)
 
 	ret = kbtf_skb_tracepoints(s->vmlinux, &tps, &n);
 	if (ret) {
-		snprintf(err, errlen, "cannot scan kernel BTF for "
-			 "tracepoints: %s", strerror(-ret));
+		snprintf(err, errlen,
+			 "cannot scan kernel BTF for "
+			 "tracepoints: %s",
+			 strerror(-ret));
 		return ret;
 	}
 	for (size_t i = 0; i < n && !ret; i++) {
@@ -46,7 +48,7 @@ int discover_tracepoints(struct session *s, char *err, size_t errlen)
 	s->ntp = hooks_count(s->hooks);
 	if (tracefs_available_events(&events)) {
 		sess_note(s, "tracefs is not readable: tracepoints are shown "
-			  "without their group");
+			     "without their group");
 	} else {
 		hooks_set_groups(s->hooks, events);
 		free(events);
@@ -100,13 +102,13 @@ int discover_functions(struct session *s, char *err, size_t errlen)
 		hk.btf_id = k->btf_id;
 		hk.nargs = k->nargs;
 		if (hooks_add(s->hooks, &hk) < 0) {
-			snprintf(err, errlen, "out of memory for the "
+			snprintf(err, errlen,
+				 "out of memory for the "
 				 "function list");
 			return -ENOMEM;
 		}
 		if ((!strcmp(k->name, "kfree_skb_reason") && k->skb_pos == 1) ||
-		    (!strcmp(k->name, "sk_skb_reason_drop") &&
-		     k->skb_pos == 2))
+		    (!strcmp(k->name, "sk_skb_reason_drop") && k->skb_pos == 2))
 			s->reason_fn = 1;
 	}
 	return 0;
@@ -117,7 +119,8 @@ int discover_no_funcs(const struct session *s, char *why, size_t len)
 	if (funcs_count(s->funcs))
 		return 0;
 	if (s->have_re)
-		snprintf(why, len, "no traceable skb function matches "
+		snprintf(why, len,
+			 "no traceable skb function matches "
 			 "--filter-func");
 	else
 		snprintf(why, len, "no traceable skb function found");

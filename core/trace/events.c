@@ -61,8 +61,7 @@ static __u32 hook_by_ip(struct session *s, __u64 ip)
  * The caller of a drop function, from its stack: the first frame that is
  * neither BPF (program, trampoline) nor the drop function itself.
  */
-static __u64 location_from_stack(struct session *s,
-				 const struct skbs_event *ev)
+static __u64 location_from_stack(struct session *s, const struct skbs_event *ev)
 {
 	const struct hook *hk = hooks_get(s->hooks, ev->hook);
 	__u64 ips[SKBS_STACK_DEPTH];

@@ -92,8 +92,8 @@ static int nameset_build(char *text, int is_kallsyms, struct nameset *s)
 static int never_probe(const char *name)
 {
 	static const char *const prefixes[] = {
-		"bpf_", "__bpf_", "trace_", "__trace_", "perf_", "ftrace_",
-		"kprobe", "__kprobe", "rcu_", "lockdep_",
+		"bpf_",    "__bpf_", "trace_",   "__trace_", "perf_",
+		"ftrace_", "kprobe", "__kprobe", "rcu_",     "lockdep_",
 	};
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
@@ -217,7 +217,8 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 		text = strdup(o->kallsyms);
 		snprintf(fs->source, sizeof(fs->source), "kallsyms");
 	} else {
-		snprintf(err, errlen, "no list of traceable functions "
+		snprintf(err, errlen,
+			 "no list of traceable functions "
 			 "(neither available_filter_functions nor kallsyms "
 			 "is readable)");
 		free(fs);
@@ -256,8 +257,8 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 				 o->kmods[i], path);
 			continue;
 		}
-		ret = scan_btf(fs, mb, btf__type_cnt(vmlinux), o->kmods[i],
-			       &ok, have_re ? &re : NULL);
+		ret = scan_btf(fs, mb, btf__type_cnt(vmlinux), o->kmods[i], &ok,
+			       have_re ? &re : NULL);
 		btf__free(mb);
 	}
 	if (!ret && o->all_kmods) {

@@ -14,9 +14,9 @@ struct btf;
 
 struct skb_func {
 	char name[96];
-	char module[56];     /* "" for vmlinux */
-	int skb_pos;         /* 1..5 */
-	__u32 btf_id;        /* FUNC id in its BTF (vmlinux or module) */
+	char module[56]; /* "" for vmlinux */
+	int skb_pos;     /* 1..5 */
+	__u32 btf_id;    /* FUNC id in its BTF (vmlinux or module) */
 	int nargs;
 };
 
@@ -28,8 +28,8 @@ struct funcs_opts {
 	const char *regex;        /* POSIX ERE on names; NULL: all */
 	const char *const *kmods; /* module names to scan too */
 	size_t nkmods;
-	int all_kmods;            /* scan every module with BTF */
-	const char *btf_dir;      /* NULL: /sys/kernel/btf */
+	int all_kmods;       /* scan every module with BTF */
+	const char *btf_dir; /* NULL: /sys/kernel/btf */
 };
 
 struct funcs;

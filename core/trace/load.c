@@ -29,8 +29,10 @@ static int load_once(struct session *s, char *err, size_t errlen)
 	if (s->o.ringbuf_bytes &&
 	    bpf_map__set_max_entries(s->skel->maps.events,
 				     (__u32)s->o.ringbuf_bytes)) {
-		snprintf(err, errlen, "cannot size the ring buffer to %llu "
-			 "bytes", (unsigned long long)s->o.ringbuf_bytes);
+		snprintf(err, errlen,
+			 "cannot size the ring buffer to %llu "
+			 "bytes",
+			 (unsigned long long)s->o.ringbuf_bytes);
 		return -EINVAL;
 	}
 	bpf_object__for_each_program(prog, s->skel->obj)

@@ -68,7 +68,7 @@ int patch_func_info(const struct bpf_insn *insn, size_t cnt, void *func_info,
 		return -EINVAL;
 	for (__u32 k = 0; k < n; k++)
 		((struct bpf_func_info *)((char *)func_info +
-					  (size_t)k * rec_size))->insn_off =
-			starts[k];
+					  (size_t)k * rec_size))
+			->insn_off = starts[k];
 	return 0;
 }

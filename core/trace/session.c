@@ -114,8 +114,8 @@ static void precheck(struct session *s)
 	}
 }
 
-int session_open(const struct session_opts *o, struct session **out,
-		 char *err, size_t errlen)
+int session_open(const struct session_opts *o, struct session **out, char *err,
+		 size_t errlen)
 {
 	struct session *s;
 	int ret;
@@ -156,8 +156,10 @@ int session_open(const struct session_opts *o, struct session **out,
 	s->vmlinux = btf__load_vmlinux_btf();
 	if (!s->vmlinux) {
 		ret = -errno;
-		snprintf(err, errlen, "cannot read kernel BTF "
-			 "(/sys/kernel/btf/vmlinux): %s", strerror(-ret));
+		snprintf(err, errlen,
+			 "cannot read kernel BTF "
+			 "(/sys/kernel/btf/vmlinux): %s",
+			 strerror(-ret));
 		goto fail;
 	}
 	ret = kbtf_load_reasons(s->vmlinux, &s->reasons);
@@ -193,7 +195,7 @@ int session_open(const struct session_opts *o, struct session **out,
 		 * ip; a failure only costs names, so it is not fatal. */
 		if (ksyms_load("/proc/kallsyms", &s->ksyms))
 			sess_note(s, "cannot read /proc/kallsyms: kprobe "
-				  "events will show addresses");
+				     "events will show addresses");
 	}
 	ret = cfgmap_open(bpf_map__fd(s->skel->maps.cfg_slots),
 			  bpf_map__fd(s->skel->maps.cfg_active), &s->cfg);
@@ -227,7 +229,8 @@ int session_attach(struct session *s, char *err, size_t errlen)
 	for (int b = 0; b < BK_N; b++) {
 		const struct backend_ops *bk = backends[b];
 		struct progress p = {
-			.o = &s->o, .what = "attaching",
+			.o = &s->o,
+			.what = "attaching",
 			.total = bk->funcs ? hooks_count(s->hooks) - s->ntp : 0,
 		};
 		struct attempt a = { .prog = &p };
@@ -243,14 +246,17 @@ int session_attach(struct session *s, char *err, size_t errlen)
 		if (!ret && a.ok) {
 			s->active = bk;
 			if (bk->follow && !bk->follow(s))
-				sess_note(s, "clones cannot be followed under "
+				sess_note(s,
+					  "clones cannot be followed under "
 					  "--filter-track-skb on this kernel");
 			/* Map the ring buffer now, while we hold every
 			 * privilege (see caps_drop). */
 			ret = events_open(s);
 			if (ret) {
-				snprintf(err, errlen, "cannot map the ring "
-					 "buffer: %s", strerror(-ret));
+				snprintf(err, errlen,
+					 "cannot map the ring "
+					 "buffer: %s",
+					 strerror(-ret));
 				return ret;
 			}
 			return 0;

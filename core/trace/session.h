@@ -19,9 +19,9 @@ struct session_opts {
 	const char *func_regex;   /* POSIX ERE on hook names; NULL: all */
 	const char *const *kmods; /* also probe functions of these modules */
 	size_t nkmods;
-	int all_kmods;            /* ... of every module with BTF */
-	int list_only;            /* discover, do not load (--list-funcs) */
-	__u64 ringbuf_bytes;      /* power of two, >= page size */
+	int all_kmods;       /* ... of every module with BTF */
+	int list_only;       /* discover, do not load (--list-funcs) */
+	__u64 ringbuf_bytes; /* power of two, >= page size */
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of
@@ -39,8 +39,8 @@ struct session;
 
 /* Open and load. On error returns -errno with a message in err naming
  * what failed; on success err is left empty. */
-int session_open(const struct session_opts *o, struct session **out,
-		 char *err, size_t errlen);
+int session_open(const struct session_opts *o, struct session **out, char *err,
+		 size_t errlen);
 /* Attach every selected hook. A hook that fails is noted and left out;
  * only failing to attach any is an error (-errno, with the reason of
  * each backend tried in err; on success err is left empty). */

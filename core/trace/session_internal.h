@@ -30,32 +30,32 @@ struct session {
 	struct btf *vmlinux;
 	struct reasons *reasons;
 	struct hooks *hooks;
-	size_t ntp;                 /* hooks [0, ntp) are tracepoints */
+	size_t ntp; /* hooks [0, ntp) are tracepoints */
 	struct funcs *funcs;
-	struct attach_set *links;   /* tp_btf and fentry copies */
-	struct bpf_link **plinks;   /* kprobe / kprobe.multi links */
+	struct attach_set *links; /* tp_btf and fentry copies */
+	struct bpf_link **plinks; /* kprobe / kprobe.multi links */
 	size_t nplinks, capplinks;
-	struct ksyms *ksyms;        /* ip -> hook without attach cookies */
+	struct ksyms *ksyms; /* ip -> hook without attach cookies */
 	int ksyms_tried;
-	struct u64map *ipcache;     /* ip -> hook id, made on first use */
+	struct u64map *ipcache; /* ip -> hook id, made on first use */
 	struct lifetimes *life;
 	struct cfgmap *cfg;
 	struct ring_buffer *rb;
 	regex_t re;
 	int have_re;
 	int ncpus;
-	unsigned cand;              /* candidate backends, a bit per enum */
-	int cookies;                /* kernel has bpf_get_attach_cookie */
-	int reason_fn;              /* a drop-reason function is probed */
+	unsigned cand; /* candidate backends, a bit per enum */
+	int cookies;   /* kernel has bpf_get_attach_cookie */
+	int reason_fn; /* a drop-reason function is probed */
 	size_t failed;
 	__u64 bad_records;
-	__u64 received;             /* records taken from the ring buffer */
+	__u64 received; /* records taken from the ring buffer */
 	int detached;
 	session_event_fn fn;
 	void *fn_ctx;
 	int stopped;
 	const struct backend_ops *active; /* the backend that attached */
-	char why[768];              /* "backend: reason; ..." */
+	char why[768];                    /* "backend: reason; ..." */
 };
 
 /* How far one long job (attaching or detaching a backend) has got. The
@@ -63,7 +63,7 @@ struct session {
  * drives the job. */
 struct progress {
 	const struct session_opts *o;
-	const char *what;           /* "attaching", "detaching" */
+	const char *what; /* "attaching", "detaching" */
 	size_t done, total;
 };
 

@@ -35,9 +35,8 @@ struct skbscope_bpf *skel_open(void)
 	}
 	err = skbscope_bpf__create_skeleton(obj);
 	if (!err && kernel_has_loop())
-		obj->skeleton->data =
-			(void *)skbscope_loop_bpf__elf_bytes(
-				&obj->skeleton->data_sz);
+		obj->skeleton->data = (void *)skbscope_loop_bpf__elf_bytes(
+			&obj->skeleton->data_sz);
 	if (!err)
 		err = bpf_object__open_skeleton(obj->skeleton, NULL);
 	if (err) {

@@ -13,17 +13,22 @@
 
 struct row {
 	enum hook_kind kind;
-	const char *name;       /* NULL: any hook of this kind */
+	const char *name; /* NULL: any hook of this kind */
 	int skb_pos;
 	int min_nargs;
 	const char *prog[BK_N];
 };
 
 /* The three probe backends' programs share a suffix. */
-#define PROBES(sfx)                                                     \
-	{ [BK_KMULTI] = "km_" sfx, [BK_KPROBE] = "kp_" sfx,             \
-	  [BK_FENTRY] = "fe_" sfx }
-#define TP(p) { [BK_TP] = p }
+#define PROBES(sfx)                                               \
+	{                                                         \
+		[BK_KMULTI] = "km_" sfx, [BK_KPROBE] = "kp_" sfx, \
+		[BK_FENTRY] = "fe_" sfx                           \
+	}
+#define TP(p)               \
+	{                   \
+		[BK_TP] = p \
+	}
 
 /*
  * First match wins, so the hooks whose other arguments matter (the drop
@@ -64,13 +69,18 @@ _Static_assert(sizeof(rows) / sizeof(rows[0]) == TEMPLATE_ROWS,
  */
 struct copy_row {
 	const char *fn;
-	const char *prog[BK_N][2];      /* at entry, at return */
+	const char *prog[BK_N][2]; /* at entry, at return */
 };
 
-#define COPY(fexit)                                                     \
-	{ [BK_KMULTI] = { "km_clone_enter", "km_clone_exit" },          \
-	  [BK_KPROBE] = { "kp_clone_enter", "kp_clone_exit" },          \
-	  [BK_FENTRY] = { NULL, fexit } }
+#define COPY(fexit)                                                  \
+	{                                                            \
+		[BK_KMULTI] = { "km_clone_enter", "km_clone_exit" }, \
+		[BK_KPROBE] = { "kp_clone_enter", "kp_clone_exit" }, \
+		[BK_FENTRY] = {                                      \
+			NULL,                                        \
+			fexit                                        \
+		}                                                    \
+	}
 
 static const struct copy_row copies[] = {
 	{ "skb_clone", COPY("fx_copy2") },
@@ -116,8 +126,8 @@ static int resolve(struct bpf_object *obj, const char *name,
 	return -ENOENT;
 }
 
-int templates_resolve(struct templates *t, struct bpf_object *obj,
-		      char *err, size_t errlen)
+int templates_resolve(struct templates *t, struct bpf_object *obj, char *err,
+		      size_t errlen)
 {
 	int ret = 0;
 

@@ -29,8 +29,8 @@ const char *template_name(const struct hook *hk, enum backend b);
 
 /* Look every program of the tables up in obj: 0, or -ENOENT with the
  * missing one named in err (an object built from other sources). */
-int templates_resolve(struct templates *t, struct bpf_object *obj,
-		      char *err, size_t errlen);
+int templates_resolve(struct templates *t, struct bpf_object *obj, char *err,
+		      size_t errlen);
 /* The program serving hk on b in t's object, or NULL. */
 struct bpf_program *template_prog(const struct templates *t,
 				  const struct hook *hk, enum backend b);

@@ -45,7 +45,7 @@ struct opts {
 	int runs;
 	const char *path;
 	int keep;
-	int reuse;           /* read path as it is; write nothing */
+	int reuse; /* read path as it is; write nothing */
 };
 
 /* ------------------------------------------------------------------ */
@@ -172,8 +172,7 @@ static int run_decode(const struct opts *o, struct run *res)
 	return sum ? 0 : -1;
 }
 
-static int count_only(void *ctx, const struct skbs_event *ev,
-		      const char *tail)
+static int count_only(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	unsigned long *n = ctx;
 
@@ -200,8 +199,7 @@ static int to_store(void *ctx, const struct skbs_event *ev, const char *tail)
 }
 
 /* Through core/replay, into a store when st is given. */
-static int run_replay(const struct opts *o, struct store *st,
-		      struct run *res)
+static int run_replay(const struct opts *o, struct store *st, struct run *res)
 {
 	struct rec_reader *r;
 	struct replay *rp;
@@ -299,8 +297,8 @@ static void keep_best(struct run *best, const struct run *r)
 
 static void row(const char *label, const struct run *r, const char *goal)
 {
-	printf("%-34s %10lu %10.1f %10.1f %12.0f %8.0f  %s\n", label,
-	       r->events, r->wall / 1e6, r->cpu / 1e6, per_s(r),
+	printf("%-34s %10lu %10.1f %10.1f %12.0f %8.0f  %s\n", label, r->events,
+	       r->wall / 1e6, r->cpu / 1e6, per_s(r),
 	       r->events ? (double)r->cpu / r->events : 0, goal);
 }
 
@@ -324,8 +322,10 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .events = 2000000, .max_packets = 100000,
-			  .snaplen = 64, .runs = 3 };
+	struct opts o = { .events = 2000000,
+			  .max_packets = 100000,
+			  .snaplen = 64,
+			  .runs = 3 };
 	struct run dec = { 0 }, rep = { 0 }, full = { 0 }, life = { 0 }, first,
 		   r;
 	char path[] = "/tmp/skbscope-ingest.XXXXXX";
@@ -339,34 +339,18 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "e:p:s:k:n:f:Kr:h")) != -1) {
 		switch (opt) {
-		case 'e':
-			o.events = strtoul(optarg, NULL, 0);
-			break;
-		case 'p':
-			o.max_packets = strtoul(optarg, NULL, 0);
-			break;
-		case 's':
-			o.snaplen = atoi(optarg);
-			break;
-		case 'k':
-			o.stack_depth = atoi(optarg);
-			break;
-		case 'n':
-			o.runs = atoi(optarg);
-			break;
-		case 'f':
-			o.path = optarg;
-			break;
-		case 'K':
-			o.keep = 1;
-			break;
+		case 'e': o.events = strtoul(optarg, NULL, 0); break;
+		case 'p': o.max_packets = strtoul(optarg, NULL, 0); break;
+		case 's': o.snaplen = atoi(optarg); break;
+		case 'k': o.stack_depth = atoi(optarg); break;
+		case 'n': o.runs = atoi(optarg); break;
+		case 'f': o.path = optarg; break;
+		case 'K': o.keep = 1; break;
 		case 'r':
 			o.path = optarg;
 			o.reuse = o.keep = 1;
 			break;
-		default:
-			usage();
-			return opt == 'h' ? 0 : 2;
+		default: usage(); return opt == 'h' ? 0 : 2;
 		}
 	}
 	if (!o.events || !o.max_packets || o.snaplen < 0 ||
@@ -416,7 +400,8 @@ int main(int argc, char **argv)
 	}
 	if (store_events(st) != o.events ||
 	    kept != (packets < o.max_packets ? packets : o.max_packets)) {
-		fprintf(stderr, "bench-ingest: the store took %llu events "
+		fprintf(stderr,
+			"bench-ingest: the store took %llu events "
 			"and keeps %zu packets; expected %lu and %zu\n",
 			(unsigned long long)store_events(st), kept, o.events,
 			o.max_packets);
@@ -428,16 +413,17 @@ int main(int argc, char **argv)
 	if (o.reuse)
 		printf("User-space ingest: a recording of %lu events (%lu "
 		       "packets), %.1f MB, %.0f B/event on disk;\nthe store "
-		       "keeps %zu packets (--max-packets)\n\n", o.events,
-		       packets, sb.st_size / 1048576.0,
+		       "keeps %zu packets (--max-packets)\n\n",
+		       o.events, packets, sb.st_size / 1048576.0,
 		       (double)sb.st_size / o.events, o.max_packets);
 	else
 		printf("User-space ingest: a recording of %lu events (%lu "
 		       "packets, snaplen %d, %d stack frames),\n%.1f MB, %.0f "
 		       "B/event on disk; the store keeps %zu packets "
-		       "(--max-packets)\n\n", o.events, packets, o.snaplen,
-		       o.stack_depth, sb.st_size / 1048576.0,
-		       (double)sb.st_size / o.events, o.max_packets);
+		       "(--max-packets)\n\n",
+		       o.events, packets, o.snaplen, o.stack_depth,
+		       sb.st_size / 1048576.0, (double)sb.st_size / o.events,
+		       o.max_packets);
 	fflush(stdout);
 
 	for (int i = 0; i < o.runs; i++) {
@@ -466,8 +452,8 @@ int main(int argc, char **argv)
 		keep_best(&life, &r);
 	}
 
-	printf("%-34s %10s %10s %10s %12s %8s\n", "path", "events",
-	       "wall ms", "cpu ms", "events/s", "ns/ev");
+	printf("%-34s %10s %10s %10s %12s %8s\n", "path", "events", "wall ms",
+	       "cpu ms", "events/s", "ns/ev");
 	row("rec_next (read, check, decode)", &dec, "");
 	row("replay_poll (+ copy, stacks)", &rep, "");
 	row("replay_poll + store_add", &full,
@@ -477,11 +463,13 @@ int main(int argc, char **argv)
 	row("lifetimes_gen (live: skb identity)", &life, "");
 	printf("(events/s from this thread's CPU time, fastest of %d runs; "
 	       "goal >= %.0f M events/s;\nthe file is read from the page "
-	       "cache)\n\n", o.runs, GOAL_EVENTS_PER_S / 1e6);
+	       "cache)\n\n",
+	       o.runs, GOAL_EVENTS_PER_S / 1e6);
 
 	bpe = held ? (double)(rss1 - rss0) / held : 0;
 	printf("Store memory: %zu packets kept, %lu events in them (%.2f per "
-	       "packet)\n", kept, held, kept ? (double)held / kept : 0);
+	       "packet)\n",
+	       kept, held, kept ? (double)held / kept : 0);
 	printf("  RSS growth          %10.1f MB  %7.1f B/event  %s\n",
 	       (rss1 - rss0) / 1048576.0, bpe,
 	       bpe <= GOAL_BYTES_PER_EVENT ? "<= goal" : "> goal");
@@ -497,8 +485,7 @@ int main(int argc, char **argv)
 	bench("BENCH ingest_decode_events_per_s %.0f events/s\n", per_s(&dec));
 	bench("BENCH ingest_replay_nostore_events_per_s %.0f events/s\n",
 	      per_s(&rep));
-	bench("BENCH ingest_replay_events_per_s %.0f events/s\n",
-	      per_s(&full));
+	bench("BENCH ingest_replay_events_per_s %.0f events/s\n", per_s(&full));
 	bench("BENCH ingest_replay_first_events_per_s %.0f events/s\n",
 	      per_s(&first));
 	bench("BENCH ingest_replay_ns_per_event %.1f ns\n",

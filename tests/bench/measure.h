@@ -16,8 +16,7 @@ long long peak_rss(void);
 long long heap_now(void);
 /* Keep one BENCH line (with its newline) for bench_print(), so that they
  * come together after the tables. */
-__attribute__((format(printf, 1, 2)))
-void bench(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void bench(const char *fmt, ...);
 void bench_print(void);
 
 #endif

@@ -110,12 +110,12 @@ static void setup_ui(struct ui *ui, const struct common *c)
 /* Part 1: frames into the cell buffer. */
 
 struct scenario {
-	const char *id;      /* in BENCH names, "" for the default view */
-	const char *name;    /* for -v */
+	const char *id;   /* in BENCH names, "" for the default view */
+	const char *name; /* for -v */
 	const char *label;
 	enum sortkey sort;
 	int drops_only;
-	int live;            /* events arrive between frames */
+	int live; /* events arrive between frames */
 };
 
 /* The live view last: it adds packets and evicts. */
@@ -134,13 +134,13 @@ static const struct {
 struct opts {
 	unsigned long packets;
 	int frames;
-	double budget_s;     /* per scenario and size */
+	double budget_s; /* per scenario and size */
 	int snaplen;
-	double pty_s;        /* 0: no terminal measurement */
+	double pty_s; /* 0: no terminal measurement */
 	double rate;
 	int dump;
-	const char *view;    /* only this scenario, or NULL */
-	const char *save;    /* the terminal output, all of it, or NULL */
+	const char *view; /* only this scenario, or NULL */
+	const char *save; /* the terminal output, all of it, or NULL */
 };
 
 static int feed(struct store *st, struct gen *g, long n)
@@ -172,8 +172,7 @@ static int run_frames(const struct opts *o, const struct common *c,
 
 	if (!t)
 		return -1;
-	if (ui_init(&ui, st, c->hooks, c->reasons) ||
-	    grid_init(&gr, w, h, 1)) {
+	if (ui_init(&ui, st, c->hooks, c->reasons) || grid_init(&gr, w, h, 1)) {
 		free(t);
 		return -1;
 	}
@@ -187,8 +186,10 @@ static int run_frames(const struct opts *o, const struct common *c,
 	dump = grid_dump(&gr);
 	if (!dump || !strstr(dump, "Packets") || !strstr(dump, "Timeline") ||
 	    !ui.norder) {
-		fprintf(stderr, "bench-render: %dx%d %s: the frame shows no "
-			"packets:\n%s\n", w, h, sc->label, dump ? dump : "");
+		fprintf(stderr,
+			"bench-render: %dx%d %s: the frame shows no "
+			"packets:\n%s\n",
+			w, h, sc->label, dump ? dump : "");
 		goto out;
 	}
 	if (o->dump)
@@ -227,8 +228,8 @@ static int run_frames(const struct opts *o, const struct common *c,
 
 		printf("%-22s %7dx%-3d %6d %10.1f %10.1f %10.1f %10.1f  %s\n",
 		       sc->label, w, h, n, mean, p99, refresh / 1e3 / n,
-		       render / 1e3 / n, mean <= GOAL_FRAME_US ? "<= goal" :
-							       "> goal");
+		       render / 1e3 / n,
+		       mean <= GOAL_FRAME_US ? "<= goal" : "> goal");
 		bench("BENCH render_%s%dx%d_us %.1f us\n", sc->id, w, h, mean);
 		bench("BENCH render_%s%dx%d_p99_us %.1f us\n", sc->id, w, h,
 		      p99);
@@ -267,22 +268,24 @@ static int part_frames(const struct opts *o, const struct common *c)
 	held = store_bytes(st);
 	events = store_events(st);
 	if (store_count(st) != o->packets) {
-		fprintf(stderr, "bench-render: store holds %zu packets, not "
-			"%lu\n", store_count(st), o->packets);
+		fprintf(stderr,
+			"bench-render: store holds %zu packets, not "
+			"%lu\n",
+			store_count(st), o->packets);
 		return -1;
 	}
 
 	printf("Explorer frame cost: ui_refresh + ui_layout + view_render "
-	       "into the cell buffer (goal <= %.0f us)\n", GOAL_FRAME_US);
+	       "into the cell buffer (goal <= %.0f us)\n",
+	       GOAL_FRAME_US);
 	printf("store: %zu packets, %llu events (%.2f per packet), %zu drops,"
 	       " snaplen %d; filled in %.0f ms (%.0f ns/event)\n\n",
 	       store_count(st), (unsigned long long)events,
 	       (double)events / store_count(st), store_drop_count(st),
 	       o->snaplen, (t1 - t0) / 1e6, (double)(t1 - t0) / events);
-	printf("%-22s %11s %6s %10s %10s %10s %10s\n", "view", "size",
-	       "frames", "mean us", "p99 us", "refresh us", "render us");
-	for (size_t s = 0; s < sizeof(scenarios) / sizeof(scenarios[0]);
-	     s++) {
+	printf("%-22s %11s %6s %10s %10s %10s %10s\n", "view", "size", "frames",
+	       "mean us", "p99 us", "refresh us", "render us");
+	for (size_t s = 0; s < sizeof(scenarios) / sizeof(scenarios[0]); s++) {
 		if (o->view && strcmp(o->view, scenarios[s].name))
 			continue;
 		for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
@@ -291,14 +294,14 @@ static int part_frames(const struct opts *o, const struct common *c)
 				return -1;
 	}
 	printf("(p99 from at most %d frames, or %.1f s, per row; live: %ld "
-	       "events added between frames, not timed)\n\n", o->frames,
-	       o->budget_s, (long)(o->rate / FRAMES_PER_S));
+	       "events added between frames, not timed)\n\n",
+	       o->frames, o->budget_s, (long)(o->rate / FRAMES_PER_S));
 
 	printf("Store memory, %llu events in %lu packets\n",
 	       (unsigned long long)events, o->packets);
 	printf("  RSS growth          %10.1f MB  %7.1f B/event  %7.1f "
-	       "B/packet\n", (rss1 - rss0) / 1048576.0,
-	       (double)(rss1 - rss0) / events,
+	       "B/packet\n",
+	       (rss1 - rss0) / 1048576.0, (double)(rss1 - rss0) / events,
 	       (double)(rss1 - rss0) / o->packets);
 	printf("  malloc'd            %10.1f MB  %7.1f B/event\n",
 	       (heap1 - heap0) / 1048576.0, (double)(heap1 - heap0) / events);
@@ -323,8 +326,8 @@ struct paced {
 	struct gen *g;
 	double rate;
 	long prefill, delivered;
-	__u64 t_paced;       /* when the paced phase began */
-	long paced;          /* events delivered since */
+	__u64 t_paced; /* when the paced phase began */
+	long paced;    /* events delivered since */
 	int ready_fd;
 };
 
@@ -404,9 +407,9 @@ static void on_term(int sig)
 	child_stop = 1;
 }
 
-__attribute__((noreturn))
-static void child(const struct opts *o, const struct common *c, int fd,
-		  int ready_fd, int report_fd)
+__attribute__((noreturn)) static void child(const struct opts *o,
+					    const struct common *c, int fd,
+					    int ready_fd, int report_fd)
 {
 	struct tui_source src = { 0 };
 	struct tui_opts to = { 0 };
@@ -531,8 +534,7 @@ static int key_latency(int master, FILE *save, double *med, double *max)
 
 /* Bytes the explorer wrote at w x h, over o->pty_s seconds after it
  * settled; 0, or -1 when it could not be measured (reported). */
-static int pty_run(const struct opts *o, const struct common *c, int w,
-		   int h)
+static int pty_run(const struct opts *o, const struct common *c, int w, int h)
 {
 	struct winsize ws = { .ws_row = (unsigned short)h,
 			      .ws_col = (unsigned short)w };
@@ -622,8 +624,8 @@ static int pty_run(const struct opts *o, const struct common *c, int w,
 					continue;
 				/* A write after a quiet spell: a new frame. */
 				if (!t_last || now - t_last > 20000000ULL) {
-					if (t_last && (now - t_last) / 1e6 >
-						      gap_max)
+					if (t_last &&
+					    (now - t_last) / 1e6 > gap_max)
 						gap_max = (now - t_last) / 1e6;
 					bursts++;
 				}
@@ -698,18 +700,19 @@ static void part_pty(const struct opts *o, const struct common *c)
 	printf("Bytes to the terminal: the explorer loop on a pty "
 	       "(xterm-256color, UTF-8, colour),\n%lu packets in the store, "
 	       "then %.0f events/s for %.1f s after 1 s to settle "
-	       "(goal <= %.0f KB/s, 1 KB = 1000 B)\n\n", o->packets, o->rate,
-	       o->pty_s, GOAL_TERM_KBS);
-	printf("%11s %10s %10s %8s %9s %8s %9s %7s %11s\n", "size",
-	       "events/s", "KB/s", "frames/s", "B/frame", "fps(all)",
-	       "B/event", "gap ms", "key ms");
+	       "(goal <= %.0f KB/s, 1 KB = 1000 B)\n\n",
+	       o->packets, o->rate, o->pty_s, GOAL_TERM_KBS);
+	printf("%11s %10s %10s %8s %9s %8s %9s %7s %11s\n", "size", "events/s",
+	       "KB/s", "frames/s", "B/frame", "fps(all)", "B/event", "gap ms",
+	       "key ms");
 	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
 		pty_run(o, c, sizes[z].w, sizes[z].h);
 	printf("(frames/s: writes after a 20 ms quiet spell; fps(all): "
 	       "frames the loop drew over its whole run;\n gap ms: the "
 	       "longest quiet spell while measuring; key ms: from a key to "
 	       "its frame\n during the flood, median/worst of %d, "
-	       "-1: not measured)\n\n", KEYS);
+	       "-1: not measured)\n\n",
+	       KEYS);
 }
 
 static void usage(void)
@@ -732,43 +735,27 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .packets = 100000, .frames = 200, .budget_s = 2,
-			  .snaplen = 64, .pty_s = 5, .rate = 10000 };
+	struct opts o = { .packets = 100000,
+			  .frames = 200,
+			  .budget_s = 2,
+			  .snaplen = 64,
+			  .pty_s = 5,
+			  .rate = 10000 };
 	struct common c;
 	int opt;
 
 	while ((opt = getopt(argc, argv, "p:n:b:s:t:r:v:w:dh")) != -1) {
 		switch (opt) {
-		case 'p':
-			o.packets = strtoul(optarg, NULL, 0);
-			break;
-		case 'n':
-			o.frames = atoi(optarg);
-			break;
-		case 'b':
-			o.budget_s = atof(optarg);
-			break;
-		case 's':
-			o.snaplen = atoi(optarg);
-			break;
-		case 't':
-			o.pty_s = atof(optarg);
-			break;
-		case 'r':
-			o.rate = atof(optarg);
-			break;
-		case 'v':
-			o.view = optarg;
-			break;
-		case 'w':
-			o.save = optarg;
-			break;
-		case 'd':
-			o.dump = 1;
-			break;
-		default:
-			usage();
-			return opt == 'h' ? 0 : 2;
+		case 'p': o.packets = strtoul(optarg, NULL, 0); break;
+		case 'n': o.frames = atoi(optarg); break;
+		case 'b': o.budget_s = atof(optarg); break;
+		case 's': o.snaplen = atoi(optarg); break;
+		case 't': o.pty_s = atof(optarg); break;
+		case 'r': o.rate = atof(optarg); break;
+		case 'v': o.view = optarg; break;
+		case 'w': o.save = optarg; break;
+		case 'd': o.dump = 1; break;
+		default: usage(); return opt == 'h' ? 0 : 2;
 		}
 	}
 	if (!o.packets || o.frames < 1 || o.snaplen < 0 ||

@@ -173,6 +173,6 @@ int main(int argc, char **argv)
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "recv"))
 		return count(atoi(argv[2]), argc == 4 ? argv[3] : NULL);
 	fprintf(stderr, "usage: bench-udpflood send ADDR PORT SECONDS\n"
-		"       bench-udpflood recv PORT [READY-FILE]\n");
+			"       bench-udpflood recv PORT [READY-FILE]\n");
 	return 2;
 }

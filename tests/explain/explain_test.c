@@ -25,11 +25,10 @@
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: explain-test --netns NAME|INODE --reason NAME "
-		"[--proto udp|tcp|N] [--src A] [--dst A] [--sport N] "
-		"[--dport N] [--ifindex N] [--ifname S] [--mark N] "
-		"[--repeat N] [--hdr HEX]\n");
+	fprintf(stderr, "usage: explain-test --netns NAME|INODE --reason NAME "
+			"[--proto udp|tcp|N] [--src A] [--dst A] [--sport N] "
+			"[--dport N] [--ifindex N] [--ifname S] [--mark N] "
+			"[--repeat N] [--hdr HEX]\n");
 	exit(2);
 }
 
@@ -133,45 +132,24 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n':
-			ev.netns = netns_arg(optarg);
-			break;
+		case 'n': ev.netns = netns_arg(optarg); break;
 		case 'r':
 			reason = optarg;
 			ev.flags |= SKBS_EV_REASON;
 			break;
-		case 'p':
-			ev.l4_proto = proto_arg(optarg);
-			break;
-		case 's':
-			addr_arg(&ev, ev.saddr, optarg);
-			break;
-		case 'd':
-			addr_arg(&ev, ev.daddr, optarg);
-			break;
-		case 'S':
-			ev.sport = num(optarg, "sport");
-			break;
-		case 'D':
-			ev.dport = num(optarg, "dport");
-			break;
-		case 'i':
-			ev.ifindex = num(optarg, "ifindex");
-			break;
+		case 'p': ev.l4_proto = proto_arg(optarg); break;
+		case 's': addr_arg(&ev, ev.saddr, optarg); break;
+		case 'd': addr_arg(&ev, ev.daddr, optarg); break;
+		case 'S': ev.sport = num(optarg, "sport"); break;
+		case 'D': ev.dport = num(optarg, "dport"); break;
+		case 'i': ev.ifindex = num(optarg, "ifindex"); break;
 		case 'I':
 			snprintf(ev.ifname, sizeof(ev.ifname), "%s", optarg);
 			break;
-		case 'm':
-			ev.mark = num(optarg, "mark");
-			break;
-		case 'R':
-			repeat = num(optarg, "repeat");
-			break;
-		case 'H':
-			hdr_len = hex_arg(optarg, hdr, sizeof(hdr));
-			break;
-		default:
-			usage();
+		case 'm': ev.mark = num(optarg, "mark"); break;
+		case 'R': repeat = num(optarg, "repeat"); break;
+		case 'H': hdr_len = hex_arg(optarg, hdr, sizeof(hdr)); break;
+		default: usage();
 		}
 	}
 	if (optind != argc || !repeat)

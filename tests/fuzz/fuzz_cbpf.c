@@ -55,7 +55,7 @@ static const char *const exprs[] = {
 
 struct compiled {
 	struct skbs_cbpf_insn twin[SKBS_CBPF_MAX];
-	int n;                  /* 0: does not compile for this link */
+	int n; /* 0: does not compile for this link */
 	struct bpf_program ref;
 };
 
@@ -112,12 +112,16 @@ static void compare(const struct skbs_cbpf_insn *twin, int n,
 	__u32 ref = reference(fp, pkt, len);
 
 	if (mine != ref) {
-		fprintf(stderr, "cbpf twin says %u, libpcap %u: %s on %zu "
-			"bytes\n", mine, ref, what, len);
+		fprintf(stderr,
+			"cbpf twin says %u, libpcap %u: %s on %zu "
+			"bytes\n",
+			mine, ref, what, len);
 		for (int i = 0; i < n; i++)
-			fprintf(stderr, "  %3d: code 0x%04x jt %u jf %u k "
-				"0x%x\n", i, twin[i].code, twin[i].jt,
-				twin[i].jf, twin[i].k);
+			fprintf(stderr,
+				"  %3d: code 0x%04x jt %u jf %u k "
+				"0x%x\n",
+				i, twin[i].code, twin[i].jt, twin[i].jf,
+				twin[i].k);
 		abort();
 	}
 }
@@ -125,19 +129,18 @@ static void compare(const struct skbs_cbpf_insn *twin, int n,
 /* The opcodes libpcap's interpreter implements; others make 1.10 abort()
  * (a libpcap matter, not the twin's), so random programs use only these. */
 static const __u16 opcodes[] = {
-	0x06, 0x16,                         /* ret k, ret a */
-	0x20, 0x28, 0x30,                   /* ld [k] w/h/b */
-	0x80, 0x81,                         /* ld len, ldx len */
-	0x40, 0x48, 0x50,                   /* ld [x+k] w/h/b */
-	0xb1,                               /* ldxb 4*([k]&0xf) */
-	0x00, 0x01,                         /* ld #k, ldx #k */
-	0x60, 0x61, 0x02, 0x03,             /* ld/ldx M[k], st, stx */
-	0x05, 0x15, 0x25, 0x35, 0x45,       /* ja, jeq/jgt/jge/jset k */
-	0x1d, 0x2d, 0x3d, 0x4d,             /* jeq/jgt/jge/jset x */
-	0x04, 0x14, 0x24, 0x34, 0x94, 0x44, 0x54, 0xa4, 0x64, 0x74,
-	0x0c, 0x1c, 0x2c, 0x3c, 0x9c, 0x4c, 0x5c, 0xac, 0x6c, 0x7c,
-	0x84,                               /* neg */
-	0x07, 0x87,                         /* tax, txa */
+	0x06, 0x16,                   /* ret k, ret a */
+	0x20, 0x28, 0x30,             /* ld [k] w/h/b */
+	0x80, 0x81,                   /* ld len, ldx len */
+	0x40, 0x48, 0x50,             /* ld [x+k] w/h/b */
+	0xb1,                         /* ldxb 4*([k]&0xf) */
+	0x00, 0x01,                   /* ld #k, ldx #k */
+	0x60, 0x61, 0x02, 0x03,       /* ld/ldx M[k], st, stx */
+	0x05, 0x15, 0x25, 0x35, 0x45, /* ja, jeq/jgt/jge/jset k */
+	0x1d, 0x2d, 0x3d, 0x4d,       /* jeq/jgt/jge/jset x */
+	0x04, 0x14, 0x24, 0x34, 0x94, 0x44, 0x54, 0xa4, 0x64, 0x74, 0x0c,
+	0x1c, 0x2c, 0x3c, 0x9c, 0x4c, 0x5c, 0xac, 0x6c, 0x7c, 0x84, /* neg */
+	0x07, 0x87, /* tax, txa */
 };
 #define NOPC (sizeof(opcodes) / sizeof(opcodes[0]))
 #define RAND_MAX_INSNS 64
@@ -164,9 +167,7 @@ static int reads_unset_memory(const struct bpf_insn *p, int n)
 				return 1;
 			break;
 		case 0x02:
-		case 0x03:
-			s |= 1u << p[i].k;
-			break;
+		case 0x03: s |= 1u << p[i].k; break;
 		}
 		if ((p[i].code & 7) == BPF_RET)
 			continue;
@@ -216,22 +217,22 @@ static void random_program(const uint8_t *data, size_t size)
 		 * b[3] & 1 keeps k raw, which bpf_validate must judge. */
 		if (!(b[3] & 1)) {
 			switch (code) {
-			case 0x60: case 0x61: case 0x02: case 0x03:
-				k %= 16;
-				break;
-			case 0x05:
-				k = left ? k % (__u32)left : 0;
-				break;
-			case 0x64: case 0x74:
-				k %= 32;
-				break;
-			case 0x34: case 0x94:
-				k = k ? k : 1;
-				break;
-			case 0x20: case 0x28: case 0x30: case 0x40:
-			case 0x48: case 0x50: case 0xb1:
-				k %= 96;
-				break;
+			case 0x60:
+			case 0x61:
+			case 0x02:
+			case 0x03: k %= 16; break;
+			case 0x05: k = left ? k % (__u32)left : 0; break;
+			case 0x64:
+			case 0x74: k %= 32; break;
+			case 0x34:
+			case 0x94: k = k ? k : 1; break;
+			case 0x20:
+			case 0x28:
+			case 0x30:
+			case 0x40:
+			case 0x48:
+			case 0x50:
+			case 0xb1: k %= 96; break;
 			}
 		}
 		if (i == n - 1 && (code & 7) != BPF_RET)

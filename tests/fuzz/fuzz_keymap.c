@@ -35,8 +35,8 @@ static void check_keymap(struct keymap *km)
 	for (int i = 0; i < km->n; i++) {
 		const struct binding *b = &km->b[i];
 
-		if (b->act <= ACT_NONE || b->act >= ACT_COUNT ||
-		    b->nkeys < 1 || b->nkeys > 2)
+		if (b->act <= ACT_NONE || b->act >= ACT_COUNT || b->nkeys < 1 ||
+		    b->nkeys > 2)
 			abort();
 		/* Single keys print as names key_parse reads back; a
 		 * sequence is two printable characters. */

@@ -46,8 +46,9 @@ static int on_event(void *arg, const struct skbs_event *ev, const char *tail)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ctx c;
-	struct line_opts o = { .meta = 1, .tuple = 1, .caller = 1,
-			       .ts = TS_RELATIVE };
+	struct line_opts o = {
+		.meta = 1, .tuple = 1, .caller = 1, .ts = TS_RELATIVE
+	};
 	__u64 counters[SKBS_C_MAX], ips[SKBS_STACK_DEPTH];
 	struct rec_reader *r = NULL;
 	struct replay *rp = NULL;

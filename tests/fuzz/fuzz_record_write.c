@@ -121,8 +121,8 @@ static void remove_file(void)
 }
 
 /* A finding: the input that made it is kept by libFuzzer, the file not. */
-__attribute__((noreturn, format(printf, 1, 2)))
-static void die(const char *fmt, ...)
+__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt,
+								...)
 {
 	va_list ap;
 
@@ -225,8 +225,7 @@ static void write_reasons(struct script *s, struct rec_writer *w)
 	}
 }
 
-static void write_event(struct script *s, struct rec_writer *w,
-			struct in *in)
+static void write_event(struct script *s, struct rec_writer *w, struct in *in)
 {
 	struct want *x = &s->ev[s->nev];
 	struct skbs_event *ev = &x->ev;
@@ -259,8 +258,8 @@ static void write_event(struct script *s, struct rec_writer *w,
 	memset(x->stack, 0, sizeof(x->stack));
 	for (unsigned i = 0; i < nstack && i < SKBS_STACK_DEPTH; i++)
 		x->stack[i] = take_addr(in);
-	take_text(in, x->tail, ev->tail_len < SKBS_TAIL_MAX ? ev->tail_len :
-							       SKBS_TAIL_MAX);
+	take_text(in, x->tail,
+		  ev->tail_len < SKBS_TAIL_MAX ? ev->tail_len : SKBS_TAIL_MAX);
 	/* Now and then no tail or stack where one is due. */
 	tail = (how & 0x70) == 0x10 ? NULL : x->tail;
 	stack = (how & 0x70) == 0x20 ? NULL : x->stack;
@@ -271,14 +270,14 @@ static void write_event(struct script *s, struct rec_writer *w,
 			      x->with_ksyms ? s->ks : NULL);
 	valid = nstack <= SKBS_STACK_DEPTH && (stack || !nstack) &&
 		ev->tail_len <= SKBS_TAIL_MAX && (tail || !ev->tail_len) &&
-		!event_decode(ev, sizeof(*ev) + ev->tail_len, &chk,
-			      &chk_tail, why, sizeof(why)) &&
+		!event_decode(ev, sizeof(*ev) + ev->tail_len, &chk, &chk_tail,
+			      why, sizeof(why)) &&
 		(ev->hook == SKBS_HOOK_BY_IP || ev->hook < s->hooks_written);
 	if (valid)
 		check(!ret, "the writer refused an event the reader takes");
 	else
 		check(ret == -EINVAL, "the writer took an event the reader "
-		      "would refuse");
+				      "would refuse");
 	if (!ret)
 		s->nev++;
 }
@@ -323,10 +322,11 @@ static void read_back(const struct script *s)
 		die("%s", err);
 	m = rec_meta(r);
 	check(field_eq(m->host, s->meta.host, sizeof(m->host)) &&
-	      field_eq(m->kernel, s->meta.kernel, sizeof(m->kernel)) &&
-	      field_eq(m->backend, s->meta.backend, sizeof(m->backend)) &&
-	      m->start_realtime_ns == s->meta.start_realtime_ns &&
-	      m->realtime_offset_ns == s->meta.realtime_offset_ns,
+		      field_eq(m->kernel, s->meta.kernel, sizeof(m->kernel)) &&
+		      field_eq(m->backend, s->meta.backend,
+			       sizeof(m->backend)) &&
+		      m->start_realtime_ns == s->meta.start_realtime_ns &&
+		      m->realtime_offset_ns == s->meta.realtime_offset_ns,
 	      "meta changed");
 	while ((ret = rec_next(r, &ev, &tail, &stack, &nstack, err,
 			       sizeof(err))) > 0) {
@@ -337,7 +337,8 @@ static void read_back(const struct script *s)
 		check(!memcmp(ev, &x->ev, sizeof(*ev)), "an event changed");
 		check(!memcmp(tail, x->tail, ev->tail_len), "a tail changed");
 		check(nstack == x->nstack &&
-		      !memcmp(stack, x->stack, (size_t)nstack * sizeof(*stack)),
+			      !memcmp(stack, x->stack,
+				      (size_t)nstack * sizeof(*stack)),
 		      "a stack changed");
 		if (x->with_ksyms) {
 			check_syms(s, rec_ksyms(r), addrs, 3);
@@ -361,16 +362,19 @@ static void read_back(const struct script *s)
 		const struct hook *b = hooks_get(hooks, id);
 
 		check(field_eq(b->name, a->name, sizeof(a->name)) &&
-		      field_eq(b->group, a->group, sizeof(a->group)) &&
-		      field_eq(b->module, a->module, sizeof(a->module)) &&
-		      field_eq(b->why, a->why, sizeof(a->why)) &&
-		      a->kind == b->kind && a->skb_pos == b->skb_pos &&
-		      a->nargs == b->nargs && a->attached == b->attached,
+			      field_eq(b->group, a->group, sizeof(a->group)) &&
+			      field_eq(b->module, a->module,
+				       sizeof(a->module)) &&
+			      field_eq(b->why, a->why, sizeof(a->why)) &&
+			      a->kind == b->kind && a->skb_pos == b->skb_pos &&
+			      a->nargs == b->nargs &&
+			      a->attached == b->attached,
 		      "a hook changed");
 	}
 	for (i = 0; !reasons_at(rec_reasons(r), i, &value, &name); i++)
 		check(i < s->nrwant && value == s->rvalue[i] &&
-		      !strcmp(name, s->rname[i]), "a drop reason changed");
+			      !strcmp(name, s->rname[i]),
+		      "a drop reason changed");
 	check(i == s->nrwant, "drop reasons went missing");
 	rec_close_reader(r);
 }
@@ -413,12 +417,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		die("%s", err);
 	while (in.n) {
 		switch (take8(&in) % 8) {
-		case 0:
-			add_hook(&s, &in);
-			break;
-		case 1:
-			write_hooks(&s, w, take8(&in));
-			break;
+		case 0: add_hook(&s, &in); break;
+		case 1: write_hooks(&s, w, take8(&in)); break;
 		case 2:
 			if (s.nreasons == MAX_REASONS)
 				break;
@@ -428,12 +428,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					   s.reason_names[s.nreasons++]),
 			      "reasons_add");
 			break;
-		case 3:
-			write_reasons(&s, w);
-			break;
-		case 7:
-			check(!rec_flush(w), "rec_flush failed");
-			break;
+		case 3: write_reasons(&s, w); break;
+		case 7: check(!rec_flush(w), "rec_flush failed"); break;
 		default:
 			if (s.nev < MAX_EVENTS)
 				write_event(&s, w, &in);

@@ -119,9 +119,9 @@ TEST(btf_enum_has_names_enumerators)
 	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason", "SKB_CONSUMED"), 1);
 	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason", "SKB_NOPE"), 0);
 	/* The enumerator exists, but in another enum. */
-	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason",
-				"OVS_DROP_LAST_ACTION"), 0);
-	CHECK_INT(kbtf_enum_has(b, "bpf_attach_type",
-				"BPF_TRACE_KPROBE_MULTI"), 0);
+	CHECK_INT(kbtf_enum_has(b, "skb_drop_reason", "OVS_DROP_LAST_ACTION"),
+		  0);
+	CHECK_INT(kbtf_enum_has(b, "bpf_attach_type", "BPF_TRACE_KPROBE_MULTI"),
+		  0);
 	btf__free(b);
 }

@@ -5,8 +5,8 @@
 #include "test.h"
 
 #define ARGV(...) ((char *[]){ "skbscope", __VA_ARGS__, NULL })
-#define ARGC(...) ((int)(sizeof((char *[]){ "skbscope", __VA_ARGS__ }) / \
-			 sizeof(char *)))
+#define ARGC(...) \
+	((int)(sizeof((char *[]){ "skbscope", __VA_ARGS__ }) / sizeof(char *)))
 #define PARSE(c, err, ...) \
 	cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), c, err, sizeof(err))
 
@@ -38,7 +38,8 @@ TEST(cli_classic_pwru_flags)
 			"--output-meta=false", "--output-relative-timestamp",
 			"--output-limit-lines", "12", "--ringbuf-size", "8M",
 			"--backend", "tracepoint", "--filter-func",
-			"kfree|consume"), 0);
+			"kfree|consume"),
+		  0);
 	CHECK(c.filter.flags & SKBS_F_DADDR);
 	inet_pton(AF_INET, "10.0.0.2", want);
 	CHECK(!memcmp(c.filter.daddr, want, 4));
@@ -95,7 +96,8 @@ TEST(cli_bad_values_named)
 	CHECK_HAS(err, "syntax error");
 	/* words after the flags are one pcap-filter expression */
 	CHECK_INT(PARSE(&c, err, "--filter-dst-port", "7001", "udp", "and",
-			"dst", "host", "10.0.0.2"), 0);
+			"dst", "host", "10.0.0.2"),
+		  0);
 	CHECK_INT(c.filter.flags, SKBS_F_DPORT | SKBS_F_PCAP);
 	CHECK_STR(c.filter.pcap_text, "udp and dst host 10.0.0.2");
 	CHECK_INT(PARSE(&c, err, "--output-stack=perhaps"), -EINVAL);

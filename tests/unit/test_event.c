@@ -45,26 +45,27 @@ TEST(event_decode_checks_sizes)
 	char err[128];
 
 	memcpy(buf, &ev, sizeof(ev));
-	CHECK_INT(event_decode(buf, sizeof(ev), &out, &tail, err,
-			       sizeof(err)), 0);
+	CHECK_INT(event_decode(buf, sizeof(ev), &out, &tail, err, sizeof(err)),
+		  0);
 	CHECK(out == (void *)buf);
 	CHECK_INT(event_decode(buf, sizeof(ev) - 1, &out, &tail, err,
-			       sizeof(err)), -EINVAL);
+			       sizeof(err)),
+		  -EINVAL);
 	CHECK_HAS(err, "shorter");
 	ev.tail_len = 9;
 	memcpy(buf, &ev, sizeof(ev));
-	CHECK_INT(event_decode(buf, sizeof(buf), &out, &tail, err,
-			       sizeof(err)), -EINVAL);
+	CHECK_INT(event_decode(buf, sizeof(buf), &out, &tail, err, sizeof(err)),
+		  -EINVAL);
 	CHECK_HAS(err, "tail");
 	ev.tail_len = 8;
 	memcpy(buf, &ev, sizeof(ev));
-	CHECK_INT(event_decode(buf, sizeof(buf), &out, &tail, err,
-			       sizeof(err)), 0);
+	CHECK_INT(event_decode(buf, sizeof(buf), &out, &tail, err, sizeof(err)),
+		  0);
 	CHECK(tail == (char *)buf + sizeof(ev));
 	ev.rec_type = 77;
 	memcpy(buf, &ev, sizeof(ev));
-	CHECK_INT(event_decode(buf, sizeof(buf), &out, &tail, err,
-			       sizeof(err)), -EINVAL);
+	CHECK_INT(event_decode(buf, sizeof(buf), &out, &tail, err, sizeof(err)),
+		  -EINVAL);
 	CHECK_HAS(err, "type 77");
 }
 
@@ -143,7 +144,7 @@ TEST(line_format_drop)
 	ev.flags = SKBS_EV_TUPLE | SKBS_EV_FREE;
 	line_format(lo, &ev, buf, sizeof(buf));
 	CHECK(strstr(buf, "skb:consume_skb") && !strstr(buf, "("
-							 "NETFILTER"));
+							     "NETFILTER"));
 	line_header(lo, buf, sizeof(buf));
 	CHECK_HAS(buf, "SKB");
 	CHECK_HAS(buf, "TUPLE FUNC");
@@ -205,8 +206,7 @@ TEST(hooks_groups_from_available_events)
 	hooks_set_groups(h, txt);
 	CHECK_STR(hook_label(hooks_get(h, 0), buf, sizeof(buf)),
 		  "skb:kfree_skb");
-	CHECK_STR(hook_label(hooks_get(h, 1), buf, sizeof(buf)),
-		  "mystery_tp");
+	CHECK_STR(hook_label(hooks_get(h, 1), buf, sizeof(buf)), "mystery_tp");
 	CHECK_STR(hook_label(hooks_get(h, 2), buf, sizeof(buf)),
 		  "net:netif_receive_skb");
 	CHECK(hooks_get(h, 3) == NULL);
@@ -234,8 +234,10 @@ TEST(caps_names_what_is_missing)
 	char m[64];
 
 	CHECK_INT(caps_from("000001ffffffffff", m, sizeof(m)), 0);
-	CHECK_INT(caps_from("0000000000200000", m, sizeof(m)), 0); /* SYS_ADMIN */
-	CHECK_INT(caps_from("000000c000000000", m, sizeof(m)), 0); /* BPF+PERFMON */
+	CHECK_INT(caps_from("0000000000200000", m, sizeof(m)),
+		  0); /* SYS_ADMIN */
+	CHECK_INT(caps_from("000000c000000000", m, sizeof(m)),
+		  0); /* BPF+PERFMON */
 	CHECK_INT(caps_from("0000000000000000", m, sizeof(m)), -EPERM);
 	CHECK_STR(m, "CAP_BPF, CAP_PERFMON");
 	CHECK_INT(caps_from("0000008000000000", m, sizeof(m)), -EPERM);

@@ -48,8 +48,7 @@ TEST(filter_addresses)
 		  -EINVAL);
 	CHECK_INT(filter_set_addr(&f, 0, "1.2.3.4/-1", err, sizeof(err)),
 		  -EINVAL);
-	CHECK_INT(filter_set_addr(&f, 1, "::1/129", err, sizeof(err)),
-		  -EINVAL);
+	CHECK_INT(filter_set_addr(&f, 1, "::1/129", err, sizeof(err)), -EINVAL);
 	CHECK_HAS(err, "--filter-dst-ip");
 }
 
@@ -83,8 +82,7 @@ TEST(filter_ports_protos_marks)
 	CHECK_INT(f.mark_mask, 0xffffffff);
 	CHECK_INT(filter_set_mark(&f, "1/2/3", err, sizeof(err)), -EINVAL);
 	CHECK_INT(filter_set_mark(&f, "0x", err, sizeof(err)), -EINVAL);
-	CHECK_INT(filter_set_mark(&f, "4294967296", err, sizeof(err)),
-		  -EINVAL);
+	CHECK_INT(filter_set_mark(&f, "4294967296", err, sizeof(err)), -EINVAL);
 	CHECK_INT(filter_set_ifname(&f, "veth0", err, sizeof(err)), 0);
 	CHECK_STR(f.ifname, "veth0");
 	CHECK_INT(filter_set_ifname(&f, "0123456789abcdef", err, sizeof(err)),
@@ -120,8 +118,7 @@ TEST(filter_netns_forms)
 	CHECK_INT(f.netns, (__u32)st.st_ino);
 	CHECK_INT(filter_set_netns(&f, path, dir, err, sizeof(err)), 0);
 	CHECK_INT(f.netns, (__u32)st.st_ino);
-	CHECK_INT(filter_set_netns(&f, "4026531840", dir, err, sizeof(err)),
-		  0);
+	CHECK_INT(filter_set_netns(&f, "4026531840", dir, err, sizeof(err)), 0);
 	CHECK_INT(f.netns, 4026531840U);
 	CHECK_INT(filter_set_netns(&f, "red", dir, err, sizeof(err)), -EINVAL);
 	CHECK_HAS(err, "no such network namespace 'red'");
@@ -139,39 +136,45 @@ TEST(filter_text_parse_and_format)
 	filter_init(&f);
 	f.output = SKBS_O_STACK;
 	CHECK_INT(filter_parse("dst 10.0.0.2 and dport 80 and proto tcp",
-			       "/nonexistent", &f, err, sizeof(err), &off), 0);
+			       "/nonexistent", &f, err, sizeof(err), &off),
+		  0);
 	CHECK_INT(f.flags, SKBS_F_DADDR | SKBS_F_DPORT | SKBS_F_PROTO);
 	CHECK_INT(f.output, SKBS_O_STACK); /* kept */
 	filter_format(&f, buf, sizeof(buf));
 	CHECK_STR(buf, "dst 10.0.0.2 and dport 80 and proto tcp");
 
 	CHECK_INT(filter_parse("  src fd00::/64 && mark 0x1/0xf  ", "/x", &f,
-			       err, sizeof(err), &off), 0);
+			       err, sizeof(err), &off),
+		  0);
 	filter_format(&f, buf, sizeof(buf));
 	CHECK_STR(buf, "src fd00::/64 and mark 0x1/0xf");
 
 	/* errors leave f as it was and point at the bad token */
 	CHECK_INT(filter_parse("dst 10.0.0.2 and dsst 1.2.3.4", "/x", &f, err,
-			       sizeof(err), &off), -EINVAL);
+			       sizeof(err), &off),
+		  -EINVAL);
 	CHECK_HAS(err, "unknown keyword 'dsst'");
 	CHECK_INT(off, 17);
 	filter_format(&f, buf, sizeof(buf));
 	CHECK_STR(buf, "src fd00::/64 and mark 0x1/0xf");
-	CHECK_INT(filter_parse("dport 99999", "/x", &f, err, sizeof(err),
-			       &off), -EINVAL);
+	CHECK_INT(filter_parse("dport 99999", "/x", &f, err, sizeof(err), &off),
+		  -EINVAL);
 	CHECK_HAS(err, "dport: invalid port '99999'");
 	CHECK_INT(off, 6);
 	CHECK_INT(filter_parse("dport 80 dport 81", "/x", &f, err, sizeof(err),
-			       &off), -EINVAL);
+			       &off),
+		  -EINVAL);
 	CHECK_HAS(err, "expected 'and'");
 	CHECK_INT(filter_parse("dport 80 and dport 81", "/x", &f, err,
-			       sizeof(err), &off), -EINVAL);
+			       sizeof(err), &off),
+		  -EINVAL);
 	CHECK_HAS(err, "twice");
 	CHECK_INT(filter_parse("dport", "/x", &f, err, sizeof(err), &off),
 		  -EINVAL);
 	CHECK_HAS(err, "missing value");
 	CHECK_INT(filter_parse("dport 80 and", "/x", &f, err, sizeof(err),
-			       &off), -EINVAL);
+			       &off),
+		  -EINVAL);
 	CHECK_INT(filter_parse("", "/x", &f, err, sizeof(err), &off), 0);
 	CHECK_INT(f.flags, 0);
 	/* capture settings and tracking survive a new filter text */
@@ -180,8 +183,7 @@ TEST(filter_text_parse_and_format)
 	CHECK_INT(filter_parse("", "/x", &f, err, sizeof(err), &off), 0);
 	CHECK_INT(f.flags, SKBS_F_TRACK);
 	CHECK_INT(f.snaplen, 64);
-	CHECK_INT(filter_parse("dport 1", "/x", &f, err, sizeof(err), &off),
-		  0);
+	CHECK_INT(filter_parse("dport 1", "/x", &f, err, sizeof(err), &off), 0);
 	CHECK_INT(f.flags, SKBS_F_TRACK | SKBS_F_DPORT);
 	CHECK_INT(f.snaplen, 64);
 	filter_format(&f, buf, sizeof(buf));

@@ -18,23 +18,23 @@ static struct btf *mini_funcs(void)
 	int fp;
 
 	btf__add_field(b, "len", intt, 0, 0);
-	fp = btf__add_func_proto(b, intt);          /* ip_rcv(skb, ...) */
+	fp = btf__add_func_proto(b, intt); /* ip_rcv(skb, ...) */
 	btf__add_func_param(b, "skb", skbp);
 	btf__add_func_param(b, "x", intt);
 	btf__add_func(b, "ip_rcv", BTF_FUNC_GLOBAL, fp);
-	fp = btf__add_func_proto(b, 0);             /* sk_skb_reason_drop */
+	fp = btf__add_func_proto(b, 0); /* sk_skb_reason_drop */
 	btf__add_func_param(b, "sk", sockp);
 	btf__add_func_param(b, "skb", skbp);
 	btf__add_func_param(b, "reason", intt);
 	btf__add_func(b, "sk_skb_reason_drop", BTF_FUNC_GLOBAL, fp);
 	btf__add_func(b, "untraceable_skb_fn", BTF_FUNC_STATIC, fp);
 	btf__add_func(b, "bpf_skb_helper", BTF_FUNC_STATIC, fp);
-	fp = btf__add_func_proto(b, 0);             /* skb 6th: too far */
+	fp = btf__add_func_proto(b, 0); /* skb 6th: too far */
 	for (int i = 0; i < 5; i++)
 		btf__add_func_param(b, "x", intt);
 	btf__add_func_param(b, "skb", skbp);
 	btf__add_func(b, "far_skb", BTF_FUNC_GLOBAL, fp);
-	fp = btf__add_func_proto(b, 0);             /* no skb */
+	fp = btf__add_func_proto(b, 0); /* no skb */
 	btf__add_func_param(b, "sk", sockp);
 	btf__add_func(b, "tcp_close", BTF_FUNC_GLOBAL, fp);
 	return b;
@@ -97,8 +97,10 @@ TEST(funcs_missing_module_is_a_note)
 {
 	struct btf *b = mini_funcs();
 	const char *mods[] = { "no_such_mod" };
-	struct funcs_opts o = { .avail = "ip_rcv\n", .kmods = mods,
-				.nkmods = 1, .btf_dir = "/nonexistent" };
+	struct funcs_opts o = { .avail = "ip_rcv\n",
+				.kmods = mods,
+				.nkmods = 1,
+				.btf_dir = "/nonexistent" };
 	struct funcs *fs;
 	char err[128];
 
@@ -145,7 +147,7 @@ TEST(lifetimes_generations)
 	CHECK_INT(lifetimes_open(l), 2);
 	CHECK_INT(lifetimes_gen(l, 0x1000, 1), g1); /* the free is in g1 */
 	CHECK_INT(lifetimes_open(l), 1);
-	g3 = lifetimes_gen(l, 0x1000, 0);           /* address reused */
+	g3 = lifetimes_gen(l, 0x1000, 0); /* address reused */
 	CHECK(g3 != g1 && g3 != g2);
 	CHECK_INT(lifetimes_gen(l, 0x2000, 0), g2);
 	/* many lifetimes whose end is never seen stay bounded */

@@ -110,8 +110,9 @@ static void pf_progress(void *ctx, size_t done, size_t n)
 TEST(lib_parfor_runs_each_item_once)
 {
 	static struct pf_ctx c;
-	struct parfor p = { .fn = pf_fn, .ctx = &c, .progress = pf_progress,
-			    .nthreads = 4 };
+	struct parfor p = {
+		.fn = pf_fn, .ctx = &c, .progress = pf_progress, .nthreads = 4
+	};
 
 	c.stop_at = -1;
 	CHECK(parfor_run(&p, 1000) >= 1);
@@ -140,8 +141,9 @@ TEST(lib_parfor_stops_when_asked)
 TEST(lib_parfor_short_run_returns_promptly)
 {
 	static struct pf_ctx c;
-	struct parfor p = { .fn = pf_fn, .ctx = &c, .progress = pf_progress,
-			    .nthreads = 2 };
+	struct parfor p = {
+		.fn = pf_fn, .ctx = &c, .progress = pf_progress, .nthreads = 2
+	};
 	long long best = -1;
 
 	c.stop_at = -1;

@@ -12,8 +12,8 @@
 
 struct pkt {
 	__u8 b[128];
-	size_t len;   /* from the Ethernet header */
-	size_t l3;    /* offset of the IP header */
+	size_t len; /* from the Ethernet header */
+	size_t l3;  /* offset of the IP header */
 };
 
 static void put16(__u8 *p, unsigned v)
@@ -99,13 +99,24 @@ static int agree(const char *expr, const struct pkt *p, int *ok)
 TEST(pcap_twin_matches_libpcap)
 {
 	static const char *const exprs[] = {
-		"udp and dst port 7001", "tcp", "udp", "icmp", "ip6",
-		"ip6 and udp dst port 7003", "host 10.0.0.1",
+		"udp and dst port 7001",
+		"tcp",
+		"udp",
+		"icmp",
+		"ip6",
+		"ip6 and udp dst port 7003",
+		"host 10.0.0.1",
 		"src net 10.0.0.0/8 and not dst host 10.0.0.9",
-		"tcp[tcpflags] & tcp-syn != 0", "portrange 7000-7002",
-		"ip[8] = 64", "len > 40", "udp[2:2] = 7001 or tcp port 80",
-		"ip and (udp or icmp)", "ether src 02:00:00:00:00:01",
-		"ip6 and tcp and dst port 443", "greater 60", "not udp",
+		"tcp[tcpflags] & tcp-syn != 0",
+		"portrange 7000-7002",
+		"ip[8] = 64",
+		"len > 40",
+		"udp[2:2] = 7001 or tcp port 80",
+		"ip and (udp or icmp)",
+		"ether src 02:00:00:00:00:01",
+		"ip6 and tcp and dst port 443",
+		"greater 60",
+		"not udp",
 	};
 	struct pkt pk[6];
 	int ok, all = 1, matched = 0;
@@ -164,11 +175,13 @@ TEST(pcap_compile_errors)
 	char err[256];
 
 	CHECK_INT(pcap_compile_one("udp and", 1, prog, SKBS_CBPF_MAX, err,
-				   sizeof(err)), -EINVAL);
+				   sizeof(err)),
+		  -EINVAL);
 	CHECK_HAS(err, "syntax error");
 	/* Longer than the interpreter runs: refused, not truncated. */
 	CHECK_INT(pcap_compile_one("udp and dst port 7001", 1, prog, 4, err,
-				   sizeof(err)), -E2BIG);
+				   sizeof(err)),
+		  -E2BIG);
 	CHECK_HAS(err, "at most 4");
 	filter_init(&f);
 	CHECK_INT(pcapexpr_set(&f, "udp", err, sizeof(err)), 0);
@@ -178,7 +191,8 @@ TEST(pcap_compile_errors)
 	CHECK_STR(f.pcap_text, "udp");
 	/* Ethernet-only: runs from the MAC header, rejects from the IP one */
 	CHECK_INT(pcapexpr_set(&f, "ether src 02:00:00:00:00:01", err,
-			       sizeof(err)), 0);
+			       sizeof(err)),
+		  0);
 	CHECK(f.pcap_len_l2 > 1);
 	CHECK_INT(f.pcap_len_l3, 1);
 	CHECK_INT(cbpf_run(f.pcap_l3, f.pcap_len_l3, (const __u8 *)"E", 1), 0);
@@ -195,13 +209,15 @@ TEST(pcap_in_filter_text)
 	filter_init(&f);
 	/* tcpdump syntax from the start */
 	CHECK_INT(filter_parse("udp and dst port 7001", "/x", &f, err,
-			       sizeof(err), &off), 0);
+			       sizeof(err), &off),
+		  0);
 	CHECK_INT(f.flags, SKBS_F_PCAP);
 	filter_format(&f, buf, sizeof(buf));
 	CHECK_STR(buf, "pcap udp and dst port 7001");
 	/* our terms first, then an expression: ANDed */
-	CHECK_INT(filter_parse("dport 7001 and tcp[13] & 2 != 0", "/x", &f,
-			       err, sizeof(err), &off), 0);
+	CHECK_INT(filter_parse("dport 7001 and tcp[13] & 2 != 0", "/x", &f, err,
+			       sizeof(err), &off),
+		  0);
 	CHECK_INT(f.flags, SKBS_F_DPORT | SKBS_F_PCAP);
 	filter_format(&f, buf, sizeof(buf));
 	CHECK_STR(buf, "dport 7001 and pcap tcp[13] & 2 != 0");
@@ -210,12 +226,13 @@ TEST(pcap_in_filter_text)
 	CHECK_INT(f.flags, SKBS_F_DPORT | SKBS_F_PCAP);
 	CHECK_STR(f.pcap_text, "tcp[13] & 2 != 0");
 	/* "dst port 80" is tcpdump's, even though "dst" is ours */
-	CHECK_INT(filter_parse("dst port 80", "/x", &f, err, sizeof(err),
-			       &off), 0);
+	CHECK_INT(filter_parse("dst port 80", "/x", &f, err, sizeof(err), &off),
+		  0);
 	CHECK_INT(f.flags, SKBS_F_PCAP);
 	/* a bad expression names libpcap's complaint, and f is kept */
 	CHECK_INT(filter_parse("proto udp and frobnicate 3", "/x", &f, err,
-			       sizeof(err), &off), -EINVAL);
+			       sizeof(err), &off),
+		  -EINVAL);
 	CHECK_HAS(err, "unknown keyword 'frobnicate'");
 	CHECK_HAS(err, "syntax error");
 	CHECK_INT(off, 14);
@@ -224,7 +241,8 @@ TEST(pcap_in_filter_text)
 		  -EINVAL);
 	CHECK_HAS(err, "missing expression");
 	CHECK_INT(filter_parse("pcap udp and", "/x", &f, err, sizeof(err),
-			       &off), -EINVAL);
+			       &off),
+		  -EINVAL);
 	CHECK_INT(off, 5);
 	/* clearing the text clears the expression */
 	CHECK_INT(filter_parse("", "/x", &f, err, sizeof(err), &off), 0);

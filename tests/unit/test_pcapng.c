@@ -11,21 +11,61 @@
 #define TSHARK "/usr/bin/tshark"
 #define NETNS 4026532177U
 #define OFFSET 1700000000000000000LL
-#define COMMENT1 "skb:kfree_skb skb=0xffff888004a1c600 gen=1 " \
-		 "drop=NETFILTER_DROP at nft_do_chain+0x3e8"
+#define COMMENT1                                      \
+	"skb:kfree_skb skb=0xffff888004a1c600 gen=1 " \
+	"drop=NETFILTER_DROP at nft_do_chain+0x3e8"
 #define COMMENT2 "net:netif_receive_skb skb=0xffff888004a1c700 gen=2"
 #define COMMENT3 "skb:consume_skb bad\xff byte"
 
 static const unsigned char udp4[] = {
 	/* Ethernet */
-	0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
-	0x08, 0x00,
+	0x02,
+	0x00,
+	0x00,
+	0x00,
+	0x00,
+	0x02,
+	0x02,
+	0x00,
+	0x00,
+	0x00,
+	0x00,
+	0x01,
+	0x08,
+	0x00,
 	/* IPv4: len 31, id 7, DF, ttl 64, udp, checksum right */
-	0x45, 0x00, 0x00, 0x1f, 0x00, 0x07, 0x40, 0x00, 0x40, 0x11, 0x24, 0xa1,
-	10, 213, 0, 1, 10, 213, 0, 2,
+	0x45,
+	0x00,
+	0x00,
+	0x1f,
+	0x00,
+	0x07,
+	0x40,
+	0x00,
+	0x40,
+	0x11,
+	0x24,
+	0xa1,
+	10,
+	213,
+	0,
+	1,
+	10,
+	213,
+	0,
+	2,
 	/* UDP 40000 -> 7001, len 11, no checksum */
-	0x9c, 0x40, 0x1b, 0x59, 0x00, 0x0b, 0x00, 0x00,
-	's', 'k', 'b',
+	0x9c,
+	0x40,
+	0x1b,
+	0x59,
+	0x00,
+	0x0b,
+	0x00,
+	0x00,
+	's',
+	'k',
+	'b',
 };
 
 static struct skbs_event mkev(__u32 ifindex, const char *ifname, int l2,
@@ -318,7 +358,8 @@ TEST(pcapng_open_errors)
 	struct pcapng *p = NULL;
 
 	CHECK_INT(pcapng_open("/nonexistent-skbs/x.pcapng", 0, &p, err,
-			      sizeof(err)), -ENOENT);
+			      sizeof(err)),
+		  -ENOENT);
 	CHECK_STR(err, "cannot create '/nonexistent-skbs/x.pcapng': No such "
 		       "file or directory");
 	CHECK(p == NULL);
@@ -360,8 +401,10 @@ TEST(pcapng_tshark_reads_it)
 	FILE *f;
 
 	if (access(TSHARK, X_OK)) {
-		test_fail(__FILE__, __LINE__, "%s not found: install tshark "
-			  "to check pcap-ng output", TSHARK);
+		test_fail(__FILE__, __LINE__,
+			  "%s not found: install tshark "
+			  "to check pcap-ng output",
+			  TSHARK);
 		if (fd >= 0) {
 			close(fd);
 			unlink(path);
@@ -375,9 +418,9 @@ TEST(pcapng_tshark_reads_it)
 	snprintf(errpath, sizeof(errpath), "%s.err", path);
 	snprintf(cmd, sizeof(cmd),
 		 TSHARK " -n -r '%s' -T fields -E separator=/t "
-		 "-e frame.interface_id -e frame.interface_name "
-		 "-e frame.len -e frame.cap_len -e frame.time_epoch "
-		 "-e ip.src -e udp.dstport -e frame.comment 2>'%s'",
+			"-e frame.interface_id -e frame.interface_name "
+			"-e frame.len -e frame.cap_len -e frame.time_epoch "
+			"-e ip.src -e udp.dstport -e frame.comment 2>'%s'",
 		 path, errpath);
 	f = popen(cmd, "r");
 	CHECK(f);
@@ -404,12 +447,12 @@ TEST(pcapng_tshark_reads_it)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK_INT(nl, 4);
 	CHECK_STR(out[0], "0\tveth0@4026532177\t45\t45\t"
-		  "1700000000.123456789\t10.213.0.1\t7001\t" COMMENT1);
+			  "1700000000.123456789\t10.213.0.1\t7001\t" COMMENT1);
 	CHECK_STR(out[1], "1\tveth0@4026532177\t1500\t31\t"
-		  "1700000000.223456789\t10.213.0.1\t7001\t" COMMENT2);
+			  "1700000000.223456789\t10.213.0.1\t7001\t" COMMENT2);
 	CHECK_STR(out[2], "2\tif4@4026532177\t45\t45\t"
-		  "1700000000.323456789\t10.213.0.1\t7001\t"
-		  "skb:consume_skb bad? byte");
+			  "1700000000.323456789\t10.213.0.1\t7001\t"
+			  "skb:consume_skb bad? byte");
 	CHECK_STR(out[3], "0\tveth0@4026532177\t45\t45\t"
-		  "1700000000.523456789\t10.213.0.1\t7001\t");
+			  "1700000000.523456789\t10.213.0.1\t7001\t");
 }

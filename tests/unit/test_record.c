@@ -160,8 +160,7 @@ static void make_events(void)
 	/* A drop with a location, a reason, a stack and header bytes. */
 	e = &evs[0];
 	e->hook = 0;
-	e->flags = SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON |
-		   SKBS_EV_TUPLE;
+	e->flags = SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON | SKBS_EV_TUPLE;
 	e->location = K | 0x81b00044;
 	e->drop_reason = 12;
 	e->l3_proto = 0x0800;
@@ -173,14 +172,16 @@ static void make_events(void)
 	e->stack_id = 7;
 	e->hdr_len = 20;
 	e->tail_len = 20 + 11;
-	memcpy(tails[0], "\x45\x00\x00\x3c\x00\x00\x40\x00\x40\x06"
-			 "\x00\x00\x0a\x00\x00\x01\x0a\x00\x00\x02"
-			 "(struct sk)", 31);
-	stacks[0][0] = K | 0xc0000180;  /* bpf program */
-	stacks[0][1] = K | 0x81a10010;  /* kfree_skb_reason+0x10 */
-	stacks[0][2] = K | 0x81b00044;  /* nf_hook_slow+0x44 */
-	stacks[0][3] = K | 0x81c00005;  /* ip_rcv+0x5 */
-	stacks[0][4] = 0x1234;          /* no symbol: stays raw */
+	memcpy(tails[0],
+	       "\x45\x00\x00\x3c\x00\x00\x40\x00\x40\x06"
+	       "\x00\x00\x0a\x00\x00\x01\x0a\x00\x00\x02"
+	       "(struct sk)",
+	       31);
+	stacks[0][0] = K | 0xc0000180; /* bpf program */
+	stacks[0][1] = K | 0x81a10010; /* kfree_skb_reason+0x10 */
+	stacks[0][2] = K | 0x81b00044; /* nf_hook_slow+0x44 */
+	stacks[0][3] = K | 0x81c00005; /* ip_rcv+0x5 */
+	stacks[0][4] = 0x1234;         /* no symbol: stays raw */
 	nstacks[0] = 5;
 	/* A function hook with ip and caller, no stack, no tail. */
 	e = &evs[1];
@@ -239,8 +240,8 @@ static int make_recording(const char *path, off_t *before_end)
 	if (rec_write_hooks(w, h, (size_t)-1) || rec_write_reasons(w, r))
 		ret = 2;
 	for (int i = 0; i < NEV && ret == 1; i++)
-		if (rec_write_event(w, &evs[i], tails[i], stacks[i],
-				    nstacks[i], ks))
+		if (rec_write_event(w, &evs[i], tails[i], stacks[i], nstacks[i],
+				    ks))
 			ret = 3;
 	if (rec_flush(w) || stat(path, &st))
 		ret = 4;
@@ -328,7 +329,8 @@ TEST(record_tables)
 	for (int i = 0; i < 2000; i++) {
 		snprintf(buf, sizeof(buf), "fn_%d_with_a_longish_name", i);
 		CHECK_INT(ksyms_add(ks, K | (0x90000000 + i * 0x100ULL), buf,
-				    i % 2 ? "mod" : NULL), 0);
+				    i % 2 ? "mod" : NULL),
+			  0);
 	}
 	CHECK_STR(ksyms_lookup(ks, K | 0x81c00001, &off, &mod), "c");
 	ksyms_format(ks, K | (0x90000000 + 1999 * 0x100ULL + 4), buf,
@@ -386,8 +388,8 @@ TEST(record_roundtrip)
 	CHECK_INT(m->realtime_offset_ns, meta.realtime_offset_ns);
 	CHECK(rec_end_counters(r) == NULL);
 	for (int i = 0; i < NEV; i++) {
-		CHECK_INT(rec_next(r, &ev, &tail, &stack, &n, err,
-				   sizeof(err)), 1);
+		CHECK_INT(rec_next(r, &ev, &tail, &stack, &n, err, sizeof(err)),
+			  1);
 		CHECK(!memcmp(ev, &evs[i], sizeof(*ev)));
 		CHECK(!memcmp(tail, tails[i], evs[i].tail_len));
 		CHECK_INT(n, nstacks[i]);
@@ -444,7 +446,8 @@ TEST(record_roundtrip)
 	CHECK_STR(reasons_name(rec_reasons(r), 0), "NOT_DROPPED_YET");
 	CHECK_STR(reasons_name(rec_reasons(r), 0x10001), "MAC80211_RX_DROP");
 	CHECK_INT(reasons_value(rec_reasons(r),
-				"SKB_DROP_REASON_NOT_SPECIFIED"), 2);
+				"SKB_DROP_REASON_NOT_SPECIFIED"),
+		  2);
 
 	CHECK_INT(rec_next(r, &ev, &tail, &stack, &n, err, sizeof(err)), 0);
 	CHECK_INT(rec_next(r, &ev, &tail, &stack, &n, err, sizeof(err)), 0);
@@ -477,10 +480,10 @@ TEST(record_writer_checks)
 	CHECK_INT(rec_write_hooks(w, h, (size_t)-1), 0);
 	CHECK_INT(rec_write_reasons(w, rs), 0);
 	CHECK_INT(rec_write_reasons(w, rs), -EALREADY);
-	CHECK_INT(rec_write_event(w, &evs[0], tails[0], stacks[0], 1, NULL),
-		  0);
+	CHECK_INT(rec_write_event(w, &evs[0], tails[0], stacks[0], 1, NULL), 0);
 	CHECK_INT(rec_write_event(w, &evs[0], tails[0], stacks[0],
-				  SKBS_STACK_DEPTH + 1, NULL), -EINVAL);
+				  SKBS_STACK_DEPTH + 1, NULL),
+		  -EINVAL);
 	CHECK_INT(rec_write_event(w, &evs[0], tails[0], NULL, 1, NULL),
 		  -EINVAL);
 	e = evs[0];
@@ -515,12 +518,12 @@ TEST(record_writer_checks)
 	CHECK_HAS(err, "symbolic link");
 	unlink(link);
 	if (!access("/dev/full", W_OK)) {
-		CHECK_INT(rec_create("/dev/full", &meta, &w, err,
-				     sizeof(err)), -ENOSPC);
+		CHECK_INT(rec_create("/dev/full", &meta, &w, err, sizeof(err)),
+			  -ENOSPC);
 		CHECK_HAS(err, "/dev/full: ");
 	}
-	CHECK(rec_create("/nonexistent/dir/rec", &meta, &w, err,
-			 sizeof(err)) == -ENOENT);
+	CHECK(rec_create("/nonexistent/dir/rec", &meta, &w, err, sizeof(err)) ==
+	      -ENOENT);
 	CHECK_HAS(err, "/nonexistent/dir/rec: ");
 	hooks_free(h);
 	reasons_free(rs);
@@ -629,8 +632,8 @@ static int forge_check(struct forge *f, int code, __u64 off, const char *what)
 	snprintf(at, sizeof(at), "%s: byte %llu: ", path,
 		 (unsigned long long)off);
 	unlink(path);
-	if (ret != code || (code && (strncmp(err, at, strlen(at)) ||
-				     !strstr(err, what)))) {
+	if (ret != code ||
+	    (code && (strncmp(err, at, strlen(at)) || !strstr(err, what)))) {
 		fprintf(stderr, "    got %d \"%s\", expected %d \"%s%s\"\n",
 			ret, err, code, at, what);
 		return -1;
@@ -686,8 +689,7 @@ TEST(record_forged)
 	at = f.n;
 	memcpy(p, "\x40\0\0\0", 4);
 	forge_rec(&f, 5, p, 8 + sizeof(e));
-	CHECK_INT(forge_check(&f, -EINVAL, at, "shorter than its 64-frame"),
-		  0);
+	CHECK_INT(forge_check(&f, -EINVAL, at, "shorter than its 64-frame"), 0);
 	/* An event of an unknown hook. */
 	forge_start(&f);
 	forge_hook(&f, 0);
@@ -720,42 +722,62 @@ TEST(record_forged)
 	forge_hook(&f, 0);
 	at = f.n;
 	forge_hook(&f, 2);
-	CHECK_INT(forge_check(&f, -EINVAL, at, "hook id 2 out of order "
-			      "(expected 1)"), 0);
+	CHECK_INT(forge_check(&f, -EINVAL, at,
+			      "hook id 2 out of order "
+			      "(expected 1)"),
+		  0);
 	forge_start(&f);
 	at = f.n;
 	forge_rec(&f, 1, f.d + 24, 22);
 	CHECK_INT(forge_check(&f, -EINVAL, at, "a second meta record"), 0);
 	forge_start(&f);
 	memcpy(f.d + 16, "\2\0\0\0", 4);
-	CHECK_INT(forge_check(&f, -EINVAL, 16, "first record is of type 2"),
-		  0);
+	CHECK_INT(forge_check(&f, -EINVAL, 16, "first record is of type 2"), 0);
 	/* A symbol twice, and one at 0. */
 	forge_start(&f);
-	forge_rec(&f, 4, "\x10\0\0\0\0\0\0\x80" "f\0\0", 11);
+	forge_rec(&f, 4,
+		  "\x10\0\0\0\0\0\0\x80"
+		  "f\0\0",
+		  11);
 	at = f.n;
-	forge_rec(&f, 4, "\x10\0\0\0\0\0\0\x80" "g\0\0", 11);
-	CHECK_INT(forge_check(&f, -EINVAL, at, "second symbol at "
-			      "0x8000000000000010"), 0);
+	forge_rec(&f, 4,
+		  "\x10\0\0\0\0\0\0\x80"
+		  "g\0\0",
+		  11);
+	CHECK_INT(forge_check(&f, -EINVAL, at,
+			      "second symbol at "
+			      "0x8000000000000010"),
+		  0);
 	forge_start(&f);
 	at = f.n;
-	forge_rec(&f, 4, "\0\0\0\0\0\0\0\0" "f\0\0", 11);
+	forge_rec(&f, 4,
+		  "\0\0\0\0\0\0\0\0"
+		  "f\0\0",
+		  11);
 	CHECK_INT(forge_check(&f, -EINVAL, at, "symbol f at address 0"), 0);
 	forge_start(&f);
 	at = f.n;
-	forge_rec(&f, 4, "\x10\0\0\0\0\0\0\x80" "f", 9);
+	forge_rec(&f, 4,
+		  "\x10\0\0\0\0\0\0\x80"
+		  "f",
+		  9);
 	CHECK_INT(forge_check(&f, -EINVAL, at, "malformed symbol"), 0);
 	forge_start(&f);
 	at = f.n;
-	forge_rec(&f, 3, "\1\0\0\0\0\0\0\0" "NAME", 12);
+	forge_rec(&f, 3,
+		  "\1\0\0\0\0\0\0\0"
+		  "NAME",
+		  12);
 	CHECK_INT(forge_check(&f, -EINVAL, at, "malformed reason"), 0);
 	/* END must count the events the file holds. */
 	forge_start(&f);
 	at = f.n;
 	end[0] = 1;
 	forge_rec(&f, 6, end, sizeof(end));
-	CHECK_INT(forge_check(&f, -EINVAL, at, "the end record counts 1 "
-			      "events, the file holds 0"), 0);
+	CHECK_INT(forge_check(&f, -EINVAL, at,
+			      "the end record counts 1 "
+			      "events, the file holds 0"),
+		  0);
 	end[0] = 0;
 	end[1] = 1000;
 	forge_start(&f);
@@ -810,8 +832,8 @@ TEST(record_truncated_everywhere)
 			continue;
 		}
 		if (ret >= 0 || ret < -4095 || !strstr(err, cut)) {
-			fprintf(stderr, "    cut at %zu: %d \"%s\"\n", len,
-				ret, err);
+			fprintf(stderr, "    cut at %zu: %d \"%s\"\n", len, ret,
+				err);
 			CHECK(0);
 		}
 		CHECK(n <= NEV);

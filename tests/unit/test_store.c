@@ -31,7 +31,8 @@ TEST(store_lifetimes_and_states)
 	CHECK_INT(store_add(st, &e, NULL), 0);
 	e = ev_at(0x200, 2, 1, 11, 0);
 	CHECK_INT(store_add(st, &e, NULL), 0);
-	e = ev_at(0x100, 1, 2, 15, SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON);
+	e = ev_at(0x100, 1, 2, 15,
+		  SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON);
 	e.drop_reason = 12;
 	e.location = 0xabc;
 	CHECK_INT(store_add(st, &e, NULL), 0);
@@ -71,8 +72,8 @@ TEST(store_evicts_oldest_and_its_drop)
 
 	CHECK_INT(store_new(3, &st), 0);
 	for (__u32 g = 1; g <= 5; g++) {
-		e = ev_at(0x100 * g, g, 0, g, g == 1 || g == 4 ?
-					      SKBS_EV_DROP : 0);
+		e = ev_at(0x100 * g, g, 0, g,
+			  g == 1 || g == 4 ? SKBS_EV_DROP : 0);
 		CHECK_INT(store_add(st, &e, NULL), 0);
 	}
 	CHECK_INT(store_count(st), 3);
@@ -115,26 +116,26 @@ TEST(store_hop_headers_read_back)
 	for (size_t i = 0; i < sizeof(other); i++)
 		other[i] = (__u8)(i * 13 + 1);
 	CHECK_INT(store_new(10, &st), 0);
-#define HOP(b, len, fl)                                                   \
-	do {                                                              \
-		memcpy(want[n], (b), (len));                              \
-		wlen[n++] = (len);                                        \
-		CHECK_INT(add_hdr(st, 1, (fl), (b), (len)), 0);           \
+#define HOP(b, len, fl)                                         \
+	do {                                                    \
+		memcpy(want[n], (b), (len));                    \
+		wlen[n++] = (len);                              \
+		CHECK_INT(add_hdr(st, 1, (fl), (b), (len)), 0); \
 	} while (0)
-	HOP(frame + 14, 20, 0);              /* network header */
-	HOP(frame, 64, SKBS_EV_HDR_L2);      /* MAC header: before, growing */
-	HOP(frame + 14, 64, 0);              /* the same as before */
+	HOP(frame + 14, 20, 0);         /* network header */
+	HOP(frame, 64, SKBS_EV_HDR_L2); /* MAC header: before, growing */
+	HOP(frame + 14, 64, 0);         /* the same as before */
 	HOP(frame + 14, 64, 0);
-	HOP(frame, 64, SKBS_EV_HDR_L2);      /* from the MAC header: before */
-	HOP(frame + 14, 40, 0);              /* shorter */
-	HOP(other, 64, 0);                   /* rewritten: new bytes */
-	HOP(frame + 14 + 14, 64, 0);         /* after the first */
+	HOP(frame, 64, SKBS_EV_HDR_L2); /* from the MAC header: before */
+	HOP(frame + 14, 40, 0);         /* shorter */
+	HOP(other, 64, 0);              /* rewritten: new bytes */
+	HOP(frame + 14 + 14, 64, 0);    /* after the first */
 	HOP(other, 20, 0);
-	for (int i = 0; i < 20; i++)         /* growth of the hop array */
+	for (int i = 0; i < 20; i++) /* growth of the hop array */
 		HOP(i % 2 ? other : frame + 14, (__u16)(10 + i), 0);
 	CHECK_INT(add_hdr(st, 1, 0, frame, 0), 0); /* none */
 	wlen[n++] = 0;
-	HOP(frame + 14, 64, SKBS_EV_FREE);   /* the end: cut to size */
+	HOP(frame + 14, 64, SKBS_EV_FREE); /* the end: cut to size */
 #undef HOP
 	p = store_packet(st, 0);
 	CHECK_INT(p->nhops, n);

@@ -14,21 +14,24 @@
 /* "dst = (src pseudo) hi:lo ll", both halves. */
 static void ld64(struct bpf_insn *p, int dst, int src, __s32 lo, __s32 hi)
 {
-	p[0] = (struct bpf_insn){ .code = LD_IMM64, .dst_reg = dst,
-				  .src_reg = src, .imm = lo };
+	p[0] = (struct bpf_insn){
+		.code = LD_IMM64, .dst_reg = dst, .src_reg = src, .imm = lo
+	};
 	p[1] = (struct bpf_insn){ .imm = hi };
 }
 
 static struct bpf_insn mov(int dst, __s32 imm)
 {
 	return (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_K,
-				  .dst_reg = dst, .imm = imm };
+				  .dst_reg = dst,
+				  .imm = imm };
 }
 
 static struct bpf_insn call_rel(__s32 off)
 {
 	return (struct bpf_insn){ .code = BPF_JMP | BPF_CALL,
-				  .src_reg = BPF_PSEUDO_CALL, .imm = off };
+				  .src_reg = BPF_PSEUDO_CALL,
+				  .imm = off };
 }
 
 static struct bpf_insn exit_insn(void)
@@ -40,11 +43,11 @@ TEST(trace_patch_hook_rewrites_every_marker_pair)
 {
 	struct bpf_insn p[12], before[12];
 
-	ld64(&p[0], 1, 0, MAGIC_LO, MAGIC_HI);          /* marker */
-	p[2] = mov(2, MAGIC_LO);                        /* not an ld_imm64 */
-	ld64(&p[3], 3, 0, MAGIC_LO, 7);                 /* other upper half */
+	ld64(&p[0], 1, 0, MAGIC_LO, MAGIC_HI); /* marker */
+	p[2] = mov(2, MAGIC_LO);               /* not an ld_imm64 */
+	ld64(&p[3], 3, 0, MAGIC_LO, 7);        /* other upper half */
 	ld64(&p[5], 4, BPF_PSEUDO_MAP_FD, MAGIC_LO, MAGIC_HI); /* a map */
-	ld64(&p[7], 5, 0, MAGIC_LO, MAGIC_HI);          /* marker again */
+	ld64(&p[7], 5, 0, MAGIC_LO, MAGIC_HI); /* marker again */
 	/* A pair whose second half holds the marker's lower half: the
 	 * second half must not be read as the start of a pair. */
 	ld64(&p[9], 6, 0, 1, MAGIC_LO);
@@ -121,11 +124,18 @@ TEST(trace_patch_func_info_offsets)
 	/* Records as the kernel returns them: offsets after verification
 	 * (here nonsense), type ids to keep. */
 	struct bpf_func_info fi[3] = {
-		{ 100, 11 }, { 200, 12 }, { 300, 13 },
+		{ 100, 11 },
+		{ 200, 12 },
+		{ 300, 13 },
 	};
 	/* A bigger record size: the offsets are found by rec_size. */
-	struct { struct bpf_func_info f; __u32 extra; } wide[3] = {
-		{ { 1, 21 }, 0xaa }, { { 2, 22 }, 0xbb }, { { 3, 23 }, 0xcc },
+	struct {
+		struct bpf_func_info f;
+		__u32 extra;
+	} wide[3] = {
+		{ { 1, 21 }, 0xaa },
+		{ { 2, 22 }, 0xbb },
+		{ { 3, 23 }, 0xcc },
 	};
 
 	CHECK_INT(patch_func_info(p, n, fi, 3, sizeof(fi[0])), 0);
@@ -169,6 +179,7 @@ TEST(trace_patch_func_info_refuses_mismatches)
 		big[PATCH_MAX_FUNCS + i] = exit_insn();
 	}
 	CHECK_INT(patch_func_info(big, 2 * PATCH_MAX_FUNCS, fi, 3,
-				  sizeof(fi[0])), -E2BIG);
+				  sizeof(fi[0])),
+		  -E2BIG);
 	free(big);
 }

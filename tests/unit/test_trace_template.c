@@ -9,7 +9,8 @@
 
 static struct hook fn(const char *name, int pos, int nargs, const char *mod)
 {
-	struct hook hk = { .kind = HOOK_FUNCTION, .skb_pos = pos,
+	struct hook hk = { .kind = HOOK_FUNCTION,
+			   .skb_pos = pos,
 			   .nargs = nargs };
 
 	snprintf(hk.name, sizeof(hk.name), "%s", name);
@@ -19,7 +20,8 @@ static struct hook fn(const char *name, int pos, int nargs, const char *mod)
 
 static struct hook tp(const char *name, int pos, int nargs)
 {
-	struct hook hk = { .kind = HOOK_TRACEPOINT, .skb_pos = pos,
+	struct hook hk = { .kind = HOOK_TRACEPOINT,
+			   .skb_pos = pos,
 			   .nargs = nargs };
 
 	snprintf(hk.name, sizeof(hk.name), "%s", name);
@@ -96,10 +98,8 @@ TEST(trace_template_copy_followers)
 		/* kprobes stash at entry and follow at return... */
 		CHECK_STR(template_copy_name(i, BK_KPROBE, 0),
 			  "kp_clone_enter");
-		CHECK_STR(template_copy_name(i, BK_KPROBE, 1),
-			  "kp_clone_exit");
-		CHECK_STR(template_copy_name(i, BK_KMULTI, 1),
-			  "km_clone_exit");
+		CHECK_STR(template_copy_name(i, BK_KPROBE, 1), "kp_clone_exit");
+		CHECK_STR(template_copy_name(i, BK_KMULTI, 1), "km_clone_exit");
 		/* ... fexit does both at return... */
 		CHECK(template_copy_name(i, BK_FENTRY, 0) == NULL);
 		/* ... and tracepoints do not follow copies. */

@@ -112,8 +112,9 @@ static void parse_ev(char *line, struct skbs_event *ev)
 
 			for (size_t i = 0; i < n && i < sizeof(hdrbuf); i++)
 				sscanf(v + 2 * i, "%2hhx", &hdrbuf[i]);
-			ev->hdr_len = (__u16)(n < sizeof(hdrbuf) ? n :
-							       sizeof(hdrbuf));
+			ev->hdr_len = (__u16)(n < sizeof(hdrbuf) ?
+						      n :
+						      sizeof(hdrbuf));
 		} else if (!strcmp(t, "flags")) {
 			ev->flags |= strstr(v, "tuple") ? SKBS_EV_TUPLE : 0;
 			ev->flags |= strstr(v, "drop") ? SKBS_EV_DROP : 0;
@@ -195,8 +196,8 @@ static int parse_case(const char *path, int lineno, const char *line,
 
 	memset(tc, 0, sizeof(*tc));
 	if (strlen(line) >= sizeof(buf)) {
-		snprintf(err, errlen, "%s:%d: line longer than %zu bytes",
-			 path, lineno, sizeof(buf) - 1);
+		snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path,
+			 lineno, sizeof(buf) - 1);
 		return -EINVAL;
 	}
 	snprintf(buf, sizeof(buf), "%s", line);
@@ -208,8 +209,10 @@ static int parse_case(const char *path, int lineno, const char *line,
 			char *dst = n ? tc->fixture : tc->name;
 
 			if (strlen(tok) >= sizeof(tc->name)) {
-				snprintf(err, errlen, "%s:%d: '%s' is longer "
-					 "than %zu bytes", path, lineno, tok,
+				snprintf(err, errlen,
+					 "%s:%d: '%s' is longer "
+					 "than %zu bytes",
+					 path, lineno, tok,
 					 sizeof(tc->name) - 1);
 				return -EINVAL;
 			}
@@ -228,8 +231,10 @@ static int parse_case(const char *path, int lineno, const char *line,
 	if (n == 0)
 		return 0;
 	if (n == 1) {
-		snprintf(err, errlen, "%s:%d: '%s': expected NAME FIXTURE "
-			 "[KEYS...]", path, lineno, tc->name);
+		snprintf(err, errlen,
+			 "%s:%d: '%s': expected NAME FIXTURE "
+			 "[KEYS...]",
+			 path, lineno, tc->name);
 		return -EINVAL;
 	}
 	return 1;
@@ -262,8 +267,8 @@ static void press(struct ui *ui, const char *tok)
 }
 
 /* Render one case at w x h; returns 0 when it matches its golden dump. */
-static int run_case(const char *name, const char *fixture, char *keys,
-		    int w, int h, const struct ksyms *ks)
+static int run_case(const char *name, const char *fixture, char *keys, int w,
+		    int h, const struct ksyms *ks)
 {
 	struct fixture fx = { 0 };
 	struct ui ui;
@@ -295,22 +300,25 @@ static int run_case(const char *name, const char *fixture, char *keys,
 	ui_layout(&ui, w, h);
 	view_render(&ui, &g);
 	dump = grid_dump(&g);
-	snprintf(path, sizeof(path), "%s/golden/%s.%dx%d.txt", tdir(), name,
-		 w, h);
+	snprintf(path, sizeof(path), "%s/golden/%s.%dx%d.txt", tdir(), name, w,
+		 h);
 	if (getenv("UPDATE_GOLDEN")) {
 		int err = write_golden(path, dump);
 
 		if (err) {
-			test_fail(__FILE__, __LINE__, "UPDATE_GOLDEN: cannot "
-				  "write %s: %s", path, strerror(-err));
+			test_fail(__FILE__, __LINE__,
+				  "UPDATE_GOLDEN: cannot "
+				  "write %s: %s",
+				  path, strerror(-err));
 			ret = -1;
 		}
 	} else {
 		want = slurp(path);
 		if (!want || strcmp(want, dump)) {
-			test_fail(__FILE__, __LINE__, "%s at %dx%d differs "
-				  "from %s; it renders as:\n%s", name, w, h,
-				  path, dump);
+			test_fail(__FILE__, __LINE__,
+				  "%s at %dx%d differs "
+				  "from %s; it renders as:\n%s",
+				  name, w, h, path, dump);
 			ret = -1;
 		}
 		free(want);
@@ -341,13 +349,9 @@ TEST(tui_golden_screens)
 			*next++ = '\0';
 		lineno++;
 		switch (parse_case(path, lineno, line, &tc, err, sizeof(err))) {
-		case 0:
-			continue;
-		case 1:
-			break;
-		default:
-			test_fail(__FILE__, __LINE__, "%s", err);
-			continue;
+		case 0: continue;
+		case 1: break;
+		default: test_fail(__FILE__, __LINE__, "%s", err); continue;
 		}
 		strcpy(k2, tc.keys);
 		run_case(tc.name, tc.fixture, tc.keys, 80, 24, ks);
@@ -365,22 +369,26 @@ TEST(tui_cases_reject_bad_lines)
 	struct tui_case tc;
 	char err[640];
 
-	CHECK_INT(parse_case("c.txt", 1, "# a comment", &tc, err,
-			     sizeof(err)), 0);
+	CHECK_INT(parse_case("c.txt", 1, "# a comment", &tc, err, sizeof(err)),
+		  0);
 	CHECK_INT(parse_case("c.txt", 2, "", &tc, err, sizeof(err)), 0);
 	CHECK_INT(parse_case("c.txt", 3, "timeline drop.events Up Tab ] C-d",
-			     &tc, err, sizeof(err)), 1);
+			     &tc, err, sizeof(err)),
+		  1);
 	CHECK_STR(tc.name, "timeline");
 	CHECK_STR(tc.fixture, "drop.events");
 	CHECK_STR(tc.keys, "Up Tab ] C-d");
 	CHECK_INT(parse_case("c.txt", 4, "list drop.events", &tc, err,
-			     sizeof(err)), 1);
+			     sizeof(err)),
+		  1);
 	CHECK_STR(tc.keys, "");
 	CHECK_INT(parse_case("c.txt", 7, "x drop.events Up Bogus Enter", &tc,
-			     err, sizeof(err)), -EINVAL);
+			     err, sizeof(err)),
+		  -EINVAL);
 	CHECK_STR(err, "c.txt:7: unknown key 'Bogus'");
 	CHECK_INT(parse_case("c.txt", 8, "x drop.events type:", &tc, err,
-			     sizeof(err)), -EINVAL);
+			     sizeof(err)),
+		  -EINVAL);
 	CHECK_HAS(err, "c.txt:8: unknown key 'type:'");
 	CHECK_INT(parse_case("c.txt", 9, "lonely", &tc, err, sizeof(err)),
 		  -EINVAL);
@@ -407,11 +415,13 @@ TEST(tui_every_action_bound_and_in_help)
 			keymap_keys_for(&km, (enum action)a, keys,
 					sizeof(keys));
 			if (!keys[0])
-				test_fail(__FILE__, __LINE__, "%s: action %s "
-					  "is not bound", maps[m],
-					  action_name((enum action)a));
+				test_fail(__FILE__, __LINE__,
+					  "%s: action %s "
+					  "is not bound",
+					  maps[m], action_name((enum action)a));
 			if (!action_help((enum action)a)[0])
-				test_fail(__FILE__, __LINE__, "action %s has "
+				test_fail(__FILE__, __LINE__,
+					  "action %s has "
 					  "no help line",
 					  action_name((enum action)a));
 		}
@@ -436,9 +446,10 @@ TEST(tui_help_lists_every_action)
 	dump = grid_dump(&g);
 	for (int a = 1; a < ACT_COUNT; a++)
 		if (!strstr(dump, action_help((enum action)a)))
-			test_fail(__FILE__, __LINE__, "help at 80x24 lacks "
-				  "'%s':\n%s", action_help((enum action)a),
-				  dump);
+			test_fail(__FILE__, __LINE__,
+				  "help at 80x24 lacks "
+				  "'%s':\n%s",
+				  action_help((enum action)a), dump);
 	free(dump);
 	grid_fini(&g);
 	ui_fini(&ui);
@@ -455,20 +466,23 @@ TEST(tui_keymap_errors_name_file_line_token)
 	CHECK_INT(keymap_load(&km, NULL, err, sizeof(err)), 0);
 	before = km.n;
 	CHECK_INT(keymap_parse(&km, "bind j down\nbind x explode\n", "my.keys",
-			       err, sizeof(err)), -EINVAL);
+			       err, sizeof(err)),
+		  -EINVAL);
 	CHECK_STR(err, "my.keys:2: unknown action 'explode'");
 	CHECK_INT(km.n, before); /* all or nothing */
 	CHECK_INT(keymap_parse(&km, "bind Ctrl-x quit\n", "k", err,
-			       sizeof(err)), -EINVAL);
+			       sizeof(err)),
+		  -EINVAL);
 	CHECK_HAS(err, "unknown key 'Ctrl-x'");
 	CHECK_INT(keymap_parse(&km, "bnd j down\n", "k", err, sizeof(err)),
 		  -EINVAL);
 	CHECK_HAS(err, "k:1:");
-	CHECK_INT(keymap_parse(&km, "bind j do\x01wn\n", "k", err,
-			       sizeof(err)), -EINVAL);
+	CHECK_INT(keymap_parse(&km, "bind j do\x01wn\n", "k", err, sizeof(err)),
+		  -EINVAL);
 	CHECK_HAS(err, "binary");
-	CHECK_INT(keymap_parse(&km, "# only a comment\n\nunbind q\n", "k",
-			       err, sizeof(err)), 0);
+	CHECK_INT(keymap_parse(&km, "# only a comment\n\nunbind q\n", "k", err,
+			       sizeof(err)),
+		  0);
 	CHECK_INT(keymap_lookup(&km, 'q'), ACT_NONE);
 	CHECK_INT(keymap_load(&km, "/nonexistent/keys", err, sizeof(err)),
 		  -ENOENT);
