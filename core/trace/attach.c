@@ -46,6 +46,18 @@ int attach_set_new(struct attach_set **out)
 	return 0;
 }
 
+/* Drop what was fetched for the last template (template_btf). */
+static void forget_template(struct attach_set *s)
+{
+	free(s->func_info);
+	s->func_info = NULL;
+	s->nfunc = 0;
+	if (s->btf_fd >= 0)
+		close(s->btf_fd);
+	s->btf_fd = -1;
+	s->tmpl_fd = -1;
+}
+
 /* Fetch the template's func_info and BTF from the kernel, once. */
 static int template_btf(struct attach_set *s, int fd)
 {
@@ -55,12 +67,7 @@ static int template_btf(struct attach_set *s, int fd)
 
 	if (s->tmpl_fd == fd)
 		return 0;
-	free(s->func_info);
-	s->func_info = NULL;
-	s->nfunc = 0;
-	if (s->btf_fd >= 0)
-		close(s->btf_fd);
-	s->btf_fd = -1;
+	forget_template(s);
 	s->tmpl_fd = fd;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
@@ -97,13 +104,7 @@ void attach_set_clear(struct attach_set *s)
 	s->n = 0;
 	/* The template may be gone with its object, and its fd number
 	 * reused by the next one: forget what was fetched for it. */
-	free(s->func_info);
-	s->func_info = NULL;
-	s->nfunc = 0;
-	if (s->btf_fd >= 0)
-		close(s->btf_fd);
-	s->btf_fd = -1;
-	s->tmpl_fd = -1;
+	forget_template(s);
 }
 
 void attach_set_free(struct attach_set *s)
