@@ -20,20 +20,13 @@ static int ends_with(const char *s, const char *suffix)
 	return a >= b && !strcasecmp(s + a - b, suffix);
 }
 
-enum export_fmt export_format(const char *path)
+static enum export_fmt export_format(const char *path)
 {
 	if (ends_with(path, ".json") || ends_with(path, ".jsonl"))
 		return EXPORT_JSON;
 	if (ends_with(path, ".pcapng") || ends_with(path, ".pcap"))
 		return EXPORT_PCAPNG;
 	return EXPORT_TEXT;
-}
-
-const char *export_format_name(enum export_fmt f)
-{
-	return f == EXPORT_JSON   ? "JSON" :
-	       f == EXPORT_PCAPNG ? "pcap-ng" :
-				    "text";
 }
 
 /* A stored hop back into the event it came from. What the store does not

@@ -31,9 +31,6 @@ struct export_ctx {
 	long long realtime_offset_ns;
 };
 
-enum export_fmt export_format(const char *path);
-const char *export_format_name(enum export_fmt f);
-
 /* Write the packets' hops to path (created with mode 0600, never through a
  * symlink). Returns the number of hops written, or -errno with a message
  * naming the file. */

@@ -120,8 +120,8 @@ int line_tuple(const struct skbs_event *ev, char *buf, size_t len)
 	return snprintf(buf, len, "%s->%s(%s)", s, d, p);
 }
 
-int line_drop(const struct line_out *lo, const struct skbs_event *ev, char *buf,
-	      size_t len)
+static int line_drop(const struct line_out *lo, const struct skbs_event *ev,
+		     char *buf, size_t len)
 {
 	char loc[160] = "";
 	const char *r = NULL;

@@ -44,9 +44,6 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		size_t len);
 /* The event's tuple alone, "10.0.0.1:5000->10.0.0.2:80(udp)" or "". */
 int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
-/* The drop part of FUNC: "(NETFILTER_DROP) nft_do_chain+0x4a8", or "". */
-int line_drop(const struct line_out *lo, const struct skbs_event *ev, char *buf,
-	      size_t len);
 /* The hook's name as FUNC shows it ("ip_rcv", "skb:kfree_skb",
  * "veth_xmit [veth]"). */
 int line_func(const struct line_out *lo, const struct skbs_event *ev, char *buf,

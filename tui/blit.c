@@ -32,11 +32,6 @@ static void shown_free(void)
 	shown_w = shown_h = 0;
 }
 
-int term_active(void)
-{
-	return active;
-}
-
 int term_open(const struct term_opts *o, int *utf8)
 {
 	setlocale(LC_ALL, "");

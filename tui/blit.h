@@ -16,7 +16,6 @@ struct term_opts {
 int term_open(const struct term_opts *o, int *utf8);
 /* Restore the terminal. Safe to call twice. */
 void term_close(void);
-int term_active(void);
 void term_size(int *w, int *h);
 /* Draw g, sending curses only the cells that changed since the last
  * frame; full forces a complete repaint. Returns an estimate of the bytes

@@ -126,12 +126,12 @@ void grid_attr(struct grid *g, int x, int y, int w, uint16_t attr)
 			g->c[y * g->w + x + i].attr = attr;
 }
 
-void grid_hline(struct grid *g, int x, int y, int w, uint16_t attr)
+static void grid_hline(struct grid *g, int x, int y, int w, uint16_t attr)
 {
 	grid_fill(g, x, y, w, g->utf8 ? 0x2500 : L'-', attr);
 }
 
-void grid_vline(struct grid *g, int x, int y, int h, uint16_t attr)
+static void grid_vline(struct grid *g, int x, int y, int h, uint16_t attr)
 {
 	for (int i = 0; i < h; i++)
 		set(g, x, y + i, g->utf8 ? 0x2502 : L'|', attr);

@@ -55,8 +55,6 @@ int grid_printf(struct grid *g, int x, int y, uint16_t attr, int maxw,
 void grid_fill(struct grid *g, int x, int y, int w, wchar_t ch, uint16_t attr);
 /* Set the attribute of w cells, keeping their characters. */
 void grid_attr(struct grid *g, int x, int y, int w, uint16_t attr);
-void grid_hline(struct grid *g, int x, int y, int w, uint16_t attr);
-void grid_vline(struct grid *g, int x, int y, int h, uint16_t attr);
 /* A frame with an optional title in its top edge. */
 void grid_box(struct grid *g, int x, int y, int w, int h, const char *title,
 	      uint16_t attr);

@@ -262,7 +262,7 @@ int keymap_parse(struct keymap *km, const char *text, const char *file,
 	return 0;
 }
 
-const char *keymap_builtin(const char *name)
+static const char *keymap_builtin(const char *name)
 {
 	if (!strcmp(name, "default"))
 		return keymap_text_default;

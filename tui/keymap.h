@@ -107,7 +107,4 @@ const char *keyname_of(int key, char *buf, size_t len);
 /* Parse a key name; 0 when unknown. */
 int key_parse(const char *name);
 
-/* The text of a shipped keymap, or NULL. */
-const char *keymap_builtin(const char *name);
-
 #endif
