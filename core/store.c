@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/explain.h"
+#include "core/lib/u64map.h"
 #include "core/lib/vec.h"
 #include "core/store.h"
 
@@ -28,6 +30,9 @@
 #define ETH_HLEN 14
 /* Interface names kept before the list starts over (note_ifname). */
 #define IFNAMES_MAX 4096
+/* Explanations kept: the newest drops' (an explanation is 2.7 KB, and a
+ * flood of drops would otherwise hold one per lifetime). */
+#define EXPLAIN_KEEP 1024
 
 struct ifname {
 	__u32 netns, ifindex;
@@ -72,6 +77,14 @@ struct store {
 	union slot *free_slots;
 	union slot **chunks;
 	size_t nchunks, capchunks;
+	/* Explanations of drops by generation: a ring of EXPLAIN_KEEP
+	 * slots, taken in turn, and gen -> slot. */
+	struct {
+		__u32 gen;
+		struct explain e;
+	} * why;
+	size_t why_next;
+	struct u64map *why_by_gen;
 };
 
 /* Not VEC_RESERVE: growing a ring unwraps it into the new array, and the
@@ -195,7 +208,53 @@ void store_free(struct store *st)
 	free(st->drops.v);
 	free(st->hits);
 	free(st->ifs);
+	free(st->why);
+	u64map_free(st->why_by_gen);
 	free(st);
+}
+
+int store_set_explain(struct store *st, __u32 gen, const struct explain *e)
+{
+	__u64 *slot;
+	size_t i;
+	int added;
+
+	if (!st->why) {
+		st->why = calloc(EXPLAIN_KEEP, sizeof(*st->why));
+		if (!st->why || u64map_new(EXPLAIN_KEEP, &st->why_by_gen)) {
+			free(st->why);
+			st->why = NULL;
+			return -ENOMEM;
+		}
+	}
+	slot = u64map_slot(st->why_by_gen, gen, &added);
+	if (!slot)
+		return -ENOMEM;
+	if (added) {
+		i = st->why_next;
+		st->why_next = (i + 1) % EXPLAIN_KEEP;
+		/* The slot's last owner, if any, loses its explanation. */
+		if (st->why[i].gen && st->why[i].gen != gen) {
+			u64map_del(st->why_by_gen, st->why[i].gen);
+			slot = u64map_get(st->why_by_gen, gen);
+		}
+		*slot = i;
+	}
+	i = (size_t)*slot;
+	st->why[i].gen = gen;
+	st->why[i].e = *e;
+	return 0;
+}
+
+const struct explain *store_explain(const struct store *st,
+				    const struct packet *p)
+{
+	const __u64 *slot;
+
+	if (!st->why || !p)
+		return NULL;
+	slot = u64map_get(st->why_by_gen, p->gen);
+	return slot ? &st->why[*slot].e : NULL;
 }
 
 static void evict_oldest(struct store *st)

@@ -75,6 +75,14 @@ long store_find(const struct store *st, __u32 gen);
 size_t store_drop_count(const struct store *st);
 const struct packet *store_drop(const struct store *st, size_t i);
 
+struct explain;
+/* Keep (a copy of) why lifetime gen was dropped, replacing what was kept
+ * for it. Only the newest drops' are kept. 0 or -ENOMEM. */
+int store_set_explain(struct store *st, __u32 gen, const struct explain *e);
+/* Why p was dropped, or NULL when nothing is kept for it. */
+const struct explain *store_explain(const struct store *st,
+				    const struct packet *p);
+
 /* Hit counts per hook id, over everything stored since start. */
 __u64 store_hook_hits(const struct store *st, __u32 hook);
 

@@ -11,6 +11,7 @@
 struct ksyms;
 struct hooks;
 struct reasons;
+struct explain;
 
 /*
  * Where the explorer's events come from: a live session, or a recording.
@@ -32,6 +33,14 @@ struct tui_source {
 	int (*set_filter)(void *ctx, const struct skbs_filter *f);
 	int (*counters)(void *ctx, __u64 *c); /* SKBS_C_MAX */
 	int (*stack)(void *ctx, __s32 id, __u64 *ips, int max);
+	/* Why a drop event happened: fills out (kind EXPLAIN_NONE when
+	 * nothing is known) and returns 0, or -errno. Asked once per drop
+	 * event, as it arrives. NULL: no explanations. */
+	int (*explain)(void *ctx, const struct skbs_event *ev,
+		       const char *tail, struct explain *out);
+	/* What explaining has touched, for the status line ("nft trace in
+	 * netns a, b"), or NULL/"" for nothing. */
+	const char *(*explain_note)(void *ctx);
 };
 
 struct tui_opts {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* core/store: lifetimes, timelines, drops, counts, eviction. */
+#include "core/explain.h"
 #include "core/store.h"
 #include "test.h"
 
@@ -155,5 +156,35 @@ TEST(store_hop_headers_read_back)
 	CHECK(!memcmp(p->hops[0].hdr, frame, 30));
 	CHECK(!memcmp(p->hops[1].hdr, other, 30));
 	CHECK(!memcmp(p->hops[2].hdr, frame, 30));
+	store_free(st);
+}
+
+TEST(store_keeps_the_newest_explanations)
+{
+	struct store *st;
+	struct explain e = { 0 };
+	struct skbs_event ev;
+	const struct packet *p;
+
+	CHECK_INT(store_new(5000, &st), 0);
+	for (__u32 g = 1; g <= 1500; g++) {
+		ev = ev_at(0x1000 + g, g, 0, g, SKBS_EV_DROP | SKBS_EV_FREE);
+		CHECK_INT(store_add(st, &ev, NULL), 0);
+		explain_set(&e, EXPLAIN_REASON, "drop %u", g);
+		CHECK_INT(store_set_explain(st, g, &e), 0);
+	}
+	/* Replacing keeps one slot per generation. */
+	explain_set(&e, EXPLAIN_NFT_RULE, "rule of 1500");
+	CHECK_INT(store_set_explain(st, 1500, &e), 0);
+	p = store_packet(st, (size_t)store_find(st, 1500));
+	CHECK_STR(store_explain(st, p)->text, "rule of 1500");
+	CHECK_INT(store_explain(st, p)->kind, EXPLAIN_NFT_RULE);
+	p = store_packet(st, (size_t)store_find(st, 1499));
+	CHECK_STR(store_explain(st, p)->text, "drop 1499");
+	/* The oldest went to make room for the newest 1024. */
+	p = store_packet(st, (size_t)store_find(st, 476));
+	CHECK(store_explain(st, p) == NULL);
+	p = store_packet(st, (size_t)store_find(st, 477));
+	CHECK_STR(store_explain(st, p)->text, "drop 477");
 	store_free(st);
 }
