@@ -22,6 +22,8 @@ struct ksyms;
 struct pcapng;
 struct rec_writer;
 struct rec_reader;
+struct explain;
+struct app_explainer;
 
 struct app {
 	struct cli cli;
@@ -45,6 +47,7 @@ struct app {
 	struct rec_reader *replay;
 	const __u64 *rstack;
 	int rnstack;
+	struct app_explainer *ex; /* explain.c */
 };
 
 /* Set by the signal handlers: the run should end. */
@@ -71,9 +74,26 @@ int app_close_outputs(struct app *a, int rc);
 int app_start_record(struct app *a);
 int app_write_ready(const char *path);
 
+/* explain.c: why each drop happened. Start after the filter is set and
+ * before privileges are dropped (nftrace needs CAP_NET_ADMIN, other
+ * namespaces CAP_SYS_ADMIN); stop removes every trace table. */
+int app_explain_start(struct app *a);
+void app_explain_stop(struct app *a);
+/* The filter changed: the trace rules follow it. */
+void app_explain_filter(struct app *a, const struct skbs_filter *f);
+/* Read what the trace sockets hold; call it often while tracing. */
+void app_explain_poll(struct app *a);
+/* Why drop event ev happened (NULL for other events, or nothing known);
+ * the same event asked twice in a row is answered once. */
+const struct explain *app_explain_event(struct app *a,
+					const struct skbs_event *ev,
+					const char *tail);
+/* "nft trace in netns a, b", or "". */
+const char *app_explain_note(struct app *a);
+
 /* live.c: the explorer's source for a live session. */
 struct tui_source;
-void app_live_source(struct session *s, struct tui_source *src);
+void app_live_source(struct app *a, struct tui_source *src);
 
 /* replay.c: --replay; returns the exit status. */
 int app_replay_main(struct app *a);

@@ -44,6 +44,7 @@ enum {
 	OPT_SHOW_FAILED,
 	OPT_NO_COLOR,
 	OPT_NO_MOUSE,
+	OPT_NO_EXPLAIN,
 	OPT_KEYMAP,
 	OPT_MAX_PACKETS,
 	OPT_DEMO,
@@ -85,6 +86,7 @@ static const struct option options[] = {
 	{ "show-failed", no_argument, NULL, OPT_SHOW_FAILED },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+	{ "no-explain", no_argument, NULL, OPT_NO_EXPLAIN },
 	{ "keymap", required_argument, NULL, OPT_KEYMAP },
 	{ "max-packets", required_argument, NULL, OPT_MAX_PACKETS },
 	{ "demo", no_argument, NULL, OPT_DEMO },
@@ -128,6 +130,8 @@ static const char usage[] =
 	"  --output-json                one JSON object per event (line mode)\n"
 	"  --output-file PATH           write lines or JSON to PATH, not stdout (mode 0600)\n"
 	"  --output-pcap PATH           also write each event's header bytes as pcap-ng\n"
+	"  --no-explain                 drops get their reason's meaning only: no nft trace\n"
+	"                               table, no netlink questions to the kernel\n"
 	"  --record PATH                also record the events, names and symbols to PATH\n"
 	"  --replay PATH                show a recording (lines, JSON, pcap-ng); no root needed\n"
 	"  --no-tui                     line mode (the default when stdout is not a terminal)\n"
@@ -483,6 +487,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_SHOW_FAILED: c->show_failed = 1; break;
 		case OPT_NO_COLOR: c->no_color = 1; break;
 		case OPT_NO_MOUSE: c->no_mouse = 1; break;
+		case OPT_NO_EXPLAIN: c->no_explain = 1; break;
 		case OPT_DEMO: c->demo = 1; break;
 		case OPT_SNAPLEN: {
 			__u64 n;

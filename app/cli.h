@@ -29,6 +29,7 @@ struct cli {
 	enum ts_mode ts;
 	int no_tui;
 	int no_color, no_mouse;
+	int no_explain;     /* --no-explain: touch no ruleset, ask nothing */
 	const char *keymap; /* NAME or PATH */
 	__u64 max_packets;
 	int demo;

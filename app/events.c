@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "core/explain.h"
 #include "core/ksyms.h"
 #include "core/lib/clock.h"
 #include "core/output_json.h"
@@ -82,7 +83,8 @@ static void pcap_event(struct app *a, const struct skbs_event *ev,
 /* --record: the event, its stack and the symbols it needs. Flushed about
  * once a second, so a recording killed hard loses at most that. */
 static void rec_event(struct app *a, const struct skbs_event *ev,
-		      const char *tail, const __u64 *ips, int n)
+		      const char *tail, const __u64 *ips, int n,
+		      const struct explain *why)
 {
 	int ret;
 
@@ -96,6 +98,12 @@ static void rec_event(struct app *a, const struct skbs_event *ev,
 		ret = rec_write_hooks(a->rec, session_hooks(a->s),
 				      (size_t)ev->hook + 1);
 		if (ret)
+			a->rec_err = ret;
+	}
+	/* Just before its event: the reader pairs them so. */
+	if (why && why->kind != EXPLAIN_NONE) {
+		ret = rec_write_explain(a->rec, ev, why);
+		if (ret && ret != -EINVAL)
 			a->rec_err = ret;
 	}
 	ret = rec_write_event(a->rec, ev, tail, ips, n, a->ksyms);
@@ -122,7 +130,8 @@ int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	pcap_event(a, ev, tail);
 	if (a->rec)
 		n = event_ips(a, ev, buf, &ips);
-	rec_event(a, ev, tail, ips, n);
+	rec_event(a, ev, tail, ips, n,
+		  a->rec ? app_explain_event(a, ev, tail) : NULL);
 	return 0;
 }
 
@@ -133,14 +142,16 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	char syms[SKBS_STACK_DEPTH][LINE_SYM_MAX];
 	__u64 buf[SKBS_STACK_DEPTH];
 	const __u64 *ips = buf;
+	const struct explain *why;
 	int depth = 0, n = 0;
 
 	if ((ev->flags & SKBS_EV_DROP) || ev->stack_id >= 0 || ev->caller)
 		app_ksyms(a);
+	why = app_explain_event(a, ev, tail);
 	pcap_event(a, ev, tail);
 	if (a->cli.stack || a->rec)
 		depth = event_ips(a, ev, buf, &ips);
-	rec_event(a, ev, tail, ips, depth);
+	rec_event(a, ev, tail, ips, depth, why);
 	/* n: symbols to show; -1 with --output-json means no "stack". */
 	if (a->cli.stack && depth > 0)
 		n = line_stack(a->lo, ips, depth, syms, SKBS_STACK_DEPTH);
@@ -153,11 +164,13 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 
 		for (int i = 0; i < n; i++)
 			frames[i] = syms[i];
-		len = json_format(a->lo, ev, frames, n, line, sizeof(line));
+		len = json_format(a->lo, ev, frames, n, why, line,
+				  sizeof(line));
 		if (len < (int)sizeof(line)) {
 			fprintf(a->out, "%s\n", line);
 		} else if ((js = malloc((size_t)len + 1))) {
-			json_format(a->lo, ev, frames, n, js, (size_t)len + 1);
+			json_format(a->lo, ev, frames, n, why, js,
+				    (size_t)len + 1);
 			fprintf(a->out, "%s\n", js);
 			free(js);
 		}
@@ -165,6 +178,9 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	}
 	line_format(a->lo, ev, line, sizeof(line));
 	fprintf(a->out, "%s\n", line);
+	/* The drop's explanation: one indented line under it. */
+	if (why && why->kind != EXPLAIN_NONE)
+		fprintf(a->out, "    why: %s\n", why->text);
 	if (a->cli.stack && depth < 0)
 		fprintf(a->out, "    (stack lost: %s)\n", strerror(-depth));
 	for (int i = 0; i < n; i++)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The live source for the explorer: a tracing session's ring buffer, config
- * map and stack map behind struct tui_source, so that tui/ sees the same
- * interface for a live trace as for a replay and links nothing of core/trace.
+ * map and stack map, and the drop explainer, behind struct tui_source, so
+ * that tui/ sees the same interface for a live trace as for a replay and
+ * links nothing of core/trace.
  */
+#include <string.h>
 #include "app/app.h"
+#include "core/explain.h"
 #include "core/trace/session.h"
 #include "tui/explorer.h"
 
@@ -13,38 +16,67 @@ static int live_poll(void *ctx, int max,
 			       const char *tail),
 		     void *fctx)
 {
+	struct app *a = ctx;
+
 	(void)max; /* fn stops the drain once it has its batch */
-	return session_poll(ctx, 0, fn, fctx);
+	app_explain_poll(a);
+	return session_poll(a->s, 0, fn, fctx);
 }
 
+/* A filter typed in the explorer goes to the kernel and to the trace
+ * rules, so that what is explained is what is shown. */
 static int live_set_filter(void *ctx, const struct skbs_filter *f)
 {
-	return session_set_filter(ctx, f);
+	struct app *a = ctx;
+	int ret = session_set_filter(a->s, f);
+
+	if (!ret)
+		app_explain_filter(a, f);
+	return ret;
 }
 
 static int live_counters(void *ctx, __u64 *c)
 {
-	return session_counters(ctx, c);
+	return session_counters(((struct app *)ctx)->s, c);
 }
 
 static int live_stack(void *ctx, __s32 id, __u64 *ips, int max)
 {
-	return session_stack(ctx, id, ips, max);
+	return session_stack(((struct app *)ctx)->s, id, ips, max);
 }
 
-void app_live_source(struct session *s, struct tui_source *src)
+static int live_explain(void *ctx, const struct skbs_event *ev,
+			const char *tail, struct explain *out)
+{
+	const struct explain *e = app_explain_event(ctx, ev, tail);
+
+	if (e)
+		*out = *e;
+	else
+		memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+static const char *live_explain_note(void *ctx)
+{
+	return app_explain_note(ctx);
+}
+
+void app_live_source(struct app *a, struct tui_source *src)
 {
 	*src = (struct tui_source){
-		.ctx = s,
-		.hooks = session_hooks(s),
-		.reasons = session_reasons(s),
-		.backend = session_backend(s),
-		.pcap_mode = session_pcap_mode(s),
-		.attached = session_attached(s),
-		.failed = session_failed(s),
+		.ctx = a,
+		.hooks = session_hooks(a->s),
+		.reasons = session_reasons(a->s),
+		.backend = session_backend(a->s),
+		.pcap_mode = session_pcap_mode(a->s),
+		.attached = session_attached(a->s),
+		.failed = session_failed(a->s),
 		.poll = live_poll,
 		.set_filter = live_set_filter,
 		.counters = live_counters,
 		.stack = live_stack,
+		.explain = live_explain,
+		.explain_note = live_explain_note,
 	};
 }

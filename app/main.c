@@ -115,18 +115,27 @@ static void raise_nofile(void)
  *                  CAP_BPF (5.8);
  *   CAP_SYSLOG     /proc/kallsyms shows addresses only to it, and symbols
  *                  are read on first need (a drop, a stack);
- *   CAP_NET_ADMIN, CAP_SYS_ADMIN  with --demo only: deleting its
- *                  namespaces at exit.
+ *   CAP_NET_ADMIN, CAP_SYS_ADMIN  with --demo: deleting its namespaces
+ *                  at exit; unless --no-explain: adding a trace table in
+ *                  the namespace of a netfilter drop and changing its
+ *                  rules with the filter (CAP_NET_ADMIN), and entering the
+ *                  namespace of a drop to ask about its sockets, routes
+ *                  and ruleset (CAP_SYS_ADMIN), and naming the process
+ *                  behind a socket from /proc/PID/fd, which the kernel
+ *                  shows only to a reader with all of that process's
+ *                  capabilities (CAP_SYS_PTRACE).
  * A failure to drop is reported, not fatal: tracing still works.
  */
-static void drop_privilege(int demo)
+static void drop_privilege(int demo, int explain)
 {
-	int keep[4] = { CAP_SYSLOG, CAP_BPF }, n = 2, ret;
+	int keep[5] = { CAP_SYSLOG, CAP_BPF }, n = 2, ret;
 
-	if (demo || !caps_known(CAP_BPF))
+	if (demo || explain || !caps_known(CAP_BPF))
 		keep[n++] = CAP_SYS_ADMIN;
-	if (demo)
+	if (demo || explain)
 		keep[n++] = CAP_NET_ADMIN;
+	if (explain)
+		keep[n++] = CAP_SYS_PTRACE;
 	ret = caps_drop(keep, n);
 	if (ret)
 		fprintf(stderr,
@@ -354,7 +363,12 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
-	drop_privilege(demo != NULL);
+	if (app_explain_start(&a)) {
+		fprintf(stderr, "skbscope: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	drop_privilege(demo != NULL, !a.cli.no_explain);
 	if (a.cli.ready_file) {
 		ret = app_write_ready(a.cli.ready_file);
 		if (ret) {
@@ -381,7 +395,7 @@ int main(int argc, char **argv)
 			to.tap = app_tap_event;
 			to.tap_ctx = &a;
 		}
-		app_live_source(a.s, &src);
+		app_live_source(&a, &src);
 		ret = tui_run_source(&src, &to, &app_stop, &ts, err,
 				     sizeof(err));
 		if (ret) {
@@ -401,6 +415,7 @@ int main(int argc, char **argv)
 	fflush(a.out);
 
 	while (!app_stop) {
+		app_explain_poll(&a);
 		ret = session_poll(a.s, 50, app_print_event, &a);
 		if (ret < 0 && ret != -EINTR) {
 			fprintf(stderr, "skbscope: reading events: %s\n",
@@ -434,6 +449,7 @@ int main(int argc, char **argv)
 out:
 	app_drain(&a);
 	app_summary(&a);
+	app_explain_stop(&a);
 done:
 	rc = app_close_outputs(&a, rc);
 	line_out_free(a.lo);

@@ -5,13 +5,52 @@
  */
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <unistd.h>
 #include "app/app.h"
+#include "core/explain.h"
 
 #include "core/record.h"
 #include "core/replay.h"
 #include "tui/explorer.h"
+
+/* The recorded explanation of the event replay_poll is handing over. */
+struct replay_src {
+	struct replay *rp;
+	struct app *a;
+};
+
+static int rsrc_poll(void *ctx, int max,
+		     int (*fn)(void *fctx, const struct skbs_event *ev,
+			       const char *tail),
+		     void *fctx)
+{
+	return replay_poll(((struct replay_src *)ctx)->rp, max, fn, fctx);
+}
+
+static int rsrc_stack(void *ctx, __s32 id, __u64 *ips, int max)
+{
+	return replay_stack(((struct replay_src *)ctx)->rp, id, ips, max);
+}
+
+static int rsrc_counters(void *ctx, __u64 *c)
+{
+	return replay_counters(((struct replay_src *)ctx)->rp, c);
+}
+
+static int rsrc_explain(void *ctx, const struct skbs_event *ev,
+			const char *tail, struct explain *out)
+{
+	const struct explain *e =
+		app_explain_event(((struct replay_src *)ctx)->a, ev, tail);
+
+	if (e)
+		*out = *e;
+	else
+		memset(out, 0, sizeof(*out));
+	return 0;
+}
 
 /* --replay on a terminal: the explorer, fed from the file. */
 static int replay_tui(struct app *a, const struct rec_meta *m)
@@ -19,6 +58,7 @@ static int replay_tui(struct app *a, const struct rec_meta *m)
 	struct tui_opts to = { 0 };
 	struct tui_stats ts = { 0 };
 	struct tui_source src = { 0 };
+	struct replay_src rs;
 	struct replay *rp;
 	char err[512];
 	int ret;
@@ -27,14 +67,16 @@ static int replay_tui(struct app *a, const struct rec_meta *m)
 		fprintf(stderr, "skbscope: out of memory\n");
 		return 1;
 	}
-	src.ctx = rp;
+	rs = (struct replay_src){ rp, a };
+	src.ctx = &rs;
 	src.hooks = rec_hooks(a->replay);
 	src.reasons = rec_reasons(a->replay);
 	src.backend = m->backend[0] ? m->backend : "replay";
 	src.pcap_mode = "bpf_loop or bounded loop";
-	src.poll = replay_poll;
-	src.counters = replay_counters;
-	src.stack = replay_stack;
+	src.poll = rsrc_poll;
+	src.counters = rsrc_counters;
+	src.stack = rsrc_stack;
+	src.explain = rsrc_explain;
 	to.color = !a->cli.no_color && !getenv("NO_COLOR");
 	to.mouse = !a->cli.no_mouse;
 	to.keymap = a->cli.keymap;
@@ -106,6 +148,12 @@ int app_replay_main(struct app *a)
 	}
 	line_out_set_ksyms(a->lo, rec_ksyms(a->replay));
 	a->ksyms_tried = 1;
+	/* Explanations come from the file: nothing is asked of this kernel. */
+	if (app_explain_start(a)) {
+		fprintf(stderr, "skbscope: out of memory\n");
+		rc = 1;
+		goto out;
+	}
 	if (!a->cli.no_tui && !a->cli.json && !a->cli.output_file &&
 	    isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
 		rc = replay_tui(a, m);
@@ -142,6 +190,7 @@ int app_replay_main(struct app *a)
 	}
 out:
 	rc = app_close_outputs(a, rc);
+	app_explain_stop(a);
 	line_out_free(a->lo);
 	rec_close_reader(a->replay);
 	return rc;

@@ -129,8 +129,8 @@ long export_packets(const char *path, const struct packet *const *pkts,
 				for (int k = 0; k < ns; k++)
 					frames[k] = syms[k];
 				json_format(lo, &ev, frames,
-					    h->stack_id >= 0 ? ns : -1, line,
-					    sizeof(line));
+					    h->stack_id >= 0 ? ns : -1, NULL,
+					    line, sizeof(line));
 				fprintf(f, "%s\n", line);
 			} else {
 				line_format(lo, &ev, line, sizeof(line));

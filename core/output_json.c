@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/event.h"
+#include "core/explain.h"
 #include "core/output_json.h"
 
 /* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
@@ -71,9 +72,11 @@ int json_string(const char *s, size_t n, char *buf, size_t len)
 }
 
 int json_format(const struct line_out *lo, const struct skbs_event *ev,
-		const char *const *stack, int nstack, char *buf, size_t len)
+		const char *const *stack, int nstack, const struct explain *why,
+		char *buf, size_t len)
 {
-	char s1[256], s2[256], tmp[192];
+	/* Room for a whole explanation escaped at worst (\u00XX a byte). */
+	char s1[6 * EXPLAIN_TEXT + 4], s2[256], tmp[192];
 	size_t n = 0;
 	int fam = event_family(ev);
 	const char *reason;
@@ -130,6 +133,23 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 			PUT("\"location\":%s", s1);
 		} else {
 			PUT("\"location\":null");
+		}
+		PUT("}");
+	}
+	if (why && why->kind != EXPLAIN_NONE) {
+		json_string(why->text, strnlen(why->text, sizeof(why->text)),
+			    s1, sizeof(s1));
+		PUT(",\"explain\":{\"kind\":\"%s\",\"text\":%s",
+		    explain_kind_name(why->kind), s1);
+		for (unsigned i = 0; i < why->nfields && i < EXPLAIN_FIELDS;
+		     i++) {
+			const struct explain_field *f = &why->f[i];
+
+			json_string(f->key, strnlen(f->key, sizeof(f->key)), s2,
+				    sizeof(s2));
+			json_string(f->val, strnlen(f->val, sizeof(f->val)), s1,
+				    sizeof(s1));
+			PUT(",%s:%s", s2, s1);
 		}
 		PUT("}");
 	}

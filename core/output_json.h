@@ -17,12 +17,17 @@
  * Returns the length it needed. */
 int json_string(const char *s, size_t n, char *buf, size_t len);
 
+struct explain;
+
 /*
  * One event as one line of JSON (no newline). Names come from lo (hooks,
  * reasons, symbols); stack holds nstack symbolized frames, innermost
- * first, or nstack < 0 for no "stack" field. Returns the length needed.
+ * first, or nstack < 0 for no "stack" field; why (may be NULL) is a drop's
+ * explanation, the "explain" object: kind, text and its fields. Returns
+ * the length needed.
  */
 int json_format(const struct line_out *lo, const struct skbs_event *ev,
-		const char *const *stack, int nstack, char *buf, size_t len);
+		const char *const *stack, int nstack, const struct explain *why,
+		char *buf, size_t len);
 
 #endif

@@ -15,6 +15,7 @@
 struct hooks;
 struct reasons;
 struct ksyms;
+struct explain;
 
 struct rec_meta {
 	char host[65];
@@ -49,6 +50,11 @@ int rec_write_reasons(struct rec_writer *w, const struct reasons *r);
 int rec_write_event(struct rec_writer *w, const struct skbs_event *ev,
 		    const char *tail, const __u64 *stack, int nstack,
 		    const struct ksyms *ks);
+/* Write why the drop event ev happened; call it just before
+ * rec_write_event(ev), whose explanation it then is on replay. 0, -EINVAL
+ * (a kind the reader would not know), or -errno: the file is broken. */
+int rec_write_explain(struct rec_writer *w, const struct skbs_event *ev,
+		      const struct explain *e);
 /* Write out what is buffered. Callers flush about once a second and when a
  * signal asks them to stop; not async-signal-safe. 0 or -errno. */
 int rec_flush(struct rec_writer *w);
@@ -77,6 +83,9 @@ const struct rec_meta *rec_meta(const struct rec_reader *r);
 int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 	     const char **tail, const __u64 **stack, int *nstack, char *err,
 	     size_t errlen);
+/* Why the event rec_next returned last was dropped, as recorded, or
+ * NULL. Valid until the next call. */
+const struct explain *rec_explain(const struct rec_reader *r);
 /*
  * Tables built from the records read so far; they grow as rec_next reads
  * on, so do not keep pointers into them (hooks_get) across calls. Never

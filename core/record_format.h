@@ -29,6 +29,10 @@
  *             tail (tail_len bytes).
  *   6 END     u64 events written, u32 ncounters, u32 0,
  *             u64 counters[ncounters]. Last; nothing after it is read.
+ *   7|bit 31 EXPLAIN  u64 skb, u64 ts, u32 kind, u32 nfields; text, then
+ *             nfields pairs of key, value. Why the drop EVENT right
+ *             after it happened (same skb and ts). Optional: a reader
+ *             that does not know it shows the drop without it.
  *
  * Readers ignore bytes after the fields they know in all but EVENT, so a
  * field can be appended there without a new version, and they skip
@@ -52,7 +56,8 @@ enum rec_type {
 	REC_SYM = 4,
 	REC_EVENT = 5,
 	REC_END = 6,
-	REC_OPTIONAL = 1u << 31, /* readers may skip these if unknown */
+	REC_EXPLAIN = 7 | (1u << 31), /* REC_OPTIONAL */
+	REC_OPTIONAL = 1u << 31,      /* readers may skip these if unknown */
 };
 
 /* Limits that bound what a hostile file can make the reader allocate or
@@ -110,6 +115,13 @@ struct rec_fmt_event {
 	__u32 zero;
 };
 
+struct rec_fmt_explain {
+	__u64 skb;     /* the drop event's skb */
+	__u64 ts;      /* and its ts */
+	__u32 kind;    /* enum explain_kind, < EXPLAIN_KIND_MAX */
+	__u32 nfields; /* <= EXPLAIN_FIELDS */
+};
+
 struct rec_fmt_end {
 	__u64 nevents;   /* EVENT records in the file */
 	__u32 ncounters; /* <= REC_COUNTERS_MAX */
@@ -125,6 +137,7 @@ _Static_assert(sizeof(struct rec_fmt_reason) == 8, "rec_fmt_reason");
 _Static_assert(sizeof(struct rec_fmt_sym) == 8, "rec_fmt_sym");
 _Static_assert(sizeof(struct rec_fmt_event) == 8, "rec_fmt_event");
 _Static_assert(sizeof(struct rec_fmt_end) == 16, "rec_fmt_end");
+_Static_assert(sizeof(struct rec_fmt_explain) == 24, "rec_fmt_explain");
 _Static_assert(sizeof(struct skbs_event) == 168,
 	       "struct skbs_event is in recordings: bump REC_VERSION");
 _Static_assert(SKBS_C_MAX <= REC_COUNTERS_MAX,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/event.h"
+#include "core/explain.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/lib/vec.h"
@@ -40,6 +41,11 @@ struct rec_reader {
 	size_t nnames, capnames;
 	__u64 counters[SKBS_C_MAX];
 	char msg[512];
+	/* EXPLAIN comes just before its event: pend until the event is
+	 * read, then it is the current event's (cur). */
+	struct explain pend, cur;
+	__u64 pend_skb, pend_ts;
+	int have_pend, have_cur;
 };
 
 static int fail(struct rec_reader *r, __u64 off, int code, const char *fmt, ...)
@@ -315,11 +321,49 @@ static int parse_event(struct rec_reader *r, const unsigned char *p, __u32 len,
 			    "hooks are known",
 			    e->hook, n);
 	*ev = e;
+	r->have_cur = r->have_pend && r->pend_skb == e->skb &&
+		      r->pend_ts == e->ts;
+	if (r->have_cur)
+		r->cur = r->pend;
+	r->have_pend = 0;
 	/* Aligned: records start at multiples of 8 (see fill). */
 	*stack = (const __u64 *)(const void *)(p + sizeof(fx));
 	*nstack = (int)ns;
 	r->nevents++;
 	return 1;
+}
+
+static int parse_explain(struct rec_reader *r, const unsigned char *p,
+			 __u32 len, __u64 off)
+{
+	struct rec_fmt_explain fx;
+	struct explain *e = &r->pend;
+	size_t pos = sizeof(fx);
+
+	if (len < sizeof(fx))
+		return fail(r, off, -EINVAL, "malformed explanation record");
+	memcpy(&fx, p, sizeof(fx));
+	if (fx.nfields > EXPLAIN_FIELDS)
+		return fail(r, off, -EINVAL,
+			    "explanation with %u fields (at most %d)",
+			    fx.nfields, EXPLAIN_FIELDS);
+	memset(e, 0, sizeof(*e));
+	if (copy_str(p, len, &pos, e->text, sizeof(e->text)))
+		return fail(r, off, -EINVAL, "malformed explanation text");
+	for (__u32 i = 0; i < fx.nfields; i++)
+		if (copy_str(p, len, &pos, e->f[i].key, sizeof(e->f[i].key)) ||
+		    copy_str(p, len, &pos, e->f[i].val, sizeof(e->f[i].val)))
+			return fail(r, off, -EINVAL,
+				    "malformed explanation field %u", i);
+	e->nfields = fx.nfields;
+	/* A kind this reader does not know (a newer writer's) still has a
+	 * sentence worth showing. */
+	e->kind = fx.kind < EXPLAIN_KIND_MAX ? (enum explain_kind)fx.kind :
+					       EXPLAIN_REASON;
+	r->pend_skb = fx.skb;
+	r->pend_ts = fx.ts;
+	r->have_pend = 1;
+	return 0;
 }
 
 static int parse_end(struct rec_reader *r, const unsigned char *p, __u32 len,
@@ -521,6 +565,7 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 		case REC_REASON: parse_reason(r, p, len, off); break;
 		case REC_SYM: parse_sym(r, p, len, off); break;
 		case REC_END: parse_end(r, p, len, off); break;
+		case REC_EXPLAIN: parse_explain(r, p, len, off); break;
 		case REC_META:
 			fail(r, off, -EINVAL, "a second meta record");
 			break;
@@ -534,6 +579,11 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 	if (r->state > 0)
 		return 0;
 	return reader_err(r, err, errlen);
+}
+
+const struct explain *rec_explain(const struct rec_reader *r)
+{
+	return r->have_cur ? &r->cur : NULL;
 }
 
 const struct rec_meta *rec_meta(const struct rec_reader *r)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/event.h"
+#include "core/explain.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/lib/u64map.h"
@@ -308,6 +309,47 @@ int rec_write_event(struct rec_writer *w, const struct skbs_event *ev,
 	if (ev->tail_len)
 		memcpy(p + hd + sizeof(*ev), tail, ev->tail_len);
 	w->nevents++;
+	return 0;
+}
+
+int rec_write_explain(struct rec_writer *w, const struct skbs_event *ev,
+		      const struct explain *e)
+{
+	struct rec_fmt_explain fx = { .skb = ev->skb, .ts = ev->ts };
+	unsigned nf = e->nfields < EXPLAIN_FIELDS ? e->nfields : EXPLAIN_FIELDS;
+	size_t len = sizeof(fx), pos;
+	unsigned char *p;
+
+	if (w->err)
+		return w->err;
+	if ((unsigned)e->kind >= EXPLAIN_KIND_MAX)
+		return -EINVAL;
+	fx.kind = (__u32)e->kind;
+	fx.nfields = nf;
+	/* The strings are NUL-terminated in struct explain; strnlen keeps a
+	 * caller's unterminated one from running on. */
+	len += strnlen(e->text, sizeof(e->text) - 1) + 1;
+	for (unsigned i = 0; i < nf; i++)
+		len += strnlen(e->f[i].key, sizeof(e->f[i].key) - 1) + 1 +
+		       strnlen(e->f[i].val, sizeof(e->f[i].val) - 1) + 1;
+	p = put(w, REC_EXPLAIN, len);
+	if (!p)
+		return w->err;
+	memcpy(p, &fx, sizeof(fx));
+	pos = sizeof(fx);
+#define PUTS(str, max)                               \
+	do {                                         \
+		size_t _n = strnlen((str), (max)-1); \
+		memcpy(p + pos, (str), _n);          \
+		p[pos + _n] = '\0';                  \
+		pos += _n + 1;                       \
+	} while (0)
+	PUTS(e->text, sizeof(e->text));
+	for (unsigned i = 0; i < nf; i++) {
+		PUTS(e->f[i].key, sizeof(e->f[i].key));
+		PUTS(e->f[i].val, sizeof(e->f[i].val));
+	}
+#undef PUTS
 	return 0;
 }
 

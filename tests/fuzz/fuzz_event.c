@@ -87,11 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 2; i++) {
 		line_format(lo[i], &ev, buf, sizeof(buf));
 		line_comment(lo[i], &ev, buf, sizeof(buf));
-		json_format(lo[i], &ev, stack, 2, buf, sizeof(buf));
+		json_format(lo[i], &ev, stack, 2, NULL, buf, sizeof(buf));
 	}
 	/* Small buffers: the truncation paths. */
 	line_format(lo[0], &ev, buf, 7);
-	json_format(lo[0], &ev, stack, 2, buf, 9);
+	json_format(lo[0], &ev, stack, 2, NULL, buf, 9);
 	headers_decode((const __u8 *)tail, ev.hdr_len,
 		       !!(ev.flags & SKBS_EV_HDR_L2), lines, 32);
 	headers_hexdump((const __u8 *)tail, ev.hdr_len, lines, 32);

@@ -120,9 +120,20 @@ fi
 # 5a. Least privilege: once attached, only CAP_BPF (map fds on kernels
 # before 6.5) and CAP_SYSLOG (kallsyms addresses) are left, in every set,
 # with no_new_privs; tracing goes on without the rest, and the drop's
-# symbols still resolve.
+# symbols still resolve. Explaining drops keeps CAP_NET_ADMIN (the nft
+# trace table), CAP_SYS_ADMIN (entering the drop's namespace) and
+# CAP_SYS_PTRACE (the process behind a socket) as well.
+OUT=$TMP/caps-explain.txt
+if start_trace "$OUT" --filter-dst-port 7006; then
+	st=/proc/$TRACE_PID/status
+	check "capabilities when explaining: also NET_ADMIN, SYS_ADMIN, SYS_PTRACE ($(grep CapEff "$st"))" \
+		grep -q "^CapEff:[[:space:]]*0000008400281000$" "$st"
+	stop_trace
+else
+	not_ok "start trace (caps, explaining)"
+fi
 OUT=$TMP/caps.txt
-if start_trace "$OUT" --filter-dst-port 7006 --output-stack; then
+if start_trace "$OUT" --filter-dst-port 7006 --output-stack --no-explain; then
 	st=/proc/$TRACE_PID/status
 	check "capabilities after attach: CAP_BPF and CAP_SYSLOG only ($(grep CapEff "$st"))" \
 		grep -q "^CapEff:[[:space:]]*0000008400000000$" "$st"
