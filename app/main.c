@@ -198,13 +198,17 @@ static void show_failed(struct session *s)
 /* SIGINT, SIGTERM, SIGHUP (an ssh drop) and SIGQUIT end the run cleanly:
  * detach, flush, close. SIGQUIT too, since its default (a core dump) would
  * leave the explorer's terminal on the alternate screen with no cursor and
- * a recording without its end. No SA_RESTART: the ring buffer wait must
- * return. */
+ * a recording without its end. SA_RESTART: a write to a terminal that
+ * a signal interrupts resumes, where it would otherwise fail with EINTR,
+ * lose the rest of stdio's buffer and end the run with a write error; the
+ * waits that must return on a signal (epoll_wait for the ring buffer,
+ * poll for the keyboard) are never restarted, SA_RESTART or not. */
 void app_catch_signals(void)
 {
 	struct sigaction sa = { 0 }, old;
 
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
