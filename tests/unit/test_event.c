@@ -8,6 +8,8 @@
 #include "core/trace/btf.h"
 #include "core/trace/caps.h"
 #include "core/event.h"
+#include "core/explain.h"
+#include "core/output_json.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/output_line.h"
@@ -244,4 +246,38 @@ TEST(caps_names_what_is_missing)
 	CHECK_STR(m, "CAP_PERFMON");
 	CHECK_INT(caps_from("0000004000000000", m, sizeof(m)), -EPERM);
 	CHECK_STR(m, "CAP_BPF");
+}
+
+/* The explain object: kind, text and each field, escaped, and valid JSON
+ * even when the text holds quotes and control bytes. */
+TEST(json_format_explain)
+{
+	struct skbs_event ev = udp_event();
+	struct hooks *h;
+	struct hook hk = { .kind = HOOK_TRACEPOINT };
+	struct line_out *lo;
+	struct line_opts o = { 0 };
+	struct explain x = { 0 };
+	char buf[4096];
+	int n;
+
+	CHECK_INT(hooks_new(&h), 0);
+	strcpy(hk.name, "kfree_skb");
+	CHECK_INT(hooks_add(h, &hk), 0);
+	CHECK_INT(line_out_new(&o, h, NULL, &lo), 0);
+	ev.flags |= SKBS_EV_DROP | SKBS_EV_FREE;
+	explain_set(&x, EXPLAIN_NFT_RULE, "rule 4: meta mark \"x\"\tdrop");
+	CHECK_INT(explain_add(&x, "handle", "4"), 0);
+	CHECK_INT(explain_add(&x, "rule", "meta mark \"x\" drop"), 0);
+	n = json_format(lo, &ev, NULL, -1, &x, buf, sizeof(buf));
+	CHECK(n > 0 && n < (int)sizeof(buf));
+	CHECK_HAS(buf,
+		  ",\"explain\":{\"kind\":\"nft-rule\",\"text\":"
+		  "\"rule 4: meta mark \\\"x\\\"\\u0009drop\","
+		  "\"handle\":\"4\",\"rule\":\"meta mark \\\"x\\\" drop\"}");
+	/* No explanation, no object. */
+	json_format(lo, &ev, NULL, -1, NULL, buf, sizeof(buf));
+	CHECK(!strstr(buf, "explain"));
+	line_out_free(lo);
+	hooks_free(h);
 }
