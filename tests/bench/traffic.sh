@@ -4,8 +4,12 @@
 # veth pair between two private namespaces, flooded for a few seconds from
 # A to B, untraced and under each tracer on the same tracepoints:
 # skbscope rejecting everything with a structured filter, skbscope
-# emitting every event of B to /dev/null, bpftrace counting, perf record
-# writing a file. The host is shared and noisy, so the configurations run
+# emitting every event of B to /dev/null (both with --no-explain, as
+# before explanations existed), the same explaining drops (its nft trace
+# table in B marks every packet the filter matches), bpftrace counting,
+# perf record writing a file. For "explaining", one datagram to a port B
+# drops by rule first starts the trace table there (skbscope adds it at a
+# namespace's first netfilter drop), then the flood runs through it. The host is shared and noisy, so the configurations run
 # in rounds (forwards, then backwards) and each figure is the best round:
 # noise only ever takes packets away. Ratios to untraced are what matter.
 # Prints a table and one "BENCH name value unit" line per figure.
@@ -27,6 +31,8 @@ make -s --no-print-directory -C "$ROOT" skbscope "$OUT/bench-udpflood" >&2 ||
 A=skbt-a-$$; B=skbt-b-$$
 NET=10.216.$(( $$ % 200 + 20 ))
 make_pair "$A" "$B" "$NET" || { echo "bench: cannot make namespaces"; exit 1; }
+ip netns exec "$B" iptables -A INPUT -p udp --dport 7999 -j DROP ||
+	{ echo "bench: cannot add the iptables rule in $B"; exit 1; }
 
 # The tracepoints skbscope attaches here (the host allows no kprobes); the
 # peers get the same list.
@@ -42,7 +48,7 @@ WITH_TRACEFS=(unshare -m --propagation private sh -c 'mount -t tracefs \
 
 # Per configuration: space-separated figures, one per round.
 declare -A RX TX DROPS EV LOST_N NOTE
-CONFIGS="untraced rejecting emitting"
+CONFIGS="untraced rejecting emitting explaining"
 if command -v bpftrace >/dev/null; then
 	CONFIGS="$CONFIGS bpftrace"
 else
@@ -90,15 +96,21 @@ tracer_start() {
 	TRACER=""
 	case $1 in
 	untraced) return 0 ;;
-	rejecting | emitting)
+	rejecting | emitting | explaining)
 		local f=(--filter-netns "$B")
 		[ "$1" = rejecting ] && f+=(--filter-dst-port 1)
+		[ "$1" = explaining ] || f+=(--no-explain)
 		rm -f "$TMP/ready"
 		"$SKBSCOPE" --no-tui --ready-file "$TMP/ready" "${f[@]}" \
 			>/dev/null 2>"$TMP/tracer.err" &
 		TRACER=$!
 		PIDS="$PIDS $TRACER"
 		wait_ready "$TRACER" test -e "$TMP/ready" || return 1
+		if [ "$1" = explaining ]; then
+			send_udp "$A" "$NET.2" 7999 1
+			wait_ready "$TRACER" eval "ip netns exec '$B' nft list tables | grep -q skbscope" ||
+				{ echo "bench: no trace table in $B"; return 1; }
+		fi
 		;;
 	bpftrace)
 		"${WITH_TRACEFS[@]}" bpftrace -e \
@@ -137,7 +149,7 @@ tracer_stop() {
 	}
 	stop_pid "$TRACER"
 	case $1 in
-	rejecting | emitting)
+	rejecting | emitting | explaining)
 		read -r EVENTS LOST <<<"$(sed -n 's/.*: \([0-9]*\) events printed; [0-9]* matched the filter: [0-9]* received, \([0-9]*\) lost.*/\1 \2/p' "$TMP/tracer.err")"
 		;;
 	bpftrace)
@@ -221,7 +233,7 @@ declare -A BEST RATIO
 echo
 printf '%-36s %9s %9s %8s %10s %8s %6s  %s\n' configuration "rx pps" "tx pps" \
 	"drops/s" events lost ratio goal
-for c in untraced rejecting emitting bpftrace perf; do
+for c in untraced rejecting emitting explaining bpftrace perf; do
 	has "$c" || continue
 	# The best round: the most received; its other figures with it.
 	k=$(echo "${RX[$c]}" | awk '{ k = 1
@@ -235,6 +247,7 @@ for c in untraced rejecting emitting bpftrace perf; do
 	untraced) label="untraced"; g="" ;;
 	rejecting) label="skbscope, filter rejects all"; g=$(goal "${RATIO[$c]}" 0.95) ;;
 	emitting) label="skbscope, every event to /dev/null"; g=$(goal "${RATIO[$c]}" 0.80) ;;
+	explaining) label="the same, explaining (trace table)"; g="" ;;
 	bpftrace) label="bpftrace, count()"; g="" ;;
 	perf) label="perf record -a, to a file"; g="" ;;
 	esac
@@ -253,10 +266,11 @@ if has perf; then
 fi
 
 echo
-for c in untraced rejecting emitting bpftrace perf; do
+for c in untraced rejecting emitting explaining bpftrace perf; do
 	has "$c" && echo "BENCH traffic_pps_$c ${BEST[$c]} pps"
 done
-for c in rejecting emitting bpftrace perf; do
+echo "BENCH traffic_explaining_over_emitting_ratio $(ratio "${BEST[explaining]}" "${BEST[emitting]}") x"
+for c in rejecting emitting explaining bpftrace perf; do
 	has "$c" && echo "BENCH traffic_${c}_over_untraced_ratio ${RATIO[$c]} x"
 done
 has perf && echo "BENCH traffic_emitting_over_perf_ratio $(ratio "${BEST[emitting]}" "${BEST[perf]}") x"

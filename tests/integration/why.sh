@@ -58,11 +58,14 @@ for ns in "$A" "$B" "$C" "$D"; do ruleset "$ns" >"$TMP/ruleset.$ns"; done
 INO_A=$(netns_inode "$A")
 bpf_mark
 
-# 1. iptables-nft OUTPUT DROP, the namespace named: the first drop names
-# the rule too, in JSON and in line mode.
+# 1. iptables-nft OUTPUT DROP in A, in JSON, recorded: the first drop in
+# A starts the trace there ("watching"), the next ones name the rule.
 OUT=$TMP/out.json
 if start_trace "$OUT" --output-json --filter-netns "$A" \
 		--filter-dst-port 7001 --record "$TMP/rec.skbs"; then
+	check "no trace table before the first netfilter drop" no_table "$A"
+	send_udp "$A" "$NET.2" 7001 1
+	sleep 0.5
 	check "stderr says a trace table was added in $A" \
 		grep -q "added table inet skbscope in netns $INO_A ($A)" "$OUT.err"
 	check "the trace table traces what the filter matches" \
@@ -72,18 +75,21 @@ if start_trace "$OUT" --output-json --filter-netns "$A" \
 	check "the table is there while tracing" has_table "$A"
 	stop_trace
 	h=$(handle "$A" "dport 7001 .*drop")
-	got=$(jqd "$OUT" '.explain.handle' | sort -u | tr -d '"')
+	got=$(jqd "$OUT" 'select(.explain.kind == "nft-rule") | .explain.handle' |
+		sort -u | tr -d '"')
+	check "OUTPUT drop: the first says it starts watching" \
+		jq_ok -s '[.[] | select(.drop)][0].explain.kind == "pending"' "$OUT"
 	check "OUTPUT drop: handle $got is nft -a's ($h)" \
 		[ -n "$h" ] && [ "$got" = "$h" ]
-	check "OUTPUT drop: every drop named (3)" \
+	check "OUTPUT drop: the next three named" \
 		[ "$(jqd "$OUT" 'select(.explain.kind == "nft-rule")' | wc -l)" -eq 3 ]
 	check "OUTPUT drop: family, table, chain, hook, verdict" \
-		jq_ok -s '[.[] | select(.drop)][0].explain |
+		jq_ok -s '[.[] | select(.drop)][1].explain |
 			.family == "ip" and .table == "filter" and
 			.chain == "OUTPUT" and .hook == "output" and
 			.verdict == "drop"' "$OUT"
 	check "OUTPUT drop: text as nft prints the rule" \
-		jq_ok -s "[.[] | select(.drop)][0].explain.text ==
+		jq_ok -s "[.[] | select(.drop)][1].explain.text ==
 			\"dropped by rule $h of ip filter OUTPUT: ip daddr $NET.2 udp dport 7001 counter drop\"" "$OUT"
 	check "exit: no skbscope table left in $A" no_table "$A"
 	check "exit: $A's own ruleset unchanged" \
@@ -121,17 +127,19 @@ fi
 # 3. The 25th of 50 native rules, and a chain policy, in D.
 OUT=$TMP/fifty.json
 if start_trace "$OUT" --output-json --filter-netns "$D"; then
+	send_udp "$C" "$NET2.2" 7025 1	# starts the trace in D
+	sleep 0.5
 	send_udp "$C" "$NET2.2" 7025 2
 	send_udp "$C" "$NET2.2" 7040 2
 	sleep 0.5
 	stop_trace
 	h=$(handle "$D" "dport 7025 counter.*drop")
-	got=$(jqd "$OUT" 'select(.tuple.dport == 7025) | .explain.handle' |
+	got=$(jqd "$OUT" 'select(.tuple.dport == 7025 and .explain.kind == "nft-rule") | .explain.handle' |
 		sort -u | tr -d '"')
 	check "50 rules: handle $got is nft -a's ($h)" \
 		[ -n "$h" ] && [ "$got" = "$h" ]
 	check "50 rules: table fifty, chain in, family inet" \
-		jq_ok -s '[.[] | select(.drop and .tuple.dport == 7025)][0].explain |
+		jq_ok -s '[.[] | select(.drop and .tuple.dport == 7025)][1].explain |
 			.table == "fifty" and .chain == "in" and .family == "inet"' "$OUT"
 	check "policy drop: names the policy of ip pol in" \
 		jq_ok -s '[.[] | select(.drop and .tuple.dport == 7040)][0].explain |
@@ -173,6 +181,8 @@ S=skbw-tui-$$
 tm new-session -d -s "$S" -x 120 -y 40 \
 	"$SKBSCOPE --filter-netns $A --filter-dst-port 7001 --ready-file $TMP/ready.tui 2>$TMP/tui.err; sleep 30"
 if wait_file "$TMP/ready.tui" 30; then
+	send_udp "$A" "$NET.2" 7001 1	# starts the trace in A
+	for _ in $(seq 30); do has_table "$A" && break; sleep 0.1; done
 	check "explorer: trace rule for dport 7001" \
 		bash -c "ip netns exec '$A' nft list table inet skbscope | grep -q 'dport 7001'"
 	tm send-keys -t "$S" '\'
@@ -202,11 +212,13 @@ tm kill-session -t "$S" 2>/dev/null
 # random moment after the table was added.
 for sig in INT TERM HUP KILL; do
 	rm -f "$TMP/ready"
-	"$SKBSCOPE" --no-tui --filter-netns "$A" --ready-file "$TMP/ready" \
-		>/dev/null 2>&1 &
+	"$SKBSCOPE" --no-tui --filter-netns "$A" --filter-dst-port 7001 \
+		--ready-file "$TMP/ready" >/dev/null 2>&1 &
 	p=$!
 	PIDS="$PIDS $p"
 	wait_file "$TMP/ready" 30
+	send_udp "$A" "$NET.2" 7001 1	# starts the trace in A
+	for _ in $(seq 30); do has_table "$A" && break; sleep 0.1; done
 	had=no; has_table "$A" && had=yes
 	sleep "0.$((RANDOM % 9))"
 	kill -"$sig" "$p" 2>/dev/null
@@ -224,9 +236,9 @@ done
 OUT=$TMP/noexp.json
 if start_trace "$OUT" --output-json --no-explain --filter-netns "$A" \
 		--filter-dst-port 7001; then
-	check "--no-explain: no table added" no_table "$A"
-	send_udp "$A" "$NET.2" 7001 1
+	send_udp "$A" "$NET.2" 7001 2
 	sleep 0.5
+	check "--no-explain: no table added" no_table "$A"
 	stop_trace
 	check "--no-explain: the reason's meaning only" \
 		jq_ok -s '[.[] | select(.drop)][0].explain.kind == "reason"' "$OUT"
@@ -244,7 +256,7 @@ capsh --drop=cap_net_admin -- -c "exec '$SKBSCOPE' --no-tui --output-json \
 TRACE_PID=$!
 PIDS="$PIDS $TRACE_PID"
 if wait_file "$TMP/ready" 30; then
-	send_udp "$A" "$NET.2" 7001 1
+	send_udp "$A" "$NET.2" 7001 2
 	sleep 0.5
 	stop_trace
 	check "no CAP_NET_ADMIN: no table" no_table "$A"
@@ -256,11 +268,15 @@ else
 fi
 
 # 9. A watched namespace that vanishes: a note, no crash, a clean exit.
-ip netns add "skbw-e-$$" && NETNS_LIST="$NETNS_LIST skbw-e-$$"
+E=skbw-e-$$; F=skbw-f-$$; NET3=10.213.$(( $$ % 50 + 60 ))
+make_pair "$E" "$F" "$NET3" || not_ok "namespaces (vanishing)"
+ip netns exec "$E" iptables -A OUTPUT -p udp --dport 7060 -j DROP
 OUT=$TMP/gone.txt
-if start_trace "$OUT" --filter-netns "skbw-e-$$"; then
-	has_table "skbw-e-$$"; had=$?
-	ip netns del "skbw-e-$$"
+if start_trace "$OUT" --filter-dst-port 7060; then
+	send_udp "$E" "$NET3.2" 7060 1
+	for _ in $(seq 30); do has_table "$E" && break; sleep 0.1; done
+	has_table "$E"; had=$?
+	ip netns del "$E"
 	sleep 3
 	stop_trace; rc=$?
 	check "vanished netns: watched, then a clean exit ($had, $rc)" \
