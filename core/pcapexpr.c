@@ -30,7 +30,7 @@ static int supported(__u16 code, __u32 k)
 	(int)(strlen(e) > QUOTE_MAX ? QUOTE_MAX - 3 : strlen(e)), (e), \
 		(strlen(e) > QUOTE_MAX ? "..." : "")
 
-int pcap_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
+int pcapexpr_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
 		     size_t max, char *err, size_t errlen)
 {
 	pcap_t *p = pcap_open_dead(l2 ? DLT_EN10MB : DLT_RAW, 65535);
@@ -98,10 +98,10 @@ int pcapexpr_set(struct skbs_filter *f, const char *expr, char *err,
 			 strlen(expr), sizeof(f->pcap_text) - 1);
 		return -E2BIG;
 	}
-	n2 = pcap_compile_one(expr, 1, l2, SKBS_CBPF_MAX, err, errlen);
+	n2 = pcapexpr_compile_one(expr, 1, l2, SKBS_CBPF_MAX, err, errlen);
 	if (n2 < 0)
 		return n2;
-	n3 = pcap_compile_one(expr, 0, l3, SKBS_CBPF_MAX, err, errlen);
+	n3 = pcapexpr_compile_one(expr, 0, l3, SKBS_CBPF_MAX, err, errlen);
 	if (n3 == -EINVAL) {
 		/* Ethernet-only terms ("ether host", "arp", "vlan") have no
 		 * meaning for a packet seen from its IP header: at such
@@ -125,7 +125,7 @@ int pcapexpr_set(struct skbs_filter *f, const char *expr, char *err,
 	return 0;
 }
 
-int pcap_reference(const char *expr, int l2, const __u8 *pkt, size_t len)
+int pcapexpr_reference(const char *expr, int l2, const __u8 *pkt, size_t len)
 {
 	pcap_t *p = pcap_open_dead(l2 ? DLT_EN10MB : DLT_RAW, 65535);
 	struct pcap_pkthdr h = { .caplen = (bpf_u_int32)len,

@@ -52,6 +52,8 @@ util-linux       test         -
 valgrind         test         -
 linux-perf       test         -
 nftables         test         -
+libcap2-bin      test         -
+libclang-rt-14-dev test       -
 xvfb             shots        -
 xterm            shots        -
 imagemagick      shots        -

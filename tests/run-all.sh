@@ -54,6 +54,8 @@ run_suite unit "$OUT/unit-tests"
 run_suite format scripts/format-check.sh
 # Which folder may include which (docs/ARCHITECTURE.md).
 run_suite layout tests/layout.sh
+# The fuzz targets still build and pass their corpus (make fuzz runs them).
+run_suite fuzz-corpus tests/fuzz/replay.sh
 skipped=""
 for t in tests/integration/*.sh; do
 	if [ "$(id -u)" -ne 0 ] && ! grep -qx '# Runs without root.' "$t"; then

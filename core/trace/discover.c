@@ -46,7 +46,7 @@ int discover_tracepoints(struct session *s, char *err, size_t errlen)
 		return ret;
 	}
 	s->ntp = hooks_count(s->hooks);
-	if (tracefs_available_events(&events)) {
+	if (kfs_available_events(&events)) {
 		sess_note(s, "tracefs is not readable: tracepoints are shown "
 			     "without their group");
 	} else {
@@ -62,7 +62,7 @@ int discover_functions(struct session *s, char *err, size_t errlen)
 	char *avail = NULL, *kallsyms = NULL;
 	int ret;
 
-	if (!tracefs_read("available_filter_functions", &avail)) {
+	if (!kfs_read("available_filter_functions", &avail)) {
 		fo.avail = avail;
 	} else {
 		ret = textfile_read("/proc/kallsyms", 256u << 20, 0, &kallsyms,

@@ -65,12 +65,12 @@ static void child(int wfd, const char *file)
 	_exit(r < 0);
 }
 
-int tracefs_available_events(char **out)
+int kfs_available_events(char **out)
 {
-	return tracefs_read("available_events", out);
+	return kfs_read("available_events", out);
 }
 
-int tracefs_read(const char *file, char **out)
+int kfs_read(const char *file, char **out)
 {
 	int p[2], status, ret, first = -ENOENT;
 	char path[256];

@@ -11,9 +11,9 @@
  * tracefs is mounted at neither, a child process mounts it in a mount
  * namespace of its own, so the system is left as it was. 0 or -errno.
  */
-int tracefs_available_events(char **out);
+int kfs_available_events(char **out);
 
 /* Same, for any file under tracefs (e.g. "available_filter_functions"). */
-int tracefs_read(const char *file, char **out);
+int kfs_read(const char *file, char **out);
 
 #endif

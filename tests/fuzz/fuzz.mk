@@ -17,7 +17,7 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 $(WARN) -I$(FUZZ_OUT) -I. $(PC_CFLAGS) \
 # Only the modules the targets reach, and the toolkit they are built on
 # (core/lib): no skeleton, so no BPF build needed.
 FUZZ_LIB_SRCS := $(wildcard core/lib/*.c) core/filter.c core/pcapexpr.c \
-	core/cbpf.c core/event.c core/record_read.c core/record_write.c \
+	core/cbpf.c core/event.c core/record_read.c core/record_write.c core/explain.c \
 	core/replay.c core/hooks.c core/ksyms.c core/reasons.c \
 	core/outfile.c core/textfile.c core/output_line.c core/output_json.c \
 	core/headers.c core/lifetime.c tui/keymap.c

@@ -74,7 +74,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			pcap_t *p;
 			int n;
 
-			n = pcap_compile_one(exprs[i], l2, c->twin,
+			n = pcapexpr_compile_one(exprs[i], l2, c->twin,
 					     SKBS_CBPF_MAX, err, sizeof(err));
 			if (n <= 0)
 				continue;

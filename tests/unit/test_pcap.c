@@ -74,7 +74,7 @@ static int agree(const char *expr, const struct pkt *p, int *ok)
 		const __u8 *start = l2 ? p->b : p->b + p->l3;
 		size_t len = l2 ? p->len : p->len - p->l3;
 
-		n = pcap_compile_one(expr, l2, prog, SKBS_CBPF_MAX, err,
+		n = pcapexpr_compile_one(expr, l2, prog, SKBS_CBPF_MAX, err,
 				     sizeof(err));
 		if (n == -EINVAL && !l2)
 			continue; /* Ethernet-only: pcapexpr_set rejects all */
@@ -84,7 +84,7 @@ static int agree(const char *expr, const struct pkt *p, int *ok)
 			return -1;
 		}
 		mine = cbpf_run(prog, (__u32)n, start, (__u32)len) != 0;
-		ref = pcap_reference(expr, l2, start, len);
+		ref = pcapexpr_reference(expr, l2, start, len);
 		if (mine != ref) {
 			fprintf(stderr, "    '%s' (%s): twin %d, libpcap %d\n",
 				expr, l2 ? "ethernet" : "raw ip", mine, ref);
@@ -174,12 +174,12 @@ TEST(pcap_compile_errors)
 	struct skbs_filter f;
 	char err[256];
 
-	CHECK_INT(pcap_compile_one("udp and", 1, prog, SKBS_CBPF_MAX, err,
+	CHECK_INT(pcapexpr_compile_one("udp and", 1, prog, SKBS_CBPF_MAX, err,
 				   sizeof(err)),
 		  -EINVAL);
 	CHECK_HAS(err, "syntax error");
 	/* Longer than the interpreter runs: refused, not truncated. */
-	CHECK_INT(pcap_compile_one("udp and dst port 7001", 1, prog, 4, err,
+	CHECK_INT(pcapexpr_compile_one("udp and dst port 7001", 1, prog, 4, err,
 				   sizeof(err)),
 		  -E2BIG);
 	CHECK_HAS(err, "at most 4");
