@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Finds tracefs's list of events, mounting it privately if it must. */
+/* Finds tracefs's list of events, mounting it privately if it must. The
+ * exports are kfs_ ("kernel tracing filesystem"): libtracefs owns tracefs_. */
 #ifndef SKBSCOPE_TRACEFS_H
 #define SKBSCOPE_TRACEFS_H
 
