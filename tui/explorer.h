@@ -36,8 +36,8 @@ struct tui_source {
 	/* Why a drop event happened: fills out (kind EXPLAIN_NONE when
 	 * nothing is known) and returns 0, or -errno. Asked once per drop
 	 * event, as it arrives. NULL: no explanations. */
-	int (*explain)(void *ctx, const struct skbs_event *ev,
-		       const char *tail, struct explain *out);
+	int (*explain)(void *ctx, const struct skbs_event *ev, const char *tail,
+		       struct explain *out);
 	/* What explaining has touched, for the status line ("nft trace in
 	 * netns a, b"), or NULL/"" for nothing. */
 	const char *(*explain_note)(void *ctx);
