@@ -254,6 +254,11 @@ void app_summary(struct app *a)
 		(unsigned long long)c[SKBS_C_LOST]);
 	if (bad)
 		fprintf(stderr, ", %llu malformed", (unsigned long long)bad);
+	if (session_self_events(a->s))
+		fprintf(stderr,
+			" (%llu of them skbscope's own netlink messages, "
+			"not shown)",
+			(unsigned long long)session_self_events(a->s));
 	if (c[SKBS_C_MATCHED] != got + c[SKBS_C_LOST])
 		fprintf(stderr, ", %lld unaccounted for",
 			(long long)(c[SKBS_C_MATCHED] - got - c[SKBS_C_LOST]));

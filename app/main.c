@@ -288,6 +288,9 @@ int main(int argc, char **argv)
 	if (a.cli.list_funcs && !strcmp(a.cli.backend, "auto"))
 		so.backend = "kprobe";
 	so.ringbuf_bytes = a.cli.ringbuf_bytes;
+	/* The explainer's netlink traffic is skbscope's own: not shown. */
+	if (!a.cli.no_explain)
+		so.self_pid = (__u32)getpid();
 	so.note = note_cb;
 	so.progress = progress_cb;
 	ret = session_open(&so, &a.s, err, sizeof(err));

@@ -106,6 +106,14 @@ static int on_record(void *ctx, void *data, size_t size)
 	if ((ev.flags & SKBS_EV_DROP) && !ev.location && ev.stack_id >= 0)
 		ev.location = location_from_stack(s, &ev);
 	ev.gen = lifetimes_gen(s->life, ev.skb, ev.flags & SKBS_EV_FREE);
+	/* skbscope's own netlink traffic (the drop explainer's questions
+	 * and the kernel's trace messages, freed as skbscope reads them) is
+	 * not what anyone is looking for. Counted, so the summary still adds
+	 * up; after lifetimes_gen, so the lifetime still ends. */
+	if (s->o.self_pid && ev.pid == s->o.self_pid) {
+		s->self_events++;
+		return 0;
+	}
 	/* libbpf only stops on a negative return. */
 	if (s->fn && s->fn(s->fn_ctx, &ev, tail)) {
 		s->stopped = 1;
@@ -190,6 +198,11 @@ __u64 session_received(const struct session *s)
 __u64 session_bad_records(const struct session *s)
 {
 	return s->bad_records;
+}
+
+__u64 session_self_events(const struct session *s)
+{
+	return s->self_events;
 }
 
 int session_counters(struct session *s, __u64 out[SKBS_C_MAX])

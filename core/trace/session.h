@@ -22,6 +22,9 @@ struct session_opts {
 	int all_kmods;       /* ... of every module with BTF */
 	int list_only;       /* discover, do not load (--list-funcs) */
 	__u64 ringbuf_bytes; /* power of two, >= page size */
+	/* Events whose process is this tgid are counted, not handed on
+	 * (skbscope's own netlink traffic); 0: none. */
+	__u32 self_pid;
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of
@@ -67,6 +70,8 @@ __u64 session_received(const struct session *s);
 int session_counters(struct session *s, __u64 out[SKBS_C_MAX]);
 /* Events the ring buffer handed over that failed validation. */
 __u64 session_bad_records(const struct session *s);
+/* Events of opts.self_pid taken out and not handed on. */
+__u64 session_self_events(const struct session *s);
 /* The kernel stack of a stack id: fills ips, returns the depth or -errno. */
 int session_stack(struct session *s, __s32 id, __u64 *ips, int max);
 

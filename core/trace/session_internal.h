@@ -49,7 +49,8 @@ struct session {
 	int reason_fn; /* a drop-reason function is probed */
 	size_t failed;
 	__u64 bad_records;
-	__u64 received; /* records taken from the ring buffer */
+	__u64 received;    /* records taken from the ring buffer */
+	__u64 self_events; /* of those, opts.self_pid's: not handed on */
 	int detached;
 	session_event_fn fn;
 	void *fn_ctx;
