@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The explorer's screen: status line, filter bar, packets, the selected
- * packet's timeline, function hit counts, key hints; help and detail as
- * overlays. Layout adapts from 80x24 up: side by side panes from 110
- * columns.
+ * packet's timeline, function hit counts, key hints; help and detail
+ * (detail.c) as overlays. Layout adapts from 80x24 up: side by side panes
+ * from 110 columns.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/reasons.h"
-#include "core/headers.h"
-#include "core/hooks.h"
-#include "core/ksyms.h"
-#include "core/output_line.h"
+#include "core/explain.h"
 #include "core/store.h"
 #include "tui/cells.h"
+#include "tui/detail.h"
+#include "tui/fmt.h"
 #include "tui/layout.h"
 #include "tui/lineedit.h"
 #include "tui/model.h"
@@ -27,96 +25,6 @@
 static uint16_t frame_attr(const struct ui *ui, enum pane p)
 {
 	return ui->focus == p ? (R_TITLE | AT_BOLD) : R_DIM;
-}
-
-/* "+12.3us", "+4.56ms", "+1.234s" */
-static void fmt_delta(char *buf, size_t len, __u64 ns)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "+%lluns", (unsigned long long)ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "+%.1fus", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "+%.2fms", ns / 1e6);
-	else
-		snprintf(buf, len, "+%.3fs", ns / 1e9);
-}
-
-static void hop_tuple(const struct hop *h, char *buf, size_t len)
-{
-	struct skbs_event ev = { 0 };
-
-	ev.flags = h->flags;
-	ev.l3_proto = h->l3_proto;
-	ev.l4_proto = h->l4_proto;
-	ev.sport = h->sport;
-	ev.dport = h->dport;
-	memcpy(ev.saddr, h->saddr, 16);
-	memcpy(ev.daddr, h->daddr, 16);
-	line_tuple(&ev, buf, len);
-}
-
-static void hop_iface(const struct ui *ui, const struct hop *h, char *buf,
-		      size_t len)
-{
-	const char *n = store_ifname(ui->store, h->netns, h->ifindex);
-
-	if (!h->ifindex)
-		snprintf(buf, len, "-");
-	else if (n)
-		snprintf(buf, len, "%s", n);
-	else
-		snprintf(buf, len, "if%u", h->ifindex);
-}
-
-static void reason_text(const struct ui *ui, const struct packet *p,
-			const struct hop *h, char *buf, size_t len)
-{
-	const char *r;
-	__u32 v = p ? p->drop_reason : h->drop_reason;
-	int known = p ? p->reason_known : !!(h->flags & SKBS_EV_REASON);
-
-	if (!known) {
-		snprintf(buf, len, "(no reason)");
-		return;
-	}
-	r = reasons_name(ui->reasons, v);
-	if (r)
-		snprintf(buf, len, "%s", r);
-	else
-		snprintf(buf, len, "reason %u", v);
-}
-
-static void location_text(const struct ui *ui, __u64 addr, char *buf,
-			  size_t len)
-{
-	if (!addr)
-		snprintf(buf, len, "?");
-	else if (ui->ksyms)
-		ksyms_format(ui->ksyms, addr, buf, len);
-	else
-		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
-}
-
-static __u64 t0(const struct ui *ui)
-{
-	const struct packet *p = store_packet(ui->store, 0);
-
-	return p ? p->first_ts : 0;
-}
-
-/* A count in at most 6 columns: 12345, 123.4k, 12.3M. */
-static const char *count_text(__u64 n, char *buf, size_t len)
-{
-	if (n < 100000)
-		snprintf(buf, len, "%llu", (unsigned long long)n);
-	else if (n < 10000000)
-		snprintf(buf, len, "%.1fk", n / 1e3);
-	else if (n < 10000000000ULL)
-		snprintf(buf, len, "%.1fM", n / 1e6);
-	else
-		snprintf(buf, len, "%.1fG", n / 1e9);
-	return buf;
 }
 
 static void draw_status(const struct ui *ui, struct grid *g)
@@ -142,11 +50,11 @@ static void draw_status(const struct ui *ui, struct grid *g)
 	/* Received and lost side by side: every event the filter matched
 	 * is one or the other. */
 	x += grid_printf(g, x, 0, R_STATUS, g->w - x, "recv %s ",
-			 count_text(s->received, buf, sizeof(buf)));
+			 fmt_count(s->received, buf, sizeof(buf)));
 	x += grid_printf(g, x, 0,
 			 s->lost_growing ? (R_ERROR | AT_BOLD) : R_STATUS,
 			 g->w - x, "lost %s",
-			 count_text(s->lost, buf, sizeof(buf)));
+			 fmt_count(s->lost, buf, sizeof(buf)));
 	x += grid_printf(g, x, 0, R_STATUS, g->w - x, " | skbs %zu",
 			 store_count(ui->store));
 	if (store_evicted(ui->store))
@@ -266,7 +174,7 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 	int y = b->y, inner = b->w - 2, rows = b->list_rows;
 	int wide = inner >= 118, tw = wide ? inner - 74 : inner - 40;
 	char title[96];
-	__u64 base = t0(ui);
+	__u64 base = fmt_t0(ui);
 
 	snprintf(title, sizeof(title), "Packets%s, by %s",
 		 ui->drops_only ? " (drops only)" : "",
@@ -306,16 +214,16 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 		th = p->first_tuple < p->nhops ? &p->hops[p->first_tuple] :
 						 &p->hops[0];
 		if (p->first_tuple < p->nhops)
-			hop_tuple(th, tuple, sizeof(tuple));
+			fmt_tuple(th, tuple, sizeof(tuple));
 		if (th->ifindex)
-			hop_iface(ui, th, where, sizeof(where));
+			fmt_iface(ui, th, where, sizeof(where));
 		else
 			snprintf(where, sizeof(where), "ns %u", th->netns);
 		ui_hook_name(ui, p->last_hook, last, sizeof(last));
 		if (p->state == PKT_DROPPED) {
 			char rs[64];
 
-			reason_text(ui, p, NULL, rs, sizeof(rs));
+			fmt_reason(ui, p, NULL, rs, sizeof(rs));
 			snprintf(st, sizeof(st), "DROPPED %s", rs);
 		} else {
 			snprintf(st, sizeof(st), "%s", state_name(p));
@@ -381,11 +289,11 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			fmt_delta(d, sizeof(d), hp->ts - pv->ts);
 		else
 			snprintf(d, sizeof(d), "0");
-		hop_iface(ui, hp, ifn, sizeof(ifn));
-		hop_tuple(hp, tup, sizeof(tup));
+		fmt_iface(ui, hp, ifn, sizeof(ifn));
+		fmt_tuple(hp, tup, sizeof(tup));
 		tchg = pv && (hp->flags & SKBS_EV_TUPLE) &&
 		       (pv->flags & SKBS_EV_TUPLE) &&
-		       (hop_tuple(pv, ptup, sizeof(ptup)), strcmp(tup, ptup));
+		       (fmt_tuple(pv, ptup, sizeof(ptup)), strcmp(tup, ptup));
 		grid_fill(g, cx, yy, inner, L' ', a);
 		cx += grid_printf(g, cx, yy, a, inner,
 				  "%c%2d %-26.26s %9s %3u ",
@@ -412,8 +320,8 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			char rs[64], loc[160];
 
 			/* The reason and place, on the hop's own row. */
-			reason_text(ui, NULL, hp, rs, sizeof(rs));
-			location_text(ui, hp->location, loc, sizeof(loc));
+			fmt_reason(ui, NULL, hp, rs, sizeof(rs));
+			fmt_location(ui, hp->location, loc, sizeof(loc));
 			if (r + 1 < rows)
 				grid_printf(g, x + 5, y + 2 + ++r,
 					    R_DROP | AT_BOLD, inner - 4,
@@ -435,7 +343,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			for (int k = 0; k < n && r + 1 < rows; k++) {
 				char sym[160];
 
-				location_text(ui, ips[k], sym, sizeof(sym));
+				fmt_location(ui, ips[k], sym, sizeof(sym));
 				r++;
 				grid_printf(g, x + 7, y + 2 + r, R_DIM,
 					    inner - 6, "%s", sym);
@@ -538,97 +446,6 @@ static void draw_help(const struct ui *ui, struct grid *g)
 	}
 }
 
-static void draw_detail(const struct ui *ui, struct grid *g)
-{
-	const struct packet *p = ui_selected(ui);
-	const struct hop *hp;
-	int w = g->w - 6, h = g->h - 4, x = 3, y = 2, r = 0;
-	char name[160], tup[128], loc[160], ifn[24], buf[256];
-
-	if (!p || !p->nhops)
-		return;
-	hp = &p->hops[MIN(MAX(ui->sel_hop, 0), (int)p->nhops - 1)];
-	for (int k = 0; k < h; k++)
-		grid_fill(g, x, y + k, w, L' ', R_NORMAL);
-	ui_hook_name(ui, hp->hook, name, sizeof(name));
-	snprintf(buf, sizeof(buf),
-		 "Detail: hop %d of %u (Esc closes, [ ] step)", ui->sel_hop + 1,
-		 p->nhops);
-	grid_box(g, x, y, w, h, buf, R_TITLE);
-	hop_tuple(hp, tup, sizeof(tup));
-	hop_iface(ui, hp, ifn, sizeof(ifn));
-#define LINE(...)                                                           \
-	do {                                                                \
-		if (r < h - 2)                                              \
-			grid_printf(g, x + 2, y + 1 + r++, R_NORMAL, w - 4, \
-				    __VA_ARGS__);                           \
-	} while (0)
-	LINE("hook      %s", name);
-	LINE("skb       0x%llx  generation %u", (unsigned long long)p->skb,
-	     p->gen);
-	LINE("time      %.9f s   cpu %u", (hp->ts - t0(ui)) / 1e9, hp->cpu);
-	LINE("netns     %u   iface %s (ifindex %u)", hp->netns, ifn,
-	     hp->ifindex);
-	LINE("mark      0x%x   len %u", hp->mark, hp->len);
-	if (hp->caller) {
-		location_text(ui, hp->caller, loc, sizeof(loc));
-		LINE("caller    %s", loc);
-	}
-	if (hp->flags & SKBS_EV_DROP) {
-		char rs[64];
-
-		reason_text(ui, NULL, hp, rs, sizeof(rs));
-		location_text(ui, hp->location, loc, sizeof(loc));
-		if (r < h - 2)
-			grid_printf(g, x + 2, y + 1 + r++, R_DROP | AT_BOLD,
-				    w - 4, "DROPPED   %s at %s", rs, loc);
-	}
-	r++;
-	if (r < h - 2)
-		grid_put(g, x + 2, y + 1 + r++, "Headers", R_HEADER | AT_BOLD,
-			 w - 4);
-	if (hp->hdr_len) {
-		char hl[12][HDR_LINE];
-		int n = headers_decode(hp->hdr, hp->hdr_len,
-				       !!(hp->flags & SKBS_EV_HDR_L2), hl, 12);
-
-		for (int k = 0; k < n; k++)
-			LINE("%s", hl[k]);
-		n = headers_hexdump(hp->hdr, hp->hdr_len, hl, 12);
-		for (int k = 0; k < n; k++)
-			if (r < h - 2)
-				grid_put(g, x + 2, y + 1 + r++, hl[k], R_DIM,
-					 w - 4);
-	} else if (hp->flags & SKBS_EV_TUPLE) {
-		char pn[8];
-
-		LINE("L3  %s (ethertype 0x%04x)",
-		     hp->l3_proto == 0x86DD ? "IPv6" : "IPv4", hp->l3_proto);
-		LINE("L4  %s  %s",
-		     line_proto_name(hp->l4_proto, pn, sizeof(pn)), tup);
-		LINE("(no header bytes captured: --snaplen)");
-	} else {
-		LINE("L3  ethertype 0x%04x (not decoded)", hp->l3_proto);
-	}
-	r++;
-	if (r < h - 2)
-		grid_put(g, x + 2, y + 1 + r++, "Stack", R_HEADER | AT_BOLD,
-			 w - 4);
-	if (hp->stack_id >= 0 && ui->stack) {
-		__u64 ips[SKBS_STACK_DEPTH];
-		int n = ui->stack(ui->stack_ctx, hp->stack_id, ips,
-				  SKBS_STACK_DEPTH);
-
-		for (int k = 0; k < n; k++) {
-			location_text(ui, ips[k], loc, sizeof(loc));
-			LINE("  %s", loc);
-		}
-	} else {
-		LINE("  (no stack: start with --output-stack)");
-	}
-#undef LINE
-}
-
 void view_render(const struct ui *ui, struct grid *g)
 {
 	struct layout l;
@@ -650,7 +467,7 @@ void view_render(const struct ui *ui, struct grid *g)
 		draw_funcs(ui, g, &l.funcs);
 	draw_footer(ui, g);
 	if (ui->show_detail)
-		draw_detail(ui, g);
+		detail_draw(ui, g);
 	if (ui->show_help)
 		draw_help(ui, g);
 }
