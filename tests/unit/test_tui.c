@@ -7,12 +7,14 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <bpf/btf.h>
+#include "core/explain.h"
 #include "core/reasons.h"
 #include "core/trace/btf.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/store.h"
 #include "tui/cells.h"
+#include "tui/explorer.h"
 #include "tui/keymap.h"
 #include "tui/lineedit.h"
 #include "tui/model.h"
@@ -614,4 +616,75 @@ TEST(tui_step_hops_and_follow)
 	grid_fini(&g);
 	ui_fini(&ui);
 	free_fixture(&fx);
+}
+
+/* A source for tui_take_event: answers with what it is told, counting. */
+struct fake_src {
+	int asked;
+	int ret;
+	enum explain_kind kind;
+};
+
+static int fake_explain(void *ctx, const struct skbs_event *ev,
+			const char *tail, struct explain *out)
+{
+	struct fake_src *f = ctx;
+
+	(void)tail;
+	f->asked++;
+	if (f->kind != EXPLAIN_NONE)
+		explain_set(out, f->kind, "answer for gen %u", ev->gen);
+	return f->ret;
+}
+
+/* Drops, and only drops, are explained, once each as they arrive; what
+ * says nothing is not kept, what says something is, error or not. */
+TEST(tui_take_event_explains_each_drop_once)
+{
+	struct fake_src f = { .kind = EXPLAIN_NFT_RULE };
+	struct tui_source src = { .ctx = &f, .explain = fake_explain };
+	struct skbs_event ev = { 0 };
+	struct store *st;
+	const struct explain *e;
+
+	store_new(100, &st);
+	ev.rec_type = SKBS_REC_EVENT;
+	ev.stack_id = -1;
+	ev.skb = 0x1000;
+	ev.gen = 1;
+	ev.ts = 1;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	CHECK_INT(f.asked, 0);
+	ev.ts = 2;
+	ev.flags = SKBS_EV_DROP | SKBS_EV_FREE;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	CHECK_INT(f.asked, 1);
+	e = store_explain(st, store_packet(st, 0));
+	CHECK(e != NULL);
+	CHECK_INT(e->kind, EXPLAIN_NFT_RULE);
+	CHECK_STR(e->text, "answer for gen 1");
+	/* Nothing known: nothing kept. */
+	f.kind = EXPLAIN_NONE;
+	ev.skb = 0x2000;
+	ev.gen = 2;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	CHECK_INT(f.asked, 2);
+	CHECK(store_explain(st, store_packet(st, 1)) == NULL);
+	/* The reason's sentence with an error (explain_kernel's fallback):
+	 * kept. */
+	f.kind = EXPLAIN_REASON;
+	f.ret = -EOPNOTSUPP;
+	ev.skb = 0x3000;
+	ev.gen = 3;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	e = store_explain(st, store_packet(st, 2));
+	CHECK(e != NULL && e->kind == EXPLAIN_REASON);
+	/* No explain at all: events are still stored. */
+	src.explain = NULL;
+	ev.skb = 0x4000;
+	ev.gen = 4;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	CHECK_INT(f.asked, 3);
+	CHECK_INT(store_count(st), 4);
+	store_free(st);
 }
