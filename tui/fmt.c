@@ -94,3 +94,79 @@ __u64 fmt_t0(const struct ui *ui)
 
 	return p ? p->first_ts : 0;
 }
+
+/* The head of the sentence: up to its first ": " or "; " (the rule text,
+ * what listens nearby, ... follow it). */
+static void brief_head(const struct explain *e, char *buf, size_t len)
+{
+	const char *colon = strstr(e->text, ": "),
+		   *semi = strstr(e->text, "; ");
+	const char *end = colon && (!semi || colon < semi) ? colon : semi;
+	int n = end ? (int)(end - e->text) : (int)strlen(e->text);
+
+	snprintf(buf, len, "%.*s", n, e->text);
+}
+
+/* "rule 4 of ip filter OUTPUT": what the fields name, so the brief stays
+ * whatever words the explainer chose for its sentence. */
+static void brief_nft_rule(const struct explain *e, char *buf, size_t len)
+{
+	const char *h = explain_get(e, "handle"), *f = explain_get(e, "family");
+	const char *t = explain_get(e, "table"), *c = explain_get(e, "chain");
+
+	if (h && f && t && c)
+		snprintf(buf, len, "rule %s of %s %s %s", h, f, t, c);
+	else
+		brief_head(e, buf, len);
+}
+
+static void brief_nft_policy(const struct explain *e, char *buf, size_t len)
+{
+	const char *f = explain_get(e, "family"), *t = explain_get(e, "table");
+	const char *c = explain_get(e, "chain");
+
+	if (f && t && c)
+		snprintf(buf, len, "policy of %s %s %s", f, t, c);
+	else
+		brief_head(e, buf, len);
+}
+
+static void brief_pending(const struct explain *e, char *buf, size_t len)
+{
+	(void)e;
+	snprintf(buf, len, "watching for the next one");
+}
+
+/* One entry per kind: how the detail names it, and its brief. */
+static const struct {
+	const char *label;
+	void (*brief)(const struct explain *e, char *buf, size_t len);
+} kinds[EXPLAIN_KIND_MAX] = {
+	[EXPLAIN_NONE] = { "nothing known", brief_head },
+	[EXPLAIN_REASON] = { "what the drop reason means", brief_head },
+	[EXPLAIN_NFT_RULE] = { "netfilter rule", brief_nft_rule },
+	[EXPLAIN_NFT_POLICY] = { "netfilter chain policy", brief_nft_policy },
+	[EXPLAIN_NFT_LEGACY] = { "iptables-legacy chain", brief_head },
+	[EXPLAIN_NO_SOCKET] = { "no socket", brief_head },
+	[EXPLAIN_ROUTE] = { "route lookup", brief_head },
+	[EXPLAIN_RPFILTER] = { "reverse-path filter", brief_head },
+	[EXPLAIN_QUEUE] = { "full queue", brief_head },
+	[EXPLAIN_PENDING] = { "pending: watching for the next one",
+			      brief_pending },
+	[EXPLAIN_UNAVAILABLE] = { "cannot be explained here", brief_head },
+};
+
+const char *fmt_why_kind(const struct explain *e)
+{
+	return (unsigned)e->kind < EXPLAIN_KIND_MAX ? kinds[e->kind].label :
+						      kinds[EXPLAIN_NONE].label;
+}
+
+const char *fmt_why_brief(const struct explain *e, char *buf, size_t len)
+{
+	unsigned k = (unsigned)e->kind < EXPLAIN_KIND_MAX ? e->kind :
+							    EXPLAIN_NONE;
+
+	kinds[k].brief(e, buf, len);
+	return buf;
+}

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Text the explorer's panes and overlays share: a hop's tuple and
- * interface, a drop's reason and place, counts and deltas. Pure: reads the
- * model, writes buffers.
+ * interface, a drop's reason and place, counts and deltas, and how an
+ * explanation is worded in brief (the timeline, the drops list) and named
+ * (the detail's "Why" heading). Pure: reads the model, writes buffers.
  */
 #ifndef SKBSCOPE_TUI_FMT_H
 #define SKBSCOPE_TUI_FMT_H
 
 #include <stddef.h>
 #include <linux/types.h>
+#include "core/explain.h"
 
 struct ui;
 struct hop;
@@ -30,5 +32,13 @@ void fmt_reason(const struct ui *ui, const struct packet *p,
 void fmt_location(const struct ui *ui, __u64 addr, char *buf, size_t len);
 /* The time the panes count from: the oldest packet kept. */
 __u64 fmt_t0(const struct ui *ui);
+
+/* What kind of answer e is, for the "Why" heading: "netfilter rule",
+ * "pending: watching for the next one". */
+const char *fmt_why_kind(const struct explain *e);
+/* e in a few words, for a column or after a reason: "rule 4 of ip filter
+ * OUTPUT", "watching for the next one", else the head of its text (up to
+ * its first ": " or "; "). Returns buf. */
+const char *fmt_why_brief(const struct explain *e, char *buf, size_t len);
 
 #endif

@@ -27,7 +27,13 @@ static uint16_t frame_attr(const struct ui *ui, enum pane p)
 	return ui->focus == p ? (R_TITLE | AT_BOLD) : R_DIM;
 }
 
-static void draw_status(const struct ui *ui, struct grid *g)
+/* Room left on a line, from x to end, for the explanation note. */
+struct spare {
+	int x, end;
+};
+
+/* The status line; *sp is the room between the counts and the label. */
+static void draw_status(const struct ui *ui, struct grid *g, struct spare *sp)
 {
 	const struct ui_status *s = &ui->st;
 	char buf[512];
@@ -67,16 +73,25 @@ static void draw_status(const struct ui *ui, struct grid *g)
 		 s->replay  ? "REPLAY" :
 			      "LIVE",
 		 ui->follow && !ui->paused ? " follow" : "");
-	if (x < g->w - (int)strlen(buf))
-		grid_put(g, g->w - (int)strlen(buf), 0, buf,
+	sp->x = x;
+	sp->end = x;
+	if (x < g->w - (int)strlen(buf)) {
+		sp->end = g->w - (int)strlen(buf);
+		grid_put(g, sp->end, 0, buf,
 			 ui->paused ? (R_WARN | AT_BOLD | AT_REVERSE) :
 				      (R_GOOD | AT_BOLD),
 			 -1);
+	}
 }
 
-static void draw_filter_bar(const struct ui *ui, struct grid *g)
+/* The filter bar; *sp is the room after what it shows (none while a
+ * prompt is open). */
+static void draw_filter_bar(const struct ui *ui, struct grid *g,
+			    struct spare *sp)
 {
 	int y = 1, x;
+
+	sp->x = sp->end = g->w;
 
 	grid_fill(g, 0, y, g->w, L' ', R_NORMAL);
 	if (ui->editing) {
@@ -135,10 +150,12 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g)
 	x = grid_put(g, 0, y, "Filter: ", R_HEADER, -1);
 	x += grid_put(g, x, y, ui->active[0] ? ui->active : "none", R_NORMAL,
 		      g->w - x);
+	sp->x = x;
 	if (ui->msg[0] && x + 3 < g->w) {
-		grid_put(g, x + 3, y, ui->msg,
-			 ui->msg_err ? (R_ERROR | AT_BOLD) : R_GOOD,
-			 g->w - x - 3);
+		sp->x += 3 +
+			 grid_put(g, x + 3, y, ui->msg,
+				  ui->msg_err ? (R_ERROR | AT_BOLD) : R_GOOD,
+				  g->w - x - 3);
 	} else if ((ui->current.flags & SKBS_F_PCAP) && x + 3 < g->w) {
 		/* Say how the expression runs: in the kernel, changed by a
 		 * map write (pwru compiles it in at load time). */
@@ -149,9 +166,38 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g)
 			 "insns, %s",
 			 ui->current.pcap_len_l2, ui->current.pcap_len_l3,
 			 ui->st.pcap_mode ? ui->st.pcap_mode : "?");
-		grid_put(g, x + 3, y, how, R_DIM, g->w - x - 3);
+		sp->x += 3 + grid_put(g, x + 3, y, how, R_DIM, g->w - x - 3);
 	} else if (ui->st.note && x + 3 < g->w) {
-		grid_put(g, x + 3, y, ui->st.note, R_DIM, g->w - x - 3);
+		sp->x += 3 + grid_put(g, x + 3, y, ui->st.note, R_DIM,
+				      g->w - x - 3);
+	}
+}
+
+/* Below this many columns a cut note says too little to show. */
+#define NOTE_MIN 12
+
+/*
+ * What explaining touched, where there is room: whole on the status line
+ * after the counts, else right-aligned on the filter bar while no prompt
+ * is open, else cut on the status line. The counts and the label are
+ * never moved for it.
+ */
+static void draw_explain_note(const struct ui *ui, struct grid *g,
+			      const struct spare *st, const struct spare *bar)
+{
+	const char *note = ui->st.explain_note;
+	int n = grid_cols(note), room = st->end - st->x - 3;
+
+	if (!n)
+		return;
+	if (n <= room ||
+	    (bar->end - bar->x - 3 < MIN(n, NOTE_MIN) && room >= NOTE_MIN)) {
+		grid_put(g, st->x, 0, " | ", R_STATUS, -1);
+		grid_put(g, st->x + 3, 0, note, R_STATUS, room);
+	} else if (bar->end - bar->x - 3 >= MIN(n, NOTE_MIN)) {
+		int nx = MAX(bar->x + 3, bar->end - n);
+
+		grid_put(g, nx, 1, note, R_DIM, bar->end - nx);
 	}
 }
 
@@ -162,26 +208,61 @@ static const char *state_name(const struct packet *p)
 					  "in flight";
 }
 
+/* The packet on row row of the list, or NULL. */
+static const struct packet *row_packet(const struct ui *ui, long row)
+{
+	long i;
+
+	if (row >= (long)ui->norder)
+		return NULL;
+	i = store_find(ui->store, ui->order[row]);
+	return i < 0 ? NULL : store_packet(ui->store, (size_t)i);
+}
+
+/* The hop that names the packet in the list: its first with a tuple. */
+static const struct hop *list_hop(const struct packet *p, char *tuple,
+				  size_t len)
+{
+	const struct hop *th = p->first_tuple < p->nhops ?
+				       &p->hops[p->first_tuple] :
+				       &p->hops[0];
+
+	snprintf(tuple, len, "-");
+	if (p->first_tuple < p->nhops)
+		fmt_tuple(th, tuple, len);
+	return th;
+}
+
+static void list_where(const struct ui *ui, const struct hop *th, char *buf,
+		       size_t len)
+{
+	if (th->ifindex)
+		fmt_iface(ui, th, buf, len);
+	else
+		snprintf(buf, len, "ns %u", th->netns);
+}
+
+static uint16_t row_attr(const struct ui *ui, const struct packet *p)
+{
+	uint16_t a = p->state == PKT_DROPPED ? (R_DROP | AT_BOLD) : R_NORMAL;
+
+	return p->gen == ui->sel_gen ? (a & ~0xff) | R_SELECTED | AT_REVERSE :
+				       a;
+}
+
 /*
  * One row per lifetime. From 120 columns: time, tuple, iface or netns,
  * events, last function, state; narrower terminals keep time, tuple,
  * events and state (the timeline shows the rest). '>' marks the selected
  * row, so the selection shows without colour too.
  */
-static void draw_packets(const struct ui *ui, struct grid *g,
-			 const struct pane_box *b)
+static void packet_rows(const struct ui *ui, struct grid *g,
+			const struct pane_box *b)
 {
 	int y = b->y, inner = b->w - 2, rows = b->list_rows;
 	int wide = inner >= 118, tw = wide ? inner - 74 : inner - 40;
-	char title[96];
 	__u64 base = fmt_t0(ui);
 
-	snprintf(title, sizeof(title), "Packets%s, by %s",
-		 ui->drops_only ? " (drops only)" : "",
-		 ui->sort == SORT_TIME   ? "time" :
-		 ui->sort == SORT_EVENTS ? "events" :
-					   "state");
-	grid_box(g, b->x, y, b->w, b->h, title, frame_attr(ui, PANE_PACKETS));
 	if (wide)
 		grid_printf(g, 1, y + 1, R_HEADER, inner,
 			    " %9s %-*s %-14s %3s %-20s %s", "TIME(s)", tw,
@@ -189,36 +270,18 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 	else
 		grid_printf(g, 1, y + 1, R_HEADER, inner, " %9s %-*s %3s %s",
 			    "TIME(s)", tw, "TUPLE", "EV", "STATE");
-	if (!ui->norder)
-		grid_put(g, 3, y + 2,
-			 ui->drops_only ?
-				 "no drop yet" :
-				 "waiting for packets that match the filter...",
-			 R_DIM, inner - 2);
-	for (int r = 0; r < rows; r++) {
-		long row = ui->list_top + r;
-		const struct packet *p;
+	for (int r = 0; r < rows && ui->list_top + r < (long)ui->norder; r++) {
+		const struct packet *p = row_packet(ui, ui->list_top + r);
 		const struct hop *th;
-		char tuple[128] = "-", where[40], last[128], st[80];
+		char tuple[128], where[40], last[128], st[80];
 		uint16_t a;
-		long i;
 		int sel;
 
-		if (row >= (long)ui->norder)
-			break;
-		sel = ui->order[row] == ui->sel_gen;
-		i = store_find(ui->store, ui->order[row]);
-		if (i < 0)
+		if (!p)
 			continue;
-		p = store_packet(ui->store, (size_t)i);
-		th = p->first_tuple < p->nhops ? &p->hops[p->first_tuple] :
-						 &p->hops[0];
-		if (p->first_tuple < p->nhops)
-			fmt_tuple(th, tuple, sizeof(tuple));
-		if (th->ifindex)
-			fmt_iface(ui, th, where, sizeof(where));
-		else
-			snprintf(where, sizeof(where), "ns %u", th->netns);
+		sel = p->gen == ui->sel_gen;
+		th = list_hop(p, tuple, sizeof(tuple));
+		list_where(ui, th, where, sizeof(where));
 		ui_hook_name(ui, p->last_hook, last, sizeof(last));
 		if (p->state == PKT_DROPPED) {
 			char rs[64];
@@ -228,9 +291,7 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 		} else {
 			snprintf(st, sizeof(st), "%s", state_name(p));
 		}
-		a = p->state == PKT_DROPPED ? (R_DROP | AT_BOLD) : R_NORMAL;
-		if (sel)
-			a = (a & ~0xff) | R_SELECTED | AT_REVERSE;
+		a = row_attr(ui, p);
 		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
 		if (wide)
 			grid_printf(g, 1, y + 2 + r, a, inner,
@@ -243,6 +304,150 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 				    (p->first_ts - base) / 1e9, tw, tw, tuple,
 				    p->nhops, st);
 	}
+}
+
+/* Reason names longer than this are cut in the drops list. */
+#define REASON_COLS 20
+
+/*
+ * The why of a drop in cols columns: its sentence when it fits, else its
+ * brief. Below 118 columns (narrow) the reason has no column of its own,
+ * so a drop without an explanation, or whose explanation is only the
+ * reason's meaning, shows the reason's name here.
+ */
+static void drop_why(const struct ui *ui, const struct packet *p, int cols,
+		     int narrow, char *buf, size_t len)
+{
+	const struct explain *e = store_explain(ui->store, p);
+
+	if (narrow && (!e || e->kind == EXPLAIN_REASON))
+		fmt_reason(ui, p, NULL, buf, len);
+	else if (!e)
+		snprintf(buf, len, "%s", "");
+	else if (grid_cols(e->text) <= cols)
+		snprintf(buf, len, "%s", e->text);
+	else
+		fmt_why_brief(e, buf, len);
+}
+
+/*
+ * Drops only: each drop with why it happened. The tuple (and from 120
+ * columns the reason) take what the rows on screen need, the tuple at
+ * most what the packet list gives it, and the why takes the rest. Below
+ * that the time, the events and the reason's column make way for the
+ * why: the order is the drops' own, and the why says more than the
+ * reason (which it shows when there is nothing more).
+ */
+static void drop_rows(const struct ui *ui, struct grid *g,
+		      const struct pane_box *b)
+{
+	int y = b->y, inner = b->w - 2, rows = b->list_rows;
+	int wide = inner >= 118, tw = 5, rw = 6, pre, cols;
+	__u64 base = fmt_t0(ui);
+
+	for (int r = 0; r < rows; r++) {
+		const struct packet *p = row_packet(ui, ui->list_top + r);
+		char tuple[128], rs[64];
+
+		if (!p)
+			continue;
+		list_hop(p, tuple, sizeof(tuple));
+		fmt_reason(ui, p, NULL, rs, sizeof(rs));
+		tw = MAX(tw, grid_cols(tuple));
+		rw = MAX(rw, grid_cols(rs));
+	}
+	tw = MIN(tw, wide ? inner - 74 : inner - 40);
+	rw = MIN(rw, REASON_COLS);
+	/* Columns before the why: the marker, then each with its space. */
+	pre = wide ? 1 + 10 + tw + 1 + 15 + rw + 1 : 2 + tw + 1;
+	cols = MAX(inner - pre, 0);
+	if (wide)
+		grid_printf(g, 1, y + 1, R_HEADER, inner,
+			    " %9s %-*s %-14s %-*s %s", "TIME(s)", tw, "TUPLE",
+			    "IFACE/NETNS", rw, "REASON", "WHY");
+	else
+		grid_printf(g, 1, y + 1, R_HEADER, inner, "  %-*s %s", tw,
+			    "TUPLE", "WHY");
+	for (int r = 0; r < rows && ui->list_top + r < (long)ui->norder; r++) {
+		const struct packet *p = row_packet(ui, ui->list_top + r);
+		char tuple[128], where[40], rs[64], why[EXPLAIN_TEXT];
+		const struct hop *th;
+		uint16_t a;
+		int sel;
+
+		if (!p)
+			continue;
+		sel = p->gen == ui->sel_gen;
+		th = list_hop(p, tuple, sizeof(tuple));
+		drop_why(ui, p, cols, !wide, why, sizeof(why));
+		a = row_attr(ui, p);
+		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
+		if (wide) {
+			list_where(ui, th, where, sizeof(where));
+			fmt_reason(ui, p, NULL, rs, sizeof(rs));
+			grid_printf(g, 1, y + 2 + r, a, inner,
+				    "%c%9.6f %-*.*s %-14.14s %-*.*s ",
+				    sel ? '>' : ' ', (p->first_ts - base) / 1e9,
+				    tw, tw, tuple, where, rw, rw, rs);
+		} else {
+			grid_printf(g, 1, y + 2 + r, a, inner, "%c %-*.*s ",
+				    sel ? '>' : ' ', tw, tw, tuple);
+		}
+		grid_put(g, 1 + pre, y + 2 + r, why, a, cols);
+	}
+}
+
+static void draw_packets(const struct ui *ui, struct grid *g,
+			 const struct pane_box *b)
+{
+	char title[96];
+
+	snprintf(title, sizeof(title), "Packets%s, by %s",
+		 ui->drops_only ? " (drops only)" : "",
+		 ui->sort == SORT_TIME   ? "time" :
+		 ui->sort == SORT_EVENTS ? "events" :
+					   "state");
+	grid_box(g, b->x, b->y, b->w, b->h, title,
+		 frame_attr(ui, PANE_PACKETS));
+	if (ui->drops_only)
+		drop_rows(ui, g, b);
+	else
+		packet_rows(ui, g, b);
+	if (!ui->norder)
+		grid_put(g, 3, b->y + 2,
+			 ui->drops_only ?
+				 "no drop yet" :
+				 "waiting for packets that match the filter...",
+			 R_DIM, b->w - 4);
+}
+
+/*
+ * What the timeline says of a drop: the reason and, in brief, why (from
+ * the packet's explanation). With room for cols columns, where: always
+ * without a why, and after one only when it fits, since the why says more
+ * and the detail has the place.
+ */
+static void drop_text(const struct ui *ui, const struct packet *p,
+		      const struct hop *hp, int cols, char *buf, size_t len)
+{
+	const struct explain *e = store_explain(ui->store, p);
+	char loc[160], why[EXPLAIN_TEXT];
+	size_t n;
+
+	fmt_reason(ui, NULL, hp, buf, len);
+	if (e) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, "  %s",
+			 fmt_why_brief(e, why, sizeof(why)));
+	}
+	if (!cols)
+		return;
+	fmt_location(ui, hp->location, loc, sizeof(loc));
+	n = strlen(buf);
+	if (!e)
+		snprintf(buf + n, len - n, " at %s", loc);
+	else if (grid_cols(buf) + 5 + grid_cols(loc) <= cols)
+		snprintf(buf + n, len - n, "  at %s", loc);
 }
 
 /* Fields that changed since the previous hop are highlighted. */
@@ -317,18 +522,21 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			cx += grid_printf(g, cx, yy, tchg ? ch : a,
 					  x + w - 1 - cx, " %s", tup);
 		if (hp->flags & SKBS_EV_DROP) {
-			char rs[64], loc[160];
+			char line[EXPLAIN_TEXT + 256];
+			int room = inner - 4 - (int)strlen("dropped: ");
 
-			/* The reason and place, on the hop's own row. */
-			fmt_reason(ui, NULL, hp, rs, sizeof(rs));
-			fmt_location(ui, hp->location, loc, sizeof(loc));
-			if (r + 1 < rows)
+			/* Below the hop, or after it (without the place)
+			 * when it is the last row there is room for. */
+			if (r + 1 < rows) {
+				drop_text(ui, p, hp, room, line, sizeof(line));
 				grid_printf(g, x + 5, y + 2 + ++r,
 					    R_DROP | AT_BOLD, inner - 4,
-					    "dropped: %s at %s", rs, loc);
-			else
+					    "dropped: %s", line);
+			} else {
+				drop_text(ui, p, hp, 0, line, sizeof(line));
 				grid_printf(g, cx, yy, R_DROP | AT_BOLD,
-					    x + w - 1 - cx, " %s", rs);
+					    x + w - 1 - cx, " %s", line);
+			}
 		} else if (tchg && !wide && r + 1 < rows) {
 			r++;
 			grid_printf(g, x + 5, y + 2 + r, ch, inner - 4,
@@ -448,11 +656,13 @@ static void draw_help(const struct ui *ui, struct grid *g)
 
 void view_render(const struct ui *ui, struct grid *g)
 {
+	struct spare st, bar;
 	struct layout l;
 
 	grid_clear(g);
-	draw_status(ui, g);
-	draw_filter_bar(ui, g);
+	draw_status(ui, g, &st);
+	draw_filter_bar(ui, g, &bar);
+	draw_explain_note(ui, g, &st, &bar);
 	layout_panes(g->w, g->h, &l);
 	if (!l.fits) {
 		grid_printf(g, 0, 2, R_ERROR, g->w,

@@ -15,6 +15,7 @@
 #include "core/store.h"
 #include "tui/cells.h"
 #include "tui/explorer.h"
+#include "tui/fmt.h"
 #include "tui/keymap.h"
 #include "tui/lineedit.h"
 #include "tui/model.h"
@@ -974,4 +975,175 @@ TEST(tui_fixture_rejects_bad_lines)
 		CHECK_STR(fx.note, "n");
 		free_fixture(&fx);
 	}
+}
+
+TEST(tui_why_brief_and_kind)
+{
+	struct explain e = { 0 };
+	char buf[128];
+
+	explain_set(&e, EXPLAIN_NFT_RULE,
+		    "rejected by rule 7 of inet fw in: "
+		    "tcp dport 22 reject");
+	/* Without the fields it names, the head of the sentence. */
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)),
+		  "rejected by rule 7 of inet fw in");
+	explain_add(&e, "family", "inet");
+	explain_add(&e, "table", "fw");
+	explain_add(&e, "chain", "in");
+	explain_add(&e, "handle", "7");
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "rule 7 of inet fw in");
+	CHECK_STR(fmt_why_kind(&e), "netfilter rule");
+	e.kind = EXPLAIN_NFT_POLICY;
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "policy of inet fw in");
+	e.kind = EXPLAIN_PENDING;
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)),
+		  "watching for the next one");
+	CHECK_HAS(fmt_why_kind(&e), "watching for the next one");
+	explain_set(&e, EXPLAIN_NO_SOCKET,
+		    "nothing listens on udp 10.0.0.2:53 in netns b; "
+		    "udp 10.0.0.2:54 is bound by x: pid 1");
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)),
+		  "nothing listens on udp 10.0.0.2:53 in netns b");
+	explain_set(&e, EXPLAIN_ROUTE, "no route to 10.9.9.9");
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "no route to 10.9.9.9");
+	/* Cut to the buffer, never past it. */
+	CHECK_STR(fmt_why_brief(&e, buf, 6), "no ro");
+	e.kind = (enum explain_kind)99;
+	CHECK_STR(fmt_why_kind(&e), "nothing known");
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "no route to 10.9.9.9");
+}
+
+static char *render(struct ui *ui, int w, int h)
+{
+	struct grid g;
+	char *dump;
+
+	grid_init(&g, w, h, 0);
+	ui_refresh(ui);
+	ui_layout(ui, w, h);
+	view_render(ui, &g);
+	dump = grid_dump(&g);
+	grid_fini(&g);
+	return dump;
+}
+
+/* The first line of dump, or its second: a copy. */
+static void dump_line(const char *dump, int n, char *buf, size_t len)
+{
+	const char *p = dump;
+
+	while (n-- && p)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	snprintf(buf, len, "%.*s", p ? (int)strcspn(p, "\n") : 0, p ? p : "");
+}
+
+/* The note goes where there is room and never takes the counts' place. */
+TEST(tui_explain_note_keeps_the_counts)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+	char l0[256], l1[256], *d;
+	static const char longnote[] =
+		"nft trace in netns alpha, beta, gamma, delta, epsilon, zeta, "
+		"eta, theta, iota, kappa, lambda, mu, nu, xi, omicron, pi";
+
+	fixture_ui(&fx, &ui, &g);
+	ui.st.backend = "tracepoint";
+	ui.st.attached = 30;
+	ui.st.events_per_s = 10;
+	ui.st.received = 10;
+	/* 80 columns: no room on the status line; the filter bar has it. */
+	snprintf(ui.st.explain_note, sizeof(ui.st.explain_note), "%s",
+		 "nft trace in netns a, b");
+	d = render(&ui, 80, 24);
+	dump_line(d, 0, l0, sizeof(l0));
+	dump_line(d, 1, l1, sizeof(l1));
+	CHECK_HAS(l0, "recv 10 lost 0 | skbs 3");
+	CHECK_HAS(l0, "LIVE");
+	CHECK(!strstr(l0, "nft trace"));
+	CHECK_HAS(l1, "Filter: none");
+	CHECK_HAS(l1, "nft trace in netns a, b");
+	free(d);
+	/* A prompt open: not on the bar, and no room left above it. */
+	ui_key(&ui, '\\');
+	d = render(&ui, 80, 24);
+	CHECK(!strstr(d, "nft trace"));
+	dump_line(d, 0, l0, sizeof(l0));
+	CHECK_HAS(l0, "recv 10 lost 0 | skbs 3");
+	free(d);
+	/* Wide: whole on the status line, after the counts. */
+	d = render(&ui, 132, 43);
+	dump_line(d, 0, l0, sizeof(l0));
+	CHECK_HAS(l0, "recv 10 lost 0 | skbs 3 | nft trace in netns a, b");
+	CHECK_HAS(l0, "LIVE");
+	free(d);
+	ui_key(&ui, K_ESC);
+	/* Too long for the status line: cut on the bar, the counts kept. */
+	snprintf(ui.st.explain_note, sizeof(ui.st.explain_note), "%s",
+		 longnote);
+	d = render(&ui, 132, 43);
+	dump_line(d, 0, l0, sizeof(l0));
+	dump_line(d, 1, l1, sizeof(l1));
+	CHECK(!strstr(l0, "nft trace"));
+	CHECK_HAS(l0, "LIVE");
+	CHECK_HAS(l1, "Filter: none   nft trace in netns alpha");
+	CHECK_INT((int)strlen(l1), 132);
+	free(d);
+	/* A prompt open on a wide screen: cut on the status line instead,
+	 * the label still there. */
+	ui_key(&ui, '\\');
+	d = render(&ui, 132, 43);
+	dump_line(d, 0, l0, sizeof(l0));
+	CHECK_HAS(l0, "skbs 3 | nft trace in netns alpha");
+	CHECK_HAS(l0, " LIVE");
+	free(d);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
+
+/* The Why section wraps a word longer than the overlay inside it, counts
+ * UTF-8 characters as grid_put does, and shows the reason's meaning
+ * when that is all the source said; no Why without an explanation. */
+TEST(tui_detail_why_wraps_and_reason_only)
+{
+	struct fixture fx = { 0 };
+	struct explain e = { 0 };
+	struct ui ui;
+	struct grid g;
+	char word[161], *d;
+
+	fixture_ui(&fx, &ui, &g);
+	d = render(&ui, 80, 24);
+	CHECK(!strstr(d, "Why"));
+	free(d);
+	for (int i = 0; i < 160; i++)
+		word[i] = (char)('a' + i % 26);
+	word[160] = '\0';
+	explain_set(&e, EXPLAIN_ROUTE, "caf\xc3\xa9 %s end", word);
+	explain_add(&e, "dst", "10.0.0.9");
+	store_set_explain(fx.store, 1, &e);
+	ui_key(&ui, K_ENTER);
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "Why (route lookup)");
+	/* The word on lines of its own, 68 letters each (the text is
+	 * indented by 2 in 70 columns), cut inside only because it must. */
+	CHECK_HAS(d, "|   caf\xc3\xa9   ");
+	CHECK_HAS(d, "|   abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+		     "abcdefghijklmnop |");
+	CHECK_HAS(d, "|   qrstuvwxyz");
+	CHECK_HAS(d, "dst: 10.0.0.9");
+	free(d);
+	explain_set(&e, EXPLAIN_REASON, "netfilter dropped the packet");
+	e.nfields = 0;
+	store_set_explain(fx.store, 1, &e);
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "Why (what the drop reason means)");
+	CHECK_HAS(d, "netfilter dropped the packet");
+	free(d);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
 }
