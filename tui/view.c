@@ -308,6 +308,9 @@ static void packet_rows(const struct ui *ui, struct grid *g,
 
 /* Reason names longer than this are cut in the drops list. */
 #define REASON_COLS 20
+/* Below 118 columns the tuple leaves the why at least this many (a brief
+ * such as "rule 12 of inet filter OUTPUT" fits). */
+#define WHY_COLS 32
 
 /*
  * The why of a drop in cols columns: its sentence when it fits, else its
@@ -333,10 +336,11 @@ static void drop_why(const struct ui *ui, const struct packet *p, int cols,
 /*
  * Drops only: each drop with why it happened. The tuple (and from 120
  * columns the reason) take what the rows on screen need, the tuple at
- * most what the packet list gives it, and the why takes the rest. Below
- * that the time, the events and the reason's column make way for the
- * why: the order is the drops' own, and the why says more than the
- * reason (which it shows when there is nothing more).
+ * most what the packet list gives it (below 120, what leaves the why
+ * WHY_COLS), and the why takes the rest. Below 120 the time, the events
+ * and the reason's column make way for the why: the order is the drops'
+ * own, and the why says more than the reason (which it shows when there
+ * is nothing more).
  */
 static void drop_rows(const struct ui *ui, struct grid *g,
 		      const struct pane_box *b)
@@ -356,7 +360,7 @@ static void drop_rows(const struct ui *ui, struct grid *g,
 		tw = MAX(tw, grid_cols(tuple));
 		rw = MAX(rw, grid_cols(rs));
 	}
-	tw = MIN(tw, wide ? inner - 74 : inner - 40);
+	tw = MIN(tw, wide ? inner - 74 : MAX(inner - 3 - WHY_COLS, 5));
 	rw = MIN(rw, REASON_COLS);
 	/* Columns before the why: the marker, then each with its space. */
 	pre = wide ? 1 + 10 + tw + 1 + 15 + rw + 1 : 2 + tw + 1;

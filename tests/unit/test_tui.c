@@ -1147,3 +1147,35 @@ TEST(tui_detail_why_wraps_and_reason_only)
 	ui_fini(&ui);
 	free_fixture(&fx);
 }
+
+/* At 80 columns the drops list keeps a whole 42-column IPv4 tuple (the
+ * packet list cuts it at 38) and still has room for the why's brief. */
+TEST(tui_drops_list_narrow_keeps_tuple_and_why)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	char text[1024], err[512], *d;
+
+	snprintf(text, sizeof(text),
+		 "hook tp skb kfree_skb\n"
+		 "reason 12 SKB_DROP_REASON_NETFILTER_DROP\n"
+		 "ev skb=0x1 gen=1 hook=0 ts=1 netns=5 len=41 proto=17 "
+		 "src=10.217.202.1 dst=10.217.202.2 sport=41001 dport=7001 "
+		 "flags=tuple,drop,free,reason reason=12\n"
+		 "why 1 nft-rule dropped by rule 2 of ip filter OUTPUT: ip "
+		 "daddr 10.217.202.2 udp dport 7001 counter drop\n"
+		 "field 1 family ip\nfield 1 table filter\n"
+		 "field 1 chain OUTPUT\nfield 1 handle 2\n");
+	CHECK_INT(load_fixture_from("n.events", text, &fx, err, sizeof(err)),
+		  0);
+	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.follow = 0;
+	ui_key(&ui, 'd');
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "|  TUPLE                                      WHY");
+	CHECK_HAS(d, "|> 10.217.202.1:41001->10.217.202.2:7001(udp) rule 2 of "
+		     "ip filter OUTPUT ");
+	free(d);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
