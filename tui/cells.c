@@ -101,6 +101,19 @@ int grid_put(struct grid *g, int x, int y, const char *s, uint16_t attr,
 	return n;
 }
 
+int grid_cols(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int n = 0;
+
+	/* Read as grid_put reads, bad bytes and all. */
+	while (*p) {
+		next_char(&p);
+		n++;
+	}
+	return n;
+}
+
 int grid_printf(struct grid *g, int x, int y, uint16_t attr, int maxw,
 		const char *fmt, ...)
 {

@@ -49,6 +49,8 @@ void grid_clear(struct grid *g);
  * written. Characters outside the grid are clipped. */
 int grid_put(struct grid *g, int x, int y, const char *s, uint16_t attr,
 	     int maxw);
+/* The columns grid_put would take for all of s: one per character. */
+int grid_cols(const char *s);
 /* printf-style grid_put. */
 int grid_printf(struct grid *g, int x, int y, uint16_t attr, int maxw,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/explain.h"
 #include "core/export.h"
 #include "core/filter.h"
 #include "core/lib/clock.h"
@@ -44,6 +45,28 @@ struct explorer {
 	void *tap_ctx;
 };
 
+/*
+ * Why a drop happened is asked once, as it arrives: the source may start
+ * tracing on the first drop it sees (EXPLAIN_PENDING), and the store
+ * keeps the answer for the view. An answer that comes with an error is
+ * kept when it still says something (explain_kernel's fallback is the
+ * reason's sentence, with -EOPNOTSUPP).
+ */
+int tui_take_event(struct store *st, const struct tui_source *src,
+		   const struct skbs_event *ev, const char *tail)
+{
+	struct explain e;
+	int ret = store_add(st, ev, tail);
+
+	if (ret || !src->explain || !(ev->flags & SKBS_EV_DROP))
+		return ret;
+	memset(&e, 0, sizeof(e));
+	src->explain(src->ctx, ev, tail, &e);
+	if (e.kind > EXPLAIN_NONE && e.kind < EXPLAIN_KIND_MAX)
+		return store_set_explain(st, ev->gen, &e);
+	return 0;
+}
+
 static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	struct explorer *a = ctx;
@@ -53,8 +76,19 @@ static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	if (a->ui.paused)
 		a->ui.st.skipped++;
 	else
-		store_add(a->store, ev, tail);
+		tui_take_event(a->store, a->src, ev, tail);
 	return ++a->batch >= BATCH;
+}
+
+/* The source's note, or "" (it may rewrite its string at any time). */
+static void copy_note(struct explorer *a)
+{
+	const char *n = a->src->explain_note ?
+				a->src->explain_note(a->src->ctx) :
+				NULL;
+
+	snprintf(a->ui.st.explain_note, sizeof(a->ui.st.explain_note), "%s",
+		 n ? n : "");
 }
 
 static int stack_cb(void *ctx, __s32 id, __u64 *ips, int max)
@@ -237,6 +271,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		if ((fl & UI_REDRAW) || (dirty && t - last_draw >= gap)) {
 			long bytes;
 
+			copy_note(&a);
 			ui_refresh(&a.ui);
 			ui_layout(&a.ui, g.w, g.h);
 			view_render(&a.ui, &g);

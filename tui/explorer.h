@@ -12,6 +12,7 @@ struct ksyms;
 struct hooks;
 struct reasons;
 struct explain;
+struct store;
 
 /*
  * Where the explorer's events come from: a live session, or a recording.
@@ -35,7 +36,8 @@ struct tui_source {
 	int (*stack)(void *ctx, __s32 id, __u64 *ips, int max);
 	/* Why a drop event happened: fills out (kind EXPLAIN_NONE when
 	 * nothing is known) and returns 0, or -errno. Asked once per drop
-	 * event, as it arrives. NULL: no explanations. */
+	 * event, as it arrives (out zeroed first); out is kept whenever its
+	 * kind is not EXPLAIN_NONE, an error or not. NULL: no explanations. */
 	int (*explain)(void *ctx, const struct skbs_event *ev, const char *tail,
 		       struct explain *out);
 	/* What explaining has touched, for the status line ("nft trace in
@@ -70,6 +72,11 @@ struct tui_stats {
 int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		   volatile sig_atomic_t *stop, struct tui_stats *stats,
 		   char *err, size_t errlen);
+/* What the explorer does with each event src hands it while not paused:
+ * into st, and for a drop, why it happened (src->explain) kept in st too.
+ * 0 or -ENOMEM. */
+int tui_take_event(struct store *st, const struct tui_source *src,
+		   const struct skbs_event *ev, const char *tail);
 /* Check a keymap (name or path) without starting: 0 or -EINVAL + err. */
 int tui_check_keymap(const char *keymap, char *err, size_t errlen);
 

@@ -45,6 +45,9 @@ struct ui_status {
 	const char *note;      /* e.g. "demo: 2 namespaces, DROP on 7001" */
 	const char *pcap_mode; /* "bpf_loop" or "bounded loop" */
 	int replay;            /* events come from a recording */
+	/* What explaining drops has touched ("nft trace in netns a, b"),
+	 * copied from the source before each frame; "" for nothing. */
+	char explain_note[128];
 };
 
 /* Room for a pcap-filter expression (SKBS_PCAP_TEXT) and terms before it. */

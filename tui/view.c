@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The explorer's screen: status line, filter bar, packets, the selected
- * packet's timeline, function hit counts, key hints; help and detail as
- * overlays. Layout adapts from 80x24 up: side by side panes from 110
- * columns.
+ * packet's timeline, function hit counts, key hints; help and detail
+ * (detail.c) as overlays. Layout adapts from 80x24 up: side by side panes
+ * from 110 columns.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "core/reasons.h"
-#include "core/headers.h"
-#include "core/hooks.h"
-#include "core/ksyms.h"
-#include "core/output_line.h"
+#include "core/explain.h"
 #include "core/store.h"
 #include "tui/cells.h"
+#include "tui/detail.h"
+#include "tui/fmt.h"
 #include "tui/layout.h"
 #include "tui/lineedit.h"
 #include "tui/model.h"
@@ -29,97 +27,13 @@ static uint16_t frame_attr(const struct ui *ui, enum pane p)
 	return ui->focus == p ? (R_TITLE | AT_BOLD) : R_DIM;
 }
 
-/* "+12.3us", "+4.56ms", "+1.234s" */
-static void fmt_delta(char *buf, size_t len, __u64 ns)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "+%lluns", (unsigned long long)ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "+%.1fus", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "+%.2fms", ns / 1e6);
-	else
-		snprintf(buf, len, "+%.3fs", ns / 1e9);
-}
+/* Room left on a line, from x to end, for the explanation note. */
+struct spare {
+	int x, end;
+};
 
-static void hop_tuple(const struct hop *h, char *buf, size_t len)
-{
-	struct skbs_event ev = { 0 };
-
-	ev.flags = h->flags;
-	ev.l3_proto = h->l3_proto;
-	ev.l4_proto = h->l4_proto;
-	ev.sport = h->sport;
-	ev.dport = h->dport;
-	memcpy(ev.saddr, h->saddr, 16);
-	memcpy(ev.daddr, h->daddr, 16);
-	line_tuple(&ev, buf, len);
-}
-
-static void hop_iface(const struct ui *ui, const struct hop *h, char *buf,
-		      size_t len)
-{
-	const char *n = store_ifname(ui->store, h->netns, h->ifindex);
-
-	if (!h->ifindex)
-		snprintf(buf, len, "-");
-	else if (n)
-		snprintf(buf, len, "%s", n);
-	else
-		snprintf(buf, len, "if%u", h->ifindex);
-}
-
-static void reason_text(const struct ui *ui, const struct packet *p,
-			const struct hop *h, char *buf, size_t len)
-{
-	const char *r;
-	__u32 v = p ? p->drop_reason : h->drop_reason;
-	int known = p ? p->reason_known : !!(h->flags & SKBS_EV_REASON);
-
-	if (!known) {
-		snprintf(buf, len, "(no reason)");
-		return;
-	}
-	r = reasons_name(ui->reasons, v);
-	if (r)
-		snprintf(buf, len, "%s", r);
-	else
-		snprintf(buf, len, "reason %u", v);
-}
-
-static void location_text(const struct ui *ui, __u64 addr, char *buf,
-			  size_t len)
-{
-	if (!addr)
-		snprintf(buf, len, "?");
-	else if (ui->ksyms)
-		ksyms_format(ui->ksyms, addr, buf, len);
-	else
-		snprintf(buf, len, "0x%llx", (unsigned long long)addr);
-}
-
-static __u64 t0(const struct ui *ui)
-{
-	const struct packet *p = store_packet(ui->store, 0);
-
-	return p ? p->first_ts : 0;
-}
-
-/* A count in at most 6 columns: 12345, 123.4k, 12.3M. */
-static const char *count_text(__u64 n, char *buf, size_t len)
-{
-	if (n < 100000)
-		snprintf(buf, len, "%llu", (unsigned long long)n);
-	else if (n < 10000000)
-		snprintf(buf, len, "%.1fk", n / 1e3);
-	else if (n < 10000000000ULL)
-		snprintf(buf, len, "%.1fM", n / 1e6);
-	else
-		snprintf(buf, len, "%.1fG", n / 1e9);
-	return buf;
-}
-
-static void draw_status(const struct ui *ui, struct grid *g)
+/* The status line; *sp is the room between the counts and the label. */
+static void draw_status(const struct ui *ui, struct grid *g, struct spare *sp)
 {
 	const struct ui_status *s = &ui->st;
 	char buf[512];
@@ -142,11 +56,11 @@ static void draw_status(const struct ui *ui, struct grid *g)
 	/* Received and lost side by side: every event the filter matched
 	 * is one or the other. */
 	x += grid_printf(g, x, 0, R_STATUS, g->w - x, "recv %s ",
-			 count_text(s->received, buf, sizeof(buf)));
+			 fmt_count(s->received, buf, sizeof(buf)));
 	x += grid_printf(g, x, 0,
 			 s->lost_growing ? (R_ERROR | AT_BOLD) : R_STATUS,
 			 g->w - x, "lost %s",
-			 count_text(s->lost, buf, sizeof(buf)));
+			 fmt_count(s->lost, buf, sizeof(buf)));
 	x += grid_printf(g, x, 0, R_STATUS, g->w - x, " | skbs %zu",
 			 store_count(ui->store));
 	if (store_evicted(ui->store))
@@ -159,16 +73,25 @@ static void draw_status(const struct ui *ui, struct grid *g)
 		 s->replay  ? "REPLAY" :
 			      "LIVE",
 		 ui->follow && !ui->paused ? " follow" : "");
-	if (x < g->w - (int)strlen(buf))
-		grid_put(g, g->w - (int)strlen(buf), 0, buf,
+	sp->x = x;
+	sp->end = x;
+	if (x < g->w - (int)strlen(buf)) {
+		sp->end = g->w - (int)strlen(buf);
+		grid_put(g, sp->end, 0, buf,
 			 ui->paused ? (R_WARN | AT_BOLD | AT_REVERSE) :
 				      (R_GOOD | AT_BOLD),
 			 -1);
+	}
 }
 
-static void draw_filter_bar(const struct ui *ui, struct grid *g)
+/* The filter bar; *sp is the room after what it shows (none while a
+ * prompt is open). */
+static void draw_filter_bar(const struct ui *ui, struct grid *g,
+			    struct spare *sp)
 {
 	int y = 1, x;
+
+	sp->x = sp->end = g->w;
 
 	grid_fill(g, 0, y, g->w, L' ', R_NORMAL);
 	if (ui->editing) {
@@ -227,10 +150,12 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g)
 	x = grid_put(g, 0, y, "Filter: ", R_HEADER, -1);
 	x += grid_put(g, x, y, ui->active[0] ? ui->active : "none", R_NORMAL,
 		      g->w - x);
+	sp->x = x;
 	if (ui->msg[0] && x + 3 < g->w) {
-		grid_put(g, x + 3, y, ui->msg,
-			 ui->msg_err ? (R_ERROR | AT_BOLD) : R_GOOD,
-			 g->w - x - 3);
+		sp->x += 3 +
+			 grid_put(g, x + 3, y, ui->msg,
+				  ui->msg_err ? (R_ERROR | AT_BOLD) : R_GOOD,
+				  g->w - x - 3);
 	} else if ((ui->current.flags & SKBS_F_PCAP) && x + 3 < g->w) {
 		/* Say how the expression runs: in the kernel, changed by a
 		 * map write (pwru compiles it in at load time). */
@@ -241,9 +166,38 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g)
 			 "insns, %s",
 			 ui->current.pcap_len_l2, ui->current.pcap_len_l3,
 			 ui->st.pcap_mode ? ui->st.pcap_mode : "?");
-		grid_put(g, x + 3, y, how, R_DIM, g->w - x - 3);
+		sp->x += 3 + grid_put(g, x + 3, y, how, R_DIM, g->w - x - 3);
 	} else if (ui->st.note && x + 3 < g->w) {
-		grid_put(g, x + 3, y, ui->st.note, R_DIM, g->w - x - 3);
+		sp->x += 3 + grid_put(g, x + 3, y, ui->st.note, R_DIM,
+				      g->w - x - 3);
+	}
+}
+
+/* Below this many columns a cut note says too little to show. */
+#define NOTE_MIN 12
+
+/*
+ * What explaining touched, where there is room: whole on the status line
+ * after the counts, else right-aligned on the filter bar while no prompt
+ * is open, else cut on the status line. The counts and the label are
+ * never moved for it.
+ */
+static void draw_explain_note(const struct ui *ui, struct grid *g,
+			      const struct spare *st, const struct spare *bar)
+{
+	const char *note = ui->st.explain_note;
+	int n = grid_cols(note), room = st->end - st->x - 3;
+
+	if (!n)
+		return;
+	if (n <= room ||
+	    (bar->end - bar->x - 3 < MIN(n, NOTE_MIN) && room >= NOTE_MIN)) {
+		grid_put(g, st->x, 0, " | ", R_STATUS, -1);
+		grid_put(g, st->x + 3, 0, note, R_STATUS, room);
+	} else if (bar->end - bar->x - 3 >= MIN(n, NOTE_MIN)) {
+		int nx = MAX(bar->x + 3, bar->end - n);
+
+		grid_put(g, nx, 1, note, R_DIM, bar->end - nx);
 	}
 }
 
@@ -254,26 +208,61 @@ static const char *state_name(const struct packet *p)
 					  "in flight";
 }
 
+/* The packet on row row of the list, or NULL. */
+static const struct packet *row_packet(const struct ui *ui, long row)
+{
+	long i;
+
+	if (row >= (long)ui->norder)
+		return NULL;
+	i = store_find(ui->store, ui->order[row]);
+	return i < 0 ? NULL : store_packet(ui->store, (size_t)i);
+}
+
+/* The hop that names the packet in the list: its first with a tuple. */
+static const struct hop *list_hop(const struct packet *p, char *tuple,
+				  size_t len)
+{
+	const struct hop *th = p->first_tuple < p->nhops ?
+				       &p->hops[p->first_tuple] :
+				       &p->hops[0];
+
+	snprintf(tuple, len, "-");
+	if (p->first_tuple < p->nhops)
+		fmt_tuple(th, tuple, len);
+	return th;
+}
+
+static void list_where(const struct ui *ui, const struct hop *th, char *buf,
+		       size_t len)
+{
+	if (th->ifindex)
+		fmt_iface(ui, th, buf, len);
+	else
+		snprintf(buf, len, "ns %u", th->netns);
+}
+
+static uint16_t row_attr(const struct ui *ui, const struct packet *p)
+{
+	uint16_t a = p->state == PKT_DROPPED ? (R_DROP | AT_BOLD) : R_NORMAL;
+
+	return p->gen == ui->sel_gen ? (a & ~0xff) | R_SELECTED | AT_REVERSE :
+				       a;
+}
+
 /*
  * One row per lifetime. From 120 columns: time, tuple, iface or netns,
  * events, last function, state; narrower terminals keep time, tuple,
  * events and state (the timeline shows the rest). '>' marks the selected
  * row, so the selection shows without colour too.
  */
-static void draw_packets(const struct ui *ui, struct grid *g,
-			 const struct pane_box *b)
+static void packet_rows(const struct ui *ui, struct grid *g,
+			const struct pane_box *b)
 {
 	int y = b->y, inner = b->w - 2, rows = b->list_rows;
 	int wide = inner >= 118, tw = wide ? inner - 74 : inner - 40;
-	char title[96];
-	__u64 base = t0(ui);
+	__u64 base = fmt_t0(ui);
 
-	snprintf(title, sizeof(title), "Packets%s, by %s",
-		 ui->drops_only ? " (drops only)" : "",
-		 ui->sort == SORT_TIME   ? "time" :
-		 ui->sort == SORT_EVENTS ? "events" :
-					   "state");
-	grid_box(g, b->x, y, b->w, b->h, title, frame_attr(ui, PANE_PACKETS));
 	if (wide)
 		grid_printf(g, 1, y + 1, R_HEADER, inner,
 			    " %9s %-*s %-14s %3s %-20s %s", "TIME(s)", tw,
@@ -281,48 +270,28 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 	else
 		grid_printf(g, 1, y + 1, R_HEADER, inner, " %9s %-*s %3s %s",
 			    "TIME(s)", tw, "TUPLE", "EV", "STATE");
-	if (!ui->norder)
-		grid_put(g, 3, y + 2,
-			 ui->drops_only ?
-				 "no drop yet" :
-				 "waiting for packets that match the filter...",
-			 R_DIM, inner - 2);
-	for (int r = 0; r < rows; r++) {
-		long row = ui->list_top + r;
-		const struct packet *p;
+	for (int r = 0; r < rows && ui->list_top + r < (long)ui->norder; r++) {
+		const struct packet *p = row_packet(ui, ui->list_top + r);
 		const struct hop *th;
-		char tuple[128] = "-", where[40], last[128], st[80];
+		char tuple[128], where[40], last[128], st[80];
 		uint16_t a;
-		long i;
 		int sel;
 
-		if (row >= (long)ui->norder)
-			break;
-		sel = ui->order[row] == ui->sel_gen;
-		i = store_find(ui->store, ui->order[row]);
-		if (i < 0)
+		if (!p)
 			continue;
-		p = store_packet(ui->store, (size_t)i);
-		th = p->first_tuple < p->nhops ? &p->hops[p->first_tuple] :
-						 &p->hops[0];
-		if (p->first_tuple < p->nhops)
-			hop_tuple(th, tuple, sizeof(tuple));
-		if (th->ifindex)
-			hop_iface(ui, th, where, sizeof(where));
-		else
-			snprintf(where, sizeof(where), "ns %u", th->netns);
+		sel = p->gen == ui->sel_gen;
+		th = list_hop(p, tuple, sizeof(tuple));
+		list_where(ui, th, where, sizeof(where));
 		ui_hook_name(ui, p->last_hook, last, sizeof(last));
 		if (p->state == PKT_DROPPED) {
 			char rs[64];
 
-			reason_text(ui, p, NULL, rs, sizeof(rs));
+			fmt_reason(ui, p, NULL, rs, sizeof(rs));
 			snprintf(st, sizeof(st), "DROPPED %s", rs);
 		} else {
 			snprintf(st, sizeof(st), "%s", state_name(p));
 		}
-		a = p->state == PKT_DROPPED ? (R_DROP | AT_BOLD) : R_NORMAL;
-		if (sel)
-			a = (a & ~0xff) | R_SELECTED | AT_REVERSE;
+		a = row_attr(ui, p);
 		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
 		if (wide)
 			grid_printf(g, 1, y + 2 + r, a, inner,
@@ -335,6 +304,154 @@ static void draw_packets(const struct ui *ui, struct grid *g,
 				    (p->first_ts - base) / 1e9, tw, tw, tuple,
 				    p->nhops, st);
 	}
+}
+
+/* Reason names longer than this are cut in the drops list. */
+#define REASON_COLS 20
+/* Below 118 columns the tuple leaves the why at least this many (a brief
+ * such as "rule 12 of inet filter OUTPUT" fits). */
+#define WHY_COLS 32
+
+/*
+ * The why of a drop in cols columns: its sentence when it fits, else its
+ * brief. Below 118 columns (narrow) the reason has no column of its own,
+ * so a drop without an explanation, or whose explanation is only the
+ * reason's meaning, shows the reason's name here.
+ */
+static void drop_why(const struct ui *ui, const struct packet *p, int cols,
+		     int narrow, char *buf, size_t len)
+{
+	const struct explain *e = store_explain(ui->store, p);
+
+	if (narrow && (!e || e->kind == EXPLAIN_REASON))
+		fmt_reason(ui, p, NULL, buf, len);
+	else if (!e)
+		snprintf(buf, len, "%s", "");
+	else if (grid_cols(e->text) <= cols)
+		snprintf(buf, len, "%s", e->text);
+	else
+		fmt_why_brief(e, buf, len);
+}
+
+/*
+ * Drops only: each drop with why it happened. The tuple (and from 120
+ * columns the reason) take what the rows on screen need, the tuple at
+ * most what the packet list gives it (below 120, what leaves the why
+ * WHY_COLS), and the why takes the rest. Below 120 the time, the events
+ * and the reason's column make way for the why: the order is the drops'
+ * own, and the why says more than the reason (which it shows when there
+ * is nothing more).
+ */
+static void drop_rows(const struct ui *ui, struct grid *g,
+		      const struct pane_box *b)
+{
+	int y = b->y, inner = b->w - 2, rows = b->list_rows;
+	int wide = inner >= 118, tw = 5, rw = 6, pre, cols;
+	__u64 base = fmt_t0(ui);
+
+	for (int r = 0; r < rows; r++) {
+		const struct packet *p = row_packet(ui, ui->list_top + r);
+		char tuple[128], rs[64];
+
+		if (!p)
+			continue;
+		list_hop(p, tuple, sizeof(tuple));
+		fmt_reason(ui, p, NULL, rs, sizeof(rs));
+		tw = MAX(tw, grid_cols(tuple));
+		rw = MAX(rw, grid_cols(rs));
+	}
+	tw = MIN(tw, wide ? inner - 74 : MAX(inner - 3 - WHY_COLS, 5));
+	rw = MIN(rw, REASON_COLS);
+	/* Columns before the why: the marker, then each with its space. */
+	pre = wide ? 1 + 10 + tw + 1 + 15 + rw + 1 : 2 + tw + 1;
+	cols = MAX(inner - pre, 0);
+	if (wide)
+		grid_printf(g, 1, y + 1, R_HEADER, inner,
+			    " %9s %-*s %-14s %-*s %s", "TIME(s)", tw, "TUPLE",
+			    "IFACE/NETNS", rw, "REASON", "WHY");
+	else
+		grid_printf(g, 1, y + 1, R_HEADER, inner, "  %-*s %s", tw,
+			    "TUPLE", "WHY");
+	for (int r = 0; r < rows && ui->list_top + r < (long)ui->norder; r++) {
+		const struct packet *p = row_packet(ui, ui->list_top + r);
+		char tuple[128], where[40], rs[64], why[EXPLAIN_TEXT];
+		const struct hop *th;
+		uint16_t a;
+		int sel;
+
+		if (!p)
+			continue;
+		sel = p->gen == ui->sel_gen;
+		th = list_hop(p, tuple, sizeof(tuple));
+		drop_why(ui, p, cols, !wide, why, sizeof(why));
+		a = row_attr(ui, p);
+		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
+		if (wide) {
+			list_where(ui, th, where, sizeof(where));
+			fmt_reason(ui, p, NULL, rs, sizeof(rs));
+			grid_printf(g, 1, y + 2 + r, a, inner,
+				    "%c%9.6f %-*.*s %-14.14s %-*.*s ",
+				    sel ? '>' : ' ', (p->first_ts - base) / 1e9,
+				    tw, tw, tuple, where, rw, rw, rs);
+		} else {
+			grid_printf(g, 1, y + 2 + r, a, inner, "%c %-*.*s ",
+				    sel ? '>' : ' ', tw, tw, tuple);
+		}
+		grid_put(g, 1 + pre, y + 2 + r, why, a, cols);
+	}
+}
+
+static void draw_packets(const struct ui *ui, struct grid *g,
+			 const struct pane_box *b)
+{
+	char title[96];
+
+	snprintf(title, sizeof(title), "Packets%s, by %s",
+		 ui->drops_only ? " (drops only)" : "",
+		 ui->sort == SORT_TIME   ? "time" :
+		 ui->sort == SORT_EVENTS ? "events" :
+					   "state");
+	grid_box(g, b->x, b->y, b->w, b->h, title,
+		 frame_attr(ui, PANE_PACKETS));
+	if (ui->drops_only)
+		drop_rows(ui, g, b);
+	else
+		packet_rows(ui, g, b);
+	if (!ui->norder)
+		grid_put(g, 3, b->y + 2,
+			 ui->drops_only ?
+				 "no drop yet" :
+				 "waiting for packets that match the filter...",
+			 R_DIM, b->w - 4);
+}
+
+/*
+ * What the timeline says of a drop: the reason and, in brief, why (from
+ * the packet's explanation). With room for cols columns, where: always
+ * without a why, and after one only when it fits, since the why says more
+ * and the detail has the place.
+ */
+static void drop_text(const struct ui *ui, const struct packet *p,
+		      const struct hop *hp, int cols, char *buf, size_t len)
+{
+	const struct explain *e = store_explain(ui->store, p);
+	char loc[160], why[EXPLAIN_TEXT];
+	size_t n;
+
+	fmt_reason(ui, NULL, hp, buf, len);
+	if (e) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, "  %s",
+			 fmt_why_brief(e, why, sizeof(why)));
+	}
+	if (!cols)
+		return;
+	fmt_location(ui, hp->location, loc, sizeof(loc));
+	n = strlen(buf);
+	if (!e)
+		snprintf(buf + n, len - n, " at %s", loc);
+	else if (grid_cols(buf) + 5 + grid_cols(loc) <= cols)
+		snprintf(buf + n, len - n, "  at %s", loc);
 }
 
 /* Fields that changed since the previous hop are highlighted. */
@@ -381,11 +498,11 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			fmt_delta(d, sizeof(d), hp->ts - pv->ts);
 		else
 			snprintf(d, sizeof(d), "0");
-		hop_iface(ui, hp, ifn, sizeof(ifn));
-		hop_tuple(hp, tup, sizeof(tup));
+		fmt_iface(ui, hp, ifn, sizeof(ifn));
+		fmt_tuple(hp, tup, sizeof(tup));
 		tchg = pv && (hp->flags & SKBS_EV_TUPLE) &&
 		       (pv->flags & SKBS_EV_TUPLE) &&
-		       (hop_tuple(pv, ptup, sizeof(ptup)), strcmp(tup, ptup));
+		       (fmt_tuple(pv, ptup, sizeof(ptup)), strcmp(tup, ptup));
 		grid_fill(g, cx, yy, inner, L' ', a);
 		cx += grid_printf(g, cx, yy, a, inner,
 				  "%c%2d %-26.26s %9s %3u ",
@@ -409,18 +526,21 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			cx += grid_printf(g, cx, yy, tchg ? ch : a,
 					  x + w - 1 - cx, " %s", tup);
 		if (hp->flags & SKBS_EV_DROP) {
-			char rs[64], loc[160];
+			char line[EXPLAIN_TEXT + 256];
+			int room = inner - 4 - (int)strlen("dropped: ");
 
-			/* The reason and place, on the hop's own row. */
-			reason_text(ui, NULL, hp, rs, sizeof(rs));
-			location_text(ui, hp->location, loc, sizeof(loc));
-			if (r + 1 < rows)
+			/* Below the hop, or after it (without the place)
+			 * when it is the last row there is room for. */
+			if (r + 1 < rows) {
+				drop_text(ui, p, hp, room, line, sizeof(line));
 				grid_printf(g, x + 5, y + 2 + ++r,
 					    R_DROP | AT_BOLD, inner - 4,
-					    "dropped: %s at %s", rs, loc);
-			else
+					    "dropped: %s", line);
+			} else {
+				drop_text(ui, p, hp, 0, line, sizeof(line));
 				grid_printf(g, cx, yy, R_DROP | AT_BOLD,
-					    x + w - 1 - cx, " %s", rs);
+					    x + w - 1 - cx, " %s", line);
+			}
 		} else if (tchg && !wide && r + 1 < rows) {
 			r++;
 			grid_printf(g, x + 5, y + 2 + r, ch, inner - 4,
@@ -435,7 +555,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			for (int k = 0; k < n && r + 1 < rows; k++) {
 				char sym[160];
 
-				location_text(ui, ips[k], sym, sizeof(sym));
+				fmt_location(ui, ips[k], sym, sizeof(sym));
 				r++;
 				grid_printf(g, x + 7, y + 2 + r, R_DIM,
 					    inner - 6, "%s", sym);
@@ -538,104 +658,15 @@ static void draw_help(const struct ui *ui, struct grid *g)
 	}
 }
 
-static void draw_detail(const struct ui *ui, struct grid *g)
-{
-	const struct packet *p = ui_selected(ui);
-	const struct hop *hp;
-	int w = g->w - 6, h = g->h - 4, x = 3, y = 2, r = 0;
-	char name[160], tup[128], loc[160], ifn[24], buf[256];
-
-	if (!p || !p->nhops)
-		return;
-	hp = &p->hops[MIN(MAX(ui->sel_hop, 0), (int)p->nhops - 1)];
-	for (int k = 0; k < h; k++)
-		grid_fill(g, x, y + k, w, L' ', R_NORMAL);
-	ui_hook_name(ui, hp->hook, name, sizeof(name));
-	snprintf(buf, sizeof(buf),
-		 "Detail: hop %d of %u (Esc closes, [ ] step)", ui->sel_hop + 1,
-		 p->nhops);
-	grid_box(g, x, y, w, h, buf, R_TITLE);
-	hop_tuple(hp, tup, sizeof(tup));
-	hop_iface(ui, hp, ifn, sizeof(ifn));
-#define LINE(...)                                                           \
-	do {                                                                \
-		if (r < h - 2)                                              \
-			grid_printf(g, x + 2, y + 1 + r++, R_NORMAL, w - 4, \
-				    __VA_ARGS__);                           \
-	} while (0)
-	LINE("hook      %s", name);
-	LINE("skb       0x%llx  generation %u", (unsigned long long)p->skb,
-	     p->gen);
-	LINE("time      %.9f s   cpu %u", (hp->ts - t0(ui)) / 1e9, hp->cpu);
-	LINE("netns     %u   iface %s (ifindex %u)", hp->netns, ifn,
-	     hp->ifindex);
-	LINE("mark      0x%x   len %u", hp->mark, hp->len);
-	if (hp->caller) {
-		location_text(ui, hp->caller, loc, sizeof(loc));
-		LINE("caller    %s", loc);
-	}
-	if (hp->flags & SKBS_EV_DROP) {
-		char rs[64];
-
-		reason_text(ui, NULL, hp, rs, sizeof(rs));
-		location_text(ui, hp->location, loc, sizeof(loc));
-		if (r < h - 2)
-			grid_printf(g, x + 2, y + 1 + r++, R_DROP | AT_BOLD,
-				    w - 4, "DROPPED   %s at %s", rs, loc);
-	}
-	r++;
-	if (r < h - 2)
-		grid_put(g, x + 2, y + 1 + r++, "Headers", R_HEADER | AT_BOLD,
-			 w - 4);
-	if (hp->hdr_len) {
-		char hl[12][HDR_LINE];
-		int n = headers_decode(hp->hdr, hp->hdr_len,
-				       !!(hp->flags & SKBS_EV_HDR_L2), hl, 12);
-
-		for (int k = 0; k < n; k++)
-			LINE("%s", hl[k]);
-		n = headers_hexdump(hp->hdr, hp->hdr_len, hl, 12);
-		for (int k = 0; k < n; k++)
-			if (r < h - 2)
-				grid_put(g, x + 2, y + 1 + r++, hl[k], R_DIM,
-					 w - 4);
-	} else if (hp->flags & SKBS_EV_TUPLE) {
-		char pn[8];
-
-		LINE("L3  %s (ethertype 0x%04x)",
-		     hp->l3_proto == 0x86DD ? "IPv6" : "IPv4", hp->l3_proto);
-		LINE("L4  %s  %s",
-		     line_proto_name(hp->l4_proto, pn, sizeof(pn)), tup);
-		LINE("(no header bytes captured: --snaplen)");
-	} else {
-		LINE("L3  ethertype 0x%04x (not decoded)", hp->l3_proto);
-	}
-	r++;
-	if (r < h - 2)
-		grid_put(g, x + 2, y + 1 + r++, "Stack", R_HEADER | AT_BOLD,
-			 w - 4);
-	if (hp->stack_id >= 0 && ui->stack) {
-		__u64 ips[SKBS_STACK_DEPTH];
-		int n = ui->stack(ui->stack_ctx, hp->stack_id, ips,
-				  SKBS_STACK_DEPTH);
-
-		for (int k = 0; k < n; k++) {
-			location_text(ui, ips[k], loc, sizeof(loc));
-			LINE("  %s", loc);
-		}
-	} else {
-		LINE("  (no stack: start with --output-stack)");
-	}
-#undef LINE
-}
-
 void view_render(const struct ui *ui, struct grid *g)
 {
+	struct spare st, bar;
 	struct layout l;
 
 	grid_clear(g);
-	draw_status(ui, g);
-	draw_filter_bar(ui, g);
+	draw_status(ui, g, &st);
+	draw_filter_bar(ui, g, &bar);
+	draw_explain_note(ui, g, &st, &bar);
 	layout_panes(g->w, g->h, &l);
 	if (!l.fits) {
 		grid_printf(g, 0, 2, R_ERROR, g->w,
@@ -650,7 +681,7 @@ void view_render(const struct ui *ui, struct grid *g)
 		draw_funcs(ui, g, &l.funcs);
 	draw_footer(ui, g);
 	if (ui->show_detail)
-		draw_detail(ui, g);
+		detail_draw(ui, g);
 	if (ui->show_help)
 		draw_help(ui, g);
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The explorer end to end on the real kernel, in a real terminal (tmux):
-# the drop row shows NETFILTER_DROP; a filter typed into the filter bar is
+# the drop row shows NETFILTER_DROP, and the drops list its reason and why
+# columns at 120 and 80 columns; a filter typed into the filter bar is
 # applied in the kernel while tracing runs (later datagrams to the excluded
 # port no longer appear, another port still does, nothing reattached); the
 # terminal is restored on quit.
@@ -35,6 +36,23 @@ check "drop row shows DROPPED NETFILTER_DROP" \
 tm send-keys -t "$S" d
 check "timeline names the drop and its place" \
 	wait_screen "dropped: NETFILTER_DROP at nft_do_chain\+0x" 5
+# The drops list has a column for why; from 120 columns the reason has its
+# own, and at 80 the tuple (whole) is followed by the why, or by the reason
+# while no why is known: either way something, and the checks hold with or
+# without an explanation source.
+check "drops list: reason and why columns at 120x40" \
+	wait_screen "TIME\(s\) TUPLE +IFACE/NETNS +REASON +WHY" 3
+check "drops list: the drop's reason in its column" \
+	wait_screen "$NET\.1:41001->$NET\.2:7001\(udp\) +ns [0-9]+ +NETFILTER_DROP" 3
+tm resize-window -t "$S" -x 80 -y 24
+check "drops list at 80x24: tuple and why columns" \
+	wait_screen "^│  TUPLE +WHY" 5
+check "drops list at 80x24: the whole tuple, then the why (or the reason)" \
+	wait_screen "^│[> ] $NET\.1:41001->$NET\.2:7001\(udp\) +[A-Za-z]" 3
+check "status keeps its counts at 80 columns" \
+	wait_screen "^ skbscope .*recv [0-9.kMG]+ lost [0-9.kMG]+ \| skbs [0-9]+" 3
+tm resize-window -t "$S" -x 120 -y 40
+sleep 0.3
 tm send-keys -t "$S" d
 progs_before=$(bpftool prog list | grep -c '^[0-9]')
 

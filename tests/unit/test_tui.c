@@ -7,12 +7,15 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <bpf/btf.h>
+#include "core/explain.h"
 #include "core/reasons.h"
 #include "core/trace/btf.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/store.h"
 #include "tui/cells.h"
+#include "tui/explorer.h"
+#include "tui/fmt.h"
 #include "tui/keymap.h"
 #include "tui/lineedit.h"
 #include "tui/model.h"
@@ -24,6 +27,7 @@ struct fixture {
 	struct btf *btf;
 	struct reasons *reasons;
 	struct store *store;
+	char note[128]; /* explain-note */
 };
 
 static const char *tdir(void)
@@ -57,7 +61,39 @@ static char *slurp(const char *path)
 
 static __u8 hdrbuf[SKBS_SNAP_MAX];
 
-static void parse_ev(char *line, struct skbs_event *ev)
+/* The flags an "ev" line names, comma-separated. */
+static const struct {
+	const char *name;
+	__u8 flag;
+} ev_flags[] = {
+	{ "tuple", SKBS_EV_TUPLE }, { "drop", SKBS_EV_DROP },
+	{ "free", SKBS_EV_FREE },   { "reason", SKBS_EV_REASON },
+	{ "l2", SKBS_EV_HDR_L2 },
+};
+
+static int parse_flags(char *v, __u8 *out, char *err, size_t errlen)
+{
+	char *save = NULL;
+
+	for (char *f = strtok_r(v, ",", &save); f;
+	     f = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(ev_flags) / sizeof(ev_flags[0]); i++)
+			if (!strcmp(f, ev_flags[i].name))
+				break;
+		if (i == sizeof(ev_flags) / sizeof(ev_flags[0])) {
+			snprintf(err, errlen, "unknown flag '%s'", f);
+			return -EINVAL;
+		}
+		*out |= ev_flags[i].flag;
+	}
+	return 0;
+}
+
+/* The KEY=VALUE tokens of an "ev" line; -EINVAL with the bad token in
+ * err. */
+static int parse_ev(char *line, struct skbs_event *ev, char *err, size_t errlen)
 {
 	char *save = NULL;
 
@@ -69,8 +105,10 @@ static void parse_ev(char *line, struct skbs_event *ev)
 	     t = strtok_r(NULL, " ", &save)) {
 		char *v = strchr(t, '=');
 
-		if (!v)
-			continue;
+		if (!v) {
+			snprintf(err, errlen, "'%s' is not KEY=VALUE", t);
+			return -EINVAL;
+		}
 		*v++ = '\0';
 		if (!strcmp(t, "skb"))
 			ev->skb = strtoull(v, NULL, 0);
@@ -116,55 +154,219 @@ static void parse_ev(char *line, struct skbs_event *ev)
 						      n :
 						      sizeof(hdrbuf));
 		} else if (!strcmp(t, "flags")) {
-			ev->flags |= strstr(v, "tuple") ? SKBS_EV_TUPLE : 0;
-			ev->flags |= strstr(v, "drop") ? SKBS_EV_DROP : 0;
-			ev->flags |= strstr(v, "free") ? SKBS_EV_FREE : 0;
-			ev->flags |= strstr(v, "reason") ? SKBS_EV_REASON : 0;
-			ev->flags |= strstr(v, "l2") ? SKBS_EV_HDR_L2 : 0;
+			if (parse_flags(v, &ev->flags, err, errlen))
+				return -EINVAL;
+		} else {
+			snprintf(err, errlen, "unknown key '%s'", t);
+			return -EINVAL;
 		}
 	}
+	return 0;
 }
 
-static int load_fixture(const char *name, struct fixture *fx)
+/*
+ * Fixture files, line by line:
+ *   hook fn|tp GROUP|- NAME         a hook, ids in order from 0
+ *   reason VALUE NAME               a drop reason
+ *   ev KEY=VALUE...                 an event into the store
+ *   why GEN KIND TEXT...            explain drop GEN (a kind of
+ *                                   explain_kind_parse, not "none")
+ *   field GEN KEY VALUE...          a field of GEN's explanation, after
+ *                                   its why
+ *   explain-note TEXT...            the source's note for the status line
+ *   include FILE                    another fixture's lines, here
+ * '#' starts a comment line. Anything else fails, naming the file and
+ * line: a typo must not leave a fixture that tests less than it says.
+ */
+struct fixture_load {
+	struct fixture *fx;
+	struct explain why; /* being built, for gen why_gen */
+	__u32 why_gen;
+	int depth; /* of include */
+	char *err;
+	size_t errlen;
+};
+
+/* The explanation built so far into the store. */
+static void flush_why(struct fixture_load *ld)
 {
-	char path[512], *text, *line, *save = NULL;
+	if (ld->why_gen)
+		store_set_explain(ld->fx->store, ld->why_gen, &ld->why);
+	ld->why_gen = 0;
+}
+
+static int load_file(struct fixture_load *ld, const char *name);
+
+/* One line of file name (line lineno); -EINVAL with ld->err set. */
+static int load_line(struct fixture_load *ld, const char *name, int lineno,
+		     char *line)
+{
+	struct fixture *fx = ld->fx;
+	char a[16], b[32], c[96], msg[200] = "";
+	unsigned v;
+	int n = 0;
+
+	if (line[0] == '#' || !line[strspn(line, " \t")])
+		return 0;
+	if (!strncmp(line, "hook ", 5)) {
+		struct hook hk = { 0 };
+
+		if (sscanf(line, "hook %15s %31s %95s %n", a, b, c, &n) != 3 ||
+		    line[n] || (strcmp(a, "fn") && strcmp(a, "tp"))) {
+			snprintf(msg, sizeof(msg), "%s",
+				 "expected hook fn|tp GROUP|- NAME");
+			goto bad;
+		}
+		hk.kind = !strcmp(a, "fn") ? HOOK_FUNCTION : HOOK_TRACEPOINT;
+		if (strcmp(b, "-"))
+			snprintf(hk.group, sizeof(hk.group), "%s", b);
+		snprintf(hk.name, sizeof(hk.name), "%s", c);
+		hooks_add(fx->hooks, &hk);
+	} else if (!strncmp(line, "reason ", 7)) {
+		if (sscanf(line, "reason %u %95s %n", &v, c, &n) != 2 ||
+		    line[n]) {
+			snprintf(msg, sizeof(msg), "%s",
+				 "expected reason VALUE NAME");
+			goto bad;
+		}
+		btf__add_enum_value(fx->btf, c, v);
+	} else if (!strncmp(line, "ev ", 3)) {
+		struct skbs_event ev;
+
+		if (parse_ev(line + 3, &ev, msg, sizeof(msg)))
+			goto bad;
+		store_add(fx->store, &ev, (const char *)hdrbuf);
+	} else if (!strncmp(line, "why ", 4)) {
+		long i;
+		int k;
+
+		flush_why(ld);
+		if (sscanf(line, "why %u %31s %n", &v, b, &n) != 2 ||
+		    !line[n]) {
+			snprintf(msg, sizeof(msg), "%s",
+				 "expected why GEN KIND TEXT");
+			goto bad;
+		}
+		k = explain_kind_parse(b);
+		if (k <= EXPLAIN_NONE) {
+			snprintf(msg, sizeof(msg), "unknown kind '%s'", b);
+			goto bad;
+		}
+		i = store_find(fx->store, v);
+		if (i < 0 ||
+		    store_packet(fx->store, (size_t)i)->state != PKT_DROPPED) {
+			snprintf(msg, sizeof(msg),
+				 "gen %u is not a drop (yet): explain it after "
+				 "its events",
+				 v);
+			goto bad;
+		}
+		memset(&ld->why, 0, sizeof(ld->why));
+		explain_set(&ld->why, (enum explain_kind)k, "%s", line + n);
+		ld->why_gen = v;
+	} else if (!strncmp(line, "field ", 6)) {
+		if (sscanf(line, "field %u %31s %n", &v, b, &n) != 2 ||
+		    !line[n]) {
+			snprintf(msg, sizeof(msg), "%s",
+				 "expected field GEN KEY VALUE");
+			goto bad;
+		}
+		if (!ld->why_gen || v != ld->why_gen) {
+			snprintf(msg, sizeof(msg),
+				 "field of gen %u, not after its why", v);
+			goto bad;
+		}
+		if (strlen(b) >= EXPLAIN_KEY ||
+		    strlen(line + n) >= EXPLAIN_VAL) {
+			snprintf(msg, sizeof(msg), "%s",
+				 "key or value too long");
+			goto bad;
+		}
+		if (explain_add(&ld->why, b, "%s", line + n)) {
+			snprintf(msg, sizeof(msg), "more than %d fields",
+				 EXPLAIN_FIELDS);
+			goto bad;
+		}
+	} else if (!strncmp(line, "explain-note ", 13)) {
+		snprintf(fx->note, sizeof(fx->note), "%s", line + 13);
+	} else if (!strncmp(line, "include ", 8)) {
+		if (ld->depth >= 2) {
+			snprintf(msg, sizeof(msg), "%s",
+				 "includes nest deeper than 2");
+			goto bad;
+		}
+		flush_why(ld);
+		ld->depth++;
+		n = load_file(ld, line + 8);
+		ld->depth--;
+		return n;
+	} else {
+		snprintf(msg, sizeof(msg), "unknown line '%.60s'", line);
+		goto bad;
+	}
+	return 0;
+bad:
+	snprintf(ld->err, ld->errlen, "%s:%d: %s", name, lineno, msg);
+	return -EINVAL;
+}
+
+/* The lines of text (changed in place), as file name. */
+static int load_text(struct fixture_load *ld, const char *name, char *text)
+{
+	char *line, *next;
+	int lineno = 0, ret = 0;
+
+	for (line = text; line && !ret; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		ret = load_line(ld, name, lineno, line);
+	}
+	flush_why(ld);
+	return ret;
+}
+
+static int load_file(struct fixture_load *ld, const char *name)
+{
+	char path[512], *text;
+	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", tdir(), name);
 	text = slurp(path);
-	if (!text)
-		return -1;
+	if (!text) {
+		snprintf(ld->err, ld->errlen, "%s: cannot read", path);
+		return -ENOENT;
+	}
+	ret = load_text(ld, name, text);
+	free(text);
+	return ret;
+}
+
+/*
+ * The fixture in file name, or with text non-NULL in text (changed in
+ * place) as if it were file name. 0, or -errno and why in err; fx is to
+ * be freed either way.
+ */
+static int load_fixture_from(const char *name, char *text, struct fixture *fx,
+			     char *err, size_t errlen)
+{
+	struct fixture_load ld = { .fx = fx, .err = err, .errlen = errlen };
+	int ret;
+
 	hooks_new(&fx->hooks);
 	store_new(1000, &fx->store);
 	fx->btf = btf__new_empty();
 	btf__add_enum(fx->btf, "skb_drop_reason", 4);
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char a[16], b[32], c[96];
-		unsigned v;
-
-		if (line[0] == '#')
-			continue;
-		if (sscanf(line, "hook %15s %31s %95s", a, b, c) == 3) {
-			struct hook hk = { 0 };
-
-			hk.kind = !strcmp(a, "fn") ? HOOK_FUNCTION :
-						     HOOK_TRACEPOINT;
-			if (strcmp(b, "-"))
-				snprintf(hk.group, sizeof(hk.group), "%s", b);
-			snprintf(hk.name, sizeof(hk.name), "%s", c);
-			hooks_add(fx->hooks, &hk);
-		} else if (sscanf(line, "reason %u %95s", &v, c) == 2) {
-			btf__add_enum_value(fx->btf, c, v);
-		} else if (!strncmp(line, "ev ", 3)) {
-			struct skbs_event ev;
-
-			parse_ev(line + 3, &ev);
-			store_add(fx->store, &ev, (const char *)hdrbuf);
-		}
-	}
-	free(text);
+	ret = text ? load_text(&ld, name, text) : load_file(&ld, name);
 	kbtf_load_reasons(fx->btf, &fx->reasons);
-	return 0;
+	return ret;
+}
+
+static int load_fixture(const char *name, struct fixture *fx, char *err,
+			size_t errlen)
+{
+	return load_fixture_from(name, NULL, fx, err, errlen);
 }
 
 static void free_fixture(struct fixture *fx)
@@ -273,12 +475,12 @@ static int run_case(const char *name, const char *fixture, char *keys, int w,
 	struct fixture fx = { 0 };
 	struct ui ui;
 	struct grid g;
-	char path[512], *dump, *want, *save = NULL;
+	char path[512], *dump, *want, *save = NULL, why[512];
 	int ret = 0;
 
-	if (load_fixture(fixture, &fx)) {
-		test_fail(__FILE__, __LINE__, "%s: no fixture %s", name,
-			  fixture);
+	if (load_fixture(fixture, &fx, why, sizeof(why))) {
+		test_fail(__FILE__, __LINE__, "%s: fixture %s", name, why);
+		free_fixture(&fx);
 		return -1;
 	}
 	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
@@ -288,6 +490,7 @@ static int run_case(const char *name, const char *fixture, char *keys, int w,
 	ui.st.attached = 30;
 	ui.st.events_per_s = 10;
 	ui.st.received = store_events(fx.store);
+	snprintf(ui.st.explain_note, sizeof(ui.st.explain_note), "%s", fx.note);
 	ui.follow = 0;
 	grid_init(&g, w, h, 1);
 	ui_refresh(&ui);
@@ -504,7 +707,10 @@ TEST(tui_vim_sequences)
 
 static void fixture_ui(struct fixture *fx, struct ui *ui, struct grid *g)
 {
-	load_fixture("drop.events", fx);
+	char err[512];
+
+	if (load_fixture("drop.events", fx, err, sizeof(err)))
+		test_fail(__FILE__, __LINE__, "%s", err);
 	ui_init(ui, fx->store, fx->hooks, fx->reasons);
 	ui->follow = 0;
 	grid_init(g, 80, 24, 0);
@@ -612,6 +818,364 @@ TEST(tui_step_hops_and_follow)
 	ui_key(&ui, ' ');
 	CHECK_INT(ui.paused, 1);
 	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
+
+/* A source for tui_take_event: answers with what it is told, counting. */
+struct fake_src {
+	int asked;
+	int ret;
+	enum explain_kind kind;
+};
+
+static int fake_explain(void *ctx, const struct skbs_event *ev,
+			const char *tail, struct explain *out)
+{
+	struct fake_src *f = ctx;
+
+	(void)tail;
+	f->asked++;
+	if (f->kind != EXPLAIN_NONE)
+		explain_set(out, f->kind, "answer for gen %u", ev->gen);
+	return f->ret;
+}
+
+/* Drops, and only drops, are explained, once each as they arrive; what
+ * says nothing is not kept, what says something is, error or not. */
+TEST(tui_take_event_explains_each_drop_once)
+{
+	struct fake_src f = { .kind = EXPLAIN_NFT_RULE };
+	struct tui_source src = { .ctx = &f, .explain = fake_explain };
+	struct skbs_event ev = { 0 };
+	struct store *st;
+	const struct explain *e;
+
+	store_new(100, &st);
+	ev.rec_type = SKBS_REC_EVENT;
+	ev.stack_id = -1;
+	ev.skb = 0x1000;
+	ev.gen = 1;
+	ev.ts = 1;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	CHECK_INT(f.asked, 0);
+	ev.ts = 2;
+	ev.flags = SKBS_EV_DROP | SKBS_EV_FREE;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	CHECK_INT(f.asked, 1);
+	e = store_explain(st, store_packet(st, 0));
+	CHECK(e != NULL);
+	CHECK_INT(e->kind, EXPLAIN_NFT_RULE);
+	CHECK_STR(e->text, "answer for gen 1");
+	/* Nothing known: nothing kept. */
+	f.kind = EXPLAIN_NONE;
+	ev.skb = 0x2000;
+	ev.gen = 2;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	CHECK_INT(f.asked, 2);
+	CHECK(store_explain(st, store_packet(st, 1)) == NULL);
+	/* The reason's sentence with an error (explain_kernel's fallback):
+	 * kept. */
+	f.kind = EXPLAIN_REASON;
+	f.ret = -EOPNOTSUPP;
+	ev.skb = 0x3000;
+	ev.gen = 3;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	e = store_explain(st, store_packet(st, 2));
+	CHECK(e != NULL && e->kind == EXPLAIN_REASON);
+	/* No explain at all: events are still stored. */
+	src.explain = NULL;
+	ev.skb = 0x4000;
+	ev.gen = 4;
+	CHECK_INT(tui_take_event(st, &src, &ev, NULL), 0);
+	CHECK_INT(f.asked, 3);
+	CHECK_INT(store_count(st), 4);
+	store_free(st);
+}
+
+/* A fixture line the loader does not know fails, naming file and line. */
+TEST(tui_fixture_rejects_bad_lines)
+{
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "hook tp skb kfree_skb\nbogus 1\n",
+		  "f.events:2: unknown line" },
+		{ "hook xx skb kfree_skb\n", "f.events:1: expected hook" },
+		{ "hook tp skb kfree_skb extra\n",
+		  "f.events:1: expected hook" },
+		{ "reason 3\n", "f.events:1: expected reason" },
+		{ "ev skb=1 gen=1 colour=red\n",
+		  "f.events:1: unknown key 'colour'" },
+		{ "ev skb=1 gen=1 flags=tuple,dorp\n",
+		  "f.events:1: unknown flag 'dorp'" },
+		{ "ev skb=1 gen=1 junk\n", "'junk' is not KEY=VALUE" },
+		{ "ev skb=1 gen=1 ts=1\nwhy 1 nft-rule text\n",
+		  "f.events:2: gen 1 is not a drop" },
+		{ "ev skb=1 gen=1 ts=1 flags=drop\nwhy 1 nft-rules text\n",
+		  "f.events:2: unknown kind 'nft-rules'" },
+		{ "ev skb=1 gen=1 ts=1 flags=drop\nwhy 1 none text\n",
+		  "unknown kind 'none'" },
+		{ "ev skb=1 gen=1 ts=1 flags=drop\nwhy 1 pending\n",
+		  "f.events:2: expected why GEN KIND TEXT" },
+		{ "ev skb=1 gen=1 ts=1 flags=drop\nfield 1 table filter\n",
+		  "f.events:2: field of gen 1, not after its why" },
+		{ "ev skb=1 gen=1 ts=1 flags=drop\nev skb=2 gen=2 ts=2 "
+		  "flags=drop\nwhy 1 pending p\nfield 2 table filter\n",
+		  "f.events:4: field of gen 2" },
+		{ "ev skb=1 gen=1 ts=1 flags=drop\nwhy 1 pending p\n"
+		  "field 1 averyveryverylongkey x\n",
+		  "key or value too long" },
+	};
+	char text[512], err[512];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct fixture fx = { 0 };
+
+		snprintf(text, sizeof(text), "%s", bad[i].text);
+		err[0] = '\0';
+		CHECK_INT(load_fixture_from("f.events", text, &fx, err,
+					    sizeof(err)),
+			  -EINVAL);
+		CHECK_HAS(err, bad[i].err);
+		free_fixture(&fx);
+	}
+	/* Thirteen fields are one too many. */
+	{
+		struct fixture fx = { 0 };
+		char *p = text;
+
+		p += sprintf(p, "ev skb=1 gen=1 ts=1 flags=drop\nwhy 1 "
+				"route r\n");
+		for (int k = 0; k <= EXPLAIN_FIELDS; k++)
+			p += sprintf(p, "field 1 k%d v\n", k);
+		CHECK_INT(load_fixture_from("f.events", text, &fx, err,
+					    sizeof(err)),
+			  -EINVAL);
+		CHECK_HAS(err, "f.events:15: more than 12 fields");
+		free_fixture(&fx);
+	}
+	/* Comments, blank lines and a good why with fields load. */
+	{
+		struct fixture fx = { 0 };
+		const struct explain *e;
+
+		snprintf(text, sizeof(text),
+			 "# c\n\n   \nev skb=1 gen=1 ts=1 flags=drop\n"
+			 "why 1 nft-policy dropped by the policy\n"
+			 "field 1 chain INPUT\nexplain-note n\n");
+		CHECK_INT(load_fixture_from("f.events", text, &fx, err,
+					    sizeof(err)),
+			  0);
+		e = store_explain(fx.store, store_packet(fx.store, 0));
+		CHECK(e != NULL);
+		CHECK_INT(e->kind, EXPLAIN_NFT_POLICY);
+		CHECK_STR(e->text, "dropped by the policy");
+		CHECK_STR(explain_get(e, "chain"), "INPUT");
+		CHECK_STR(fx.note, "n");
+		free_fixture(&fx);
+	}
+}
+
+TEST(tui_why_brief_and_kind)
+{
+	struct explain e = { 0 };
+	char buf[128];
+
+	explain_set(&e, EXPLAIN_NFT_RULE,
+		    "rejected by rule 7 of inet fw in: "
+		    "tcp dport 22 reject");
+	/* Without the fields it names, the head of the sentence. */
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)),
+		  "rejected by rule 7 of inet fw in");
+	explain_add(&e, "family", "inet");
+	explain_add(&e, "table", "fw");
+	explain_add(&e, "chain", "in");
+	explain_add(&e, "handle", "7");
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "rule 7 of inet fw in");
+	CHECK_STR(fmt_why_kind(&e), "netfilter rule");
+	e.kind = EXPLAIN_NFT_POLICY;
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "policy of inet fw in");
+	e.kind = EXPLAIN_PENDING;
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)),
+		  "watching for the next one");
+	CHECK_HAS(fmt_why_kind(&e), "watching for the next one");
+	explain_set(&e, EXPLAIN_NO_SOCKET,
+		    "nothing listens on udp 10.0.0.2:53 in netns b; "
+		    "udp 10.0.0.2:54 is bound by x: pid 1");
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)),
+		  "nothing listens on udp 10.0.0.2:53 in netns b");
+	explain_set(&e, EXPLAIN_ROUTE, "no route to 10.9.9.9");
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "no route to 10.9.9.9");
+	/* Cut to the buffer, never past it. */
+	CHECK_STR(fmt_why_brief(&e, buf, 6), "no ro");
+	e.kind = (enum explain_kind)99;
+	CHECK_STR(fmt_why_kind(&e), "nothing known");
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "no route to 10.9.9.9");
+}
+
+static char *render(struct ui *ui, int w, int h)
+{
+	struct grid g;
+	char *dump;
+
+	grid_init(&g, w, h, 0);
+	ui_refresh(ui);
+	ui_layout(ui, w, h);
+	view_render(ui, &g);
+	dump = grid_dump(&g);
+	grid_fini(&g);
+	return dump;
+}
+
+/* The first line of dump, or its second: a copy. */
+static void dump_line(const char *dump, int n, char *buf, size_t len)
+{
+	const char *p = dump;
+
+	while (n-- && p)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	snprintf(buf, len, "%.*s", p ? (int)strcspn(p, "\n") : 0, p ? p : "");
+}
+
+/* The note goes where there is room and never takes the counts' place. */
+TEST(tui_explain_note_keeps_the_counts)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+	char l0[256], l1[256], *d;
+	static const char longnote[] =
+		"nft trace in netns alpha, beta, gamma, delta, epsilon, zeta, "
+		"eta, theta, iota, kappa, lambda, mu, nu, xi, omicron, pi";
+
+	fixture_ui(&fx, &ui, &g);
+	ui.st.backend = "tracepoint";
+	ui.st.attached = 30;
+	ui.st.events_per_s = 10;
+	ui.st.received = 10;
+	/* 80 columns: no room on the status line; the filter bar has it. */
+	snprintf(ui.st.explain_note, sizeof(ui.st.explain_note), "%s",
+		 "nft trace in netns a, b");
+	d = render(&ui, 80, 24);
+	dump_line(d, 0, l0, sizeof(l0));
+	dump_line(d, 1, l1, sizeof(l1));
+	CHECK_HAS(l0, "recv 10 lost 0 | skbs 3");
+	CHECK_HAS(l0, "LIVE");
+	CHECK(!strstr(l0, "nft trace"));
+	CHECK_HAS(l1, "Filter: none");
+	CHECK_HAS(l1, "nft trace in netns a, b");
+	free(d);
+	/* A prompt open: not on the bar, and no room left above it. */
+	ui_key(&ui, '\\');
+	d = render(&ui, 80, 24);
+	CHECK(!strstr(d, "nft trace"));
+	dump_line(d, 0, l0, sizeof(l0));
+	CHECK_HAS(l0, "recv 10 lost 0 | skbs 3");
+	free(d);
+	/* Wide: whole on the status line, after the counts. */
+	d = render(&ui, 132, 43);
+	dump_line(d, 0, l0, sizeof(l0));
+	CHECK_HAS(l0, "recv 10 lost 0 | skbs 3 | nft trace in netns a, b");
+	CHECK_HAS(l0, "LIVE");
+	free(d);
+	ui_key(&ui, K_ESC);
+	/* Too long for the status line: cut on the bar, the counts kept. */
+	snprintf(ui.st.explain_note, sizeof(ui.st.explain_note), "%s",
+		 longnote);
+	d = render(&ui, 132, 43);
+	dump_line(d, 0, l0, sizeof(l0));
+	dump_line(d, 1, l1, sizeof(l1));
+	CHECK(!strstr(l0, "nft trace"));
+	CHECK_HAS(l0, "LIVE");
+	CHECK_HAS(l1, "Filter: none   nft trace in netns alpha");
+	CHECK_INT((int)strlen(l1), 132);
+	free(d);
+	/* A prompt open on a wide screen: cut on the status line instead,
+	 * the label still there. */
+	ui_key(&ui, '\\');
+	d = render(&ui, 132, 43);
+	dump_line(d, 0, l0, sizeof(l0));
+	CHECK_HAS(l0, "skbs 3 | nft trace in netns alpha");
+	CHECK_HAS(l0, " LIVE");
+	free(d);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
+
+/* The Why section wraps a word longer than the overlay inside it, counts
+ * UTF-8 characters as grid_put does, and shows the reason's meaning
+ * when that is all the source said; no Why without an explanation. */
+TEST(tui_detail_why_wraps_and_reason_only)
+{
+	struct fixture fx = { 0 };
+	struct explain e = { 0 };
+	struct ui ui;
+	struct grid g;
+	char word[161], *d;
+
+	fixture_ui(&fx, &ui, &g);
+	d = render(&ui, 80, 24);
+	CHECK(!strstr(d, "Why"));
+	free(d);
+	for (int i = 0; i < 160; i++)
+		word[i] = (char)('a' + i % 26);
+	word[160] = '\0';
+	explain_set(&e, EXPLAIN_ROUTE, "caf\xc3\xa9 %s end", word);
+	explain_add(&e, "dst", "10.0.0.9");
+	store_set_explain(fx.store, 1, &e);
+	ui_key(&ui, K_ENTER);
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "Why (route lookup)");
+	/* The word on lines of its own, 68 letters each (the text is
+	 * indented by 2 in 70 columns), cut inside only because it must. */
+	CHECK_HAS(d, "|   caf\xc3\xa9   ");
+	CHECK_HAS(d, "|   abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+		     "abcdefghijklmnop |");
+	CHECK_HAS(d, "|   qrstuvwxyz");
+	CHECK_HAS(d, "dst: 10.0.0.9");
+	free(d);
+	explain_set(&e, EXPLAIN_REASON, "netfilter dropped the packet");
+	e.nfields = 0;
+	store_set_explain(fx.store, 1, &e);
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "Why (what the drop reason means)");
+	CHECK_HAS(d, "netfilter dropped the packet");
+	free(d);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
+
+/* At 80 columns the drops list keeps a whole 42-column IPv4 tuple (the
+ * packet list cuts it at 38) and still has room for the why's brief. */
+TEST(tui_drops_list_narrow_keeps_tuple_and_why)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	char text[1024], err[512], *d;
+
+	snprintf(text, sizeof(text),
+		 "hook tp skb kfree_skb\n"
+		 "reason 12 SKB_DROP_REASON_NETFILTER_DROP\n"
+		 "ev skb=0x1 gen=1 hook=0 ts=1 netns=5 len=41 proto=17 "
+		 "src=10.217.202.1 dst=10.217.202.2 sport=41001 dport=7001 "
+		 "flags=tuple,drop,free,reason reason=12\n"
+		 "why 1 nft-rule dropped by rule 2 of ip filter OUTPUT: ip "
+		 "daddr 10.217.202.2 udp dport 7001 counter drop\n"
+		 "field 1 family ip\nfield 1 table filter\n"
+		 "field 1 chain OUTPUT\nfield 1 handle 2\n");
+	CHECK_INT(load_fixture_from("n.events", text, &fx, err, sizeof(err)),
+		  0);
+	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.follow = 0;
+	ui_key(&ui, 'd');
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "|  TUPLE                                      WHY");
+	CHECK_HAS(d, "|> 10.217.202.1:41001->10.217.202.2:7001(udp) rule 2 of "
+		     "ip filter OUTPUT ");
+	free(d);
 	ui_fini(&ui);
 	free_fixture(&fx);
 }
