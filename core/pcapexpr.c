@@ -31,7 +31,7 @@ static int supported(__u16 code, __u32 k)
 		(strlen(e) > QUOTE_MAX ? "..." : "")
 
 int pcapexpr_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
-		     size_t max, char *err, size_t errlen)
+			 size_t max, char *err, size_t errlen)
 {
 	pcap_t *p = pcap_open_dead(l2 ? DLT_EN10MB : DLT_RAW, 65535);
 	struct bpf_program fp;

@@ -23,7 +23,7 @@ int pcapexpr_set(struct skbs_filter *f, const char *expr, char *err,
 /* Compile for one link type (1: Ethernet, 0: raw IP). Returns the number
  * of instructions or -errno. */
 int pcapexpr_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,
-		     size_t max, char *err, size_t errlen);
+			 size_t max, char *err, size_t errlen);
 
 /* libpcap's own verdict on a packet (for tests): 1 match, 0 not, -1 error. */
 int pcapexpr_reference(const char *expr, int l2, const __u8 *pkt, size_t len);

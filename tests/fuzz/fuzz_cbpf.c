@@ -75,7 +75,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			int n;
 
 			n = pcapexpr_compile_one(exprs[i], l2, c->twin,
-					     SKBS_CBPF_MAX, err, sizeof(err));
+						 SKBS_CBPF_MAX, err,
+						 sizeof(err));
 			if (n <= 0)
 				continue;
 			p = pcap_open_dead(l2 ? DLT_EN10MB : DLT_RAW, 65535);

@@ -75,7 +75,7 @@ static int agree(const char *expr, const struct pkt *p, int *ok)
 		size_t len = l2 ? p->len : p->len - p->l3;
 
 		n = pcapexpr_compile_one(expr, l2, prog, SKBS_CBPF_MAX, err,
-				     sizeof(err));
+					 sizeof(err));
 		if (n == -EINVAL && !l2)
 			continue; /* Ethernet-only: pcapexpr_set rejects all */
 		if (n <= 0) {
@@ -175,12 +175,12 @@ TEST(pcap_compile_errors)
 	char err[256];
 
 	CHECK_INT(pcapexpr_compile_one("udp and", 1, prog, SKBS_CBPF_MAX, err,
-				   sizeof(err)),
+				       sizeof(err)),
 		  -EINVAL);
 	CHECK_HAS(err, "syntax error");
 	/* Longer than the interpreter runs: refused, not truncated. */
 	CHECK_INT(pcapexpr_compile_one("udp and dst port 7001", 1, prog, 4, err,
-				   sizeof(err)),
+				       sizeof(err)),
 		  -E2BIG);
 	CHECK_HAS(err, "at most 4");
 	filter_init(&f);
