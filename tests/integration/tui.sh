@@ -34,8 +34,33 @@ check "drop row shows DROPPED NETFILTER_DROP" \
 # Follow mode selects the newest packet, which may be background noise in
 # the namespace (an IPv6 router solicitation): look at drops only.
 tm send-keys -t "$S" d
-check "timeline names the drop and its place" \
-	wait_screen "dropped: NETFILTER_DROP at nft_do_chain\+0x" 5
+# Once a why is shown, the place leaves the timeline's drop line when it
+# does not fit (the detail always has it).
+check "timeline names the drop" \
+	wait_screen "dropped: NETFILTER_DROP( at nft_do_chain\+0x|  )" 5
+# Why it was dropped: the first netfilter drop in the namespace starts the
+# trace there, the next ones name their rule.
+send_udp_from "$A" "$NET.2" 7001 41003 1
+check "why: the first drop in the netns is pending" \
+	wait_screen "$NET\.1:41001->$NET\.2:7001\(udp\) +ns [0-9]+ +NETFILTER_DROP +watching for the next one" 10
+check "why: a later drop names its rule in the drops list" \
+	wait_screen "$NET\.1:41003->$NET\.2:7001\(udp\) +ns [0-9]+ +NETFILTER_DROP +rule [0-9]+ of ip filter OUTPUT" 10
+check "why: the timeline's drop hop says it in brief" \
+	wait_screen "dropped: NETFILTER_DROP  rule [0-9]+ of ip filter OUTPUT" 5
+check "why: the status line names what is traced" \
+	wait_screen "nft trace in netns $A" 3
+tm send-keys -t "$S" Enter
+check "why: the detail's Why section, without another key" \
+	wait_screen "Why \(netfilter rule\)" 3
+check "why: the sentence names the rule's text" \
+	wait_screen "dropped by rule [0-9]+ of ip filter OUTPUT: .*udp dport 7001" 3
+check "why: table, chain and verdict as fields" \
+	bash -c "tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -qE 'table: +filter' &&
+		tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -qE 'chain: +OUTPUT' &&
+		tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -qE 'verdict: +drop'"
+check "why: the detail still names the place" \
+	wait_screen "DROPPED +NETFILTER_DROP at nft_do_chain\+0x" 3
+tm send-keys -t "$S" Escape
 # The drops list has a column for why; from 120 columns the reason has its
 # own, and at 80 the tuple (whole) is followed by the why, or by the reason
 # while no why is known: either way something, and the checks hold with or
@@ -51,6 +76,10 @@ check "drops list at 80x24: the whole tuple, then the why (or the reason)" \
 	wait_screen "^│[> ] $NET\.1:41001->$NET\.2:7001\(udp\) +[A-Za-z]" 3
 check "status keeps its counts at 80 columns" \
 	wait_screen "^ skbscope .*recv [0-9.kMG]+ lost [0-9.kMG]+ \| skbs [0-9]+" 3
+check "why at 80x24: the rule's brief next to the tuple" \
+	wait_screen "^│[> ] $NET\.1:41003->$NET\.2:7001\(udp\) rule [0-9]+ of ip filter OUTPUT" 3
+check "why at 80x24: the note on the filter bar or status line" \
+	wait_screen "nft trace in netns $A" 3
 tm resize-window -t "$S" -x 120 -y 40
 sleep 0.3
 tm send-keys -t "$S" d
