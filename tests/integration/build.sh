@@ -90,8 +90,8 @@ expect_go() {
 	fi
 }
 
-make_n -- all build/unit-tests
-expect_go "everything there: make -n all build/unit-tests goes on"
+make_n -- all "${OUT:-build}/unit-tests"
+expect_go "everything there: make -n all ${OUT:-build}/unit-tests goes on"
 
 nobpf=$(path_without "$TMP/bin-nobpf" clang bpftool)
 make_n PATH="$nobpf" -- all
@@ -113,7 +113,7 @@ make_n PKG_CONFIG_LIBDIR="$nolibs" -- all
 expect_stop "no libbpf.pc, no ncursesw.pc" libbpf-dev libncurses-dev
 
 nocmocka=$(pc_without "$TMP/pc-nocmocka" cmocka)
-make_n PKG_CONFIG_LIBDIR="$nocmocka" -- build/unit-tests
+make_n PKG_CONFIG_LIBDIR="$nocmocka" -- "${OUT:-build}/unit-tests"
 expect_stop "no cmocka.pc: the unit tests" libcmocka-dev
 make_n PKG_CONFIG_LIBDIR="$nocmocka" -- all
 expect_go "no cmocka.pc: the program alone still builds"
