@@ -47,23 +47,23 @@ struct app_explainer {
 
 static void update_note(struct app_explainer *x)
 {
-	size_t n = 0;
-	char label[64];
+	char label[64], more[32];
 
 	x->note[0] = '\0';
 	if (!x->nwatched)
 		return;
-	n += (size_t)snprintf(x->note, sizeof(x->note), "nft trace in netns");
-	for (size_t i = 0; i < x->nwatched && i < NOTE_NETNS; i++)
-		n += (size_t)snprintf(
-			x->note + n,
-			n < sizeof(x->note) ? sizeof(x->note) - n : 0, "%s %s",
-			i ? "," : "",
-			netns_label(x->nf, x->watched[i], label,
-				    sizeof(label)));
-	if (x->nwatched > NOTE_NETNS && n < sizeof(x->note))
-		snprintf(x->note + n, sizeof(x->note) - n, " +%zu",
-			 x->nwatched - NOTE_NETNS);
+	/* strlcat cuts a long list at the note's size, never past it. */
+	strlcpy(x->note, "nft trace in netns", sizeof(x->note));
+	for (size_t i = 0; i < x->nwatched && i < NOTE_NETNS; i++) {
+		strlcat(x->note, i ? ", " : " ", sizeof(x->note));
+		strlcat(x->note,
+			netns_label(x->nf, x->watched[i], label, sizeof(label)),
+			sizeof(x->note));
+	}
+	if (x->nwatched > NOTE_NETNS) {
+		snprintf(more, sizeof(more), " +%zu", x->nwatched - NOTE_NETNS);
+		strlcat(x->note, more, sizeof(x->note));
+	}
 }
 
 /* nftrace says what it does to the system: a table added where, and what
