@@ -22,6 +22,7 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
+#include "core/explain/nlask.h"
 #include "core/explain/queue.h"
 #include "core/explain/route.h"
 #include "core/explain/sockdiag.h"
@@ -401,8 +402,8 @@ int queue_qdisc_explain(const struct explain_pkt *p, struct explain *out,
 	/* Without strict checking the kernel dumps every device's qdiscs
 	 * whatever tcm_ifindex says; qdisc_cb keeps this device's. */
 	t->tcm_ifindex = p->ifindex;
-	err = route_rtnl(nlh, buf, QDISC_BUF, qdisc_cb, &c, &kerr, msg,
-			 msg_len);
+	err = nl_ask(NETLINK_ROUTE, "rtnetlink", nlh, buf, QDISC_BUF, qdisc_cb,
+		     &c, &kerr, msg, msg_len);
 	free(buf);
 	if (!err && kerr) {
 		snprintf(msg, msg_len, "qdisc dump: %s", strerror(-kerr));

@@ -18,6 +18,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include "core/explain/netns.h"
+#include "core/explain/nlask.h"
 #include "core/explain/route.h"
 
 /* Route dumps of a full table come in many messages; 32 KiB, like ip. */
@@ -89,47 +90,6 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_STOP;
 }
 
-int route_rtnl(struct nlmsghdr *nlh, char *buf, size_t size, mnl_cb_t cb,
-	       void *data, int *kerr, char *msg, size_t msg_len)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	unsigned seq = nlh->nlmsg_seq, portid;
-	int ret = MNL_CB_OK, err = 0;
-	ssize_t len;
-
-	*kerr = 0;
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		snprintf(msg, msg_len, "rtnetlink: %s", strerror(errno));
-		goto out;
-	}
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		err = -errno;
-		snprintf(msg, msg_len, "rtnetlink request: %s",
-			 strerror(errno));
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	while (ret > MNL_CB_STOP) {
-		len = mnl_socket_recvfrom(nl, buf, size);
-		if (len < 0) {
-			err = -errno;
-			snprintf(msg, msg_len, "rtnetlink answer: %s",
-				 strerror(errno));
-			goto out;
-		}
-		ret = mnl_cb_run(buf, len, seq, portid, cb, data);
-	}
-	/* libmnl turns the kernel's NLMSG_ERROR into -1 with errno set: for
-	 * a lookup that is the answer, not a failure. */
-	if (ret < 0)
-		*kerr = -errno;
-out:
-	if (nl)
-		mnl_socket_close(nl);
-	return err;
-}
-
 int route_get(const struct route_query *q, struct route_answer *a, char *msg,
 	      size_t msg_len)
 {
@@ -166,8 +126,8 @@ int route_get(const struct route_query *q, struct route_answer *a, char *msg,
 		if (q->dport)
 			mnl_attr_put_u16(nlh, RTA_DPORT, htons(q->dport));
 	}
-	err = route_rtnl(nlh, buf, sizeof(buf), get_cb, &c, &kerr, msg,
-			 msg_len);
+	err = nl_ask(NETLINK_ROUTE, "rtnetlink", nlh, buf, sizeof(buf), get_cb,
+		     &c, &kerr, msg, msg_len);
 	if (err)
 		return err;
 	if (kerr)
@@ -241,7 +201,8 @@ static int route_find(int family, const __u8 *addr, __u32 types,
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	/* No table given and no strict checking: every table. */
 	rtm->rtm_family = family;
-	err = route_rtnl(nlh, buf, ROUTE_BUF, find_cb, &c, &kerr, msg, msg_len);
+	err = nl_ask(NETLINK_ROUTE, "rtnetlink", nlh, buf, ROUTE_BUF, find_cb,
+		     &c, &kerr, msg, msg_len);
 	free(buf);
 	if (err)
 		return err;

@@ -44,13 +44,6 @@ struct route_answer {
 int route_get(const struct route_query *q, struct route_answer *a, char *msg,
 	      size_t msg_len);
 
-/* Send one rtnetlink request (nlh, built in buf) from a new socket of
- * the calling thread's netns and run cb over the answers until done.
- * Returns 0 when the kernel answered (*kerr is then an NLMSG_ERROR's
- * -errno, or 0), or -errno with msg set when the socket failed. */
-int route_rtnl(struct nlmsghdr *nlh, char *buf, size_t size, mnl_cb_t cb,
-	       void *data, int *kerr, char *msg, size_t msg_len);
-
 /* "blackhole 10.213.5.0/24 (table main)", "unicast default via 10.0.0.1
  * dev eth0 (table main)". */
 const char *route_describe(int family, const struct route_answer *a, char *buf,

@@ -26,6 +26,7 @@
 #include <linux/sock_diag.h>
 #include "core/lib/u64map.h"
 #include "core/lib/vec.h"
+#include "core/explain/nlask.h"
 #include "core/explain/sockdiag.h"
 
 /* Bounded work for the owner search: /proc/PID/fd links read in all. A
@@ -104,61 +105,37 @@ int sockdiag_list(int family, __u8 proto, __u32 states,
 {
 	struct dump_ctx c = { .proto = proto };
 	struct inet_diag_req_v2 *req;
-	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
-	unsigned seq, portid;
 	char *buf;
-	ssize_t len;
-	int ret;
+	int ret, kerr;
 
 	*out = NULL;
 	*n = 0;
 	buf = malloc(SOCKDIAG_BUF);
 	if (!buf)
 		return -ENOMEM;
-	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		snprintf(msg, msg_len, "sock_diag netlink: %s",
-			 strerror(errno));
-		goto out;
-	}
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq = time(NULL);
+	nlh->nlmsg_seq = time(NULL);
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = family;
 	req->sdiag_protocol = proto;
 	req->idiag_states = states;
 	req->idiag_ext = 1 << (INET_DIAG_SKMEMINFO - 1);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		snprintf(msg, msg_len, "sock_diag request: %s",
-			 strerror(errno));
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	ret = MNL_CB_OK;
-	while (ret > MNL_CB_STOP) {
-		len = mnl_socket_recvfrom(nl, buf, SOCKDIAG_BUF);
-		if (len < 0)
-			break;
-		ret = mnl_cb_run(buf, len, seq, portid, sock_cb, &c);
-	}
-	if (c.err || ret < 0 || len < 0) {
-		ret = c.err ? c.err : -errno;
+	ret = nl_ask(NETLINK_SOCK_DIAG, "sock_diag", nlh, buf, SOCKDIAG_BUF,
+		     sock_cb, &c, &kerr, msg, msg_len);
+	if (!ret && (c.err || kerr)) {
+		ret = c.err ? c.err : kerr;
 		snprintf(msg, msg_len, "sock_diag dump (%s): %s",
 			 proto == IPPROTO_TCP ? "tcp" : "udp", strerror(-ret));
-		free(c.v);
-		goto out;
 	}
-	*out = c.v;
-	*n = c.n;
-	ret = 0;
-out:
-	if (nl)
-		mnl_socket_close(nl);
+	if (ret) {
+		free(c.v);
+	} else {
+		*out = c.v;
+		*n = c.n;
+	}
 	free(buf);
 	return ret;
 }
