@@ -15,9 +15,11 @@
 #include "core/dropreason_text.h"
 #include "core/explain.h"
 #include "core/explain/explain_kernel.h"
+#include "core/explain/iptlegacy.h"
 #include "core/explain/netns.h"
 #include "core/explain/nftrace.h"
 #include "core/ksyms.h"
+#include "core/lib/clock.h"
 #include "core/reasons.h"
 #include "core/record.h"
 #include "core/trace/session.h"
@@ -28,6 +30,11 @@
  * trace before it frees the skb, so it is almost always there already. */
 #define TRACE_WAIT_MS 5
 #define TRACE_TRIES 4
+/* A namespace whose wait came up empty (a packet the trace rule does not
+ * mark, a table still being set up) is not waited for again for this
+ * long: a flood of such drops must not stall the event loop 20 ms each. */
+#define TRACE_QUIET_NS 1000000000LL
+#define QUIET_SLOTS 16
 
 struct app_explainer {
 	struct nftrace *nt;
@@ -43,6 +50,11 @@ struct app_explainer {
 	__u32 last_hook;
 	int have_last;
 	struct explain last;
+	struct {
+		__u32 netns;
+		long long at; /* mono_ns() of the empty wait */
+	} quiet_ns[QUIET_SLOTS];
+	unsigned quiet_next;
 };
 
 static void update_note(struct app_explainer *x)
@@ -190,16 +202,67 @@ static void wait_traces(struct nftrace *nt)
 		poll(p, (nfds_t)(n < 16 ? n : 16), TRACE_WAIT_MS);
 }
 
+static int recently_quiet(struct app_explainer *x, __u32 netns, long long now)
+{
+	for (unsigned i = 0; i < QUIET_SLOTS; i++)
+		if (x->quiet_ns[i].netns == netns &&
+		    now - x->quiet_ns[i].at < TRACE_QUIET_NS)
+			return 1;
+	return 0;
+}
+
+static void mark_quiet(struct app_explainer *x, __u32 netns, long long now)
+{
+	unsigned i;
+
+	for (i = 0; i < QUIET_SLOTS; i++)
+		if (x->quiet_ns[i].netns == netns)
+			break;
+	if (i == QUIET_SLOTS)
+		i = x->quiet_next++ % QUIET_SLOTS;
+	x->quiet_ns[i].netns = netns;
+	x->quiet_ns[i].at = now;
+}
+
+/* The trace of a netfilter drop: asked again after short waits, unless
+ * this namespace's last wait found nothing (see TRACE_QUIET_NS). */
+static int explain_trace(struct app_explainer *x, const struct skbs_event *ev,
+			 const __u8 *hdr, struct explain *out)
+{
+	int ret = nftrace_explain(x->nt, ev, hdr, ev->hdr_len, out);
+	long long now;
+
+	if (ret != -EAGAIN)
+		return ret;
+	now = mono_ns();
+	if (recently_quiet(x, ev->netns, now))
+		return ret;
+	for (int t = 1; t < TRACE_TRIES && ret == -EAGAIN; t++) {
+		wait_traces(x->nt);
+		ret = nftrace_explain(x->nt, ev, hdr, ev->hdr_len, out);
+	}
+	if (ret == -EAGAIN)
+		mark_quiet(x, ev->netns, mono_ns());
+	return ret;
+}
+
 static void explain_live(struct app *a, const struct skbs_event *ev,
 			 const char *tail, const char *reason,
 			 struct explain *out)
 {
 	struct app_explainer *x = a->ex;
 	const __u8 *hdr = ev->hdr_len ? (const __u8 *)tail : NULL;
+	struct skbs_ipt_drop ipt;
 	char buf[EXPLAIN_TEXT];
 	int ret = -ENOENT;
 
 	if (is_netfilter(a, ev, reason)) {
+		/* An iptables-legacy table that returned NF_DROP for this
+		 * very skb is certain, and nftrace never sees those. */
+		if (a->s && !session_ipt_drop(a->s, ev->skb, ev->ts, &ipt)) {
+			iptlegacy_explain(&ipt, out);
+			return;
+		}
 		if (!x->nt) {
 			explain_set(out, EXPLAIN_UNAVAILABLE,
 				    "%s The rule is not known: %s",
@@ -208,12 +271,7 @@ static void explain_live(struct app *a, const struct skbs_event *ev,
 				    x->nt_why);
 			return;
 		}
-		for (int t = 0; t < TRACE_TRIES; t++) {
-			ret = nftrace_explain(x->nt, ev, hdr, ev->hdr_len, out);
-			if (ret != -EAGAIN)
-				break;
-			wait_traces(x->nt);
-		}
+		ret = explain_trace(x, ev, hdr, out);
 		if (!ret)
 			return;
 	}

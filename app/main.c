@@ -289,8 +289,10 @@ int main(int argc, char **argv)
 		so.backend = "kprobe";
 	so.ringbuf_bytes = a.cli.ringbuf_bytes;
 	/* The explainer's netlink traffic is skbscope's own: not shown. */
-	if (!a.cli.no_explain)
+	if (!a.cli.no_explain) {
 		so.self_pid = (__u32)getpid();
+		so.watch_ipt = 1;
+	}
 	so.note = note_cb;
 	so.progress = progress_cb;
 	ret = session_open(&so, &a.s, err, sizeof(err));

@@ -141,6 +141,23 @@ struct skbs_event {
 	__u64 caller; /* kprobes: return address into the caller */
 };
 
+/*
+ * iptables-legacy names no rule to a tracer, but its verdict is the return
+ * value of ipt_do_table()/ip6t_do_table(): a kprobe pair on them writes one
+ * of these, keyed by skb address, when a table returns NF_DROP. The table
+ * name sits somewhere in the first bytes of struct xt_table (its offset
+ * moved between kernels and x_tables has no BTF before 5.11), so the raw
+ * bytes are kept and user space finds the name in them.
+ */
+#define SKBS_IPT_TABLE_BYTES 128
+struct skbs_ipt_drop {
+	__u64 ts;  /* bpf_ktime_get_ns() at the return */
+	__u8 hook; /* enum nf_inet_hooks: 0 PREROUTING .. 4 POSTROUTING */
+	__u8 pf;   /* NFPROTO_IPV4 (2) or NFPROTO_IPV6 (10) */
+	__u8 pad[6];
+	__u8 table[SKBS_IPT_TABLE_BYTES]; /* the start of struct xt_table */
+};
+
 enum skbs_filter_flags {
 	SKBS_F_MARK = 1 << 0,
 	SKBS_F_NETNS = 1 << 1,

@@ -16,6 +16,7 @@
 #include "events.h"
 #include "skb.bpf.h"
 #include "filter.bpf.h"
+#include "ipt.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -291,6 +292,8 @@ static __always_inline __u32 fill_event(const struct hit *h,
 	}
 	ev->skb = (__u64)skb;
 	ev->ts = bpf_ktime_get_ns();
+	if (ev_flags & SKBS_EV_DROP)
+		ipt_claim(ev->skb, ev->ts);
 	ev->location = location;
 	ev->drop_reason = reason;
 	ev->cpu = bpf_get_smp_processor_id();
@@ -607,5 +610,68 @@ int fx_copy4(__u64 *ctx)
 {
 	if (tracking())
 		follow_copy(ctx[0], ctx[4]);
+	return 0;
+}
+
+/* The iptables-legacy pair (ipt.bpf.h). */
+SEC("kprobe")
+int kp_ipt_enter(struct pt_regs *ctx)
+{
+	__u32 zero = 0, d;
+	struct ipt_stack *st = bpf_map_lookup_elem(&ipt_stack, &zero);
+	__u64 a0 = PT_REGS_PARM1(ctx), a1 = PT_REGS_PARM2(ctx),
+	      a2 = PT_REGS_PARM3(ctx);
+
+	asm volatile("" : "+r"(a0), "+r"(a1), "+r"(a2));
+	if (!st)
+		return 0;
+	d = st->depth;
+	/* A return probe that was missed (kretprobe maxactive) leaves the
+	 * stack one too deep: start again rather than stay full. */
+	if (d >= IPT_DEPTH)
+		d = 0;
+	st->depth = d + 1;
+	/* The mask (IPT_DEPTH is a power of two) is what the verifier
+	 * keeps as the index's bound. */
+	d &= IPT_DEPTH - 1;
+	st->f[d].skb = kp_pick(a0, a1, a2, ipt_pos_skb);
+	st->f[d].state = kp_pick(a0, a1, a2, ipt_pos_state);
+	st->f[d].table = kp_pick(a0, a1, a2, ipt_pos_table);
+	return 0;
+}
+
+SEC("kretprobe")
+int kp_ipt_exit(struct pt_regs *ctx)
+{
+	__u32 zero = 0, d;
+	struct ipt_stack *st = bpf_map_lookup_elem(&ipt_stack, &zero);
+	struct skbs_ipt_drop *r;
+	struct nf_hook_state *state;
+	struct ipt_frame f;
+
+	if (!st)
+		return 0;
+	d = st->depth;
+	if (!d || d > IPT_DEPTH) {
+		st->depth = 0;
+		return 0;
+	}
+	st->depth = --d;
+	f = st->f[d & (IPT_DEPTH - 1)];
+	/* NF_DROP is 0; REJECT returns it too. */
+	if ((__u32)PT_REGS_RC(ctx) != 0)
+		return 0;
+	r = bpf_map_lookup_elem(&ipt_scratch, &zero);
+	if (!r)
+		return 0;
+	state = (struct nf_hook_state *)f.state;
+	r->ts = bpf_ktime_get_ns();
+	/* hook was an unsigned int before 5.15 and is a u8 since: the
+	 * bitfield reader takes the kernel's size from BTF. */
+	r->hook = (__u8)BPF_CORE_READ_BITFIELD_PROBED(state, hook);
+	r->pf = (__u8)BPF_CORE_READ_BITFIELD_PROBED(state, pf);
+	if (bpf_probe_read_kernel(r->table, sizeof(r->table), (void *)f.table))
+		return 0;
+	bpf_map_update_elem(&ipt_drops, &f.skb, r, BPF_ANY);
 	return 0;
 }

@@ -43,6 +43,7 @@ static int load_once(struct session *s, char *err, size_t errlen)
 			ret = backends[b]->plan(s, err, errlen);
 	if (ret)
 		return ret;
+	ipt_plan(s);
 	ret = skbscope_bpf__load(s->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot load BPF programs: %s",
@@ -59,6 +60,18 @@ int load_main(struct session *s, char *err, size_t errlen)
 
 	if (!ret)
 		return 0;
+	/* The iptables-legacy watcher is an extra: never the reason a
+	 * backend is lost. */
+	if (s->ipt.planned) {
+		snprintf(s->ipt.why, sizeof(s->ipt.why),
+			 "the iptables-legacy probes do not load (%s)", err);
+		s->ipt.refused = 1;
+		skbscope_bpf__destroy(s->skel);
+		s->skel = NULL;
+		ret = load_once(s, err, errlen);
+		if (!ret)
+			return 0;
+	}
 	for (int b = 0; b < BK_N; b++)
 		if (backends[b]->plan)
 			planned |= 1u << b;

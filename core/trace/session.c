@@ -245,6 +245,7 @@ int session_attach(struct session *s, char *err, size_t errlen)
 			ret = tp_attach(s, &a, 0);
 		if (!ret && a.ok) {
 			s->active = bk;
+			ipt_attach(s);
 			if (bk->follow && !bk->follow(s))
 				sess_note(s,
 					  "clones cannot be followed under "
@@ -280,6 +281,7 @@ void session_stop(struct session *s)
 	s->detached = 1;
 	p.o = &s->o;
 	p.total = s->nplinks + attach_count(s->links);
+	ipt_detach(s);
 	detach_all(s, &p);
 }
 

@@ -25,6 +25,8 @@ struct session_opts {
 	/* Events whose process is this tgid are counted, not handed on
 	 * (skbscope's own netlink traffic); 0: none. */
 	__u32 self_pid;
+	/* Record iptables-legacy's NF_DROP verdicts (session_ipt_drop). */
+	int watch_ipt;
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of
@@ -74,6 +76,15 @@ __u64 session_bad_records(const struct session *s);
 __u64 session_self_events(const struct session *s);
 /* The kernel stack of a stack id: fills ips, returns the depth or -errno. */
 int session_stack(struct session *s, __s32 id, __u64 *ips, int max);
+
+/* The iptables-legacy table that returned NF_DROP for skb just before ts
+ * (the drop event's), taken out of the kernel's record: 0, -ENOENT when
+ * none did, -EOPNOTSUPP when the verdicts are not watched (see
+ * session_ipt_why). */
+int session_ipt_drop(struct session *s, __u64 skb, __u64 ts,
+		     struct skbs_ipt_drop *out);
+/* Why iptables-legacy verdicts are not watched; "" when they are. */
+const char *session_ipt_why(const struct session *s);
 
 const struct hooks *session_hooks(const struct session *s);
 const struct reasons *session_reasons(const struct session *s);

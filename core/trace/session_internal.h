@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "core/trace/backend.h"
+#include "core/trace/ipt.h"
 #include "core/trace/session.h"
 #include "core/trace/template.h"
 
@@ -56,6 +57,7 @@ struct session {
 	void *fn_ctx;
 	int stopped;
 	const struct backend_ops *active; /* the backend that attached */
+	struct ipt_watch ipt;             /* iptables-legacy verdicts */
 	char why[768];                    /* "backend: reason; ..." */
 };
 

@@ -77,6 +77,10 @@ for b in $OFFERED; do
 			vmcheck "$b: --output-caller names the caller" \
 				grep -q "7001(udp) nf_hook_slow caller=[a-z_0-9]*+0x" /tmp/drop.$b
 		esac
+		# iptables-legacy's verdict, from the kprobe pair on
+		# ipt_do_table: the table and chain of the DROP rule above.
+		vmcheck "$b: why names iptables-legacy filter OUTPUT" \
+			grep -q "why: dropped by iptables-legacy table filter chain OUTPUT" /tmp/drop.$b
 	fi
 	if [ "$REASONS" = yes ]; then
 		vmcheck "$b: closed port: NO_SOCKET at __udp4_lib_rcv" \
