@@ -166,3 +166,16 @@ stop_trace() {
 jq_ok() { jq -e "$@" >/dev/null; }
 
 netns_inode() { stat -L -c %i "/var/run/netns/$1"; }
+
+# skbscope_table NS: the name of the (first) trace table skbscope made in
+# NS ("skbscope_PID"); list_trace_table NS: that table as nft lists it.
+skbscope_table() {
+	ip netns exec "$1" nft list tables 2>/dev/null |
+		awk '$2 == "inet" && $3 ~ /^skbscope_[0-9]+$/ { print $3; exit }'
+}
+list_trace_table() {
+	local t
+	t=$(skbscope_table "$1")
+	[ -n "$t" ] && ip netns exec "$1" nft list table inet "$t" 2>&1
+}
+export -f skbscope_table list_trace_table

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
@@ -29,9 +30,22 @@
 /* By enum nft_match_chain. */
 static const char *const chain_names[] = { "pre", "out" };
 
+const char *nftrace_table(void)
+{
+	static char name[32];
+
+	if (!name[0])
+		snprintf(name, sizeof(name), NFTRACE_TABLE_PREFIX "%d",
+			 (int)getpid());
+	return name;
+}
+
+/* Any skbscope's: another one's mark rules are no more the verdict than
+ * ours. */
 int nft_table_ours(__u32 family, const char *table)
 {
-	return family == NFPROTO_INET && !strcmp(table, NFTRACE_TABLE);
+	return family == NFPROTO_INET && !strncmp(table, NFTRACE_TABLE_PREFIX,
+						  strlen(NFTRACE_TABLE_PREFIX));
 }
 
 struct nt_batch {
@@ -140,7 +154,7 @@ static struct nftnl_rule *trace_rule(const struct nft_match *m, int c)
 	struct nftnl_rule *r = nft_match_rule(m, c);
 
 	if (r) {
-		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRACE_TABLE);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, nftrace_table());
 		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_names[c]);
 		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	}
@@ -183,7 +197,7 @@ static int batch_table(struct nt_batch *bt, const struct nft_match *m)
 
 	if (!t)
 		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, nftrace_table());
 	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, NFT_TABLE_F_OWNER);
 	nlh = batch_add(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE | NLM_F_EXCL,
 			"table");
@@ -200,7 +214,7 @@ static int batch_table(struct nt_batch *bt, const struct nft_match *m)
 
 		if (!ch)
 			return -ENOMEM;
-		nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, NFTRACE_TABLE);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, nftrace_table());
 		nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, chain_names[c]);
 		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
 		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, hooks[c]);
@@ -230,7 +244,7 @@ static int batch_refilter(struct nt_batch *bt, const struct nft_match *m)
 
 		if (!r)
 			return -ENOMEM;
-		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTRACE_TABLE);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, nftrace_table());
 		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_names[c]);
 		nlh = batch_add(bt, NFT_MSG_DELRULE, 0, "flush");
 		if (nlh) {
@@ -260,7 +274,7 @@ static int check_owner(struct mnl_socket *own, __u32 *next_seq, __u32 ino,
 	if (!t)
 		return -ENOMEM;
 	memset(buf, 0, sizeof(buf));
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, nftrace_table());
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
 				    NLM_F_ACK, seq);
 	nftnl_table_nlmsg_build_payload(nlh, t);
@@ -323,7 +337,7 @@ static void drop_table(struct mnl_socket *own, __u32 *seq)
 
 	if (bt && t) {
 		batch_init(bt, seq);
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTRACE_TABLE);
+		nftnl_table_set_str(t, NFTNL_TABLE_NAME, nftrace_table());
 		nlh = batch_add(bt, NFT_MSG_DELTABLE, 0, "table");
 		if (nlh) {
 			nftnl_table_nlmsg_build_payload(nlh, t);
@@ -354,10 +368,11 @@ int nft_table_add(struct mnl_socket *own, __u32 *seq, __u32 ino,
 	/* An owned table answers EPERM to any other socket, before EEXIST;
 	 * we may change tables (the trace group took CAP_NET_ADMIN too). */
 	if ((rc == -EEXIST || rc == -EPERM) && !strcmp(failed, "table")) {
-		snprintf(err, errlen,
-			 "netns %u: a table inet %s is there already (another "
-			 "skbscope?): not touching it",
-			 ino, NFTRACE_TABLE);
+		snprintf(
+			err, errlen,
+			"netns %u: a table inet %s is there already (left by a "
+			"process of the same pid?): not touching it",
+			ino, nftrace_table());
 		rc = -EEXIST;
 	} else if ((rc == -EOPNOTSUPP || rc == -EINVAL) &&
 		   !strcmp(failed, "table")) {

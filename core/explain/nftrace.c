@@ -309,7 +309,7 @@ int nftrace_watch(struct nftrace *nt, __u32 ino, char *err, size_t errlen)
 	     "nftrace: added table inet %s in netns %u (%s) to name the "
 	     "netfilter rules that drop packets, tracing %s; the kernel "
 	     "deletes it when skbscope exits",
-	     NFTRACE_TABLE, ino, nft_ns_name(w->ns),
+	     nftrace_table(), ino, nft_ns_name(w->ns),
 	     nft_match_none(nt->m) ? "nothing (the filter matches nothing)" :
 	     what[0]               ? what :
 				     "every packet");

@@ -15,8 +15,12 @@
 #include "bpf/events.h"
 #include "core/explain.h"
 
-/* The trace table, family inet, in every watched namespace. */
-#define NFTRACE_TABLE "skbscope"
+/* The trace table, family inet, in every watched namespace:
+ * "skbscope_PID". An owned table belongs to one netlink socket, so two
+ * skbscopes on one box need a table each; the pid also tells an operator
+ * whose it is. */
+#define NFTRACE_TABLE_PREFIX "skbscope_"
+const char *nftrace_table(void);
 
 struct nftrace;
 

@@ -117,7 +117,7 @@ check "OUTPUT drop: family ip, table filter, chain OUTPUT, hook output" \
 check "OUTPUT drop: verdict drop, netns $INO_A" \
 	[ "$(field "$O" verdict)/$(field "$O" netns)" = "drop/$INO_A" ]
 check "the table added is said, with its namespace and match" \
-	grep -q "^NOTE $INO_A nftrace: added table inet skbscope in netns $INO_A ($A) .*tracing ip daddr $N1.2 meta l4proto udp th dport 7001" "$O"
+	grep -q "^NOTE $INO_A nftrace: added table inet skbscope_[0-9]* in netns $INO_A ($A) .*tracing ip daddr $N1.2 meta l4proto udp th dport 7001" "$O"
 check "after a normal exit: no skbscope table in $A" no_table "$A"
 
 # 2. Not watched yet: the first drop sets it up and says so, the next is named.
@@ -196,11 +196,11 @@ rm -f "$TMP"/f.*
 	wait "$TMP/f.go3" >"$O" 2>&1 &
 P=$!; PIDS="$PIDS $P"
 wait_file "$TMP/f.1" 20
-L1=$(ip netns exec "$A" nft list table inet skbscope 2>&1)
+L1=$(list_trace_table "$A")
 touch "$TMP/f.go1"; wait_file "$TMP/f.2" 20
-L2=$(ip netns exec "$A" nft list table inet skbscope 2>&1)
+L2=$(list_trace_table "$A")
 touch "$TMP/f.go2"; wait_file "$TMP/f.3" 20
-L3=$(ip netns exec "$A" nft list table inet skbscope 2>&1)
+L3=$(list_trace_table "$A")
 touch "$TMP/f.go3"; wait "$P"
 check "table has the owner flag" grep -q "flags owner" <<<"$L1"
 check "trace rules match the filter: ip daddr $N1.2 udp dport 7001 (x2)" \
@@ -240,16 +240,35 @@ else
 	not_ok "SIGKILL: driver did not start"
 fi
 
-# 10. A second skbscope in the same namespace does not take the table over.
+# 10. Two skbscopes at once in one namespace: a table each, and both name
+# the rule; a table of its name that someone else made is not taken over.
 rm -f "$TMP/s.up"
-"$DRV" watch "$A" touch "$TMP/s.up" wait "$TMP/s.go" >"$TMP/out10a" 2>&1 &
+"$DRV" filter dst="$N1.2" proto=udp dport=7001 watch "$A" \
+	touch "$TMP/s.up" wait "$TMP/s.go" send "$A" "$N1.2" 7001 \
+	explain "$A" >"$TMP/out10a" 2>&1 &
 P=$!; PIDS="$PIDS $P"
 wait_file "$TMP/s.up" 20
-drv "$TMP/out10" watch "$A"
+drv "$TMP/out10" filter dst="$N1.2" proto=udp dport=7001 watch "$A" \
+	send "$A" "$N1.2" 7001 explain "$A"
 touch "$TMP/s.go"; wait "$P"
-check "second instance: refused, says another skbscope ($(cut -c1-60 "$TMP/out10"))" \
-	grep -q "^WATCH -17 .*already (another skbscope?)" "$TMP/out10"
-check "second instance: the first one's table is gone with it" no_table "$A"
+H=$(nft_handle "$A" ip filter OUTPUT "udp dport 7001")
+check "two instances: the first added inet skbscope_$P" \
+	grep -q "^NOTE $INO_A nftrace: added table inet skbscope_$P in" "$TMP/out10a"
+check "two instances: the second its own table beside it" \
+	t 'grep -q "^NOTE $INO_A nftrace: added table inet skbscope_[0-9]* in" "$TMP/out10" &&
+		! grep -q "added table inet skbscope_$P in" "$TMP/out10"'
+check "two instances: the second names rule $H ($(field "$TMP/out10" handle))" \
+	t '[ -n "$H" ] && [ "$(field "$TMP/out10" handle)" = "$H" ]'
+check "two instances: the first names rule $H too ($(field "$TMP/out10a" handle))" \
+	t '[ -n "$H" ] && [ "$(field "$TMP/out10a" handle)" = "$H" ]'
+check "two instances: no table left by either" no_table "$A"
+# bash makes the table, then becomes the driver: same pid, same name.
+ip netns exec "$A" bash -c 'nft add table inet skbscope_$$ &&
+	exec "$0" watch "$1"' "$DRV" "$A" >"$TMP/out10b" 2>&1
+check "a table of its name made by another: refused ($(cut -c1-80 "$TMP/out10b"))" \
+	grep -q "^WATCH -17 .*already" "$TMP/out10b"
+check "  ... and that table is left as it was" has_table "$A"
+ip netns exec "$A" nft delete table inet "$(skbscope_table "$A")" 2>/dev/null
 
 # 11. A rule deleted between the drop and the lookup, then one replaced
 # with other text under the same handle: never the wrong text.

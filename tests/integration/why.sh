@@ -67,9 +67,9 @@ if start_trace "$OUT" --output-json --filter-netns "$A" \
 	send_udp "$A" "$NET.2" 7001 1
 	sleep 0.5
 	check "stderr says a trace table was added in $A" \
-		grep -q "added table inet skbscope in netns $INO_A ($A)" "$OUT.err"
+		grep -q "added table inet skbscope_[0-9]* in netns $INO_A ($A)" "$OUT.err"
 	check "the trace table traces what the filter matches" \
-		bash -c "ip netns exec '$A' nft list table inet skbscope | grep -q 'dport 7001'"
+		bash -c "list_trace_table '$A' | grep -q 'dport 7001'"
 	send_udp "$A" "$NET.2" 7001 3
 	sleep 0.5
 	check "the table is there while tracing" has_table "$A"
@@ -184,7 +184,7 @@ if wait_file "$TMP/ready.tui" 30; then
 	send_udp "$A" "$NET.2" 7001 1	# starts the trace in A
 	for _ in $(seq 30); do has_table "$A" && break; sleep 0.1; done
 	check "explorer: trace rule for dport 7001" \
-		bash -c "ip netns exec '$A' nft list table inet skbscope | grep -q 'dport 7001'"
+		bash -c "list_trace_table '$A' | grep -q 'dport 7001'"
 	tm send-keys -t "$S" '\'
 	sleep 0.3
 	tm send-keys -t "$S" C-u
@@ -193,13 +193,13 @@ if wait_file "$TMP/ready.tui" 30; then
 	wait_screen_of "$S" "filter applied in the kernel: dport 7009" 5
 	ok=1
 	for _ in $(seq 30); do
-		ip netns exec "$A" nft list table inet skbscope 2>/dev/null |
+		list_trace_table "$A" |
 			grep -q 'dport 7009' && break
 		sleep 0.1
 	done
 	check "explorer: the trace rule follows the filter (dport 7009)" \
-		bash -c "ip netns exec '$A' nft list table inet skbscope | grep -q 'dport 7009' &&
-			! ip netns exec '$A' nft list table inet skbscope | grep -q 'dport 7001'"
+		bash -c "list_trace_table '$A' | grep -q 'dport 7009' &&
+			! list_trace_table '$A' | grep -q 'dport 7001'"
 	tm send-keys -t "$S" q
 	for _ in $(seq 50); do no_table "$A" && break; sleep 0.1; done
 	check "explorer: q removes the table" no_table "$A"
