@@ -40,6 +40,9 @@ struct app {
 	struct pcapng *pcap;
 	int pcap_err; /* first write error, -errno */
 	struct rec_writer *rec;
+	/* The explorer's taker of returns (app/live.c), with its kind. */
+	void (*on_return)(void *ctx, const struct skbs_return *r, int kind);
+	void *on_return_ctx;
 	int rec_err; /* first write error, -errno */
 	/* mono_ns() of the last flush */
 	long long rec_flushed;
@@ -62,6 +65,11 @@ const struct ksyms *app_ksyms(struct app *a);
  * only (the explorer draws for itself). */
 int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail);
 int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail);
+/* A return record (--output-return): printed in line mode, recorded, and
+ * handed to the explorer's source when one is set. */
+void app_on_return(void *ctx, const struct skbs_return *r);
+/* The same for a return whose kind is known (a replay's). */
+void app_print_return(void *ctx, const struct skbs_return *r, int kind);
 /* Detach, then empty the ring buffer into the outputs. */
 void app_drain(struct app *a);
 /* The exit summary on stderr: matched = received + lost. */

@@ -37,6 +37,7 @@ enum {
 	OPT_LIST,
 	OPT_VERSION,
 	OPT_CALLER,
+	OPT_RETURN,
 	OPT_TRACK,
 	OPT_KMODS,
 	OPT_ALL_KMODS,
@@ -79,6 +80,7 @@ static const struct option options[] = {
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "list-hooks", no_argument, NULL, OPT_LIST },
 	{ "output-caller", optional_argument, NULL, OPT_CALLER },
+	{ "output-return", optional_argument, NULL, OPT_RETURN },
 	{ "filter-track-skb", optional_argument, NULL, OPT_TRACK },
 	{ "kmods", required_argument, NULL, OPT_KMODS },
 	{ "all-kmods", no_argument, NULL, OPT_ALL_KMODS },
@@ -123,6 +125,9 @@ static const char usage[] =
 	"  --output-stack               the kernel stack of each event\n"
 	"  --output-skb                 the whole struct sk_buff, field by field\n"
 	"  --output-caller              the calling function (kprobe backends)\n"
+	"  --output-return              each function's return value and time;\n"
+	"                               the explorer shows a call tree (kprobe\n"
+	"                               backends)\n"
 	"  --snaplen N                  capture N header bytes per event (0-128; explorer: 64)\n"
 	"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 	"  --output-relative-timestamp  same as --timestamp relative\n"
@@ -477,6 +482,9 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_LIST: c->list_hooks = 1; break;
 		case OPT_CALLER:
 			ret = bool_arg(name, optarg, &c->caller, err, errlen);
+			break;
+		case OPT_RETURN:
+			ret = bool_arg(name, optarg, &c->returns, err, errlen);
 			break;
 		case OPT_TRACK:
 			ret = bool_arg(name, optarg, &c->track_skb, err,

@@ -20,6 +20,7 @@ struct cli {
 	__u64 ringbuf_bytes;
 	long long limit_lines; /* 0: no limit */
 	int meta, tuple, stack, skb, caller;
+	int returns; /* --output-return */
 	int track_skb;
 	const char *kmods[64]; /* --kmods, split at commas */
 	size_t nkmods;

@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "core/explain.h"
+#include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/lib/clock.h"
 #include "core/output_json.h"
@@ -203,6 +204,41 @@ counted:
 	return app_stop && !a->draining ? 1 : 0;
 }
 
+void app_print_return(void *ctx, const struct skbs_return *r, int kind)
+{
+	struct app *a = ctx;
+	char line[512];
+
+	if (a->tui) {
+		if (a->on_return)
+			a->on_return(a->on_return_ctx, r, kind);
+		return;
+	}
+	if (ferror(a->out) ||
+	    (a->cli.limit_lines && a->printed >= a->cli.limit_lines))
+		return;
+	if (a->cli.json)
+		json_return(a->lo, r, kind, line, sizeof(line));
+	else
+		line_return(a->lo, r, kind, line, sizeof(line));
+	fprintf(a->out, "%s\n", line);
+}
+
+void app_on_return(void *ctx, const struct skbs_return *r)
+{
+	struct app *a = ctx;
+	const struct hook *hk = hooks_get(session_hooks(a->s), r->hook);
+	int kind = hk ? hk->ret_kind : 0;
+
+	if (a->rec) {
+		int ret = rec_write_return(a->rec, r, kind);
+
+		if (ret && ret != -EINVAL)
+			a->rec_err = ret;
+	}
+	app_print_return(a, r, kind);
+}
+
 /*
  * Stop producing, then empty the ring buffer: what was still in it at the
  * end is printed, recorded or at least counted, never dropped unseen.
@@ -262,6 +298,15 @@ void app_summary(struct app *a)
 	if (c[SKBS_C_MATCHED] != got + c[SKBS_C_LOST])
 		fprintf(stderr, ", %lld unaccounted for",
 			(long long)(c[SKBS_C_MATCHED] - got - c[SKBS_C_LOST]));
+	/* Returns add up on their own: written = received (lost apart). */
+	if (a->cli.returns)
+		fprintf(stderr, "; %llu returns: %llu received, %llu lost%s",
+			(unsigned long long)(c[SKBS_C_RET] + c[SKBS_C_RET_LOST]),
+			(unsigned long long)session_returns(a->s),
+			(unsigned long long)c[SKBS_C_RET_LOST],
+			c[SKBS_C_RET] == session_returns(a->s) ?
+				"" :
+				" (some unaccounted for)");
 	fprintf(stderr,
 		"; %llu hook hits in all; %zu hooks on the %s "
 		"backend\n",

@@ -293,6 +293,7 @@ int main(int argc, char **argv)
 		so.self_pid = (__u32)getpid();
 		so.watch_ipt = 1;
 	}
+	so.returns = a.cli.returns;
 	so.note = note_cb;
 	so.progress = progress_cb;
 	ret = session_open(&so, &a.s, err, sizeof(err));
@@ -347,6 +348,21 @@ int main(int argc, char **argv)
 	if (session_backend_why(a.s)[0])
 		fprintf(stderr, "skbscope: not using %s\n",
 			session_backend_why(a.s));
+	if (a.cli.returns) {
+		size_t rfail = 0, rn;
+		const char *why;
+
+		rn = session_returns_attached(a.s, &rfail, &why);
+		if (rn)
+			fprintf(stderr,
+				"skbscope: %zu return probes attached (%zu "
+				"failed)\n",
+				rn, rfail);
+		else
+			fprintf(stderr, "skbscope: no returns: %s\n",
+				why ? why : "none attached");
+		session_set_return_fn(a.s, app_on_return, &a);
+	}
 	if (a.cli.filter.flags & SKBS_F_PCAP)
 		fprintf(stderr,
 			"skbscope: pcap-filter '%s': %u/%u "

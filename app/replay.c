@@ -148,6 +148,8 @@ int app_replay_main(struct app *a)
 	}
 	line_out_set_ksyms(a->lo, rec_ksyms(a->replay));
 	a->ksyms_tried = 1;
+	/* A recording made with --output-return shows them again. */
+	rec_set_return_fn(a->replay, app_print_return, a);
 	/* Explanations come from the file: nothing is asked of this kernel. */
 	if (app_explain_start(a)) {
 		fprintf(stderr, "skbscope: out of memory\n");

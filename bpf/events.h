@@ -97,6 +97,7 @@ struct skbs_cbpf_insn {
 
 enum skbs_rec_type {
 	SKBS_REC_EVENT = 1,
+	SKBS_REC_RETURN = 2,
 };
 
 enum skbs_event_flags {
@@ -158,6 +159,20 @@ struct skbs_ipt_drop {
 	__u8 table[SKBS_IPT_TABLE_BYTES]; /* the start of struct xt_table */
 };
 
+/* A traced function returned, on function-probe backends with returns on
+ * (kretprobe, kretprobe.multi): paired with its entry event by skb and
+ * ts_entry, which is that event's ts. */
+struct skbs_return {
+	__u32 rec_type; /* SKBS_REC_RETURN */
+	__u32 hook;     /* the entry event's hook */
+	__u64 skb;
+	__u64 ts_entry; /* the entry event's ts */
+	__u64 ts_exit;  /* bpf_ktime_get_ns() at the return */
+	__s64 ret;      /* the return register, as the type leaves it */
+	__u32 cpu;
+	__u32 depth; /* traced calls open below it on this task, 0 = outermost */
+};
+
 enum skbs_filter_flags {
 	SKBS_F_MARK = 1 << 0,
 	SKBS_F_NETNS = 1 << 1,
@@ -216,6 +231,8 @@ enum skbs_counter {
 	SKBS_C_MATCHED,   /* hits that passed the filter */
 	SKBS_C_LOST,      /* matched but the ring buffer was full */
 	SKBS_C_STACK_ERR, /* bpf_get_stackid failed (collision or full) */
+	SKBS_C_RET,       /* return records written */
+	SKBS_C_RET_LOST,  /* return records the full ring buffer refused */
 	SKBS_C_MAX,
 };
 

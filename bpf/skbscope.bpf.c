@@ -346,6 +346,8 @@ static __always_inline void emit_event(struct scratch *sc, __u32 tail)
 		count(SKBS_C_LOST);
 }
 
+#include "ret.bpf.h"
+
 /* The generic body, shared by every hook: filter, fill, emit. ctx is what
  * the stub got (needed for the stack); location and reason come from the
  * drop hooks. */
@@ -369,9 +371,14 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 		h.dev = skb->dev;
 		off.head = skb->head;
 	}
-	if (!filter_skb(&h, &off, skb, ev_flags, kind))
+	if (!filter_skb(&h, &off, skb, ev_flags, kind)) {
+		if (kind == STUB_KPROBE && !ev_flags)
+			ret_enter(ctx, (__u64)skb, 0);
 		return 0;
+	}
 	tail = fill_event(&h, &off, ctx, skb, location, reason, ev_flags, kind);
+	if (kind == STUB_KPROBE && !ev_flags)
+		ret_enter(ctx, (__u64)skb, h.sc->ev.ts);
 	emit_event(h.sc, tail);
 	return 0;
 }
@@ -491,6 +498,19 @@ int tp_consume_skb(__u64 *ctx)
 
 KPROBE_STUBS("kprobe", kp)
 KPROBE_STUBS("kprobe.multi", km)
+
+/* Their returns (ret.bpf.h): one program serves every function. */
+SEC("kretprobe")
+int kp_ret(struct pt_regs *ctx)
+{
+	return ret_exit(ctx);
+}
+
+SEC("kretprobe.multi")
+int km_ret(struct pt_regs *ctx)
+{
+	return ret_exit(ctx);
+}
 
 /* fentry copies are retargeted per function like the tp_btf ones; the
  * section names give libbpf a target for loading the template. */

@@ -22,6 +22,7 @@ struct hook {
 	int skb_pos; /* tracepoints: ctx index; functions: 1..5 */
 	__u32 btf_id;
 	int nargs;
+	int ret_kind;  /* functions: enum ret_kind (core/retval.h) */
 	int attached;  /* 1 attached, 0 not (yet), -errno failed */
 	char why[128]; /* why it failed, when it did */
 };

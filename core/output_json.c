@@ -7,6 +7,7 @@
 #include "core/event.h"
 #include "core/explain.h"
 #include "core/output_json.h"
+#include "core/retval.h"
 
 /* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
@@ -164,4 +165,29 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 	PUT("}");
 #undef PUT
 	return (int)n;
+}
+
+int json_return(const struct line_out *lo, const struct skbs_return *r,
+		int kind, char *buf, size_t len)
+{
+	const struct skbs_event ev = { .hook = r->hook };
+	char fn[192], s1[256], val[64], s2[160];
+
+	line_func(lo, &ev, fn, sizeof(fn));
+	json_string(fn, sizeof(fn), s1, sizeof(s1));
+	retval_format((enum ret_kind)kind, r->ret, val, sizeof(val));
+	json_string(val, sizeof(val), s2, sizeof(s2));
+	return snprintf(buf, len,
+			"{\"type\":\"return\",\"skb\":\"0x%llx\",\"cpu\":%u,"
+			"\"func\":%s,\"depth\":%u,\"ret\":%lld,\"retval\":%s,"
+			"\"kind\":\"%s\",\"time\":%llu,\"time_entry\":%llu,"
+			"\"duration_ns\":%llu}",
+			(unsigned long long)r->skb, r->cpu, s1, r->depth,
+			(long long)r->ret, s2,
+			retval_kind_name((enum ret_kind)kind) ?
+				retval_kind_name((enum ret_kind)kind) :
+				"unknown",
+			(unsigned long long)r->ts_exit,
+			(unsigned long long)r->ts_entry,
+			(unsigned long long)(r->ts_exit - r->ts_entry));
 }

@@ -29,5 +29,10 @@ struct explain;
 int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		const char *const *stack, int nstack, const struct explain *why,
 		char *buf, size_t len);
+/* One return record (--output-return) as a JSON object: "type":"return",
+ * skb, cpu, func, depth, the raw "ret" and its decoded "retval", the
+ * time at return and "duration_ns". Returns the length needed. */
+int json_return(const struct line_out *lo, const struct skbs_return *r,
+		int kind, char *buf, size_t len);
 
 #endif

@@ -12,6 +12,7 @@
 #include "core/ksyms.h"
 #include "core/lib/u64map.h"
 #include "core/output_line.h"
+#include "core/retval.h"
 
 /* Skbs whose previous timestamp is remembered, at most. */
 #define PREV_MAX (1 << 20)
@@ -291,4 +292,19 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 	}
 #undef PUT
 	return (int)n;
+}
+
+int line_return(const struct line_out *lo, const struct skbs_return *r,
+		int kind, char *buf, size_t len)
+{
+	const struct skbs_event ev = { .hook = r->hook };
+	char fn[192], val[64], dur[32];
+
+	line_func(lo, &ev, fn, sizeof(fn));
+	retval_format((enum ret_kind)kind, r->ret, val, sizeof(val));
+	retval_duration(r->ts_exit - r->ts_entry, dur, sizeof(dur));
+	return snprintf(buf, len, "0x%016llx %-3u %*s<- %s%s%s (%s)",
+			(unsigned long long)r->skb, r->cpu,
+			(int)(r->depth < 16 ? 2 * r->depth : 32), "", fn,
+			val[0] ? " = " : "", val, dur);
 }

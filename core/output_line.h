@@ -42,6 +42,11 @@ int line_header(const struct line_out *lo, char *buf, size_t len);
 /* Format one event (no trailing newline). Returns the length. */
 int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		size_t len);
+/* A return record (--output-return): the SKB and CPU columns, then
+ * "<- FUNC = VALUE (DURATION)", indented by its call depth. kind is the
+ * function's enum ret_kind (its hook's, or a recording's). */
+int line_return(const struct line_out *lo, const struct skbs_return *r,
+		int kind, char *buf, size_t len);
 /* The event's tuple alone, "10.0.0.1:5000->10.0.0.2:80(udp)" or "". */
 int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
 /* The hook's name as FUNC shows it ("ip_rcv", "skb:kfree_skb",

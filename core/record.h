@@ -55,6 +55,10 @@ int rec_write_event(struct rec_writer *w, const struct skbs_event *ev,
  * (a kind the reader would not know), or -errno: the file is broken. */
 int rec_write_explain(struct rec_writer *w, const struct skbs_event *ev,
 		      const struct explain *e);
+/* A return record with its function's enum ret_kind. 0, -EINVAL (a hook
+ * not written yet) or the writer's error. */
+int rec_write_return(struct rec_writer *w, const struct skbs_return *r,
+		     int kind);
 /* Write out what is buffered. Callers flush about once a second and when a
  * signal asks them to stop; not async-signal-safe. 0 or -errno. */
 int rec_flush(struct rec_writer *w);
@@ -86,6 +90,11 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 /* Why the event rec_next returned last was dropped, as recorded, or
  * NULL. Valid until the next call. */
 const struct explain *rec_explain(const struct rec_reader *r);
+/* Return records go to fn as rec_next reads past them (with the kind
+ * recorded); without fn they are skipped. */
+typedef void (*rec_return_fn)(void *ctx, const struct skbs_return *r,
+			      int kind);
+void rec_set_return_fn(struct rec_reader *r, rec_return_fn fn, void *ctx);
 /*
  * Tables built from the records read so far; they grow as rec_next reads
  * on, so do not keep pointers into them (hooks_get) across calls. Never

@@ -33,6 +33,9 @@
  *             nfields pairs of key, value. Why the drop EVENT right
  *             after it happened (same skb and ts). Optional: a reader
  *             that does not know it shows the drop without it.
+ *   8|bit 31 RETURN   struct skbs_return, u32 kind (enum ret_kind), u32 0.
+ *             A traced function's return (--output-return), after its
+ *             entry EVENT. Optional: an older reader shows a flat path.
  *
  * Readers ignore bytes after the fields they know in all but EVENT, so a
  * field can be appended there without a new version, and they skip
@@ -57,6 +60,7 @@ enum rec_type {
 	REC_EVENT = 5,
 	REC_END = 6,
 	REC_EXPLAIN = 7 | (1u << 31), /* REC_OPTIONAL */
+	REC_RETURN = 8 | (1u << 31),  /* REC_OPTIONAL */
 	REC_OPTIONAL = 1u << 31,      /* readers may skip these if unknown */
 };
 
@@ -138,6 +142,13 @@ _Static_assert(sizeof(struct rec_fmt_sym) == 8, "rec_fmt_sym");
 _Static_assert(sizeof(struct rec_fmt_event) == 8, "rec_fmt_event");
 _Static_assert(sizeof(struct rec_fmt_end) == 16, "rec_fmt_end");
 _Static_assert(sizeof(struct rec_fmt_explain) == 24, "rec_fmt_explain");
+
+struct rec_fmt_return {
+	struct skbs_return r;
+	__u32 kind; /* enum ret_kind */
+	__u32 zero;
+};
+_Static_assert(sizeof(struct rec_fmt_return) == 56, "rec_fmt_return");
 _Static_assert(sizeof(struct skbs_event) == 168,
 	       "struct skbs_event is in recordings: bump REC_VERSION");
 _Static_assert(SKBS_C_MAX <= REC_COUNTERS_MAX,

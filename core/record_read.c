@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "core/event.h"
 #include "core/explain.h"
+#include "core/retval.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/lib/vec.h"
@@ -46,6 +47,8 @@ struct rec_reader {
 	struct explain pend, cur;
 	__u64 pend_skb, pend_ts;
 	int have_pend, have_cur;
+	rec_return_fn ret_fn;
+	void *ret_ctx;
 };
 
 static int fail(struct rec_reader *r, __u64 off, int code, const char *fmt, ...)
@@ -366,6 +369,28 @@ static int parse_explain(struct rec_reader *r, const unsigned char *p,
 	return 0;
 }
 
+static int parse_return(struct rec_reader *r, const unsigned char *p,
+			__u32 len, __u64 off)
+{
+	struct rec_fmt_return fx;
+
+	if (len < sizeof(fx))
+		return fail(r, off, -EINVAL, "malformed return record");
+	memcpy(&fx, p, sizeof(fx));
+	/* Its hook is written before it, like an event's. */
+	if (fx.r.hook >= hooks_count(r->hooks))
+		return fail(r, off, -EINVAL, "return of unknown hook %u",
+			    fx.r.hook);
+	if (fx.r.ts_exit < fx.r.ts_entry)
+		return fail(r, off, -EINVAL, "return before its entry");
+	if (r->ret_fn)
+		r->ret_fn(r->ret_ctx, &fx.r,
+			  retval_kind_name((enum ret_kind)fx.kind) ?
+				  (int)fx.kind :
+				  RET_UNKNOWN);
+	return 0;
+}
+
 static int parse_end(struct rec_reader *r, const unsigned char *p, __u32 len,
 		     __u64 off)
 {
@@ -566,6 +591,7 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 		case REC_SYM: parse_sym(r, p, len, off); break;
 		case REC_END: parse_end(r, p, len, off); break;
 		case REC_EXPLAIN: parse_explain(r, p, len, off); break;
+		case REC_RETURN: parse_return(r, p, len, off); break;
 		case REC_META:
 			fail(r, off, -EINVAL, "a second meta record");
 			break;
@@ -579,6 +605,12 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 	if (r->state > 0)
 		return 0;
 	return reader_err(r, err, errlen);
+}
+
+void rec_set_return_fn(struct rec_reader *r, rec_return_fn fn, void *ctx)
+{
+	r->ret_fn = fn;
+	r->ret_ctx = ctx;
 }
 
 const struct explain *rec_explain(const struct rec_reader *r)

@@ -312,6 +312,23 @@ int rec_write_event(struct rec_writer *w, const struct skbs_event *ev,
 	return 0;
 }
 
+int rec_write_return(struct rec_writer *w, const struct skbs_return *r,
+		     int kind)
+{
+	struct rec_fmt_return fx = { .r = *r, .kind = (__u32)kind };
+	unsigned char *p;
+
+	if (w->err)
+		return w->err;
+	if (r->hook >= w->nhooks || r->ts_exit < r->ts_entry)
+		return -EINVAL;
+	p = put(w, REC_RETURN, sizeof(fx));
+	if (!p)
+		return w->err;
+	memcpy(p, &fx, sizeof(fx));
+	return 0;
+}
+
 int rec_write_explain(struct rec_writer *w, const struct skbs_event *ev,
 		      const struct explain *e)
 {

@@ -17,6 +17,7 @@
 #include "core/lib/parfor.h"
 #include "core/trace/btf.h"
 #include "core/trace/session_internal.h"
+#include "core/trace/skel.h"
 
 static int kmulti_precheck(struct session *s, char *why, size_t len)
 {
@@ -51,6 +52,35 @@ static int kprobe_precheck(struct session *s, char *why, size_t len)
 	return 0;
 }
 
+/* Returns pair with their entries by the attach cookie (ret.bpf.h): on
+ * plain kprobes they need cookies (5.15+), kprobe-multi always has them. */
+static int returns_possible(const struct session *s, enum backend b)
+{
+	return b == BK_KMULTI || s->cookies;
+}
+
+static struct bpf_program *ret_prog(const struct session *s, enum backend b)
+{
+	return b == BK_KMULTI ? s->skel->progs.km_ret : s->skel->progs.kp_ret;
+}
+
+static int plan_returns(struct session *s, enum backend b)
+{
+	if (!returns_possible(s, b))
+		return 0;
+	s->skel->rodata->returns_on = 1;
+	return bpf_program__set_autoload(ret_prog(s, b), true);
+}
+
+/* A hook whose return is probed: the functions, not the drop and free
+ * functions (their stubs are the end of the skb, and return nothing). */
+static int wants_return(const struct hook *hk)
+{
+	return strcmp(hk->name, "kfree_skb_reason") &&
+	       strcmp(hk->name, "sk_skb_reason_drop") &&
+	       strcmp(hk->name, "kfree_skbmem");
+}
+
 /* Both families load every function template and the copy followers
  * in the main object. */
 static int plan_family(struct session *s, enum backend b, char *err,
@@ -73,6 +103,8 @@ static int plan_family(struct session *s, enum backend b, char *err,
 			if (p)
 				ret = bpf_program__set_autoload(p, true);
 		}
+	if (!ret && s->o.returns)
+		ret = plan_returns(s, b);
 	if (ret)
 		snprintf(err, errlen, "cannot choose the kprobe programs: %s",
 			 strerror(-ret));
@@ -123,6 +155,28 @@ static int kmulti_attach_list(struct session *s, struct attempt *a,
 	opts.cnt = n;
 	l = bpf_program__attach_kprobe_multi_opts(p, NULL, &opts);
 	ret = l ? 0 : -errno; /* before free() has a chance at errno */
+	if (l && s->o.returns) {
+		struct bpf_link *r;
+		size_t m = 0;
+
+		/* The same list less the drop and free functions. */
+		for (size_t i = 0; i < n; i++)
+			if (wants_return(hooks_get(s->hooks, ids[i]))) {
+				syms[m] = syms[i];
+				cookies[m++] = cookies[i];
+			}
+		opts.cnt = m;
+		opts.retprobe = true;
+		r = m ? bpf_program__attach_kprobe_multi_opts(
+				ret_prog(s, BK_KMULTI), NULL, &opts) :
+			NULL;
+		if (r && sess_keep_link(s, r))
+			bpf_link__destroy(r);
+		else if (!r && m)
+			s->ret_failed += m;
+		else
+			s->ret_attached += m;
+	}
 	free(syms);
 	free(cookies);
 	if (l) {
@@ -200,6 +254,7 @@ struct kp_run {
 	struct session *s;
 	struct progress *prog;
 	struct bpf_link **links; /* per function, NULL when not attached */
+	struct bpf_link **rlinks; /* their return probes (--output-return) */
 	int *errs;               /* per function, -errno when it failed */
 	size_t ok;               /* atomic */
 };
@@ -223,6 +278,11 @@ static int kp_one(void *ctx, size_t k, int w)
 	if (l) {
 		run->links[k] = l;
 		__atomic_add_fetch(&run->ok, 1, __ATOMIC_RELAXED);
+		if (s->o.returns && s->cookies && wants_return(hk)) {
+			opts.retprobe = true;
+			run->rlinks[k] = bpf_program__attach_kprobe_opts(
+				ret_prog(s, BK_KPROBE), hk->name, &opts);
+		}
 		return 0;
 	}
 	run->errs[k] = -errno;
@@ -248,9 +308,11 @@ static int kprobe_attach(struct session *s, struct attempt *a)
 	int ret = 0, first_err = 0;
 
 	run.links = calloc(n ? n : 1, sizeof(*run.links));
+	run.rlinks = calloc(n ? n : 1, sizeof(*run.rlinks));
 	run.errs = calloc(n ? n : 1, sizeof(*run.errs));
-	if (!run.links || !run.errs) {
+	if (!run.links || !run.rlinks || !run.errs) {
 		free(run.links);
+		free(run.rlinks);
 		free(run.errs);
 		snprintf(a->why, sizeof(a->why), "out of memory");
 		return -ENOMEM;
@@ -260,6 +322,16 @@ static int kprobe_attach(struct session *s, struct attempt *a)
 	for (size_t k = 0; k < n; k++) {
 		__u32 id = (__u32)(s->ntp + k);
 
+		if (run.rlinks[k]) {
+			s->ret_attached++;
+			if (!ret)
+				ret = sess_keep_link(s, run.rlinks[k]);
+			else
+				bpf_link__destroy(run.rlinks[k]);
+		} else if (run.links[k] && s->o.returns && s->cookies &&
+			   wants_return(hooks_get(s->hooks, id))) {
+			s->ret_failed++;
+		}
 		if (run.links[k]) {
 			sess_hook_attached(s, id);
 			a->ok++;
@@ -274,6 +346,7 @@ static int kprobe_attach(struct session *s, struct attempt *a)
 		}
 	}
 	free(run.links);
+	free(run.rlinks);
 	free(run.errs);
 	if (ret)
 		snprintf(a->why, sizeof(a->why), "out of memory");

@@ -11,6 +11,7 @@
 #include "bpf/events.h"
 #include "core/lib/vec.h"
 #include "core/reasons.h"
+#include "core/retval.h"
 #include "core/trace/btf.h"
 
 #define TP_PREFIX "btf_trace_"
@@ -198,4 +199,46 @@ int kbtf_load_reasons(const struct btf *btf, struct reasons **out)
 	}
 	*out = r;
 	return 0;
+}
+
+int kbtf_ret_kind(const struct btf *btf, __u32 func_id, const char *name)
+{
+	const struct btf_type *f = btf__type_by_id(btf, func_id);
+	const struct btf_type *p = f ? btf__type_by_id(btf, f->type) : NULL;
+	const struct btf_type *t;
+	const char *tname = NULL;
+	__u32 id;
+
+	if (!p || !btf_is_func_proto(p))
+		return RET_UNKNOWN;
+	if (!p->type)
+		return retval_classify(RT_VOID, NULL, name);
+	/* Through typedefs and qualifiers, remembering the last name: a
+	 * netdev_tx_t is an enum netdev_tx. */
+	id = p->type;
+	for (int hops = 0; hops < 16; hops++) {
+		t = btf__type_by_id(btf, id);
+		if (!t)
+			return RET_UNKNOWN;
+		if (!btf_is_typedef(t) && !btf_is_const(t) &&
+		    !btf_is_volatile(t))
+			break;
+		id = t->type;
+	}
+	if (btf_is_ptr(t))
+		return retval_classify(RT_PTR, NULL, name);
+	if (btf_is_enum(t) || btf_kind(t) == BTF_KIND_ENUM64) {
+		tname = btf__name_by_offset(btf, t->name_off);
+		return retval_classify(RT_ENUM, tname, name);
+	}
+	if (btf_is_int(t)) {
+		__u8 enc = btf_int_encoding(t);
+
+		if (enc & BTF_INT_BOOL)
+			return retval_classify(RT_BOOL, NULL, name);
+		return retval_classify((enc & BTF_INT_SIGNED) ? RT_SIGNED :
+								RT_UNSIGNED,
+				       NULL, name);
+	}
+	return retval_classify(RT_OTHER, NULL, name);
 }

@@ -39,6 +39,10 @@ int kbtf_skb_param(const struct btf *btf, __u32 proto_id, int skip, int max);
  * up this way (BPF_TRACE_KPROBE_MULTI in enum bpf_attach_type). */
 int kbtf_enum_has(const struct btf *btf, const char *ename, const char *value);
 
+/* What the return value of FUNC func_id means (core/retval.h's enum
+ * ret_kind), from its prototype's return type and name. */
+int kbtf_ret_kind(const struct btf *btf, __u32 func_id, const char *name);
+
 struct reasons;
 
 /* Drop reason names from enum skb_drop_reason and the subsystem enums

@@ -101,6 +101,7 @@ int discover_functions(struct session *s, char *err, size_t errlen)
 		hk.skb_pos = k->skb_pos;
 		hk.btf_id = k->btf_id;
 		hk.nargs = k->nargs;
+		hk.ret_kind = k->ret_kind;
 		if (hooks_add(s->hooks, &hk) < 0) {
 			snprintf(err, errlen,
 				 "out of memory for the "

@@ -95,6 +95,15 @@ static int on_record(void *ctx, void *data, size_t size)
 	const char *tail;
 	char err[128];
 
+	/* Returns are counted apart (SKBS_C_RET): the events' arithmetic,
+	 * matched == received + lost, stays exact. */
+	if (size == sizeof(struct skbs_return) &&
+	    ((const struct skbs_return *)data)->rec_type == SKBS_REC_RETURN) {
+		s->returns++;
+		if (s->ret_fn)
+			s->ret_fn(s->ret_ctx, data);
+		return 0;
+	}
 	s->received++;
 	if (event_decode(data, size, &raw, &tail, err, sizeof(err))) {
 		s->bad_records++;

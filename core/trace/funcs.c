@@ -183,6 +183,7 @@ static int scan_btf(struct funcs *fs, const struct btf *btf, __u32 first_id,
 		ret = add_func(fs, name, module, pos, id, nargs);
 		if (ret)
 			return ret;
+		fs->v[fs->n - 1].ret_kind = kbtf_ret_kind(btf, id, name);
 	}
 	return 0;
 }

@@ -18,6 +18,7 @@ struct skb_func {
 	int skb_pos;     /* 1..5 */
 	__u32 btf_id;    /* FUNC id in its BTF (vmlinux or module) */
 	int nargs;
+	int ret_kind; /* enum ret_kind (core/retval.h) */
 };
 
 struct funcs_opts {

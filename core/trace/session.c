@@ -220,6 +220,7 @@ static void undo(struct session *s)
 	for (size_t i = 0; i < hooks_count(s->hooks); i++)
 		hooks_set_state(s->hooks, (__u32)i, 0, NULL);
 	s->failed = 0;
+	s->ret_attached = s->ret_failed = 0;
 }
 
 int session_attach(struct session *s, char *err, size_t errlen)
@@ -357,4 +358,40 @@ size_t session_failed(const struct session *s)
 const struct funcs *session_funcs(const struct session *s)
 {
 	return s->funcs;
+}
+
+void session_set_return_fn(struct session *s, session_return_fn fn, void *ctx)
+{
+	s->ret_fn = fn;
+	s->ret_ctx = ctx;
+}
+
+size_t session_returns_attached(const struct session *s, size_t *failed,
+				const char **why)
+{
+	const char *w = NULL;
+
+	if (failed)
+		*failed = s->ret_failed;
+	if (!s->o.returns)
+		w = "not asked for (--output-return)";
+	else if (s->active && !s->active->funcs)
+		w = "the tracepoint backend has no returns: tracepoints mark "
+		    "points, not calls";
+	else if (s->active == &backend_fentry)
+		w = "the fentry backend does not probe returns yet: use "
+		    "--backend kprobe-multi or kprobe";
+	else if (s->active == &backend_kprobe && !s->cookies)
+		w = "returns on the kprobe backend need attach cookies "
+		    "(kernel 5.15 or later)";
+	else if (!s->ret_attached)
+		w = "no return probe could be attached";
+	if (why)
+		*why = w;
+	return s->ret_attached;
+}
+
+__u64 session_returns(const struct session *s)
+{
+	return s->returns;
 }

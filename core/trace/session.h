@@ -27,6 +27,9 @@ struct session_opts {
 	__u32 self_pid;
 	/* Record iptables-legacy's NF_DROP verdicts (session_ipt_drop). */
 	int watch_ipt;
+	/* Probe the returns of traced functions too (kprobe backends with
+	 * attach cookies, kprobe-multi): session_set_return_fn gets them. */
+	int returns;
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of
@@ -39,6 +42,8 @@ struct session_opts {
 /* Called for each event; a non-zero return stops the poll. */
 typedef int (*session_event_fn)(void *ctx, const struct skbs_event *ev,
 				const char *tail);
+/* Called for each return record, in ring-buffer order with the events. */
+typedef void (*session_return_fn)(void *ctx, const struct skbs_return *r);
 
 struct session;
 
@@ -85,6 +90,15 @@ int session_ipt_drop(struct session *s, __u64 skb, __u64 ts,
 		     struct skbs_ipt_drop *out);
 /* Why iptables-legacy verdicts are not watched; "" when they are. */
 const char *session_ipt_why(const struct session *s);
+
+/* Where return records go (NULL: counted and dropped). */
+void session_set_return_fn(struct session *s, session_return_fn fn, void *ctx);
+/* Return probes attached, and those that failed, on the active backend;
+ * why (may be NULL) says why there are none when returns were asked. */
+size_t session_returns_attached(const struct session *s, size_t *failed,
+				const char **why);
+/* Return records handed on so far. */
+__u64 session_returns(const struct session *s);
 
 const struct hooks *session_hooks(const struct session *s);
 const struct reasons *session_reasons(const struct session *s);

@@ -58,6 +58,10 @@ struct session {
 	int stopped;
 	const struct backend_ops *active; /* the backend that attached */
 	struct ipt_watch ipt;             /* iptables-legacy verdicts */
+	size_t ret_attached, ret_failed;  /* return probes (opts.returns) */
+	__u64 returns;                    /* return records handed on */
+	session_return_fn ret_fn;
+	void *ret_ctx;
 	char why[768];                    /* "backend: reason; ..." */
 };
 
