@@ -301,7 +301,8 @@ void app_summary(struct app *a)
 	/* Returns add up on their own: written = received (lost apart). */
 	if (a->cli.returns)
 		fprintf(stderr, "; %llu returns: %llu received, %llu lost%s",
-			(unsigned long long)(c[SKBS_C_RET] + c[SKBS_C_RET_LOST]),
+			(unsigned long long)(c[SKBS_C_RET] +
+					     c[SKBS_C_RET_LOST]),
 			(unsigned long long)session_returns(a->s),
 			(unsigned long long)c[SKBS_C_RET_LOST],
 			c[SKBS_C_RET] == session_returns(a->s) ?

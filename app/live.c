@@ -57,6 +57,18 @@ static int live_explain(void *ctx, const struct skbs_event *ev,
 	return 0;
 }
 
+static void live_set_return_fn(void *ctx,
+			       void (*fn)(void *fctx,
+					  const struct skbs_return *r,
+					  int kind),
+			       void *fctx)
+{
+	struct app *a = ctx;
+
+	a->on_return = fn;
+	a->on_return_ctx = fctx;
+}
+
 static const char *live_explain_note(void *ctx)
 {
 	return app_explain_note(ctx);
@@ -64,6 +76,8 @@ static const char *live_explain_note(void *ctx)
 
 void app_live_source(struct app *a, struct tui_source *src)
 {
+	const char *why = NULL;
+
 	*src = (struct tui_source){
 		.ctx = a,
 		.hooks = session_hooks(a->s),
@@ -78,5 +92,11 @@ void app_live_source(struct app *a, struct tui_source *src)
 		.stack = live_stack,
 		.explain = live_explain,
 		.explain_note = live_explain_note,
+		.set_return_fn = a->cli.returns ? live_set_return_fn : NULL,
 	};
+	if (a->cli.returns && !session_returns_attached(a->s, NULL, &why))
+		src->no_returns = why;
+	else if (!a->cli.returns)
+		src->no_returns =
+			"start with --output-return for the call tree";
 }

@@ -52,6 +52,15 @@ static int rsrc_explain(void *ctx, const struct skbs_event *ev,
 	return 0;
 }
 
+static void rsrc_set_return_fn(void *ctx,
+			       void (*fn)(void *fctx,
+					  const struct skbs_return *r,
+					  int kind),
+			       void *fctx)
+{
+	rec_set_return_fn(((struct replay_src *)ctx)->a->replay, fn, fctx);
+}
+
 /* --replay on a terminal: the explorer, fed from the file. */
 static int replay_tui(struct app *a, const struct rec_meta *m)
 {
@@ -77,6 +86,7 @@ static int replay_tui(struct app *a, const struct rec_meta *m)
 	src.counters = rsrc_counters;
 	src.stack = rsrc_stack;
 	src.explain = rsrc_explain;
+	src.set_return_fn = rsrc_set_return_fn;
 	to.color = !a->cli.no_color && !getenv("NO_COLOR");
 	to.mouse = !a->cli.no_mouse;
 	to.keymap = a->cli.keymap;

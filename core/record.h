@@ -92,8 +92,7 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 const struct explain *rec_explain(const struct rec_reader *r);
 /* Return records go to fn as rec_next reads past them (with the kind
  * recorded); without fn they are skipped. */
-typedef void (*rec_return_fn)(void *ctx, const struct skbs_return *r,
-			      int kind);
+typedef void (*rec_return_fn)(void *ctx, const struct skbs_return *r, int kind);
 void rec_set_return_fn(struct rec_reader *r, rec_return_fn fn, void *ctx);
 /*
  * Tables built from the records read so far; they grow as rec_next reads

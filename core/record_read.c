@@ -369,8 +369,8 @@ static int parse_explain(struct rec_reader *r, const unsigned char *p,
 	return 0;
 }
 
-static int parse_return(struct rec_reader *r, const unsigned char *p,
-			__u32 len, __u64 off)
+static int parse_return(struct rec_reader *r, const unsigned char *p, __u32 len,
+			__u64 off)
 {
 	struct rec_fmt_return fx;
 

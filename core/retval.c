@@ -9,17 +9,21 @@
 #include "core/retval.h"
 
 static const char *const kind_names[RET_KIND_MAX] = {
-	[RET_UNKNOWN] = "unknown",     [RET_VOID] = "void",
-	[RET_INT] = "int",             [RET_UINT] = "uint",
-	[RET_BOOL] = "bool",           [RET_PTR] = "pointer",
-	[RET_NF_VERDICT] = "nf-verdict", [RET_NET_RX] = "net-rx",
-	[RET_NET_XMIT] = "net-xmit",   [RET_NETDEV_TX] = "netdev-tx",
+	[RET_UNKNOWN] = "unknown",
+	[RET_VOID] = "void",
+	[RET_INT] = "int",
+	[RET_UINT] = "uint",
+	[RET_BOOL] = "bool",
+	[RET_PTR] = "pointer",
+	[RET_NF_VERDICT] = "nf-verdict",
+	[RET_NET_RX] = "net-rx",
+	[RET_NET_XMIT] = "net-xmit",
+	[RET_NETDEV_TX] = "netdev-tx",
 	[RET_GRO] = "gro",
 };
 
-static const char *const nf_verdicts[] = { "NF_DROP",  "NF_ACCEPT",
-					   "NF_STOLEN", "NF_QUEUE",
-					   "NF_REPEAT", "NF_STOP" };
+static const char *const nf_verdicts[] = { "NF_DROP",  "NF_ACCEPT", "NF_STOLEN",
+					   "NF_QUEUE", "NF_REPEAT", "NF_STOP" };
 static const char *const net_rx[] = { "NET_RX_SUCCESS", "NET_RX_DROP" };
 static const char *const net_xmit[] = { "NET_XMIT_SUCCESS", "NET_XMIT_DROP",
 					"NET_XMIT_CN" };
@@ -27,20 +31,18 @@ static const char *const gro[] = { "GRO_MERGED", "GRO_MERGED_FREE", "GRO_HELD",
 				   "GRO_NORMAL", "GRO_CONSUMED" };
 
 /* Functions whose int is a NET_RX_* or NET_XMIT_* code: by prefix. */
-static const char *const rx_funcs[] = { "netif_receive_skb",
-					"__netif_receive_skb",
-					"netif_rx",
-					"__netif_rx",
-					"enqueue_to_backlog",
-					"ip_rcv",
-					"ipv6_rcv",
-					NULL };
+static const char *const rx_funcs[] = {
+	"netif_receive_skb",  "__netif_receive_skb",
+	"netif_rx",           "__netif_rx",
+	"enqueue_to_backlog", "ip_rcv",
+	"ipv6_rcv",           NULL
+};
 static const char *const xmit_funcs[] = { "dev_queue_xmit", "__dev_queue_xmit",
 					  "__dev_xmit_skb", "dev_loopback_xmit",
 					  NULL };
 /* unsigned int functions that are netfilter hooks or tables. */
-static const char *const nf_prefixes[] = { "nf_",	"nft_",	   "ipt_",
-					   "ip6t_",	"arpt_",   "ebt_",
+static const char *const nf_prefixes[] = { "nf_",      "nft_",      "ipt_",
+					   "ip6t_",    "arpt_",     "ebt_",
 					   "iptable_", "ip6table_", "br_nf_",
 					   NULL };
 
@@ -56,12 +58,9 @@ enum ret_kind retval_classify(enum ret_type t, const char *type_name,
 			      const char *func)
 {
 	switch (t) {
-	case RT_VOID:
-		return RET_VOID;
-	case RT_BOOL:
-		return RET_BOOL;
-	case RT_PTR:
-		return RET_PTR;
+	case RT_VOID: return RET_VOID;
+	case RT_BOOL: return RET_BOOL;
+	case RT_PTR: return RET_PTR;
 	case RT_ENUM:
 		if (type_name && !strcmp(type_name, "netdev_tx"))
 			return RET_NETDEV_TX;
@@ -79,8 +78,7 @@ enum ret_kind retval_classify(enum ret_type t, const char *type_name,
 		    (func && strstr(func, "_hook")))
 			return RET_NF_VERDICT;
 		return RET_UINT;
-	default:
-		return RET_UNKNOWN;
+	default: return RET_UNKNOWN;
 	}
 }
 
@@ -114,17 +112,13 @@ const char *retval_format(enum ret_kind k, __s64 v, char *buf, size_t len)
 	__u32 u = (__u32)v;
 
 	switch (k) {
-	case RET_VOID:
-		snprintf(buf, len, "%s", "");
-		break;
+	case RET_VOID: snprintf(buf, len, "%s", ""); break;
 	case RET_INT:
 		if ((__s32)u < 0)
 			return errno_text((__s32)u, buf, len);
 		snprintf(buf, len, "%d", (int)(__s32)u);
 		break;
-	case RET_UINT:
-		snprintf(buf, len, "%u", u);
-		break;
+	case RET_UINT: snprintf(buf, len, "%u", u); break;
 	case RET_BOOL:
 		snprintf(buf, len, "%s", (v & 0xff) ? "true" : "false");
 		break;
@@ -156,11 +150,8 @@ const char *retval_format(enum ret_kind k, __s64 v, char *buf, size_t len)
 			return code_text(net_xmit, N(net_xmit), (__s32)u, buf,
 					 len);
 		break;
-	case RET_GRO:
-		return code_text(gro, N(gro), (__s32)u, buf, len);
-	default:
-		snprintf(buf, len, "%lld", (long long)v);
-		break;
+	case RET_GRO: return code_text(gro, N(gro), (__s32)u, buf, len);
+	default: snprintf(buf, len, "%lld", (long long)v); break;
 	}
 	return buf;
 }
@@ -170,20 +161,13 @@ int retval_failed(enum ret_kind k, __s64 v)
 	__s32 s = (__s32)(__u32)v;
 
 	switch (k) {
-	case RET_INT:
-		return s < 0;
-	case RET_PTR:
-		return v < 0 && v > -4096;
-	case RET_NF_VERDICT:
-		return ((__u32)v & 0xff) == 0;
-	case RET_NET_RX:
-		return s < 0 || s == 1;
-	case RET_NET_XMIT:
-		return s < 0 || s == 1;
-	case RET_NETDEV_TX:
-		return s == 0x10;
-	default:
-		return 0;
+	case RET_INT: return s < 0;
+	case RET_PTR: return v < 0 && v > -4096;
+	case RET_NF_VERDICT: return ((__u32)v & 0xff) == 0;
+	case RET_NET_RX: return s < 0 || s == 1;
+	case RET_NET_XMIT: return s < 0 || s == 1;
+	case RET_NETDEV_TX: return s == 0x10;
+	default: return 0;
 	}
 }
 

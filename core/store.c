@@ -68,8 +68,13 @@ struct store {
 	size_t max;
 	struct ring pkts;  /* struct entry *, by gen */
 	struct ring drops; /* struct entry *, in drop order */
-	__u64 *hits;       /* per hook id; all nhits (its room) zeroed */
+	/* Per hook id: hits, and ns inside its calls (returns); all nhits
+	 * (their room) zeroed. */
+	struct hook_count {
+		__u64 hits, time;
+	} * hits;
 	size_t nhits;
+	__u64 returns;
 	__u64 events, evicted;
 	struct ifname *ifs;
 	size_t nifs, capifs, lastif;
@@ -336,7 +341,7 @@ static int count_hit(struct store *st, __u32 hook)
 		memset(st->hits + had, 0,
 		       (st->nhits - had) * sizeof(*st->hits));
 	}
-	st->hits[hook]++;
+	st->hits[hook].hits++;
 	return 0;
 }
 
@@ -582,7 +587,7 @@ const struct packet *store_drop(const struct store *st, size_t i)
 
 __u64 store_hook_hits(const struct store *st, __u32 hook)
 {
-	return hook < st->nhits ? st->hits[hook] : 0;
+	return hook < st->nhits ? st->hits[hook].hits : 0;
 }
 
 __u64 store_events(const struct store *st)
@@ -603,4 +608,54 @@ size_t store_max(const struct store *st)
 size_t store_bytes(const struct store *st)
 {
 	return st->bytes;
+}
+
+/* How far back a return looks for its entry: returns follow their entries
+ * within the same poll, so the entry's lifetime is among the newest. */
+#define RETURN_LOOKBACK 512
+
+static struct hop *find_hop(struct packet *p, __u64 ts)
+{
+	/* Hops are in arrival order, which is time order per CPU: search
+	 * from the end, where a return's entry most often is. */
+	for (__u32 i = p->nhops; i-- > 0;)
+		if (p->hops[i].ts == ts)
+			return &p->hops[i];
+	return NULL;
+}
+
+int store_add_return(struct store *st, const struct skbs_return *r, int kind)
+{
+	size_t n = st->pkts.n;
+
+	for (size_t k = 0; k < n && k < RETURN_LOOKBACK; k++) {
+		struct entry *e = ring_get(&st->pkts, n - 1 - k);
+		struct hop *h;
+
+		if (!e || e->p.skb != r->skb || e->p.first_ts > r->ts_entry ||
+		    e->p.last_ts < r->ts_entry)
+			continue;
+		h = find_hop(&e->p, r->ts_entry);
+		if (!h || h->hook != r->hook)
+			continue;
+		h->has_ret = 1;
+		h->ret_kind = (__u8)kind;
+		h->ret = r->ret;
+		h->dur = r->ts_exit - r->ts_entry;
+		if (h->hook < st->nhits)
+			st->hits[h->hook].time += h->dur;
+		st->returns++;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+__u64 store_returns(const struct store *st)
+{
+	return st->returns;
+}
+
+__u64 store_hook_time(const struct store *st, __u32 hook)
+{
+	return hook < st->nhits ? st->hits[hook].time : 0;
 }

@@ -30,6 +30,12 @@ struct hop {
 	__u8 flags; /* enum skbs_event_flags */
 	__u8 saddr[16], daddr[16];
 	__u16 hdr_len; /* captured header bytes (--snaplen) */
+	/* The function's return (--output-return): has_ret says whether
+	 * ret, ret_kind (enum ret_kind) and dur (ns in the call) are set. */
+	__u8 has_ret;
+	__u8 ret_kind;
+	__u64 dur;
+	__s64 ret;
 	/* They start at L2 when SKBS_EV_HDR_L2. Owned by the store and
 	 * shared between hops that captured the same bytes; valid until the
 	 * next store_add or store_free. */
@@ -82,6 +88,14 @@ int store_set_explain(struct store *st, __u32 gen, const struct explain *e);
 /* Why p was dropped, or NULL when nothing is kept for it. */
 const struct explain *store_explain(const struct store *st,
 				    const struct packet *p);
+
+/* Join a return record to its entry hop (same skb, hop ts == ts_entry),
+ * in the newest lifetimes of that skb. 0, or -ENOENT when the entry is
+ * not (or no longer) kept. */
+int store_add_return(struct store *st, const struct skbs_return *r, int kind);
+/* Returns joined so far, and the time inside each hook's calls (ns). */
+__u64 store_returns(const struct store *st);
+__u64 store_hook_time(const struct store *st, __u32 hook);
 
 /* Hit counts per hook id, over everything stored since start. */
 __u64 store_hook_hits(const struct store *st, __u32 hook);

@@ -52,6 +52,15 @@ struct explorer {
  * kept when it still says something (explain_kernel's fallback is the
  * reason's sentence, with -EOPNOTSUPP).
  */
+/* A return joins its entry hop; one whose entry was evicted or never
+ * stored is dropped: it has nothing to belong to. */
+static void on_return(void *ctx, const struct skbs_return *r, int kind)
+{
+	struct explorer *a = ctx;
+
+	store_add_return(a->store, r, kind);
+}
+
 int tui_take_event(struct store *st, const struct tui_source *src,
 		   const struct skbs_event *ev, const char *tail)
 {
@@ -193,6 +202,8 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 	a.ui.st.note = o->note;
 	a.ui.st.pcap_mode = src->pcap_mode;
 	a.ui.st.replay = !src->set_filter;
+	if (src->set_return_fn)
+		src->set_return_fn(src->ctx, on_return, &a);
 
 	if (term_open(&to, &utf8)) {
 		snprintf(err, errlen, "cannot start the terminal UI (TERM=%s)",

@@ -43,6 +43,14 @@ struct tui_source {
 	/* What explaining has touched, for the status line ("nft trace in
 	 * netns a, b"), or NULL/"" for nothing. */
 	const char *(*explain_note)(void *ctx);
+	/* Where the source hands return records (--output-return) during
+	 * poll, after their entry events. NULL: the source has none. */
+	void (*set_return_fn)(void *ctx,
+			      void (*fn)(void *fctx,
+					 const struct skbs_return *r, int kind),
+			      void *fctx);
+	/* Why there are no returns (for the timeline's note), or NULL. */
+	const char *no_returns;
 };
 
 struct tui_opts {

@@ -253,10 +253,10 @@ static int kmulti_attach(struct session *s, struct attempt *a)
 struct kp_run {
 	struct session *s;
 	struct progress *prog;
-	struct bpf_link **links; /* per function, NULL when not attached */
+	struct bpf_link **links;  /* per function, NULL when not attached */
 	struct bpf_link **rlinks; /* their return probes (--output-return) */
-	int *errs;               /* per function, -errno when it failed */
-	size_t ok;               /* atomic */
+	int *errs;                /* per function, -errno when it failed */
+	size_t ok;                /* atomic */
 };
 
 static int kp_one(void *ctx, size_t k, int w)

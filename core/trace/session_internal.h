@@ -62,7 +62,7 @@ struct session {
 	__u64 returns;                    /* return records handed on */
 	session_return_fn ret_fn;
 	void *ret_ctx;
-	char why[768];                    /* "backend: reason; ..." */
+	char why[768]; /* "backend: reason; ..." */
 };
 
 /* How far one long job (attaching or detaching a backend) has got. The

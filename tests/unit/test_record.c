@@ -11,6 +11,7 @@
 #include "core/ksyms.h"
 #include "core/explain.h"
 #include "core/record.h"
+#include "core/retval.h"
 #include "test.h"
 
 #define NEV 5
@@ -961,4 +962,72 @@ TEST(record_explain_roundtrip)
 	unlink(path);
 	hooks_free(h);
 	reasons_free(rs);
+}
+
+static struct skbs_return got_ret[4];
+static int got_kind[4], ngot;
+
+static void take_return(void *ctx, const struct skbs_return *r, int kind)
+{
+	(void)ctx;
+	if (ngot < 4) {
+		got_ret[ngot] = *r;
+		got_kind[ngot++] = kind;
+	}
+}
+
+/* Returns round-trip with their kind after their entry event; an unknown
+ * hook or an exit before the entry is refused at write. */
+TEST(record_returns)
+{
+	struct hooks *h = make_hooks();
+	struct rec_writer *w;
+	struct rec_reader *r;
+	struct skbs_return rt = { .rec_type = SKBS_REC_RETURN,
+				  .hook = 1,
+				  .ts_entry = 100,
+				  .ts_exit = 350,
+				  .ret = -1,
+				  .cpu = 2,
+				  .depth = 1 };
+	const struct skbs_event *ev;
+	const __u64 *stack;
+	const char *tail;
+	char path[32], err[256];
+	int n, events = 0;
+
+	CHECK(h);
+	make_events();
+	rt.skb = evs[0].skb;
+	CHECK_INT(tmpname(path), 0);
+	CHECK_INT(rec_create(path, &meta, &w, err, sizeof(err)), 0);
+	CHECK_INT(rec_write_return(w, &rt, RET_INT), -EINVAL); /* no hooks */
+	CHECK_INT(rec_write_hooks(w, h, (size_t)-1), 0);
+	CHECK_INT(rec_write_event(w, &evs[0], tails[0], stacks[0], 1, NULL), 0);
+	CHECK_INT(rec_write_return(w, &rt, RET_INT), 0);
+	rt.ts_exit = 50;
+	CHECK_INT(rec_write_return(w, &rt, RET_INT), -EINVAL);
+	rt.ts_exit = 400;
+	rt.hook = 99;
+	CHECK_INT(rec_write_return(w, &rt, RET_INT), -EINVAL);
+	CHECK_INT(rec_close(w, NULL), 0);
+
+	ngot = 0;
+	CHECK_INT(rec_open(path, &r, err, sizeof(err)), 0);
+	rec_set_return_fn(r, take_return, NULL);
+	while (rec_next(r, &ev, &tail, &stack, &n, err, sizeof(err)) == 1)
+		events++;
+	rec_close_reader(r);
+	CHECK_INT(events, 1);
+	CHECK_INT(ngot, 1);
+	CHECK_INT(got_kind[0], RET_INT);
+	CHECK_INT(got_ret[0].hook, 1);
+	CHECK(got_ret[0].skb == evs[0].skb);
+	CHECK_INT(got_ret[0].ts_exit - got_ret[0].ts_entry, 250);
+	CHECK_INT(got_ret[0].ret, -1);
+	/* Without a taker they are skipped, the events read the same. */
+	CHECK_INT(read_all(path, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	unlink(path);
+	hooks_free(h);
 }

@@ -154,6 +154,49 @@ else
 	vmfail "iptables DNAT rule"
 fi
 
+# --output-return: the call tree's values, on the backends that have
+# returns here (RETURNS), and a plain "no returns" where not.
+for b in $OFFERED; do
+	case " $RETURNS " in
+	*" $b "*)
+		if run "$b" /tmp/ret.$b --filter-proto udp --filter-dst-port 7001 \
+			--filter-func "$FUNCS" --output-return; then
+			vmcheck "$b: returns: nf_hook_slow = -EPERM after the drop" \
+				grep -q "<- nf_hook_slow = -EPERM (" /tmp/ret.$b
+			vmcheck "$b: returns: __ip_local_out = -EPERM, one call out" \
+				sh -c "grep -A3 '<- nf_hook_slow = -EPERM' /tmp/ret.$b | grep -q '<- __ip_local_out = -EPERM ('"
+			vmcheck "$b: returns: summary counts them, none lost" \
+				grep -q "returns: [1-9][0-9]* received, 0 lost" /tmp/ret.$b.err
+		else
+			vmfail "$b: returns run"; cat /tmp/ret.$b.err
+		fi
+		;;
+	*)
+		/skbscope --no-tui --backend "$b" --output-return \
+			--filter-func '^kfree_skbmem$' --ready-file /tmp/rn.$b \
+			>/tmp/rn.$b.out 2>/tmp/rn.$b.err &
+		pid=$!
+		wait_ready /tmp/rn.$b "$pid" 120
+		kill -INT "$pid"; wait "$pid"
+		vmcheck "$b: no returns here, said plainly ($(grep -o 'no returns: .*' /tmp/rn.$b.err | head -c 80))" \
+			grep -q "^skbscope: no returns: " /tmp/rn.$b.err
+		;;
+	esac
+done
+# A recording keeps them: the replay prints the same return lines.
+for b in $RETURNS; do
+	if run "$b" /tmp/rrec.$b --filter-proto udp --filter-dst-port 7001 \
+		--filter-func "$FUNCS" --output-return --record /tmp/rec.$b; then
+		/skbscope --replay /tmp/rec.$b --no-tui >/tmp/rrep.$b 2>&1
+		vmcheck "$b: replay shows the recorded returns" \
+			sh -c "[ \"\$(grep -c ' <- ' /tmp/rrec.$b)\" -gt 0 ] &&
+				[ \"\$(grep -c ' <- ' /tmp/rrec.$b)\" = \"\$(grep -c ' <- ' /tmp/rrep.$b)\" ]"
+	else
+		vmfail "$b: returns record run"
+	fi
+	break
+done
+
 # Module functions come from module BTF with --kmods.
 if [ -e /sys/kernel/btf/veth ]; then
 	/skbscope --list-funcs --kmods veth >/tmp/kmods 2>&1
