@@ -172,8 +172,9 @@ for b in $OFFERED; do
 		fi
 		;;
 	*)
+		if [ "$b" = tracepoint ]; then f=; else f='^kfree_skbmem$'; fi
 		/skbscope --no-tui --backend "$b" --output-return \
-			--filter-func '^kfree_skbmem$' --ready-file /tmp/rn.$b \
+			${f:+--filter-func "$f"} --ready-file /tmp/rn.$b \
 			>/tmp/rn.$b.out 2>/tmp/rn.$b.err &
 		pid=$!
 		wait_ready /tmp/rn.$b "$pid" 120
