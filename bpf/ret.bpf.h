@@ -83,8 +83,10 @@ static __always_inline __u32 ret_hook(void *ctx)
 }
 
 /* At a function's entry (not the drop and free functions: their return
- * probes are not attached). ts is the reported event's, 0 if rejected. */
-static __always_inline void ret_enter(void *ctx, __u64 skb, __u64 ts)
+ * probes are not attached). ts is the reported event's, 0 if rejected.
+ * The hook: kprobes carry it in the cookie, fentry copies patched in. */
+static __always_inline void ret_enter(void *ctx, __u64 skb, __u64 ts,
+				      enum stub_kind kind)
 {
 	struct ret_stack *st;
 	__u32 d;
@@ -105,21 +107,19 @@ static __always_inline void ret_enter(void *ctx, __u64 skb, __u64 ts)
 	d &= RET_DEPTH - 1;
 	st->f[d].skb = skb;
 	st->f[d].ts = ts;
-	st->f[d].hook = ret_hook(ctx);
+	st->f[d].hook = kind == STUB_KPROBE ? ret_hook(ctx) : hook_id();
 }
 
-static __always_inline int ret_exit(struct pt_regs *ctx)
+/* The return of hook with value v: pop its frame, report it. */
+static __always_inline int ret_pop(__u32 hook, __s64 v)
 {
 	struct skbs_return r = { .rec_type = SKBS_REC_RETURN };
 	struct ret_stack *st;
-	__u32 hook, d, found = RET_DEPTH;
+	__u32 d, found = RET_DEPTH;
 
-	if (!returns_on)
-		return 0;
 	st = ret_stack_get(0);
 	if (!st || !st->depth)
 		return 0;
-	hook = ret_hook(ctx);
 	d = st->depth;
 	if (d > RET_DEPTH) {
 		st->depth = d - 1;
@@ -147,7 +147,7 @@ static __always_inline int ret_exit(struct pt_regs *ctx)
 	r.skb = st->f[found].skb;
 	r.ts_entry = st->f[found].ts;
 	r.ts_exit = bpf_ktime_get_ns();
-	r.ret = (__s64)PT_REGS_RC(ctx);
+	r.ret = v;
 	r.cpu = bpf_get_smp_processor_id();
 	r.depth = found;
 	if (bpf_ringbuf_output(&events, &r, sizeof(r), wakeup()))
@@ -155,6 +155,13 @@ static __always_inline int ret_exit(struct pt_regs *ctx)
 	else
 		count(SKBS_C_RET);
 	return 0;
+}
+
+static __always_inline int ret_exit(struct pt_regs *ctx)
+{
+	if (!returns_on)
+		return 0;
+	return ret_pop(ret_hook(ctx), (__s64)PT_REGS_RC(ctx));
 }
 
 #endif

@@ -22,6 +22,9 @@
 enum stub_kind {
 	STUB_BTF,    /* tp_btf or fentry copy: hook id patched in */
 	STUB_KPROBE, /* kprobe or kprobe.multi: ctx is struct pt_regs */
+	/* An fentry copy at a function's entry: a STUB_BTF whose call has
+	 * a return to pair (ret.bpf.h). */
+	STUB_FENTRY,
 };
 
 /*
@@ -34,7 +37,7 @@ enum stub_kind {
  * handle_skb is inlined, so only one branch is ever compiled in.
  */
 #define RD(kind, ptr, field) \
-	((kind) == STUB_BTF ? (ptr)->field : BPF_CORE_READ(ptr, field))
+	((kind) != STUB_KPROBE ? (ptr)->field : BPF_CORE_READ(ptr, field))
 
 struct l3_hdr4 {
 	__u8 vihl;
@@ -93,7 +96,7 @@ struct skb_off {
 static __always_inline void skb_offsets(struct sk_buff *skb,
 					enum stub_kind kind, struct skb_off *o)
 {
-	if (kind != STUB_BTF)
+	if (kind == STUB_KPROBE)
 		o->head = BPF_CORE_READ(skb, head);
 	o->tail = RD(kind, skb, tail);
 	o->nh = RD(kind, skb, network_header);
@@ -174,7 +177,7 @@ static __always_inline __u32 skb_netns(struct sock *sk, struct net_device *dev,
 				       enum stub_kind kind)
 {
 	if (dev)
-		return kind == STUB_BTF ?
+		return kind != STUB_KPROBE ?
 			       dev->nd_net.net->ns.inum :
 			       BPF_CORE_READ(dev, nd_net.net, ns.inum);
 	if (sk)
@@ -188,7 +191,7 @@ static __always_inline void read_dev(struct skbs_event *ev,
 				     enum stub_kind kind)
 {
 	if (dev) {
-		if (kind == STUB_BTF) {
+		if (kind != STUB_KPROBE) {
 			const __u64 *n = (const __u64 *)dev->name;
 			__u64 *to = (__u64 *)ev->ifname;
 

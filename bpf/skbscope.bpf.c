@@ -129,7 +129,7 @@ static __always_inline __u64 wakeup(void)
 static __always_inline void read_comm(struct skbs_event *ev,
 				      enum stub_kind kind)
 {
-	if (kind == STUB_BTF &&
+	if (kind != STUB_KPROBE &&
 	    bpf_core_enum_value_exists(enum bpf_func_id,
 				       BPF_FUNC_get_current_task_btf)) {
 		struct task_struct *t = bpf_get_current_task_btf();
@@ -185,7 +185,7 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	if (!h->follow && (f->flags & SKBS_F_MARK) &&
 	    (ev->mark & f->mark_mask) != f->mark)
 		return 0;
-	if (kind != STUB_BTF)
+	if (kind == STUB_KPROBE)
 		h->dev = BPF_CORE_READ(skb, dev);
 	/* The socket is the rarer way to the namespace (no device yet):
 	 * through the helper on every stub, one pointer load fewer for the
@@ -262,7 +262,7 @@ static __always_inline __u32 fill_event(const struct hit *h,
 	ev->rec_type = SKBS_REC_EVENT;
 	ev->ip = 0;
 	ev->caller = 0;
-	if (kind == STUB_BTF) {
+	if (kind != STUB_KPROBE) {
 		ev->hook = hook_id();
 	} else {
 		struct pt_regs *regs = ctx;
@@ -305,7 +305,7 @@ static __always_inline __u32 fill_event(const struct hit *h,
 	/* fentry drops have no return address at hand: a stack lets user
 	 * space find the caller (see core/trace/session.c). */
 	if ((f->output & SKBS_O_STACK) ||
-	    (kind == STUB_BTF && (ev_flags & SKBS_EV_DROP) && !location)) {
+	    (kind != STUB_KPROBE && (ev_flags & SKBS_EV_DROP) && !location)) {
 		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 		if (ev->stack_id < 0)
 			count(SKBS_C_STACK_ERR);
@@ -367,18 +367,18 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	 * vmlinux's BTF, a linear search, once for every path that reaches
 	 * the load: with the loads further down, loading the programs took
 	 * 0.5 s more. Kprobes read them only when needed. */
-	if (kind == STUB_BTF) {
+	if (kind != STUB_KPROBE) {
 		h.dev = skb->dev;
 		off.head = skb->head;
 	}
 	if (!filter_skb(&h, &off, skb, ev_flags, kind)) {
-		if (kind == STUB_KPROBE && !ev_flags)
-			ret_enter(ctx, (__u64)skb, 0);
+		if (kind != STUB_BTF && !ev_flags)
+			ret_enter(ctx, (__u64)skb, 0, kind);
 		return 0;
 	}
 	tail = fill_event(&h, &off, ctx, skb, location, reason, ev_flags, kind);
-	if (kind == STUB_KPROBE && !ev_flags)
-		ret_enter(ctx, (__u64)skb, h.sc->ev.ts);
+	if (kind != STUB_BTF && !ev_flags)
+		ret_enter(ctx, (__u64)skb, h.sc->ev.ts, kind);
 	emit_event(h.sc, tail);
 	return 0;
 }
@@ -512,13 +512,27 @@ int km_ret(struct pt_regs *ctx)
 	return ret_exit(ctx);
 }
 
+/* fexit: retargeted per function like the fentry copies, hook id patched
+ * in; bpf_get_func_ret (5.17+) reads the value whatever the arity. */
+SEC("fexit/kfree_skbmem")
+int fx_ret(__u64 *ctx)
+{
+	__u64 v = 0;
+
+	if (!returns_on)
+		return 0;
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_func_ret))
+		bpf_get_func_ret(ctx, &v);
+	return ret_pop(hook_id(), (__s64)v);
+}
+
 /* fentry copies are retargeted per function like the tp_btf ones; the
  * section names give libbpf a target for loading the template. */
 #define FENTRY_STUB(name, target, expr_skb, loc, rsn, fl)                \
 	SEC("fentry/" target) int name(__u64 *ctx)                       \
 	{                                                                \
 		return handle_skb(ctx, (void *)(expr_skb), loc, rsn, fl, \
-				  STUB_BTF);                             \
+				  STUB_FENTRY);                          \
 	}
 
 FENTRY_STUB(fe_pos1, "kfree_skbmem", ctx[0], 0, 0, 0)

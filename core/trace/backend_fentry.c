@@ -14,12 +14,77 @@
 #include <bpf/libbpf.h>
 #include "core/hooks.h"
 #include "core/trace/attach.h"
+#include "core/trace/btf.h"
 #include "core/trace/skel.h"
 #include "core/trace/session_internal.h"
 
 static int fentry_precheck(struct session *s, char *why, size_t len)
 {
 	return discover_no_funcs(s, why, len);
+}
+
+/* Returns through fexit where bpf_get_func_ret (5.17+) reads the value:
+ * one template, loaded against the first function it will serve. */
+static int fexit_returns(const struct session *s)
+{
+	return s->o.returns && kbtf_enum_has(s->vmlinux, "bpf_func_id",
+					     "BPF_FUNC_get_func_ret");
+}
+
+static int fexit_plan(struct session *s, struct attempt *a)
+{
+	struct bpf_program *t = s->fskel->progs.fx_ret;
+	int ret;
+
+	if (!fexit_returns(s))
+		return 0;
+	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
+		const struct hook *hk = hooks_get(s->hooks, (__u32)i);
+
+		if (hk->module[0] || !sess_wants_return(hk))
+			continue;
+		ret = bpf_program__set_autoload(t, true);
+		if (!ret)
+			ret = bpf_program__set_attach_target(t, 0, hk->name);
+		if (ret)
+			snprintf(a->why, sizeof(a->why),
+				 "cannot target fx_ret at %s: %s", hk->name,
+				 strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* An fexit copy for each function attached: failures only cost their
+ * returns. */
+static void fexit_attach(struct session *s)
+{
+	struct bpf_program *t = s->fskel->progs.fx_ret;
+	struct attach_req *r;
+	size_t n = 0;
+
+	if (!fexit_returns(s) || bpf_program__fd(t) < 0)
+		return;
+	r = calloc(hooks_count(s->hooks) - s->ntp + 1, sizeof(*r));
+	if (!r)
+		return;
+	for (size_t i = s->ntp; i < hooks_count(s->hooks); i++) {
+		const struct hook *hk = hooks_get(s->hooks, (__u32)i);
+
+		if (hk->attached == 1 && !hk->module[0] &&
+		    sess_wants_return(hk))
+			r[n++] = (struct attach_req){ .tmpl = t,
+						      .hook_id = (__u32)i,
+						      .btf_id = hk->btf_id };
+	}
+	if (attach_copies_btf(s->links, r, n, 0, NULL, NULL) >= 0)
+		for (size_t k = 0; k < n; k++) {
+			if (r[k].ret)
+				s->ret_failed++;
+			else
+				s->ret_attached++;
+		}
+	free(r);
 }
 
 /* Open the template object on the main object's maps and choose its
@@ -98,6 +163,9 @@ static int open_templates(struct session *s, struct attempt *a)
 			return ret;
 		}
 	}
+	ret = fexit_plan(s, a);
+	if (ret)
+		return ret;
 	ret = skbscope_bpf__load(s->fskel);
 	if (ret)
 		snprintf(a->why, sizeof(a->why), "BPF trampolines refused (%s)",
@@ -137,6 +205,8 @@ static int fentry_attach(struct session *s, struct attempt *a)
 	}
 	ret = sess_attach_copies(s, r, n, a, a->prog);
 	free(r);
+	if (!ret && a->ok)
+		fexit_attach(s);
 	if (!ret && !a->ok)
 		snprintf(a->why, sizeof(a->why),
 			 "no function could be "

@@ -68,17 +68,7 @@ static int plan_returns(struct session *s, enum backend b)
 {
 	if (!returns_possible(s, b))
 		return 0;
-	s->skel->rodata->returns_on = 1;
 	return bpf_program__set_autoload(ret_prog(s, b), true);
-}
-
-/* A hook whose return is probed: the functions, not the drop and free
- * functions (their stubs are the end of the skb, and return nothing). */
-static int wants_return(const struct hook *hk)
-{
-	return strcmp(hk->name, "kfree_skb_reason") &&
-	       strcmp(hk->name, "sk_skb_reason_drop") &&
-	       strcmp(hk->name, "kfree_skbmem");
 }
 
 /* Both families load every function template and the copy followers
@@ -161,7 +151,7 @@ static int kmulti_attach_list(struct session *s, struct attempt *a,
 
 		/* The same list less the drop and free functions. */
 		for (size_t i = 0; i < n; i++)
-			if (wants_return(hooks_get(s->hooks, ids[i]))) {
+			if (sess_wants_return(hooks_get(s->hooks, ids[i]))) {
 				syms[m] = syms[i];
 				cookies[m++] = cookies[i];
 			}
@@ -278,7 +268,7 @@ static int kp_one(void *ctx, size_t k, int w)
 	if (l) {
 		run->links[k] = l;
 		__atomic_add_fetch(&run->ok, 1, __ATOMIC_RELAXED);
-		if (s->o.returns && s->cookies && wants_return(hk)) {
+		if (s->o.returns && s->cookies && sess_wants_return(hk)) {
 			opts.retprobe = true;
 			run->rlinks[k] = bpf_program__attach_kprobe_opts(
 				ret_prog(s, BK_KPROBE), hk->name, &opts);
@@ -329,7 +319,7 @@ static int kprobe_attach(struct session *s, struct attempt *a)
 			else
 				bpf_link__destroy(run.rlinks[k]);
 		} else if (run.links[k] && s->o.returns && s->cookies &&
-			   wants_return(hooks_get(s->hooks, id))) {
+			   sess_wants_return(hooks_get(s->hooks, id))) {
 			s->ret_failed++;
 		}
 		if (run.links[k]) {

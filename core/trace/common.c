@@ -125,3 +125,10 @@ void sess_detach_each(struct session *s, size_t n,
 	parfor_run(&pf, n);
 	progress_add(p, n, 0);
 }
+
+int sess_wants_return(const struct hook *hk)
+{
+	return strcmp(hk->name, "kfree_skb_reason") &&
+	       strcmp(hk->name, "sk_skb_reason_drop") &&
+	       strcmp(hk->name, "kfree_skbmem");
+}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "core/trace/btf.h"
 #include "core/trace/skel.h"
 #include "core/trace/session_internal.h"
 
@@ -43,6 +44,17 @@ static int load_once(struct session *s, char *err, size_t errlen)
 			ret = backends[b]->plan(s, err, errlen);
 	if (ret)
 		return ret;
+	/* Entries push frames for their returns only where some candidate
+	 * can probe them: kprobe-multi, kprobes with cookies, fexit with
+	 * bpf_get_func_ret. */
+	if (s->o.returns && ((s->cand & (1u << BK_KMULTI)) ||
+			     ((s->cand & (1u << BK_KPROBE)) &&
+			      kbtf_enum_has(s->vmlinux, "bpf_func_id",
+					    "BPF_FUNC_get_attach_cookie")) ||
+			     ((s->cand & (1u << BK_FENTRY)) &&
+			      kbtf_enum_has(s->vmlinux, "bpf_func_id",
+					    "BPF_FUNC_get_func_ret"))))
+		s->skel->rodata->returns_on = 1;
 	ipt_plan(s);
 	ret = skbscope_bpf__load(s->skel);
 	if (ret) {

@@ -378,9 +378,11 @@ size_t session_returns_attached(const struct session *s, size_t *failed,
 	else if (s->active && !s->active->funcs)
 		w = "the tracepoint backend has no returns: tracepoints mark "
 		    "points, not calls";
-	else if (s->active == &backend_fentry)
-		w = "the fentry backend does not probe returns yet: use "
-		    "--backend kprobe-multi or kprobe";
+	else if (s->active == &backend_fentry &&
+		 !kbtf_enum_has(s->vmlinux, "bpf_func_id",
+				"BPF_FUNC_get_func_ret"))
+		w = "returns on the fentry backend need bpf_get_func_ret "
+		    "(kernel 5.17 or later)";
 	else if (s->active == &backend_kprobe && !s->cookies)
 		w = "returns on the kprobe backend need attach cookies "
 		    "(kernel 5.15 or later)";

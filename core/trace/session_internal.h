@@ -95,6 +95,10 @@ static inline void progress_add(struct progress *p, size_t n, int report)
 /* A one-line note for the user (a hook left out, a fallback). */
 void sess_note(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A function whose return is probed (--output-return): not the drop and
+ * free functions, whose stubs are the end of the skb. */
+struct hook;
+int sess_wants_return(const struct hook *hk);
 /* session.c: record why backend b is out of the running (s->why). */
 void sess_rule_out(struct session *s, enum backend b, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -23,8 +23,7 @@ TEST(retval_classify_by_type_and_name)
 		  RET_NF_VERDICT);
 	CHECK_INT(retval_classify(RT_UNSIGNED, NULL, "ipv4_conntrack_hook"),
 		  RET_NF_VERDICT);
-	CHECK_INT(retval_classify(RT_UNSIGNED, NULL, "skb_checksum"),
-		  RET_UINT);
+	CHECK_INT(retval_classify(RT_UNSIGNED, NULL, "skb_checksum"), RET_UINT);
 	CHECK_INT(retval_classify(RT_ENUM, "netdev_tx", "veth_xmit"),
 		  RET_NETDEV_TX);
 	CHECK_INT(retval_classify(RT_ENUM, "gro_result", "napi_gro_receive"),
