@@ -20,6 +20,8 @@ cp /bin/busybox "$work/bin/busybox"
 cp "$skbscope" "$work/skbscope"
 gcc -O2 -static -o "$work/bin/udpsend" "$here/udpsend.c" 2>/dev/null ||
 	gcc -O2 -o "$work/bin/udpsend" "$here/udpsend.c"
+gcc -O2 -static -o "$work/bin/udpflood" "$repo/tests/bench/udpflood.c" 2>/dev/null ||
+	gcc -O2 -o "$work/bin/udpflood" "$repo/tests/bench/udpflood.c"
 cp "$script" "$work/test.sh"
 cp "$here/guest-lib.sh" "$work/guest-lib.sh"
 cp /usr/sbin/xtables-legacy-multi "$work/sbin/"
@@ -31,7 +33,8 @@ cp -r /usr/lib/x86_64-linux-gnu/xtables "$work/usr/lib/x86_64-linux-gnu/"
 libs() {
 	ldd "$@" 2>/dev/null | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }'
 }
-for l in $(libs "$skbscope" "$work/bin/udpsend" /usr/sbin/xtables-legacy-multi \
+for l in $(libs "$skbscope" "$work/bin/udpsend" "$work/bin/udpflood" \
+		/usr/sbin/xtables-legacy-multi \
 		/usr/lib/x86_64-linux-gnu/xtables/libxt_udp.so \
 		/usr/lib/x86_64-linux-gnu/xtables/libxt_standard.so | sort -u); do
 	mkdir -p "$work$(dirname "$l")"

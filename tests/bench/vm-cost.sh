@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# What the call tree costs: in the 6.12 guest (BENCH_VM_COST_SUITE), a UDP
+# flood over lo untraced, then traced on each function-probe backend with
+# every event emitted, without and with --output-return. Under TCG only
+# the ratios mean anything. The figure decides the explorer's default
+# (returns off unless asked; see README, "Kernels and backends").
+cd "$(dirname "$0")/../.." || exit 1
+here=$(pwd)
+suite=${BENCH_VM_COST_SUITE:-trixie}
+case $suite in
+trixie) backends='kprobe-multi kprobe fentry' ;;
+bookworm) backends='kprobe fentry' ;;
+*) echo "vm-cost: no returns on $suite"; exit 0 ;;
+esac
+funcs='^(ip_|__ip_|udp|nf_hook|kfree_skb|sk_skb_reason|consume_skb|__dev_queue|dev_hard|__netif|netif_)'
+script=$(mktemp /tmp/skbs-cost-XXXXXX.sh)
+log=$(mktemp /tmp/skbs-cost-XXXXXX.log)
+trap 'rm -f "$script" "$log"' EXIT
+{ echo "BACKENDS='$backends' FUNCS='$funcs'"; cat tests/bench/guest-cost.sh; } >"$script"
+if ! tests/vm/boot.sh "$suite" "$script" "$log" 900; then
+	echo "vm-cost: the VM run failed"; tail -n 20 "$log"; exit 1
+fi
+base=$(awk '$1 == "VMBENCH" && $2 == "none" { print $4 }' "$log")
+echo "UDP flood over lo in $suite under TCG (datagrams sent, ratio to untraced)"
+printf '%-13s %-8s %10s %7s %6s %8s\n' backend mode sent ratio hooks returns
+printf '%-13s %-8s %10s %7s %6s %8s\n' untraced - "$base" 1.00 0 0
+grep -a '^VMBENCH ' "$log" | grep -v ' none ' | while read -r _ b m sent h r; do
+	ratio=$(awk -v s="$sent" -v u="$base" 'BEGIN { if (u > 0) printf "%.2f", s / u }')
+	printf '%-13s %-8s %10s %7s %6s %8s\n' "$b" "$m" "$sent" "$ratio" "$h" "$r"
+	echo "BENCH vm_cost_${suite}_${b}_${m}_ratio $ratio x"
+done
+grep -a '^VMBENCHNOTE ' "$log" | sed 's/^VMBENCHNOTE /  /'
+# The price of the tree per backend: returns against flat.
+grep -a '^VMBENCH ' "$log" | awk '
+	$3 == "flat" { flat[$2] = $4 }
+	$3 == "returns" { ret[$2] = $4 }
+	END { for (b in ret) if (flat[b] > 0)
+		printf "BENCH vm_cost_returns_vs_flat_%s %.2f x\n", b, ret[b] / flat[b] }'
