@@ -13,6 +13,7 @@
  * the rest is added. When the lifetime ends, the block is cut to size.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/explain.h"
@@ -340,6 +341,15 @@ static int count_hit(struct store *st, __u32 hook)
 	return 0;
 }
 
+int store_tuple_complete(const struct hop *h)
+{
+	if (!(h->flags & SKBS_EV_TUPLE))
+		return 0;
+	if (h->l4_proto == IPPROTO_TCP || h->l4_proto == IPPROTO_UDP)
+		return h->sport && h->dport;
+	return 1;
+}
+
 static struct entry *lifetime(struct store *st, const struct skbs_event *ev)
 {
 	struct entry *e = NULL;
@@ -524,7 +534,12 @@ int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 	memcpy(h->daddr, ev->daddr, 16);
 	h->hdr = hdr_len ? hdr : NULL;
 	h->hdr_len = hdr_len;
-	if (p->first_tuple == NO_TUPLE && (ev->flags & SKBS_EV_TUPLE))
+	/* A complete tuple names the packet from then on; until one comes,
+	 * whatever tuple there is. */
+	if ((ev->flags & SKBS_EV_TUPLE) &&
+	    (p->first_tuple == NO_TUPLE ||
+	     (!store_tuple_complete(&p->hops[p->first_tuple]) &&
+	      store_tuple_complete(h))))
 		p->first_tuple = p->nhops;
 	p->nhops++;
 	p->last_ts = ev->ts;

@@ -53,10 +53,20 @@ struct packet {
 	__u32 drop_reason; /* when state is PKT_DROPPED */
 	__u32 last_hook;
 	__u32 nhops;
-	__u32 first_tuple; /* first hop with a tuple, or (__u32)-1 */
-	__u8 state;        /* enum pkt_state */
+	/* The hop that names the packet: its first with a complete tuple
+	 * (store_tuple_complete), else its first with any, or (__u32)-1. */
+	__u32 first_tuple;
+	__u8 state; /* enum pkt_state */
 	__u8 reason_known;
 };
+
+/*
+ * Were the headers hop h read from complete: an IP header and, for TCP and
+ * UDP, both ports? On kprobe kernels an skb is first seen in functions
+ * such as udp_send_skb, before the UDP header is written, so its first
+ * tuple reads :0->:0.
+ */
+int store_tuple_complete(const struct hop *h);
 
 struct store;
 

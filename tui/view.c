@@ -219,18 +219,43 @@ static const struct packet *row_packet(const struct ui *ui, long row)
 	return i < 0 ? NULL : store_packet(ui->store, (size_t)i);
 }
 
-/* The hop that names the packet in the list: its first with a tuple. */
+/* What marks a row whose tuple a later hop rewrote (the timeline shows
+ * where). */
+#define NAT_MARK " NAT"
+
+/*
+ * The hop that names the packet in the list (store.h: its first with a
+ * complete tuple), with its tuple in tuple, and NAT_MARK after it when a
+ * later hop rewrote it; *mark is where the mark starts, in columns, or
+ * -1.
+ */
 static const struct hop *list_hop(const struct packet *p, char *tuple,
-				  size_t len)
+				  size_t len, int *mark)
 {
 	const struct hop *th = p->first_tuple < p->nhops ?
 				       &p->hops[p->first_tuple] :
 				       &p->hops[0];
 
 	snprintf(tuple, len, "-");
+	*mark = -1;
 	if (p->first_tuple < p->nhops)
 		fmt_tuple(th, tuple, len);
+	if (fmt_packet_rewritten(p)) {
+		*mark = grid_cols(tuple);
+		strlcat(tuple, NAT_MARK, len);
+	}
 	return th;
+}
+
+/* The mark at column x + mark of row y, when it was drawn (cols wide). */
+static void list_mark(struct grid *g, int x, int y, int mark, int cols,
+		      uint16_t a)
+{
+	int n = (int)strlen(NAT_MARK);
+
+	if (mark >= 0 && mark < cols)
+		grid_attr(g, x + mark, y, MIN(n, cols - mark),
+			  R_CHANGED | AT_BOLD | (a & AT_REVERSE));
 }
 
 static void list_where(const struct ui *ui, const struct hop *th, char *buf,
@@ -275,12 +300,12 @@ static void packet_rows(const struct ui *ui, struct grid *g,
 		const struct hop *th;
 		char tuple[128], where[40], last[128], st[80];
 		uint16_t a;
-		int sel;
+		int sel, mark;
 
 		if (!p)
 			continue;
 		sel = p->gen == ui->sel_gen;
-		th = list_hop(p, tuple, sizeof(tuple));
+		th = list_hop(p, tuple, sizeof(tuple), &mark);
 		list_where(ui, th, where, sizeof(where));
 		ui_hook_name(ui, p->last_hook, last, sizeof(last));
 		if (p->state == PKT_DROPPED) {
@@ -303,6 +328,7 @@ static void packet_rows(const struct ui *ui, struct grid *g,
 				    "%c%9.6f %-*.*s %3u %s", sel ? '>' : ' ',
 				    (p->first_ts - base) / 1e9, tw, tw, tuple,
 				    p->nhops, st);
+		list_mark(g, 12, y + 2 + r, mark, tw, a);
 	}
 }
 
@@ -352,10 +378,11 @@ static void drop_rows(const struct ui *ui, struct grid *g,
 	for (int r = 0; r < rows; r++) {
 		const struct packet *p = row_packet(ui, ui->list_top + r);
 		char tuple[128], rs[64];
+		int mark;
 
 		if (!p)
 			continue;
-		list_hop(p, tuple, sizeof(tuple));
+		list_hop(p, tuple, sizeof(tuple), &mark);
 		fmt_reason(ui, p, NULL, rs, sizeof(rs));
 		tw = MAX(tw, grid_cols(tuple));
 		rw = MAX(rw, grid_cols(rs));
@@ -377,12 +404,12 @@ static void drop_rows(const struct ui *ui, struct grid *g,
 		char tuple[128], where[40], rs[64], why[EXPLAIN_TEXT];
 		const struct hop *th;
 		uint16_t a;
-		int sel;
+		int sel, mark;
 
 		if (!p)
 			continue;
 		sel = p->gen == ui->sel_gen;
-		th = list_hop(p, tuple, sizeof(tuple));
+		th = list_hop(p, tuple, sizeof(tuple), &mark);
 		drop_why(ui, p, cols, !wide, why, sizeof(why));
 		a = row_attr(ui, p);
 		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
@@ -393,9 +420,11 @@ static void drop_rows(const struct ui *ui, struct grid *g,
 				    "%c%9.6f %-*.*s %-14.14s %-*.*s ",
 				    sel ? '>' : ' ', (p->first_ts - base) / 1e9,
 				    tw, tw, tuple, where, rw, rw, rs);
+			list_mark(g, 12, y + 2 + r, mark, tw, a);
 		} else {
 			grid_printf(g, 1, y + 2 + r, a, inner, "%c %-*.*s ",
 				    sel ? '>' : ' ', tw, tw, tuple);
+			list_mark(g, 3, y + 2 + r, mark, tw, a);
 		}
 		grid_put(g, 1 + pre, y + 2 + r, why, a, cols);
 	}
@@ -483,7 +512,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	for (int i = ui->hop_top; i < (int)p->nhops && r < rows; i++, r++) {
 		const struct hop *hp = &p->hops[i];
 		const struct hop *pv = i ? &p->hops[i - 1] : NULL;
-		char name[160], d[24], ifn[24], tup[128], ptup[128];
+		char name[160], d[24], ifn[24], tup[128];
 		int yy = y + 2 + r, cx = x + 1;
 		uint16_t a = (hp->flags & SKBS_EV_DROP) ? (R_DROP | AT_BOLD) :
 							  R_NORMAL;
@@ -500,9 +529,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			snprintf(d, sizeof(d), "0");
 		fmt_iface(ui, hp, ifn, sizeof(ifn));
 		fmt_tuple(hp, tup, sizeof(tup));
-		tchg = pv && (hp->flags & SKBS_EV_TUPLE) &&
-		       (pv->flags & SKBS_EV_TUPLE) &&
-		       (fmt_tuple(pv, ptup, sizeof(ptup)), strcmp(tup, ptup));
+		tchg = fmt_tuple_rewritten(p, (__u32)i);
 		grid_fill(g, cx, yy, inner, L' ', a);
 		cx += grid_printf(g, cx, yy, a, inner,
 				  "%c%2d %-26.26s %9s %3u ",

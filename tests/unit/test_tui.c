@@ -1179,3 +1179,128 @@ TEST(tui_drops_list_narrow_keeps_tuple_and_why)
 	ui_fini(&ui);
 	free_fixture(&fx);
 }
+
+/* An IPv4 event of lifetime gen at hook, built here rather than read
+ * from a fixture: what each test needs is in the test. */
+static void add_ev4(struct store *st, __u32 gen, __u32 hook, __u64 ts,
+		    __u8 proto, const char *src, __u16 sport, const char *dst,
+		    __u16 dport)
+{
+	struct skbs_event ev = { 0 };
+
+	ev.rec_type = SKBS_REC_EVENT;
+	ev.stack_id = -1;
+	ev.skb = 0xffff888000001000ULL + gen * 0x100;
+	ev.gen = gen;
+	ev.hook = hook;
+	ev.ts = ts;
+	ev.netns = 4026531840u;
+	ev.len = 60;
+	ev.l3_proto = 0x0800;
+	ev.l4_proto = proto;
+	ev.flags = SKBS_EV_TUPLE;
+	inet_pton(AF_INET, src, ev.saddr);
+	inet_pton(AF_INET, dst, ev.daddr);
+	ev.sport = sport;
+	ev.dport = dport;
+	CHECK_INT(store_add(st, &ev, NULL), 0);
+}
+
+/* Row y of a dump whose text has s in it, or -1. */
+static int dump_row_of(const char *dump, const char *s)
+{
+	const char *hit = strstr(dump, s);
+	int y = 0;
+
+	if (!hit)
+		return -1;
+	for (const char *p = dump; p < hit; p++)
+		y += *p == '\n';
+	return y;
+}
+
+/* Column of s in its row of an ASCII dump, or -1. */
+static int dump_col_of(const char *dump, const char *s)
+{
+	const char *hit = strstr(dump, s), *p = hit;
+
+	if (!hit)
+		return -1;
+	while (p > dump && p[-1] != '\n')
+		p--;
+	return (int)(hit - p);
+}
+
+/*
+ * A packet's row shows its real tuple: on kprobe kernels a UDP datagram's
+ * first hop is udp_send_skb, before the ports are written, and its row
+ * must not read :0->:0; a later rewrite (DNAT) is marked on the row and,
+ * as before, on the timeline's hop, but ports being filled in are no
+ * rewrite.
+ */
+TEST(tui_row_tuple_first_complete_and_nat_marked)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+	char text[256], err[256], *d;
+	int y, x;
+
+	snprintf(text, sizeof(text),
+		 "hook fn - udp_send_skb\nhook fn - ip_send_skb\n"
+		 "hook fn - ip_output\nhook fn - nf_hook_slow\n");
+	CHECK_INT(load_fixture_from("t.events", text, &fx, err, sizeof(err)),
+		  0);
+	/* 1: ports written after the first hop. */
+	add_ev4(fx.store, 1, 0, 1000, 17, "127.0.0.1", 0, "127.0.0.1", 0);
+	add_ev4(fx.store, 1, 1, 2000, 17, "127.0.0.1", 5353, "127.0.0.1", 53);
+	add_ev4(fx.store, 1, 2, 3000, 17, "127.0.0.1", 5353, "127.0.0.1", 53);
+	/* 2: the same, then DNAT to 10.0.0.9:8080. */
+	add_ev4(fx.store, 2, 0, 4000, 17, "10.0.0.1", 0, "10.0.0.2", 0);
+	add_ev4(fx.store, 2, 2, 5000, 17, "10.0.0.1", 40000, "10.0.0.2", 80);
+	add_ev4(fx.store, 2, 3, 6000, 17, "10.0.0.1", 40000, "10.0.0.9", 8080);
+	/* 3: never complete: the tuple there is. */
+	add_ev4(fx.store, 3, 0, 7000, 17, "10.0.0.1", 0, "10.0.0.3", 0);
+	/* 4: ICMP has no ports and is complete at once. */
+	add_ev4(fx.store, 4, 2, 8000, 1, "10.0.0.1", 8, "10.0.0.4", 0);
+	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.follow = 0;
+	ui.color = 0;
+	grid_init(&g, 132, 43, 0);
+	ui_refresh(&ui);
+	ui_layout(&ui, g.w, g.h);
+	view_render(&ui, &g);
+	d = grid_dump(&g);
+	CHECK_HAS(d, "127.0.0.1:5353->127.0.0.1:53(udp) ");
+	CHECK(!strstr(d, "127.0.0.1:0->127.0.0.1:0"));
+	CHECK(!strstr(d, "127.0.0.1:5353->127.0.0.1:53(udp) NAT"));
+	CHECK_HAS(d, "10.0.0.1:40000->10.0.0.2:80(udp) NAT");
+	CHECK_HAS(d, "10.0.0.1:0->10.0.0.3:0(udp) ");
+	CHECK(!strstr(d, "10.0.0.3:0(udp) NAT"));
+	CHECK_HAS(d, "10.0.0.1->10.0.0.4(icmp 8/0) ");
+	/* The mark stands out as the timeline's changed fields do. */
+	y = dump_row_of(d, "10.0.0.2:80(udp) NAT");
+	x = dump_col_of(d, "10.0.0.2:80(udp) NAT") +
+	    (int)strlen("10.0.0.2:80(udp) ");
+	CHECK(y > 0);
+	CHECK_INT(g.c[y * g.w + x].attr & 0xff, R_CHANGED);
+	CHECK_INT(g.c[y * g.w + x - 2].attr & 0xff, R_NORMAL);
+	free(d);
+	/* The timeline of 1 marks no hop; that of 2 its third (at 80
+	 * columns as a line of its own). */
+	grid_fini(&g);
+	grid_init(&g, 80, 24, 0);
+	d = render(&ui, 80, 24);
+	CHECK(!strstr(d, "tuple now"));
+	free(d);
+	ui_key(&ui, K_DOWN);
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "Timeline: skb 0xffff888000001200 gen 2");
+	CHECK_HAS(d, "tuple now 10.0.0.1:40000->10.0.0.9:8080(udp)");
+	CHECK_INT(dump_row_of(d, "tuple now"),
+		  dump_row_of(d, " 3 nf_hook_slow") + 1);
+	free(d);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
