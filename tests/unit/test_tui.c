@@ -1304,3 +1304,54 @@ TEST(tui_row_tuple_first_complete_and_nat_marked)
 	ui_fini(&ui);
 	free_fixture(&fx);
 }
+
+/*
+ * Columns are as wide as what they show: kprobe function names whole on
+ * the timeline and in the functions pane (they were cut at 26 and 28),
+ * the packet list's tuple as wide as the widest tuple (it had 90 columns
+ * at 160), and the timeline's tuple column once the widest one fits.
+ */
+TEST(tui_columns_sized_to_content)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	char text[256], err[256], *d;
+	int col;
+
+	snprintf(text, sizeof(text),
+		 "hook fn - ip_route_output_key_hash_rcu\n"
+		 "hook fn - __netif_receive_skb_one_core\n"
+		 "hook fn - ip_output\n");
+	CHECK_INT(load_fixture_from("w.events", text, &fx, err, sizeof(err)),
+		  0);
+	add_ev4(fx.store, 1, 0, 1000, 17, "10.0.0.1", 1000, "10.0.0.2", 2000);
+	add_ev4(fx.store, 1, 2, 2000, 17, "10.0.0.1", 1000, "10.0.0.2", 2000);
+	add_ev4(fx.store, 1, 1, 3000, 17, "10.0.0.1", 1000, "10.0.0.2", 2000);
+	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.follow = 0;
+	d = render(&ui, 160, 50);
+	CHECK_HAS(d, " 1 ip_route_output_key_hash_rcu ");
+	CHECK_HAS(d, " 3 __netif_receive_skb_one_core ");
+	CHECK_HAS(d, "|__netif_receive_skb_one_core ");
+	CHECK_HAS(d, "|ip_route_output_key_hash_rcu ");
+	/* The tuple, one space, the netns; the header over it. */
+	CHECK_HAS(d, "> 0.000000 10.0.0.1:1000->10.0.0.2:2000(udp) ns ");
+	col = dump_col_of(d, "10.0.0.1:1000->");
+	CHECK_INT(dump_col_of(d, "TUPLE"), col);
+	CHECK_INT(dump_col_of(d, "IFACE/NETNS"),
+		  col + (int)strlen("10.0.0.1:1000->10.0.0.2:2000(udp) "));
+	/* 160 columns: no room for the whole tuple next to the names. */
+	CHECK(!strstr(d, "MARK   TUPLE"));
+	free(d);
+	/* 200: room, and it is whole. */
+	d = render(&ui, 200, 50);
+	CHECK_HAS(d, " MARK   TUPLE");
+	CHECK_HAS(d, " 0x0    10.0.0.1:1000->10.0.0.2:2000(udp)");
+	free(d);
+	/* 80: the names still whole on the timeline. */
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, " 1 ip_route_output_key_hash_rcu ");
+	free(d);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
