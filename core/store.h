@@ -81,6 +81,9 @@ size_t store_count(const struct store *st);
 const struct packet *store_packet(const struct store *st, size_t i);
 /* Index of the lifetime with generation gen, or -1. */
 long store_find(const struct store *st, __u32 gen);
+/* p as it was after its first n hops (p itself from n = p->nhops on),
+ * into out; out->hops are p's, valid as long as they are. */
+void store_packet_upto(const struct packet *p, __u32 n, struct packet *out);
 /* Dropped lifetimes, in the order they were dropped. */
 size_t store_drop_count(const struct store *st);
 const struct packet *store_drop(const struct store *st, size_t i);

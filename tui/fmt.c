@@ -123,6 +123,9 @@ __u64 fmt_t0(const struct ui *ui)
 {
 	const struct packet *p = store_packet(ui->store, 0);
 
+	/* Paused, the times stay as they were, evictions or not. */
+	if (ui->paused && ui->pz.t0)
+		return ui->pz.t0;
 	return p ? p->first_ts : 0;
 }
 

@@ -36,7 +36,7 @@ struct spare {
 static void draw_status(const struct ui *ui, struct grid *g, struct spare *sp)
 {
 	const struct ui_status *s = &ui->st;
-	char buf[512];
+	char buf[512], num[16];
 	int x;
 
 	grid_fill(g, 0, 0, g->w, L' ', R_STATUS);
@@ -68,11 +68,17 @@ static void draw_status(const struct ui *ui, struct grid *g, struct spare *sp)
 				 " (max %zu, %llu evicted)",
 				 store_max(ui->store),
 				 (unsigned long long)store_evicted(ui->store));
-	snprintf(buf, sizeof(buf), " %s%s ",
-		 ui->paused ? "PAUSED" :
-		 s->replay  ? "REPLAY" :
-			      "LIVE",
-		 ui->follow && !ui->paused ? " follow" : "");
+	/* Paused, the events go on into the store: say how many came, in
+	 * words where they fit. */
+	fmt_count(store_events(ui->store) - ui->pz.events, num, sizeof(num));
+	if (ui->paused)
+		snprintf(buf, sizeof(buf), " PAUSED, %s events since ", num);
+	else
+		snprintf(buf, sizeof(buf), " %s%s ",
+			 s->replay ? "REPLAY" : "LIVE",
+			 ui->follow ? " follow" : "");
+	if (ui->paused && x >= g->w - (int)strlen(buf))
+		snprintf(buf, sizeof(buf), " PAUSED +%s ", num);
 	sp->x = x;
 	sp->end = x;
 	if (x < g->w - (int)strlen(buf)) {
@@ -208,17 +214,6 @@ static const char *state_name(const struct packet *p)
 					  "in flight";
 }
 
-/* The packet on row row of the list, or NULL. */
-static const struct packet *row_packet(const struct ui *ui, long row)
-{
-	long i;
-
-	if (row >= (long)ui->norder)
-		return NULL;
-	i = store_find(ui->store, ui->order[row]);
-	return i < 0 ? NULL : store_packet(ui->store, (size_t)i);
-}
-
 /* What marks a row whose tuple a later hop rewrote (the timeline shows
  * where). */
 #define NAT_MARK " NAT"
@@ -338,9 +333,10 @@ static void packet_rows(const struct ui *ui, struct grid *g,
 	int wide = inner >= 118, tw = 5, ww = 11, ew = 2, lw = 4, sw = 5, over;
 	__u64 base = fmt_t0(ui);
 	struct row_text t;
+	struct packet buf;
 
 	for (int r = 0; r < rows; r++) {
-		const struct packet *p = row_packet(ui, ui->list_top + r);
+		const struct packet *p = ui_row(ui, ui->list_top + r, &buf);
 
 		if (!p)
 			continue;
@@ -371,7 +367,7 @@ static void packet_rows(const struct ui *ui, struct grid *g,
 			    "TIME(s)", tw, "TUPLE", ew, "EV", "STATE");
 	}
 	for (int r = 0; r < rows && ui->list_top + r < (long)ui->norder; r++) {
-		const struct packet *p = row_packet(ui, ui->list_top + r);
+		const struct packet *p = ui_row(ui, ui->list_top + r, &buf);
 		uint16_t a;
 		int sel;
 
@@ -438,9 +434,10 @@ static void drop_rows(const struct ui *ui, struct grid *g,
 	int y = b->y, inner = b->w - 2, rows = b->list_rows;
 	int wide = inner >= 118, tw = 5, rw = 6, pre, cols;
 	__u64 base = fmt_t0(ui);
+	struct packet buf;
 
 	for (int r = 0; r < rows; r++) {
-		const struct packet *p = row_packet(ui, ui->list_top + r);
+		const struct packet *p = ui_row(ui, ui->list_top + r, &buf);
 		char tuple[128], rs[64];
 		int mark;
 
@@ -464,7 +461,7 @@ static void drop_rows(const struct ui *ui, struct grid *g,
 		grid_printf(g, 1, y + 1, R_HEADER, inner, "  %-*s %s", tw,
 			    "TUPLE", "WHY");
 	for (int r = 0; r < rows && ui->list_top + r < (long)ui->norder; r++) {
-		const struct packet *p = row_packet(ui, ui->list_top + r);
+		const struct packet *p = ui_row(ui, ui->list_top + r, &buf);
 		char tuple[128], where[40], rs[64], why[EXPLAIN_TEXT];
 		const struct hop *th;
 		uint16_t a;
@@ -595,7 +592,8 @@ static void timeline_cols(const struct ui *ui, const struct packet *p,
 static void draw_timeline(const struct ui *ui, struct grid *g,
 			  const struct pane_box *b)
 {
-	const struct packet *p = ui_selected(ui);
+	struct packet buf;
+	const struct packet *p = ui_selected(ui, &buf);
 	int x = b->x, y = b->y, w = b->w;
 	int inner = w - 2, rows = b->list_rows, fx, wide;
 	struct tl_cols c = { 2, 8, 5, 4, 0 };

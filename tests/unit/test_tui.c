@@ -1355,3 +1355,101 @@ TEST(tui_columns_sized_to_content)
 	ui_fini(&ui);
 	free_fixture(&fx);
 }
+
+/* The dump without its status line (which counts while paused). */
+static const char *below_status(const char *dump)
+{
+	const char *nl = strchr(dump, '\n');
+
+	return nl ? nl + 1 : dump;
+}
+
+/*
+ * A pause holds the display, not the capture: what arrives goes into the
+ * store, the screen stays as it was (rows, selection, scroll, timeline,
+ * counts), the status line says how much came, and on resume all of it
+ * is there.
+ */
+TEST(tui_pause_holds_the_view_not_the_events)
+{
+	struct fixture fx = { 0 };
+	struct tui_source src = { 0 };
+	struct skbs_event ev = { 0 };
+	struct ui ui;
+	struct grid g;
+	char err[512], *before, *d;
+	__u32 sel;
+
+	CHECK_INT(load_fixture("drop.events", &fx, err, sizeof(err)), 0);
+	/* In flight when paused: one hop now, its drop later. */
+	ev.rec_type = SKBS_REC_EVENT;
+	ev.stack_id = -1;
+	ev.skb = 0xffff888012349000ULL;
+	ev.gen = 4;
+	ev.hook = 5;
+	ev.ts = 4000000;
+	ev.l3_proto = 0x0800;
+	CHECK_INT(tui_take_event(fx.store, &src, &ev, NULL), 0);
+	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.color = 0;
+	ui.follow = 1;
+	ui.st.backend = "tracepoint";
+	ui.st.attached = 30;
+	ui.st.events_per_s = 10;
+	grid_init(&g, 132, 43, 0);
+	free(render(&ui, 132, 43));
+	CHECK_INT(ui.sel_gen, 4);
+	ui_key(&ui, K_UP); /* the packet list: select gen 3 */
+	CHECK_INT(ui.sel_gen, 3);
+	ui_key(&ui, 'f'); /* follow again: paused, it must not move */
+	ui_key(&ui, ' ');
+	CHECK_INT(ui.paused, 1);
+	before = render(&ui, 132, 43);
+	CHECK_HAS(before, "PAUSED, 0 events since");
+	sel = ui.sel_gen;
+	/* Meanwhile: gen 4 is dropped, gen 5 and 6 come. */
+	ev.hook = 2;
+	ev.ts = 4100000;
+	ev.flags = SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON;
+	ev.drop_reason = 12;
+	CHECK_INT(tui_take_event(fx.store, &src, &ev, NULL), 0);
+	ev.flags = 0;
+	ev.hook = 5;
+	for (__u32 gen = 5; gen <= 6; gen++) {
+		ev.skb += 0x100;
+		ev.gen = gen;
+		ev.ts += 100000;
+		CHECK_INT(tui_take_event(fx.store, &src, &ev, NULL), 0);
+	}
+	CHECK_INT(store_count(fx.store), 6);
+	d = render(&ui, 132, 43);
+	CHECK_HAS(d, "PAUSED, 3 events since");
+	CHECK_STR(below_status(d), below_status(before));
+	CHECK_INT(ui.sel_gen, sel);
+	CHECK_INT(ui.list_top, 0);
+	free(d);
+	/* At 80 columns the count is still there, in short. */
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "PAUSED +3");
+	free(d);
+	/* Drops only, still paused: not the drop that came since. */
+	ui_key(&ui, 'd');
+	d = render(&ui, 132, 43);
+	CHECK_INT(ui.norder, 2);
+	free(d);
+	ui_key(&ui, 'd');
+	/* Resumed: everything that came is there, and follow goes on. */
+	ui_key(&ui, ' ');
+	CHECK_INT(ui.paused, 0);
+	d = render(&ui, 132, 43);
+	CHECK_INT(ui.norder, 6);
+	CHECK_INT(ui.sel_gen, 6);
+	CHECK_HAS(d, " LIVE follow");
+	CHECK_HAS(d, "4 skb:kfree_skb");
+	CHECK_HAS(d, "  2 skb:kfree_skb");
+	free(d);
+	free(before);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
