@@ -13,6 +13,7 @@
  * the rest is added. When the lifetime ends, the block is cut to size.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/explain.h"
@@ -345,6 +346,15 @@ static int count_hit(struct store *st, __u32 hook)
 	return 0;
 }
 
+int store_tuple_complete(const struct hop *h)
+{
+	if (!(h->flags & SKBS_EV_TUPLE))
+		return 0;
+	if (h->l4_proto == IPPROTO_TCP || h->l4_proto == IPPROTO_UDP)
+		return h->sport && h->dport;
+	return 1;
+}
+
 static struct entry *lifetime(struct store *st, const struct skbs_event *ev)
 {
 	struct entry *e = NULL;
@@ -486,6 +496,55 @@ static int make_room(struct store *st, struct entry *e, const __u8 *t, __u32 n,
 	return 0;
 }
 
+/*
+ * Count the hop written at p->hops[p->nhops] into what p says of itself:
+ * the tuple that names it, its last hop, its state. 1 when this hop
+ * dropped it. One function for store_add and store_packet_upto, so a
+ * packet seen as it was is what it was.
+ */
+static int add_hop(struct packet *p)
+{
+	const struct hop *h = &p->hops[p->nhops];
+
+	/* A complete tuple names the packet from then on; until one comes,
+	 * whatever tuple there is. */
+	if ((h->flags & SKBS_EV_TUPLE) &&
+	    (p->first_tuple == NO_TUPLE ||
+	     (!store_tuple_complete(&p->hops[p->first_tuple]) &&
+	      store_tuple_complete(h))))
+		p->first_tuple = p->nhops;
+	p->nhops++;
+	p->last_ts = h->ts;
+	p->last_hook = h->hook;
+	if ((h->flags & SKBS_EV_DROP) && p->state != PKT_DROPPED) {
+		p->state = PKT_DROPPED;
+		p->drop_reason = h->drop_reason;
+		p->reason_known = !!(h->flags & SKBS_EV_REASON);
+		p->location = h->location;
+		return 1;
+	}
+	if ((h->flags & SKBS_EV_FREE) && p->state == PKT_IN_FLIGHT)
+		p->state = PKT_CONSUMED;
+	return 0;
+}
+
+void store_packet_upto(const struct packet *p, __u32 n, struct packet *out)
+{
+	*out = *p;
+	if (n >= p->nhops)
+		return;
+	out->nhops = 0;
+	out->first_tuple = NO_TUPLE;
+	out->last_ts = p->first_ts;
+	out->last_hook = 0;
+	out->state = PKT_IN_FLIGHT;
+	out->drop_reason = 0;
+	out->reason_known = 0;
+	out->location = 0;
+	while (out->nhops < n)
+		add_hop(out);
+}
+
 int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 {
 	__u16 hdr_len = tail ? ev->hdr_len : 0;
@@ -529,21 +588,8 @@ int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 	memcpy(h->daddr, ev->daddr, 16);
 	h->hdr = hdr_len ? hdr : NULL;
 	h->hdr_len = hdr_len;
-	if (p->first_tuple == NO_TUPLE && (ev->flags & SKBS_EV_TUPLE))
-		p->first_tuple = p->nhops;
-	p->nhops++;
-	p->last_ts = ev->ts;
-	p->last_hook = ev->hook;
-	if ((ev->flags & SKBS_EV_DROP) && p->state != PKT_DROPPED) {
-		p->state = PKT_DROPPED;
-		p->drop_reason = ev->drop_reason;
-		p->reason_known = !!(ev->flags & SKBS_EV_REASON);
-		p->location = ev->location;
-		if (ring_push(&st->drops, e))
-			return -ENOMEM;
-	} else if ((ev->flags & SKBS_EV_FREE) && p->state == PKT_IN_FLIGHT) {
-		p->state = PKT_CONSUMED;
-	}
+	if (add_hop(p) && ring_push(&st->drops, e))
+		return -ENOMEM;
 	/* The lifetime is over: nothing more will be added, so give back
 	 * the room (a late event would simply grow it again). */
 	if ((ev->flags & SKBS_EV_FREE) &&

@@ -59,10 +59,20 @@ struct packet {
 	__u32 drop_reason; /* when state is PKT_DROPPED */
 	__u32 last_hook;
 	__u32 nhops;
-	__u32 first_tuple; /* first hop with a tuple, or (__u32)-1 */
-	__u8 state;        /* enum pkt_state */
+	/* The hop that names the packet: its first with a complete tuple
+	 * (store_tuple_complete), else its first with any, or (__u32)-1. */
+	__u32 first_tuple;
+	__u8 state; /* enum pkt_state */
 	__u8 reason_known;
 };
+
+/*
+ * Were the headers hop h read from complete: an IP header and, for TCP and
+ * UDP, both ports? On kprobe kernels an skb is first seen in functions
+ * such as udp_send_skb, before the UDP header is written, so its first
+ * tuple reads :0->:0.
+ */
+int store_tuple_complete(const struct hop *h);
 
 struct store;
 
@@ -77,6 +87,9 @@ size_t store_count(const struct store *st);
 const struct packet *store_packet(const struct store *st, size_t i);
 /* Index of the lifetime with generation gen, or -1. */
 long store_find(const struct store *st, __u32 gen);
+/* p as it was after its first n hops (p itself from n = p->nhops on),
+ * into out; out->hops are p's, valid as long as they are. */
+void store_packet_upto(const struct packet *p, __u32 n, struct packet *out);
 /* Dropped lifetimes, in the order they were dropped. */
 size_t store_drop_count(const struct store *st);
 const struct packet *store_drop(const struct store *st, size_t i);

@@ -262,7 +262,8 @@ static void detail_lines(const struct ui *ui, const struct packet *p,
 
 void detail_draw(const struct ui *ui, struct grid *g)
 {
-	const struct packet *p = ui_selected(ui);
+	struct packet buf;
+	const struct packet *p = ui_selected(ui, &buf);
 	int w = g->w - 6, h = g->h - 4, x = 3, y = 2, packed = 0;
 	const struct explain *why;
 	const struct hop *hp;
@@ -272,7 +273,8 @@ void detail_draw(const struct ui *ui, struct grid *g)
 	if (!p || !p->nhops)
 		return;
 	hp = &p->hops[MIN(MAX(ui->sel_hop, 0), (int)p->nhops - 1)];
-	why = store_explain(ui->store, p);
+	/* Paused before its drop came, it is not dropped here yet. */
+	why = p->state == PKT_DROPPED ? store_explain(ui->store, p) : NULL;
 	for (int k = 0; k < h; k++)
 		grid_fill(g, x, y + k, w, L' ', R_NORMAL);
 	snprintf(title, sizeof(title),

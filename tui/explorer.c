@@ -82,10 +82,9 @@ static int on_event(void *ctx, const struct skbs_event *ev, const char *tail)
 
 	if (a->tap)
 		a->tap(a->tap_ctx, ev, tail);
-	if (a->ui.paused)
-		a->ui.st.skipped++;
-	else
-		tui_take_event(a->store, a->src, ev, tail);
+	/* Paused or not: a pause holds the display (ui_shown), not the
+	 * capture. */
+	tui_take_event(a->store, a->src, ev, tail);
 	return ++a->batch >= BATCH;
 }
 
@@ -268,8 +267,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 			a.ui.st.events_per_s =
 				(store_events(a.store) - last_events) / el;
 			last_events = store_events(a.store);
-			a.ui.st.received = store_events(a.store) +
-					   a.ui.st.skipped;
+			a.ui.st.received = store_events(a.store);
 			if (!src->counters(src->ctx, c)) {
 				a.ui.st.lost = c[SKBS_C_LOST];
 				a.ui.st.lost_growing = c[SKBS_C_LOST] >

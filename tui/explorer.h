@@ -80,7 +80,7 @@ struct tui_stats {
 int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		   volatile sig_atomic_t *stop, struct tui_stats *stats,
 		   char *err, size_t errlen);
-/* What the explorer does with each event src hands it while not paused:
+/* What the explorer does with each event src hands it, paused or not:
  * into st, and for a drop, why it happened (src->explain) kept in st too.
  * 0 or -ENOMEM. */
 int tui_take_event(struct store *st, const struct tui_source *src,

@@ -48,6 +48,37 @@ void fmt_tuple(const struct hop *h, char *buf, size_t len)
 	line_tuple(&ev, buf, len);
 }
 
+/* The fields fmt_tuple shows, compared; an IPv4 address is 4 bytes. */
+static int same_tuple(const struct hop *a, const struct hop *b)
+{
+	size_t alen = a->l3_proto == 0x86DD ? 16 : 4;
+
+	return a->l3_proto == b->l3_proto && a->l4_proto == b->l4_proto &&
+	       a->sport == b->sport && a->dport == b->dport &&
+	       !memcmp(a->saddr, b->saddr, alen) &&
+	       !memcmp(a->daddr, b->daddr, alen);
+}
+
+int fmt_tuple_rewritten(const struct packet *p, __u32 i)
+{
+	const struct hop *h = i < p->nhops ? &p->hops[i] : NULL;
+
+	if (!h || !store_tuple_complete(h))
+		return 0;
+	while (i-- > 0)
+		if (store_tuple_complete(&p->hops[i]))
+			return !same_tuple(&p->hops[i], h);
+	return 0;
+}
+
+int fmt_packet_rewritten(const struct packet *p)
+{
+	for (__u32 i = p->first_tuple + 1; i < p->nhops; i++)
+		if (fmt_tuple_rewritten(p, i))
+			return 1;
+	return 0;
+}
+
 void fmt_iface(const struct ui *ui, const struct hop *h, char *buf, size_t len)
 {
 	const char *n = store_ifname(ui->store, h->netns, h->ifindex);
@@ -92,6 +123,9 @@ __u64 fmt_t0(const struct ui *ui)
 {
 	const struct packet *p = store_packet(ui->store, 0);
 
+	/* Paused, the times stay as they were, evictions or not. */
+	if (ui->paused && ui->pz.t0)
+		return ui->pz.t0;
 	return p ? p->first_ts : 0;
 }
 

@@ -22,6 +22,14 @@ void fmt_delta(char *buf, size_t len, __u64 ns);
 const char *fmt_count(__u64 n, char *buf, size_t len);
 /* "10.0.0.1:5000->10.0.0.2:80(tcp)", or "-" without a tuple. */
 void fmt_tuple(const struct hop *h, char *buf, size_t len);
+/*
+ * Did hop i of p rewrite the tuple (NAT, a tunnel's end): is its tuple
+ * complete and other than the last complete one before it? Ports written
+ * into a tuple that had none yet (store_tuple_complete) are no rewrite.
+ */
+int fmt_tuple_rewritten(const struct packet *p, __u32 i);
+/* Did any hop of p after the one that names it rewrite the tuple? */
+int fmt_packet_rewritten(const struct packet *p);
 /* The hop's device by name, "if3" when its name is not known, "-". */
 void fmt_iface(const struct ui *ui, const struct hop *h, char *buf, size_t len);
 /* The drop reason of p (or of hop h when p is NULL): "NETFILTER_DROP",

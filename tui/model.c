@@ -10,8 +10,10 @@
 #include "core/filter.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/lib/u64map.h"
 #include "core/lib/vec.h"
 #include "core/store.h"
+#include "tui/fmt.h"
 #include "tui/lineedit.h"
 #include "tui/model.h"
 
@@ -36,8 +38,11 @@ int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,
 	return ret ? ret : keymap_load(&ui->km, NULL, err, sizeof(err));
 }
 
+static void unpause(struct ui *ui);
+
 void ui_fini(struct ui *ui)
 {
+	unpause(ui);
 	lineedit_free(ui->edit);
 	ui->edit = NULL;
 	free(ui->order);
@@ -121,25 +126,49 @@ static void sort_order(struct ui *ui, size_t n)
 	free(pos);
 }
 
+const struct packet *ui_shown(const struct ui *ui, const struct packet *p,
+			      struct packet *buf)
+{
+	const __u64 *n;
+
+	if (!p || !ui->paused || !ui->pz.hops)
+		return p;
+	n = u64map_get(ui->pz.hops, p->gen);
+	if (!n)
+		return NULL;
+	if (*n >= p->nhops)
+		return p;
+	store_packet_upto(p, (__u32)*n, buf);
+	return buf;
+}
+
 void ui_refresh(struct ui *ui)
 {
-	size_t n = ui->drops_only ? store_drop_count(ui->store) :
-				    store_count(ui->store);
+	size_t total = ui->drops_only ? store_drop_count(ui->store) :
+					store_count(ui->store);
+	struct packet buf;
+	size_t n = 0;
 
 	/* Short of memory, the last frame's order stays. */
-	if (VEC_RESERVE(ui->order, ui->caporder, n) ||
-	    VEC_RESERVE(ui->sortbuf, ui->capsort, n))
+	if (VEC_RESERVE(ui->order, ui->caporder, total) ||
+	    VEC_RESERVE(ui->sortbuf, ui->capsort, total))
 		return;
-	for (size_t i = 0; i < n; i++) {
-		const struct packet *p = ui->drops_only ?
-						 store_drop(ui->store, i) :
-						 store_packet(ui->store, i);
+	for (size_t i = 0; i < total; i++) {
+		const struct packet *p =
+			ui_shown(ui,
+				 ui->drops_only ? store_drop(ui->store, i) :
+						  store_packet(ui->store, i),
+				 &buf);
 
-		ui->order[i] = p->gen;
+		/* Paused: not what came since, nor what dropped since. */
+		if (!p || (ui->drops_only && p->state != PKT_DROPPED))
+			continue;
+		ui->order[n] = p->gen;
 		if (ui->sort != SORT_TIME) {
-			ui->sortbuf[i].key = sort_key(ui, p);
-			ui->sortbuf[i].gen = p->gen;
+			ui->sortbuf[n].key = sort_key(ui, p);
+			ui->sortbuf[n].gen = p->gen;
 		}
+		n++;
 	}
 	ui->norder = n;
 	/* Time order is the store's own; other orders cost a sort, done
@@ -149,17 +178,72 @@ void ui_refresh(struct ui *ui)
 	if (ui->follow && n && !ui->paused)
 		ui->sel_gen = ui->sort == SORT_TIME ? ui->order[n - 1] :
 						      ui->order[0];
-	if (ui->sel_gen && store_find(ui->store, ui->sel_gen) < 0)
+	if (ui->sel_gen && !ui_selected(ui, &buf))
 		ui->sel_gen = n ? ui->order[0] : 0;
 	if (!ui->sel_gen && n)
 		ui->sel_gen = ui->order[0];
 }
 
-const struct packet *ui_selected(const struct ui *ui)
+const struct packet *ui_selected(const struct ui *ui, struct packet *buf)
 {
 	long i = ui->sel_gen ? store_find(ui->store, ui->sel_gen) : -1;
 
-	return i < 0 ? NULL : store_packet(ui->store, (size_t)i);
+	return i < 0 ? NULL :
+		       ui_shown(ui, store_packet(ui->store, (size_t)i), buf);
+}
+
+const struct packet *ui_row(const struct ui *ui, long row, struct packet *buf)
+{
+	long i;
+
+	if (row < 0 || row >= (long)ui->norder)
+		return NULL;
+	i = store_find(ui->store, ui->order[row]);
+	return i < 0 ? NULL :
+		       ui_shown(ui, store_packet(ui->store, (size_t)i), buf);
+}
+
+/*
+ * Hold what the display shows (struct ui_pause). Short of memory the
+ * display still pauses, and rows may grow meanwhile: better than not
+ * pausing at all.
+ */
+static void pause_display(struct ui *ui)
+{
+	size_t n = store_count(ui->store), nh = hooks_count(ui->hooks);
+
+	ui->pz.t0 = fmt_t0(ui); /* before: paused, it is pz.t0 */
+	ui->paused = 1;
+	ui->pz.events = store_events(ui->store);
+	if (!u64map_new(n, &ui->pz.hops)) {
+		for (size_t i = 0; i < n; i++) {
+			const struct packet *p = store_packet(ui->store, i);
+
+			if (u64map_put(ui->pz.hops, p->gen, p->nhops)) {
+				u64map_free(ui->pz.hops);
+				ui->pz.hops = NULL;
+				break;
+			}
+		}
+	}
+	ui->pz.hits = calloc(nh ? nh : 1, sizeof(*ui->pz.hits));
+	ui->pz.nhits = ui->pz.hits ? nh : 0;
+	for (size_t i = 0; i < ui->pz.nhits; i++)
+		ui->pz.hits[i] = store_hook_hits(ui->store, (__u32)i);
+	if (!ui->pz.hops || !ui->pz.hits) {
+		strlcpy(ui->msg,
+			"paused, but short of memory: rows may still change",
+			sizeof(ui->msg));
+		ui->msg_err = 1;
+	}
+}
+
+static void unpause(struct ui *ui)
+{
+	ui->paused = 0;
+	u64map_free(ui->pz.hops);
+	free(ui->pz.hits);
+	memset(&ui->pz, 0, sizeof(ui->pz));
 }
 
 static long sel_row(const struct ui *ui)
@@ -192,7 +276,8 @@ static int funcs_count_rows(const struct ui *ui)
 
 static void move(struct ui *ui, long delta)
 {
-	const struct packet *p = ui_selected(ui);
+	struct packet buf;
+	const struct packet *p = ui_selected(ui, &buf);
 
 	switch (ui->focus) {
 	case PANE_PACKETS:
@@ -256,13 +341,11 @@ static int search_from(struct ui *ui, long start)
 {
 	for (size_t k = 0; k < ui->norder; k++) {
 		size_t row = ((size_t)start + k) % ui->norder;
-		long i = store_find(ui->store, ui->order[row]);
+		struct packet buf;
+		const struct packet *p = ui_row(ui, (long)row, &buf);
 		int hop;
 
-		if (i < 0)
-			continue;
-		if (packet_matches(ui, store_packet(ui->store, (size_t)i),
-				   &hop)) {
+		if (p && packet_matches(ui, p, &hop)) {
 			ui->follow = 0;
 			ui->sel_gen = ui->order[row];
 			ui->sel_hop = hop;
@@ -309,7 +392,8 @@ static void start_edit(struct ui *ui, enum editing e)
 
 static int ui_action(struct ui *ui, enum action a)
 {
-	const struct packet *p = ui_selected(ui);
+	struct packet buf;
+	const struct packet *p = ui_selected(ui, &buf);
 
 	ui->msg[0] = a == ACT_NONE ? ui->msg[0] : '\0';
 	switch (a) {
@@ -353,7 +437,12 @@ static int ui_action(struct ui *ui, enum action a)
 		else
 			ui->sort = (ui->sort + 1) % SORT_COUNT;
 		break;
-	case ACT_PAUSE: ui->paused = !ui->paused; break;
+	case ACT_PAUSE:
+		if (ui->paused)
+			unpause(ui);
+		else
+			pause_display(ui);
+		break;
 	case ACT_DETAIL:
 		if (ui->focus == PANE_PACKETS)
 			ui->focus = PANE_TIMELINE;
@@ -482,11 +571,13 @@ size_t ui_export_list(const struct ui *ui, const struct packet **out,
 {
 	size_t n = 0;
 
+	/* The packets shown, with all that is stored of them: paused, the
+	 * hops that came since too (an export is data, not a screen). */
 	if (!ui->export_all) {
-		const struct packet *p = ui_selected(ui);
+		long k = ui->sel_gen ? store_find(ui->store, ui->sel_gen) : -1;
 
-		if (p && max)
-			out[n++] = p;
+		if (k >= 0 && max)
+			out[n++] = store_packet(ui->store, (size_t)k);
 		return n;
 	}
 	for (size_t i = 0; i < ui->norder && n < max; i++) {
@@ -560,7 +651,8 @@ static void packets_in_view(struct ui *ui)
 /* Keep the selected hop on the timeline. */
 static void hop_in_view(struct ui *ui)
 {
-	const struct packet *p = ui_selected(ui);
+	struct packet buf;
+	const struct packet *p = ui_selected(ui, &buf);
 	int rows = ui->lay.timeline.list_rows;
 
 	if (!p)
@@ -597,7 +689,8 @@ static int cmp_fn(const void *a, const void *b)
  * selected one, by hits or by name; and the selection kept among them. */
 static void count_funcs(struct ui *ui)
 {
-	const struct packet *p = ui_selected(ui);
+	struct packet buf;
+	const struct packet *p = ui_selected(ui, &buf);
 	size_t nh = hooks_count(ui->hooks), n = 0;
 	int vis = ui->lay.funcs.list_rows;
 
@@ -610,6 +703,8 @@ static void count_funcs(struct ui *ui)
 		if (ui->funcs_selected) {
 			for (__u32 k = 0; p && k < p->nhops; k++)
 				c += p->hops[k].hook == i;
+		} else if (ui->paused && ui->pz.hits) {
+			c = i < ui->pz.nhits ? ui->pz.hits[i] : 0;
 		} else {
 			c = store_hook_hits(ui->store, (__u32)i);
 		}

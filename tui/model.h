@@ -41,7 +41,6 @@ struct ui_status {
 	__u64 received; /* events taken from the ring buffer */
 	__u64 lost;     /* events the kernel could not hand over */
 	int lost_growing;
-	__u64 skipped;         /* events not shown because paused */
 	const char *note;      /* e.g. "demo: 2 namespaces, DROP on 7001" */
 	const char *pcap_mode; /* "bpf_loop" or "bounded loop" */
 	int replay;            /* events come from a recording */
@@ -54,6 +53,21 @@ struct ui_status {
 #define EDIT_MAX 1280
 
 struct sort_ent;
+struct u64map;
+
+/*
+ * What the display showed when it was paused, so that it keeps showing
+ * that while the events go on into the store: each packet's hops then
+ * (by generation; a packet not in it is new since), the functions' hit
+ * counts, the time the panes counted from, and the events stored.
+ */
+struct ui_pause {
+	struct u64map *hops; /* NULL: not held (short of memory) */
+	__u64 *hits;
+	size_t nhits;
+	__u64 t0;
+	__u64 events;
+};
 
 /* A row of the functions pane: a hook and its hits. */
 struct fn_row {
@@ -82,6 +96,7 @@ struct ui {
 	enum sortkey sort;
 	int follow;
 	int paused;
+	struct ui_pause pz; /* while paused */
 	__u32 sel_gen;
 	long list_top;
 	int sel_hop, hop_top;
@@ -141,8 +156,18 @@ size_t ui_export_list(const struct ui *ui, const struct packet **out,
 /* The outcome of an export: hops written (>= 0), or -errno and why. */
 void ui_exported(struct ui *ui, long hops, const char *why);
 
+/*
+ * The packets as the display shows them: live, or while paused as they
+ * were at the pause (NULL for one that is new since). The packet may be
+ * copied into buf; either way it is valid until the next store_add.
+ */
 /* The selected packet, or NULL. */
-const struct packet *ui_selected(const struct ui *ui);
+const struct packet *ui_selected(const struct ui *ui, struct packet *buf);
+/* The packet on row row of the list, or NULL. */
+const struct packet *ui_row(const struct ui *ui, long row, struct packet *buf);
+/* The store's packet p as the display shows it, or NULL. */
+const struct packet *ui_shown(const struct ui *ui, const struct packet *p,
+			      struct packet *buf);
 /* Hook name for display. */
 const char *ui_hook_name(const struct ui *ui, __u32 hook, char *buf,
 			 size_t len);

@@ -36,7 +36,7 @@ struct spare {
 static void draw_status(const struct ui *ui, struct grid *g, struct spare *sp)
 {
 	const struct ui_status *s = &ui->st;
-	char buf[512];
+	char buf[512], num[16];
 	int x;
 
 	grid_fill(g, 0, 0, g->w, L' ', R_STATUS);
@@ -68,11 +68,17 @@ static void draw_status(const struct ui *ui, struct grid *g, struct spare *sp)
 				 " (max %zu, %llu evicted)",
 				 store_max(ui->store),
 				 (unsigned long long)store_evicted(ui->store));
-	snprintf(buf, sizeof(buf), " %s%s ",
-		 ui->paused ? "PAUSED" :
-		 s->replay  ? "REPLAY" :
-			      "LIVE",
-		 ui->follow && !ui->paused ? " follow" : "");
+	/* Paused, the events go on into the store: say how many came, in
+	 * words where they fit. */
+	fmt_count(store_events(ui->store) - ui->pz.events, num, sizeof(num));
+	if (ui->paused)
+		snprintf(buf, sizeof(buf), " PAUSED, %s events since ", num);
+	else
+		snprintf(buf, sizeof(buf), " %s%s ",
+			 s->replay ? "REPLAY" : "LIVE",
+			 ui->follow ? " follow" : "");
+	if (ui->paused && x >= g->w - (int)strlen(buf))
+		snprintf(buf, sizeof(buf), " PAUSED +%s ", num);
 	sp->x = x;
 	sp->end = x;
 	if (x < g->w - (int)strlen(buf)) {
@@ -208,29 +214,43 @@ static const char *state_name(const struct packet *p)
 					  "in flight";
 }
 
-/* The packet on row row of the list, or NULL. */
-static const struct packet *row_packet(const struct ui *ui, long row)
-{
-	long i;
+/* What marks a row whose tuple a later hop rewrote (the timeline shows
+ * where). */
+#define NAT_MARK " NAT"
 
-	if (row >= (long)ui->norder)
-		return NULL;
-	i = store_find(ui->store, ui->order[row]);
-	return i < 0 ? NULL : store_packet(ui->store, (size_t)i);
-}
-
-/* The hop that names the packet in the list: its first with a tuple. */
+/*
+ * The hop that names the packet in the list (store.h: its first with a
+ * complete tuple), with its tuple in tuple, and NAT_MARK after it when a
+ * later hop rewrote it; *mark is where the mark starts, in columns, or
+ * -1.
+ */
 static const struct hop *list_hop(const struct packet *p, char *tuple,
-				  size_t len)
+				  size_t len, int *mark)
 {
 	const struct hop *th = p->first_tuple < p->nhops ?
 				       &p->hops[p->first_tuple] :
 				       &p->hops[0];
 
 	snprintf(tuple, len, "-");
+	*mark = -1;
 	if (p->first_tuple < p->nhops)
 		fmt_tuple(th, tuple, len);
+	if (fmt_packet_rewritten(p)) {
+		*mark = grid_cols(tuple);
+		strlcat(tuple, NAT_MARK, len);
+	}
 	return th;
+}
+
+/* The mark at column x + mark of row y, when it was drawn (cols wide). */
+static void list_mark(struct grid *g, int x, int y, int mark, int cols,
+		      uint16_t a)
+{
+	int n = (int)strlen(NAT_MARK);
+
+	if (mark >= 0 && mark < cols)
+		grid_attr(g, x + mark, y, MIN(n, cols - mark),
+			  R_CHANGED | AT_BOLD | (a & AT_REVERSE));
 }
 
 static void list_where(const struct ui *ui, const struct hop *th, char *buf,
@@ -250,59 +270,125 @@ static uint16_t row_attr(const struct ui *ui, const struct packet *p)
 				       a;
 }
 
+/* Function names are shown whole up to this many columns; longer ones
+ * (rare: __netif_receive_skb_one_core is 28) are cut. */
+#define FUNC_COLS_MAX 40
+
+static int clampi(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int digits(__u64 n)
+{
+	int d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+/* A packet's row as text, before the columns are sized. */
+struct row_text {
+	char tuple[128], where[40], last[128], state[80];
+	int mark; /* where NAT_MARK starts in tuple, or -1 */
+	const struct hop *th;
+};
+
+static void row_text(const struct ui *ui, const struct packet *p,
+		     struct row_text *t)
+{
+	t->th = list_hop(p, t->tuple, sizeof(t->tuple), &t->mark);
+	list_where(ui, t->th, t->where, sizeof(t->where));
+	ui_hook_name(ui, p->last_hook, t->last, sizeof(t->last));
+	if (p->state == PKT_DROPPED) {
+		char rs[64];
+
+		fmt_reason(ui, p, NULL, rs, sizeof(rs));
+		snprintf(t->state, sizeof(t->state), "DROPPED %s", rs);
+	} else {
+		snprintf(t->state, sizeof(t->state), "%s", state_name(p));
+	}
+}
+
+/* Narrow rows leave the state at least this many columns ("DROPPED
+ * NO_SOCKET"). */
+#define STATE_MIN 17
+
 /*
  * One row per lifetime. From 120 columns: time, tuple, iface or netns,
  * events, last function, state; narrower terminals keep time, tuple,
- * events and state (the timeline shows the rest). '>' marks the selected
- * row, so the selection shows without colour too.
+ * events and state (the timeline shows the rest). Each column is as wide
+ * as what the rows on screen put in it: the tuple whole where it fits,
+ * then the last function (cut first when the line is full), and the state
+ * gets the rest. '>' marks the selected row, so the selection shows
+ * without colour too.
  */
 static void packet_rows(const struct ui *ui, struct grid *g,
 			const struct pane_box *b)
 {
 	int y = b->y, inner = b->w - 2, rows = b->list_rows;
-	int wide = inner >= 118, tw = wide ? inner - 74 : inner - 40;
+	int wide = inner >= 118, tw = 5, ww = 11, ew = 2, lw = 4, sw = 5, over;
 	__u64 base = fmt_t0(ui);
+	struct row_text t;
+	struct packet buf;
 
-	if (wide)
+	for (int r = 0; r < rows; r++) {
+		const struct packet *p = ui_row(ui, ui->list_top + r, &buf);
+
+		if (!p)
+			continue;
+		row_text(ui, p, &t);
+		tw = MAX(tw, grid_cols(t.tuple));
+		ww = MAX(ww, grid_cols(t.where));
+		ew = MAX(ew, digits(p->nhops));
+		lw = MAX(lw, grid_cols(t.last));
+		sw = MAX(sw, grid_cols(t.state));
+	}
+	lw = MIN(lw, FUNC_COLS_MAX);
+	if (wide) {
+		/* Too wide for the line: the last function gives way down
+		 * to 12 columns, then the tuple down to 20. */
+		over = 10 + 1 + tw + 1 + ww + 1 + ew + 1 + lw + 1 + sw - inner;
+		if (over > 0)
+			lw -= MIN(over, MAX(lw - 12, 0));
+		over = 10 + 1 + tw + 1 + ww + 1 + ew + 1 + lw + 1 + sw - inner;
+		if (over > 0)
+			tw -= MIN(over, MAX(tw - 20, 0));
 		grid_printf(g, 1, y + 1, R_HEADER, inner,
-			    " %9s %-*s %-14s %3s %-20s %s", "TIME(s)", tw,
-			    "TUPLE", "IFACE/NETNS", "EV", "LAST", "STATE");
-	else
-		grid_printf(g, 1, y + 1, R_HEADER, inner, " %9s %-*s %3s %s",
-			    "TIME(s)", tw, "TUPLE", "EV", "STATE");
+			    " %9s %-*s %-*s %*s %-*s %s", "TIME(s)", tw,
+			    "TUPLE", ww, "IFACE/NETNS", ew, "EV", lw, "LAST",
+			    "STATE");
+	} else {
+		tw = clampi(tw, 5, inner - 10 - 1 - ew - 1 - STATE_MIN);
+		grid_printf(g, 1, y + 1, R_HEADER, inner, " %9s %-*s %*s %s",
+			    "TIME(s)", tw, "TUPLE", ew, "EV", "STATE");
+	}
 	for (int r = 0; r < rows && ui->list_top + r < (long)ui->norder; r++) {
-		const struct packet *p = row_packet(ui, ui->list_top + r);
-		const struct hop *th;
-		char tuple[128], where[40], last[128], st[80];
+		const struct packet *p = ui_row(ui, ui->list_top + r, &buf);
 		uint16_t a;
 		int sel;
 
 		if (!p)
 			continue;
 		sel = p->gen == ui->sel_gen;
-		th = list_hop(p, tuple, sizeof(tuple));
-		list_where(ui, th, where, sizeof(where));
-		ui_hook_name(ui, p->last_hook, last, sizeof(last));
-		if (p->state == PKT_DROPPED) {
-			char rs[64];
-
-			fmt_reason(ui, p, NULL, rs, sizeof(rs));
-			snprintf(st, sizeof(st), "DROPPED %s", rs);
-		} else {
-			snprintf(st, sizeof(st), "%s", state_name(p));
-		}
+		row_text(ui, p, &t);
 		a = row_attr(ui, p);
 		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
 		if (wide)
 			grid_printf(g, 1, y + 2 + r, a, inner,
-				    "%c%9.6f %-*.*s %-14.14s %3u %-20.20s %s",
+				    "%c%9.6f %-*.*s %-*.*s %*u %-*.*s %s",
 				    sel ? '>' : ' ', (p->first_ts - base) / 1e9,
-				    tw, tw, tuple, where, p->nhops, last, st);
+				    tw, tw, t.tuple, ww, ww, t.where, ew,
+				    p->nhops, lw, lw, t.last, t.state);
 		else
 			grid_printf(g, 1, y + 2 + r, a, inner,
-				    "%c%9.6f %-*.*s %3u %s", sel ? '>' : ' ',
-				    (p->first_ts - base) / 1e9, tw, tw, tuple,
-				    p->nhops, st);
+				    "%c%9.6f %-*.*s %*u %s", sel ? '>' : ' ',
+				    (p->first_ts - base) / 1e9, tw, tw, t.tuple,
+				    ew, p->nhops, t.state);
+		list_mark(g, 12, y + 2 + r, t.mark, tw, a);
 	}
 }
 
@@ -348,14 +434,16 @@ static void drop_rows(const struct ui *ui, struct grid *g,
 	int y = b->y, inner = b->w - 2, rows = b->list_rows;
 	int wide = inner >= 118, tw = 5, rw = 6, pre, cols;
 	__u64 base = fmt_t0(ui);
+	struct packet buf;
 
 	for (int r = 0; r < rows; r++) {
-		const struct packet *p = row_packet(ui, ui->list_top + r);
+		const struct packet *p = ui_row(ui, ui->list_top + r, &buf);
 		char tuple[128], rs[64];
+		int mark;
 
 		if (!p)
 			continue;
-		list_hop(p, tuple, sizeof(tuple));
+		list_hop(p, tuple, sizeof(tuple), &mark);
 		fmt_reason(ui, p, NULL, rs, sizeof(rs));
 		tw = MAX(tw, grid_cols(tuple));
 		rw = MAX(rw, grid_cols(rs));
@@ -373,16 +461,16 @@ static void drop_rows(const struct ui *ui, struct grid *g,
 		grid_printf(g, 1, y + 1, R_HEADER, inner, "  %-*s %s", tw,
 			    "TUPLE", "WHY");
 	for (int r = 0; r < rows && ui->list_top + r < (long)ui->norder; r++) {
-		const struct packet *p = row_packet(ui, ui->list_top + r);
+		const struct packet *p = ui_row(ui, ui->list_top + r, &buf);
 		char tuple[128], where[40], rs[64], why[EXPLAIN_TEXT];
 		const struct hop *th;
 		uint16_t a;
-		int sel;
+		int sel, mark;
 
 		if (!p)
 			continue;
 		sel = p->gen == ui->sel_gen;
-		th = list_hop(p, tuple, sizeof(tuple));
+		th = list_hop(p, tuple, sizeof(tuple), &mark);
 		drop_why(ui, p, cols, !wide, why, sizeof(why));
 		a = row_attr(ui, p);
 		grid_fill(g, 1, y + 2 + r, inner, L' ', a);
@@ -393,9 +481,11 @@ static void drop_rows(const struct ui *ui, struct grid *g,
 				    "%c%9.6f %-*.*s %-14.14s %-*.*s ",
 				    sel ? '>' : ' ', (p->first_ts - base) / 1e9,
 				    tw, tw, tuple, where, rw, rw, rs);
+			list_mark(g, 12, y + 2 + r, mark, tw, a);
 		} else {
 			grid_printf(g, 1, y + 2 + r, a, inner, "%c %-*.*s ",
 				    sel ? '>' : ' ', tw, tw, tuple);
+			list_mark(g, 3, y + 2 + r, mark, tw, a);
 		}
 		grid_put(g, 1 + pre, y + 2 + r, why, a, cols);
 	}
@@ -454,13 +544,59 @@ static void drop_text(const struct ui *ui, const struct packet *p,
 		snprintf(buf + n, len - n, "  at %s", loc);
 }
 
+/* The timeline's columns, as wide as the hops on screen need. */
+struct tl_cols {
+	int nw, fw, iw, mw; /* hop number, function, iface, mark (hex) */
+	int wide;           /* room for the tuple column */
+};
+
+/*
+ * The function column as wide as the longest name shown (FUNC_COLS_MAX at
+ * most, and less only when the line is full), the interface and mark as
+ * wide as theirs; what is left goes to the tuple when the widest one
+ * shown fits whole (or, as before, from 100 columns, cut).
+ */
+static void timeline_cols(const struct ui *ui, const struct packet *p,
+			  int inner, int rows, struct tl_cols *c)
+{
+	int tw = 0, fixed, room, end = MIN((int)p->nhops, ui->hop_top + rows);
+
+	c->nw = MAX(2, digits((__u64)end));
+	c->fw = 8;
+	c->iw = 5;
+	c->mw = 4;
+	for (int i = ui->hop_top; i < end; i++) {
+		const struct hop *hp = &p->hops[i];
+		char name[160], ifn[24], tup[128];
+
+		ui_hook_name(ui, hp->hook, name, sizeof(name));
+		fmt_iface(ui, hp, ifn, sizeof(ifn));
+		fmt_tuple(hp, tup, sizeof(tup));
+		c->fw = MAX(c->fw, grid_cols(name));
+		c->iw = MAX(c->iw, grid_cols(ifn));
+		c->mw = MAX(c->mw, snprintf(NULL, 0, "%x", hp->mark));
+		tw = MAX(tw, grid_cols(tup));
+	}
+	c->fw = MIN(c->fw, FUNC_COLS_MAX);
+	c->iw = MIN(c->iw, SKBS_IFNAMSIZ - 1);
+	/* #, then DELTA 9, CPU 3, NETNS 10, LEN 5 and "0x" MARK, each after
+	 * a space. */
+	fixed = 1 + c->nw + 1 + 10 + 4 + 1 + c->iw + 11 + 6 + 3 + c->mw;
+	if (fixed + c->fw > inner)
+		c->fw = MAX(12, inner - fixed);
+	room = inner - fixed - c->fw - 1;
+	c->wide = room >= tw || (inner >= 100 && room >= 20);
+}
+
 /* Fields that changed since the previous hop are highlighted. */
 static void draw_timeline(const struct ui *ui, struct grid *g,
 			  const struct pane_box *b)
 {
-	const struct packet *p = ui_selected(ui);
+	struct packet buf;
+	const struct packet *p = ui_selected(ui, &buf);
 	int x = b->x, y = b->y, w = b->w;
-	int inner = w - 2, rows = b->list_rows, wide = inner >= 100;
+	int inner = w - 2, rows = b->list_rows, fx, wide;
+	struct tl_cols c = { 2, 8, 5, 4, 0 };
 	char title[160];
 	int r = 0;
 
@@ -472,10 +608,16 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	else
 		snprintf(title, sizeof(title), "Timeline");
 	grid_box(g, x, y, w, b->h, title, frame_attr(ui, PANE_TIMELINE));
+	if (p)
+		timeline_cols(ui, p, inner, rows, &c);
+	wide = c.wide;
+	/* Where the function column starts: the drop and rewrite lines
+	 * are indented to it. */
+	fx = x + 1 + 1 + c.nw + 1;
 	grid_printf(g, x + 1, y + 1, R_HEADER, inner,
-		    "%3s %-26s %9s %3s %-8s %10s %5s %-6s%s", "#", "FUNCTION",
-		    "DELTA", "CPU", "IFACE", "NETNS", "LEN", "MARK",
-		    wide ? " TUPLE" : "");
+		    "%*s %-*s %9s %3s %-*s %10s %5s %-*s%s", 1 + c.nw, "#",
+		    c.fw, "FUNCTION", "DELTA", "CPU", c.iw, "IFACE", "NETNS",
+		    "LEN", c.mw + 2, "MARK", wide ? " TUPLE" : "");
 	if (!p) {
 		grid_put(g, x + 2, y + 2, "select a packet", R_DIM, inner - 1);
 		return;
@@ -483,7 +625,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	for (int i = ui->hop_top; i < (int)p->nhops && r < rows; i++, r++) {
 		const struct hop *hp = &p->hops[i];
 		const struct hop *pv = i ? &p->hops[i - 1] : NULL;
-		char name[160], d[24], ifn[24], tup[128], ptup[128];
+		char name[160], d[24], ifn[24], tup[128];
 		int yy = y + 2 + r, cx = x + 1;
 		uint16_t a = (hp->flags & SKBS_EV_DROP) ? (R_DROP | AT_BOLD) :
 							  R_NORMAL;
@@ -500,41 +642,38 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			snprintf(d, sizeof(d), "0");
 		fmt_iface(ui, hp, ifn, sizeof(ifn));
 		fmt_tuple(hp, tup, sizeof(tup));
-		tchg = pv && (hp->flags & SKBS_EV_TUPLE) &&
-		       (pv->flags & SKBS_EV_TUPLE) &&
-		       (fmt_tuple(pv, ptup, sizeof(ptup)), strcmp(tup, ptup));
+		tchg = fmt_tuple_rewritten(p, (__u32)i);
 		grid_fill(g, cx, yy, inner, L' ', a);
-		cx += grid_printf(g, cx, yy, a, inner,
-				  "%c%2d %-26.26s %9s %3u ",
-				  i == ui->sel_hop ? '>' : ' ', i + 1, name, d,
-				  hp->cpu);
+		cx += grid_printf(g, cx, yy, a, inner, "%c%*d %-*.*s %9s %3u ",
+				  i == ui->sel_hop ? '>' : ' ', c.nw, i + 1,
+				  c.fw, c.fw, name, d, hp->cpu);
 		cx += grid_printf(g, cx, yy,
 				  pv && (pv->ifindex != hp->ifindex ||
 					 pv->netns != hp->netns) ?
 					  ch :
 					  a,
-				  8, "%-8.8s", ifn);
+				  c.iw, "%-*.*s", c.iw, c.iw, ifn);
 		cx += grid_printf(g, cx, yy,
 				  pv && pv->netns != hp->netns ? ch : a, 11,
 				  " %10u", hp->netns);
 		cx += grid_printf(g, cx, yy, pv && pv->len != hp->len ? ch : a,
 				  6, " %5u", hp->len);
 		cx += grid_printf(g, cx, yy,
-				  pv && pv->mark != hp->mark ? ch : a, 7,
-				  " 0x%-4x", hp->mark);
+				  pv && pv->mark != hp->mark ? ch : a, 3 + c.mw,
+				  " 0x%-*x", c.mw, hp->mark);
 		if (wide)
 			cx += grid_printf(g, cx, yy, tchg ? ch : a,
 					  x + w - 1 - cx, " %s", tup);
 		if (hp->flags & SKBS_EV_DROP) {
 			char line[EXPLAIN_TEXT + 256];
-			int room = inner - 4 - (int)strlen("dropped: ");
+			int room = x + w - 1 - fx - (int)strlen("dropped: ");
 
 			/* Below the hop, or after it (without the place)
 			 * when it is the last row there is room for. */
 			if (r + 1 < rows) {
 				drop_text(ui, p, hp, room, line, sizeof(line));
-				grid_printf(g, x + 5, y + 2 + ++r,
-					    R_DROP | AT_BOLD, inner - 4,
+				grid_printf(g, fx, y + 2 + ++r,
+					    R_DROP | AT_BOLD, x + w - 1 - fx,
 					    "dropped: %s", line);
 			} else {
 				drop_text(ui, p, hp, 0, line, sizeof(line));
@@ -543,7 +682,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 			}
 		} else if (tchg && !wide && r + 1 < rows) {
 			r++;
-			grid_printf(g, x + 5, y + 2 + r, ch, inner - 4,
+			grid_printf(g, fx, y + 2 + r, ch, x + w - 1 - fx,
 				    "tuple now %s", tup);
 		}
 		if (i == ui->sel_hop && ui->show_stack && ui->stack &&
@@ -557,20 +696,24 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 
 				fmt_location(ui, ips[k], sym, sizeof(sym));
 				r++;
-				grid_printf(g, x + 7, y + 2 + r, R_DIM,
-					    inner - 6, "%s", sym);
+				grid_printf(g, fx + 2, y + 2 + r, R_DIM,
+					    x + w - 3 - fx, "%s", sym);
 			}
 		}
 	}
 }
 
+/* The names as wide as the longest shown (FUNC_COLS_MAX at most, and
+ * less when the pane is narrow), the counts as their largest, and the
+ * bars the rest. */
 static void draw_funcs(const struct ui *ui, struct grid *g,
 		       const struct pane_box *b)
 {
 	int x = b->x, y = b->y, w = b->w;
 	int inner = w - 2, vis = b->list_rows, n = (int)ui->nfn, barw;
+	int nw = 8, hw = 4;
 	__u64 max = 1;
-	char title[80];
+	char title[80], name[160];
 
 	snprintf(title, sizeof(title), "Functions: %s, by %s",
 		 ui->funcs_selected ? "selected packet" : "all packets",
@@ -579,12 +722,19 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 	for (int i = 0; i < n; i++)
 		if (ui->fn[i].n > max)
 			max = ui->fn[i].n;
-	barw = MAX(inner - 40, 4);
-	grid_printf(g, x + 1, y + 1, R_HEADER, inner, "%-28s %9s %s",
-		    "FUNCTION", "HITS", "");
+	for (int r = 0; r < vis && ui->func_top + r < n; r++) {
+		ui_hook_name(ui, ui->fn[ui->func_top + r].hook, name,
+			     sizeof(name));
+		nw = MAX(nw, grid_cols(name));
+	}
+	hw = MAX(hw, digits(max));
+	/* A bar of 4 at least: the names give way first. */
+	nw = clampi(nw, 8, MIN(FUNC_COLS_MAX, inner - hw - 2 - 5));
+	barw = MAX(inner - nw - 1 - hw - 2, 4);
+	grid_printf(g, x + 1, y + 1, R_HEADER, inner, "%-*s %*s", nw,
+		    "FUNCTION", hw, "HITS");
 	for (int r = 0; r < vis && ui->func_top + r < n; r++) {
 		const struct fn_row *fr = &ui->fn[ui->func_top + r];
-		char name[160];
 		int len = (int)((fr->n * (__u64)barw + max - 1) / max);
 		int yy = y + 2 + r, cx;
 		uint16_t a = R_NORMAL;
@@ -594,8 +744,8 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 		ui_hook_name(ui, fr->hook, name, sizeof(name));
 		grid_fill(g, x + 1, yy, inner, L' ', a);
 		cx = x + 1 +
-		     grid_printf(g, x + 1, yy, a, inner, "%-28.28s %9llu ",
-				 name, (unsigned long long)fr->n);
+		     grid_printf(g, x + 1, yy, a, inner, "%-*.*s %*llu ", nw,
+				 nw, name, hw, (unsigned long long)fr->n);
 		grid_fill(g, cx, yy, MIN(len, x + w - 1 - cx),
 			  g->utf8 ? 0x2588 : L'#', R_BAR);
 	}

@@ -4,8 +4,9 @@
 # the drop row shows NETFILTER_DROP, and the drops list its reason and why
 # columns at 120 and 80 columns; a filter typed into the filter bar is
 # applied in the kernel while tracing runs (later datagrams to the excluded
-# port no longer appear, another port still does, nothing reattached); the
-# terminal is restored on quit.
+# port no longer appear, another port still does, nothing reattached); a
+# pause holds the view while events are still stored; the terminal is
+# restored on quit.
 . "$(dirname "$0")/../lib.sh"
 
 if ! command -v tmux >/dev/null; then
@@ -169,13 +170,27 @@ tm send-keys -t "$S" Enter
 check "export: an unwritable path is an inline error" \
 	wait_screen "cannot create '/nonexistent/dir/t.txt'" 5
 
+# Space pauses the display, not the capture: what comes meanwhile goes
+# into the store, is counted on the status line, and is there on resume.
+tm send-keys -t "$S" Space
+check "pause: the status line says so" \
+	wait_screen "PAUSED(, [0-9]+ events since| \+[0-9]+)" 3
+send_udp_from "$A" "$NET.2" 7002 41031 3
+check "pause: the events that came meanwhile are counted" \
+	wait_screen "PAUSED(, | \+)[1-9][0-9.kM]* " 5
+check "pause: the view holds (no row for them yet)" \
+	bash -c "! tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -q ':41031->'"
+tm send-keys -t "$S" Space
+check "resume: what came while paused is there" \
+	wait_screen "$NET\.1:41031->$NET\.2:7002\(udp\).*DROPPED NO_SOCKET" 5
+
 # Help, pane switching and detail answer keys.
 tm send-keys -t "$S" '?'
 check "help overlay opens" wait_screen "Help: keys" 3
 tm send-keys -t "$S" Escape
 tm send-keys -t "$S" Enter
 check "detail opens" wait_screen "Detail: hop" 3
-check "detail decodes the captured headers" wait_screen "UDP   410[12]2 -> 700[23]" 3
+check "detail decodes the captured headers" wait_screen "UDP   410(12|22|31) -> 700[23]" 3
 check "detail shows a hex dump" wait_screen "0000  ([0-9a-f]{2} ){16} \|" 3
 tm send-keys -t "$S" Escape
 

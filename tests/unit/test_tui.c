@@ -1179,3 +1179,277 @@ TEST(tui_drops_list_narrow_keeps_tuple_and_why)
 	ui_fini(&ui);
 	free_fixture(&fx);
 }
+
+/* An IPv4 event of lifetime gen at hook, built here rather than read
+ * from a fixture: what each test needs is in the test. */
+static void add_ev4(struct store *st, __u32 gen, __u32 hook, __u64 ts,
+		    __u8 proto, const char *src, __u16 sport, const char *dst,
+		    __u16 dport)
+{
+	struct skbs_event ev = { 0 };
+
+	ev.rec_type = SKBS_REC_EVENT;
+	ev.stack_id = -1;
+	ev.skb = 0xffff888000001000ULL + gen * 0x100;
+	ev.gen = gen;
+	ev.hook = hook;
+	ev.ts = ts;
+	ev.netns = 4026531840u;
+	ev.len = 60;
+	ev.l3_proto = 0x0800;
+	ev.l4_proto = proto;
+	ev.flags = SKBS_EV_TUPLE;
+	inet_pton(AF_INET, src, ev.saddr);
+	inet_pton(AF_INET, dst, ev.daddr);
+	ev.sport = sport;
+	ev.dport = dport;
+	CHECK_INT(store_add(st, &ev, NULL), 0);
+}
+
+/* Row y of a dump whose text has s in it, or -1. */
+static int dump_row_of(const char *dump, const char *s)
+{
+	const char *hit = strstr(dump, s);
+	int y = 0;
+
+	if (!hit)
+		return -1;
+	for (const char *p = dump; p < hit; p++)
+		y += *p == '\n';
+	return y;
+}
+
+/* Column of s in its row of an ASCII dump, or -1. */
+static int dump_col_of(const char *dump, const char *s)
+{
+	const char *hit = strstr(dump, s), *p = hit;
+
+	if (!hit)
+		return -1;
+	while (p > dump && p[-1] != '\n')
+		p--;
+	return (int)(hit - p);
+}
+
+/*
+ * A packet's row shows its real tuple: on kprobe kernels a UDP datagram's
+ * first hop is udp_send_skb, before the ports are written, and its row
+ * must not read :0->:0; a later rewrite (DNAT) is marked on the row and,
+ * as before, on the timeline's hop, but ports being filled in are no
+ * rewrite.
+ */
+TEST(tui_row_tuple_first_complete_and_nat_marked)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+	char text[256], err[256], *d;
+	int y, x;
+
+	snprintf(text, sizeof(text),
+		 "hook fn - udp_send_skb\nhook fn - ip_send_skb\n"
+		 "hook fn - ip_output\nhook fn - nf_hook_slow\n");
+	CHECK_INT(load_fixture_from("t.events", text, &fx, err, sizeof(err)),
+		  0);
+	/* 1: ports written after the first hop. */
+	add_ev4(fx.store, 1, 0, 1000, 17, "127.0.0.1", 0, "127.0.0.1", 0);
+	add_ev4(fx.store, 1, 1, 2000, 17, "127.0.0.1", 5353, "127.0.0.1", 53);
+	add_ev4(fx.store, 1, 2, 3000, 17, "127.0.0.1", 5353, "127.0.0.1", 53);
+	/* 2: the same, then DNAT to 10.0.0.9:8080. */
+	add_ev4(fx.store, 2, 0, 4000, 17, "10.0.0.1", 0, "10.0.0.2", 0);
+	add_ev4(fx.store, 2, 2, 5000, 17, "10.0.0.1", 40000, "10.0.0.2", 80);
+	add_ev4(fx.store, 2, 3, 6000, 17, "10.0.0.1", 40000, "10.0.0.9", 8080);
+	/* 3: never complete: the tuple there is. */
+	add_ev4(fx.store, 3, 0, 7000, 17, "10.0.0.1", 0, "10.0.0.3", 0);
+	/* 4: ICMP has no ports and is complete at once. */
+	add_ev4(fx.store, 4, 2, 8000, 1, "10.0.0.1", 8, "10.0.0.4", 0);
+	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.follow = 0;
+	ui.color = 0;
+	grid_init(&g, 132, 43, 0);
+	ui_refresh(&ui);
+	ui_layout(&ui, g.w, g.h);
+	view_render(&ui, &g);
+	d = grid_dump(&g);
+	CHECK_HAS(d, "127.0.0.1:5353->127.0.0.1:53(udp) ");
+	CHECK(!strstr(d, "127.0.0.1:0->127.0.0.1:0"));
+	CHECK(!strstr(d, "127.0.0.1:5353->127.0.0.1:53(udp) NAT"));
+	CHECK_HAS(d, "10.0.0.1:40000->10.0.0.2:80(udp) NAT");
+	CHECK_HAS(d, "10.0.0.1:0->10.0.0.3:0(udp) ");
+	CHECK(!strstr(d, "10.0.0.3:0(udp) NAT"));
+	CHECK_HAS(d, "10.0.0.1->10.0.0.4(icmp 8/0) ");
+	/* The mark stands out as the timeline's changed fields do. */
+	y = dump_row_of(d, "10.0.0.2:80(udp) NAT");
+	x = dump_col_of(d, "10.0.0.2:80(udp) NAT") +
+	    (int)strlen("10.0.0.2:80(udp) ");
+	CHECK(y > 0);
+	CHECK_INT(g.c[y * g.w + x].attr & 0xff, R_CHANGED);
+	CHECK_INT(g.c[y * g.w + x - 2].attr & 0xff, R_NORMAL);
+	free(d);
+	/* The timeline of 1 marks no hop; that of 2 its third (at 80
+	 * columns as a line of its own). */
+	grid_fini(&g);
+	grid_init(&g, 80, 24, 0);
+	d = render(&ui, 80, 24);
+	CHECK(!strstr(d, "tuple now"));
+	free(d);
+	ui_key(&ui, K_DOWN);
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "Timeline: skb 0xffff888000001200 gen 2");
+	CHECK_HAS(d, "tuple now 10.0.0.1:40000->10.0.0.9:8080(udp)");
+	CHECK_INT(dump_row_of(d, "tuple now"),
+		  dump_row_of(d, " 3 nf_hook_slow") + 1);
+	free(d);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
+
+/*
+ * Columns are as wide as what they show: kprobe function names whole on
+ * the timeline and in the functions pane (they were cut at 26 and 28),
+ * the packet list's tuple as wide as the widest tuple (it had 90 columns
+ * at 160), and the timeline's tuple column once the widest one fits.
+ */
+TEST(tui_columns_sized_to_content)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	char text[256], err[256], *d;
+	int col;
+
+	snprintf(text, sizeof(text),
+		 "hook fn - ip_route_output_key_hash_rcu\n"
+		 "hook fn - __netif_receive_skb_one_core\n"
+		 "hook fn - ip_output\n");
+	CHECK_INT(load_fixture_from("w.events", text, &fx, err, sizeof(err)),
+		  0);
+	add_ev4(fx.store, 1, 0, 1000, 17, "10.0.0.1", 1000, "10.0.0.2", 2000);
+	add_ev4(fx.store, 1, 2, 2000, 17, "10.0.0.1", 1000, "10.0.0.2", 2000);
+	add_ev4(fx.store, 1, 1, 3000, 17, "10.0.0.1", 1000, "10.0.0.2", 2000);
+	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.follow = 0;
+	d = render(&ui, 160, 50);
+	CHECK_HAS(d, " 1 ip_route_output_key_hash_rcu ");
+	CHECK_HAS(d, " 3 __netif_receive_skb_one_core ");
+	CHECK_HAS(d, "|__netif_receive_skb_one_core ");
+	CHECK_HAS(d, "|ip_route_output_key_hash_rcu ");
+	/* The tuple, one space, the netns; the header over it. */
+	CHECK_HAS(d, "> 0.000000 10.0.0.1:1000->10.0.0.2:2000(udp) ns ");
+	col = dump_col_of(d, "10.0.0.1:1000->");
+	CHECK_INT(dump_col_of(d, "TUPLE"), col);
+	CHECK_INT(dump_col_of(d, "IFACE/NETNS"),
+		  col + (int)strlen("10.0.0.1:1000->10.0.0.2:2000(udp) "));
+	/* 160 columns: no room for the whole tuple next to the names. */
+	CHECK(!strstr(d, "MARK   TUPLE"));
+	free(d);
+	/* 200: room, and it is whole. */
+	d = render(&ui, 200, 50);
+	CHECK_HAS(d, " MARK   TUPLE");
+	CHECK_HAS(d, " 0x0    10.0.0.1:1000->10.0.0.2:2000(udp)");
+	free(d);
+	/* 80: the names still whole on the timeline. */
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, " 1 ip_route_output_key_hash_rcu ");
+	free(d);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
+
+/* The dump without its status line (which counts while paused). */
+static const char *below_status(const char *dump)
+{
+	const char *nl = strchr(dump, '\n');
+
+	return nl ? nl + 1 : dump;
+}
+
+/*
+ * A pause holds the display, not the capture: what arrives goes into the
+ * store, the screen stays as it was (rows, selection, scroll, timeline,
+ * counts), the status line says how much came, and on resume all of it
+ * is there.
+ */
+TEST(tui_pause_holds_the_view_not_the_events)
+{
+	struct fixture fx = { 0 };
+	struct tui_source src = { 0 };
+	struct skbs_event ev = { 0 };
+	struct ui ui;
+	struct grid g;
+	char err[512], *before, *d;
+	__u32 sel;
+
+	CHECK_INT(load_fixture("drop.events", &fx, err, sizeof(err)), 0);
+	/* In flight when paused: one hop now, its drop later. */
+	ev.rec_type = SKBS_REC_EVENT;
+	ev.stack_id = -1;
+	ev.skb = 0xffff888012349000ULL;
+	ev.gen = 4;
+	ev.hook = 5;
+	ev.ts = 4000000;
+	ev.l3_proto = 0x0800;
+	CHECK_INT(tui_take_event(fx.store, &src, &ev, NULL), 0);
+	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.color = 0;
+	ui.follow = 1;
+	ui.st.backend = "tracepoint";
+	ui.st.attached = 30;
+	ui.st.events_per_s = 10;
+	grid_init(&g, 132, 43, 0);
+	free(render(&ui, 132, 43));
+	CHECK_INT(ui.sel_gen, 4);
+	ui_key(&ui, K_UP); /* the packet list: select gen 3 */
+	CHECK_INT(ui.sel_gen, 3);
+	ui_key(&ui, 'f'); /* follow again: paused, it must not move */
+	ui_key(&ui, ' ');
+	CHECK_INT(ui.paused, 1);
+	before = render(&ui, 132, 43);
+	CHECK_HAS(before, "PAUSED, 0 events since");
+	sel = ui.sel_gen;
+	/* Meanwhile: gen 4 is dropped, gen 5 and 6 come. */
+	ev.hook = 2;
+	ev.ts = 4100000;
+	ev.flags = SKBS_EV_DROP | SKBS_EV_FREE | SKBS_EV_REASON;
+	ev.drop_reason = 12;
+	CHECK_INT(tui_take_event(fx.store, &src, &ev, NULL), 0);
+	ev.flags = 0;
+	ev.hook = 5;
+	for (__u32 gen = 5; gen <= 6; gen++) {
+		ev.skb += 0x100;
+		ev.gen = gen;
+		ev.ts += 100000;
+		CHECK_INT(tui_take_event(fx.store, &src, &ev, NULL), 0);
+	}
+	CHECK_INT(store_count(fx.store), 6);
+	d = render(&ui, 132, 43);
+	CHECK_HAS(d, "PAUSED, 3 events since");
+	CHECK_STR(below_status(d), below_status(before));
+	CHECK_INT(ui.sel_gen, sel);
+	CHECK_INT(ui.list_top, 0);
+	free(d);
+	/* At 80 columns the count is still there, in short. */
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, "PAUSED +3");
+	free(d);
+	/* Drops only, still paused: not the drop that came since. */
+	ui_key(&ui, 'd');
+	d = render(&ui, 132, 43);
+	CHECK_INT(ui.norder, 2);
+	free(d);
+	ui_key(&ui, 'd');
+	/* Resumed: everything that came is there, and follow goes on. */
+	ui_key(&ui, ' ');
+	CHECK_INT(ui.paused, 0);
+	d = render(&ui, 132, 43);
+	CHECK_INT(ui.norder, 6);
+	CHECK_INT(ui.sel_gen, 6);
+	CHECK_HAS(d, " LIVE follow");
+	CHECK_HAS(d, "4 skb:kfree_skb");
+	CHECK_HAS(d, "  2 skb:kfree_skb");
+	free(d);
+	free(before);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
