@@ -588,6 +588,10 @@ int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 	memcpy(h->daddr, ev->daddr, 16);
 	h->hdr = hdr_len ? hdr : NULL;
 	h->hdr_len = hdr_len;
+	h->has_ret = 0; /* until its return, if any, joins it */
+	h->ret_kind = 0;
+	h->dur = 0;
+	h->ret = 0;
 	if (add_hop(p) && ring_push(&st->drops, e))
 		return -ENOMEM;
 	/* The lifetime is over: nothing more will be added, so give back

@@ -13,11 +13,13 @@
 #include "core/explain.h"
 #include "core/headers.h"
 #include "core/output_line.h"
+#include "core/retval.h"
 #include "core/store.h"
 #include "tui/cells.h"
 #include "tui/detail.h"
 #include "tui/fmt.h"
 #include "tui/model.h"
+#include "tui/tree.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -242,6 +244,25 @@ static void detail_lines(const struct ui *ui, const struct packet *p,
 	if (hp->caller) {
 		fmt_location(ui, hp->caller, loc, sizeof(loc));
 		linef(o, 0, R_NORMAL, "caller    %s", loc);
+	}
+	if (hp->has_ret) {
+		/* The call's value, its time, and the time in itself
+		 * (outside the traced calls within it). */
+		__u8 depth[p->nhops];
+		char val[64], dur[32], self[32];
+		__u32 i = (__u32)(hp - p->hops);
+
+		tree_depths(p, depth);
+		retval_format((enum ret_kind)hp->ret_kind, hp->ret, val,
+			      sizeof(val));
+		retval_duration(hp->dur, dur, sizeof(dur));
+		retval_duration(tree_self(p, depth, i), self, sizeof(self));
+		linef(o, 0,
+		      retval_failed((enum ret_kind)hp->ret_kind, hp->ret) ?
+			      (R_DROP | AT_BOLD) :
+			      R_NORMAL,
+		      "returned  %s%sin %s (%s in itself)", val[0] ? val : "",
+		      val[0] ? " " : "", dur, self);
 	}
 	if (hp->flags & SKBS_EV_DROP) {
 		char rs[64];

@@ -201,6 +201,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 	a.ui.st.note = o->note;
 	a.ui.st.pcap_mode = src->pcap_mode;
 	a.ui.st.replay = !src->set_filter;
+	a.ui.st.no_returns = src->no_returns;
 	if (src->set_return_fn)
 		src->set_return_fn(src->ctx, on_return, &a);
 

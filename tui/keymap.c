@@ -48,6 +48,7 @@ static const struct {
 	[ACT_REDRAW] = { "redraw", "redraw the screen" },
 	[ACT_EXPORT] = { "export", "export this timeline" },
 	[ACT_EXPORT_ALL] = { "export-all", "export the packets shown" },
+	[ACT_FOLD] = { "fold", "fold or unfold a call" },
 };
 
 const char *action_name(enum action a)

@@ -63,6 +63,7 @@ enum action {
 	ACT_REDRAW,
 	ACT_EXPORT,
 	ACT_EXPORT_ALL,
+	ACT_FOLD,
 	ACT_COUNT,
 };
 

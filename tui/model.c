@@ -16,6 +16,7 @@
 #include "tui/fmt.h"
 #include "tui/lineedit.h"
 #include "tui/model.h"
+#include "tui/tree.h"
 
 /* Filters remembered for Up and Down in the filter bar. */
 #define HIST_MAX 32
@@ -269,6 +270,28 @@ static void select_row(struct ui *ui, long row)
 	}
 }
 
+/* Step the selected hop by delta over the hops a folded call hides. */
+static void step_hop(struct ui *ui, const struct packet *p, long delta)
+{
+	__u8 depth[p->nhops ? p->nhops : 1];
+	int dir = delta < 0 ? -1 : 1;
+	long left = delta < 0 ? -delta : delta;
+	int at = ui->sel_hop;
+
+	tree_depths(p, depth);
+	while (left-- > 0) {
+		int next = at + dir;
+
+		while (next >= 0 && next < (int)p->nhops &&
+		       tree_hidden(p, depth, &ui->folds, (__u32)next))
+			next += dir;
+		if (next < 0 || next >= (int)p->nhops)
+			break;
+		at = next;
+	}
+	ui->sel_hop = at;
+}
+
 static int funcs_count_rows(const struct ui *ui)
 {
 	return (int)hooks_count(ui->hooks);
@@ -285,13 +308,9 @@ static void move(struct ui *ui, long delta)
 		select_row(ui, sel_row(ui) + delta);
 		break;
 	case PANE_TIMELINE:
-		if (!p)
+		if (!p || !p->nhops)
 			break;
-		ui->sel_hop += (int)delta;
-		if (ui->sel_hop >= (int)p->nhops)
-			ui->sel_hop = (int)p->nhops - 1;
-		if (ui->sel_hop < 0)
-			ui->sel_hop = 0;
+		step_hop(ui, p, delta);
 		break;
 	case PANE_FUNCS:
 		ui->sel_func += (int)delta;
@@ -433,7 +452,7 @@ static int ui_action(struct ui *ui, enum action a)
 	case ACT_SORT:
 		/* The pane with focus decides what is sorted. */
 		if (ui->focus == PANE_FUNCS)
-			ui->funcs_by_name = !ui->funcs_by_name;
+			ui->funcs_sort = (ui->funcs_sort + 1) % FSORT_COUNT;
 		else
 			ui->sort = (ui->sort + 1) % SORT_COUNT;
 		break;
@@ -471,11 +490,38 @@ static int ui_action(struct ui *ui, enum action a)
 			break;
 		ui->focus = PANE_TIMELINE;
 		ui->follow = 0;
-		ui->sel_hop += a == ACT_NEXT_HOP ? 1 : -1;
-		if (ui->sel_hop >= (int)p->nhops)
-			ui->sel_hop = (int)p->nhops - 1;
-		if (ui->sel_hop < 0)
-			ui->sel_hop = 0;
+		if (p->nhops)
+			step_hop(ui, p, a == ACT_NEXT_HOP ? 1 : -1);
+		break;
+	case ACT_FOLD:
+		if (!p || ui->sel_hop < 0 || ui->sel_hop >= (int)p->nhops)
+			break;
+		{
+			__u8 depth[p->nhops];
+
+			tree_depths(p, depth);
+			if (!tree_has_kids(p, depth, (__u32)ui->sel_hop) &&
+			    !tree_is_folded(&ui->folds, p,
+					    (__u32)ui->sel_hop)) {
+				strlcpy(ui->msg,
+					p->hops[ui->sel_hop].has_ret ?
+						"fold: no traced call inside "
+						"this one" :
+						"fold: this hop has no "
+						"return (start with "
+						"--output-return on a "
+						"function-probe backend)",
+					sizeof(ui->msg));
+				ui->msg_err = 1;
+				return UI_REDRAW;
+			}
+			if (tree_toggle(&ui->folds, p, (__u32)ui->sel_hop)) {
+				strlcpy(ui->msg, "fold: too many folded calls",
+					sizeof(ui->msg));
+				ui->msg_err = 1;
+				return UI_REDRAW;
+			}
+		}
 		break;
 	case ACT_FUNCS_SCOPE: ui->funcs_selected = !ui->funcs_selected; break;
 	case ACT_STACK: ui->show_stack = !ui->show_stack; break;
@@ -685,6 +731,16 @@ static int cmp_fn(const void *a, const void *b)
 	return x->hook < y->hook ? -1 : x->hook > y->hook;
 }
 
+/* Most time inside first; hits break ties (functions without returns). */
+static int cmp_fn_time(const void *a, const void *b)
+{
+	const struct fn_row *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? 1 : -1;
+	return cmp_fn(a, b);
+}
+
 /* The functions pane's rows: hooks with hits, in all packets or in the
  * selected one, by hits or by name; and the selection kept among them. */
 static void count_funcs(struct ui *ui)
@@ -700,24 +756,35 @@ static void count_funcs(struct ui *ui)
 	for (size_t i = 0; i < nh; i++) {
 		__u64 c = 0;
 
+		__u64 t = 0;
+
 		if (ui->funcs_selected) {
 			for (__u32 k = 0; p && k < p->nhops; k++)
-				c += p->hops[k].hook == i;
+				if (p->hops[k].hook == i) {
+					c++;
+					t += p->hops[k].has_ret ?
+						     p->hops[k].dur :
+						     0;
+				}
 		} else if (ui->paused && ui->pz.hits) {
 			c = i < ui->pz.nhits ? ui->pz.hits[i] : 0;
 		} else {
 			c = store_hook_hits(ui->store, (__u32)i);
 		}
+		if (!ui->funcs_selected)
+			t = store_hook_time(ui->store, (__u32)i);
 		if (c) {
 			ui->fn[n].hook = (__u32)i;
+			ui->fn[n].t = t;
 			ui->fn[n++].n = c;
 		}
 	}
 	ui->nfn = n;
-	if (ui->funcs_by_name)
+	if (ui->funcs_sort == FSORT_NAME)
 		qsort_r(ui->fn, n, sizeof(*ui->fn), cmp_fn_name, ui);
 	else
-		qsort(ui->fn, n, sizeof(*ui->fn), cmp_fn);
+		qsort(ui->fn, n, sizeof(*ui->fn),
+		      ui->funcs_sort == FSORT_TIME ? cmp_fn_time : cmp_fn);
 	if (ui->sel_func >= (int)n)
 		ui->sel_func = n ? (int)n - 1 : 0;
 	if (ui->sel_func < ui->func_top)

@@ -13,6 +13,7 @@
 #include "bpf/events.h"
 #include "tui/keymap.h"
 #include "tui/layout.h"
+#include "tui/tree.h"
 
 struct store;
 struct lineedit;
@@ -44,6 +45,8 @@ struct ui_status {
 	const char *note;      /* e.g. "demo: 2 namespaces, DROP on 7001" */
 	const char *pcap_mode; /* "bpf_loop" or "bounded loop" */
 	int replay;            /* events come from a recording */
+	/* Why the timeline is flat (no returns), or NULL. */
+	const char *no_returns;
 	/* What explaining drops has touched ("nft trace in netns a, b"),
 	 * copied from the source before each frame; "" for nothing. */
 	char explain_note[128];
@@ -73,7 +76,11 @@ struct ui_pause {
 struct fn_row {
 	__u32 hook;
 	__u64 n;
+	__u64 t; /* ns inside its calls (returns), 0 without */
 };
+
+/* How the function pane is sorted (the sort key cycles them). */
+enum funcs_sort { FSORT_HITS, FSORT_NAME, FSORT_TIME, FSORT_COUNT };
 
 struct ui {
 	const struct store *store;
@@ -100,9 +107,10 @@ struct ui {
 	__u32 sel_gen;
 	long list_top;
 	int sel_hop, hop_top;
+	struct tree_folds folds; /* folded calls of the selected packet */
 	int sel_func, func_top;
 	int funcs_selected;
-	int funcs_by_name; /* sort functions by name, else by hits */
+	enum funcs_sort funcs_sort;
 	int show_help, show_detail, show_stack;
 
 	enum editing editing;

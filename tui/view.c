@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/explain.h"
+#include "core/retval.h"
 #include "core/store.h"
 #include "tui/cells.h"
 #include "tui/detail.h"
@@ -17,6 +18,7 @@
 #include "tui/layout.h"
 #include "tui/lineedit.h"
 #include "tui/model.h"
+#include "tui/tree.h"
 #include "tui/view.h"
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -547,8 +549,52 @@ static void drop_text(const struct ui *ui, const struct packet *p,
 /* The timeline's columns, as wide as the hops on screen need. */
 struct tl_cols {
 	int nw, fw, iw, mw; /* hop number, function, iface, mark (hex) */
+	int cw;             /* the call's time and value; 0 when flat */
+	int meta;           /* IFACE NETNS LEN MARK shown */
 	int wide;           /* room for the tuple column */
 };
+
+/* Indentation shown for a depth: past 12 levels the names would be all
+ * the column holds. */
+#define TREE_INDENT_MAX 12
+
+/* The function cell of a tree: indentation, the fold mark of a call with
+ * calls inside, the name. */
+static void tree_name(const struct ui *ui, const struct packet *p,
+		      const __u8 *depth, int tree, __u32 i, int utf8, char *buf,
+		      size_t len)
+{
+	char name[160];
+	int d = MIN(depth[i], TREE_INDENT_MAX);
+	const char *mark = "";
+
+	ui_hook_name(ui, p->hops[i].hook, name, sizeof(name));
+	if (!tree) {
+		snprintf(buf, len, "%s", name);
+		return;
+	}
+	if (tree_has_kids(p, depth, i) || tree_is_folded(&ui->folds, p, i))
+		mark = tree_is_folded(&ui->folds, p, i) ?
+			       (utf8 ? "\u25b8 " : "+ ") :
+			       (utf8 ? "\u25be " : "- ");
+	else
+		mark = "  ";
+	snprintf(buf, len, "%*s%s%s", 2 * d, "", mark, name);
+}
+
+/* "41.2us = -EPERM" for a hop with a return, "" without. */
+static void call_text(const struct hop *hp, int slowest, char *buf, size_t len)
+{
+	char val[64], dur[32];
+
+	buf[0] = '\0';
+	if (!hp->has_ret)
+		return;
+	retval_format((enum ret_kind)hp->ret_kind, hp->ret, val, sizeof(val));
+	retval_duration(hp->dur, dur, sizeof(dur));
+	snprintf(buf, len, "%s%s%s%s", dur, val[0] ? " = " : "", val,
+		 slowest ? " slowest" : "");
+}
 
 /*
  * The function column as wide as the longest name shown (FUNC_COLS_MAX at
@@ -557,6 +603,7 @@ struct tl_cols {
  * shown fits whole (or, as before, from 100 columns, cut).
  */
 static void timeline_cols(const struct ui *ui, const struct packet *p,
+			  const __u8 *depth, int tree, long slowest, int utf8,
 			  int inner, int rows, struct tl_cols *c)
 {
 	int tw = 0, fixed, room, end = MIN((int)p->nhops, ui->hop_top + rows);
@@ -565,11 +612,17 @@ static void timeline_cols(const struct ui *ui, const struct packet *p,
 	c->fw = 8;
 	c->iw = 5;
 	c->mw = 4;
+	c->cw = tree ? 4 : 0;
 	for (int i = ui->hop_top; i < end; i++) {
 		const struct hop *hp = &p->hops[i];
-		char name[160], ifn[24], tup[128];
+		char name[200], ifn[24], tup[128], call[128];
 
-		ui_hook_name(ui, hp->hook, name, sizeof(name));
+		tree_name(ui, p, depth, tree, (__u32)i, utf8, name,
+			  sizeof(name));
+		if (tree) {
+			call_text(hp, i == slowest, call, sizeof(call));
+			c->cw = MAX(c->cw, grid_cols(call));
+		}
 		fmt_iface(ui, hp, ifn, sizeof(ifn));
 		fmt_tuple(hp, tup, sizeof(tup));
 		c->fw = MAX(c->fw, grid_cols(name));
@@ -579,13 +632,24 @@ static void timeline_cols(const struct ui *ui, const struct packet *p,
 	}
 	c->fw = MIN(c->fw, FUNC_COLS_MAX);
 	c->iw = MIN(c->iw, SKBS_IFNAMSIZ - 1);
+	c->cw = MIN(c->cw, 32);
+	c->meta = 1;
 	/* #, then DELTA 9, CPU 3, NETNS 10, LEN 5 and "0x" MARK, each after
 	 * a space. */
-	fixed = 1 + c->nw + 1 + 10 + 4 + 1 + c->iw + 11 + 6 + 3 + c->mw;
+	fixed = 1 + c->nw + 1 + 10 + 4 + 1 + c->iw + 11 + 6 + 3 + c->mw +
+		(c->cw ? c->cw + 1 : 0);
+	/* A tree needs its names and calls more than the per-hop metadata
+	 * (the detail has it): that goes first when they do not fit. */
+	if (c->cw && fixed + c->fw > inner) {
+		c->meta = 0;
+		fixed -= 1 + c->iw + 11 + 6 + 3 + c->mw;
+	}
 	if (fixed + c->fw > inner)
 		c->fw = MAX(12, inner - fixed);
+	if (fixed + c->fw > inner && c->cw)
+		c->cw = MAX(8, inner - (fixed - c->cw) - c->fw);
 	room = inner - fixed - c->fw - 1;
-	c->wide = room >= tw || (inner >= 100 && room >= 20);
+	c->wide = c->meta && (room >= tw || (inner >= 100 && room >= 20));
 }
 
 /* Fields that changed since the previous hop are highlighted. */
@@ -596,28 +660,43 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	const struct packet *p = ui_selected(ui, &buf);
 	int x = b->x, y = b->y, w = b->w;
 	int inner = w - 2, rows = b->list_rows, fx, wide;
-	struct tl_cols c = { 2, 8, 5, 4, 0 };
-	char title[160];
+	struct tl_cols c = { 2, 8, 5, 4, 0, 0 };
+	__u8 depth[p && p->nhops ? p->nhops : 1];
+	int tree = p ? tree_depths(p, depth) : 0;
+	long slowest = tree ? tree_slowest(p, depth) : -1;
+	char title[256];
 	int r = 0;
 
 	if (p)
 		snprintf(title, sizeof(title),
 			 "Timeline: skb 0x%llx gen %u, "
-			 "%u hops",
-			 (unsigned long long)p->skb, p->gen, p->nhops);
+			 "%u hops%s%s",
+			 (unsigned long long)p->skb, p->gen, p->nhops,
+			 tree              ? ", call tree" :
+			 ui->st.no_returns ? ", flat: " :
+					     "",
+			 tree || !ui->st.no_returns ? "" : ui->st.no_returns);
 	else
 		snprintf(title, sizeof(title), "Timeline");
 	grid_box(g, x, y, w, b->h, title, frame_attr(ui, PANE_TIMELINE));
 	if (p)
-		timeline_cols(ui, p, inner, rows, &c);
+		timeline_cols(ui, p, depth, tree, slowest, g->utf8, inner, rows,
+			      &c);
 	wide = c.wide;
 	/* Where the function column starts: the drop and rewrite lines
 	 * are indented to it. */
 	fx = x + 1 + 1 + c.nw + 1;
-	grid_printf(g, x + 1, y + 1, R_HEADER, inner,
-		    "%*s %-*s %9s %3s %-*s %10s %5s %-*s%s", 1 + c.nw, "#",
-		    c.fw, "FUNCTION", "DELTA", "CPU", c.iw, "IFACE", "NETNS",
-		    "LEN", c.mw + 2, "MARK", wide ? " TUPLE" : "");
+	if (c.meta)
+		grid_printf(g, x + 1, y + 1, R_HEADER, inner,
+			    "%*s %-*s%s%-*s %9s %3s %-*s %10s %5s %-*s%s",
+			    1 + c.nw, "#", c.fw, "FUNCTION", c.cw ? " " : "",
+			    c.cw, c.cw ? "CALL" : "", "DELTA", "CPU", c.iw,
+			    "IFACE", "NETNS", "LEN", c.mw + 2, "MARK",
+			    wide ? " TUPLE" : "");
+	else
+		grid_printf(g, x + 1, y + 1, R_HEADER, inner,
+			    "%*s %-*s %-*s %9s %3s", 1 + c.nw, "#", c.fw,
+			    "FUNCTION", c.cw, "CALL", "DELTA", "CPU");
 	if (!p) {
 		grid_put(g, x + 2, y + 2, "select a packet", R_DIM, inner - 1);
 		return;
@@ -625,17 +704,22 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	for (int i = ui->hop_top; i < (int)p->nhops && r < rows; i++, r++) {
 		const struct hop *hp = &p->hops[i];
 		const struct hop *pv = i ? &p->hops[i - 1] : NULL;
-		char name[160], d[24], ifn[24], tup[128];
+		char name[200], d[24], ifn[24], tup[128], call[128];
 		int yy = y + 2 + r, cx = x + 1;
 		uint16_t a = (hp->flags & SKBS_EV_DROP) ? (R_DROP | AT_BOLD) :
 							  R_NORMAL;
 		uint16_t ch = R_CHANGED | AT_BOLD;
 		int tchg;
 
+		if (tree && tree_hidden(p, depth, &ui->folds, (__u32)i)) {
+			r--; /* inside a folded call: no row */
+			continue;
+		}
 		if (i == ui->sel_hop)
 			a = (a & ~0xff) | R_SELECTED |
 			    (ui->focus == PANE_TIMELINE ? AT_REVERSE : 0);
-		ui_hook_name(ui, hp->hook, name, sizeof(name));
+		tree_name(ui, p, depth, tree, (__u32)i, g->utf8, name,
+			  sizeof(name));
 		if (pv)
 			fmt_delta(d, sizeof(d), hp->ts - pv->ts);
 		else
@@ -644,26 +728,51 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 		fmt_tuple(hp, tup, sizeof(tup));
 		tchg = fmt_tuple_rewritten(p, (__u32)i);
 		grid_fill(g, cx, yy, inner, L' ', a);
-		cx += grid_printf(g, cx, yy, a, inner, "%c%*d %-*.*s %9s %3u ",
-				  i == ui->sel_hop ? '>' : ' ', c.nw, i + 1,
-				  c.fw, c.fw, name, d, hp->cpu);
+		cx += grid_printf(g, cx, yy, a, inner, "%c%*d ",
+				  i == ui->sel_hop ? '>' : ' ', c.nw, i + 1);
+		/* Padded by columns, not bytes: the fold marks are UTF-8. */
+		grid_printf(g, cx, yy, a, MIN(c.fw, x + w - 1 - cx), "%s",
+			    name);
+		cx = MIN(cx + c.fw + 1, x + w - 1);
+		if (c.cw) {
+			/* A failed return in the drop colour; the slowest
+			 * call of the packet marked. */
+			uint16_t ca = a;
+
+			call_text(hp, i == slowest, call, sizeof(call));
+			if (hp->has_ret &&
+			    retval_failed((enum ret_kind)hp->ret_kind, hp->ret))
+				ca = (a & ~0xff) | R_DROP | AT_BOLD;
+			else if (i == slowest)
+				ca = (a & ~0xff) | R_CHANGED | AT_BOLD;
+			grid_printf(g, cx, yy, ca, MIN(c.cw, x + w - 1 - cx),
+				    "%s", call);
+			cx = MIN(cx + c.cw + 1, x + w - 1);
+		}
+		cx += grid_printf(g, cx, yy, a, x + w - 1 - cx, "%9s %3u ", d,
+				  hp->cpu);
+		if (!c.meta)
+			goto after_meta;
 		cx += grid_printf(g, cx, yy,
 				  pv && (pv->ifindex != hp->ifindex ||
 					 pv->netns != hp->netns) ?
 					  ch :
 					  a,
-				  c.iw, "%-*.*s", c.iw, c.iw, ifn);
+				  MIN(c.iw, x + w - 1 - cx), "%-*.*s", c.iw,
+				  c.iw, ifn);
 		cx += grid_printf(g, cx, yy,
-				  pv && pv->netns != hp->netns ? ch : a, 11,
-				  " %10u", hp->netns);
+				  pv && pv->netns != hp->netns ? ch : a,
+				  MIN(11, x + w - 1 - cx), " %10u", hp->netns);
 		cx += grid_printf(g, cx, yy, pv && pv->len != hp->len ? ch : a,
-				  6, " %5u", hp->len);
+				  MIN(6, x + w - 1 - cx), " %5u", hp->len);
 		cx += grid_printf(g, cx, yy,
-				  pv && pv->mark != hp->mark ? ch : a, 3 + c.mw,
-				  " 0x%-*x", c.mw, hp->mark);
+				  pv && pv->mark != hp->mark ? ch : a,
+				  MIN(3 + c.mw, x + w - 1 - cx), " 0x%-*x",
+				  c.mw, hp->mark);
 		if (wide)
 			cx += grid_printf(g, cx, yy, tchg ? ch : a,
 					  x + w - 1 - cx, " %s", tup);
+after_meta:
 		if (hp->flags & SKBS_EV_DROP) {
 			char line[EXPLAIN_TEXT + 256];
 			int room = x + w - 1 - fx - (int)strlen("dropped: ");
@@ -711,13 +820,15 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 {
 	int x = b->x, y = b->y, w = b->w;
 	int inner = w - 2, vis = b->list_rows, n = (int)ui->nfn, barw;
-	int nw = 8, hw = 4;
-	__u64 max = 1;
+	int nw = 8, hw = 4, tw = 0;
+	__u64 max = 1, tmax = 0;
 	char title[80], name[160];
 
 	snprintf(title, sizeof(title), "Functions: %s, by %s",
 		 ui->funcs_selected ? "selected packet" : "all packets",
-		 ui->funcs_by_name ? "name" : "hits");
+		 ui->funcs_sort == FSORT_NAME ? "name" :
+		 ui->funcs_sort == FSORT_TIME ? "time" :
+						"hits");
 	grid_box(g, x, y, w, b->h, title, frame_attr(ui, PANE_FUNCS));
 	for (int i = 0; i < n; i++)
 		if (ui->fn[i].n > max)
@@ -728,14 +839,26 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 		nw = MAX(nw, grid_cols(name));
 	}
 	hw = MAX(hw, digits(max));
+	/* The time inside each function, once returns give one; sorted by
+	 * time, the bars show it instead of the hits. */
+	for (int i = 0; i < n; i++) {
+		tw = ui->fn[i].t ? 8 : tw;
+		tmax = MAX(tmax, ui->fn[i].t);
+	}
 	/* A bar of 4 at least: the names give way first. */
-	nw = clampi(nw, 8, MIN(FUNC_COLS_MAX, inner - hw - 2 - 5));
-	barw = MAX(inner - nw - 1 - hw - 2, 4);
-	grid_printf(g, x + 1, y + 1, R_HEADER, inner, "%-*s %*s", nw,
-		    "FUNCTION", hw, "HITS");
+	nw = clampi(nw, 8, MIN(FUNC_COLS_MAX, inner - hw - 2 - 5 - (tw + 1)));
+	barw = MAX(inner - nw - 1 - hw - 2 - (tw ? tw + 1 : 0), 4);
+	grid_printf(g, x + 1, y + 1, R_HEADER, inner, "%-*s %*s%s%*s", nw,
+		    "FUNCTION", hw, "HITS", tw ? " " : "", tw,
+		    tw ? "TIME" : "");
 	for (int r = 0; r < vis && ui->func_top + r < n; r++) {
 		const struct fn_row *fr = &ui->fn[ui->func_top + r];
-		int len = (int)((fr->n * (__u64)barw + max - 1) / max);
+		int by_time = ui->funcs_sort == FSORT_TIME && tmax;
+		int len =
+			by_time ?
+				(int)((fr->t * (__u64)barw + tmax - 1) / tmax) :
+				(int)((fr->n * (__u64)barw + max - 1) / max);
+		char tt[32] = "";
 		int yy = y + 2 + r, cx;
 		uint16_t a = R_NORMAL;
 
@@ -743,9 +866,13 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 			a = R_SELECTED | AT_REVERSE;
 		ui_hook_name(ui, fr->hook, name, sizeof(name));
 		grid_fill(g, x + 1, yy, inner, L' ', a);
+		if (tw && fr->t)
+			retval_duration(fr->t, tt, sizeof(tt));
 		cx = x + 1 +
 		     grid_printf(g, x + 1, yy, a, inner, "%-*.*s %*llu ", nw,
 				 nw, name, hw, (unsigned long long)fr->n);
+		if (tw)
+			cx += grid_printf(g, cx, yy, a, tw + 1, "%*s ", tw, tt);
 		grid_fill(g, cx, yy, MIN(len, x + w - 1 - cx),
 			  g->utf8 ? 0x2588 : L'#', R_BAR);
 	}

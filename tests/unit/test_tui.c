@@ -12,6 +12,7 @@
 #include "core/trace/btf.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/record.h"
 #include "core/store.h"
 #include "tui/cells.h"
 #include "tui/explorer.h"
@@ -28,6 +29,10 @@ struct fixture {
 	struct reasons *reasons;
 	struct store *store;
 	char note[128]; /* explain-note */
+	/* A recording (NAME.rec): its reader owns the hooks, reasons and
+	 * symbols the screens use. */
+	struct rec_reader *rec;
+	const struct ksyms *ksyms;
 };
 
 static const char *tdir(void)
@@ -35,6 +40,35 @@ static const char *tdir(void)
 	const char *d = getenv("SKBSCOPE_TUI_TESTS");
 
 	return d ? d : "tests/tui";
+}
+
+static void take_return(void *ctx, const struct skbs_return *r, int kind)
+{
+	store_add_return(ctx, r, kind);
+}
+
+/* A recording made by skbscope itself (--record, here --output-return in
+ * the 6.12 test VM), played into the store as a replay would. */
+static int load_recording(const char *name, struct fixture *fx, char *err,
+			  size_t errlen)
+{
+	const struct skbs_event *ev;
+	const __u64 *stack;
+	const char *tail;
+	char path[512];
+	int n, ret;
+
+	snprintf(path, sizeof(path), "%s/%s", tdir(), name);
+	store_new(1000, &fx->store);
+	ret = rec_open(path, &fx->rec, err, errlen);
+	if (ret)
+		return ret;
+	rec_set_return_fn(fx->rec, take_return, fx->store);
+	while ((ret = rec_next(fx->rec, &ev, &tail, &stack, &n, err, errlen)) ==
+	       1)
+		store_add(fx->store, ev, tail);
+	fx->ksyms = rec_ksyms(fx->rec);
+	return ret;
 }
 
 static char *slurp(const char *path)
@@ -352,8 +386,11 @@ static int load_fixture_from(const char *name, char *text, struct fixture *fx,
 			     char *err, size_t errlen)
 {
 	struct fixture_load ld = { .fx = fx, .err = err, .errlen = errlen };
+	size_t nl = strlen(name);
 	int ret;
 
+	if (!text && nl > 4 && !strcmp(name + nl - 4, ".rec"))
+		return load_recording(name, fx, err, errlen);
 	hooks_new(&fx->hooks);
 	store_new(1000, &fx->store);
 	fx->btf = btf__new_empty();
@@ -371,6 +408,11 @@ static int load_fixture(const char *name, struct fixture *fx, char *err,
 
 static void free_fixture(struct fixture *fx)
 {
+	if (fx->rec) {
+		store_free(fx->store);
+		rec_close_reader(fx->rec);
+		return;
+	}
 	store_free(fx->store);
 	reasons_free(fx->reasons);
 	btf__free(fx->btf);
@@ -483,8 +525,11 @@ static int run_case(const char *name, const char *fixture, char *keys, int w,
 		free_fixture(&fx);
 		return -1;
 	}
-	ui_init(&ui, fx.store, fx.hooks, fx.reasons);
-	ui.ksyms = ks;
+	if (fx.rec)
+		ui_init(&ui, fx.store, rec_hooks(fx.rec), rec_reasons(fx.rec));
+	else
+		ui_init(&ui, fx.store, fx.hooks, fx.reasons);
+	ui.ksyms = fx.ksyms ? fx.ksyms : ks;
 	ui.color = 0;
 	ui.st.backend = "tracepoint";
 	ui.st.attached = 30;
