@@ -6,6 +6,7 @@
  */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <locale.h>
+#include <stdio.h>
 #include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,19 @@
 #include "tui/keymap.h"
 
 static int active, colors;
+
+/*
+ * Bracketed paste (xterm's mode 2004): the terminal wraps what is pasted
+ * in ESC[200~ ... ESC[201~. Without it curses hands a paste over key by
+ * key, and a terminal that had the mode on anyway (left so by another
+ * program) made its ESC[200~ an Esc that closed the filter bar and the
+ * text a run of key bindings. The two markers get key codes of their own
+ * past curses' KEY_MAX.
+ */
+#define PASTE_ON "\033[?2004h"
+#define PASTE_OFF "\033[?2004l"
+#define KEY_PASTE_START (KEY_MAX + 1)
+#define KEY_PASTE_END (KEY_MAX + 2)
 
 /*
  * What the terminal shows, as far as we drew it. A frame hands curses
@@ -50,6 +64,12 @@ int term_open(const struct term_opts *o, int *utf8)
 	 * rather than move it back after every frame. */
 	leaveok(stdscr, TRUE);
 	set_escdelay(25);
+	define_key("\033[200~", KEY_PASTE_START);
+	define_key("\033[201~", KEY_PASTE_END);
+	/* putp writes through stdio, curses with write(2): flushed now,
+	 * or the terminal would only see it when the program ends. */
+	putp(PASTE_ON);
+	fflush(stdout);
 	if (o->mouse)
 		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
 	colors = o->color && has_colors();
@@ -78,6 +98,8 @@ void term_close(void)
 		return;
 	active = 0;
 	shown_free();
+	putp(PASTE_OFF);
+	fflush(stdout);
 	curs_set(1);
 	endwin();
 }
@@ -248,6 +270,8 @@ int term_key(int timeout_ms, int *mx, int *my)
 		case KEY_BACKSPACE: return K_BACKSPACE;
 		case KEY_DC: return K_DELETE;
 		case KEY_RESIZE: return K_RESIZE;
+		case KEY_PASTE_START: return K_PASTE_START;
+		case KEY_PASTE_END: return K_PASTE_END;
 		case KEY_MOUSE: {
 			MEVENT me;
 

@@ -11,8 +11,9 @@ struct term_opts {
 	int mouse;
 };
 
-/* Start curses; returns 0 or -1 when the terminal cannot be used. Sets
- * *utf8 when the locale allows Unicode box drawing. */
+/* Start curses, with bracketed paste on; returns 0 or -1 when the
+ * terminal cannot be used. Sets *utf8 when the locale allows Unicode box
+ * drawing. */
 int term_open(const struct term_opts *o, int *utf8);
 /* Restore the terminal. Safe to call twice. */
 void term_close(void);
@@ -22,7 +23,8 @@ void term_size(int *w, int *h);
  * the frame writes to the terminal, for pacing. */
 long term_blit(const struct grid *g, int full);
 /* Next key (K_* / chars) within timeout_ms, 0 on timeout. For mouse
- * clicks returns K_MOUSE with the cell in *mx, *my. */
+ * clicks returns K_MOUSE with the cell in *mx, *my; a paste comes as
+ * K_PASTE_START, its characters, K_PASTE_END. */
 int term_key(int timeout_ms, int *mx, int *my);
 
 #endif

@@ -30,6 +30,10 @@ enum key {
 	K_F12 = K_F1 + 11,
 	K_RESIZE,
 	K_MOUSE,
+	/* A bracketed paste: the keys between these are text, never
+	 * bindings. Not bindable. */
+	K_PASTE_START,
+	K_PASTE_END,
 };
 
 enum action {

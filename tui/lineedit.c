@@ -141,6 +141,16 @@ const char *lineedit_text(const struct lineedit *le)
 	return le->text;
 }
 
+size_t lineedit_limit(const struct lineedit *le)
+{
+	return le->max - 1;
+}
+
+int lineedit_full(const struct lineedit *le)
+{
+	return strlen(le->text) >= le->max - 1;
+}
+
 int lineedit_cursor(const struct lineedit *le)
 {
 	return le->cur;

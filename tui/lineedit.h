@@ -35,6 +35,10 @@ void lineedit_recall(struct lineedit *le, int dir);
 void lineedit_remember(struct lineedit *le, const char *text);
 
 const char *lineedit_text(const struct lineedit *le);
+/* The most bytes a line holds (max - 1), and whether it holds that many
+ * (a character typed now would be dropped). */
+size_t lineedit_limit(const struct lineedit *le);
+int lineedit_full(const struct lineedit *le);
 /* The cursor, as a byte offset into the text. */
 int lineedit_cursor(const struct lineedit *le);
 

@@ -397,6 +397,7 @@ static void validate(struct ui *ui)
 static void start_edit(struct ui *ui, enum editing e)
 {
 	ui->editing = e;
+	ui->edit_cut = 0;
 	if (e == EDIT_FILTER)
 		lineedit_start(ui->edit, ui->active);
 	else if (e == EDIT_EXPORT)
@@ -531,6 +532,21 @@ static int ui_action(struct ui *ui, enum action a)
 	return UI_REDRAW;
 }
 
+/* An editing key; a character that no longer fits is dropped, and the
+ * bar says the line was cut (view: edit_cut). */
+static void text_key(struct ui *ui, int key)
+{
+	int text = key >= 0x20 && key < 0x7f;
+
+	if (text && lineedit_full(ui->edit)) {
+		ui->edit_cut = 1;
+		return;
+	}
+	lineedit_key(ui->edit, key);
+	if (!lineedit_full(ui->edit))
+		ui->edit_cut = 0;
+}
+
 static int edit_key(struct ui *ui, int key)
 {
 	const char *text = lineedit_text(ui->edit);
@@ -567,9 +583,43 @@ static int edit_key(struct ui *ui, int key)
 		if (ui->editing == EDIT_FILTER)
 			lineedit_recall(ui->edit, key == K_UP ? -1 : 1);
 		break;
-	default: lineedit_key(ui->edit, key); break;
+	default: text_key(ui, key); break;
 	}
 	validate(ui);
+	return UI_REDRAW;
+}
+
+/*
+ * A bracketed paste is text for the prompt, however long and whatever
+ * it holds: no binding fires inside it, and a newline or tab is a space
+ * (a filter is one line; Enter must not apply the first half of one).
+ * With no prompt open it goes nowhere. It is checked once, at its end.
+ */
+static int paste_key(struct ui *ui, int key)
+{
+	if (!ui->editing) {
+		ui->paste_lost++;
+		return 0;
+	}
+	if (key == K_ENTER || key == K_TAB)
+		key = ' ';
+	if (key >= 0x20 && key < 0x7f)
+		text_key(ui, key);
+	return UI_REDRAW;
+}
+
+static int paste_end(struct ui *ui)
+{
+	ui->pasting = 0;
+	if (ui->editing) {
+		validate(ui);
+	} else if (ui->paste_lost) {
+		snprintf(ui->msg, sizeof(ui->msg),
+			 "paste of %zu characters ignored: \\ opens the "
+			 "filter bar, / the search",
+			 ui->paste_lost);
+		ui->msg_err = 1;
+	}
 	return UI_REDRAW;
 }
 
@@ -577,6 +627,17 @@ int ui_key(struct ui *ui, int key)
 {
 	if (key == K_RESIZE)
 		return UI_FULL_REDRAW | UI_REDRAW;
+	if (key == K_PASTE_START) {
+		ui->pasting = 1;
+		ui->paste_lost = 0;
+		return 0;
+	}
+	/* A lone Esc inside a paste is the user's way out of one whose
+	 * end the terminal never sent. */
+	if (key == K_PASTE_END || (ui->pasting && key == K_ESC))
+		return paste_end(ui);
+	if (ui->pasting)
+		return paste_key(ui, key);
 	if (ui->editing)
 		return edit_key(ui, key);
 	return ui_action(ui, keymap_lookup(&ui->km, key));

@@ -117,6 +117,9 @@ struct ui {
 	struct lineedit *edit; /* the prompt's line, and filter history */
 	int edit_valid;
 	int edit_bad;
+	int edit_cut;      /* text was dropped: the line is at its limit */
+	int pasting;       /* between K_PASTE_START and K_PASTE_END */
+	size_t paste_lost; /* characters pasted with no prompt open */
 	char edit_err[200];
 	char search[128];
 	char export_path[1024];

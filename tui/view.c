@@ -111,11 +111,30 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g,
 						     "Export all to> " :
 						     "Export timeline to> ") :
 					    "Search> ";
-		int room;
+		int room, off = 0, cw = 0, len = (int)strlen(text);
+		int cur = lineedit_cursor(ui->edit);
+		char cut[64] = "";
 
 		x = grid_put(g, 0, y, label, R_HEADER | AT_BOLD, -1);
-		room = g->w - x - 1;
-		grid_put(g, x, y, text, R_NORMAL, room);
+		/* What was dropped for the limit is said at the bar's end,
+		 * where a long line cannot push it off the screen. */
+		if (ui->edit_cut) {
+			snprintf(cut, sizeof(cut), " cut to %zu characters ",
+				 lineedit_limit(ui->edit));
+			if (g->w - x - 1 - (int)strlen(cut) < 20)
+				snprintf(cut, sizeof(cut), " cut to %zu ",
+					 lineedit_limit(ui->edit));
+			cw = (int)strlen(cut);
+			grid_put(g, g->w - cw, y, cut, R_WARN | AT_BOLD, -1);
+		}
+		room = MAX(g->w - x - 1 - cw, 1);
+		/* A line longer than the bar scrolls to keep the cursor in
+		 * view; '<' says there is more before. */
+		if (cur >= room)
+			off = cur - room + 1;
+		grid_put(g, x, y, text + off, R_NORMAL, room);
+		if (off)
+			grid_put(g, x, y, "<", R_DIM, 1);
 		if (ui->editing == EDIT_FILTER && !ui->edit_valid &&
 		    ui->edit_bad >= 0) {
 			/* Underline the first bad token. */
@@ -123,22 +142,27 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g,
 
 			while (text[e] && text[e] != ' ')
 				e++;
-			grid_attr(g, x + b, y, MAX(e - b, 1),
-				  R_ERROR | AT_UNDERLINE | AT_BOLD);
+			b = MAX(b - off, 0);
+			e = MIN(e - off, room);
+			if (b < room && e >= b)
+				grid_attr(g, x + b, y, MAX(e - b, 1),
+					  R_ERROR | AT_UNDERLINE | AT_BOLD);
 		}
-		grid_attr(g, x + lineedit_cursor(ui->edit), y, 1,
-			  R_NORMAL | AT_REVERSE);
+		grid_attr(g, x + cur - off, y, 1, R_NORMAL | AT_REVERSE);
+		/* The hint or the verdict after the text, where it fits. */
+		x += MIN(len - off, room);
+		room = g->w - cw;
 		if (ui->editing == EDIT_EXPORT) {
-			int ex = x + (int)strlen(text) + 2;
+			int ex = x + 2;
 
-			if (ex < g->w)
+			if (ex < room)
 				grid_put(g, ex, y,
 					 "(.json, .pcapng, else text;"
 					 " Enter writes, Esc cancels)",
-					 R_DIM, g->w - ex);
+					 R_DIM, room - ex);
 		}
 		if (ui->editing == EDIT_FILTER) {
-			int ex = x + (int)strlen(text) + 2;
+			int ex = x + 2;
 			char msg[256];
 
 			if (ui->edit_valid)
@@ -148,10 +172,10 @@ static void draw_filter_bar(const struct ui *ui, struct grid *g,
 			else
 				snprintf(msg, sizeof(msg), "invalid: %s",
 					 ui->edit_err);
-			if (ex < g->w)
+			if (ex < room)
 				grid_put(g, ex, y, msg,
 					 ui->edit_valid ? R_GOOD : R_ERROR,
-					 g->w - ex);
+					 room - ex);
 		}
 		return;
 	}

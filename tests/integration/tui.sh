@@ -145,6 +145,43 @@ tm send-keys -t "$S" -l 'dport 7002'
 tm send-keys -t "$S" Enter
 wait_screen "filter applied in the kernel: dport 7002" 5
 
+# A filter typed in one fast burst, or pasted, is taken whole: 60 and more
+# characters in one write; a bracketed paste (the explorer turns the mode
+# on) over two lines, whose newline does not apply its first half; one
+# longer than the bar's limit is cut, and the bar says so.
+NETRE=${NET//./\\.}
+LONGF="dport 7002 and proto udp and src $NET.1 and dst $NET.2"
+tm send-keys -t "$S" '\'
+sleep 0.3
+tm send-keys -t "$S" C-u
+tm send-keys -t "$S" -l "$LONGF"
+check "burst: a ${#LONGF}-character filter typed at once is all there" \
+	wait_screen "^Filter> dport 7002 and proto udp and src $NETRE\.1 and dst $NETRE\.2  valid" 3
+tm send-keys -t "$S" Enter
+check "burst: Enter applies all of it" \
+	wait_screen "^Filter: src $NETRE\.1 and dst $NETRE\.2 and dport 7002 and proto udp +filter applied" 5
+tm set-buffer -b skbs-paste "dport 7002 and proto udp
+and src $NET.1"
+tm send-keys -t "$S" '\'
+sleep 0.3
+tm send-keys -t "$S" C-u
+tm paste-buffer -p -b skbs-paste -t "$S"
+check "paste: bracketed, the newline a space, still in the bar" \
+	wait_screen "^Filter> dport 7002 and proto udp and src $NETRE\.1  valid" 3
+tm send-keys -t "$S" Enter
+check "paste: Enter applies all of it" \
+	wait_screen "^Filter: src $NETRE\.1 and dport 7002 and proto udp +filter applied" 5
+tm set-buffer -b skbs-paste "$(printf 'x%.0s' $(seq 1300))"
+tm send-keys -t "$S" '\'
+sleep 0.3
+tm send-keys -t "$S" C-u
+tm paste-buffer -p -b skbs-paste -t "$S"
+check "paste: longer than the bar's limit, cut, and the bar says so" \
+	wait_screen "^Filter> <x+ +cut to 1279 characters" 3
+tm send-keys -t "$S" Escape
+check "paste: Esc leaves the bar, the filter in force stays" \
+	wait_screen "^Filter: src $NETRE\.1 and dport 7002 and proto udp" 3
+
 # Export from the explorer: the selected timeline as JSON, every packet
 # shown as pcap-ng, and an inline error for a path that cannot be written.
 tm send-keys -t "$S" e
@@ -222,6 +259,13 @@ tm send-keys -t "$S" q
 check "quits with status 0" wait_screen "SKBSCOPE-EXIT=0" 10
 check "terminal restored: alternate screen off" \
 	[ "$(tm display -p -t "$S" '#{alternate_on}')" = 0 ]
+# Bracketed paste is off again: a paste now is echoed as typed, without
+# the ^[[200~ a terminal still in the mode would wrap it in.
+tm set-buffer -b skbs-paste "after-exit"
+tm paste-buffer -p -b skbs-paste -t "$S"
+check "terminal restored: bracketed paste off" \
+	bash -c "sleep 0.5; tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -q 'after-exit' &&
+		! tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -q '200~'"
 check "terminal restored: icanon and echo on" \
 	bash -c "tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -q '^icanon echo'"
 read -r frames secs <<<"$(sed -n 's/.*explorer: [0-9]* events, \([0-9]*\) frames in \([0-9.]*\) s/\1 \2/p' "$TMP/stderr")"

@@ -1498,3 +1498,86 @@ TEST(tui_pause_holds_the_view_not_the_events)
 	ui_fini(&ui);
 	free_fixture(&fx);
 }
+
+static int paste(struct ui *ui, const char *text)
+{
+	int fl = ui_key(ui, K_PASTE_START);
+
+	for (const char *p = text; *p; p++)
+		fl |= ui_key(ui, *p == '\n' ? K_ENTER :
+				 *p == '\t' ? K_TAB :
+					      *p);
+	return fl | ui_key(ui, K_PASTE_END);
+}
+
+/*
+ * A paste is text: into the prompt, a newline in it a space and no Enter,
+ * no key binding firing inside it, and with no prompt open it goes
+ * nowhere; a line longer than the bar's limit is cut, and the bar says so
+ * (typed or pasted), where a long line cannot push it out of sight.
+ */
+TEST(tui_paste_is_text_and_cut_is_said)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+	static char big[EDIT_MAX + 100];
+	char *d;
+	int fl;
+
+	fixture_ui(&fx, &ui, &g);
+	/* No prompt: nothing fires ('d' drops, 'q' quits, 'c' clears). */
+	fl = paste(&ui, "dqc f s");
+	CHECK(!(fl & (UI_QUIT | UI_APPLY)));
+	CHECK_INT(ui.drops_only, 0);
+	CHECK_INT(ui.editing, EDIT_NONE);
+	CHECK_HAS(ui.msg, "paste of 7 characters ignored");
+	/* Into the filter bar, over two lines, with an Esc-free end. */
+	ui_key(&ui, '\\');
+	ui_key(&ui, 21); /* C-u */
+	fl = paste(&ui, "dst 10.0.0.2\nand dport 80\tand proto udp\n");
+	CHECK(!(fl & UI_APPLY));
+	CHECK_INT(ui.editing, EDIT_FILTER);
+	CHECK_STR(lineedit_text(ui.edit),
+		  "dst 10.0.0.2 and dport 80 and proto udp ");
+	CHECK(ui.edit_valid);
+	fl = ui_key(&ui, K_ENTER);
+	CHECK(fl & UI_APPLY);
+	CHECK_INT(ui.pending.dport, 80);
+	ui_applied(&ui, 0);
+	/* Longer than the limit: cut to it, and said at 80 columns. */
+	ui_key(&ui, '\\');
+	ui_key(&ui, 21);
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "pcap ", 5);
+	paste(&ui, big);
+	CHECK_INT((int)strlen(lineedit_text(ui.edit)), EDIT_MAX - 1);
+	CHECK_INT(ui.edit_cut, 1);
+	d = render(&ui, 80, 24);
+	CHECK_HAS(d, " cut to 1279 characters");
+	/* The line's end (the cursor) in view, its start scrolled off. */
+	CHECK_HAS(d, "Filter> <aaaa");
+	free(d);
+	/* Typing at the limit says it too; making room clears it. */
+	ui_key(&ui, K_BACKSPACE);
+	CHECK_INT(ui.edit_cut, 0);
+	ui_key(&ui, 'x');
+	CHECK_INT(ui.edit_cut, 0);
+	ui_key(&ui, 'y');
+	CHECK_INT(ui.edit_cut, 1);
+	d = render(&ui, 132, 43);
+	CHECK_HAS(d, "ax");
+	CHECK_HAS(d, " cut to 1279 characters");
+	free(d);
+	/* An Esc ends a paste whose end never came; bindings work again. */
+	ui_key(&ui, K_ESC);
+	ui_key(&ui, K_PASTE_START);
+	ui_key(&ui, 'd');
+	CHECK_INT(ui.drops_only, 0);
+	ui_key(&ui, K_ESC);
+	ui_key(&ui, 'd');
+	CHECK_INT(ui.drops_only, 1);
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
