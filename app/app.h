@@ -40,6 +40,7 @@ struct app {
 	struct pcapng *pcap;
 	int pcap_err; /* first write error, -errno */
 	struct rec_writer *rec;
+	long long attached_at; /* mono_ns() once attached, for the cost */
 	/* The explorer's taker of returns (app/live.c), with its kind. */
 	void (*on_return)(void *ctx, const struct skbs_return *r, int kind);
 	void *on_return_ctx;
@@ -68,6 +69,8 @@ int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail);
 /* A return record (--output-return): printed in line mode, recorded, and
  * handed to the explorer's source when one is set. */
 void app_on_return(void *ctx, const struct skbs_return *r);
+/* The exit summary's line on what BPF cost and what the kernel skipped. */
+void app_cost_summary(struct app *a);
 /* The same for a return whose kind is known (a replay's). */
 void app_print_return(void *ctx, const struct skbs_return *r, int kind);
 /* Detach, then empty the ring buffer into the outputs. */

@@ -313,4 +313,32 @@ void app_summary(struct app *a)
 		"backend\n",
 		(unsigned long long)c[SKBS_C_SEEN], session_attached(a->s),
 		session_backend(a->s));
+	app_cost_summary(a);
+}
+
+/* What the programs cost the box and what the kernel skipped: the
+ * losses that are not the ring buffer's. */
+void app_cost_summary(struct app *a)
+{
+	struct session_cost k;
+	double secs = a->attached_at ? (mono_ns() - a->attached_at) / 1e9 : 0;
+	int on = !session_cost(a->s, &k);
+
+	fprintf(stderr, "skbscope: BPF: ");
+	if (on && k.runs && secs > 0)
+		fprintf(stderr,
+			"%llu runs, %.0f ns each, %.3f%% of one CPU "
+			"over %.1f s; ",
+			(unsigned long long)k.runs, (double)k.run_ns / k.runs,
+			100.0 * (double)k.run_ns / 1e9 / secs, secs);
+	else if (on)
+		fprintf(stderr, "no runs; ");
+	else
+		fprintf(stderr,
+			"run time not measured (BPF_ENABLE_STATS refused); ");
+	fprintf(stderr,
+		"%llu runs skipped by the kernel's recursion protection, "
+		"%llu kprobe hits missed\n",
+		(unsigned long long)k.recursion_misses,
+		(unsigned long long)k.kprobe_missed);
 }

@@ -69,6 +69,16 @@ static void live_set_return_fn(void *ctx,
 	a->on_return_ctx = fctx;
 }
 
+static int live_cost(void *ctx, __u64 *run_ns, __u64 *missed)
+{
+	struct session_cost k;
+	int ret = session_cost(((struct app *)ctx)->s, &k);
+
+	*run_ns = k.run_ns;
+	*missed = k.recursion_misses + k.kprobe_missed;
+	return ret;
+}
+
 static const char *live_explain_note(void *ctx)
 {
 	return app_explain_note(ctx);
@@ -92,6 +102,7 @@ void app_live_source(struct app *a, struct tui_source *src)
 		.stack = live_stack,
 		.explain = live_explain,
 		.explain_note = live_explain_note,
+		.cost = live_cost,
 		.set_return_fn = a->cli.returns ? live_set_return_fn : NULL,
 	};
 	if (a->cli.returns && !session_returns_attached(a->s, NULL, &why))

@@ -337,6 +337,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
+	a.attached_at = mono_ns();
 	fprintf(stderr,
 		"skbscope: %zu hooks attached on the %s backend "
 		"(%zu failed%s)\n",

@@ -169,7 +169,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 			      .realtime_offset_ns = o->realtime_offset_ns };
 	struct grid g = { 0 };
 	long long last_draw = 0, gap = 0, last_tick = mono_ns();
-	__u64 last_events = 0, lost_seen = 0, c[SKBS_C_MAX];
+	__u64 last_events = 0, lost_seen = 0, c[SKBS_C_MAX], last_run_ns = 0;
 	int utf8 = 0, w, h, dirty = 1, full = 1, ret = 0;
 	char kerr[256] = "";
 
@@ -274,6 +274,22 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 				a.ui.st.lost_growing = c[SKBS_C_LOST] >
 						       lost_seen;
 				lost_seen = c[SKBS_C_LOST];
+			}
+			if (src->cost) {
+				__u64 ns = 0, missed = 0;
+				int on = !src->cost(src->ctx, &ns, &missed);
+
+				a.ui.st.cost_on = on && last_run_ns;
+				if (on && last_run_ns)
+					a.ui.st.bpf_cpu =
+						100.0 *
+						(double)(ns - last_run_ns) /
+						1e9 / el;
+				if (on)
+					last_run_ns = ns ? ns : 1;
+				a.ui.st.missed_growing = missed >
+							 a.ui.st.missed;
+				a.ui.st.missed = missed;
 			}
 			last_tick = t;
 			dirty = 1;

@@ -51,6 +51,10 @@ struct tui_source {
 			      void *fctx);
 	/* Why there are no returns (for the timeline's note), or NULL. */
 	const char *no_returns;
+	/* BPF run time so far (ns) and the runs and hits the kernel
+	 * skipped (recursion, missed kprobes): 0, or -EOPNOTSUPP when run
+	 * time is not measured (missed still set). NULL: not known. */
+	int (*cost)(void *ctx, __u64 *run_ns, __u64 *missed);
 };
 
 struct tui_opts {

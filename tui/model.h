@@ -47,6 +47,12 @@ struct ui_status {
 	int replay;            /* events come from a recording */
 	/* Why the timeline is flat (no returns), or NULL. */
 	const char *no_returns;
+	/* What BPF costs: share of one CPU (%), when measured. */
+	int cost_on;
+	double bpf_cpu;
+	/* Program runs and kprobe hits the kernel skipped: lost too. */
+	__u64 missed;
+	int missed_growing;
 	/* What explaining drops has touched ("nft trace in netns a, b"),
 	 * copied from the source before each frame; "" for nothing. */
 	char explain_note[128];

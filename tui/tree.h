@@ -18,8 +18,8 @@
 #define TREE_FOLDS 32
 
 struct tree_folds {
-	__u32 gen;                 /* the packet they belong to */
-	__u64 ts[TREE_FOLDS];      /* entry times of the folded calls */
+	__u32 gen;            /* the packet they belong to */
+	__u64 ts[TREE_FOLDS]; /* entry times of the folded calls */
 	int n;
 };
 
@@ -32,8 +32,7 @@ int tree_hidden(const struct packet *p, const __u8 *depth,
 		const struct tree_folds *f, __u32 i);
 /* Does hop i contain others (it can be folded)? */
 int tree_has_kids(const struct packet *p, const __u8 *depth, __u32 i);
-int tree_is_folded(const struct tree_folds *f, const struct packet *p,
-		   __u32 i);
+int tree_is_folded(const struct tree_folds *f, const struct packet *p, __u32 i);
 /* Fold hop i if it is not, unfold it if it is. 0, or -ENOSPC. */
 int tree_toggle(struct tree_folds *f, const struct packet *p, __u32 i);
 /* Time spent in hop i's call itself, outside the traced calls in it. */

@@ -63,6 +63,16 @@ static void draw_status(const struct ui *ui, struct grid *g, struct spare *sp)
 			 s->lost_growing ? (R_ERROR | AT_BOLD) : R_STATUS,
 			 g->w - x, "lost %s",
 			 fmt_count(s->lost, buf, sizeof(buf)));
+	/* Runs the kernel skipped are lost events too, said beside them. */
+	if (s->missed)
+		x += grid_printf(g, x, 0,
+				 s->missed_growing ? (R_ERROR | AT_BOLD) :
+						     R_WARN,
+				 g->w - x, " missed %s",
+				 fmt_count(s->missed, buf, sizeof(buf)));
+	if (s->cost_on)
+		x += grid_printf(g, x, 0, R_STATUS, g->w - x,
+				 " | bpf %.2f%% cpu", s->bpf_cpu);
 	x += grid_printf(g, x, 0, R_STATUS, g->w - x, " | skbs %zu",
 			 store_count(ui->store));
 	if (store_evicted(ui->store))

@@ -130,6 +130,16 @@ size_t attach_count(const struct attach_set *s)
 	return s ? s->n : 0;
 }
 
+int attach_prog_fd(const struct attach_set *s, size_t i)
+{
+	return s && i < s->n ? s->v[i].prog_fd : -1;
+}
+
+int attach_link_fd(const struct attach_set *s, size_t i)
+{
+	return s && i < s->n ? s->v[i].link_fd : -1;
+}
+
 /* The verifier's complaint: its last line, passing over the statistics
  * it prints after it. */
 static void last_line(const char *log, char *err, size_t errlen)

@@ -53,6 +53,9 @@ int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
 		      void *ctx);
 
 size_t attach_count(const struct attach_set *s);
+/* Copy i's program and link fds (-1 once closed). */
+int attach_prog_fd(const struct attach_set *s, size_t i);
+int attach_link_fd(const struct attach_set *s, size_t i);
 /* Detach and unload copy i now (threads may close different copies). */
 void attach_close(struct attach_set *s, size_t i);
 

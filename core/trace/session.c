@@ -247,6 +247,8 @@ int session_attach(struct session *s, char *err, size_t errlen)
 		if (!ret && a.ok) {
 			s->active = bk;
 			ipt_attach(s);
+			/* Not fatal: the cost is then not shown. */
+			(void)stats_start(s);
 			if (bk->follow && !bk->follow(s))
 				sess_note(s,
 					  "clones cannot be followed under "
@@ -279,11 +281,13 @@ void session_stop(struct session *s)
 
 	if (!s || s->detached)
 		return;
+	session_cost(s, &s->last_cost);
 	s->detached = 1;
 	p.o = &s->o;
 	p.total = s->nplinks + attach_count(s->links);
 	ipt_detach(s);
 	detach_all(s, &p);
+	stats_stop(s);
 }
 
 void session_close(struct session *s)

@@ -91,6 +91,20 @@ int session_ipt_drop(struct session *s, __u64 skb, __u64 ts,
 /* Why iptables-legacy verdicts are not watched; "" when they are. */
 const char *session_ipt_why(const struct session *s);
 
+/* What the programs cost and missed, summed over every program and link
+ * of the session. Run time and runs count only while statistics are on
+ * (session_attach turns them on, if the kernel lets it: 5.8+ and
+ * CAP_SYS_ADMIN); the misses are counted by the kernel always. */
+struct session_cost {
+	int enabled;            /* run-time statistics are on */
+	__u64 run_ns, runs;     /* BPF run time and program runs */
+	__u64 recursion_misses; /* runs skipped: already in BPF */
+	__u64 kprobe_missed;    /* kprobe hits missed (6.7+) */
+	size_t progs;           /* programs counted */
+};
+/* 0, or -EOPNOTSUPP when run-time statistics are off (misses still set). */
+int session_cost(const struct session *s, struct session_cost *c);
+
 /* Where return records go (NULL: counted and dropped). */
 void session_set_return_fn(struct session *s, session_return_fn fn, void *ctx);
 /* Return probes attached, and those that failed, on the active backend;

@@ -62,6 +62,10 @@ struct session {
 	__u64 returns;                    /* return records handed on */
 	session_return_fn ret_fn;
 	void *ret_ctx;
+	int stats_fd; /* BPF_ENABLE_STATS while > 0 */
+	/* The cost as it was when session_stop detached everything (the
+	 * copies' fds go with it). */
+	struct session_cost last_cost;
 	char why[768]; /* "backend: reason; ..." */
 };
 
@@ -129,6 +133,10 @@ int discover_no_funcs(const struct session *s, char *why, size_t len);
 /* load.c: open and load the main object for the candidate backends.
  * 0 or -errno with a message in err. */
 int load_main(struct session *s, char *err, size_t errlen);
+
+/* stats.c: run-time statistics on (0 or -errno) and off. */
+int stats_start(struct session *s);
+void stats_stop(struct session *s);
 
 /* events.c: map the ring buffer (done once, before privileges go), and
  * free it. */

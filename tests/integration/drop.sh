@@ -174,6 +174,14 @@ PY
 	check "flood: nothing unaccounted ($sum)" bash -c "! grep -q unaccounted '$OUT.err'"
 	check "flood: every received event printed ($printed of ${got:-?}, ${own:-0} skbscope's own)" \
 		[ "$printed" -eq "$(( ${got:--1} - ${own:-0} ))" ]
+	# The programs' own cost, from the kernel's run-time statistics:
+	# at least one run per hook hit counted, and a time for them.
+	read -r runs ns <<<"$(sed -n 's/^skbscope: BPF: \([0-9]*\) runs, \([0-9]*\) ns each.*/\1 \2/p' "$OUT.err")"
+	hits=$(sed -n 's/.*; \([0-9]*\) hook hits in all.*/\1/p' "$OUT.err")
+	check "flood: BPF run time measured (${runs:-?} runs >= ${hits:-?} hits, ${ns:-?} ns each)" \
+		[ -n "$runs" ] && [ "$runs" -ge "${hits:-1}" ] && [ "${ns:-0}" -gt 0 ]
+	check "flood: the kernel skipped no run (recursion, kprobe misses)" \
+		grep -q "0 runs skipped by the kernel's recursion protection, 0 kprobe hits missed" "$OUT.err"
 else
 	not_ok "start trace (flood)"
 fi

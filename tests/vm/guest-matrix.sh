@@ -220,3 +220,39 @@ if [ -n "$NOT_OFFERED" ]; then
 		grep -q "not using" /tmp/auto.err
 fi
 grep "not using" /tmp/auto.err
+
+# Every skb function, under a flood, on the best backend (ALLFUNCS=yes:
+# the 6.12 guest), then detached: the kernel must stay healthy.
+if [ "$ALLFUNCS" = yes ]; then
+	b=${OFFERED%% *}
+	udpflood recv 7777 /tmp/fl.ready >/tmp/fl.rx 2>&1 &
+	rxp=$!
+	wait_ready /tmp/fl.ready "$rxp" 20
+	rm -f /tmp/ready
+	/skbscope --no-tui --backend "$b" --filter-dst-port 7777 \
+		--ready-file /tmp/ready >/dev/null 2>/tmp/all.err &
+	pid=$!
+	if wait_ready /tmp/ready "$pid" 600; then
+		udpflood send 127.0.0.1 7777 3 >/tmp/fl.tx
+		kill -INT "$pid"; wait "$pid"
+		rc=$?
+		n=$(sed -n 's/^skbscope: \([0-9]*\) hooks attached.*/\1/p' /tmp/all.err)
+		vmcheck "$b: all $n skb functions under a flood, exits 0" \
+			[ "$rc" -eq 0 ] -a "${n:-0}" -gt 500
+		grep "matched the filter" /tmp/all.err
+	else
+		vmfail "$b: all skb functions: not ready"; tail -n 3 /tmp/all.err
+		kill -9 "$pid" 2>/dev/null
+	fi
+	kill -INT "$rxp"; wait "$rxp"
+fi
+
+# The kernel's own log after everything above: no warning, BUG, oops,
+# RCU stall, soft lockup or lockdep report may have come from tracing.
+dmesg >/tmp/dmesg
+if grep -qE "WARNING:|BUG:|Oops|rcu_sched self-detected|rcu_preempt self-detected|detected stalls|soft lockup|hard LOCKUP|possible circular locking|inconsistent lock state|general protection" /tmp/dmesg; then
+	vmfail "kernel log is clean after attach, flood and detach"
+	grep -E -A5 "WARNING:|BUG:|Oops|stall|lockup|locking|general protection" /tmp/dmesg | head -n 40
+else
+	vmok "kernel log is clean after attach, flood and detach ($(wc -l </tmp/dmesg) lines)"
+fi

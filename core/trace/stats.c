@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the tracer costs the box, and what it missed: run-time statistics
+ * of every program it loaded (BPF_ENABLE_STATS, on only while the session
+ * holds its fd, since the kernel then times every BPF program on the box),
+ * the runs the kernel skipped for recursion protection, and the kprobe
+ * hits it missed (link info, 6.7+).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "core/trace/attach.h"
+#include "core/trace/session_internal.h"
+#include "core/trace/skel.h"
+
+/*
+ * The kernel's struct bpf_link_info as 6.7 extended it with "missed":
+ * these machines' uapi headers (6.1) predate it. Only the parts read;
+ * the kernel copies at most the size given and zeroes what it lacks.
+ */
+struct link_info_67 {
+	__u32 type;
+	__u32 id;
+	__u32 prog_id;
+	__u32 pad;
+	union {
+		struct {
+			__u64 addrs;
+			__u32 count;
+			__u32 flags;
+			__u64 missed;
+		} kprobe_multi;
+		struct {
+			__u32 type; /* enum bpf_perf_event_type */
+			__u32 pad;
+			__u64 func_name;
+			__u32 name_len;
+			__u32 offset;
+			__u64 addr;
+			__u64 missed;
+		} perf_event;
+		__u8 room[64];
+	};
+};
+
+/* BPF_LINK_TYPE_KPROBE_MULTI, BPF_LINK_TYPE_PERF_EVENT and
+ * BPF_PERF_EVENT_KPROBE/KRETPROBE, from the uapi. */
+#define LINK_KPROBE_MULTI 8
+#define LINK_PERF_EVENT 7
+#define PERF_EVENT_KPROBE 3
+#define PERF_EVENT_KRETPROBE 4
+
+int stats_start(struct session *s)
+{
+	int fd;
+
+	if (s->stats_fd > 0)
+		return 0;
+	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (fd < 0) {
+		s->stats_fd = -1;
+		return -errno;
+	}
+	s->stats_fd = fd;
+	return 0;
+}
+
+void stats_stop(struct session *s)
+{
+	if (s->stats_fd > 0)
+		close(s->stats_fd);
+	s->stats_fd = -1;
+}
+
+static void add_prog(int fd, struct session_cost *c)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	if (fd < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	c->run_ns += info.run_time_ns;
+	c->runs += info.run_cnt;
+	c->recursion_misses += info.recursion_misses;
+	c->progs++;
+}
+
+static void add_link(int fd, struct session_cost *c)
+{
+	struct link_info_67 li;
+	__u32 len = sizeof(li);
+
+	if (fd < 0)
+		return;
+	memset(&li, 0, sizeof(li));
+	if (bpf_obj_get_info_by_fd(fd, &li, &len))
+		return;
+	if (li.type == LINK_KPROBE_MULTI)
+		c->kprobe_missed += li.kprobe_multi.missed;
+	else if (li.type == LINK_PERF_EVENT &&
+		 (li.perf_event.type == PERF_EVENT_KPROBE ||
+		  li.perf_event.type == PERF_EVENT_KRETPROBE))
+		c->kprobe_missed += li.perf_event.missed;
+}
+
+static void add_object(const struct bpf_object *obj, struct session_cost *c)
+{
+	struct bpf_program *p;
+
+	if (!obj)
+		return;
+	bpf_object__for_each_program(p, obj)
+		add_prog(bpf_program__fd(p), c);
+}
+
+int session_cost(const struct session *s, struct session_cost *c)
+{
+	if (s->detached) {
+		*c = s->last_cost;
+		return c->enabled ? 0 : -EOPNOTSUPP;
+	}
+	memset(c, 0, sizeof(*c));
+	c->enabled = s->stats_fd > 0;
+	add_object(s->skel ? s->skel->obj : NULL, c);
+	add_object(s->fskel ? s->fskel->obj : NULL, c);
+	for (size_t i = 0; i < attach_count(s->links); i++) {
+		add_prog(attach_prog_fd(s->links, i), c);
+		add_link(attach_link_fd(s->links, i), c);
+	}
+	for (size_t i = 0; i < s->nplinks; i++)
+		add_link(bpf_link__fd(s->plinks[i]), c);
+	return c->enabled ? 0 : -EOPNOTSUPP;
+}
