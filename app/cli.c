@@ -38,6 +38,7 @@ enum {
 	OPT_VERSION,
 	OPT_CALLER,
 	OPT_RETURN,
+	OPT_EXCLUDE,
 	OPT_TRACK,
 	OPT_KMODS,
 	OPT_ALL_KMODS,
@@ -67,6 +68,7 @@ static const struct option options[] = {
 	{ "filter-netns", required_argument, NULL, OPT_NETNS },
 	{ "filter-ifname", required_argument, NULL, OPT_IFNAME },
 	{ "filter-func", required_argument, NULL, OPT_FUNC },
+	{ "exclude-func", required_argument, NULL, OPT_EXCLUDE },
 	{ "output-meta", optional_argument, NULL, OPT_META },
 	{ "output-tuple", optional_argument, NULL, OPT_TUPLE },
 	{ "output-stack", optional_argument, NULL, OPT_STACK },
@@ -117,6 +119,7 @@ static const char usage[] =
 	"  --filter-netns NETNS         inode, /proc/PID/ns/net, or a name in /var/run/netns\n"
 	"  --filter-ifname NAME         device name\n"
 	"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
+	"  --exclude-func REGEX         leave out the functions that match\n"
 	"  --filter-track-skb           once an skb matches, report all its later events\n"
 	"\n"
 	"Output:\n"
@@ -165,6 +168,41 @@ static const char usage[] =
 const char *cli_usage(void)
 {
 	return usage;
+}
+
+/* A POSIX extended regular expression for --filter-func and
+ * --exclude-func: not empty, not so long that glibc's regcomp (which
+ * recurses per nesting level: ~20k '(' overflow an 8 MB stack) could
+ * crash, and one it compiles. */
+static int check_regex(const char *flag, const char *v, char *err,
+		       size_t errlen)
+{
+	regex_t re;
+	int rc;
+
+	if (!*v) {
+		snprintf(err, errlen, "--%s: empty regular expression", flag);
+		return -EINVAL;
+	}
+	if (strlen(v) > FUNC_REGEX_MAX) {
+		snprintf(err, errlen,
+			 "--%s: regular expression too long (%zu bytes; at "
+			 "most %d)",
+			 flag, strlen(v), FUNC_REGEX_MAX);
+		return -EINVAL;
+	}
+	rc = regcomp(&re, v, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		char m[128];
+
+		regerror(rc, &re, m, sizeof(m));
+		snprintf(err, errlen,
+			 "--%s: invalid regular expression '%s': %s", flag, v,
+			 m);
+		return -EINVAL;
+	}
+	regfree(&re);
+	return 0;
 }
 
 static int bool_arg(const char *flag, const char *v, int *out, char *err,
@@ -347,44 +385,14 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			ret = filter_set_ifname(&c->filter, optarg, err,
 						errlen);
 			break;
-		case OPT_FUNC: {
-			regex_t re;
-			int rc;
-
+		case OPT_FUNC:
 			c->func_regex = optarg;
-			if (!*optarg) {
-				snprintf(err, errlen,
-					 "--filter-func: empty "
-					 "regular expression");
-				ret = -EINVAL;
-				break;
-			}
-			/* glibc's regcomp recurses per nesting level: ~20k
-			 * '(' overflow an 8 MB stack. */
-			if (strlen(optarg) > FUNC_REGEX_MAX) {
-				snprintf(err, errlen,
-					 "--filter-func: regular "
-					 "expression too long (%zu bytes; at "
-					 "most %d)",
-					 strlen(optarg), FUNC_REGEX_MAX);
-				ret = -EINVAL;
-				break;
-			}
-			rc = regcomp(&re, optarg, REG_EXTENDED | REG_NOSUB);
-			if (rc) {
-				char m[128];
-
-				regerror(rc, &re, m, sizeof(m));
-				snprintf(err, errlen,
-					 "--filter-func: invalid "
-					 "regular expression '%s': %s",
-					 optarg, m);
-				ret = -EINVAL;
-				break;
-			}
-			regfree(&re);
+			ret = check_regex(name, optarg, err, errlen);
 			break;
-		}
+		case OPT_EXCLUDE:
+			c->exclude_regex = optarg;
+			ret = check_regex(name, optarg, err, errlen);
+			break;
 		case OPT_META:
 			ret = bool_arg(name, optarg, &c->meta, err, errlen);
 			break;

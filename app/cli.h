@@ -15,6 +15,7 @@ struct cli {
 	struct skbs_filter filter;
 	const char *backend; /* auto kprobe-multi kprobe fentry tracepoint */
 	const char *func_regex;
+	const char *exclude_regex; /* --exclude-func */
 	const char *ready_file;
 	const char *netns_dir; /* where --filter-netns NAME is looked up */
 	__u64 ringbuf_bytes;

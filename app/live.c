@@ -69,6 +69,11 @@ static void live_set_return_fn(void *ctx,
 	a->on_return_ctx = fctx;
 }
 
+static int live_set_muted(void *ctx, __u32 hook, int on)
+{
+	return session_mute(((struct app *)ctx)->s, hook, on);
+}
+
 static int live_cost(void *ctx, __u64 *run_ns, __u64 *missed)
 {
 	struct session_cost k;
@@ -103,6 +108,7 @@ void app_live_source(struct app *a, struct tui_source *src)
 		.explain = live_explain,
 		.explain_note = live_explain_note,
 		.cost = live_cost,
+		.set_muted = live_set_muted,
 		.set_return_fn = a->cli.returns ? live_set_return_fn : NULL,
 	};
 	if (a->cli.returns && !session_returns_attached(a->s, NULL, &why))

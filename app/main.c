@@ -281,6 +281,7 @@ int main(int argc, char **argv)
 	}
 	so.backend = a.cli.backend;
 	so.func_regex = a.cli.func_regex;
+	so.exclude_regex = a.cli.exclude_regex;
 	so.kmods = a.cli.kmods;
 	so.nkmods = a.cli.nkmods;
 	so.all_kmods = a.cli.all_kmods;

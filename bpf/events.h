@@ -225,6 +225,9 @@ struct skbs_filter {
 	char pcap_text[SKBS_PCAP_TEXT];
 };
 
+/* Hook ids below this can be muted live (the muted map). */
+#define SKBS_MUTE_MAX 16384
+
 /* Per-CPU counters (an array map indexed by these). */
 enum skbs_counter {
 	SKBS_C_SEEN = 0,  /* hook hits with a readable skb */

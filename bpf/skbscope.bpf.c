@@ -348,6 +348,24 @@ static __always_inline void emit_event(struct scratch *sc, __u32 tail)
 
 #include "ret.bpf.h"
 
+/* Functions muted from the explorer (m in the function pane): a hook id
+ * with a non-zero byte is rejected before anything is read. An array
+ * lookup, inlined by the verifier: cheaper than any filter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SKBS_MUTE_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} muted SEC(".maps");
+
+static __always_inline int is_muted(void *ctx, enum stub_kind kind)
+{
+	__u32 id = kind == STUB_KPROBE ? ret_hook(ctx) : hook_id();
+	__u8 *m = bpf_map_lookup_elem(&muted, &id);
+
+	return m && *m;
+}
+
 /* The generic body, shared by every hook: filter, fill, emit. ctx is what
  * the stub got (needed for the stack); location and reason come from the
  * drop hooks. */
@@ -370,6 +388,13 @@ static __always_inline int handle_skb(void *ctx, struct sk_buff *skb,
 	if (kind != STUB_KPROBE) {
 		h.dev = skb->dev;
 		off.head = skb->head;
+	}
+	/* Muted: rejected, and its frame still pushed so its return pairs
+	 * with nothing. Drops and frees are never muted. */
+	if (!ev_flags && is_muted(ctx, kind)) {
+		if (kind != STUB_BTF)
+			ret_enter(ctx, (__u64)skb, 0, kind);
+		return 0;
 	}
 	if (!filter_skb(&h, &off, skb, ev_flags, kind)) {
 		if (kind != STUB_BTF && !ev_flags)

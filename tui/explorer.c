@@ -257,6 +257,16 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		}
 		if (fl & UI_EXPORT)
 			do_export(&a, src);
+		if (fl & UI_MUTE) {
+			__u32 hk = a.ui.mute_hook;
+
+			ui_set_muted(&a.ui, hk,
+				     src->set_muted ?
+					     src->set_muted(src->ctx, hk,
+							    !ui_is_muted(&a.ui,
+									 hk)) :
+					     -EROFS);
+		}
 		if (fl & UI_QUIT)
 			break;
 		if (fl & UI_FULL_REDRAW)

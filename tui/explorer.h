@@ -30,6 +30,9 @@ struct tui_source {
 		    int (*fn)(void *fctx, const struct skbs_event *ev,
 			      const char *tail),
 		    void *fctx);
+	/* Mute (on) or unmute a function live: 0 or -errno (see
+	 * session_mute). NULL when there is nothing to mute (replay). */
+	int (*set_muted)(void *ctx, __u32 hook, int on);
 	/* Write a filter into the kernel; NULL when there is none (replay). */
 	int (*set_filter)(void *ctx, const struct skbs_filter *f);
 	int (*counters)(void *ctx, __u64 *c); /* SKBS_C_MAX */

@@ -49,6 +49,7 @@ static const struct {
 	[ACT_EXPORT] = { "export", "export this timeline" },
 	[ACT_EXPORT_ALL] = { "export-all", "export the packets shown" },
 	[ACT_FOLD] = { "fold", "fold or unfold a call" },
+	[ACT_MUTE] = { "mute", "mute/unmute a function" },
 };
 
 const char *action_name(enum action a)

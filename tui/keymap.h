@@ -68,6 +68,7 @@ enum action {
 	ACT_EXPORT,
 	ACT_EXPORT_ALL,
 	ACT_FOLD,
+	ACT_MUTE,
 	ACT_COUNT,
 };
 

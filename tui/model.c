@@ -52,6 +52,8 @@ void ui_fini(struct ui *ui)
 	ui->sortbuf = NULL;
 	free(ui->fn);
 	ui->fn = NULL;
+	free(ui->muted);
+	ui->muted = NULL;
 }
 
 const char *ui_hook_name(const struct ui *ui, __u32 hook, char *buf, size_t len)
@@ -525,6 +527,17 @@ static int ui_action(struct ui *ui, enum action a)
 		}
 		break;
 	case ACT_FUNCS_SCOPE: ui->funcs_selected = !ui->funcs_selected; break;
+	case ACT_MUTE:
+		if (ui->focus != PANE_FUNCS || ui->sel_func >= (int)ui->nfn) {
+			strlcpy(ui->msg,
+				"mute: select a function in the function pane "
+				"(Tab)",
+				sizeof(ui->msg));
+			ui->msg_err = 1;
+			return UI_REDRAW;
+		}
+		ui->mute_hook = ui->fn[ui->sel_func].hook;
+		return UI_MUTE | UI_REDRAW;
 	case ACT_STACK: ui->show_stack = !ui->show_stack; break;
 	case ACT_REDRAW: return UI_FULL_REDRAW | UI_REDRAW;
 	default: return 0;
@@ -866,4 +879,39 @@ void ui_layout(struct ui *ui, int w, int h)
 	hop_in_view(ui);
 	if (l.funcs.h)
 		count_funcs(ui);
+}
+
+int ui_is_muted(const struct ui *ui, __u32 hook)
+{
+	return ui->muted && hook < SKBS_MUTE_MAX && ui->muted[hook];
+}
+
+void ui_set_muted(struct ui *ui, __u32 hook, int err)
+{
+	char name[160];
+	int on = !ui_is_muted(ui, hook);
+
+	ui_hook_name(ui, hook, name, sizeof(name));
+	if (!err && !ui->muted && !(ui->muted = calloc(SKBS_MUTE_MAX, 1)))
+		err = -ENOMEM;
+	if (err) {
+		snprintf(ui->msg, sizeof(ui->msg), "mute %s: %s", name,
+			 err == -EOPNOTSUPP ?
+				 "kprobes without attach cookies (before "
+				 "5.15) cannot tell functions apart" :
+			 err == -EINVAL ?
+				 "skbscope needs the drop and free hooks" :
+			 err == -EROFS ? "a replay has nothing to mute" :
+					 strerror(-err));
+		ui->msg_err = 1;
+		return;
+	}
+	ui->muted[hook] = (__u8)on;
+	ui->nmuted += on ? 1 : (size_t)-1;
+	snprintf(ui->msg, sizeof(ui->msg),
+		 on ? "muted %s: its hits are rejected in the kernel (m again "
+		      "unmutes)" :
+		      "unmuted %s",
+		 name);
+	ui->msg_err = 0;
 }

@@ -32,6 +32,7 @@ enum ui_flags {
 	UI_APPLY = 1 << 2, /* write ui->pending into the config map */
 	UI_FULL_REDRAW = 1 << 3,
 	UI_EXPORT = 1 << 4, /* write ui->export_path: see ui_export_list */
+	UI_MUTE = 1 << 5,   /* mute or unmute ui->mute_hook (ui_set_muted) */
 };
 
 /* What the app measures each tick, for the status line. */
@@ -146,7 +147,17 @@ struct ui {
 	/* The functions pane's rows, counted and sorted by ui_layout. */
 	struct fn_row *fn;
 	size_t nfn, capfn;
+	/* Functions muted live, by hook id (SKBS_MUTE_MAX of them, or NULL
+	 * until the first), and the one UI_MUTE asks about. */
+	__u8 *muted;
+	size_t nmuted;
+	__u32 mute_hook;
 };
+
+/* After UI_MUTE: what the kernel said (0: done, or -errno, said inline). */
+void ui_set_muted(struct ui *ui, __u32 hook, int err);
+/* Is hook muted? */
+int ui_is_muted(const struct ui *ui, __u32 hook);
 
 /* 0, -ENOMEM, or the built-in keymap's error. */
 int ui_init(struct ui *ui, const struct store *st, const struct hooks *h,

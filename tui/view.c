@@ -49,7 +49,11 @@ static void draw_status(const struct ui *ui, struct grid *g, struct spare *sp)
 				 s->backend ? s->backend : "?");
 	else
 		x += grid_printf(g, x, 0, R_STATUS, g->w - x, " %s: %zu hooks ",
-				 s->backend ? s->backend : "?", s->attached);
+				 s->backend ? s->backend : "?",
+				 s->attached - MIN(ui->nmuted, s->attached));
+	if (ui->nmuted)
+		x += grid_printf(g, x, 0, R_WARN, g->w - x, "(%zu muted) ",
+				 ui->nmuted);
 	if (s->failed)
 		x += grid_printf(g, x, 0, R_STATUS, g->w - x, "(%zu failed) ",
 				 s->failed);
@@ -899,6 +903,9 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 		if (ui->func_top + r == ui->sel_func && ui->focus == PANE_FUNCS)
 			a = R_SELECTED | AT_REVERSE;
 		ui_hook_name(ui, fr->hook, name, sizeof(name));
+		/* A muted function is dim, and says so where its bar was. */
+		if (ui_is_muted(ui, fr->hook) && a == R_NORMAL)
+			a = R_DIM;
 		grid_fill(g, x + 1, yy, inner, L' ', a);
 		if (tw && fr->t)
 			retval_duration(fr->t, tt, sizeof(tt));
@@ -907,8 +914,11 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 				 nw, name, hw, (unsigned long long)fr->n);
 		if (tw)
 			cx += grid_printf(g, cx, yy, a, tw + 1, "%*s ", tw, tt);
-		grid_fill(g, cx, yy, MIN(len, x + w - 1 - cx),
-			  g->utf8 ? 0x2588 : L'#', R_BAR);
+		if (ui_is_muted(ui, fr->hook))
+			grid_printf(g, cx, yy, a, x + w - 1 - cx, "muted");
+		else
+			grid_fill(g, cx, yy, MIN(len, x + w - 1 - cx),
+				  g->utf8 ? 0x2588 : L'#', R_BAR);
 	}
 }
 

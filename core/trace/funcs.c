@@ -188,6 +188,51 @@ static int scan_btf(struct funcs *fs, const struct btf *btf, __u32 first_id,
 	return 0;
 }
 
+/* The functions skbscope needs whatever the user leaves out: the drop
+ * reason and the end of every lifetime. */
+static int essential(const char *name)
+{
+	return !strcmp(name, "kfree_skb_reason") ||
+	       !strcmp(name, "sk_skb_reason_drop") ||
+	       !strcmp(name, "kfree_skbmem");
+}
+
+/* --exclude-func: take the matching functions out, all but essential(). */
+static int exclude(struct funcs *fs, const char *pattern, char *err,
+		   size_t errlen)
+{
+	regex_t ex;
+	size_t w = 0, kept = 0;
+	int ret;
+
+	if (!pattern)
+		return 0;
+	ret = regcomp(&ex, pattern, REG_EXTENDED | REG_NOSUB);
+	if (ret) {
+		char m[128];
+
+		regerror(ret, &ex, m, sizeof(m));
+		snprintf(err, errlen, "--exclude-func '%s': %s", pattern, m);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < fs->n; i++) {
+		int match = !regexec(&ex, fs->v[i].name, 0, NULL, 0);
+
+		if (match && essential(fs->v[i].name))
+			kept++;
+		if (!match || essential(fs->v[i].name))
+			fs->v[w++] = fs->v[i];
+	}
+	fs->n = w;
+	regfree(&ex);
+	if (kept)
+		add_note(fs,
+			 "--exclude-func: kept the drop and free functions it "
+			 "matched%s%s: skbscope needs them",
+			 "", "");
+	return 0;
+}
+
 static int cmp_func(const void *a, const void *b)
 {
 	const struct skb_func *x = a, *y = b;
@@ -285,6 +330,9 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 		if (d)
 			closedir(d);
 	}
+	if (ret)
+		goto out;
+	ret = exclude(fs, o->exclude, err, errlen);
 	if (ret)
 		goto out;
 	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_func);

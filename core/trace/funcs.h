@@ -27,6 +27,7 @@ struct funcs_opts {
 	/* kallsyms-format text, used when avail is NULL. */
 	const char *kallsyms;
 	const char *regex;        /* POSIX ERE on names; NULL: all */
+	const char *exclude;      /* ERE of names to leave out; NULL: none */
 	const char *const *kmods; /* module names to scan too */
 	size_t nkmods;
 	int all_kmods;       /* scan every module with BTF */

@@ -16,8 +16,9 @@ struct reasons;
 struct session_opts {
 	/* "auto", "kprobe-multi", "kprobe", "fentry" or "tracepoint" */
 	const char *backend;
-	const char *func_regex;   /* POSIX ERE on hook names; NULL: all */
-	const char *const *kmods; /* also probe functions of these modules */
+	const char *func_regex;    /* POSIX ERE on hook names; NULL: all */
+	const char *exclude_regex; /* ERE of functions to leave out */
+	const char *const *kmods;  /* also probe functions of these modules */
 	size_t nkmods;
 	int all_kmods;       /* ... of every module with BTF */
 	int list_only;       /* discover, do not load (--list-funcs) */
@@ -104,6 +105,14 @@ struct session_cost {
 };
 /* 0, or -EOPNOTSUPP when run-time statistics are off (misses still set). */
 int session_cost(const struct session *s, struct session_cost *c);
+
+/* Mute hook id (on) or unmute it, live: its hits are rejected before
+ * anything is read. 0; -EINVAL for an unknown id, a drop or free hook
+ * (skbscope needs those); -EOPNOTSUPP where the programs cannot tell
+ * hooks apart (kprobes without attach cookies, before 5.15). */
+int session_mute(struct session *s, __u32 id, int on);
+/* Hooks muted now. */
+size_t session_muted(const struct session *s);
 
 /* Where return records go (NULL: counted and dropped). */
 void session_set_return_fn(struct session *s, session_return_fn fn, void *ctx);

@@ -63,6 +63,7 @@ struct session {
 	session_return_fn ret_fn;
 	void *ret_ctx;
 	int stats_fd; /* BPF_ENABLE_STATS while > 0 */
+	size_t nmuted;
 	/* The cost as it was when session_stop detached everything (the
 	 * copies' fds go with it). */
 	struct session_cost last_cost;

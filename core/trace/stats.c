@@ -4,7 +4,8 @@
  * of every program it loaded (BPF_ENABLE_STATS, on only while the session
  * holds its fd, since the kernel then times every BPF program on the box),
  * the runs the kernel skipped for recursion protection, and the kprobe
- * hits it missed (link info, 6.7+).
+ * hits it missed (link info, 6.7+); and the off switch per function that
+ * the explorer mutes with.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "core/hooks.h"
 #include "core/trace/attach.h"
 #include "core/trace/session_internal.h"
 #include "core/trace/skel.h"
@@ -115,8 +117,7 @@ static void add_object(const struct bpf_object *obj, struct session_cost *c)
 
 	if (!obj)
 		return;
-	bpf_object__for_each_program(p, obj)
-		add_prog(bpf_program__fd(p), c);
+	bpf_object__for_each_program(p, obj) add_prog(bpf_program__fd(p), c);
 }
 
 int session_cost(const struct session *s, struct session_cost *c)
@@ -136,4 +137,29 @@ int session_cost(const struct session *s, struct session_cost *c)
 	for (size_t i = 0; i < s->nplinks; i++)
 		add_link(bpf_link__fd(s->plinks[i]), c);
 	return c->enabled ? 0 : -EOPNOTSUPP;
+}
+
+int session_mute(struct session *s, __u32 id, int on)
+{
+	const struct hook *hk = hooks_get(s->hooks, id);
+	__u8 v = !!on, was = 0;
+	int fd, ret;
+
+	if (!hk || id >= SKBS_MUTE_MAX || !sess_wants_return(hk) ||
+	    (hk->kind == HOOK_TRACEPOINT && (!strcmp(hk->name, "kfree_skb") ||
+					     !strcmp(hk->name, "consume_skb"))))
+		return -EINVAL;
+	if (s->active == &backend_kprobe && !s->cookies)
+		return -EOPNOTSUPP;
+	fd = bpf_map__fd(s->skel->maps.muted);
+	bpf_map_lookup_elem(fd, &id, &was);
+	ret = bpf_map_update_elem(fd, &id, &v, BPF_ANY) ? -errno : 0;
+	if (!ret && was != v)
+		s->nmuted += v ? 1 : (size_t)-1;
+	return ret;
+}
+
+size_t session_muted(const struct session *s)
+{
+	return s->nmuted;
 }

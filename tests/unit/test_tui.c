@@ -1581,3 +1581,50 @@ TEST(tui_paste_is_text_and_cut_is_said)
 	ui_fini(&ui);
 	free_fixture(&fx);
 }
+
+/* m in the function pane asks to mute the selected function; what the
+ * kernel says decides: muted (dim, counted on the status line), or an
+ * inline message naming why not. */
+TEST(tui_mute_a_function)
+{
+	struct fixture fx = { 0 };
+	struct ui ui;
+	struct grid g;
+	char why[256], *dump;
+	__u32 hk;
+	int fl;
+
+	CHECK_INT(load_fixture("drop.events", &fx, why, sizeof(why)), 0);
+	CHECK_INT(ui_init(&ui, fx.store, fx.hooks, fx.reasons), 0);
+	ui.st.attached = 6;
+	ui_refresh(&ui);
+	ui_layout(&ui, 132, 43);
+	/* Not in the function pane: nothing asked, a message. */
+	fl = ui_key(&ui, 'm');
+	CHECK(!(fl & UI_MUTE));
+	CHECK_HAS(ui.msg, "function pane");
+	ui_key(&ui, key_parse("Tab"));
+	ui_key(&ui, key_parse("Tab"));
+	fl = ui_key(&ui, 'm');
+	CHECK(fl & UI_MUTE);
+	hk = ui.mute_hook;
+	ui_set_muted(&ui, hk, 0);
+	CHECK(ui_is_muted(&ui, hk));
+	CHECK_HAS(ui.msg, "muted");
+	CHECK_INT(grid_init(&g, 132, 43, 1), 0);
+	ui_layout(&ui, 132, 43);
+	view_render(&ui, &g);
+	dump = grid_dump(&g);
+	CHECK_HAS(dump, "5 hooks (1 muted)");
+	CHECK_HAS(dump, " muted");
+	free(dump);
+	/* Again: unmuted. A refusal leaves it as it was and says why. */
+	ui_set_muted(&ui, hk, 0);
+	CHECK(!ui_is_muted(&ui, hk));
+	ui_set_muted(&ui, hk, -EOPNOTSUPP);
+	CHECK(!ui_is_muted(&ui, hk));
+	CHECK_HAS(ui.msg, "attach cookies");
+	grid_fini(&g);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}
