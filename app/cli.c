@@ -123,7 +123,7 @@ static const char usage[] =
 	"  --output-stack               the kernel stack of each event\n"
 	"  --output-skb                 the whole struct sk_buff, field by field\n"
 	"  --output-caller              the calling function (kprobe backends)\n"
-	"  --snaplen N                  capture N header bytes per event (0-128; explorer: 64)\n"
+	"  --snaplen N                  capture N header bytes per event (0-128; explorer, --record: 64)\n"
 	"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 	"  --output-relative-timestamp  same as --timestamp relative\n"
 	"  --output-limit-lines N       exit after N events\n"
