@@ -279,7 +279,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "skbscope: %s\n", err);
 			return 1;
 		}
-		demo_filter(demo, &a.cli.filter);
+		demo_options(demo, &a.cli);
 		note_line = demo_note(demo);
 		fprintf(stderr, "skbscope: %s\n", note_line);
 	}
