@@ -131,7 +131,7 @@ static const char usage[] =
 	"  --output-return              each function's return value and time;\n"
 	"                               the explorer shows a call tree (kprobe\n"
 	"                               backends)\n"
-	"  --snaplen N                  capture N header bytes per event (0-128; explorer: 64)\n"
+	"  --snaplen N                  capture N header bytes per event (0-128; explorer, --record: 64)\n"
 	"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 	"  --output-relative-timestamp  same as --timestamp relative\n"
 	"  --output-limit-lines N       exit after N events\n"

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include "app/cli.h"
 #include "app/demo.h"
 #include "core/filter.h"
 
@@ -213,12 +214,16 @@ int demo_start(struct demo **out, char *err, size_t errlen)
 	return 0;
 }
 
-void demo_filter(const struct demo *d, struct skbs_filter *f)
+void demo_options(const struct demo *d, struct cli *c)
 {
 	char err[128];
 
 	(void)d;
-	filter_set_addr(f, 0, NET ".1", err, sizeof(err));
+	filter_set_addr(&c->filter, 0, NET ".1", err, sizeof(err));
+	/* A demo shows everything the tool can: a drop's detail with its
+	 * kernel stack, and the caller where the backend has one. */
+	c->stack = 1;
+	c->caller = 1;
 }
 
 const char *demo_note(const struct demo *d)

@@ -19,8 +19,10 @@ int demo_start(struct demo **out, char *err, size_t errlen);
 /* Stop the traffic and remove the namespaces (and with them the veth
  * pair and the rule). Safe on NULL. */
 void demo_stop(struct demo *d);
-/* The filter that shows the demo's traffic. */
-void demo_filter(const struct demo *d, struct skbs_filter *f);
+struct cli;
+/* The demo's own run: the filter that shows its traffic, and what the
+ * explorer can show that is off by default (stacks, callers), on. */
+void demo_options(const struct demo *d, struct cli *c);
 /* A one-line description for the screen. */
 const char *demo_note(const struct demo *d);
 

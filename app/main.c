@@ -24,6 +24,10 @@
 #include "core/trace/session.h"
 #include "tui/explorer.h"
 
+/* Header bytes the explorer decodes and shows, and a recording keeps when
+ * --snaplen is not given: Ethernet, IPv4/IPv6 and the start of TCP/UDP. */
+#define SNAPLEN_DEFAULT 64
+
 #define SKBSCOPE_VERSION "0.1.0"
 
 volatile sig_atomic_t app_stop;
@@ -275,7 +279,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "skbscope: %s\n", err);
 			return 1;
 		}
-		demo_filter(demo, &a.cli.filter);
+		demo_options(demo, &a.cli);
 		note_line = demo_note(demo);
 		fprintf(stderr, "skbscope: %s\n", note_line);
 	}
@@ -322,11 +326,13 @@ int main(int argc, char **argv)
 	a.tui = !a.cli.no_tui && !a.cli.json && !a.cli.output_file &&
 		isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 	/* The explorer's detail pane shows header bytes, and pcap-ng is
-	 * made of them; lines don't need them. */
-	a.cli.filter.snaplen = a.cli.snaplen >= 0 ? a.cli.snaplen :
-			       a.cli.output_pcap  ? SKBS_SNAP_MAX :
-			       a.tui              ? 64 :
-						    0;
+	 * made of them; a recording keeps the explorer's share, so that a
+	 * replay can show them or export them later (--output-pcap); lines
+	 * don't need them. */
+	a.cli.filter.snaplen = a.cli.snaplen >= 0    ? a.cli.snaplen :
+			       a.cli.output_pcap     ? SKBS_SNAP_MAX :
+			       a.tui || a.cli.record ? SNAPLEN_DEFAULT :
+						       0;
 	ret = session_set_filter(a.s, &a.cli.filter);
 	if (!ret)
 		ret = session_attach(a.s, err, sizeof(err));

@@ -3,7 +3,8 @@
 # --record on the real kernel (the iptables DROP scenario), --replay as an
 # unprivileged user with no BPF: the same lines as the live run, JSON that
 # jq reads, pcap-ng that tshark reads; recordings stopped by SIGTERM or
-# SIGHUP are complete; cut or damaged files get clean errors.
+# SIGHUP are complete; cut or damaged files get clean errors; a recording
+# made without --snaplen still has the header bytes pcap-ng is made of.
 . "$(dirname "$0")/../lib.sh"
 
 A=skbr-a-$$; B=skbr-b-$$
@@ -171,7 +172,24 @@ else
 fi
 tm kill-session -t rt 2>/dev/null
 
-# 5. Not a recording at all.
+# 5. A recording made without --snaplen keeps the headers (the explorer's
+# 64 bytes), so a replay can export it to pcap-ng later.
+F=$TMP/nosnap.skbs
+if start_trace "$TMP/nosnap.txt" --filter-netns "$A" --filter-dst-port 7001 \
+		--record "$F"; then
+	send_udp_from "$A" "$NET.2" 7001 41700 3
+	sleep 0.5
+	stop_trace
+	"$SKBSCOPE" --replay "$F" --output-pcap "$TMP/nosnap.pcapng" \
+		>/dev/null 2>"$TMP/nosnap.err"
+	n=$(tshark -r "$TMP/nosnap.pcapng" -Y 'udp.srcport == 41700 && udp.dstport == 7001' 2>/dev/null | wc -l)
+	check "record without --snaplen: replay --output-pcap has the packets ($n)" \
+		[ "$n" -ge 3 ]
+else
+	not_ok "start trace (no --snaplen)"
+fi
+
+# 6. Not a recording at all.
 bad() {
 	want=$1; shift
 	"$SKBSCOPE" "$@" >/dev/null 2>"$TMP/bad.err"
