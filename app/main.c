@@ -297,6 +297,7 @@ int main(int argc, char **argv)
 	if (!a.cli.no_explain) {
 		so.self_pid = (__u32)getpid();
 		so.watch_ipt = 1;
+		so.skip_nftrace = 1;
 	}
 	so.returns = a.cli.returns;
 	so.note = note_cb;

@@ -185,6 +185,9 @@ enum skbs_filter_flags {
 	SKBS_F_NONE = 1 << 8,  /* match nothing (benchmarks, "pause all") */
 	SKBS_F_TRACK = 1 << 9, /* once matched, follow the skb to its end */
 	SKBS_F_PCAP = 1 << 10, /* run pcap_l2 / pcap_l3 below */
+	/* Leave out skbscope's own nftrace messages (session_set_filter
+	 * sets it while the drop explainer may trace). */
+	SKBS_F_NO_NFTRACE = 1 << 11,
 };
 
 enum skbs_output_flags {

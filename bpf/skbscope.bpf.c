@@ -157,6 +157,23 @@ struct hit {
  * first. An skb followed under --filter-track-skb is kept whatever it is
  * now. Returns 0 to drop the hit.
  */
+/* NFNLGRP_NFTRACE, from <linux/netfilter/nfnetlink.h>. */
+#define NFNLGRP_NFTRACE_ 9
+
+/* Is skb a netlink message to the nftrace group? NETLINK_CB(skb) is the
+ * netlink_skb_parms in skb->cb. */
+static __always_inline int nftrace_msg(struct sk_buff *skb)
+{
+	__u32 group = 0;
+
+	bpf_probe_read_kernel(&group, sizeof(group),
+			      (void *)skb->cb +
+				      bpf_core_field_offset(
+					      struct netlink_skb_parms,
+					      dst_group));
+	return group == NFNLGRP_NFTRACE_;
+}
+
 static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 				      struct sk_buff *skb, __u8 ev_flags,
 				      enum stub_kind kind)
@@ -208,6 +225,12 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	skb_offsets(skb, kind, off);
 	ev->flags = ev_flags;
 	ev->l3_proto = bpf_ntohs(RD(kind, skb, protocol));
+	/* The drop explainer's own trace messages: netlink skbs (no
+	 * protocol) for the nftrace group, which the kernel makes for
+	 * every traced packet in its context. Nobody traces them. */
+	if (!ev->l3_proto && (f->flags & SKBS_F_NO_NFTRACE) &&
+	    nftrace_msg(skb))
+		return 0;
 	ev->len = RD(kind, skb, len);
 	mac_len = f->flags & SKBS_F_PCAP ? RD(kind, skb, mac_len) : 0;
 	ev->l4_proto = 0;

@@ -316,7 +316,11 @@ void session_close(struct session *s)
 
 int session_set_filter(struct session *s, const struct skbs_filter *f)
 {
-	return cfgmap_write(s->cfg, f);
+	struct skbs_filter k = *f;
+
+	if (s->o.skip_nftrace)
+		k.flags |= SKBS_F_NO_NFTRACE;
+	return cfgmap_write(s->cfg, &k);
 }
 
 const struct hooks *session_hooks(const struct session *s)

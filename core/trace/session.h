@@ -28,6 +28,8 @@ struct session_opts {
 	__u32 self_pid;
 	/* Record iptables-legacy's NF_DROP verdicts (session_ipt_drop). */
 	int watch_ipt;
+	/* Leave out the nftrace messages the drop explainer receives. */
+	int skip_nftrace;
 	/* Probe the returns of traced functions too (kprobe backends with
 	 * attach cookies, kprobe-multi): session_set_return_fn gets them. */
 	int returns;
