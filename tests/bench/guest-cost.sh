@@ -1,35 +1,42 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside a test VM (busybox sh), for tests/bench/vm-cost.sh. Set
-# before this file: BACKENDS (those with returns here) and FUNCS. A UDP
-# flood over lo for SECS seconds: untraced, then per backend traced with
-# every event emitted (the filter matches the flood), without and with
-# --output-return. Prints "VMBENCH BACKEND MODE SENT HOOKS RETURNS".
+# before this file: BACKENDS, FUNCS. A UDP flood over lo for SECS seconds:
+# untraced, then per backend traced with the filter rejecting every hit,
+# with every event emitted (the filter matches the flood), and emitted
+# with --output-return. Prints one line per run:
+#   VMBENCH BACKEND MODE SENT HOOKS RETURNS RUNS NS_PER_RUN LOST MISSED
 . /guest-lib.sh
 SECS=${SECS:-3}
 flood() { udpflood send 127.0.0.1 7777 "$SECS" | sed -n 's/^sent \([0-9]*\).*/\1/p'; }
 udpflood recv 7777 /tmp/rx.ready >/tmp/rx.out 2>&1 &
 rx=$!
 wait_ready /tmp/rx.ready "$rx" 20
-echo "VMBENCH none untraced $(flood) 0 0"
+echo "VMBENCH none untraced $(flood) 0 0 0 0 0 0"
 for b in $BACKENDS; do
-	for mode in flat returns; do
-		extra=
-		[ "$mode" = returns ] && extra=--output-return
+	for mode in rejecting flat returns; do
+		case $mode in
+		rejecting) extra='--filter-dst-port 1' ;;
+		flat) extra='--filter-dst-port 7777' ;;
+		returns) extra='--filter-dst-port 7777 --output-return' ;;
+		esac
 		rm -f /tmp/ready
 		/skbscope --no-tui --backend "$b" --filter-func "$FUNCS" \
-			--filter-dst-port 7777 $extra --ready-file /tmp/ready \
-			>/dev/null 2>/tmp/cost.err &
+			$extra --ready-file /tmp/ready >/dev/null 2>/tmp/cost.err &
 		pid=$!
 		if ! wait_ready /tmp/ready "$pid" 300; then
-			echo "VMBENCH $b $mode failed 0 0"; cat /tmp/cost.err
+			echo "VMBENCH $b $mode failed 0 0 0 0 0 0"; cat /tmp/cost.err
 			continue
 		fi
 		sent=$(flood)
 		kill -INT "$pid"; wait "$pid"
 		hooks=$(sed -n 's/^skbscope: \([0-9]*\) hooks attached.*/\1/p' /tmp/cost.err)
 		rets=$(sed -n 's/^skbscope: \([0-9]*\) return probes attached.*/\1/p' /tmp/cost.err)
-		echo "VMBENCH $b $mode ${sent:-0} ${hooks:-0} ${rets:-0}"
-		grep "matched the filter" /tmp/cost.err | sed 's/^/VMBENCHNOTE /'
+		runs=$(sed -n 's/^skbscope: BPF: \([0-9]*\) runs, \([0-9]*\) ns each.*/\1/p' /tmp/cost.err)
+		ns=$(sed -n 's/^skbscope: BPF: \([0-9]*\) runs, \([0-9]*\) ns each.*/\2/p' /tmp/cost.err)
+		lost=$(sed -n 's/.* received, \([0-9]*\) lost (ring buffer full).*/\1/p' /tmp/cost.err)
+		missed=$(sed -n 's/.*protection, \([0-9]*\) kprobe hits missed.*/\1/p' /tmp/cost.err)
+		echo "VMBENCH $b $mode ${sent:-0} ${hooks:-0} ${rets:-0} ${runs:-0} ${ns:-0} ${lost:-0} ${missed:-0}"
+		grep "matched the filter\|^skbscope: BPF: " /tmp/cost.err | sed 's/^/VMBENCHNOTE /'
 	done
 done
 kill -INT "$rx"; wait "$rx"
