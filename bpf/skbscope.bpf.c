@@ -166,11 +166,10 @@ static __always_inline int nftrace_msg(struct sk_buff *skb)
 {
 	__u32 group = 0;
 
-	bpf_probe_read_kernel(&group, sizeof(group),
-			      (void *)skb->cb +
-				      bpf_core_field_offset(
-					      struct netlink_skb_parms,
-					      dst_group));
+	bpf_probe_read_kernel(
+		&group, sizeof(group),
+		(void *)skb->cb + bpf_core_field_offset(
+					  struct netlink_skb_parms, dst_group));
 	return group == NFNLGRP_NFTRACE_;
 }
 
@@ -228,8 +227,7 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	/* The drop explainer's own trace messages: netlink skbs (no
 	 * protocol) for the nftrace group, which the kernel makes for
 	 * every traced packet in its context. Nobody traces them. */
-	if (!ev->l3_proto && (f->flags & SKBS_F_NO_NFTRACE) &&
-	    nftrace_msg(skb))
+	if (!ev->l3_proto && (f->flags & SKBS_F_NO_NFTRACE) && nftrace_msg(skb))
 		return 0;
 	ev->len = RD(kind, skb, len);
 	mac_len = f->flags & SKBS_F_PCAP ? RD(kind, skb, mac_len) : 0;
