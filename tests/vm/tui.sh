@@ -236,13 +236,13 @@ one_suite() {
 	tm send-keys -t "$S" -l "$DROPFN"
 	tm send-keys -t "$S" Enter
 	c "search selects the drop hop ($DROPFN)" \
-		wait_screen "^│>.*$DROPFN" 10
+		wait_screen "^(│|\|)>.*$DROPFN" 10
 	tm send-keys -t "$S" k
 	c "k: the drop hop's stack, through nf_hook_slow" \
-		wait_screen "^│ +nf_hook_slow\+0x[0-9a-f]+ *│" 10
+		wait_screen "^(│|\|) +nf_hook_slow\+0x[0-9a-f]+ *(│|\|)" 10
 	c "k: ... from __ip_local_out and udp_sendmsg" \
-		bash -c "tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -qE '^│ +__ip_local_out\+0x[0-9a-f]+ *│' &&
-			tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -qE '^│ +udp_sendmsg\+0x[0-9a-f]+ *│'"
+		bash -c "tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -qE '^(│|\|) +__ip_local_out\+0x[0-9a-f]+ *(│|\|)' &&
+			tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -qE '^(│|\|) +udp_sendmsg\+0x[0-9a-f]+ *(│|\|)'"
 	tm send-keys -t "$S" k
 
 	step "stack"
