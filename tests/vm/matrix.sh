@@ -3,7 +3,8 @@
 # The kernel test matrix: Debian's cloud kernels under qemu, each backend
 # the kernel offers through the drop and closed-port scenarios. Prints a
 # kernel x backend table and "N passed, N failed". A VM that does not boot
-# is a failure.
+# is a failure. Then the explorer itself in the 6.1 and 6.12 guests, on
+# their serial console (tui.sh), whose checks count in the same total.
 here=$(cd "$(dirname "$0")" && pwd)
 pass=0 fail=0
 table=$(mktemp)
@@ -54,6 +55,31 @@ for suite in ${SUITES:-bullseye bookworm trixie}; do
 	done
 	echo "($suite took $(( $(date +%s) - start ))s)"
 done
+
+# The explorer itself on the serial console of the guests whose backends
+# have returns (tests/vm/tui.sh); its checks count here.
+tui=""
+for suite in ${SUITES:-bullseye bookworm trixie}; do
+	case $suite in bookworm | trixie) tui="$tui $suite" ;; esac
+done
+if [ -n "$tui" ]; then
+	echo "=== the explorer in the guests:$tui"
+	tlog=$(mktemp)
+	start=$(date +%s)
+	# shellcheck disable=SC2086
+	"$here/tui.sh" $tui 2>&1 | tee "$tlog" |
+		sed -E 's/^([0-9]+ passed, [0-9]+ failed)/explorer in the guests: \1/'
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$tlog" | tail -n1)
+	rm -f "$tlog"
+	if [ -z "$line" ]; then
+		echo "FAIL explorer in the guests: tui.sh ended without a result line"
+		fail=$((fail + 1))
+	else
+		p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
+		pass=$((pass + p)); fail=$((fail + f))
+	fi
+	echo "(the explorer in the guests took $(( $(date +%s) - start ))s)"
+fi
 echo
 echo "| kernel | backend | result | attach (TCG) | hooks |"
 echo "|---|---|---|---|---|"

@@ -1,0 +1,346 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tui.sh [SUITE...]: the explorer itself in Debian's 6.1 (bookworm, kprobe)
+# and 6.12 (trixie, kprobe-multi) kernels under qemu, on the guest's serial
+# console, in a tmux pane on the host: keys go in with send-keys, the
+# screen comes out with capture-pane. Checked on the screen: the drop of
+# the iptables scenario with its reason and its stack, the packet rows'
+# real ports, the call tree with the return values of the drop, a filter
+# typed in one burst and applied, pause and resume losing nothing, and q
+# exiting 0 with nothing left attached in the guest's kernel.
+#
+# The host decides when traffic goes: the guest (tests/vm/guest-tui.sh)
+# reads commands from a second serial port, a FIFO pair here.
+#
+# TUI_SHOTS=DIR also writes DIR/call-tree.png, the call tree of the
+# dropped packet in the 6.12 guest, through tests/vm/shot.sh.
+. "$(dirname "$0")/../lib.sh"
+
+VM=$(cd "$(dirname "$0")" && pwd)
+suites=${*:-bookworm trixie}
+# One guest's whole run, boot to power-off (TCG).
+LIMIT=${TUI_LIMIT:-600}
+
+if ! command -v tmux >/dev/null; then
+	echo "tmux is not installed: nothing can drive the explorer"
+	not_ok "tmux"; finish; exit
+fi
+if [ ! -x "$SKBSCOPE" ]; then
+	echo "no skbscope binary at $SKBSCOPE: run make first"
+	not_ok "skbscope binary"; finish; exit
+fi
+
+# The second archive, which the kernel unpacks after the first: terminfo
+# and the C.UTF-8 locale for the explorer, and bpfcount.
+extra() {
+	local w=$TMP/extra
+	rm -rf "$w"; mkdir -p "$w/lib/terminfo/x" "$w/usr/lib/locale" "$w/bin"
+	cp /lib/terminfo/x/xterm-256color "$w/lib/terminfo/x/" || return 1
+	cp -r /usr/lib/locale/C.utf8 "$w/usr/lib/locale/" 2>/dev/null ||
+		echo "no C.utf8 locale here: the guest's explorer draws ASCII"
+	gcc -O2 -static -o "$w/bin/bpfcount" "$VM/bpfcount.c" || return 1
+	(cd "$w" && find . | cpio -o -H newc --quiet | gzip -1) >"$1"
+}
+
+# What each guest offers: the function-probe backend to use and the hook
+# that reports a drop there.
+suite_vars() {
+	case $1 in
+	bookworm) echo "BACKEND=kprobe DROPFN=kfree_skb_reason" ;;
+	trixie) echo "BACKEND=kprobe-multi DROPFN=sk_skb_reason_drop" ;;
+	*) return 1 ;;
+	esac
+}
+
+S=guest
+screen() { tm capture-pane -p -t "$S"; }
+# wait_screen PATTERN SECONDS: the pane shows PATTERN (grep -E), or the VM
+# is gone.
+wait_screen() {
+	for _ in $(seq $(($2 * 10))); do
+		screen | grep -qE -- "$1" && return 0
+		qemu_alive || { screen | grep -qE -- "$1"; return; }
+		sleep 0.1
+	done
+	return 1
+}
+qemu_alive() { [ -s "$TMP/qemu.pid" ] && kill -0 "$(cat "$TMP/qemu.pid")" 2>/dev/null; }
+# wait_log FILE PATTERN SECONDS: FILE has a line matching PATTERN (grep -E),
+# or the VM is gone.
+wait_log() {
+	for _ in $(seq $(($3 * 10))); do
+		tr -d '\r' <"$1" 2>/dev/null | grep -qaE -- "$2" && return 0
+		qemu_alive || { tr -d '\r' <"$1" 2>/dev/null | grep -qaE -- "$2"; return; }
+		sleep 0.1
+	done
+	return 1
+}
+# ctl COMMAND...: one command to the guest on its second serial port;
+# waits for its answer (the line is echoed in CTL_ANSWER).
+ctl() {
+	local n
+	n=$(grep -c "^CTL " "$TMP/ctl.log" 2>/dev/null)
+	timeout 5 sh -c 'echo "$1" >"$2"' sh "$*" "$TMP/ctl.in" || return 1
+	for _ in $(seq 300); do
+		CTL_ANSWER=$(tr -d '\r' <"$TMP/ctl.log" | grep "^CTL " | sed -n "$((n + 1))p")
+		[ -n "$CTL_ANSWER" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# send PORT COUNT SPORT: datagrams from 127.0.0.1:SPORT, sent in the guest.
+send() {
+	ctl send "$@" && [ "$CTL_ANSWER" = "CTL sent $*" ]
+}
+status_field() { # NAME: the number after NAME on the status line
+	screen | sed -n "1s/.* $1 \([0-9][0-9.kMG]*\).*/\1/p"
+}
+shown() { # PATTERN: how many lines of the screen match (grep -E)
+	screen | grep -cE -- "$1"
+}
+dumped=""
+# Once per phase: the screen as it was when a check failed.
+dump() {
+	case " $dumped " in *" $1 "*) return ;; esac
+	dumped="$dumped $1"
+	echo "--- screen ($1)"; screen | sed 's/^/    /'
+}
+# TUI_VERBOSE=1: the screen after each step, pass or fail.
+step() { [ -n "${TUI_VERBOSE:-}" ] && dump "after: $1"; return 0; }
+c() { # NAME COMMAND...: check, and show the screen on a failure
+	local name=$1; shift
+	if "$@"; then ok "$SUITE: $name"; else not_ok "$SUITE: $name"; dump "$name"; fi
+}
+
+# boot: qemu in a tmux pane of 160x45, the console on its stdio (logged to
+# $TMP/con) and the control port on the FIFOs. 0 once the guest's init
+# runs; 2 when the kernel died before (a panic at boot: TCG does this
+# now and then).
+boot() {
+	tm kill-session -t "$S" 2>/dev/null
+	rm -f "$TMP/con" "$TMP/ctl.log" "$TMP/ctl.in" "$TMP/ctl.out" "$TMP/qemu.pid"
+	mkfifo "$TMP/ctl.in" "$TMP/ctl.out"
+	tm new-session -d -s "$S" -x 160 -y 45 \
+		"timeout --foreground $LIMIT qemu-system-x86_64 -accel tcg -cpu max \
+		-m 1536 -smp 2 -no-reboot -display none -monitor none \
+		-pidfile $TMP/qemu.pid \
+		-chardev stdio,id=con,signal=off,logfile=$TMP/con -serial chardev:con \
+		-chardev pipe,id=ctl,path=$TMP/ctl -serial chardev:ctl \
+		-kernel $VM/cache/$SUITE/vmlinuz -initrd $TMP/initrd.gz \
+		-append 'console=ttyS0 panic=-1 quiet'; echo QEMU-EXIT=\$?; sleep $LIMIT"
+	tm set -t "$S" status off >/dev/null
+	cat "$TMP/ctl.out" >>"$TMP/ctl.log" 2>/dev/null &
+	PIDS="$PIDS $!"
+	for _ in $(seq 50); do qemu_alive && break; sleep 0.1; done
+	PIDS="$PIDS $(cat "$TMP/qemu.pid" 2>/dev/null)"
+	wait_log "$TMP/con" "^VMTEST BOOTED" 180 && return 0
+	if grep -aq "Kernel panic" "$TMP/con" 2>/dev/null || ! qemu_alive; then
+		tr -d '\r' <"$TMP/con" | grep -a -m1 -A3 "Kernel panic" | head -n 4
+		return 2
+	fi
+	return 1
+}
+
+# On the "progs=N links=N kprobes=N ftrace=N" lines: more NAME...:
+# while running, more of each than before; more_sum NAME...: more of them
+# together; same NAME...: after as many as before.
+num() { echo "$1" | sed -n "s/.*$2=\([0-9]*\).*/\1/p"; }
+more() {
+	for f; do
+		[ "$(num "$during" "$f")" -gt "$(num "$before" "$f")" ] 2>/dev/null || return 1
+	done
+}
+more_sum() {
+	local d=0 b=0 v
+	for f; do
+		v=$(num "$during" "$f"); d=$((d + ${v:-0}))
+		v=$(num "$before" "$f"); b=$((b + ${v:-0}))
+	done
+	[ "$d" -gt "$b" ]
+}
+same() {
+	[ -n "$after" ] || return 1
+	for f; do
+		[ -n "$(num "$after" "$f")" ] &&
+			[ "$(num "$after" "$f")" = "$(num "$before" "$f")" ] || return 1
+	done
+}
+
+# one_suite: boot the guest of $SUITE and drive its explorer; returns
+# early when a step the others need fails.
+one_suite() {
+	if ! "$VM/fetch.sh" "$SUITE" >/dev/null; then
+		not_ok "$SUITE: fetch the kernel"; return
+	fi
+	{ echo "$vars"; cat "$VM/guest-tui.sh"; } >"$TMP/guest.sh"
+	if ! "$VM/initramfs.sh" "$SUITE" "$TMP/base.gz" "$TMP/guest.sh" ||
+		! extra "$TMP/extra.gz"; then
+		not_ok "$SUITE: initramfs"; return
+	fi
+	cat "$TMP/base.gz" "$TMP/extra.gz" >"$TMP/initrd.gz"
+
+	boot; rc=$?
+	if [ "$rc" -eq 2 ]; then
+		echo "$SUITE: the kernel died before init ran (TCG does this at boot now and then): booting once more"
+		boot; rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
+		not_ok "$SUITE: the VM boots"; tr -d '\r' <"$TMP/con" | tail -n 20
+		return
+	fi
+	ok "$SUITE: the VM boots ($(tr -d '\r' <"$TMP/con" | grep -ao 'VMTEST BOOTED .*' | cut -d' ' -f3))"
+	c "pane is 160x45" [ "$(tm display -p -t "$S" '#{pane_width}x#{pane_height}')" = 160x45 ]
+
+	# Started: the status line names the backend and what it attached.
+	if ! wait_screen "^ skbscope +$BACKEND: [1-9][0-9]* hooks" 240; then
+		not_ok "$SUITE: the explorer starts on the serial console"
+		dump start; tr -d '\r' <"$TMP/con" | tail -n 20
+		return
+	fi
+	ok "$SUITE: the explorer starts on the serial console ($(screen | head -n1 | grep -o "$BACKEND: [0-9]* hooks"))"
+	c "explorer is on the alternate screen" \
+		[ "$(tm display -p -t "$S" '#{alternate_on}')" = 1 ]
+	if ctl attached; then
+		during=${CTL_ANSWER#CTL attached }
+	else
+		during=""
+	fi
+
+	# 1, 2: the drop, with its reason, on a row with its real ports.
+	c "traffic sent in the guest (2 to 7001 from 41001)" send 7001 2 41001
+	c "drop row: 127.0.0.1:41001->127.0.0.1:7001, not :0" \
+		wait_screen "127\.0\.0\.1:41001->127\.0\.0\.1:7001\(udp\)" 30
+	c "drop row: DROPPED NETFILTER_DROP" \
+		wait_screen "127\.0\.0\.1:41001->127\.0\.0\.1:7001\(udp\).*DROPPED NETFILTER_DROP" 10
+	c "no packet row without its ports" \
+		[ "$(shown '127\.0\.0\.1:0->')" -eq 0 ]
+	# 3: the call tree of the dropped packet (follow mode shows the
+	# newest packet: both are such drops).
+	c "timeline is a call tree" \
+		wait_screen "Timeline: skb 0x[0-9a-f]+ gen [0-9]+, [0-9]+ hops, call tree" 10
+	c "call tree: nf_hook_slow = -EPERM" \
+		wait_screen "nf_hook_slow .*= -EPERM" 5
+	c "call tree: __ip_local_out = -EPERM" \
+		wait_screen "__ip_local_out .*= -EPERM" 5
+	c "timeline names the drop" \
+		wait_screen "dropped: NETFILTER_DROP" 5
+	if [ "$SUITE" = trixie ] && [ -n "${TUI_SHOTS:-}" ]; then
+		tm capture-pane -p -e -N -t "$S" >"$TMP/call-tree.ansi" &&
+			shots="$shots call-tree"
+	fi
+
+	step "call tree"
+	# 1: the drop hop's stack. Searching the drop hook selects it.
+	tm send-keys -t "$S" /
+	wait_screen "^Search> " 10
+	tm send-keys -t "$S" -l "$DROPFN"
+	tm send-keys -t "$S" Enter
+	c "search selects the drop hop ($DROPFN)" \
+		wait_screen "^(│|\|)>.*$DROPFN" 10
+	tm send-keys -t "$S" k
+	c "k: the drop hop's stack, through nf_hook_slow" \
+		wait_screen "^(│|\|) +nf_hook_slow\+0x[0-9a-f]+ *(│|\|)" 10
+	c "k: ... from __ip_local_out and udp_sendmsg" \
+		bash -c "tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -qE '^(│|\|) +__ip_local_out\+0x[0-9a-f]+ *(│|\|)' &&
+			tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -qE '^(│|\|) +udp_sendmsg\+0x[0-9a-f]+ *(│|\|)'"
+	tm send-keys -t "$S" k
+
+	step "stack"
+	# 4: a filter typed in one burst, applied while tracing runs.
+	tm send-keys -t "$S" '\'
+	wait_screen "^Filter> " 10
+	tm send-keys -t "$S" C-u
+	tm send-keys -t "$S" -l 'dst port 7002 and udp'
+	c "filter: typed in one burst, all there and valid" \
+		wait_screen "^Filter> dst port 7002 and udp +valid" 10
+	tm send-keys -t "$S" Enter
+	c "filter: applied in the kernel" \
+		wait_screen "filter applied in the kernel: .*dst port 7002 and udp" 10
+	skbs0=$(status_field skbs)
+	send 7001 2 41011 && send 7002 2 41012
+	c "filter: 7002 arrives" \
+		wait_screen "127\.0\.0\.1:41012->127\.0\.0\.1:7002\(udp\)" 30
+	sleep 1
+	c "filter: 7001 no longer arrives" \
+		[ "$(shown ':41011->')" -eq 0 ]
+	skbs1=$(status_field skbs)
+	c "filter: only the 2 datagrams to 7002 stored (skbs $skbs0 -> $skbs1)" \
+		[ "$((skbs1 - skbs0))" -eq 2 ]
+
+	step "filter"
+	# 5: pause holds the view, not the capture.
+	recv0=$(status_field recv)
+	tm send-keys -t "$S" Space
+	c "pause: the status line says so" \
+		wait_screen "PAUSED, 0 events since" 10
+	skbs0=$(status_field skbs)
+	send 7002 3 41031
+	c "pause: the events that came meanwhile are counted" \
+		wait_screen "PAUSED, [1-9][0-9.kM]* events since" 30
+	sleep 1
+	since=$(screen | sed -n '1s/.*PAUSED, \([0-9]*\) events since.*/\1/p')
+	skbs1=$(status_field skbs)
+	c "pause: they are stored (skbs $skbs0 -> $skbs1)" \
+		[ "$((skbs1 - skbs0))" -eq 3 ]
+	c "pause: the view holds (no row for them)" [ "$(shown ':41031->')" -eq 0 ]
+	step "paused"
+	tm send-keys -t "$S" Space
+	c "resume: LIVE again" wait_screen "LIVE( follow)? *$" 10
+	c "resume: the 3 datagrams sent while paused are there" \
+		wait_screen "127\.0\.0\.1:41031->127\.0\.0\.1:7002\(udp\)" 10
+	c "resume: 3 rows for them" [ "$(shown '127\.0\.0\.1:41031->127\.0\.0\.1:7002\(udp\)')" -eq 3 ]
+	skbs2=$(status_field skbs)
+	c "resume: nothing lost (skbs $skbs1 -> $skbs2)" [ "$skbs2" -eq "$skbs1" ]
+	# Their rows' events add up to what the status line counted.
+	ev=$(screen | grep -E '127\.0\.0\.1:41031->' |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "ns") n += $(i + 2) } END { print n + 0 }')
+	c "resume: their rows hold the $since events counted while paused ($ev)" \
+		eval '[ "${since:-0}" -gt 0 ] && [ "$ev" -eq "$since" ]'
+	recv1=$(status_field recv)
+	c "resume: received grew by as many ($recv0 -> $recv1)" \
+		[ "$((recv1 - recv0))" -eq "${since:--1}" ]
+
+	step "resumed"
+	# 6: q exits 0 and leaves nothing attached.
+	tm send-keys -t "$S" q
+	c "q: the explorer exits with status 0" \
+		wait_log "$TMP/con" "VMTEST EXPLORER EXIT 0$" 60
+	c "q: the terminal leaves the alternate screen" \
+		[ "$(tm display -p -t "$S" '#{alternate_on}')" = 0 ]
+	wait_log "$TMP/con" "^VMTEST END" 120
+	before=$(tr -d '\r' <"$TMP/con" | sed -n 's/^VMTEST ATTACHED before //p')
+	after=$(tr -d '\r' <"$TMP/con" | sed -n 's/^VMTEST ATTACHED after //p')
+	echo "attached before: $before; while running: $during; after: $after"
+	# The checks after can fail: while it ran, these were up.
+	c "while running: BPF programs and links attached" \
+		more progs links
+	c "while running: kprobes or ftrace callbacks in place" \
+		more_sum kprobes ftrace
+	c "after q: no BPF program or link left ($after)" same progs links
+	c "after q: no kprobe, no ftrace callback left" same kprobes ftrace
+	tr -d '\r' <"$TMP/con" | grep -E "^VMTEST FAIL" | sed 's/^VMTEST FAIL /guest: /' |
+		while read -r l; do echo "$l"; done
+	n=$(tr -d '\r' <"$TMP/con" | grep -c "^VMTEST FAIL")
+	c "guest script: no failure" [ "$n" -eq 0 ]
+	tr -d '\r' <"$TMP/con" | sed -n '/^--- the explorer.s stderr/,/^VMTEST END/p' | sed 's/^/    /'
+}
+
+shots=""
+for SUITE in $suites; do
+	vars=$(suite_vars "$SUITE") || { not_ok "$SUITE: no explorer test for this kernel"; continue; }
+	eval "$vars"
+	start=$(date +%s)
+	echo "=== explorer in the $SUITE guest ($BACKEND)"
+	one_suite
+	tm kill-session -t "$S" 2>/dev/null
+	echo "($SUITE took $(( $(date +%s) - start ))s)"
+done
+
+for s in $shots; do
+	if "$VM/shot.sh" "$TMP/$s.ansi" "$TUI_SHOTS/$s.png"; then
+		echo "screenshot: $TUI_SHOTS/$s.png"
+	else
+		not_ok "screenshot $s"
+	fi
+done
+finish
