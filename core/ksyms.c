@@ -242,3 +242,20 @@ int ksyms_add(struct ksyms *ks, __u64 addr, const char *name,
 	ks->n++;
 	return 0;
 }
+
+int ksyms_first_kernel_frame(const struct ksyms *ks, const __u64 *ips, int n)
+{
+	int first = 0;
+
+	while (ks && first < n) {
+		const char *mod, *nm;
+
+		nm = ksyms_lookup(ks, ips[first], NULL, &mod);
+		if (!(mod && !strcmp(mod, "bpf")) &&
+		    !(nm && (!strncmp(nm, "bpf_trace_run", 13) ||
+			     !strncmp(nm, "__bpf_trace_", 12))))
+			break;
+		first++;
+	}
+	return first;
+}

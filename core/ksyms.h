@@ -16,6 +16,11 @@ struct ksyms;
 int ksyms_load(const char *path, struct ksyms **out);
 void ksyms_free(struct ksyms *ks);
 /* The text symbol containing addr, or NULL. *module is NULL for vmlinux. */
+/* The first of n stack frames that is the kernel's own: the frames of a
+ * BPF program (module "bpf") and of the tracepoint glue that ran it
+ * (bpf_trace_run*, __bpf_trace_*) come first and say nothing of the
+ * packet. 0 without symbols. */
+int ksyms_first_kernel_frame(const struct ksyms *ks, const __u64 *ips, int n);
 const char *ksyms_lookup(const struct ksyms *ks, __u64 addr, __u64 *off,
 			 const char **module);
 /* "name+0xoff", "name+0xoff [mod]" or "0x<addr>"; snprintf's return. */

@@ -194,18 +194,8 @@ int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len)
 int line_stack(const struct line_out *lo, const __u64 *ips, int n,
 	       char (*syms)[LINE_SYM_MAX], int max)
 {
-	int first = 0, k = 0;
+	int first = ksyms_first_kernel_frame(lo->ksyms, ips, n), k = 0;
 
-	while (lo->ksyms && first < n) {
-		const char *mod, *nm;
-
-		nm = ksyms_lookup(lo->ksyms, ips[first], NULL, &mod);
-		if (!(mod && !strcmp(mod, "bpf")) &&
-		    !(nm && (!strncmp(nm, "bpf_trace_run", 13) ||
-			     !strncmp(nm, "__bpf_trace_", 12))))
-			break;
-		first++;
-	}
 	for (int i = first; i < n && k < max; i++)
 		line_sym(lo, ips[i], syms[k++], sizeof(syms[0]));
 	return k;

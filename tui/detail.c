@@ -12,6 +12,7 @@
 #include <string.h>
 #include "core/explain.h"
 #include "core/headers.h"
+#include "core/ksyms.h"
 #include "core/output_line.h"
 #include "core/retval.h"
 #include "core/store.h"
@@ -216,7 +217,8 @@ static void stack_section(struct out *o, const struct ui *ui,
 		int n = ui->stack(ui->stack_ctx, hp->stack_id, ips,
 				  SKBS_STACK_DEPTH);
 
-		for (int k = 0; k < n; k++) {
+		for (int k = ksyms_first_kernel_frame(ui->ksyms, ips, n); k < n;
+		     k++) {
 			fmt_location(ui, ips[k], loc, sizeof(loc));
 			linef(o, 0, R_NORMAL, "  %s", loc);
 		}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/explain.h"
+#include "core/ksyms.h"
 #include "core/retval.h"
 #include "core/store.h"
 #include "tui/cells.h"
@@ -838,7 +839,9 @@ after_meta:
 			int n = ui->stack(ui->stack_ctx, hp->stack_id, ips,
 					  SKBS_STACK_DEPTH);
 
-			for (int k = 0; k < n && r + 1 < rows; k++) {
+			for (int k = ksyms_first_kernel_frame(ui->ksyms, ips,
+							      n);
+			     k < n && r + 1 < rows; k++) {
 				char sym[160];
 
 				fmt_location(ui, ips[k], sym, sizeof(sym));
