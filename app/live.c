@@ -111,9 +111,11 @@ void app_live_source(struct app *a, struct tui_source *src)
 		.set_muted = live_set_muted,
 		.set_return_fn = a->cli.returns ? live_set_return_fn : NULL,
 	};
-	if (a->cli.returns && !session_returns_attached(a->s, NULL, &why))
-		src->no_returns = why;
+	/* Short: the timeline's title says it after "flat: ". */
+	if (!strcmp(session_backend(a->s), "tracepoint"))
+		src->no_returns = "tracepoints have no returns";
 	else if (!a->cli.returns)
-		src->no_returns =
-			"start with --output-return for the call tree";
+		src->no_returns = "--output-return gives the call tree";
+	else if (!session_returns_attached(a->s, NULL, &why))
+		src->no_returns = why;
 }
