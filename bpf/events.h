@@ -188,6 +188,9 @@ enum skbs_filter_flags {
 	/* Leave out skbscope's own nftrace messages (session_set_filter
 	 * sets it while the drop explainer may trace). */
 	SKBS_F_NO_NFTRACE = 1 << 11,
+	/* Some hook is muted: check the muted map (session_set_filter sets
+	 * it; without it a hit pays no attach-cookie lookup for it). */
+	SKBS_F_MUTED = 1 << 12,
 };
 
 enum skbs_output_flags {

@@ -72,16 +72,6 @@ static __always_inline struct ret_stack *ret_stack_get(int create)
 	return bpf_map_lookup_elem(&ret_stacks, &key);
 }
 
-static __always_inline __u32 ret_hook(void *ctx)
-{
-	__u64 c = 0;
-
-	if (bpf_core_enum_value_exists(enum bpf_func_id,
-				       BPF_FUNC_get_attach_cookie))
-		c = bpf_get_attach_cookie(ctx);
-	return c ? (__u32)(c - 1) : SKBS_HOOK_BY_IP;
-}
-
 /* At a function's entry (not the drop and free functions: their return
  * probes are not attached). ts is the reported event's, 0 if rejected.
  * The hook: kprobes carry it in the cookie, fentry copies patched in. */

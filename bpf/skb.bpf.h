@@ -91,16 +91,75 @@ struct skb_off {
 	__u16 mh;
 };
 
-/* The header offsets. On BTF stubs o->head was loaded at the top of
- * handle_skb already (see there); kprobes read it here, when needed. */
-static __always_inline void skb_offsets(struct sk_buff *skb,
-					enum stub_kind kind, struct skb_off *o)
+/* Room for struct sk_buff from protocol to the end of head: the header
+ * offsets, tail and end between them (and kcov_handle where configured). */
+#define SKB_SPAN 48
+
+/*
+ * Kprobes: protocol, the header offsets, tail and head lie together in
+ * struct sk_buff on every kernel this runs on (protocol ... mac_header,
+ * then tail, end, head), so one probe read of the span does what five did:
+ * on a function-probe kernel most hits are rejected right after this, and
+ * each helper call is most of what they cost. The offsets come from BTF;
+ * a kernel whose span is larger takes the field-by-field reads (the
+ * verifier drops whichever path the constants rule out). 0, or -1 when
+ * the read failed.
+ */
+static __always_inline int kp_skb_fields(struct sk_buff *skb, struct skb_off *o,
+					 __u16 *protocol)
 {
-	if (kind == STUB_KPROBE)
+	/* From an 8-byte boundary into an 8-aligned buffer: the verifier
+	 * refuses a misaligned load of head from the stack. */
+	__u32 base = bpf_core_field_offset(struct sk_buff, protocol) & ~7u;
+	__u32 pr = bpf_core_field_offset(struct sk_buff, protocol) - base;
+	__u32 nh = bpf_core_field_offset(struct sk_buff, network_header) - base;
+	__u32 mh = bpf_core_field_offset(struct sk_buff, mac_header) - base;
+	__u32 tl = bpf_core_field_offset(struct sk_buff, tail) - base;
+	__u32 hd = bpf_core_field_offset(struct sk_buff, head) - base;
+	__u64 buf[SKB_SPAN / 8];
+	__u8 *b = (__u8 *)buf;
+
+	/* Opaque to clang, which would otherwise fold buf's alignment into
+	 * the offsets as pointer arithmetic the verifier refuses. */
+	asm volatile("" : "+r"(pr), "+r"(nh), "+r"(mh), "+r"(tl), "+r"(hd));
+	if (pr + 2 > SKB_SPAN || nh + 2 > SKB_SPAN || mh + 2 > SKB_SPAN ||
+	    tl + 4 > SKB_SPAN || hd + 8 > SKB_SPAN) {
 		o->head = BPF_CORE_READ(skb, head);
-	o->tail = RD(kind, skb, tail);
-	o->nh = RD(kind, skb, network_header);
-	o->mh = RD(kind, skb, mac_header);
+		o->tail = BPF_CORE_READ(skb, tail);
+		o->nh = BPF_CORE_READ(skb, network_header);
+		o->mh = BPF_CORE_READ(skb, mac_header);
+		*protocol = BPF_CORE_READ(skb, protocol);
+		return 0;
+	}
+	if (bpf_probe_read_kernel(buf, sizeof(buf), (void *)skb + base))
+		return -1;
+	*protocol = *(__u16 *)(b + pr);
+	o->nh = *(__u16 *)(b + nh);
+	o->mh = *(__u16 *)(b + mh);
+	o->tail = *(__u32 *)(b + tl);
+	o->head = *(const unsigned char **)(b + hd);
+	return 0;
+}
+
+/* The header offsets and skb->protocol (network order). On BTF stubs
+ * o->head was loaded at the top of handle_skb already (see there). */
+static __always_inline void skb_offsets(struct sk_buff *skb,
+					enum stub_kind kind, struct skb_off *o,
+					__u16 *protocol)
+{
+	if (kind == STUB_KPROBE) {
+		if (kp_skb_fields(skb, o, protocol)) {
+			o->head = NULL;
+			o->nh = o->mh = NO_HEADER;
+			o->tail = 0;
+			*protocol = 0;
+		}
+		return;
+	}
+	o->tail = skb->tail;
+	o->nh = skb->network_header;
+	o->mh = skb->mac_header;
+	*protocol = skb->protocol;
 }
 
 /* An IPv6 header and the first four L4 bytes; an IPv4 header without

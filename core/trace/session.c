@@ -320,6 +320,10 @@ int session_set_filter(struct session *s, const struct skbs_filter *f)
 
 	if (s->o.skip_nftrace)
 		k.flags |= SKBS_F_NO_NFTRACE;
+	if (s->nmuted)
+		k.flags |= SKBS_F_MUTED;
+	s->filter = *f;
+	s->have_filter = 1;
 	return cfgmap_write(s->cfg, &k);
 }
 

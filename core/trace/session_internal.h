@@ -64,6 +64,8 @@ struct session {
 	void *ret_ctx;
 	int stats_fd; /* BPF_ENABLE_STATS while > 0 */
 	size_t nmuted;
+	struct skbs_filter filter; /* the last set, rewritten on a mute */
+	int have_filter;
 	/* The cost as it was when session_stop detached everything (the
 	 * copies' fds go with it). */
 	struct session_cost last_cost;

@@ -156,6 +156,12 @@ int session_mute(struct session *s, __u32 id, int on)
 	ret = bpf_map_update_elem(fd, &id, &v, BPF_ANY) ? -errno : 0;
 	if (!ret && was != v)
 		s->nmuted += v ? 1 : (size_t)-1;
+	/* The filter says whether to look at all. */
+	if (!ret && s->have_filter) {
+		struct skbs_filter f = s->filter;
+
+		ret = session_set_filter(s, &f);
+	}
 	return ret;
 }
 
