@@ -573,6 +573,15 @@ int tp_consume_skb(__u64 *ctx)
 KPROBE_STUBS("kprobe", kp)
 KPROBE_STUBS("kprobe.multi", km)
 
+/* A program that does nothing, for tests/bench/vm-cost.sh: attached in
+ * place of the templates (SKBSCOPE_BENCH_EMPTY=1), it measures what the
+ * kernel's own probe entry costs apart from skbscope's program. */
+SEC("kprobe.multi")
+int km_empty(struct pt_regs *ctx)
+{
+	return 0;
+}
+
 /* Their returns (ret.bpf.h): one program serves every function. */
 SEC("kretprobe")
 int kp_ret(struct pt_regs *ctx)

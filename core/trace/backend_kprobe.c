@@ -71,6 +71,15 @@ static int plan_returns(struct session *s, enum backend b)
 	return bpf_program__set_autoload(ret_prog(s, b), true);
 }
 
+/* SKBSCOPE_BENCH_EMPTY=1: kprobe-multi attaches an empty program in place
+ * of the templates (the benchmark's measure of the kernel's own cost). */
+static int bench_empty(void)
+{
+	const char *e = getenv("SKBSCOPE_BENCH_EMPTY");
+
+	return e && !strcmp(e, "1");
+}
+
 /* Both families load every function template and the copy followers
  * in the main object. */
 static int plan_family(struct session *s, enum backend b, char *err,
@@ -95,6 +104,8 @@ static int plan_family(struct session *s, enum backend b, char *err,
 		}
 	if (!ret && s->o.returns)
 		ret = plan_returns(s, b);
+	if (!ret && b == BK_KMULTI && bench_empty())
+		ret = bpf_program__set_autoload(s->skel->progs.km_empty, true);
 	if (ret)
 		snprintf(err, errlen, "cannot choose the kprobe programs: %s",
 			 strerror(-ret));
@@ -226,7 +237,10 @@ static int kmulti_attach(struct session *s, struct attempt *a)
 			if (progs[k] == prog)
 				ids[m++] = (__u32)(s->ntp + k);
 		if (m)
-			ret = kmulti_attach_list(s, a, prog, ids, m, &last);
+			ret = kmulti_attach_list(
+				s, a,
+				bench_empty() ? s->skel->progs.km_empty : prog,
+				ids, m, &last);
 	}
 	free(ids);
 	free(progs);

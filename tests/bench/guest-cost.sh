@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside a test VM (busybox sh), for tests/bench/vm-cost.sh. Set
 # before this file: BACKENDS, FUNCS. A UDP flood over lo for SECS seconds:
-# untraced, then per backend traced with the filter rejecting every hit,
+# untraced, then per backend traced with the filter rejecting every hit
+# (and, on kprobe-multi, an empty program on the same functions: what the
+# kernel's probe entry costs by itself),
 # with every event emitted (the filter matches the flood), and emitted
 # with --output-return. Prints one line per run:
 #   VMBENCH BACKEND MODE SENT HOOKS RETURNS RUNS NS_PER_RUN LOST MISSED
@@ -13,14 +15,19 @@ rx=$!
 wait_ready /tmp/rx.ready "$rx" 20
 echo "VMBENCH none untraced $(flood) 0 0 0 0 0 0"
 for b in $BACKENDS; do
-	for mode in rejecting flat returns; do
+	modes='rejecting flat returns'
+	# The kernel's own part: an empty program on the same functions.
+	[ "$b" = kprobe-multi ] && modes="empty $modes"
+	for mode in $modes; do
+		env=
 		case $mode in
+		empty) extra='--filter-dst-port 1'; env=SKBSCOPE_BENCH_EMPTY=1 ;;
 		rejecting) extra='--filter-dst-port 1' ;;
 		flat) extra='--filter-dst-port 7777' ;;
 		returns) extra='--filter-dst-port 7777 --output-return' ;;
 		esac
 		rm -f /tmp/ready
-		/skbscope --no-tui --backend "$b" --filter-func "$FUNCS" \
+		env $env /skbscope --no-tui --backend "$b" --filter-func "$FUNCS" \
 			$extra --ready-file /tmp/ready >/dev/null 2>/tmp/cost.err &
 		pid=$!
 		if ! wait_ready /tmp/ready "$pid" 300; then
