@@ -20,6 +20,8 @@ static const char *const kind_names[RET_KIND_MAX] = {
 	[RET_NET_XMIT] = "net-xmit",
 	[RET_NETDEV_TX] = "netdev-tx",
 	[RET_GRO] = "gro",
+	[RET_LONG] = "long",
+	[RET_ULONG] = "ulong",
 };
 
 static const char *const nf_verdicts[] = { "NF_DROP",  "NF_ACCEPT", "NF_STOLEN",
@@ -73,6 +75,8 @@ enum ret_kind retval_classify(enum ret_type t, const char *type_name,
 		if (prefixed(func, xmit_funcs))
 			return RET_NET_XMIT;
 		return RET_INT;
+	case RT_SIGNED64: return RET_LONG;
+	case RT_UNSIGNED64: return RET_ULONG;
 	case RT_UNSIGNED:
 		if (prefixed(func, nf_prefixes) ||
 		    (func && strstr(func, "_hook")))
@@ -151,6 +155,14 @@ const char *retval_format(enum ret_kind k, __s64 v, char *buf, size_t len)
 					 len);
 		break;
 	case RET_GRO: return code_text(gro, N(gro), (__s32)u, buf, len);
+	case RET_LONG:
+		if (v < 0 && v > -4096)
+			return errno_text(v, buf, len);
+		snprintf(buf, len, "%lld", (long long)v);
+		break;
+	case RET_ULONG:
+		snprintf(buf, len, "0x%llx", (unsigned long long)v);
+		break;
 	default: snprintf(buf, len, "%lld", (long long)v); break;
 	}
 	return buf;
@@ -162,7 +174,8 @@ int retval_failed(enum ret_kind k, __s64 v)
 
 	switch (k) {
 	case RET_INT: return s < 0;
-	case RET_PTR: return v < 0 && v > -4096;
+	case RET_PTR:
+	case RET_LONG: return v < 0 && v > -4096;
 	case RET_NF_VERDICT: return ((__u32)v & 0xff) == 0;
 	case RET_NET_RX: return s < 0 || s == 1;
 	case RET_NET_XMIT: return s < 0 || s == 1;

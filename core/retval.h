@@ -25,14 +25,18 @@ enum ret_kind {
 	RET_NET_XMIT,   /* NET_XMIT_SUCCESS, _DROP, _CN (or -errno) */
 	RET_NETDEV_TX,  /* NETDEV_TX_OK, NETDEV_TX_BUSY */
 	RET_GRO,        /* GRO_MERGED, ... */
+	RET_LONG,       /* 64-bit signed: -errno, or the number */
+	RET_ULONG,      /* 64-bit unsigned (flags, features): hex */
 	RET_KIND_MAX,
 };
 
 /* The type's class as BTF gives it, for retval_classify. */
 enum ret_type {
 	RT_VOID,
-	RT_SIGNED,   /* int, long, ... */
-	RT_UNSIGNED, /* unsigned int, u32, ... */
+	RT_SIGNED,     /* int, s32 and smaller */
+	RT_UNSIGNED,   /* unsigned int, u32 and smaller */
+	RT_SIGNED64,   /* long, s64 */
+	RT_UNSIGNED64, /* unsigned long, u64, netdev_features_t */
 	RT_BOOL,
 	RT_PTR,
 	RT_ENUM, /* type_name is the enum's name */

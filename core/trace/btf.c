@@ -236,6 +236,12 @@ int kbtf_ret_kind(const struct btf *btf, __u32 func_id, const char *name)
 
 		if (enc & BTF_INT_BOOL)
 			return retval_classify(RT_BOOL, NULL, name);
+		/* 64 bits: features and flags, or a long's -errno. */
+		if (t->size > 4)
+			return retval_classify((enc & BTF_INT_SIGNED) ?
+						       RT_SIGNED64 :
+						       RT_UNSIGNED64,
+					       NULL, name);
 		return retval_classify((enc & BTF_INT_SIGNED) ? RT_SIGNED :
 								RT_UNSIGNED,
 				       NULL, name);

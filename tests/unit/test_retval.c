@@ -57,6 +57,14 @@ TEST(retval_format_each_kind)
 	CHECK_STR(retval_format(RET_PTR, 0, b, sizeof(b)), "NULL");
 	CHECK_STR(retval_format(RET_PTR, -ENOMEM, b, sizeof(b)), "-ENOMEM");
 	CHECK_STR(retval_format(RET_VOID, 42, b, sizeof(b)), "");
+	/* 64-bit: features as hex, a long's -errno whole. */
+	CHECK_STR(retval_format(RET_ULONG, 0x1004000c0ULL, b, sizeof(b)),
+		  "0x1004000c0");
+	CHECK_STR(retval_format(RET_LONG, -ENOENT, b, sizeof(b)), "-ENOENT");
+	CHECK_STR(retval_format(RET_LONG, 1LL << 40, b, sizeof(b)),
+		  "1099511627776");
+	CHECK_INT(retval_classify(RT_UNSIGNED64, NULL, "netif_skb_features"),
+		  RET_ULONG);
 	CHECK(retval_failed(RET_INT, -EPERM));
 	CHECK(!retval_failed(RET_INT, 1));
 	CHECK(retval_failed(RET_NF_VERDICT, 0));
