@@ -16,3 +16,31 @@ wait_ready() {
 	[ -e "$1" ]
 }
 send_udp() { udpsend "$1" "$2" "$3"; } # DST PORT COUNT
+
+# attached: what is attached, in the kernel's own words (bpfcount comes in
+# the extra archive of tests/vm/tui-lib.sh): the BPF programs and links
+# loaded (bpfcount walks their ids: every backend holds programs, and
+# kprobe-multi, kprobe and tracepoints hold links), the kprobes registered
+# (perf kprobes and kretprobes, which tracing/kprobe_events does not list)
+# and the functions ftrace has a callback on (kprobe-multi's fprobes, and
+# kprobes placed through ftrace). The guest runs nothing else that uses
+# them, so before, during and after the explorer can be compared.
+attached() {
+	set -- $(bpfcount)
+	kp=$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null)
+	ft=$(grep -c . /sys/kernel/tracing/enabled_functions 2>/dev/null)
+	echo "progs=$2 links=$4 kprobes=${kp:-?} ftrace=${ft:-?}"
+}
+
+# klog_clean WHEN: a VMTEST line on whether the kernel's log has a
+# warning, BUG, oops, RCU stall, soft or hard lockup, lockdep report or
+# general protection fault in it, with the first of them when it has.
+klog_clean() {
+	dmesg >/tmp/dmesg
+	if grep -qE "WARNING:|BUG:|Oops|rcu_sched self-detected|rcu_preempt self-detected|detected stalls|soft lockup|hard LOCKUP|possible circular locking|inconsistent lock state|general protection" /tmp/dmesg; then
+		vmfail "kernel log is clean $1"
+		grep -E -A5 "WARNING:|BUG:|Oops|stall|lockup|locking|general protection" /tmp/dmesg | head -n 40
+	else
+		vmok "kernel log is clean $1 ($(wc -l </tmp/dmesg) lines)"
+	fi
+}

@@ -249,10 +249,4 @@ fi
 
 # The kernel's own log after everything above: no warning, BUG, oops,
 # RCU stall, soft lockup or lockdep report may have come from tracing.
-dmesg >/tmp/dmesg
-if grep -qE "WARNING:|BUG:|Oops|rcu_sched self-detected|rcu_preempt self-detected|detected stalls|soft lockup|hard LOCKUP|possible circular locking|inconsistent lock state|general protection" /tmp/dmesg; then
-	vmfail "kernel log is clean after attach, flood and detach"
-	grep -E -A5 "WARNING:|BUG:|Oops|stall|lockup|locking|general protection" /tmp/dmesg | head -n 40
-else
-	vmok "kernel log is clean after attach, flood and detach ($(wc -l </tmp/dmesg) lines)"
-fi
+klog_clean "after attach, flood and detach"

@@ -17,19 +17,6 @@ FUNCS='^(ip_|__ip_|udp|nf_hook|kfree_skb|sk_skb_reason|consume_skb|__dev_queue|d
 iptables -I OUTPUT 1 -p udp -d 127.0.0.1 --dport 7001 -j DROP ||
 	vmfail "iptables rule"
 
-# What is attached, in the kernel's own words: the BPF programs and links
-# loaded (bpfcount walks their ids: every backend holds programs, and
-# kprobe-multi, kprobe and tracepoints hold links), the kprobes registered
-# (perf kprobes and kretprobes, which tracing/kprobe_events does not list)
-# and the functions ftrace has a callback on (kprobe-multi's fprobes, and
-# kprobes placed through ftrace). The guest runs nothing else that uses
-# them, so before, during and after the explorer can be compared.
-attached() {
-	set -- $(bpfcount)
-	kp=$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null)
-	ft=$(grep -c . /sys/kernel/tracing/enabled_functions 2>/dev/null)
-	echo "progs=$2 links=$4 kprobes=${kp:-?} ftrace=${ft:-?}"
-}
 before=$(attached)
 echo "VMTEST ATTACHED before $before"
 
