@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The flood for tests/bench/traffic.sh (figure 2, traffic overhead).
  *
- *   bench-udpflood send ADDR PORT SECONDS
+ *   bench-udpflood send ADDR PORT SECONDS [RATE]
  *	small IPv4/IPv6 UDP datagrams to ADDR:PORT as fast as sendmmsg goes,
- *	for SECONDS; prints "sent N errors N seconds S".
+ *	or RATE a second, evenly spaced, for SECONDS; prints "sent N errors
+ *	N seconds S".
  *   bench-udpflood recv PORT [READY-FILE]
  *	counts the datagrams received on PORT until SIGINT or SIGTERM;
  *	creates READY-FILE once bound; prints "received N".
@@ -45,7 +46,7 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int flood(const char *addr, int port, double seconds)
+static int flood(const char *addr, int port, double seconds, double rate)
 {
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
@@ -82,9 +83,25 @@ static int flood(const char *addr, int port, double seconds)
 	}
 	/* The clock is read once a batch: cheap enough, and the overshoot
 	 * (one batch) is negligible against seconds of flood. */
-	t0 = now();
+	t0 = t = now();
 	do {
-		n = sendmmsg(fd, msgs, BATCH, 0);
+		if (rate > 0) {
+			/* Paced: one datagram when its time has come. */
+			double due = t0 + (double)(sent + errors) / rate;
+
+			if (t - due < 0) {
+				struct timespec d = {
+					.tv_sec = (time_t)(due - t),
+					.tv_nsec = (long)((due - t -
+							   (double)(time_t)(due -
+									    t)) *
+							  1e9),
+				};
+
+				nanosleep(&d, NULL);
+			}
+		}
+		n = sendmmsg(fd, msgs, rate > 0 ? 1 : BATCH, 0);
 		if (n > 0) {
 			sent += n;
 		} else if (n < 0 && errno != EINTR) {
@@ -168,11 +185,12 @@ static int count(int port, const char *ready)
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 5 && !strcmp(argv[1], "send"))
-		return flood(argv[2], atoi(argv[3]), atof(argv[4]));
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "send"))
+		return flood(argv[2], atoi(argv[3]), atof(argv[4]),
+			     argc == 6 ? atof(argv[5]) : 0);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "recv"))
 		return count(atoi(argv[2]), argc == 4 ? argv[3] : NULL);
-	fprintf(stderr, "usage: bench-udpflood send ADDR PORT SECONDS\n"
+	fprintf(stderr, "usage: bench-udpflood send ADDR PORT SECONDS [RATE]\n"
 			"       bench-udpflood recv PORT [READY-FILE]\n");
 	return 2;
 }

@@ -50,7 +50,7 @@ ctl() {
 		flood)
 			rm -f /tmp/tx.done /tmp/tx.out /tmp/tx.pid
 			(
-				udpflood send 127.0.0.1 "$PORT" "$a" </dev/null >/tmp/tx.out 2>&1 &
+				udpflood send 127.0.0.1 "$PORT" "$a" $RATE </dev/null >/tmp/tx.out 2>&1 &
 				echo $! >/tmp/tx.pid
 				wait $!
 				echo $? >/tmp/tx.done
