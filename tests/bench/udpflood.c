@@ -92,10 +92,11 @@ static int flood(const char *addr, int port, double seconds, double rate)
 			if (t - due < 0) {
 				struct timespec d = {
 					.tv_sec = (time_t)(due - t),
-					.tv_nsec = (long)((due - t -
-							   (double)(time_t)(due -
-									    t)) *
-							  1e9),
+					.tv_nsec =
+						(long)((due - t -
+							(double)(time_t)(due -
+									 t)) *
+						       1e9),
 				};
 
 				nanosleep(&d, NULL);
