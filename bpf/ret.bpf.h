@@ -97,7 +97,7 @@ static __always_inline void ret_enter(void *ctx, __u64 skb, __u64 ts,
 	d &= RET_DEPTH - 1;
 	st->f[d].skb = skb;
 	st->f[d].ts = ts;
-	st->f[d].hook = kind == STUB_KPROBE ? ret_hook(ctx) : hook_id();
+	st->f[d].hook = kind == STUB_KPROBE ? kp_hook(ctx) : hook_id();
 }
 
 /* The return of hook with value v: pop its frame, report it. */
@@ -151,7 +151,7 @@ static __always_inline int ret_exit(struct pt_regs *ctx)
 {
 	if (!returns_on)
 		return 0;
-	return ret_pop(ret_hook(ctx), (__s64)PT_REGS_RC(ctx));
+	return ret_pop(kp_hook(ctx), (__s64)PT_REGS_RC(ctx));
 }
 
 #endif

@@ -80,7 +80,7 @@ static __always_inline __u32 hook_id(void)
 
 /* A kprobe's hook: its attach cookie holds hook id + 1 (5.15+); without
  * one, user space names the hook from the ip. */
-static __always_inline __u32 ret_hook(void *ctx)
+static __always_inline __u32 kp_hook(void *ctx)
 {
 	__u64 c = 0;
 
@@ -207,7 +207,7 @@ struct {
 
 static __always_inline int is_muted(void *ctx, enum stub_kind kind)
 {
-	__u32 id = kind == STUB_KPROBE ? ret_hook(ctx) : hook_id();
+	__u32 id = kind == STUB_KPROBE ? kp_hook(ctx) : hook_id();
 	__u8 *m = bpf_map_lookup_elem(&muted, &id);
 
 	return m && *m;
@@ -341,16 +341,7 @@ static __always_inline __u32 fill_event(struct hit *h,
 	} else {
 		struct pt_regs *regs = ctx;
 
-		/* Attach cookies (5.15+) carry hook id + 1; without them
-		 * user space names the hook from the ip. */
-		ev->hook = SKBS_HOOK_BY_IP;
-		if (bpf_core_enum_value_exists(enum bpf_func_id,
-					       BPF_FUNC_get_attach_cookie)) {
-			__u64 c = bpf_get_attach_cookie(ctx);
-
-			if (c)
-				ev->hook = (__u32)(c - 1);
-		}
+		ev->hook = kp_hook(ctx);
 		if (bpf_core_enum_value_exists(enum bpf_func_id,
 					       BPF_FUNC_get_func_ip))
 			ev->ip = bpf_get_func_ip(ctx);

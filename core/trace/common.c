@@ -14,6 +14,7 @@
 #include "core/lib/parfor.h"
 #include "core/lib/vec.h"
 #include "core/trace/attach.h"
+#include "core/trace/funcs.h"
 #include "core/trace/session_internal.h"
 
 void sess_note(struct session *s, const char *fmt, ...)
@@ -128,7 +129,5 @@ void sess_detach_each(struct session *s, size_t n,
 
 int sess_wants_return(const struct hook *hk)
 {
-	return strcmp(hk->name, "kfree_skb_reason") &&
-	       strcmp(hk->name, "sk_skb_reason_drop") &&
-	       strcmp(hk->name, "kfree_skbmem");
+	return !funcs_essential(hk->name);
 }

@@ -188,9 +188,7 @@ static int scan_btf(struct funcs *fs, const struct btf *btf, __u32 first_id,
 	return 0;
 }
 
-/* The functions skbscope needs whatever the user leaves out: the drop
- * reason and the end of every lifetime. */
-static int essential(const char *name)
+int funcs_essential(const char *name)
 {
 	return !strcmp(name, "kfree_skb_reason") ||
 	       !strcmp(name, "sk_skb_reason_drop") ||
@@ -218,9 +216,9 @@ static int exclude(struct funcs *fs, const char *pattern, char *err,
 	for (size_t i = 0; i < fs->n; i++) {
 		int match = !regexec(&ex, fs->v[i].name, 0, NULL, 0);
 
-		if (match && essential(fs->v[i].name))
+		if (match && funcs_essential(fs->v[i].name))
 			kept++;
-		if (!match || essential(fs->v[i].name))
+		if (!match || funcs_essential(fs->v[i].name))
 			fs->v[w++] = fs->v[i];
 	}
 	fs->n = w;

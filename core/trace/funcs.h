@@ -43,6 +43,9 @@ struct funcs;
 int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 		   struct funcs **out, char *err, size_t errlen);
 void funcs_free(struct funcs *fs);
+/* The functions skbscope needs whatever the user leaves out or mutes: the
+ * drop reason and the end of every lifetime. */
+int funcs_essential(const char *name);
 size_t funcs_count(const struct funcs *fs);
 const struct skb_func *funcs_get(const struct funcs *fs, size_t i);
 /* Where traceability came from: "available_filter_functions" or
