@@ -110,6 +110,14 @@ enum skbs_event_flags {
 	SKBS_EV_HDR_L2 = 1 << 6,   /* header bytes start at the MAC header */
 };
 
+/* More event flags: the u8 above is full. */
+enum skbs_event_flags2 {
+	SKBS_EV2_TCP_FLAGS = 1 << 0, /* tcp_flags is valid */
+	SKBS_EV2_CGROUP = 1 << 1,    /* cgroup is valid */
+	SKBS_EV2_SKB_CUT = 1 << 2,   /* the --output-skb text was cut short */
+	SKBS_EV2_XDP = 1 << 3,       /* skb is a struct xdp_buff, not an skb */
+};
+
 /* One hit of one hook on one skb; tail_len bytes follow it. */
 struct skbs_event {
 	__u32 rec_type; /* SKBS_REC_EVENT */
@@ -140,6 +148,12 @@ struct skbs_event {
 	__u32 gen;    /* lifetime generation: 0 from BPF, set in core */
 	__u64 ip;     /* kprobes: address of the probed function */
 	__u64 caller; /* kprobes: return address into the caller */
+	/* Appended in recording version 2; a version-1 event reads as 0. */
+	__u64 cgroup; /* cgroup id: the socket's, else the task's; 0 unknown */
+	__u16 flags2; /* enum skbs_event_flags2 */
+	__u8 tcp_flags; /* TCP header flags (FIN 0x01 .. CWR 0x80), TCP only */
+	__u8 nmeta;     /* --output-skb-metadata values (u64) in the tail */
+	__u32 aux; /* per flags2: e.g. the BPF program id of a tc/XDP hop */
 };
 
 /*

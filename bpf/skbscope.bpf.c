@@ -336,6 +336,11 @@ static __always_inline __u32 fill_event(struct hit *h,
 	ev->rec_type = SKBS_REC_EVENT;
 	ev->ip = 0;
 	ev->caller = 0;
+	ev->cgroup = 0;
+	ev->flags2 = 0;
+	ev->tcp_flags = 0;
+	ev->nmeta = 0;
+	ev->aux = 0;
 	if (kind != STUB_KPROBE) {
 		ev->hook = hook_id();
 	} else {

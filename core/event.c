@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include "core/event.h"
 
-_Static_assert(sizeof(struct skbs_event) == 168,
+_Static_assert(sizeof(struct skbs_event) == 184,
 	       "struct skbs_event changed size: both sides must agree");
 _Static_assert(sizeof(struct skbs_filter) ==
 		       88 + 2 * 8 * SKBS_CBPF_MAX + SKBS_PCAP_TEXT,

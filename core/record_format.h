@@ -4,11 +4,11 @@
  * (record_write.c) and the reader (record_read.c): what one puts down the
  * other takes up, so a change here is a change to both.
  *
- * Version 1. Files are written in host byte order and only read back on
+ * Version 2. Files are written in host byte order and only read back on
  * little-endian machines (x86, arm64); a reader refuses a file whose magic
  * or version it does not know.
  *
- *   header   struct rec_fmt_file (16 bytes): "SKBSCOPE", u32 version (1),
+ *   header   struct rec_fmt_file (16 bytes): "SKBSCOPE", u32 version (2),
  *            u32 flags (0)
  *   records  struct rec_fmt_rec: u32 type, u32 payload length; payload;
  *            zeros to a multiple of 8 bytes (every record starts
@@ -37,6 +37,10 @@
  *             A traced function's return (--output-return), after its
  *             entry EVENT. Optional: an older reader shows a flat path.
  *
+ * Version 1 differs only in EVENT: its struct skbs_event is the first
+ * REC_EVENT_V1 bytes of today's (no cgroup, flags2, tcp_flags, nmeta,
+ * aux); readers still take it, with those fields 0.
+ *
  * Readers ignore bytes after the fields they know in all but EVENT, so a
  * field can be appended there without a new version, and they skip
  * records whose type has bit 31 set and is unknown to them; anything else
@@ -50,7 +54,10 @@
 #include "bpf/events.h"
 
 #define REC_MAGIC "SKBSCOPE"
-#define REC_VERSION 1
+#define REC_VERSION 2
+/* The oldest version readers take, and its event size. */
+#define REC_VERSION_MIN 1
+#define REC_EVENT_V1 168
 
 enum rec_type {
 	REC_META = 1,
@@ -149,7 +156,7 @@ struct rec_fmt_return {
 	__u32 zero;
 };
 _Static_assert(sizeof(struct rec_fmt_return) == 56, "rec_fmt_return");
-_Static_assert(sizeof(struct skbs_event) == 168,
+_Static_assert(sizeof(struct skbs_event) == 184,
 	       "struct skbs_event is in recordings: bump REC_VERSION");
 _Static_assert(SKBS_C_MAX <= REC_COUNTERS_MAX,
 	       "END would carry more counters than readers accept");

@@ -49,6 +49,12 @@ struct rec_reader {
 	int have_pend, have_cur;
 	rec_return_fn ret_fn;
 	void *ret_ctx;
+	__u32 version; /* of the file: REC_VERSION_MIN..REC_VERSION */
+	/* A version-1 event widened to today's struct, with its tail. */
+	union {
+		struct skbs_event ev;
+		unsigned char bytes[sizeof(struct skbs_event) + SKBS_TAIL_MAX];
+	} wide;
 };
 
 static int fail(struct rec_reader *r, __u64 off, int code, const char *fmt, ...)
@@ -311,13 +317,38 @@ static int parse_event(struct rec_reader *r, const unsigned char *p, __u32 len,
 			    "event record of %u bytes is "
 			    "shorter than its %u-frame stack",
 			    len, ns);
-	if (event_decode(p + hd, len - hd, &e, tail, why, sizeof(why)))
-		return fail(r, off, -EINVAL, "bad event: %s", why);
-	if (hd + sizeof(*e) + e->tail_len != len)
-		return fail(r, off, -EINVAL,
-			    "event record of %u bytes holds "
-			    "%zu",
-			    len, hd + sizeof(*e) + e->tail_len);
+	if (r->version == 1) {
+		/* The version-1 event is today's without its last fields:
+		 * copy it, zeros after, and the tail after that. */
+		size_t rest = len - hd, tl;
+
+		if (rest < REC_EVENT_V1)
+			return fail(r, off, -EINVAL,
+				    "event record of %u bytes is "
+				    "shorter than a version-1 event",
+				    len);
+		memset(&r->wide.ev, 0, sizeof(r->wide.ev));
+		memcpy(&r->wide.ev, p + hd, REC_EVENT_V1);
+		tl = r->wide.ev.tail_len;
+		if (tl > SKBS_TAIL_MAX || REC_EVENT_V1 + tl != rest)
+			return fail(r, off, -EINVAL,
+				    "event record of %u bytes holds "
+				    "%zu",
+				    len, hd + REC_EVENT_V1 + tl);
+		memcpy(r->wide.bytes + sizeof(r->wide.ev),
+		       p + hd + REC_EVENT_V1, tl);
+		if (event_decode(r->wide.bytes, sizeof(r->wide.ev) + tl, &e,
+				 tail, why, sizeof(why)))
+			return fail(r, off, -EINVAL, "bad event: %s", why);
+	} else {
+		if (event_decode(p + hd, len - hd, &e, tail, why, sizeof(why)))
+			return fail(r, off, -EINVAL, "bad event: %s", why);
+		if (hd + sizeof(*e) + e->tail_len != len)
+			return fail(r, off, -EINVAL,
+				    "event record of %u bytes holds "
+				    "%zu",
+				    len, hd + sizeof(*e) + e->tail_len);
+	}
 	if (e->hook != SKBS_HOOK_BY_IP && e->hook >= n)
 		return fail(r, off, -EINVAL,
 			    "event of hook %u, but %zu "
@@ -485,17 +516,19 @@ static int read_header(struct rec_reader *r)
 	v = fh.version;
 	flags = fh.flags;
 	r->state = -EPROTONOSUPPORT;
-	if (v != REC_VERSION && __builtin_bswap32(v) == REC_VERSION)
+	if ((v < REC_VERSION_MIN || v > REC_VERSION) &&
+	    __builtin_bswap32(v) >= REC_VERSION_MIN &&
+	    __builtin_bswap32(v) <= REC_VERSION)
 		snprintf(r->msg, sizeof(r->msg),
 			 "%s: written on a "
 			 "big-endian machine; recordings are read only where "
 			 "they can be made (little-endian)",
 			 r->path);
-	else if (v != REC_VERSION)
+	else if (v < REC_VERSION_MIN || v > REC_VERSION)
 		snprintf(r->msg, sizeof(r->msg),
 			 "%s: recording format "
-			 "version %u; this skbscope reads version %d",
-			 r->path, v, REC_VERSION);
+			 "version %u; this skbscope reads versions %d to %d",
+			 r->path, v, REC_VERSION_MIN, REC_VERSION);
 	else if (flags)
 		snprintf(r->msg, sizeof(r->msg),
 			 "%s: unknown header flags "
@@ -503,6 +536,7 @@ static int read_header(struct rec_reader *r)
 			 r->path, flags);
 	else
 		r->state = 0;
+	r->version = v;
 	r->start = sizeof(fh);
 	return r->state;
 }

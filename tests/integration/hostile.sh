@@ -68,8 +68,8 @@ def put(name, off, val, fmt='<I'):
     b[off:off + 4] = struct.pack(fmt, val)
     open('%s/%s.skbs' % (sys.argv[2], name), 'wb').write(b)
 put('magicx', 0, 0x58504353, '>I')   # "SKBSCOPE" -> "XPCSCOPE"
-put('ver2', 8, 2)
-put('bigendian', 8, 1, '>I')
+put('ver3', 8, 3)
+put('bigendian', 8, 2, '>I')
 put('flags', 12, 4)
 put('noment', 16, 5)                  # first record an event, not meta
 put('hugelen', 20, 0xffffffff)
@@ -255,7 +255,7 @@ ROWS=$(cat <<'EOF'
 2 | --replay: .*/cut100\.skbs: byte [0-9]+: file ends inside a record | --replay "$R/cut100.skbs"
 2 | --replay: .*/cutend\.skbs: byte [0-9]+: file ends inside a record | --replay "$R/cutend.skbs"
 2 | --replay: .*/magicx\.skbs: not a skbscope recording \(bad magic\) | --replay "$R/magicx.skbs"
-2 | --replay: .*/ver2\.skbs: recording format version 2; this skbscope reads version 1 | --replay "$R/ver2.skbs"
+2 | --replay: .*/ver3\.skbs: recording format version 3; this skbscope reads versions 1 to 2 | --replay "$R/ver3.skbs"
 2 | --replay: .*/bigendian\.skbs: written on a big-endian machine | --replay "$R/bigendian.skbs"
 2 | --replay: .*/flags\.skbs: unknown header flags 0x4 | --replay "$R/flags.skbs"
 2 | --replay: .*/noment\.skbs: byte 16: first record is of type 5, not meta | --replay "$R/noment.skbs"

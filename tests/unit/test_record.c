@@ -11,6 +11,7 @@
 #include "core/ksyms.h"
 #include "core/explain.h"
 #include "core/record.h"
+#include "core/record_format.h"
 #include "core/retval.h"
 #include "test.h"
 
@@ -551,10 +552,10 @@ TEST(record_header_errors)
 	CHECK_HAS(err, "not a skbscope recording (bad magic)");
 
 	memset(hdr, 0, sizeof(hdr));
-	memcpy(hdr, "SKBSCOPE\2\0\0\0\0\0\0\0", 16);
+	memcpy(hdr, "SKBSCOPE\3\0\0\0\0\0\0\0", 16);
 	CHECK_INT(put_file(path, hdr, 16), 0);
 	CHECK_INT(rec_open(path, &r, err, sizeof(err)), -EPROTONOSUPPORT);
-	CHECK_HAS(err, "version 2; this skbscope reads version 1");
+	CHECK_HAS(err, "version 3; this skbscope reads versions 1 to 2");
 	memcpy(hdr, "SKBSCOPE\0\0\0\1\0\0\0\0", 16);
 	CHECK_INT(put_file(path, hdr, 16), 0);
 	CHECK_INT(rec_open(path, &r, err, sizeof(err)), -EPROTONOSUPPORT);
@@ -602,14 +603,20 @@ static void forge_rec(struct forge *f, __u32 type, const void *p, size_t len)
 	f->n += 8 + ((len + 7) & ~(size_t)7);
 }
 
-static void forge_start(struct forge *f)
+static void forge_start_v(struct forge *f, int version)
 {
 	unsigned char m[16 + 6] = { 0 };
 
-	memcpy(f->d, "SKBSCOPE\1\0\0\0\0\0\0\0", 16);
+	memcpy(f->d, "SKBSCOPE\0\0\0\0\0\0\0\0", 16);
+	f->d[8] = (unsigned char)version;
 	f->n = 16;
 	memcpy(m + 16, "h\0k\0b\0", 6);
 	forge_rec(f, 1, m, sizeof(m));
+}
+
+static void forge_start(struct forge *f)
+{
+	forge_start_v(f, REC_VERSION);
 }
 
 static void forge_hook(struct forge *f, __u32 id)
@@ -643,10 +650,64 @@ static int forge_check(struct forge *f, int code, __u64 off, const char *what)
 	return 0;
 }
 
+/* A version-1 file (events 24 bytes shorter) still reads: the fields it
+ * lacks come back 0 and its tail follows the widened event. */
+TEST(record_reads_version_1)
+{
+	unsigned char p[8 + REC_EVENT_V1 + 8];
+	__u64 end[2 + SKBS_C_MAX] = { 0 };
+	const struct skbs_event *ev;
+	struct skbs_event e;
+	struct rec_reader *r;
+	const __u64 *stack;
+	const char *tail;
+	char path[64], err[256];
+	struct forge f;
+	int n;
+
+	memset(&e, 0xee, sizeof(e));
+	e.rec_type = SKBS_REC_EVENT;
+	e.hook = 0;
+	e.skb = 0x1234;
+	e.stack_id = -1;
+	e.hdr_len = 0;
+	e.tail_len = 3;
+	memset(p, 0, sizeof(p));
+	memcpy(p + 8, &e, REC_EVENT_V1);
+	memcpy(p + 8 + REC_EVENT_V1, "abc", 3);
+	end[0] = 1;
+	end[1] = SKBS_C_MAX;
+	forge_start_v(&f, 1);
+	forge_hook(&f, 0);
+	forge_rec(&f, 5, p, 8 + REC_EVENT_V1 + 3);
+	forge_rec(&f, 6, end, sizeof(end));
+	CHECK_INT(tmpname(path), 0);
+	CHECK_INT(put_file(path, f.d, f.n), 0);
+	CHECK_INT(rec_open(path, &r, err, sizeof(err)), 0);
+	CHECK_INT(rec_next(r, &ev, &tail, &stack, &n, err, sizeof(err)), 1);
+	CHECK(ev->skb == 0x1234);
+	CHECK(ev->cgroup == 0 && ev->flags2 == 0 && ev->tcp_flags == 0 &&
+	      ev->nmeta == 0 && ev->aux == 0);
+	CHECK(ev->caller == e.caller);
+	CHECK_INT(ev->tail_len, 3);
+	CHECK(!memcmp(tail, "abc", 3));
+	CHECK_INT(rec_next(r, &ev, &tail, &stack, &n, err, sizeof(err)), 0);
+	rec_close_reader(r);
+	/* A version-1 event one byte short of its tail is refused. */
+	forge_start_v(&f, 1);
+	forge_hook(&f, 0);
+	forge_rec(&f, 5, p, 8 + REC_EVENT_V1 + 2);
+	forge_rec(&f, 6, end, sizeof(end));
+	CHECK_INT(put_file(path, f.d, f.n), 0);
+	CHECK_INT(read_all(path, &n, err, sizeof(err)), -EINVAL);
+	CHECK_HAS(err, "holds");
+	unlink(path);
+}
+
 TEST(record_forged)
 {
 	struct forge f;
-	unsigned char p[8 + 8 + 168 + 16];
+	unsigned char p[8 + 8 + sizeof(struct skbs_event) + 16];
 	struct skbs_event e;
 	__u64 end[2 + SKBS_C_MAX] = { 0 };
 	size_t at;
@@ -710,7 +771,7 @@ TEST(record_forged)
 	e.tail_len = 10;
 	memcpy(p + 8, &e, sizeof(e));
 	forge_rec(&f, 5, p, 8 + sizeof(e) + 16);
-	CHECK_INT(forge_check(&f, -EINVAL, at, "of 192 bytes holds 186"), 0);
+	CHECK_INT(forge_check(&f, -EINVAL, at, "of 208 bytes holds 202"), 0);
 	forge_start(&f);
 	forge_hook(&f, 0);
 	at = f.n;
