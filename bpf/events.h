@@ -205,6 +205,10 @@ enum skbs_filter_flags {
 	/* Some hook is muted: check the muted map (session_set_filter sets
 	 * it; without it a hit pays no attach-cookie lookup for it). */
 	SKBS_F_MUTED = 1 << 12,
+	/* Count runs per hook in hook_runs (kprobe families: their run-time
+	 * statistics are per program, shared by every function), for the
+	 * explorer's functions sorted by cost. */
+	SKBS_F_HOOK_RUNS = 1 << 22,
 };
 
 enum skbs_output_flags {

@@ -108,6 +108,21 @@ struct session_cost {
 /* 0, or -EOPNOTSUPP when run-time statistics are off (misses still set). */
 int session_cost(const struct session *s, struct session_cost *c);
 
+/*
+ * The BPF run time so far of each hook id below n, in ns[id] (cumulative;
+ * rates are the caller's). A tracepoint or fentry hook has programs of its
+ * own (its copy, its fexit), so its figure is theirs, exact. On the kprobe
+ * families one program serves every function: there a hook's figure is
+ * its runs, counted in the kernel only while session_count_runs is on,
+ * times the mean run time of those programs, and *estimated is set. 0, or
+ * -EOPNOTSUPP when run-time statistics are off.
+ */
+int session_hook_cost(const struct session *s, __u64 *ns, size_t n,
+		      int *estimated);
+/* Count runs per hook on the kprobe families (on), or stop: it costs an
+ * atomic add and an attach-cookie lookup a hit, so only while asked. */
+int session_count_runs(struct session *s, int on);
+
 /* Mute hook id (on) or unmute it, live: its hits are rejected before
  * anything is read. 0; -EINVAL for an unknown id, a drop or free hook
  * (skbscope needs those); -EOPNOTSUPP where the programs cannot tell

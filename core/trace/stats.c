@@ -139,6 +139,78 @@ int session_cost(const struct session *s, struct session_cost *c)
 	return c->enabled ? 0 : -EOPNOTSUPP;
 }
 
+/* Mean ns per run of the kprobe entry programs (not the returns', not
+ * the iptables watch's), over the session: what a counted run costs. */
+static double kprobe_mean_ns(const struct session *s)
+{
+	struct bpf_program *p;
+	__u64 ns = 0, runs = 0;
+
+	if (!s->skel)
+		return 0;
+	bpf_object__for_each_program(p, s->skel->obj)
+	{
+		const char *name = bpf_program__name(p);
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0 || bpf_program__type(p) != BPF_PROG_TYPE_KPROBE ||
+		    strstr(name, "_ret") || strstr(name, "ipt") ||
+		    strstr(name, "empty"))
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		ns += info.run_time_ns;
+		runs += info.run_cnt;
+	}
+	return runs ? (double)ns / (double)runs : 0;
+}
+
+int session_hook_cost(const struct session *s, __u64 *ns, size_t n,
+		      int *estimated)
+{
+	*estimated = 0;
+	memset(ns, 0, n * sizeof(*ns));
+	if (s->detached || s->stats_fd <= 0)
+		return -EOPNOTSUPP;
+	for (size_t i = 0; i < attach_count(s->links); i++) {
+		__u32 id = attach_hook(s->links, i);
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = attach_prog_fd(s->links, i);
+
+		if (id >= n || fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			ns[id] += info.run_time_ns;
+	}
+	if (s->count_runs && s->skel && s->skel->bss) {
+		double mean = kprobe_mean_ns(s);
+		const volatile __u64 *runs = s->skel->bss->hook_runs;
+
+		for (size_t id = 0; id < n && id < SKBS_MUTE_MAX; id++)
+			if (runs[id]) {
+				ns[id] += (__u64)((double)runs[id] * mean);
+				*estimated = 1;
+			}
+	}
+	return 0;
+}
+
+int session_count_runs(struct session *s, int on)
+{
+	struct skbs_filter f = s->filter;
+
+	on = !!on;
+	if (s->count_runs == on)
+		return 0;
+	s->count_runs = on;
+	return s->have_filter ? session_set_filter(s, &f) : 0;
+}
+
 int session_mute(struct session *s, __u32 id, int on)
 {
 	const struct hook *hk = hooks_get(s->hooks, id);
