@@ -191,11 +191,12 @@ int session_hook_cost(const struct session *s, __u64 *ns, size_t n,
 		double mean = kprobe_mean_ns(s);
 		const volatile __u64 *runs = s->skel->bss->hook_runs;
 
+		/* Kprobe links: those hooks' figures are estimates, even
+		 * before their first run is counted. */
+		*estimated = s->nplinks > 0;
 		for (size_t id = 0; id < n && id < SKBS_MUTE_MAX; id++)
-			if (runs[id]) {
+			if (runs[id])
 				ns[id] += (__u64)((double)runs[id] * mean);
-				*estimated = 1;
-			}
 	}
 	return 0;
 }
