@@ -104,6 +104,14 @@ struct session_cost {
 	__u64 recursion_misses; /* runs skipped: already in BPF */
 	__u64 kprobe_missed;    /* kprobe hits missed (6.7+) */
 	size_t progs;           /* programs counted */
+	/* The hooks whose own programs (tracepoint and fentry copies) the
+	 * recursion protection skipped most, most first: which probes lose
+	 * runs, as pwru reports per probe. */
+	struct {
+		__u32 hook;
+		__u64 misses;
+	} top_missed[5];
+	size_t ntop_missed;
 };
 /* 0, or -EOPNOTSUPP when run-time statistics are off (misses still set). */
 int session_cost(const struct session *s, struct session_cost *c);

@@ -77,20 +77,53 @@ void stats_stop(struct session *s)
 	s->stats_fd = -1;
 }
 
-static void add_prog(int fd, struct session_cost *c)
+/* Adds program fd's figures to c; returns its recursion misses. */
+static __u64 add_prog(int fd, struct session_cost *c)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
 
 	if (fd < 0)
-		return;
+		return 0;
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return;
+		return 0;
 	c->run_ns += info.run_time_ns;
 	c->runs += info.run_cnt;
 	c->recursion_misses += info.recursion_misses;
 	c->progs++;
+	return info.recursion_misses;
+}
+
+/* Keep hook among the few that missed most (a copy's fexit adds to its
+ * fentry's). */
+static void note_missed(struct session_cost *c, __u32 hook, __u64 n)
+{
+	const size_t max = sizeof(c->top_missed) / sizeof(c->top_missed[0]);
+	size_t i;
+
+	if (!n || hook == SKBS_HOOK_BY_IP)
+		return;
+	for (i = 0; i < c->ntop_missed && c->top_missed[i].hook != hook; i++)
+		;
+	if (i == c->ntop_missed) {
+		if (c->ntop_missed < max)
+			c->ntop_missed++;
+		else if (c->top_missed[max - 1].misses >= n)
+			return;
+		i = c->ntop_missed - 1;
+		c->top_missed[i].hook = hook;
+		c->top_missed[i].misses = 0;
+	}
+	c->top_missed[i].misses += n;
+	/* Bubble it up to its place. */
+	for (; i > 0 && c->top_missed[i].misses > c->top_missed[i - 1].misses;
+	     i--) {
+		__typeof__(c->top_missed[0]) t = c->top_missed[i];
+
+		c->top_missed[i] = c->top_missed[i - 1];
+		c->top_missed[i - 1] = t;
+	}
 }
 
 static void add_link(int fd, struct session_cost *c)
@@ -131,7 +164,8 @@ int session_cost(const struct session *s, struct session_cost *c)
 	add_object(s->skel ? s->skel->obj : NULL, c);
 	add_object(s->fskel ? s->fskel->obj : NULL, c);
 	for (size_t i = 0; i < attach_count(s->links); i++) {
-		add_prog(attach_prog_fd(s->links, i), c);
+		note_missed(c, attach_hook(s->links, i),
+			    add_prog(attach_prog_fd(s->links, i), c));
 		add_link(attach_link_fd(s->links, i), c);
 	}
 	for (size_t i = 0; i < s->nplinks; i++)
