@@ -54,6 +54,8 @@ run_suite unit "$OUT/unit-tests"
 run_suite format scripts/format-check.sh
 # Which folder may include which (docs/ARCHITECTURE.md).
 run_suite layout tests/layout.sh
+# One list of flags: the man page's source, --help and the README agree.
+run_suite docs tests/docs.sh
 # The fuzz targets still build and pass their corpus (make fuzz runs them).
 run_suite fuzz-corpus tests/fuzz/replay.sh
 skipped=""
