@@ -69,7 +69,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wundef \
 # paths); EXTRA_* add to them, as in bpftool and libbpf-tools.
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -I$(OUT) -I. $(PC_CFLAGS) -MMD -MP \
-	$(CFLAGS) $(EXTRA_CFLAGS)
+	$(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 LDLIBS += $(PC_LIBS) -lz -lpthread
 
@@ -206,7 +206,8 @@ $(BIN): $(APP_OBJS)
 SKBSCOPE_VERSION ?= $(shell \
 	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
 		git describe --tags --always --dirty; \
-	elif [ -f VERSION ]; then cat VERSION; else echo unknown; fi)
+	elif [ -f VERSION ]; then cat VERSION; else echo $(VERSION_FALLBACK); fi)
+VERSION_FALLBACK ?= unknown
 $(OUT)/version.h: FORCE | $(OUT)
 	$(Q)printf '#define SKBSCOPE_VERSION "%s"\n' '$(SKBSCOPE_VERSION)' >$@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
