@@ -40,7 +40,8 @@ NOCHECK_GOALS := deps run test bench soak soak-vm clean uninstall dist
 UNIT_GOALS := unit $(OUT)/unit-tests
 GOALS := $(or $(MAKECMDGOALS),all)
 ifneq ($(filter-out $(NOCHECK_GOALS),$(GOALS)),)
-NEEDS := build $(if $(filter $(UNIT_GOALS),$(GOALS)),unit)
+NEEDS := build $(if $(filter $(UNIT_GOALS),$(GOALS)),unit) \
+	$(if $(filter static skbscope-static,$(GOALS)),static)
 MISSING := $(shell CC='$(CC)' CLANG='$(CLANG)' BPFTOOL='$(BPFTOOL)' \
 	LLVM_STRIP='$(LLVM_STRIP)' PKG_CONFIG='$(PKG_CONFIG)' SCDOC='$(SCDOC)' \
 	scripts/deps.sh --check $(NEEDS))
