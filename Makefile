@@ -355,7 +355,8 @@ vm: $(BIN)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests \
-		$(OUT)/explain-test $(OUT)/nftrace-test $(STATIC_BIN)
+		$(OUT)/explain-test $(OUT)/nftrace-test \
+		$(if $(filter 1,$(SANITIZE)),,$(STATIC_BIN))
 	$(Q)SKBSCOPE=$(abspath $(BIN)) OUT=$(OUT) SANITIZE=$(SANITIZE) \
 		tests/run-all.sh
 

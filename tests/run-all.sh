@@ -74,6 +74,13 @@ fi
 # The kernel matrix boots Debian's kernels under qemu: kprobe, kprobe-multi
 # and fentry cannot run on the host kernel (see shared/docs/TESTING.md).
 run_suite vm-matrix tests/vm/matrix.sh
+# skbscope-static in a guest whose image holds no shared library.
+if [ "${SANITIZE:-}" = 1 ]; then
+	echo "=== vm-static skipped: AddressSanitizer cannot link a static binary"
+	total_skip=$((total_skip + 1))
+else
+	run_suite vm-static tests/vm/static.sh
+fi
 # nftrace where the kernel differs: 5.10 has no table owner flag.
 run_suite vm-nftrace tests/explain/vm.sh
 if [ -n "${SANLOG:-}" ]; then
