@@ -56,6 +56,8 @@ run_suite format scripts/format-check.sh
 run_suite layout tests/layout.sh
 # One list of flags: the man page's source, --help and the README agree.
 run_suite docs tests/docs.sh
+# deploy/'s DaemonSet parses and holds what skbscope needs on a node.
+run_suite deploy tests/deploy.sh
 # The fuzz targets still build and pass their corpus (make fuzz runs them).
 run_suite fuzz-corpus tests/fuzz/replay.sh
 skipped=""
