@@ -85,24 +85,12 @@ fi
 
 before=$(attached)
 echo "VMTEST ATTACHED before $before"
-ctl() {
-	stty -F /dev/ttyS1 -echo -onlcr 2>/dev/null
-	while read -r cmd a b c; do
-		case $cmd in
-		send)
-			udpsend -p "$c" 127.0.0.1 "$a" "$b" 2>&1
-			echo "CTL sent $a $b $c"
-			;;
-		terminfo)
-			l=$(ls -d /tmp/skbscope-terminfo.* 2>/dev/null | tr '\n' ' ')
-			echo "CTL terminfo ${l:-none}"
-			;;
-		attached) echo "CTL attached $(attached)" ;;
-		*) echo "CTL unknown $cmd" ;;
-		esac
-	done </dev/ttyS1 >/dev/ttyS1
+ctl_more() {
+	[ "$1" = terminfo ] || return 1
+	l=$(ls -d /tmp/skbscope-terminfo.* 2>/dev/null | tr '\n' ' ')
+	echo "CTL terminfo ${l:-none}"
 }
-ctl &
+ctl_serve &
 ctlpid=$!
 
 # No TERMINFO, no terminfo directory: the explorer must use its own.
