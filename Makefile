@@ -66,8 +66,9 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wundef \
 	-Wno-missing-field-initializers
-# CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps the include
-# paths); EXTRA_* add to them, as in bpftool and libbpf-tools.
+# CPPFLAGS, CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps the
+# include paths; dpkg-buildflags sets all three for the Debian package);
+# EXTRA_* add to them, as in bpftool and libbpf-tools.
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -I$(OUT) -I. $(PC_CFLAGS) -MMD -MP \
 	$(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
