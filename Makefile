@@ -16,6 +16,7 @@ BIN := skbscope
 endif
 CC ?= gcc
 CLANG ?= clang
+SCDOC ?= scdoc
 BPFTOOL ?= bpftool
 LLVM_STRIP ?= llvm-strip
 PKG_CONFIG ?= pkg-config
@@ -35,13 +36,14 @@ endif
 # than "bpftool: not found" halfway through. Goals that install the
 # packages first (then build in a sub-make, which checks) or build
 # nothing are exempt; the unit tests also need cmocka.
-NOCHECK_GOALS := deps run test bench soak soak-vm clean
+NOCHECK_GOALS := deps run test bench soak soak-vm clean uninstall dist
 UNIT_GOALS := unit $(OUT)/unit-tests
 GOALS := $(or $(MAKECMDGOALS),all)
 ifneq ($(filter-out $(NOCHECK_GOALS),$(GOALS)),)
-NEEDS := build $(if $(filter $(UNIT_GOALS),$(GOALS)),unit)
+NEEDS := build $(if $(filter $(UNIT_GOALS),$(GOALS)),unit) \
+	$(if $(filter static skbscope-static,$(GOALS)),static)
 MISSING := $(shell CC='$(CC)' CLANG='$(CLANG)' BPFTOOL='$(BPFTOOL)' \
-	LLVM_STRIP='$(LLVM_STRIP)' PKG_CONFIG='$(PKG_CONFIG)' \
+	LLVM_STRIP='$(LLVM_STRIP)' PKG_CONFIG='$(PKG_CONFIG)' SCDOC='$(SCDOC)' \
 	scripts/deps.sh --check $(NEEDS))
 ifneq ($(MISSING),)
 $(error missing Debian packages:$(MISSING) ('make deps' installs them))
@@ -64,11 +66,12 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wundef \
 	-Wno-missing-field-initializers
-# CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps the include
-# paths); EXTRA_* add to them, as in bpftool and libbpf-tools.
+# CPPFLAGS, CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps the
+# include paths; dpkg-buildflags sets all three for the Debian package);
+# EXTRA_* add to them, as in bpftool and libbpf-tools.
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) -I$(OUT) -I. $(PC_CFLAGS) -MMD -MP \
-	$(CFLAGS) $(EXTRA_CFLAGS)
+	$(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 LDLIBS += $(PC_LIBS) -lz -lpthread
 
@@ -100,7 +103,8 @@ TRACE_SKEL_SRCS := $(shell grep -l '^\#include "core/trace/skel.h"' \
 TUI_SRCS := $(wildcard tui/*.c)
 MAIN_SRCS := $(wildcard app/*.c)
 APP_SRCS := $(CORE_SRCS) $(TRACE_SRCS) $(EXPLAIN_SRCS) $(TUI_SRCS) $(MAIN_SRCS)
-APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS)) $(OUT)/keymaps_data.o
+APP_OBJS := $(patsubst %.c,$(OUT)/%.o,$(APP_SRCS)) $(OUT)/keymaps_data.o \
+	$(OUT)/terminfo_data.o
 SKEL_OBJS := $(patsubst %.c,$(OUT)/%.o,$(sort $(TRACE_SKEL_SRCS)))
 # The library without the program (app/) and without the skeleton, for
 # the unit tests and benchmarks; they also test the flag parser.
@@ -121,13 +125,14 @@ LOOP_SKEL := $(OUT)/skbscope-loop.skel.h
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 VMLINUX := $(OUT)/vmlinux.h
 OBJDIRS := $(OUT) $(OUT)/app $(OUT)/core $(OUT)/core/lib $(OUT)/core/trace \
-	$(OUT)/core/explain $(OUT)/tui \
+	$(OUT)/core/explain $(OUT)/tui $(OUT)/static \
 	$(OUT)/tests/unit
 
 .DELETE_ON_ERROR:
-.PHONY: all clean deps run test unit integration vm screenshots bench fuzz soak soak-vm
+.PHONY: all clean deps run test unit integration vm screenshots bench fuzz soak soak-vm \
+	static install uninstall dist FORCE
 
-all: $(BIN)
+all: $(BIN) skbscope.8
 
 $(OBJDIRS):
 	$(Q)mkdir -p $@
@@ -196,6 +201,130 @@ $(BIN): $(APP_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The version --version prints: `git describe` in a clone of the project,
+# the VERSION file in a tarball (make dist writes it), "unknown" otherwise.
+# version.h is rewritten only when the text changes, so an unchanged tree
+# relinks nothing.
+SKBSCOPE_VERSION ?= $(shell \
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git describe --tags --always --dirty; \
+	elif [ -f VERSION ]; then cat VERSION; else echo $(VERSION_FALLBACK); fi)
+VERSION_FALLBACK ?= unknown
+$(OUT)/version.h: FORCE | $(OUT)
+	$(Q)printf '#define SKBSCOPE_VERSION "%s"\n' '$(SKBSCOPE_VERSION)' >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+FORCE:
+$(OUT)/app/main.o: $(OUT)/version.h
+
+# Terminal descriptions compiled in (tui/terminfo.c): written out only on
+# a box where curses would not find $$TERM's entry, so the static binary
+# still draws in a rescue shell or an initramfs. Taken from the build
+# machine's terminfo (Debian: ncurses-base).
+TERMINFO_NAMES := xterm xterm-256color screen screen-256color tmux \
+	tmux-256color linux vt100 vt220
+TERMINFO_SRC_DIRS := /etc/terminfo /lib/terminfo /usr/share/terminfo
+$(OUT)/terminfo_data.c: Makefile | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q){ echo '#include "tui/terminfo.h"'; i=0; \
+	for n in $(TERMINFO_NAMES); do \
+		c=$$(printf %.1s "$$n"); f=""; \
+		for d in $(TERMINFO_SRC_DIRS); do \
+			[ -f "$$d/$$c/$$n" ] && { f=$$d/$$c/$$n; break; }; \
+		done; \
+		if [ -z "$$f" ]; then \
+			echo "terminfo entry $$n not found in $(TERMINFO_SRC_DIRS) (Debian: ncurses-base)" >&2; \
+			exit 1; \
+		fi; \
+		echo "static const unsigned char ti_$$i[] = {"; \
+		od -An -v -tx1 "$$f" | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+		echo "};"; i=$$((i + 1)); \
+	done; \
+	echo 'const struct terminfo_entry terminfo_embedded[] = {'; i=0; \
+	for n in $(TERMINFO_NAMES); do \
+		echo "	{ \"$$n\", ti_$$i, sizeof(ti_$$i) },"; i=$$((i + 1)); \
+	done; \
+	echo '	{ 0 },'; echo '};'; } >$@
+
+$(OUT)/terminfo_data.o: $(OUT)/terminfo_data.c
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# make static: skbscope-static, one file with no shared library at all
+# (libbpf, libelf, zlib, ncursesw and tinfo, libpcap, libbsd and libmd,
+# glibc, the BPF objects and the terminfo entries above), from the same
+# objects as ./skbscope. Debian 12 ships no static libmnl or libnftables,
+# so core/explain/'s netlink files (those that call libmnl, libnftnl or
+# libnftables) are left out and static/explain_off.c stands in: drops get
+# their reason's sentence, as with --no-explain. static/pcap_nocapture.c
+# keeps libpcap's D-Bus capture module (and libdbus, which would need a
+# libsystemd.a) out. glibc warns that getaddrinfo and getprotobyname need
+# its NSS modules at run time: they serve only host and protocol *names*
+# in a pcap-filter expression, which then fail on a box without them;
+# numbers work everywhere.
+STATIC_BIN := skbscope-static
+STATIC_NETLINK_SRCS := $(shell grep -lE '\b(mnl|nftnl)_[a-z]|nft_ctx' \
+	$(EXPLAIN_SRCS) /dev/null)
+STATIC_OBJS := $(filter-out $(patsubst %.c,$(OUT)/%.o,$(STATIC_NETLINK_SRCS)), \
+	$(APP_OBJS)) $(OUT)/static/explain_off.o $(OUT)/static/pcap_nocapture.o
+STATIC_LIBS = $(call pc,--static --libs libbpf libelf ncursesw \
+	libbsd-overlay) -lpcap -lz -lpthread
+
+static: $(STATIC_BIN)
+
+$(STATIC_BIN): $(STATIC_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)rm -f $@; $(CC) -static $(ALL_LDFLAGS) -Wl,--strip-debug $^ $(STATIC_LIBS) \
+		-o $@ 2>&1 | { grep -v 'statically linked applications requires at runtime\|in function .pcap_nameto' >&2 || :; }; \
+		test -x $@
+
+# The man page, skbscope(8), from docs/skbscope.8.scd (scdoc): the one
+# source that --help and the README's flag table are checked against
+# (tests/docs.sh).
+skbscope.8: docs/skbscope.8.scd
+	$(call msg,SCDOC,$@)
+	$(Q)$(SCDOC) <$< >$@
+
+# make install / make uninstall, with PREFIX (default /usr/local) and
+# DESTDIR: the binary, the keymaps (compiled in as well; a starting point
+# for your own), the man page and the bash and zsh completions.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+INSTALL ?= install
+INSTALLED := $(BINDIR)/skbscope $(MANDIR)/man8/skbscope.8 \
+	$(BASHCOMPDIR)/skbscope $(ZSHCOMPDIR)/_skbscope \
+	$(patsubst keymaps/%,$(DATADIR)/skbscope/keymaps/%,$(KEYMAPS))
+
+install: $(BIN) skbscope.8
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(DATADIR)/skbscope/keymaps
+	$(Q)$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/skbscope
+	$(Q)$(INSTALL) -m 0644 skbscope.8 $(DESTDIR)$(MANDIR)/man8/skbscope.8
+	$(Q)$(INSTALL) -m 0644 completions/skbscope.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/skbscope
+	$(Q)$(INSTALL) -m 0644 completions/_skbscope $(DESTDIR)$(ZSHCOMPDIR)/_skbscope
+	$(Q)$(INSTALL) -m 0644 $(KEYMAPS) $(DESTDIR)$(DATADIR)/skbscope/keymaps/
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)rmdir $(DESTDIR)$(DATADIR)/skbscope/keymaps \
+		$(DESTDIR)$(DATADIR)/skbscope 2>/dev/null || :
+
+# A tarball of HEAD with its version in VERSION (for builds without git).
+dist:
+	$(Q)v=$(SKBSCOPE_VERSION); t=$$(mktemp -d); \
+	git archive --prefix=skbscope-$$v/ -o $$t/a.tar HEAD && \
+	mkdir -p $$t/skbscope-$$v && echo "$$v" >$$t/skbscope-$$v/VERSION && \
+	tar -C $$t -rf $$t/a.tar skbscope-$$v/VERSION && \
+	gzip -n <$$t/a.tar >skbscope-$$v.tar.gz; rc=$$?; rm -rf $$t; \
+	[ $$rc = 0 ] && echo "skbscope-$$v.tar.gz"
+
 $(OUT)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) $^ $(UNIT_LIBS) $(LDLIBS) -o $@
@@ -227,7 +356,8 @@ vm: $(BIN)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests \
-		$(OUT)/explain-test $(OUT)/nftrace-test
+		$(OUT)/explain-test $(OUT)/nftrace-test \
+		$(if $(filter 1,$(SANITIZE)),,$(STATIC_BIN))
 	$(Q)SKBSCOPE=$(abspath $(BIN)) OUT=$(OUT) SANITIZE=$(SANITIZE) \
 		tests/run-all.sh
 
@@ -273,13 +403,13 @@ soak-vm: deps
 
 clean:
 	$(call msg,CLEAN,)
-	$(Q)rm -rf $(OUT) build build-san skbscope
+	$(Q)rm -rf $(OUT) build build-san skbscope $(STATIC_BIN) skbscope.8
 
 include tests/fuzz/fuzz.mk
 
 -include $(wildcard $(OUT)/*.d $(OUT)/app/*.d $(OUT)/core/*.d $(OUT)/core/lib/*.d \
 	$(OUT)/core/trace/*.d $(OUT)/core/explain/*.d $(OUT)/tui/*.d \
-	$(OUT)/tests/unit/*.d)
+	$(OUT)/static/*.d $(OUT)/tests/unit/*.d)
 
 # The explain drivers, for tests/integration/explain.sh and explain_nft.sh:
 # each makes up the drop event of a packet sent for real and explains it

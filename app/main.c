@@ -28,7 +28,8 @@
  * --snaplen is not given: Ethernet, IPv4/IPv6 and the start of TCP/UDP. */
 #define SNAPLEN_DEFAULT 64
 
-#define SKBSCOPE_VERSION "0.1.0"
+/* SKBSCOPE_VERSION: git describe, or the tarball's VERSION (Makefile). */
+#include "version.h"
 
 volatile sig_atomic_t app_stop;
 static const char *note_line;

@@ -7,7 +7,8 @@
 #                              screenshot tools.
 #   scripts/deps.sh --check NEED...
 #                              looks for what the packages tagged NEED
-#                              (build, unit, format) provide, as the Makefile
+#                              (build, static, unit, format) provide, as the
+#                              Makefile
 #                              does before it builds: each missing tool goes
 #                              to stderr with its package, the packages to
 #                              stdout, and the status is 1. A command the
@@ -17,7 +18,8 @@ set -eu
 
 # package        for          what shows it is there: cmd:VAR=default is
 #                             the command in $VAR (default when unset),
-#                             pc:MODULE a pkg-config module, - nothing
+#                             pc:MODULE a pkg-config module, a:LIB.a a
+#                             static library the compiler finds, - nothing
 PACKAGES='
 clang            build        cmd:CLANG=clang
 llvm             build        cmd:LLVM_STRIP=llvm-strip
@@ -34,6 +36,16 @@ libpcap-dev      build        pc:libpcap
 libmnl-dev       build        pc:libmnl
 libnftnl-dev     build        pc:libnftnl
 libnftables-dev  build        pc:libnftables
+scdoc            build        cmd:SCDOC=scdoc
+libbpf-dev       static       a:libbpf.a
+libelf-dev       static       a:libelf.a
+zlib1g-dev       static       a:libz.a
+libncurses-dev   static       a:libncursesw.a
+libncurses-dev   static       a:libtinfo.a
+libpcap-dev      static       a:libpcap.a
+libbsd-dev       static       a:libbsd.a
+libmd-dev        static       a:libmd.a
+libc6-dev        static       a:libc.a
 libcmocka-dev    test,unit    pc:cmocka
 clang-format     test,format  cmd:CLANG_FORMAT=clang-format
 iproute2         test         -
@@ -54,6 +66,12 @@ linux-perf       test         -
 nftables         test         -
 libcap2-bin      test         -
 libclang-rt-14-dev test       -
+dpkg-dev         test         -
+debhelper        test         -
+lintian          test         -
+man-db           test         -
+zsh              test         -
+python3-yaml     test         -
 xvfb             shots        -
 xterm            shots        -
 imagemagick      shots        -
@@ -100,6 +118,14 @@ check() {
 			command -v "$cmd" >/dev/null 2>&1 && continue
 			what="$cmd: command not found"
 			;;
+		a:*)
+			lib=${probe#a:}
+			# The compiler prints the name back when it has no such file.
+			case $(${CC:-gcc} -print-file-name="$lib" 2>/dev/null) in
+			/*) continue ;;
+			esac
+			what="$lib: no static library"
+			;;
 		pc:*)
 			mod=${probe#pc:}
 			if [ "$have_pc" = 1 ]; then
@@ -134,7 +160,7 @@ fi
 case ${SKBSCOPE_DEPS:-all} in
 build) want=$(rows build) ;;
 screenshots) want=$(rows build shots) ;;
-*) want=$(rows build test) ;;
+*) want=$(rows build static test) ;;
 esac
 
 missing=""

@@ -54,6 +54,10 @@ run_suite unit "$OUT/unit-tests"
 run_suite format scripts/format-check.sh
 # Which folder may include which (docs/ARCHITECTURE.md).
 run_suite layout tests/layout.sh
+# One list of flags: the man page's source, --help and the README agree.
+run_suite docs tests/docs.sh
+# deploy/'s DaemonSet parses and holds what skbscope needs on a node.
+run_suite deploy tests/deploy.sh
 # The fuzz targets still build and pass their corpus (make fuzz runs them).
 run_suite fuzz-corpus tests/fuzz/replay.sh
 skipped=""
@@ -72,6 +76,13 @@ fi
 # The kernel matrix boots Debian's kernels under qemu: kprobe, kprobe-multi
 # and fentry cannot run on the host kernel (see shared/docs/TESTING.md).
 run_suite vm-matrix tests/vm/matrix.sh
+# skbscope-static in a guest whose image holds no shared library.
+if [ "${SANITIZE:-}" = 1 ]; then
+	echo "=== vm-static skipped: AddressSanitizer cannot link a static binary"
+	total_skip=$((total_skip + 1))
+else
+	run_suite vm-static tests/vm/static.sh
+fi
 # nftrace where the kernel differs: 5.10 has no table owner flag.
 run_suite vm-nftrace tests/explain/vm.sh
 if [ -n "${SANLOG:-}" ]; then

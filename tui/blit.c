@@ -14,6 +14,7 @@
 #include "tui/blit.h"
 #include "tui/cells.h"
 #include "tui/keymap.h"
+#include "tui/terminfo.h"
 
 static int active, colors;
 
@@ -48,11 +49,21 @@ static void shown_free(void)
 
 int term_open(const struct term_opts *o, int *utf8)
 {
+	char tdir[256];
+	SCREEN *scr;
+
 	setlocale(LC_ALL, "");
 	*utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	/* A box without terminfo (the static binary in a rescue shell)
+	 * gets the compiled-in entry for $TERM, removed again at once:
+	 * curses keeps the description in memory. */
+	if (terminfo_fallback(tdir, sizeof(tdir)) < 0)
+		tdir[0] = '\0';
 	/* Not initscr(): on a TERM it does not know it exits the process,
 	 * before a recording or pcap-ng file is closed. */
-	if (!newterm(NULL, stdout, stdin))
+	scr = newterm(NULL, stdout, stdin);
+	terminfo_release(tdir);
+	if (!scr)
 		return -1;
 	active = 1;
 	cbreak();

@@ -108,6 +108,26 @@ expect_stop "no pkg-config" pkg-config
 make_n CLANG=clang-does-not-exist -- all
 expect_stop "CLANG names a missing compiler" clang
 
+noscdoc=$(path_without "$TMP/bin-noscdoc" scdoc)
+make_n PATH="$noscdoc" -- all
+expect_stop "no scdoc (the man page)" scdoc
+
+# make static: the compiler finds no libpcap.a or libc.a (a CC that says
+# so for those two, as gcc does for a file it lacks).
+mkdir -p "$TMP/cc-noa"
+cat >"$TMP/cc-noa/cc" <<'CC'
+#!/bin/sh
+case $1 in -print-file-name=libpcap.a | -print-file-name=libc.a)
+	echo "${1#-print-file-name=}"; exit 0 ;;
+esac
+exec gcc "$@"
+CC
+chmod +x "$TMP/cc-noa/cc"
+make_n CC="$TMP/cc-noa/cc" -- static
+expect_stop "no libpcap.a, no libc.a: make static" libpcap-dev libc6-dev
+make_n CC="$TMP/cc-noa/cc" -- all
+expect_go "no static libraries: make all still builds"
+
 nolibs=$(pc_without "$TMP/pc-nolibs" libbpf ncursesw)
 make_n PKG_CONFIG_LIBDIR="$nolibs" -- all
 expect_stop "no libbpf.pc, no ncursesw.pc" libbpf-dev libncurses-dev
@@ -119,7 +139,7 @@ make_n PKG_CONFIG_LIBDIR="$nocmocka" -- all
 expect_go "no cmocka.pc: the program alone still builds"
 
 # These install the packages first, or build nothing: never stopped.
-for goal in clean deps; do
+for goal in clean deps uninstall; do
 	make_n PATH="$nobpf" -- "$goal"
 	expect_go "no clang, no bpftool: make -n $goal goes on"
 done

@@ -44,3 +44,27 @@ klog_clean() {
 		vmok "kernel log is clean $1 ($(wc -l </tmp/dmesg) lines)"
 	fi
 }
+
+# ctl_serve: answer the host's commands on the second serial port (ttyS1),
+# one a line, each answered on the same port with a "CTL ..." line:
+#   send PORT COUNT SPORT   COUNT datagrams 127.0.0.1:SPORT -> :PORT
+#   attached                what is attached now (attached above)
+# and whatever ctl_more CMD ARGS... answers (0 when it knew CMD), if the
+# script defines it. Runs until killed.
+ctl_serve() {
+	stty -F /dev/ttyS1 -echo -onlcr 2>/dev/null
+	while read -r cmd a b c; do
+		case $cmd in
+		send)
+			udpsend -p "$c" 127.0.0.1 "$a" "$b" 2>&1
+			echo "CTL sent $a $b $c"
+			;;
+		attached) echo "CTL attached $(attached)" ;;
+		*)
+			command -v ctl_more >/dev/null 2>&1 &&
+				ctl_more "$cmd" "$a" "$b" "$c" ||
+				echo "CTL unknown $cmd"
+			;;
+		esac
+	done </dev/ttyS1 >/dev/ttyS1
+}

@@ -20,20 +20,7 @@ iptables -I OUTPUT 1 -p udp -d 127.0.0.1 --dport 7001 -j DROP ||
 before=$(attached)
 echo "VMTEST ATTACHED before $before"
 
-ctl() {
-	stty -F /dev/ttyS1 -echo -onlcr 2>/dev/null
-	while read -r cmd a b c; do
-		case $cmd in
-		send)
-			udpsend -p "$c" 127.0.0.1 "$a" "$b" 2>&1
-			echo "CTL sent $a $b $c"
-			;;
-		attached) echo "CTL attached $(attached)" ;;
-		*) echo "CTL unknown $cmd" ;;
-		esac
-	done </dev/ttyS1 >/dev/ttyS1
-}
-ctl &
+ctl_serve &
 ctlpid=$!
 
 export TERM=xterm-256color TERMINFO=/lib/terminfo LANG=C.UTF-8

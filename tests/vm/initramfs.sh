@@ -71,24 +71,6 @@ while read -r path; do
 	echo "$base" >>"$work/mods/list"
 done <"$order"
 
-cat >"$work/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-export PATH=/sbin:/bin:/usr/sbin:/usr/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-mount -t bpf bpf /sys/fs/bpf 2>/dev/null
-mkdir -p /var/run/netns
-for m in $(cat /mods/list 2>/dev/null); do insmod /mods/$m.ko; done
-ip link set lo up
-echo "VMTEST BOOTED $(uname -r)"
-sh /test.sh
-echo "VMTEST END"
-poweroff -f
-INIT
+cp "$here/init" "$work/init"
 chmod +x "$work/init" "$work/test.sh"
 (cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

@@ -80,16 +80,7 @@ if ! "$VM/initramfs.sh" "$SUITE" "$TMP/base.gz" "$TMP/guest.sh" ||
 fi
 cat "$TMP/base.gz" "$TMP/extra.gz" >"$TMP/initrd.gz"
 
-boot; rc=$?
-if [ "$rc" -eq 2 ]; then
-	echo "$SUITE: the kernel died before init ran (TCG does this at boot now and then): booting once more"
-	boot; rc=$?
-fi
-if [ "$rc" -ne 0 ]; then
-	not_ok "$SUITE: the VM boots"; tr -d '\r' <"$TMP/con" | tail -n 20
-	finish; exit
-fi
-ok "$SUITE: the VM boots ($(tr -d '\r' <"$TMP/con" | grep -ao 'VMTEST BOOTED .*' | cut -d' ' -f3))"
+boot_checked || { finish; exit; }
 
 # Started: the explorer draws only once everything is attached.
 t_attach0=$(date +%s)

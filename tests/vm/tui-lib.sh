@@ -104,6 +104,22 @@ boot() {
 	return 1
 }
 
+# boot_checked: boot, once more when the kernel died before init ran, and
+# the check "$SUITE: the VM boots" (with the console's tail when not).
+boot_checked() {
+	local rc
+	boot; rc=$?
+	if [ "$rc" -eq 2 ]; then
+		echo "$SUITE: the kernel died before init ran (TCG does this at boot now and then): booting once more"
+		boot; rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
+		not_ok "$SUITE: the VM boots"; tr -d '\r' <"$TMP/con" | tail -n 20
+		return 1
+	fi
+	ok "$SUITE: the VM boots ($(tr -d '\r' <"$TMP/con" | grep -ao 'VMTEST BOOTED .*' | cut -d' ' -f3))"
+}
+
 # On the "progs=N links=N kprobes=N ftrace=N" lines: more NAME...:
 # while running, more of each than before; more_sum NAME...: more of them
 # together; same NAME...: after as many as before.

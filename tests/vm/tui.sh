@@ -61,16 +61,7 @@ one_suite() {
 	fi
 	cat "$TMP/base.gz" "$TMP/extra.gz" >"$TMP/initrd.gz"
 
-	boot; rc=$?
-	if [ "$rc" -eq 2 ]; then
-		echo "$SUITE: the kernel died before init ran (TCG does this at boot now and then): booting once more"
-		boot; rc=$?
-	fi
-	if [ "$rc" -ne 0 ]; then
-		not_ok "$SUITE: the VM boots"; tr -d '\r' <"$TMP/con" | tail -n 20
-		return
-	fi
-	ok "$SUITE: the VM boots ($(tr -d '\r' <"$TMP/con" | grep -ao 'VMTEST BOOTED .*' | cut -d' ' -f3))"
+	boot_checked || return
 	c "pane is 160x45" [ "$(tm display -p -t "$S" '#{pane_width}x#{pane_height}')" = 160x45 ]
 
 	# Started: the status line names the backend and what it attached.
