@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "core/event.h"
 #include "core/explain.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
@@ -186,9 +187,13 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 		fprintf(a->out, "    (stack lost: %s)\n", strerror(-depth));
 	for (int i = 0; i < n; i++)
 		fprintf(a->out, "    %s\n", syms[i]);
-	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len)
-		fprintf(a->out, "%.*s\n", (int)(ev->tail_len - ev->hdr_len),
-			tail + ev->hdr_len);
+	{
+		size_t tl;
+		const char *t = event_skb_text(ev, tail, &tl);
+
+		if (t)
+			fprintf(a->out, "%.*s\n", (int)tl, t);
+	}
 counted:
 	/* errno is the failed write's: the calls since only filled the
 	 * buffer. */

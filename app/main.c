@@ -300,6 +300,7 @@ int main(int argc, char **argv)
 		so.skip_nftrace = 1;
 	}
 	so.returns = a.cli.returns;
+	so.kernel_btf = a.cli.kernel_btf;
 	so.note = note_cb;
 	so.progress = progress_cb;
 	ret = session_open(&so, &a.s, err, sizeof(err));

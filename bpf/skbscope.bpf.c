@@ -16,6 +16,7 @@
 #include "events.h"
 #include "skb.bpf.h"
 #include "filter.bpf.h"
+#include "expr.bpf.h"
 #include "ipt.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -162,6 +163,7 @@ struct hit {
 	struct net_device *dev; /* skb->dev; kprobes read it in read_meta() */
 	int follow;             /* a tracked skb: reported whatever it is */
 	int meta;               /* mark, device and netns are read */
+	__u32 slot;             /* f's index in cfg_slots */
 	void *ctx;              /* the stub's */
 };
 
@@ -244,6 +246,7 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	if (!f || !h->sc)
 		return 0;
 	h->f = f;
+	h->slot = slot;
 	count_hit();
 	if (f->flags & SKBS_F_NONE)
 		return 0;
@@ -289,6 +292,9 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	read_tuple(off, ev);
 	if (!h->follow && !match_tuple(f, ev))
+		return 0;
+	if (!h->follow && (f->flags & SKBS_F_SKB_EXPR) &&
+	    !run_expr(f, slot, EXPR_SKB, skb))
 		return 0;
 	if (!h->follow && (f->flags & SKBS_F_PCAP) &&
 	    !run_pcap(off, mac_len, f, slot))
@@ -382,6 +388,15 @@ static __always_inline __u32 fill_event(struct hit *h,
 	}
 	if (f->snaplen)
 		tail = snap_headers(off, f->snaplen, sc->tail, ev);
+	if (f->output & SKBS_O_META) {
+		/* --output-skb-metadata: the values right after the header
+		 * bytes (core/event.h says how the tail is laid out). */
+		__u32 at = tail & (SKBS_SNAP_MAX * 2 - 1);
+		int n = read_expr_meta(h->slot, skb, (__u64 *)(sc->tail + at));
+
+		ev->nmeta = n & (SKBS_META_MAX * 2 - 1);
+		tail = at + 8 * ev->nmeta;
+	}
 	if (f->output & SKBS_O_SKB) {
 		struct btf_ptr p = {
 			.ptr = skb,

@@ -5,6 +5,7 @@
  * here is a fixed list, so new kernels bring their new hooks and reasons.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
@@ -247,4 +248,28 @@ int kbtf_ret_kind(const struct btf *btf, __u32 func_id, const char *name)
 				       NULL, name);
 	}
 	return retval_classify(RT_OTHER, NULL, name);
+}
+
+struct btf *kbtf_load_kernel(const char *path, char *err, size_t errlen)
+{
+	struct btf *b;
+
+	errno = 0;
+	b = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	if (!b) {
+		int e = errno ? errno : EINVAL;
+
+		if (path)
+			snprintf(err, errlen,
+				 "--kernel-btf %s: cannot read BTF from it: %s",
+				 path, strerror(e));
+		else
+			snprintf(err, errlen,
+				 "cannot read kernel BTF "
+				 "(/sys/kernel/btf/vmlinux): %s; "
+				 "--kernel-btf PATH names another file",
+				 strerror(e));
+		errno = e;
+	}
+	return b;
 }
