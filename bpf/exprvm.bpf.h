@@ -72,7 +72,7 @@ static __always_inline __u64 expr_field(struct expr_mem *m,
 
 /*
  * One instruction of e. Returns 1 when the program has finished (*verdict
- * set: the value on top, nonzero keeps the packet; a malformed program
+ * set: 1 when the value left on top is nonzero; a malformed program
  * keeps nothing), 0 to go on. At most SKBS_EXPR_INSNS steps finish any
  * program: there are no jumps. The masks change nothing after the bound
  * checks; they show the verifier the bounds.
@@ -86,7 +86,7 @@ static __always_inline int expr_exec(struct expr_vm *vm,
 	__u64 a, b, r;
 
 	if (pc >= n || pc >= SKBS_EXPR_INSNS) {
-		*verdict = sp == 1 ? vm->stack[0] : 0;
+		*verdict = sp == 1 && vm->stack[0] != 0;
 		return 1;
 	}
 	in = &e->insn[pc & (SKBS_EXPR_INSNS - 1)];
