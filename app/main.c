@@ -392,6 +392,7 @@ int main(int argc, char **argv)
 	lopt.tuple = a.cli.tuple;
 	lopt.ts = a.cli.ts;
 	lopt.realtime_offset_ns = app_realtime_offset();
+	lopt.meta_names = a.cli.skb_meta;
 	if (line_out_new(&lopt, session_hooks(a.s), session_reasons(a.s),
 			 &a.lo)) {
 		fprintf(stderr, "skbscope: out of memory\n");

@@ -151,6 +151,7 @@ int app_replay_main(struct app *a)
 	lopt.tuple = a->cli.tuple;
 	lopt.ts = a->cli.ts;
 	lopt.realtime_offset_ns = m->realtime_offset_ns;
+	lopt.meta_names = m->meta_names;
 	if (line_out_new(&lopt, rec_hooks(a->replay), rec_reasons(a->replay),
 			 &a->lo)) {
 		fprintf(stderr, "skbscope: out of memory\n");

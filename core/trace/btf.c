@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "bpf/events.h"
 #include "core/lib/vec.h"
 #include "core/reasons.h"
@@ -258,18 +259,22 @@ struct btf *kbtf_load_kernel(const char *path, char *err, size_t errlen)
 	b = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
 	if (!b) {
 		int e = errno ? errno : EINVAL;
+		char why[128];
 
+		/* libbpf's own codes (4000+: "not an ELF file") read
+		 * better in its words. */
+		libbpf_strerror(e, why, sizeof(why));
 		if (path)
 			snprintf(err, errlen,
 				 "--kernel-btf %s: cannot read BTF from it: %s",
-				 path, strerror(e));
+				 path, why);
 		else
 			snprintf(err, errlen,
 				 "cannot read kernel BTF "
 				 "(/sys/kernel/btf/vmlinux): %s; "
 				 "--kernel-btf PATH names another file",
-				 strerror(e));
-		errno = e;
+				 why);
+		errno = e < 4000 ? e : EINVAL;
 	}
 	return b;
 }
