@@ -324,6 +324,7 @@ struct skbs_filter {
 	 * them. */
 	char skb_expr_text[SKBS_EXPR_TEXT];
 	char xdp_expr_text[SKBS_EXPR_TEXT];
+	char meta_text[SKBS_EXPR_TEXT]; /* --output-skb-metadata's list */
 };
 
 /* Hook ids below this can be muted live (the muted map). */

@@ -372,6 +372,7 @@ int filter_set_meta(struct skbs_filter *f, const char *text, char *err,
 	}
 	memcpy(f->meta, fl, sizeof(fl[0]) * n);
 	f->nmeta = n;
+	snprintf(f->meta_text, sizeof(f->meta_text), "%s", text);
 	f->output |= SKBS_O_META;
 	return 0;
 }
@@ -463,6 +464,7 @@ int filter_parse(const char *text, const char *netns_dir,
 	f.flags = out->flags & SKBS_F_TRACK;
 	f.nmeta = out->nmeta;
 	memcpy(f.meta, out->meta, sizeof(f.meta));
+	memcpy(f.meta_text, out->meta_text, sizeof(f.meta_text));
 	if (bad_off)
 		*bad_off = -1;
 	while (next_token(text, &pos, &ks, &kl)) {

@@ -255,8 +255,14 @@ struct btf *kbtf_load_kernel(const char *path, char *err, size_t errlen)
 {
 	struct btf *b;
 
+	libbpf_print_fn_t old;
+
+	/* libbpf would print its own line ("failed to get EHDR") before
+	 * ours says the same with the file's name. */
+	old = libbpf_set_print(NULL);
 	errno = 0;
 	b = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	libbpf_set_print(old);
 	if (!b) {
 		int e = errno ? errno : EINVAL;
 		char why[128];
