@@ -147,7 +147,7 @@ static const char usage[] =
 	"  --output-return              each function's return value and time;\n"
 	"                               the explorer shows a call tree (kprobe\n"
 	"                               backends)\n"
-"  --output-skb-metadata LIST   up to 4 skb fields per event ('skb->mark,skb->len')\n"
+	"  --output-skb-metadata LIST   up to 4 skb fields per event ('skb->mark,skb->len')\n"
 	"  --snaplen N                  capture N header bytes per event (0-128; explorer, --record: 64)\n"
 	"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 	"  --output-relative-timestamp  same as --timestamp relative\n"
@@ -171,7 +171,7 @@ static const char usage[] =
 	"Tracing:\n"
 	"  --backend NAME               auto, kprobe-multi, kprobe, fentry or tracepoint\n"
 	"  --ringbuf-size SIZE          ring buffer bytes, a power of two (K/M/G suffix; default 4M)\n"
-"  --kernel-btf PATH            kernel BTF from PATH, not /sys/kernel/btf/vmlinux\n"
+	"  --kernel-btf PATH            kernel BTF from PATH, not /sys/kernel/btf/vmlinux\n"
 	"  --ready-file PATH            create PATH once everything is attached\n"
 	"  --kmods MOD[,MOD...]         also probe skb functions of these modules\n"
 	"  --all-kmods                  ... of every loaded module with BTF\n"
@@ -621,7 +621,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_XDP_EXPR:
 		case OPT_SKB_META:
 			if (!optarg[strspn(optarg, " \t")]) {
-				snprintf(err, errlen, "--%s: empty value", name);
+				snprintf(err, errlen, "--%s: empty value",
+					 name);
 				ret = -EINVAL;
 			} else if (opt == OPT_SKB_EXPR) {
 				c->skb_expr = optarg;
@@ -644,9 +645,10 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			    !S_ISREG(st.st_mode)) {
 				snprintf(err, errlen, "--kernel-btf '%s': %s",
 					 optarg,
-					 !*optarg	       ? "empty path" :
-					 !stat(optarg, &st) ? "not a regular file" :
-							      strerror(errno));
+					 !*optarg ? "empty path" :
+					 !stat(optarg, &st) ?
+						    "not a regular file" :
+						    strerror(errno));
 				ret = -EINVAL;
 				break;
 			}
@@ -683,13 +685,14 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	}
 	/* Expressions and metadata against the kernel's BTF (issue #16). */
 	skbexpr_use_types(kbtf_expr_lazy(c->kernel_btf));
-	if (c->skb_expr && filter_set_expr(&c->filter, SKBEXPR_SKB,
-					   c->skb_expr, err, errlen, NULL))
+	if (c->skb_expr && filter_set_expr(&c->filter, SKBEXPR_SKB, c->skb_expr,
+					   err, errlen, NULL))
 		return -EINVAL;
-	if (c->xdp_expr && filter_set_expr(&c->filter, SKBEXPR_XDP,
-					   c->xdp_expr, err, errlen, NULL))
+	if (c->xdp_expr && filter_set_expr(&c->filter, SKBEXPR_XDP, c->xdp_expr,
+					   err, errlen, NULL))
 		return -EINVAL;
-	if (c->skb_meta && filter_set_meta(&c->filter, c->skb_meta, err, errlen))
+	if (c->skb_meta &&
+	    filter_set_meta(&c->filter, c->skb_meta, err, errlen))
 		return -EINVAL;
 	if (optind < argc) {
 		/* The rest is a pcap-filter expression, as tcpdump and pwru

@@ -139,8 +139,8 @@ int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail)
 
 /* One JSON object, with the --output-skb-metadata member spliced in
  * before its closing brace. */
-static void put_json(struct app *a, const char *obj, const struct skbs_event *ev,
-		     const char *tail)
+static void put_json(struct app *a, const char *obj,
+		     const struct skbs_event *ev, const char *tail)
 {
 	char meta[1024];
 	size_t l = strlen(obj);

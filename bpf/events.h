@@ -223,12 +223,12 @@ enum skbs_output_flags {
  * from the base (the skb or xdp_buff address): hops - 1 pointer loads at
  * off[0..hops-2], then a size-byte load at off[hops-1]. Little endian.
  */
-#define SKBS_EXPR_HOPS 4    /* pointer loads + 1 in one field path */
-#define SKBS_EXPR_INSNS 32  /* instructions in one expression */
-#define SKBS_EXPR_FIELDS 8  /* fields one expression reads */
-#define SKBS_EXPR_STACK 8   /* operand stack depth */
-#define SKBS_EXPR_TEXT 256  /* expression text kept for display */
-#define SKBS_META_MAX 4     /* --output-skb-metadata fields */
+#define SKBS_EXPR_HOPS 4   /* pointer loads + 1 in one field path */
+#define SKBS_EXPR_INSNS 32 /* instructions in one expression */
+#define SKBS_EXPR_FIELDS 8 /* fields one expression reads */
+#define SKBS_EXPR_STACK 8  /* operand stack depth */
+#define SKBS_EXPR_TEXT 256 /* expression text kept for display */
+#define SKBS_META_MAX 4    /* --output-skb-metadata fields */
 
 enum skbs_field_flags {
 	SKBS_FLD_SIGNED = 1 << 0, /* sign-extend the final load */
@@ -236,11 +236,11 @@ enum skbs_field_flags {
 
 struct skbs_field {
 	__u32 off[SKBS_EXPR_HOPS]; /* bytes, from the pointer of that hop */
-	__u8 hops;      /* 1..SKBS_EXPR_HOPS */
-	__u8 size;      /* final load: 1, 2, 4 or 8 bytes */
-	__u8 flags;     /* enum skbs_field_flags */
-	__u8 bit_shift; /* bitfield: right shift after the load */
-	__u8 bit_width; /* bitfield: bits kept, 0: the whole load */
+	__u8 hops;                 /* 1..SKBS_EXPR_HOPS */
+	__u8 size;                 /* final load: 1, 2, 4 or 8 bytes */
+	__u8 flags;                /* enum skbs_field_flags */
+	__u8 bit_shift;            /* bitfield: right shift after the load */
+	__u8 bit_width;            /* bitfield: bits kept, 0: the whole load */
 	__u8 pad[3];
 };
 
@@ -261,8 +261,8 @@ enum skbs_expr_op {
 	SKBS_XOP_BAND, /* a & b */
 	SKBS_XOP_LAND, /* a && b (both evaluated: loads have no effects) */
 	SKBS_XOP_LOR,
-	SKBS_XOP_NOT, /* !a */
-	SKBS_XOP_NEG, /* -a */
+	SKBS_XOP_NOT,  /* !a */
+	SKBS_XOP_NEG,  /* -a */
 	SKBS_XOP_BNOT, /* ~a */
 	SKBS_XOP_MAX,
 };
@@ -275,7 +275,7 @@ struct skbs_expr_insn {
 };
 
 struct skbs_expr {
-	__u8 n;       /* instructions; the value left on top is the verdict */
+	__u8 n; /* instructions; the value left on top is the verdict */
 	__u8 nfields;
 	__u8 pad[6];
 	struct skbs_expr_insn insn[SKBS_EXPR_INSNS];

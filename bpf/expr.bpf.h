@@ -8,16 +8,18 @@
  *
  * For callers (e.g. the XDP hops of --filter-trace-xdp):
  *
- *   static __noinline int run_expr(struct skbs_filter *f, __u32 slot,
- *                                  int which, const void *base);
+ *   static __always_inline int run_expr(struct skbs_filter *f, __u32 slot,
+ *                                       int which, const void *base);
  *
  * f and slot are what active_filter() gave; which is EXPR_SKB (run
  * f->skb_expr, base a struct sk_buff *) or EXPR_XDP (f->xdp_expr, base a
  * struct xdp_buff *). Returns 1 when the expression holds, 0 when not; a
- * program with no expression (n == 0) holds. The caller checks the flag
- * (SKBS_F_SKB_EXPR, SKBS_F_XDP_EXPR) first, so a filter without one costs
- * one test. Loads are bpf_probe_read_kernel from base, so any backend's
- * pointer will do; a field that cannot be read is 0.
+ * slot with no expression (n == 0) holds, so the flags (SKBS_F_SKB_EXPR,
+ * SKBS_F_XDP_EXPR) need no test first. handle_skb tests none: the branch
+ * made the verifier walk the rest of every program twice (1,000 more
+ * instructions a copy), and the call it saves costs a hit tens of ns.
+ * Loads are bpf_probe_read_kernel from base, so any backend's pointer
+ * will do; a field that cannot be read is 0.
  *
  * Verification cost decides the shape, as for the classic-BPF interpreter
  * (see filter.bpf.h): the state lives in a per-CPU map and one step is a
@@ -30,7 +32,7 @@
 #include "events.h"
 #include "exprvm.bpf.h"
 
-enum { EXPR_SKB = 0, EXPR_XDP = 1 };
+enum { EXPR_SKB = 0, EXPR_XDP = 1, EXPR_META = 2 };
 
 /* Loads need no state: the includer's struct expr_mem is empty. */
 struct expr_mem {
@@ -70,6 +72,46 @@ static __always_inline int expr_mem_load(struct expr_mem *m, __u64 addr,
 	return -1;
 }
 
+/* Field idx of which (EXPR_SKB, EXPR_XDP: the expression's; EXPR_META:
+ * --output-skb-metadata's) read from r->vm.base. Global: every field path
+ * is walked by the verifier here, once per program load. */
+__attribute__((noinline)) __u64 expr_field_load(__u32 which, __u32 idx)
+{
+	const struct skbs_field *fl;
+	struct skbs_filter *f;
+	struct expr_state *r;
+	__u32 zero = 0, slot;
+
+	r = bpf_map_lookup_elem(&expr_map, &zero);
+	if (!r)
+		return 0;
+	slot = r->slot & 1;
+	f = bpf_map_lookup_elem(&cfg_slots, &slot);
+	if (!f)
+		return 0;
+	if (which == EXPR_META)
+		fl = &f->meta[idx & (SKBS_META_MAX - 1)];
+	else if (which == EXPR_XDP)
+		fl = &f->xdp_expr.fields[idx & (SKBS_EXPR_FIELDS - 1)];
+	else
+		fl = &f->skb_expr.fields[idx & (SKBS_EXPR_FIELDS - 1)];
+	return expr_field(NULL, fl, r->vm.base);
+}
+
+static __always_inline __u64 expr_mem_field(struct expr_mem *m,
+					    const struct skbs_expr *e,
+					    __u32 idx, __u64 base)
+{
+	struct expr_state *r;
+	__u32 zero = 0;
+
+	(void)m;
+	(void)e;
+	(void)base;
+	r = bpf_map_lookup_elem(&expr_map, &zero);
+	return r ? expr_field_load(r->which, idx) : 0;
+}
+
 /* One instruction. Returns 1 when finished (verdict set). Global, so that
  * it is verified once per program load. */
 __attribute__((noinline)) int expr_step(__u32 unused)
@@ -91,28 +133,27 @@ __attribute__((noinline)) int expr_step(__u32 unused)
 			 &r->verdict);
 }
 
-/* --output-skb-metadata: every field of the slot into r->meta. Global,
- * for the same reason: four paths of up to four loads each, inline in
- * every program copy, would be walked by the verifier in each. */
-__attribute__((noinline)) int expr_meta_step(__u32 unused)
+/* --output-skb-metadata: field i of the slot into r->meta[i]; 1 when
+ * there is one. Global, and one field a call, so that the verifier walks
+ * one field path once per program load. */
+__attribute__((noinline)) int expr_meta_step(__u32 i)
 {
 	struct skbs_filter *f;
 	struct expr_state *r;
 	__u32 zero = 0, slot;
 
 	r = bpf_map_lookup_elem(&expr_map, &zero);
-	if (!r)
+	if (!r || i >= SKBS_META_MAX)
 		return 0;
 	slot = r->slot & 1;
 	f = bpf_map_lookup_elem(&cfg_slots, &slot);
-	if (!f)
+	if (!f || i >= f->nmeta)
 		return 0;
-#pragma unroll
-	for (int i = 0; i < SKBS_META_MAX; i++)
-		r->meta[i] = i < f->nmeta ? expr_field(NULL, &f->meta[i],
-						       r->vm.base) :
-					    0;
-	return f->nmeta < SKBS_META_MAX ? f->nmeta : SKBS_META_MAX;
+	/* clang knows i < SKBS_META_MAX and would drop a plain mask; the
+	 * verifier, which does not, needs it. */
+	asm volatile("%0 &= 3" : "+r"(i));
+	r->meta[i] = expr_field_load(EXPR_META, i);
+	return 1;
 }
 
 #ifdef SKBS_BPF_LOOP
@@ -124,24 +165,27 @@ static long expr_loop_cb(__u32 i, void *data)
 }
 #endif
 
-static __noinline int run_expr(struct skbs_filter *f, __u32 slot, int which,
-			       const void *base)
+/* The whole run, global: verified once per program load whatever calls
+ * it, so a caller pays one call and one branch on the verdict. The base
+ * is in r->vm.base already: a global function takes no pointer
+ * arguments but the context. */
+__attribute__((noinline)) int expr_run(__u32 slot, __u32 which)
 {
+	struct skbs_filter *f;
 	struct expr_state *r;
 	__u32 zero = 0;
 
-	if (!f)
-		return 0;
 	r = bpf_map_lookup_elem(&expr_map, &zero);
-	if (!r)
+	slot &= 1;
+	f = bpf_map_lookup_elem(&cfg_slots, &slot);
+	if (!r || !f)
 		return 0;
+	if (!(which ? f->xdp_expr.n : f->skb_expr.n))
+		return 1;
 	r->slot = slot;
-	r->which = which == EXPR_XDP;
-	r->vm.base = (__u64)base;
+	r->which = which != 0;
 	r->vm.pc = r->vm.sp = 0;
 	r->verdict = 0;
-	if (!(which == EXPR_XDP ? f->xdp_expr.n : f->skb_expr.n))
-		return 1;
 #ifdef SKBS_BPF_LOOP
 	bpf_loop(SKBS_EXPR_INSNS + 1, expr_loop_cb, NULL, 0);
 #else
@@ -153,22 +197,40 @@ static __noinline int run_expr(struct skbs_filter *f, __u32 slot, int which,
 	return r->verdict != 0;
 }
 
-/* The metadata fields of base into out (SKBS_META_MAX u64s); the count. */
-static __noinline int read_expr_meta(__u32 slot, const void *base, __u64 *out)
+static __always_inline int run_expr(struct skbs_filter *f, __u32 slot,
+				    int which, const void *base)
 {
 	struct expr_state *r;
 	__u32 zero = 0;
-	int n;
 
+	(void)f;
 	r = bpf_map_lookup_elem(&expr_map, &zero);
 	if (!r)
 		return 0;
-	r->slot = slot;
 	r->vm.base = (__u64)base;
-	n = expr_meta_step(0);
-#pragma unroll
-	for (int i = 0; i < SKBS_META_MAX; i++)
-		out[i] = r->meta[i];
+	return expr_run(slot, which == EXPR_XDP);
+}
+
+/* --output-skb-metadata: the fields of r->vm.base into r->meta, when the
+ * slot asks for them; how many. Global, for the same reason as expr_run. */
+__attribute__((noinline)) int expr_meta_read(__u32 slot)
+{
+	struct skbs_filter *f;
+	struct expr_state *r;
+	__u32 zero = 0;
+	int n = 0;
+
+	r = bpf_map_lookup_elem(&expr_map, &zero);
+	slot &= 1;
+	f = bpf_map_lookup_elem(&cfg_slots, &slot);
+	if (!r || !f || !(f->output & SKBS_O_META))
+		return 0;
+	r->slot = slot;
+	for (int i = 0; i < SKBS_META_MAX; i++) {
+		if (!expr_meta_step(i))
+			break;
+		n++;
+	}
 	return n;
 }
 

@@ -33,6 +33,14 @@ struct expr_mem;
 static __always_inline int expr_mem_load(struct expr_mem *m, __u64 addr,
 					 __u32 size, __u64 *out);
 
+/* The FIELD instruction's load of field idx (< e->nfields) of e, also the
+ * includer's: user space calls expr_field() below, the kernel a global
+ * function around it, so that its paths are verified once per program
+ * load rather than inside every instruction's. */
+static __always_inline __u64 expr_mem_field(struct expr_mem *m,
+					    const struct skbs_expr *e,
+					    __u32 idx, __u64 base);
+
 /* One field: hops - 1 pointer loads, then the value. A pointer that cannot
  * be read, or a NULL one, ends the path with 0. */
 static __always_inline __u64 expr_field(struct expr_mem *m,
@@ -52,8 +60,9 @@ static __always_inline __u64 expr_field(struct expr_mem *m,
 		if (!p || expr_mem_load(m, p + fl->off[i], 8, &p))
 			return 0;
 	}
-	if (!p || expr_mem_load(m, p + fl->off[(hops - 1) & (SKBS_EXPR_HOPS - 1)],
-				size, &v))
+	if (!p ||
+	    expr_mem_load(m, p + fl->off[(hops - 1) & (SKBS_EXPR_HOPS - 1)],
+			  size, &v))
 		return 0;
 	if (fl->bit_width && fl->bit_width < 64)
 		v = (v >> (fl->bit_shift & 63)) &
@@ -97,10 +106,7 @@ static __always_inline int expr_exec(struct expr_vm *vm,
 		if (in->op == SKBS_XOP_PUSH)
 			r = in->imm;
 		else if (in->arg < e->nfields && in->arg < SKBS_EXPR_FIELDS)
-			r = expr_field(m,
-				       &e->fields[in->arg &
-						  (SKBS_EXPR_FIELDS - 1)],
-				       vm->base);
+			r = expr_mem_field(m, e, in->arg, vm->base);
 		else
 			goto bad;
 		vm->stack[sp & (SKBS_EXPR_STACK - 1)] = r;

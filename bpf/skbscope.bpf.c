@@ -293,8 +293,7 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	read_tuple(off, ev);
 	if (!h->follow && !match_tuple(f, ev))
 		return 0;
-	if (!h->follow && (f->flags & SKBS_F_SKB_EXPR) &&
-	    !run_expr(f, slot, EXPR_SKB, skb))
+	if (!h->follow && !run_expr(f, slot, EXPR_SKB, skb))
 		return 0;
 	if (!h->follow && (f->flags & SKBS_F_PCAP) &&
 	    !run_pcap(off, mac_len, f, slot))
@@ -388,14 +387,27 @@ static __always_inline __u32 fill_event(struct hit *h,
 	}
 	if (f->snaplen)
 		tail = snap_headers(off, f->snaplen, sc->tail, ev);
-	if (f->output & SKBS_O_META) {
+	{
 		/* --output-skb-metadata: the values right after the header
-		 * bytes (core/event.h says how the tail is laid out). */
-		__u32 at = tail & (SKBS_SNAP_MAX * 2 - 1);
-		int n = read_expr_meta(h->slot, skb, (__u64 *)(sc->tail + at));
+		 * bytes (core/event.h says how the tail is laid out). No
+		 * branch here on whether they are asked for: the rest of the
+		 * program would be verified twice, once per tail length
+		 * range. expr_meta_read says 0 when they are not. */
+		__u32 at = tail & (SKBS_SNAP_MAX * 2 - 1), n, zero = 0;
+		struct expr_state *x;
 
-		ev->nmeta = n & (SKBS_META_MAX * 2 - 1);
-		tail = at + 8 * ev->nmeta;
+		x = bpf_map_lookup_elem(&expr_map, &zero);
+		if (x) {
+			x->vm.base = (__u64)skb;
+			n = (__u32)expr_meta_read(h->slot) &
+			    (SKBS_META_MAX * 2 - 1);
+			__builtin_memcpy(sc->tail + at, x->meta,
+					 sizeof(x->meta));
+		} else {
+			n = 0;
+		}
+		ev->nmeta = n;
+		tail = at + 8 * n;
 	}
 	if (f->output & SKBS_O_SKB) {
 		struct btf_ptr p = {

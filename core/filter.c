@@ -310,8 +310,9 @@ int filter_set_expr(struct skbs_filter *f, int root, const char *text,
 	while (l && isspace((unsigned char)text[l - 1]))
 		l--;
 	if (l >= SKBS_EXPR_TEXT) {
-		snprintf(err, errlen, "%s: expression too long (%zu bytes; at "
-				      "most %d)",
+		snprintf(err, errlen,
+			 "%s: expression too long (%zu bytes; at "
+			 "most %d)",
 			 flag, l, SKBS_EXPR_TEXT - 1);
 		if (bad_off)
 			*bad_off = 0;
@@ -359,8 +360,8 @@ int filter_set_meta(struct skbs_filter *f, const char *text, char *err,
 				 text);
 			return -EINVAL;
 		}
-		if (skbexpr_field(skbexpr_types_get(), SKBEXPR_SKB, one,
-				  &fl[n], msg, sizeof(msg))) {
+		if (skbexpr_field(skbexpr_types_get(), SKBEXPR_SKB, one, &fl[n],
+				  msg, sizeof(msg))) {
 			snprintf(err, errlen, "--output-skb-metadata '%s': %s",
 				 text, msg);
 			return -EINVAL;
@@ -489,8 +490,10 @@ int filter_parse(const char *text, const char *netns_dir,
 			size_t e = kl == 3 ? pos : ks, end = expr_end(text, e);
 			char ex[SKBS_EXPR_TEXT];
 
-			if (f.flags & (root ? SKBS_F_XDP_EXPR : SKBS_F_SKB_EXPR)) {
-				snprintf(err, errlen, "'%s' expression given twice",
+			if (f.flags &
+			    (root ? SKBS_F_XDP_EXPR : SKBS_F_SKB_EXPR)) {
+				snprintf(err, errlen,
+					 "'%s' expression given twice",
 					 root ? "xdp" : "skb");
 				goto bad;
 			}
@@ -501,13 +504,14 @@ int filter_parse(const char *text, const char *netns_dir,
 					 root ? "xdp" : "skb");
 				goto bad;
 			}
-			snprintf(ex, sizeof(ex), "%.*s", (int)(end - e), text + e);
+			snprintf(ex, sizeof(ex), "%.*s", (int)(end - e),
+				 text + e);
 			if (filter_set_expr(&f, root, ex, msg, sizeof(msg),
 					    &off)) {
 				const char *m = strstr(msg, "': ");
 
-				snprintf(err, errlen, "%s: %s", root ? "xdp" : "skb",
-					 m ? m + 3 : msg);
+				snprintf(err, errlen, "%s: %s",
+					 root ? "xdp" : "skb", m ? m + 3 : msg);
 				ks = e + (off > 0 ? (size_t)off : 0);
 				goto bad;
 			}
@@ -704,12 +708,12 @@ int filter_format(const struct skbs_filter *f, char *buf, size_t len)
 
 		if (!(f->flags & (r ? SKBS_F_XDP_EXPR : SKBS_F_SKB_EXPR)))
 			continue;
-		n += (size_t)snprintf(buf + (n < len ? n : len),
-				      n < len ? len - n : 0, "%s%s%s%.*s",
-				      n ? " and " : "",
-				      strncmp(t, w, 3) || strncmp(t + 3, "->", 2) ? w : "",
-				      strncmp(t, w, 3) || strncmp(t + 3, "->", 2) ? " " : "",
-				      SKBS_EXPR_TEXT, t);
+		n += (size_t)snprintf(
+			buf + (n < len ? n : len), n < len ? len - n : 0,
+			"%s%s%s%.*s", n ? " and " : "",
+			strncmp(t, w, 3) || strncmp(t + 3, "->", 2) ? w : "",
+			strncmp(t, w, 3) || strncmp(t + 3, "->", 2) ? " " : "",
+			SKBS_EXPR_TEXT, t);
 	}
 	/* Last: an expression runs to the end of the line. */
 	if (f->flags & SKBS_F_PCAP)

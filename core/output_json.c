@@ -83,11 +83,10 @@ int json_meta(const struct line_out *lo, const struct skbs_event *ev,
 	for (unsigned int i = 0; i < ev->nmeta; i++) {
 		line_meta_name(lo, i, name, sizeof(name));
 		json_string(name, strlen(name), js, sizeof(js));
-		n += (size_t)snprintf(buf + (n < len ? n : len),
-				      n < len ? len - n : 0, "%s%s:%llu",
-				      i ? "," : "\"meta\":{", js,
-				      (unsigned long long)event_meta(ev, tail,
-								     i));
+		n += (size_t)snprintf(
+			buf + (n < len ? n : len), n < len ? len - n : 0,
+			"%s%s:%llu", i ? "," : "\"meta\":{", js,
+			(unsigned long long)event_meta(ev, tail, i));
 	}
 	if (ev->nmeta)
 		n += (size_t)snprintf(buf + (n < len ? n : len),

@@ -55,11 +55,10 @@ int line_meta(const struct line_out *lo, const struct skbs_event *ev,
 		buf[0] = '\0';
 	for (unsigned int i = 0; i < ev->nmeta; i++) {
 		line_meta_name(lo, i, name, sizeof(name));
-		n += (size_t)snprintf(buf + (n < len ? n : len),
-				      n < len ? len - n : 0, "%s%s=0x%llx",
-				      i ? " " : "", name,
-				      (unsigned long long)event_meta(ev, tail,
-								     i));
+		n += (size_t)snprintf(
+			buf + (n < len ? n : len), n < len ? len - n : 0,
+			"%s%s=0x%llx", i ? " " : "", name,
+			(unsigned long long)event_meta(ev, tail, i));
 	}
 	return (int)n;
 }

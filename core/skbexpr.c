@@ -26,8 +26,8 @@ const struct skbexpr_types *skbexpr_types_get(void)
 }
 
 static const struct {
-	const char *word;   /* what the expression starts with */
-	const char *sname;  /* the struct it points to */
+	const char *word;  /* what the expression starts with */
+	const char *sname; /* the struct it points to */
 } roots[] = {
 	[SKBEXPR_SKB] = { "skb", "sk_buff" },
 	[SKBEXPR_XDP] = { "xdp", "xdp_buff" },
@@ -43,8 +43,8 @@ enum vkind {
 
 struct val {
 	enum vkind kind;
-	int is_signed; /* V_INT */
-	int zero;      /* V_LIT: the literal is 0 */
+	int is_signed;     /* V_INT */
+	int zero;          /* V_LIT: the literal is 0 */
 	size_t start, end; /* its text, for messages */
 };
 
@@ -159,9 +159,8 @@ static int parse_path(const struct skbexpr_types *t, enum skbexpr_root root,
 	    strncmp(s + p, roots[root].word, (size_t)n)) {
 		*bad = p;
 		snprintf(err, errlen,
-			 "'%.*s': expected a field of %s (%s->...)",
-			 n ? n : 1, s + p, roots[root].word,
-			 roots[root].word);
+			 "'%.*s': expected a field of %s (%s->...)", n ? n : 1,
+			 s + p, roots[root].word, roots[root].word);
 		return -EINVAL;
 	}
 	p += (size_t)n;
@@ -226,8 +225,8 @@ static int parse_path(const struct skbexpr_types *t, enum skbexpr_root root,
 					snprintf(err, errlen,
 						 "%.*s: too many pointers "
 						 "followed (at most %d)",
-						 (int)(q + n - start), s + start,
-						 SKBS_EXPR_HOPS - 1);
+						 (int)(q + n - start),
+						 s + start, SKBS_EXPR_HOPS - 1);
 					return -EINVAL;
 				}
 				fl->off[hop++] = bits / 8;
@@ -248,7 +247,8 @@ static int parse_path(const struct skbexpr_types *t, enum skbexpr_root root,
 		if (ret) {
 			*bad = q;
 			if (ret == -ENOENT)
-				snprintf(err, errlen, "%.*s: %s has no member %s",
+				snprintf(err, errlen,
+					 "%.*s: %s has no member %s",
 					 (int)(q + n - start), s + start,
 					 ty.name, name);
 			else
@@ -261,8 +261,8 @@ static int parse_path(const struct skbexpr_types *t, enum skbexpr_root root,
 		ret = t->type(t->ctx, m.type, &ty, msg, sizeof(msg));
 		if (ret) {
 			*bad = q;
-			snprintf(err, errlen, "%.*s: %s",
-				 (int)(q + n - start), s + start, msg);
+			snprintf(err, errlen, "%.*s: %s", (int)(q + n - start),
+				 s + start, msg);
 			return ret;
 		}
 		if (ty.kind == SKBEXPR_STRUCT)
@@ -285,7 +285,7 @@ static int parse_path(const struct skbexpr_types *t, enum skbexpr_root root,
 	fl->off[hop] = bits / 8;
 	fl->hops = (__u8)(hop + 1);
 	fl->flags = ty.kind == SKBEXPR_INT && ty.is_signed ? SKBS_FLD_SIGNED :
-							       0;
+							     0;
 	if (bit_size) {
 		__u32 sh = bits % 8, sz = 1;
 
@@ -326,7 +326,8 @@ static int add_field(struct cc *c, const struct skbs_field *fl, size_t at)
 		if (!memcmp(&e->fields[i], fl, sizeof(*fl)))
 			return emit(c, SKBS_XOP_FIELD, i, 0, at);
 	if (e->nfields >= SKBS_EXPR_FIELDS)
-		return fail(c, at, "too many fields (at most %d different ones)",
+		return fail(c, at,
+			    "too many fields (at most %d different ones)",
 			    SKBS_EXPR_FIELDS);
 	e->fields[e->nfields] = *fl;
 	return emit(c, SKBS_XOP_FIELD, e->nfields++, 0, at);
@@ -344,8 +345,8 @@ static int parse_number(struct cc *c, struct val *v)
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		base = 16;
 		if (!isxdigit((unsigned char)p[2]))
-			return fail(c, c->pos, "'%.2s': hex number with no digits",
-				    p);
+			return fail(c, c->pos,
+				    "'%.2s': hex number with no digits", p);
 	}
 	errno = 0;
 	n = strtoull(p, &end, base);
@@ -353,7 +354,8 @@ static int parse_number(struct cc *c, struct val *v)
 		return fail(c, c->pos, "'%.*s': number too large for 64 bits",
 			    (int)(end - p), p);
 	if (isalnum((unsigned char)*end) || *end == '_')
-		return fail(c, c->pos, "'%.*s': not a number (decimal or 0x hex)",
+		return fail(c, c->pos,
+			    "'%.*s': not a number (decimal or 0x hex)",
 			    (int)(end - p) + ident_len(end) + 1, p);
 	v->kind = V_LIT;
 	v->zero = n == 0;
@@ -387,11 +389,13 @@ static int parse_primary(struct cc *c, struct val *v)
 	if (isdigit((unsigned char)c->s[c->pos]))
 		return parse_number(c, v);
 	if (!c->s[c->pos])
-		return fail(c, c->pos, "expression ends early: expected a "
-				       "field, a number or '('");
+		return fail(c, c->pos,
+			    "expression ends early: expected a "
+			    "field, a number or '('");
 	if (!ident_len(c->s + c->pos))
-		return fail(c, c->pos, "unexpected '%c': expected a field, a "
-				       "number or '('",
+		return fail(c, c->pos,
+			    "unexpected '%c': expected a field, a "
+			    "number or '('",
 			    c->s[c->pos]);
 	ret = parse_path(c->t, c->root, c->s, &c->pos, &fl, &ty, c->err,
 			 c->errlen, &c->bad);
@@ -478,9 +482,12 @@ static const struct {
 	const char *op;
 	__u8 u, s; /* unsigned and signed forms */
 } cmps[] = {
-	{ "==", SKBS_XOP_EQ, SKBS_XOP_EQ }, { "!=", SKBS_XOP_NE, SKBS_XOP_NE },
-	{ "<=", SKBS_XOP_LE, SKBS_XOP_SLE }, { ">=", SKBS_XOP_GE, SKBS_XOP_SGE },
-	{ "<", SKBS_XOP_LT, SKBS_XOP_SLT },  { ">", SKBS_XOP_GT, SKBS_XOP_SGT },
+	{ "==", SKBS_XOP_EQ, SKBS_XOP_EQ },
+	{ "!=", SKBS_XOP_NE, SKBS_XOP_NE },
+	{ "<=", SKBS_XOP_LE, SKBS_XOP_SLE },
+	{ ">=", SKBS_XOP_GE, SKBS_XOP_SGE },
+	{ "<", SKBS_XOP_LT, SKBS_XOP_SLT },
+	{ ">", SKBS_XOP_GT, SKBS_XOP_SGT },
 };
 
 /*
@@ -511,7 +518,8 @@ static int parse_cmp(struct cc *c, struct val *v)
 		const struct val *p = v->kind == V_PTR ? v : &r;
 		const struct val *o = p == v ? &r : v;
 
-		if (i > 1 || !(o->kind == V_PTR || (o->kind == V_LIT && o->zero)))
+		if (i > 1 ||
+		    !(o->kind == V_PTR || (o->kind == V_LIT && o->zero)))
 			return fail(c, p->start,
 				    "%.*s: a pointer compares only with "
 				    "== or != against 0 or a pointer",
@@ -589,8 +597,12 @@ int skbexpr_compile(const struct skbexpr_types *t, enum skbexpr_root root,
 		    size_t errlen, int *bad_off)
 {
 	struct skbs_expr e;
-	struct cc c = { .t = t, .root = root, .s = text, .e = &e,
-			.err = err, .errlen = errlen };
+	struct cc c = { .t = t,
+			.root = root,
+			.s = text,
+			.e = &e,
+			.err = err,
+			.errlen = errlen };
 	struct val v;
 	int ret;
 
@@ -638,8 +650,9 @@ int skbexpr_field(const struct skbexpr_types *t, enum skbexpr_root root,
 	while (isspace((unsigned char)text[pos]))
 		pos++;
 	if (text[pos]) {
-		snprintf(err, errlen, "'%s': one field path (%s->FIELD), no "
-				      "operators",
+		snprintf(err, errlen,
+			 "'%s': one field path (%s->FIELD), no "
+			 "operators",
 			 text, roots[root].word);
 		return -EINVAL;
 	}
@@ -671,6 +684,13 @@ static __always_inline int expr_mem_load(struct expr_mem *m, __u64 addr,
 		return 0;
 	}
 	return -1;
+}
+
+static __always_inline __u64 expr_mem_field(struct expr_mem *m,
+					    const struct skbs_expr *e,
+					    __u32 idx, __u64 base)
+{
+	return expr_field(m, &e->fields[idx & (SKBS_EXPR_FIELDS - 1)], base);
 }
 
 __u64 skbexpr_run(const struct skbs_expr *e, __u64 base,

@@ -23,10 +23,10 @@ enum skbexpr_kind {
 /* A type with typedefs and qualifiers stripped. */
 struct skbexpr_type {
 	enum skbexpr_kind kind;
-	__u32 size;     /* bytes */
-	int is_signed;  /* SKBEXPR_INT */
-	__u32 target;   /* SKBEXPR_PTR: the pointee's id, stripped */
-	char name[64];  /* for messages: "unsigned int", "struct net_device" */
+	__u32 size;    /* bytes */
+	int is_signed; /* SKBEXPR_INT */
+	__u32 target;  /* SKBEXPR_PTR: the pointee's id, stripped */
+	char name[64]; /* for messages: "unsigned int", "struct net_device" */
 };
 
 struct skbexpr_member {

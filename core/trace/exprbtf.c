@@ -28,7 +28,8 @@ static int x_root(void *ctx, const char *name, __u32 *id, char *err,
 	__s32 r = btf__find_by_name_kind(ctx, name, BTF_KIND_STRUCT);
 
 	if (r < 0) {
-		snprintf(err, errlen, "the kernel's BTF has no struct %s", name);
+		snprintf(err, errlen, "the kernel's BTF has no struct %s",
+			 name);
 		return -ENOENT;
 	}
 	*id = (__u32)r;
@@ -197,7 +198,7 @@ static int l_root(void *ctx, const char *name, __u32 *id, char *err,
 {
 	(void)ctx;
 	return lazy_load(err, errlen) ?:
-		       x_root(lazy.btf, name, id, err, errlen);
+					x_root(lazy.btf, name, id, err, errlen);
 }
 
 static int l_type(void *ctx, __u32 id, struct skbexpr_type *out, char *err,

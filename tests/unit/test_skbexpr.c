@@ -74,7 +74,7 @@ static void setup(void)
 	put(skbmem, 0, DEV, 8);
 	put(skbmem, 8, 150, 4);        /* len */
 	put(skbmem, 12, 0x140, 4);     /* mark */
-	skbmem[16] = 5 << 2 | 5 << 5; /* pkt_type 5 at bit 2; sb's low bits */
+	skbmem[16] = 5 << 2 | 5 << 5;  /* pkt_type 5 at bit 2; sb's low bits */
 	skbmem[17] = 0x1;              /* sb = 0b1101 = -3 (bits 5..8) */
 	put(skbmem, 20, 7, 4);         /* hash */
 	put(skbmem, 24, (__u16)-2, 2); /* prio */
@@ -139,8 +139,8 @@ TEST(skbexpr_signedness)
 {
 	setup();
 	CHECK_INT(run("skb->prio == -2"), 1);
-	CHECK_INT(run("skb->prio < 0"), 1);       /* signed field: signed */
-	CHECK_INT(run("skb->len > -1"), 0);       /* unsigned field, as C */
+	CHECK_INT(run("skb->prio < 0"), 1); /* signed field: signed */
+	CHECK_INT(run("skb->len > -1"), 0); /* unsigned field, as C */
 	CHECK_INT(run("skb->dev->ifindex > -1"), 1);
 }
 
@@ -179,17 +179,28 @@ TEST(skbexpr_errors_name_the_part)
 		{ "skb->nosuch == 1",
 		  "skb->nosuch: struct sk_buff has no member nosuch", 5 },
 		{ "skb->dev->nosuch",
-		  "skb->dev->nosuch: struct net_device has no member nosuch", 10 },
-		{ "skb->len->x", "skb->len: not a pointer (unsigned int), '->' "
-				 "needs one", 8 },
-		{ "skb->dev.ifindex", "skb->dev: not a struct (struct net_device *)"
-				      ", '.' needs one; use '->'", 8 },
-		{ "skb->head->x", "skb->head: points to unsigned char, not a "
-				  "struct", 9 },
-		{ "skb->cb == 1", "skb->cb: not an integer or a pointer "
-				  "(char[8])", 0 },
-		{ "skb->dev > 3", "skb->dev: a pointer compares only with == or "
-				  "!= against 0 or a pointer", 0 },
+		  "skb->dev->nosuch: struct net_device has no member nosuch",
+		  10 },
+		{ "skb->len->x",
+		  "skb->len: not a pointer (unsigned int), '->' "
+		  "needs one",
+		  8 },
+		{ "skb->dev.ifindex",
+		  "skb->dev: not a struct (struct net_device *)"
+		  ", '.' needs one; use '->'",
+		  8 },
+		{ "skb->head->x",
+		  "skb->head: points to unsigned char, not a "
+		  "struct",
+		  9 },
+		{ "skb->cb == 1",
+		  "skb->cb: not an integer or a pointer "
+		  "(char[8])",
+		  0 },
+		{ "skb->dev > 3",
+		  "skb->dev: a pointer compares only with == or "
+		  "!= against 0 or a pointer",
+		  0 },
 		{ "skb->dev == 3", "a pointer compares only", 0 },
 		{ "skb->dev & 1", "skb->dev: '&' on a pointer", 0 },
 		{ "-skb->dev", "skb->dev: '-' on a pointer", 0 },
@@ -199,12 +210,14 @@ TEST(skbexpr_errors_name_the_part)
 		{ "", "empty expression", 0 },
 		{ "skb->mark ==", "expression ends early", 12 },
 		{ "(skb->mark == 1", "expected ')' at the end", 15 },
-		{ "skb->mark == 1)", "unexpected ')' after the expression", 14 },
+		{ "skb->mark == 1)", "unexpected ')' after the expression",
+		  14 },
 		{ "skb->mark == 1 == 2", "'==' after a comparison", 15 },
 		{ "skb->mark = 1", "unexpected '=", 10 },
 		{ "skb->mark == 0x", "hex number with no digits", 13 },
 		{ "skb->mark == 12ab", "'12ab': not a number", 13 },
-		{ "skb->mark == 99999999999999999999", "too large for 64 bits", 13 },
+		{ "skb->mark == 99999999999999999999", "too large for 64 bits",
+		  13 },
 		{ "skb->mark == @", "unexpected '@'", 13 },
 	};
 
@@ -214,8 +227,9 @@ TEST(skbexpr_errors_name_the_part)
 			test_fail(__FILE__, __LINE__, "'%s' compiled",
 				  bad[i].text);
 		else if (!strstr(last_err, bad[i].msg))
-			test_fail(__FILE__, __LINE__, "'%s': \"%s\" lacks \"%s\"",
-				  bad[i].text, last_err, bad[i].msg);
+			test_fail(__FILE__, __LINE__,
+				  "'%s': \"%s\" lacks \"%s\"", bad[i].text,
+				  last_err, bad[i].msg);
 		else if (last_off != bad[i].off)
 			test_fail(__FILE__, __LINE__, "'%s': offset %d, not %d",
 				  bad[i].text, last_off, bad[i].off);
@@ -324,8 +338,7 @@ TEST(skbexpr_filter_text_round_trip)
 	CHECK_STR(f.skb_expr_text, "skb->mark == 0x40 && skb->len > 5");
 	filter_format(&f, buf, sizeof(buf));
 	CHECK_STR(buf, "dport 80 and skb->mark == 0x40 && skb->len > 5");
-	CHECK_INT(filter_parse(buf, "/nonexistent", &f, err, sizeof(err),
-			       &off),
+	CHECK_INT(filter_parse(buf, "/nonexistent", &f, err, sizeof(err), &off),
 		  0);
 	CHECK_INT(filter_parse("skb (skb->len > 1 and 2) and mark 1",
 			       "/nonexistent", &f, err, sizeof(err), &off),
@@ -355,8 +368,9 @@ TEST(skbexpr_filter_text_round_trip)
 	CHECK_INT(filter_set_meta(&f, "skb->mark,,skb->len", err, sizeof(err)),
 		  -EINVAL);
 	CHECK_HAS(err, "empty field");
-	CHECK_INT(filter_set_meta(&f, "skb->len,skb->len,skb->len,skb->len,"
-				      "skb->len",
+	CHECK_INT(filter_set_meta(&f,
+				  "skb->len,skb->len,skb->len,skb->len,"
+				  "skb->len",
 				  err, sizeof(err)),
 		  -EINVAL);
 	CHECK_HAS(err, "at most 4 fields");
