@@ -125,6 +125,21 @@ if start_trace "$O" --filter-mark 0x40 \
 else
 	not_ok "start trace (metadata)"
 fi
+# A recording keeps the values and their names; the replay shows them.
+R=$TMP/meta.skbs
+if start_trace "$TMP/rec.txt" --filter-mark 0x40 --record "$R" \
+	--output-skb-metadata 'skb->mark,skb->len'; then
+	send_sized "$A" "$NET.2" 7101 77
+	sleep 0.5
+	stop_trace
+	"$SKBSCOPE" --replay "$R" --no-tui >"$TMP/replay.txt" 2>&1
+	check "a replay shows the recorded skb->mark=0x40 skb->len=..." \
+		bash -c "grep -E '^0x' '$TMP/replay.txt' | grep -q 'skb->mark=0x40 skb->len=0x'"
+	check "... and the same lines as the live run" \
+		diff <(events "$TMP/rec.txt") <(events "$TMP/replay.txt")
+else
+	not_ok "start trace (metadata recording)"
+fi
 J=$TMP/meta.json
 if start_trace "$J" --filter-mark 0x40 --output-json \
 	--output-skb-metadata 'skb->mark, skb->len'; then
