@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <bpf/btf.h>
 #include "test.h"
+#include "core/event.h"
 #include "core/filter.h"
+#include "core/output_json.h"
+#include "core/output_line.h"
 #include "core/skbexpr.h"
 #include "core/trace/btf.h"
 #include "core/trace/exprbtf.h"
@@ -433,4 +436,58 @@ TEST(skbexpr_kernel_btf_bad_file)
 	b = kbtf_load_kernel("/nonexistent/vmlinux", err, sizeof(err));
 	CHECK(!b);
 	CHECK_HAS(err, "--kernel-btf /nonexistent/vmlinux");
+}
+
+/* The tail layout: header bytes, then the metadata values, then the skb
+ * text; a record that claims more than it carries is refused. */
+TEST(skbexpr_event_tail_layout)
+{
+	struct {
+		struct skbs_event ev;
+		char tail[64];
+	} r;
+	const struct skbs_event *ev;
+	const char *tail, *txt;
+	struct line_opts lo_o = { .meta_names = "skb->mark, skb->len" };
+	struct line_out *lo;
+	char err[256], buf[256];
+	__u64 v;
+	size_t tl;
+
+	memset(&r, 0, sizeof(r));
+	r.ev.rec_type = SKBS_REC_EVENT;
+	r.ev.hdr_len = 3;
+	r.ev.nmeta = 2;
+	r.ev.flags = SKBS_EV_SKB_TEXT;
+	memcpy(r.tail, "abc", 3);
+	v = 0x40;
+	memcpy(r.tail + 3, &v, 8);
+	v = 100;
+	memcpy(r.tail + 11, &v, 8);
+	memcpy(r.tail + 19, "(struct sk_buff){}", 18);
+	r.ev.tail_len = 37;
+	CHECK_INT(event_decode(&r, sizeof(r.ev) + 37, &ev, &tail, err,
+			       sizeof(err)),
+		  0);
+	CHECK_INT(event_meta(ev, tail, 0), 0x40);
+	CHECK_INT(event_meta(ev, tail, 1), 100);
+	CHECK_INT(event_meta(ev, tail, 2), 0);
+	txt = event_skb_text(ev, tail, &tl);
+	CHECK(txt && tl == 18 && !memcmp(txt, "(struct sk_buff){}", 18));
+	CHECK_INT(line_out_new(&lo_o, NULL, NULL, &lo), 0);
+	line_meta(lo, ev, tail, buf, sizeof(buf));
+	CHECK_STR(buf, "skb->mark=0x40 skb->len=0x64");
+	json_meta(lo, ev, tail, buf, sizeof(buf));
+	CHECK_STR(buf, "\"meta\":{\"skb->mark\":64,\"skb->len\":100}");
+	line_out_free(lo);
+	r.ev.nmeta = 5;
+	CHECK_INT(event_decode(&r, sizeof(r.ev) + 37, &ev, &tail, err,
+			       sizeof(err)),
+		  -EINVAL);
+	CHECK_HAS(err, "metadata values");
+	r.ev.nmeta = 4; /* 3 + 32 > the 20 bytes of tail left */
+	r.ev.tail_len = 20;
+	CHECK_INT(event_decode(&r, sizeof(r.ev) + 20, &ev, &tail, err,
+			       sizeof(err)),
+		  -EINVAL);
 }
