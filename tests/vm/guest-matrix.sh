@@ -119,10 +119,12 @@ done
 # from 5.17, a bounded loop before) on each function backend, with a
 # pointer chain: only skbs on lo (ifindex 1) longer than 41 bytes (the
 # datagrams at the IP layer are 41, at the device 55). The first run of
-# the backend, unfiltered, shows the shorter ones it must leave out.
+# the backend, unfiltered, shows the shorter ones it must leave out. A
+# few functions on both sides of that line keep the runs short under TCG.
+EXPRFUNCS='^(udp_send_skb|ip_output|ip_finish_output2|__dev_queue_xmit|ip_rcv|__netif_receive_skb_one_core)$'
 for b in $OFFERED; do
 	[ "$b" = tracepoint ] && continue
-	if run "$b" /tmp/expr.$b --filter-dst-ip 127.0.0.1 --filter-func "$FUNCS" \
+	if run "$b" /tmp/expr.$b --filter-dst-ip 127.0.0.1 --filter-func "$EXPRFUNCS" \
 		--filter-skb-expr 'skb->dev->ifindex == 1 && skb->len > 41'; then
 		vmcheck "$b: skb expression keeps only skbs on lo longer than 41 bytes" \
 			sh -c "grep '^0x' /tmp/expr.$b | awk '\$6 ~ /^1[(]/ && \$9 > 41 { ok++; next } { bad++ } END { exit !(ok > 0 && bad == 0) }'"
