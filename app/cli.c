@@ -3,12 +3,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <regex.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "app/cli.h"
 #include "core/pcapexpr.h"
 #include "core/filter.h"
+#include "core/skbexpr.h"
+#include "core/trace/exprbtf.h"
 
 /* Longer than any list of function names needs; see OPT_FUNC. */
 #define FUNC_REGEX_MAX 4096
@@ -56,6 +59,11 @@ enum {
 	OPT_OUTPUT_PCAP,
 	OPT_RECORD,
 	OPT_REPLAY,
+	/* skb/xdp expressions, metadata and --kernel-btf (issue #16) */
+	OPT_SKB_EXPR,
+	OPT_XDP_EXPR,
+	OPT_SKB_META,
+	OPT_KERNEL_BTF,
 };
 
 static const struct option options[] = {
@@ -100,6 +108,11 @@ static const struct option options[] = {
 	{ "output-pcap", required_argument, NULL, OPT_OUTPUT_PCAP },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
+	/* skb/xdp expressions, metadata and --kernel-btf (issue #16) */
+	{ "filter-skb-expr", required_argument, NULL, OPT_SKB_EXPR },
+	{ "filter-xdp-expr", required_argument, NULL, OPT_XDP_EXPR },
+	{ "output-skb-metadata", required_argument, NULL, OPT_SKB_META },
+	{ "kernel-btf", required_argument, NULL, OPT_KERNEL_BTF },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -121,6 +134,9 @@ static const char usage[] =
 	"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
 	"  --exclude-func REGEX         leave out the functions that match\n"
 	"  --filter-track-skb           once an skb matches, report all its later events\n"
+	"  --filter-skb-expr EXPR       C-like expression on struct sk_buff fields\n"
+	"                               ('skb->mark == 0x40 && skb->dev->ifindex == 3')\n"
+	"  --filter-xdp-expr EXPR       ... on struct xdp_buff, for XDP hops\n"
 	"\n"
 	"Output:\n"
 	"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
@@ -131,6 +147,7 @@ static const char usage[] =
 	"  --output-return              each function's return value and time;\n"
 	"                               the explorer shows a call tree (kprobe\n"
 	"                               backends)\n"
+	"  --output-skb-metadata LIST   up to 4 skb fields per event ('skb->mark,skb->len')\n"
 	"  --snaplen N                  capture N header bytes per event (0-128; explorer, --record: 64)\n"
 	"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 	"  --output-relative-timestamp  same as --timestamp relative\n"
@@ -154,6 +171,7 @@ static const char usage[] =
 	"Tracing:\n"
 	"  --backend NAME               auto, kprobe-multi, kprobe, fentry or tracepoint\n"
 	"  --ringbuf-size SIZE          ring buffer bytes, a power of two (K/M/G suffix; default 4M)\n"
+	"  --kernel-btf PATH            kernel BTF from PATH, not /sys/kernel/btf/vmlinux\n"
 	"  --ready-file PATH            create PATH once everything is attached\n"
 	"  --kmods MOD[,MOD...]         also probe skb functions of these modules\n"
 	"  --all-kmods                  ... of every loaded module with BTF\n"
@@ -271,6 +289,8 @@ static int filter_opt(int opt)
 	case OPT_PROTO:
 	case OPT_MARK:
 	case OPT_NETNS:
+	case OPT_SKB_EXPR:
+	case OPT_XDP_EXPR:
 	case OPT_IFNAME: return 1;
 	}
 	return 0;
@@ -289,6 +309,8 @@ static int live_only(int opt)
 	case OPT_LIST:
 	case OPT_LIST_FUNCS:
 	case OPT_SHOW_FAILED:
+	case OPT_SKB_META:
+	case OPT_KERNEL_BTF:
 	case OPT_DEMO: return 1;
 	}
 	return 0;
@@ -593,6 +615,46 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			else
 				c->replay = optarg;
 			break;
+		/* skb/xdp expressions, metadata and --kernel-btf (issue
+		 * #16): kept as text here, compiled after the loop. */
+		case OPT_SKB_EXPR:
+		case OPT_XDP_EXPR:
+		case OPT_SKB_META:
+			if (!optarg[strspn(optarg, " \t")]) {
+				snprintf(err, errlen, "--%s: empty value",
+					 name);
+				ret = -EINVAL;
+			} else if (opt == OPT_SKB_EXPR) {
+				c->skb_expr = optarg;
+			} else if (opt == OPT_XDP_EXPR) {
+				c->xdp_expr = optarg;
+			} else if (c->skb_meta) {
+				snprintf(err, errlen,
+					 "--%s given twice (list the "
+					 "fields in one, comma-separated)",
+					 name);
+				ret = -EINVAL;
+			} else {
+				c->skb_meta = optarg;
+			}
+			break;
+		case OPT_KERNEL_BTF: {
+			struct stat st;
+
+			if (!*optarg || stat(optarg, &st) ||
+			    !S_ISREG(st.st_mode)) {
+				snprintf(err, errlen, "--kernel-btf '%s': %s",
+					 optarg,
+					 !*optarg ? "empty path" :
+					 !stat(optarg, &st) ?
+						    "not a regular file" :
+						    strerror(errno));
+				ret = -EINVAL;
+				break;
+			}
+			c->kernel_btf = optarg;
+			break;
+		}
 		case 'h': c->help = 1; break;
 		case OPT_VERSION: c->version = 1; break;
 		case ':':
@@ -621,6 +683,17 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			 live);
 		return -EINVAL;
 	}
+	/* Expressions and metadata against the kernel's BTF (issue #16). */
+	skbexpr_use_types(kbtf_expr_lazy(c->kernel_btf));
+	if (c->skb_expr && filter_set_expr(&c->filter, SKBEXPR_SKB, c->skb_expr,
+					   err, errlen, NULL))
+		return -EINVAL;
+	if (c->xdp_expr && filter_set_expr(&c->filter, SKBEXPR_XDP, c->xdp_expr,
+					   err, errlen, NULL))
+		return -EINVAL;
+	if (c->skb_meta &&
+	    filter_set_meta(&c->filter, c->skb_meta, err, errlen))
+		return -EINVAL;
 	if (optind < argc) {
 		/* The rest is a pcap-filter expression, as tcpdump and pwru
 		 * take it: one quoted argument or several words. */

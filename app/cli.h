@@ -43,6 +43,12 @@ struct cli {
 	const char *record;      /* --record PATH */
 	const char *replay;      /* --replay PATH: no BPF, no root */
 	int help, version;
+	/* Issue #16's expressions: compiled once every flag is read, since
+	 * --kernel-btf may come after them. */
+	const char *skb_expr;   /* --filter-skb-expr */
+	const char *xdp_expr;   /* --filter-xdp-expr */
+	const char *skb_meta;   /* --output-skb-metadata */
+	const char *kernel_btf; /* --kernel-btf PATH */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "core/event.h"
 #include "core/explain.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
@@ -136,6 +137,22 @@ int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	return 0;
 }
 
+/* One JSON object, with the --output-skb-metadata member spliced in
+ * before its closing brace. */
+static void put_json(struct app *a, const char *obj,
+		     const struct skbs_event *ev, const char *tail)
+{
+	char meta[1024];
+	size_t l = strlen(obj);
+
+	if (!ev->nmeta || !l || obj[l - 1] != '}') {
+		fprintf(a->out, "%s\n", obj);
+		return;
+	}
+	json_meta(a->lo, ev, tail, meta, sizeof(meta));
+	fprintf(a->out, "%.*s,%s}\n", (int)l - 1, obj, meta);
+}
+
 int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	struct app *a = ctx;
@@ -168,17 +185,24 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 		len = json_format(a->lo, ev, frames, n, why, line,
 				  sizeof(line));
 		if (len < (int)sizeof(line)) {
-			fprintf(a->out, "%s\n", line);
+			put_json(a, line, ev, tail);
 		} else if ((js = malloc((size_t)len + 1))) {
 			json_format(a->lo, ev, frames, n, why, js,
 				    (size_t)len + 1);
-			fprintf(a->out, "%s\n", js);
+			put_json(a, js, ev, tail);
 			free(js);
 		}
 		goto counted;
 	}
 	line_format(a->lo, ev, line, sizeof(line));
-	fprintf(a->out, "%s\n", line);
+	if (ev->nmeta) {
+		char meta[512];
+
+		line_meta(a->lo, ev, tail, meta, sizeof(meta));
+		fprintf(a->out, "%s %s\n", line, meta);
+	} else {
+		fprintf(a->out, "%s\n", line);
+	}
 	/* The drop's explanation: one indented line under it. */
 	if (why && why->kind != EXPLAIN_NONE)
 		fprintf(a->out, "    why: %s\n", why->text);
@@ -186,9 +210,13 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 		fprintf(a->out, "    (stack lost: %s)\n", strerror(-depth));
 	for (int i = 0; i < n; i++)
 		fprintf(a->out, "    %s\n", syms[i]);
-	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len)
-		fprintf(a->out, "%.*s\n", (int)(ev->tail_len - ev->hdr_len),
-			tail + ev->hdr_len);
+	{
+		size_t tl;
+		const char *t = event_skb_text(ev, tail, &tl);
+
+		if (t)
+			fprintf(a->out, "%.*s\n", (int)tl, t);
+	}
 counted:
 	/* errno is the failed write's: the calls since only filled the
 	 * buffer. */

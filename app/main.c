@@ -301,6 +301,7 @@ int main(int argc, char **argv)
 		so.skip_nftrace = 1;
 	}
 	so.returns = a.cli.returns;
+	so.kernel_btf = a.cli.kernel_btf;
 	so.note = note_cb;
 	so.progress = progress_cb;
 	ret = session_open(&so, &a.s, err, sizeof(err));
@@ -392,6 +393,7 @@ int main(int argc, char **argv)
 	lopt.tuple = a.cli.tuple;
 	lopt.ts = a.cli.ts;
 	lopt.realtime_offset_ns = app_realtime_offset();
+	lopt.meta_names = a.cli.skb_meta;
 	if (line_out_new(&lopt, session_hooks(a.s), session_reasons(a.s),
 			 &a.lo)) {
 		fprintf(stderr, "skbscope: out of memory\n");

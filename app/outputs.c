@@ -182,6 +182,8 @@ int app_start_record(struct app *a)
 	clock_gettime(CLOCK_REALTIME, &now);
 	m.start_realtime_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
 	m.realtime_offset_ns = app_realtime_offset();
+	snprintf(m.meta_names, sizeof(m.meta_names), "%s",
+		 a->cli.skb_meta ? a->cli.skb_meta : "");
 	ret = rec_create(a->cli.record, &m, &a->rec, err, sizeof(err));
 	if (!ret) {
 		ret = rec_write_reasons(a->rec, session_reasons(a->s));

@@ -92,6 +92,10 @@ static int replay_tui(struct app *a, const struct rec_meta *m)
 	to.keymap = a->cli.keymap;
 	to.max_packets = a->cli.max_packets;
 	to.filter = a->cli.filter;
+	/* What the recorded metadata values are: the detail pane names
+	 * them. */
+	snprintf(to.filter.meta_text, sizeof(to.filter.meta_text), "%s",
+		 m->meta_names);
 	to.ksyms = rec_ksyms(a->replay);
 	to.note = replay_status(rp);
 	to.realtime_offset_ns = m->realtime_offset_ns;
@@ -151,6 +155,7 @@ int app_replay_main(struct app *a)
 	lopt.tuple = a->cli.tuple;
 	lopt.ts = a->cli.ts;
 	lopt.realtime_offset_ns = m->realtime_offset_ns;
+	lopt.meta_names = m->meta_names;
 	if (line_out_new(&lopt, rec_hooks(a->replay), rec_reasons(a->replay),
 			 &a->lo)) {
 		fprintf(stderr, "skbscope: out of memory\n");

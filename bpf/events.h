@@ -205,6 +205,8 @@ enum skbs_filter_flags {
 	/* Some hook is muted: check the muted map (session_set_filter sets
 	 * it; without it a hit pays no attach-cookie lookup for it). */
 	SKBS_F_MUTED = 1 << 12,
+	SKBS_F_SKB_EXPR = 1 << 13, /* run skb_expr (--filter-skb-expr) */
+	SKBS_F_XDP_EXPR = 1 << 14, /* run xdp_expr on XDP hops */
 	/* Count runs per hook in hook_runs (kprobe families: their run-time
 	 * statistics are per program, shared by every function), for the
 	 * explorer's functions sorted by cost. */
@@ -215,6 +217,73 @@ enum skbs_output_flags {
 	SKBS_O_STACK = 1 << 0,  /* collect a kernel stack id */
 	SKBS_O_SKB = 1 << 1,    /* dump struct sk_buff text into the tail */
 	SKBS_O_CALLER = 1 << 2, /* kprobes: read the return address */
+	SKBS_O_META = 1 << 3,   /* --output-skb-metadata: read meta[] */
+};
+
+/*
+ * Expressions on kernel structs (--filter-skb-expr, --filter-xdp-expr,
+ * --output-skb-metadata), compiled in user space against the kernel's BTF
+ * (core/skbexpr.c) and run by bpf/exprvm.bpf.h. A field is a path of loads
+ * from the base (the skb or xdp_buff address): hops - 1 pointer loads at
+ * off[0..hops-2], then a size-byte load at off[hops-1]. Little endian.
+ */
+#define SKBS_EXPR_HOPS 4   /* pointer loads + 1 in one field path */
+#define SKBS_EXPR_INSNS 32 /* instructions in one expression */
+#define SKBS_EXPR_FIELDS 8 /* fields one expression reads */
+#define SKBS_EXPR_STACK 8  /* operand stack depth */
+#define SKBS_EXPR_TEXT 256 /* expression text kept for display */
+#define SKBS_META_MAX 4    /* --output-skb-metadata fields */
+
+enum skbs_field_flags {
+	SKBS_FLD_SIGNED = 1 << 0, /* sign-extend the final load */
+};
+
+struct skbs_field {
+	__u32 off[SKBS_EXPR_HOPS]; /* bytes, from the pointer of that hop */
+	__u8 hops;                 /* 1..SKBS_EXPR_HOPS */
+	__u8 size;                 /* final load: 1, 2, 4 or 8 bytes */
+	__u8 flags;                /* enum skbs_field_flags */
+	__u8 bit_shift;            /* bitfield: right shift after the load */
+	__u8 bit_width;            /* bitfield: bits kept, 0: the whole load */
+	__u8 pad[3];
+};
+
+/* A stack machine; every value is a u64 (signed ones sign-extended). */
+enum skbs_expr_op {
+	SKBS_XOP_PUSH = 1, /* push imm */
+	SKBS_XOP_FIELD,    /* push fields[arg] read from the base */
+	SKBS_XOP_EQ,       /* pop b, pop a, push a OP b (0 or 1) */
+	SKBS_XOP_NE,
+	SKBS_XOP_LT, /* unsigned */
+	SKBS_XOP_LE,
+	SKBS_XOP_GT,
+	SKBS_XOP_GE,
+	SKBS_XOP_SLT, /* signed */
+	SKBS_XOP_SLE,
+	SKBS_XOP_SGT,
+	SKBS_XOP_SGE,
+	SKBS_XOP_BAND, /* a & b */
+	SKBS_XOP_LAND, /* a && b (both evaluated: loads have no effects) */
+	SKBS_XOP_LOR,
+	SKBS_XOP_NOT,  /* !a */
+	SKBS_XOP_NEG,  /* -a */
+	SKBS_XOP_BNOT, /* ~a */
+	SKBS_XOP_MAX,
+};
+
+struct skbs_expr_insn {
+	__u8 op;  /* enum skbs_expr_op */
+	__u8 arg; /* SKBS_XOP_FIELD: index into fields */
+	__u8 pad[6];
+	__u64 imm; /* SKBS_XOP_PUSH: the literal */
+};
+
+struct skbs_expr {
+	__u8 n; /* instructions; the value left on top is the verdict */
+	__u8 nfields;
+	__u8 pad[6];
+	struct skbs_expr_insn insn[SKBS_EXPR_INSNS];
+	struct skbs_field fields[SKBS_EXPR_FIELDS];
 };
 
 /* One slot of the config map. The programs read the slot named by the
@@ -247,6 +316,19 @@ struct skbs_filter {
 	/* The expression as the user wrote it, for display; the programs
 	 * never read it. */
 	char pcap_text[SKBS_PCAP_TEXT];
+	/* Appended for issue #16's expressions (bpf/exprvm.bpf.h): a
+	 * verdict on the skb, one on the xdp_buff of XDP hops, and up to
+	 * SKBS_META_MAX fields read into the event tail (SKBS_O_META). */
+	struct skbs_expr skb_expr;
+	struct skbs_expr xdp_expr;
+	__u8 nmeta;
+	__u8 meta_pad[7];
+	struct skbs_field meta[SKBS_META_MAX];
+	/* As the user wrote them, for display; the programs never read
+	 * them. */
+	char skb_expr_text[SKBS_EXPR_TEXT];
+	char xdp_expr_text[SKBS_EXPR_TEXT];
+	char meta_text[SKBS_EXPR_TEXT]; /* --output-skb-metadata's list */
 };
 
 /* Hook ids below this can be muted live (the muted map). */

@@ -16,6 +16,7 @@
 #include "events.h"
 #include "skb.bpf.h"
 #include "filter.bpf.h"
+#include "expr.bpf.h"
 #include "ipt.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -162,6 +163,7 @@ struct hit {
 	struct net_device *dev; /* skb->dev; kprobes read it in read_meta() */
 	int follow;             /* a tracked skb: reported whatever it is */
 	int meta;               /* mark, device and netns are read */
+	__u32 slot;             /* f's index in cfg_slots */
 	void *ctx;              /* the stub's */
 };
 
@@ -260,6 +262,7 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	if (!f || !h->sc)
 		return 0;
 	h->f = f;
+	h->slot = slot;
 	count_hit();
 	if (kind == STUB_KPROBE && (f->flags & SKBS_F_HOOK_RUNS))
 		count_hook_run(h->ctx);
@@ -306,6 +309,8 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	read_tuple(off, ev);
 	if (!h->follow && !match_tuple(f, ev))
+		return 0;
+	if (!h->follow && !run_expr(f, slot, EXPR_SKB, skb))
 		return 0;
 	if (!h->follow && (f->flags & SKBS_F_PCAP) &&
 	    !run_pcap(off, mac_len, f, slot))
@@ -402,6 +407,28 @@ static __always_inline __u32 fill_event(struct hit *h,
 	}
 	if (f->snaplen)
 		tail = snap_headers(off, f->snaplen, sc->tail, ev);
+	{
+		/* --output-skb-metadata: the values right after the header
+		 * bytes (core/event.h says how the tail is laid out). No
+		 * branch here on whether they are asked for: the rest of the
+		 * program would be verified twice, once per tail length
+		 * range. expr_meta_read says 0 when they are not. */
+		__u32 at = tail & (SKBS_SNAP_MAX * 2 - 1), n, zero = 0;
+		struct expr_state *x;
+
+		x = bpf_map_lookup_elem(&expr_map, &zero);
+		if (x) {
+			x->vm.base = (__u64)skb;
+			n = (__u32)expr_meta_read(h->slot) &
+			    (SKBS_META_MAX * 2 - 1);
+			__builtin_memcpy(sc->tail + at, x->meta,
+					 sizeof(x->meta));
+		} else {
+			n = 0;
+		}
+		ev->nmeta = n;
+		tail = at + 8 * n;
+	}
 	if (f->output & SKBS_O_SKB) {
 		struct btf_ptr p = {
 			.ptr = skb,

@@ -2,12 +2,19 @@
 /* Record validation: the ring buffer, and later files, are input. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "core/event.h"
 
 _Static_assert(sizeof(struct skbs_event) == 184,
 	       "struct skbs_event changed size: both sides must agree");
+_Static_assert(sizeof(struct skbs_expr) ==
+		       8 + 16 * SKBS_EXPR_INSNS + 24 * SKBS_EXPR_FIELDS,
+	       "struct skbs_expr changed size");
 _Static_assert(sizeof(struct skbs_filter) ==
-		       88 + 2 * 8 * SKBS_CBPF_MAX + SKBS_PCAP_TEXT,
+		       88 + 2 * 8 * SKBS_CBPF_MAX + SKBS_PCAP_TEXT +
+			       2 * sizeof(struct skbs_expr) + 8 +
+			       SKBS_META_MAX * sizeof(struct skbs_field) +
+			       3 * SKBS_EXPR_TEXT,
 	       "struct skbs_filter changed size: both sides must agree");
 
 int event_decode(const void *data, size_t size, const struct skbs_event **ev,
@@ -31,6 +38,14 @@ int event_decode(const void *data, size_t size, const struct skbs_event **ev,
 			 e->hdr_len, e->tail_len);
 		return -EINVAL;
 	}
+	if (e->nmeta > SKBS_META_MAX ||
+	    e->hdr_len + 8u * e->nmeta > e->tail_len) {
+		snprintf(err, errlen,
+			 "%u metadata values after %u header bytes exceed "
+			 "the tail (%u)",
+			 e->nmeta, e->hdr_len, e->tail_len);
+		return -EINVAL;
+	}
 	if (e->tail_len > SKBS_TAIL_MAX || sizeof(*e) + e->tail_len > size) {
 		snprintf(err, errlen,
 			 "record tail of %u bytes does not fit "
@@ -41,6 +56,29 @@ int event_decode(const void *data, size_t size, const struct skbs_event **ev,
 	*ev = e;
 	*tail = (const char *)data + sizeof(*e);
 	return 0;
+}
+
+__u64 event_meta(const struct skbs_event *ev, const char *tail, unsigned int i)
+{
+	__u64 v;
+
+	if (i >= ev->nmeta || !tail)
+		return 0;
+	memcpy(&v, tail + ev->hdr_len + 8 * i, sizeof(v));
+	return v;
+}
+
+const char *event_skb_text(const struct skbs_event *ev, const char *tail,
+			   size_t *len)
+{
+	size_t at = ev->hdr_len + 8u * ev->nmeta;
+
+	if (!(ev->flags & SKBS_EV_SKB_TEXT) || !tail || ev->tail_len <= at) {
+		*len = 0;
+		return NULL;
+	}
+	*len = ev->tail_len - at;
+	return tail + at;
 }
 
 int event_family(const struct skbs_event *ev)

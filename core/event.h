@@ -15,6 +15,18 @@
 int event_decode(const void *data, size_t size, const struct skbs_event **ev,
 		 const char **tail, char *err, size_t errlen);
 
+/*
+ * The tail after an event: hdr_len header bytes (--snaplen), then nmeta
+ * u64 values (--output-skb-metadata, in the order given), then the
+ * --output-skb text (SKBS_EV_SKB_TEXT). The event must have passed
+ * event_decode.
+ */
+/* Value i of --output-skb-metadata; 0 past nmeta. */
+__u64 event_meta(const struct skbs_event *ev, const char *tail, unsigned int i);
+/* The --output-skb text and its length; NULL when there is none. */
+const char *event_skb_text(const struct skbs_event *ev, const char *tail,
+			   size_t *len);
+
 /* Address family of the event's tuple: 4, 6 or 0 for none. */
 int event_family(const struct skbs_event *ev);
 

@@ -57,6 +57,8 @@ static void hop_event(const struct packet *p, const struct hop *h,
 	memcpy(ev->saddr, h->saddr, sizeof(ev->saddr));
 	memcpy(ev->daddr, h->daddr, sizeof(ev->daddr));
 	ev->hdr_len = h->hdr ? h->hdr_len : 0;
+	/* h->hdr holds them after the header bytes, as an event's tail. */
+	ev->nmeta = h->hdr ? h->nmeta : 0;
 }
 
 static int stack_syms(const struct export_ctx *c, const struct line_out *lo,
@@ -81,7 +83,7 @@ long export_packets(const char *path, const struct packet *const *pkts,
 	struct pcapng *pc = NULL;
 	char syms[SKBS_STACK_DEPTH][LINE_SYM_MAX];
 	const char *frames[SKBS_STACK_DEPTH];
-	char line[2048];
+	char line[2048], meta[1024];
 	FILE *f = NULL;
 	long hops = 0;
 	int ret;
@@ -90,6 +92,7 @@ long export_packets(const char *path, const struct packet *const *pkts,
 		snprintf(err, errlen, "export: no file name");
 		return -EINVAL;
 	}
+	lopt.meta_names = c->meta_names;
 	ret = line_out_new(&lopt, c->hooks, c->reasons, &lo);
 	if (ret) {
 		snprintf(err, errlen, "export: out of memory");
@@ -128,13 +131,26 @@ long export_packets(const char *path, const struct packet *const *pkts,
 			if (fmt == EXPORT_JSON) {
 				for (int k = 0; k < ns; k++)
 					frames[k] = syms[k];
+				size_t l;
+
 				json_format(lo, &ev, frames,
 					    h->stack_id >= 0 ? ns : -1, NULL,
 					    line, sizeof(line));
-				fprintf(f, "%s\n", line);
+				l = strlen(line);
+				if (ev.nmeta && l && line[l - 1] == '}') {
+					line[l - 1] = '\0';
+					json_meta(lo, &ev, (const char *)h->hdr,
+						  meta, sizeof(meta));
+					fprintf(f, "%s,%s}\n", line, meta);
+				} else {
+					fprintf(f, "%s\n", line);
+				}
 			} else {
 				line_format(lo, &ev, line, sizeof(line));
-				fprintf(f, "%s\n", line);
+				line_meta(lo, &ev, (const char *)h->hdr, meta,
+					  sizeof(meta));
+				fprintf(f, "%s%s%s\n", line, meta[0] ? " " : "",
+					meta);
 				for (int k = 0; k < ns; k++)
 					fprintf(f, "    %s\n", syms[k]);
 			}

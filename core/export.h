@@ -29,6 +29,8 @@ struct export_ctx {
 	int (*stack)(void *ctx, __s32 id, __u64 *ips, int max);
 	void *stack_ctx;
 	long long realtime_offset_ns;
+	/* Names of the hops' --output-skb-metadata values, or NULL. */
+	const char *meta_names;
 };
 
 /* Write the packets' hops to path (created with mode 0600, never through a

@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 #include "core/filter.h"
 #include "core/pcapexpr.h"
+#include "core/skbexpr.h"
 
 void filter_init(struct skbs_filter *f)
 {
@@ -292,6 +293,91 @@ int filter_set_ifname(struct skbs_filter *f, const char *text, char *err,
 	return 0;
 }
 
+int filter_set_expr(struct skbs_filter *f, int root, const char *text,
+		    char *err, size_t errlen, int *bad_off)
+{
+	const char *flag = root == SKBEXPR_XDP ? "--filter-xdp-expr" :
+						 "--filter-skb-expr";
+	struct skbs_expr *e = root == SKBEXPR_XDP ? &f->xdp_expr : &f->skb_expr;
+	char *keep = root == SKBEXPR_XDP ? f->xdp_expr_text : f->skb_expr_text;
+	struct skbs_expr tmp;
+	char msg[256];
+	size_t l;
+
+	if (!text)
+		text = "";
+	l = strlen(text);
+	while (l && isspace((unsigned char)text[l - 1]))
+		l--;
+	if (l >= SKBS_EXPR_TEXT) {
+		snprintf(err, errlen,
+			 "%s: expression too long (%zu bytes; at "
+			 "most %d)",
+			 flag, l, SKBS_EXPR_TEXT - 1);
+		if (bad_off)
+			*bad_off = 0;
+		return -EINVAL;
+	}
+	if (skbexpr_compile(skbexpr_types_get(), root, text, &tmp, msg,
+			    sizeof(msg), bad_off)) {
+		snprintf(err, errlen, "%s '%.*s': %s", flag, (int)l, text, msg);
+		return -EINVAL;
+	}
+	*e = tmp;
+	memset(keep, 0, SKBS_EXPR_TEXT);
+	memcpy(keep, text, l);
+	f->flags |= root == SKBEXPR_XDP ? SKBS_F_XDP_EXPR : SKBS_F_SKB_EXPR;
+	return 0;
+}
+
+int filter_set_meta(struct skbs_filter *f, const char *text, char *err,
+		    size_t errlen)
+{
+	struct skbs_field fl[SKBS_META_MAX];
+	char one[SKBS_EXPR_TEXT], msg[256];
+	const char *p = text ? text : "";
+	__u8 n = 0;
+
+	for (;;) {
+		size_t l = strcspn(p, ",");
+
+		if (n == SKBS_META_MAX) {
+			snprintf(err, errlen,
+				 "--output-skb-metadata '%s': at most %d "
+				 "fields",
+				 text, SKBS_META_MAX);
+			return -EINVAL;
+		}
+		if (l >= sizeof(one)) {
+			snprintf(err, errlen,
+				 "--output-skb-metadata: field too long");
+			return -EINVAL;
+		}
+		snprintf(one, sizeof(one), "%.*s", (int)l, p);
+		if (!one[strspn(one, " \t")]) {
+			snprintf(err, errlen,
+				 "--output-skb-metadata '%s': empty field",
+				 text);
+			return -EINVAL;
+		}
+		if (skbexpr_field(skbexpr_types_get(), SKBEXPR_SKB, one, &fl[n],
+				  msg, sizeof(msg))) {
+			snprintf(err, errlen, "--output-skb-metadata '%s': %s",
+				 text, msg);
+			return -EINVAL;
+		}
+		n++;
+		if (!p[l])
+			break;
+		p += l + 1;
+	}
+	memcpy(f->meta, fl, sizeof(fl[0]) * n);
+	f->nmeta = n;
+	snprintf(f->meta_text, sizeof(f->meta_text), "%s", text);
+	f->output |= SKBS_O_META;
+	return 0;
+}
+
 /* Filter-bar keywords and the flag bit each sets, to refuse repeats. */
 static const struct {
 	const char *kw;
@@ -303,6 +389,38 @@ static const struct {
 	{ "netns", SKBS_F_NETNS }, { "ifname", SKBS_F_IFNAME },
 	{ "dev", SKBS_F_IFNAME },
 };
+
+/* Does a term start an expression: "skb"/"xdp" alone or "skb->..."?
+ * The root (SKBEXPR_SKB, SKBEXPR_XDP), or -1. */
+static int expr_root(const char *t, size_t len)
+{
+	static const char *const w[] = { "skb", "xdp" };
+
+	for (int i = 0; i < 2; i++)
+		if (len >= 3 && !strncmp(t, w[i], 3) &&
+		    (len == 3 || !strncmp(t + 3, "->", 2)))
+			return i;
+	return -1;
+}
+
+/* Where an expression from s[p] ends: at a word "and" outside
+ * parentheses (an expression writes "&&"), or at the end. */
+static size_t expr_end(const char *s, size_t p)
+{
+	int depth = 0;
+
+	for (; s[p]; p++) {
+		if (s[p] == '(')
+			depth++;
+		else if (s[p] == ')' && depth)
+			depth--;
+		else if (!depth && isspace((unsigned char)s[p]) &&
+			 !strncmp(s + p + 1, "and", 3) &&
+			 (!s[p + 4] || isspace((unsigned char)s[p + 4])))
+			return p;
+	}
+	return p;
+}
 
 /* Next whitespace-separated token (offset and length); 0 at the end. */
 static int next_token(const char *s, size_t *pos, size_t *start, size_t *len)
@@ -345,6 +463,9 @@ int filter_parse(const char *text, const char *netns_dir,
 	f.output = out->output;
 	f.snaplen = out->snaplen;
 	f.flags = out->flags & SKBS_F_TRACK;
+	f.nmeta = out->nmeta;
+	memcpy(f.meta, out->meta, sizeof(f.meta));
+	memcpy(f.meta_text, out->meta_text, sizeof(f.meta_text));
 	if (bad_off)
 		*bad_off = -1;
 	while (next_token(text, &pos, &ks, &kl)) {
@@ -362,6 +483,43 @@ int filter_parse(const char *text, const char *netns_dir,
 			goto bad;
 		}
 		snprintf(kw, sizeof(kw), "%.*s", (int)kl, text + ks);
+		if ((ret = expr_root(text + ks, kl)) >= 0) {
+			/* "skb EXPR" or "skb->mark == 1": to the next "and"
+			 * outside parentheses. */
+			int root = ret, off = -1;
+			size_t e = kl == 3 ? pos : ks, end = expr_end(text, e);
+			char ex[SKBS_EXPR_TEXT];
+
+			if (f.flags &
+			    (root ? SKBS_F_XDP_EXPR : SKBS_F_SKB_EXPR)) {
+				snprintf(err, errlen,
+					 "'%s' expression given twice",
+					 root ? "xdp" : "skb");
+				goto bad;
+			}
+			while (e < end && isspace((unsigned char)text[e]))
+				e++;
+			if (end - e >= sizeof(ex)) {
+				snprintf(err, errlen, "%s: expression too long",
+					 root ? "xdp" : "skb");
+				goto bad;
+			}
+			snprintf(ex, sizeof(ex), "%.*s", (int)(end - e),
+				 text + e);
+			if (filter_set_expr(&f, root, ex, msg, sizeof(msg),
+					    &off)) {
+				const char *m = strstr(msg, "': ");
+
+				snprintf(err, errlen, "%s: %s",
+					 root ? "xdp" : "skb", m ? m + 3 : msg);
+				ks = e + (off > 0 ? (size_t)off : 0);
+				goto bad;
+			}
+			pos = end;
+			nterms++;
+			expect_term = 0;
+			continue;
+		}
 		if (!strcmp(kw, "pcap")) {
 			/* "pcap EXPR": the rest of the line, explicitly. */
 			size_t e = pos;
@@ -542,6 +700,21 @@ int filter_format(const struct skbs_filter *f, char *buf, size_t len)
 		ADD("netns %u", f->netns);
 	if (f->flags & SKBS_F_IFNAME)
 		ADD("ifname %.16s", f->ifname);
+	/* The expressions are written whole: a term may be longer than
+	 * term[] holds. */
+	for (int r = 0; r < 2; r++) {
+		const char *t = r ? f->xdp_expr_text : f->skb_expr_text;
+		const char *w = r ? "xdp" : "skb";
+
+		if (!(f->flags & (r ? SKBS_F_XDP_EXPR : SKBS_F_SKB_EXPR)))
+			continue;
+		n += (size_t)snprintf(
+			buf + (n < len ? n : len), n < len ? len - n : 0,
+			"%s%s%s%.*s", n ? " and " : "",
+			strncmp(t, w, 3) || strncmp(t + 3, "->", 2) ? w : "",
+			strncmp(t, w, 3) || strncmp(t + 3, "->", 2) ? " " : "",
+			SKBS_EXPR_TEXT, t);
+	}
 	/* Last: an expression runs to the end of the line. */
 	if (f->flags & SKBS_F_PCAP)
 		n += (size_t)snprintf(buf + (n < len ? n : len),

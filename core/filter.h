@@ -29,9 +29,20 @@ int filter_set_netns(struct skbs_filter *f, const char *text,
 int filter_set_ifname(struct skbs_filter *f, const char *text, char *err,
 		      size_t errlen);
 
+/* --filter-skb-expr (root SKBEXPR_SKB) or --filter-xdp-expr
+ * (SKBEXPR_XDP): compiled against skbexpr_types_get() (core/skbexpr.h). */
+int filter_set_expr(struct skbs_filter *f, int root, const char *text,
+		    char *err, size_t errlen, int *bad_off);
+/* --output-skb-metadata: up to SKBS_META_MAX field paths, split at
+ * commas; sets SKBS_O_META. */
+int filter_set_meta(struct skbs_filter *f, const char *text, char *err,
+		    size_t errlen);
+
 /*
  * One line: terms "src|dst ADDR[/LEN]", "sport|dport PORT", "proto P",
- * "mark M[/MASK]", "netns NS", "ifname|dev NAME", joined by "and" or "&&".
+ * "mark M[/MASK]", "netns NS", "ifname|dev NAME", "skb EXPR" (an expression
+ * on struct sk_buff, also written bare: "skb->mark == 0x40"; it runs to
+ * the next " and " outside parentheses), joined by "and" or "&&".
  * The first term that is not one of these (or "pcap EXPR") starts a
  * pcap-filter expression that runs to the end of the line and is ANDed
  * with the terms before it.

@@ -72,6 +72,28 @@ int json_string(const char *s, size_t n, char *buf, size_t len)
 	return (int)o;
 }
 
+int json_meta(const struct line_out *lo, const struct skbs_event *ev,
+	      const char *tail, char *buf, size_t len)
+{
+	char name[SKBS_EXPR_TEXT], js[6 * SKBS_EXPR_TEXT + 4];
+	size_t n = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (unsigned int i = 0; i < ev->nmeta; i++) {
+		line_meta_name(lo, i, name, sizeof(name));
+		json_string(name, strlen(name), js, sizeof(js));
+		n += (size_t)snprintf(
+			buf + (n < len ? n : len), n < len ? len - n : 0,
+			"%s%s:%llu", i ? "," : "\"meta\":{", js,
+			(unsigned long long)event_meta(ev, tail, i));
+	}
+	if (ev->nmeta)
+		n += (size_t)snprintf(buf + (n < len ? n : len),
+				      n < len ? len - n : 0, "}");
+	return (int)n;
+}
+
 int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		const char *const *stack, int nstack, const struct explain *why,
 		char *buf, size_t len)

@@ -29,6 +29,11 @@ struct explain;
 int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		const char *const *stack, int nstack, const struct explain *why,
 		char *buf, size_t len);
+/* The event's --output-skb-metadata values as one JSON member,
+ * "meta":{"skb->mark":64,...} (numbers are the u64 values), or "" when it
+ * has none. Returns the length needed. */
+int json_meta(const struct line_out *lo, const struct skbs_event *ev,
+	      const char *tail, char *buf, size_t len);
 /* One return record (--output-return) as a JSON object: "type":"return",
  * skb, cpu, func, depth, the raw "ret" and its decoded "retval", the
  * time at return and "duration_ns". Returns the length needed. */

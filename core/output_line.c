@@ -27,6 +27,42 @@ struct line_out {
 	struct u64map *prev;
 };
 
+void line_meta_name(const struct line_out *lo, unsigned int i, char *buf,
+		    size_t len)
+{
+	const char *p = lo->o.meta_names ? lo->o.meta_names : "";
+
+	for (unsigned int k = 0; k < i && *p; k++) {
+		p += strcspn(p, ",");
+		if (*p)
+			p++;
+	}
+	p += strspn(p, " \t");
+	if (!*p || *p == ',') {
+		snprintf(buf, len, "meta%u", i);
+		return;
+	}
+	snprintf(buf, len, "%.*s", (int)strcspn(p, ", \t"), p);
+}
+
+int line_meta(const struct line_out *lo, const struct skbs_event *ev,
+	      const char *tail, char *buf, size_t len)
+{
+	size_t n = 0;
+	char name[SKBS_EXPR_TEXT];
+
+	if (len)
+		buf[0] = '\0';
+	for (unsigned int i = 0; i < ev->nmeta; i++) {
+		line_meta_name(lo, i, name, sizeof(name));
+		n += (size_t)snprintf(
+			buf + (n < len ? n : len), n < len ? len - n : 0,
+			"%s%s=0x%llx", i ? " " : "", name,
+			(unsigned long long)event_meta(ev, tail, i));
+	}
+	return (int)n;
+}
+
 int line_out_new(const struct line_opts *o, const struct hooks *hooks,
 		 const struct reasons *reasons, struct line_out **out)
 {

@@ -28,6 +28,9 @@ struct line_opts {
 	enum ts_mode ts;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
 	long long realtime_offset_ns;
+	/* --output-skb-metadata as given ("skb->mark,skb->len"): the names
+	 * of each event's nmeta values; NULL or "" for none. */
+	const char *meta_names;
 };
 
 struct line_out;
@@ -47,6 +50,14 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
  * function's enum ret_kind (its hook's, or a recording's). */
 int line_return(const struct line_out *lo, const struct skbs_return *r,
 		int kind, char *buf, size_t len);
+/* Name i of the --output-skb-metadata list into buf ("skb->mark"; "meta<i>"
+ * past the list). */
+void line_meta_name(const struct line_out *lo, unsigned int i, char *buf,
+		    size_t len);
+/* The event's --output-skb-metadata values, "skb->mark=0x40 skb->len=0x64"
+ * (tail as event_decode gave it); "" when it has none. */
+int line_meta(const struct line_out *lo, const struct skbs_event *ev,
+	      const char *tail, char *buf, size_t len);
 /* The event's tuple alone, "10.0.0.1:5000->10.0.0.2:80(udp)" or "". */
 int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
 /* The hook's name as FUNC shows it ("ip_rcv", "skb:kfree_skb",

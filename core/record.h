@@ -23,6 +23,9 @@ struct rec_meta {
 	char backend[32];             /* how events were collected */
 	long long start_realtime_ns;  /* CLOCK_REALTIME when tracing began */
 	long long realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	/* --output-skb-metadata as given ("skb->mark,skb->len"): names the
+	 * events' nmeta values; "" when none. */
+	char meta_names[SKBS_EXPR_TEXT];
 };
 
 struct rec_writer;

@@ -18,7 +18,9 @@
  * then strings, NUL-terminated, one after another. Record types:
  *
  *   1 META    s64 start realtime ns, s64 realtime - monotonic ns;
- *             host, kernel release, backend. Exactly one, first.
+ *             host, kernel release, backend[, metadata names: the
+ *             --output-skb-metadata list, which names each EVENT's nmeta
+ *             values]. Exactly one, first.
  *   2 HOOK    u32 id, u32 kind, s32 skb_pos, s32 nargs, s32 attached,
  *             u32 0; name, group, module, why. Ids are dense, in order,
  *             and come before any event that uses them.

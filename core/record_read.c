@@ -191,6 +191,10 @@ static int parse_meta(struct rec_reader *r, const unsigned char *p, __u32 len,
 	    copy_str(p, len, &pos, m->kernel, sizeof(m->kernel)) ||
 	    copy_str(p, len, &pos, m->backend, sizeof(m->backend)))
 		return fail(r, off, -EINVAL, "malformed meta record");
+	/* Appended later (--output-skb-metadata); older files lack it. */
+	if (pos < len &&
+	    copy_str(p, len, &pos, m->meta_names, sizeof(m->meta_names)))
+		return fail(r, off, -EINVAL, "malformed meta record");
 	memcpy(&fx, p, sizeof(fx));
 	m->start_realtime_ns = fx.start_realtime_ns;
 	m->realtime_offset_ns = fx.realtime_offset_ns;

@@ -144,12 +144,14 @@ int rec_create(const char *path, const struct rec_meta *m,
 	w->len = sizeof(fh);
 	len = sizeof(fm) + slen(m->host, sizeof(m->host)) +
 	      slen(m->kernel, sizeof(m->kernel)) +
-	      slen(m->backend, sizeof(m->backend));
+	      slen(m->backend, sizeof(m->backend)) +
+	      slen(m->meta_names, sizeof(m->meta_names));
 	p = put(w, REC_META, len);
 	memcpy(p, &fm, sizeof(fm));
 	p = put_str(p + sizeof(fm), m->host, sizeof(m->host));
 	p = put_str(p, m->kernel, sizeof(m->kernel));
-	put_str(p, m->backend, sizeof(m->backend));
+	p = put_str(p, m->backend, sizeof(m->backend));
+	put_str(p, m->meta_names, sizeof(m->meta_names));
 	/* Out now, so even a recording killed at once is recognisable. */
 	ret = wflush(w);
 	if (ret) {

@@ -545,9 +545,22 @@ void store_packet_upto(const struct packet *p, __u32 n, struct packet *out)
 		add_hop(out);
 }
 
+__u64 store_hop_meta(const struct hop *h, unsigned int i)
+{
+	__u64 v;
+
+	if (i >= h->nmeta || !h->hdr)
+		return 0;
+	memcpy(&v, h->hdr + h->hdr_len + 8 * i, sizeof(v));
+	return v;
+}
+
 int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 {
 	__u16 hdr_len = tail ? ev->hdr_len : 0;
+	/* The metadata values follow the header bytes in the tail: kept
+	 * with them. */
+	__u32 keep = tail ? hdr_len + 8u * ev->nmeta : 0;
 	struct packet *p;
 	struct entry *e;
 	struct hop *h;
@@ -561,9 +574,10 @@ int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 	if (!e)
 		return 0; /* an event of an evicted lifetime */
 	p = &e->p;
-	if (make_room(st, e, (const __u8 *)tail, hdr_len, &hdr)) {
+	if (make_room(st, e, (const __u8 *)tail, keep, &hdr)) {
 		/* Keep the hop without its bytes, as before, if that fits. */
 		hdr_len = 0;
+		keep = 0;
 		if (p->nhops == e->cap && make_room(st, e, NULL, 0, &hdr))
 			return -ENOMEM;
 	}
@@ -586,8 +600,9 @@ int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 	h->flags = ev->flags;
 	memcpy(h->saddr, ev->saddr, 16);
 	memcpy(h->daddr, ev->daddr, 16);
-	h->hdr = hdr_len ? hdr : NULL;
+	h->hdr = keep ? hdr : NULL;
 	h->hdr_len = hdr_len;
+	h->nmeta = keep ? ev->nmeta : 0;
 	h->has_ret = 0; /* until its return, if any, joins it */
 	h->ret_kind = 0;
 	h->dur = 0;

@@ -30,6 +30,9 @@ struct hop {
 	__u8 flags; /* enum skbs_event_flags */
 	__u8 saddr[16], daddr[16];
 	__u16 hdr_len; /* captured header bytes (--snaplen) */
+	/* --output-skb-metadata values: nmeta u64s right after the header
+	 * bytes at hdr (unaligned: memcpy them out, or store_hop_meta). */
+	__u8 nmeta;
 	/* The function's return (--output-return): has_ret says whether
 	 * ret, ret_kind (enum ret_kind) and dur (ns in the call) are set. */
 	__u8 has_ret;
@@ -41,6 +44,9 @@ struct hop {
 	 * next store_add or store_free. */
 	__u8 *hdr;
 };
+
+/* Metadata value i of a hop (0 past nmeta). */
+__u64 store_hop_meta(const struct hop *h, unsigned int i);
 
 enum pkt_state {
 	PKT_IN_FLIGHT,

@@ -206,6 +206,33 @@ static void headers_section(struct out *o, const struct hop *hp)
 	}
 }
 
+/* --output-skb-metadata: one line a field, named as the list names it. */
+static void meta_section(struct out *o, const struct ui *ui,
+			 const struct hop *hp)
+{
+	const char *p = ui->current.meta_text;
+
+	line(o, 0, R_HEADER | AT_BOLD, "Metadata");
+	for (unsigned int i = 0; i < hp->nmeta; i++) {
+		size_t l;
+		__u64 v = store_hop_meta(hp, i);
+
+		p += strspn(p, " \t");
+		l = strcspn(p, ",");
+		while (l && (p[l - 1] == ' ' || p[l - 1] == '\t'))
+			l--;
+		if (l)
+			linef(o, 2, R_NORMAL, "%.*s = 0x%llx (%llu)", (int)l, p,
+			      (unsigned long long)v, (unsigned long long)v);
+		else
+			linef(o, 2, R_NORMAL, "meta%u = 0x%llx (%llu)", i,
+			      (unsigned long long)v, (unsigned long long)v);
+		p += strcspn(p, ",");
+		if (*p)
+			p++;
+	}
+}
+
 static void stack_section(struct out *o, const struct ui *ui,
 			  const struct hop *hp)
 {
@@ -276,6 +303,10 @@ static void detail_lines(const struct ui *ui, const struct packet *p,
 	if (why) {
 		o->r++;
 		why_section(o, why, packed);
+	}
+	if (hp->nmeta) {
+		o->r++;
+		meta_section(o, ui, hp);
 	}
 	o->r++;
 	headers_section(o, hp);

@@ -185,6 +185,7 @@ static void do_export(struct explorer *a, const struct tui_source *src)
 		.stack = stack_cb,
 		.stack_ctx = (void *)src,
 		.realtime_offset_ns = a->realtime_offset_ns,
+		.meta_names = a->ui.current.meta_text,
 	};
 	size_t max = a->ui.export_all ? store_count(a->store) : 1;
 	const struct packet **pk = calloc(max ? max : 1, sizeof(*pk));

@@ -100,6 +100,9 @@ static int template_btf(struct attach_set *s, int fd)
 
 void attach_set_clear(struct attach_set *s)
 {
+	/* A session that failed to open has no set yet. */
+	if (!s)
+		return;
 	for (size_t i = 0; i < s->n; i++)
 		attach_close(s, i);
 	s->n = 0;

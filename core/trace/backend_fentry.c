@@ -95,7 +95,7 @@ static int open_templates(struct session *s, struct attempt *a)
 	struct bpf_map *m;
 	int ret;
 
-	s->fskel = skel_open();
+	s->fskel = skel_open(s->o.kernel_btf);
 	if (!s->fskel) {
 		ret = -errno;
 		snprintf(a->why, sizeof(a->why),

@@ -5,9 +5,11 @@
  * here is a fixed list, so new kernels bring their new hooks and reasons.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "bpf/events.h"
 #include "core/lib/vec.h"
 #include "core/reasons.h"
@@ -247,4 +249,38 @@ int kbtf_ret_kind(const struct btf *btf, __u32 func_id, const char *name)
 				       NULL, name);
 	}
 	return retval_classify(RT_OTHER, NULL, name);
+}
+
+struct btf *kbtf_load_kernel(const char *path, char *err, size_t errlen)
+{
+	struct btf *b;
+
+	libbpf_print_fn_t old;
+
+	/* libbpf would print its own line ("failed to get EHDR") before
+	 * ours says the same with the file's name. */
+	old = libbpf_set_print(NULL);
+	errno = 0;
+	b = path ? btf__parse(path, NULL) : btf__load_vmlinux_btf();
+	libbpf_set_print(old);
+	if (!b) {
+		int e = errno ? errno : EINVAL;
+		char why[128];
+
+		/* libbpf's own codes (4000+: "not an ELF file") read
+		 * better in its words. */
+		libbpf_strerror(e, why, sizeof(why));
+		if (path)
+			snprintf(err, errlen,
+				 "--kernel-btf %s: cannot read BTF from it: %s",
+				 path, why);
+		else
+			snprintf(err, errlen,
+				 "cannot read kernel BTF "
+				 "(/sys/kernel/btf/vmlinux): %s; "
+				 "--kernel-btf PATH names another file",
+				 why);
+		errno = e < 4000 ? e : EINVAL;
+	}
+	return b;
 }

@@ -50,4 +50,11 @@ struct reasons;
  * gives an empty table, not an error. 0 or -ENOMEM. */
 int kbtf_load_reasons(const struct btf *btf, struct reasons **out);
 
+/*
+ * The kernel's BTF: from path (--kernel-btf, a file for kernels without
+ * /sys/kernel/btf/vmlinux), or the running kernel's when path is NULL.
+ * NULL with errno set and a message naming the file on failure.
+ */
+struct btf *kbtf_load_kernel(const char *path, char *err, size_t errlen);
+
 #endif

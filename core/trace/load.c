@@ -17,7 +17,7 @@ static int load_once(struct session *s, char *err, size_t errlen)
 	struct bpf_program *prog;
 	int ret;
 
-	s->skel = skel_open();
+	s->skel = skel_open(s->o.kernel_btf);
 	if (!s->skel) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot open BPF object: %s",

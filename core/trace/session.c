@@ -153,13 +153,9 @@ int session_open(const struct session_opts *o, struct session **out, char *err,
 		}
 		s->have_re = 1;
 	}
-	s->vmlinux = btf__load_vmlinux_btf();
+	s->vmlinux = kbtf_load_kernel(o->kernel_btf, err, errlen);
 	if (!s->vmlinux) {
 		ret = -errno;
-		snprintf(err, errlen,
-			 "cannot read kernel BTF "
-			 "(/sys/kernel/btf/vmlinux): %s",
-			 strerror(-ret));
 		goto fail;
 	}
 	ret = kbtf_load_reasons(s->vmlinux, &s->reasons);

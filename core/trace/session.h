@@ -33,6 +33,9 @@ struct session_opts {
 	/* Probe the returns of traced functions too (kprobe backends with
 	 * attach cookies, kprobe-multi): session_set_return_fn gets them. */
 	int returns;
+	/* --kernel-btf: the kernel's BTF from this file, for libbpf's CO-RE
+	 * relocations and for discovery; NULL: /sys/kernel/btf/vmlinux. */
+	const char *kernel_btf;
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of

@@ -24,8 +24,9 @@ const char *skel_pcap_mode(void)
 	return kernel_has_loop() ? "bpf_loop" : "bounded loop";
 }
 
-struct skbscope_bpf *skel_open(void)
+struct skbscope_bpf *skel_open(const char *btf_path)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
 	struct skbscope_bpf *obj = calloc(1, sizeof(*obj));
 	int err;
 
@@ -38,7 +39,7 @@ struct skbscope_bpf *skel_open(void)
 		obj->skeleton->data = (void *)skbscope_loop_bpf__elf_bytes(
 			&obj->skeleton->data_sz);
 	if (!err)
-		err = bpf_object__open_skeleton(obj->skeleton, NULL);
+		err = bpf_object__open_skeleton(obj->skeleton, &opts);
 	if (err) {
 		skbscope_bpf__destroy(obj);
 		errno = -err;

@@ -12,8 +12,10 @@
 #include "skbscope.skel.h"
 
 /* Open the variant that runs here (bpf_loop when the kernel has it); NULL
- * with errno set on failure. Free with skbscope_bpf__destroy(). */
-struct skbscope_bpf *skel_open(void);
+ * with errno set on failure. Free with skbscope_bpf__destroy(). btf_path
+ * (--kernel-btf) is the kernel BTF for CO-RE relocations; NULL: libbpf's
+ * own search (/sys/kernel/btf/vmlinux). */
+struct skbscope_bpf *skel_open(const char *btf_path);
 
 /* How the pcap interpreter runs in what skel_open opens: "bpf_loop" or
  * "bounded loop". */

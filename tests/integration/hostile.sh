@@ -124,6 +124,27 @@ ROWS=$(cat <<'EOF'
 2 | --filter-dst-port: invalid port '0x50' | --filter-dst-port 0x50
 2 | --filter-dst-port: invalid port ' 80' | --filter-dst-port ' 80'
 2 | --filter-dst-port: invalid port '0' | --filter-dst-port 0
+2 | --filter-skb-expr 'skb->nosuch == 1': skb->nosuch: struct sk_buff has no member nosuch | --filter-skb-expr 'skb->nosuch == 1'
+2 | --filter-skb-expr 'skb->len->x': skb->len: not a pointer \(unsigned int\) | --filter-skb-expr 'skb->len->x'
+2 | --filter-skb-expr 'skb->cb == 0': skb->cb: not an integer or a pointer \(char\[48\]\) | --filter-skb-expr 'skb->cb == 0'
+2 | --filter-skb-expr 'skb->dev > 1': skb->dev: a pointer compares only | --filter-skb-expr 'skb->dev > 1'
+2 | --filter-skb-expr 'skb->mark ==': expression ends early | --filter-skb-expr 'skb->mark =='
+2 | --filter-skb-expr '\(\(skb->mark': expected '\)' at the end | --filter-skb-expr '((skb->mark'
+2 | --filter-skb-expr 'skb->mark == 0xzz': '0x': hex number with no digits | --filter-skb-expr 'skb->mark == 0xzz'
+2 | --filter-skb-expr 'rm -rf /': 'rm': expected a field of skb | --filter-skb-expr 'rm -rf /'
+2 | --filter-skb-expr: empty value | --filter-skb-expr ''
+2 | --filter-skb-expr: expression too long | --filter-skb-expr "$BIG"
+2 | --filter-skb-expr given twice | --filter-skb-expr 'skb->len > 1' --filter-skb-expr 'skb->len > 2'
+2 | expression too long \(at most 32 steps | --filter-skb-expr 'skb->len>1&&skb->len>1&&skb->len>1&&skb->len>1&&skb->len>1&&skb->len>1&&skb->len>1&&skb->len>1&&skb->len>1'
+2 | --filter-xdp-expr 'xdp->nosuch': xdp->nosuch: struct xdp_buff has no member nosuch | --filter-xdp-expr 'xdp->nosuch'
+2 | --output-skb-metadata 'skb->len,,skb->mark': empty field | --output-skb-metadata 'skb->len,,skb->mark'
+2 | --output-skb-metadata .*: at most 4 fields | --output-skb-metadata 'skb->len,skb->len,skb->len,skb->len,skb->len'
+2 | --output-skb-metadata 'skb->mark == 1': 'skb->mark == 1': one field path | --output-skb-metadata 'skb->mark == 1'
+2 | --output-skb-metadata 'skb->sk->nosuch': skb->sk->nosuch: struct sock has no member nosuch | --output-skb-metadata 'skb->sk->nosuch'
+2 | --kernel-btf '/nonexistent/vmlinux': No such file or directory | --kernel-btf /nonexistent/vmlinux
+2 | --kernel-btf '/': not a regular file | --kernel-btf /
+2 | --kernel-btf '': empty path | --kernel-btf ''
+2 | --kernel-btf /etc/passwd: cannot read BTF from it | --kernel-btf /etc/passwd --filter-skb-expr 'skb->len > 1'
 2 | --filter-proto: invalid protocol '' | --filter-proto ''
 2 | --filter-proto: invalid protocol '256' | --filter-proto 256
 2 | --filter-proto: invalid protocol '-1' | --filter-proto -1

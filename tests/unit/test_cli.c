@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* core/cli: flags into struct cli; bad values named in the message. */
 #include <arpa/inet.h>
+#include <unistd.h>
 #include "app/cli.h"
 #include "test.h"
 
@@ -104,4 +105,69 @@ TEST(cli_bad_values_named)
 	CHECK_HAS(err, "'perhaps'");
 	CHECK_INT(PARSE(&c, err, "--filter-src-ip", "1.2.3.4/40"), -EINVAL);
 	CHECK_HAS(err, "1.2.3.4/40");
+}
+
+/* Issue #16's expressions, metadata and --kernel-btf, against the host's
+ * BTF (the flags compile once all are read, so order does not matter). */
+TEST(cli_skb_expressions)
+{
+	struct cli c;
+	char err[512];
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		SKIP("no /sys/kernel/btf/vmlinux on this machine");
+	CHECK_INT(PARSE(&c, err, "--filter-skb-expr",
+			"skb->mark == 0x40 && skb->dev->ifindex == 3"),
+		  0);
+	CHECK(c.filter.flags & SKBS_F_SKB_EXPR);
+	CHECK_STR(c.filter.skb_expr_text,
+		  "skb->mark == 0x40 && skb->dev->ifindex == 3");
+	CHECK_INT(PARSE(&c, err, "--filter-xdp-expr",
+			"xdp->rxq->dev->ifindex == 2"),
+		  0);
+	CHECK(c.filter.flags & SKBS_F_XDP_EXPR);
+	CHECK_INT(PARSE(&c, err, "--output-skb-metadata", "skb->mark,skb->len"),
+		  0);
+	CHECK_INT(c.filter.nmeta, 2);
+	CHECK(c.filter.output & SKBS_O_META);
+	CHECK_STR(c.filter.meta_text, "skb->mark,skb->len");
+	CHECK_INT(PARSE(&c, err, "--filter-skb-expr", "skb->nosuch == 1"),
+		  -EINVAL);
+	CHECK_STR(err, "--filter-skb-expr 'skb->nosuch == 1': skb->nosuch: "
+		       "struct sk_buff has no member nosuch");
+	CHECK_INT(PARSE(&c, err, "--filter-skb-expr", "skb->len->x == 1"),
+		  -EINVAL);
+	CHECK_HAS(err, "skb->len: not a pointer");
+	CHECK_INT(PARSE(&c, err, "--filter-skb-expr", "skb->cb == 1"), -EINVAL);
+	CHECK_HAS(err, "skb->cb: not an integer or a pointer (char[48])");
+	CHECK_INT(PARSE(&c, err, "--filter-skb-expr", " "), -EINVAL);
+	CHECK_HAS(err, "--filter-skb-expr: empty value");
+	CHECK_INT(PARSE(&c, err, "--filter-skb-expr", "skb->len > 1",
+			"--filter-skb-expr", "skb->len > 2"),
+		  -EINVAL);
+	CHECK_HAS(err, "given twice");
+	CHECK_INT(PARSE(&c, err, "--filter-xdp-expr", "skb->len > 1"), -EINVAL);
+	CHECK_HAS(err, "expected a field of xdp");
+	CHECK_INT(PARSE(&c, err, "--output-skb-metadata", "skb->a,skb->len"),
+		  -EINVAL);
+	CHECK_HAS(err, "skb->a: struct sk_buff has no member a");
+	CHECK_INT(PARSE(&c, err, "--output-skb-metadata",
+			"skb->len,skb->len,skb->len,skb->len,skb->len"),
+		  -EINVAL);
+	CHECK_HAS(err, "at most 4 fields");
+	/* --kernel-btf after the expression still decides where it looks. */
+	CHECK_INT(PARSE(&c, err, "--filter-skb-expr", "skb->len > 1",
+			"--kernel-btf", "/etc/passwd"),
+		  -EINVAL);
+	CHECK_HAS(err, "--kernel-btf /etc/passwd: cannot read BTF");
+	CHECK_INT(PARSE(&c, err, "--kernel-btf", "/nonexistent/vmlinux"),
+		  -EINVAL);
+	CHECK_STR(err, "--kernel-btf '/nonexistent/vmlinux': No such file or "
+		       "directory");
+	CHECK_INT(PARSE(&c, err, "--kernel-btf", "/tmp"), -EINVAL);
+	CHECK_HAS(err, "not a regular file");
+	CHECK_INT(PARSE(&c, err, "--kernel-btf", "/sys/kernel/btf/vmlinux",
+			"--filter-skb-expr", "skb->len > 1"),
+		  0);
+	CHECK_STR(c.kernel_btf, "/sys/kernel/btf/vmlinux");
 }
