@@ -56,6 +56,11 @@ enum {
 	OPT_OUTPUT_PCAP,
 	OPT_RECORD,
 	OPT_REPLAY,
+	/* outputs of issue 16: rotation, netns names, cgroups, dumps */
+	OPT_ROT_SIZE,
+	OPT_ROT_BACKUPS,
+	OPT_ROT_AGE,
+	OPT_ROT_COMPRESS,
 };
 
 static const struct option options[] = {
@@ -100,6 +105,11 @@ static const struct option options[] = {
 	{ "output-pcap", required_argument, NULL, OPT_OUTPUT_PCAP },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
+	/* outputs of issue 16: rotation, netns names, cgroups, dumps */
+	{ "output-file-max-size", required_argument, NULL, OPT_ROT_SIZE },
+	{ "output-file-max-backups", required_argument, NULL, OPT_ROT_BACKUPS },
+	{ "output-file-max-age", required_argument, NULL, OPT_ROT_AGE },
+	{ "output-file-compress", optional_argument, NULL, OPT_ROT_COMPRESS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -137,6 +147,10 @@ static const char usage[] =
 	"  --output-limit-lines N       exit after N events\n"
 	"  --output-json                one JSON object per event (line mode)\n"
 	"  --output-file PATH           write lines or JSON to PATH, not stdout (mode 0600)\n"
+	"  --output-file-max-size MB    rotate --output-file at this size (default 100)\n"
+	"  --output-file-max-backups N  rotated files kept (default 0: all)\n"
+	"  --output-file-max-age DAYS   rotated files older than this removed (0: never)\n"
+	"  --output-file-compress       gzip the rotated files\n"
 	"  --output-pcap PATH           also write each event's header bytes as pcap-ng\n"
 	"  --no-explain                 drops get their reason's meaning only: no nft trace\n"
 	"                               table, no netlink questions to the kernel\n"
@@ -260,6 +274,46 @@ static int parse_size(const char *v, __u64 *out)
 	return 0;
 }
 
+/* The numeric flags of issue 16: name, range, unit, where it goes. */
+static const struct {
+	int opt;
+	unsigned long long lo, hi;
+	const char *unit;
+} issue16_nums[] = {
+	{ OPT_ROT_SIZE, 1, 1 << 20, "megabytes" },
+	{ OPT_ROT_BACKUPS, 0, 1000000, "files" },
+	{ OPT_ROT_AGE, 0, 36500, "days" },
+};
+
+static int issue16_number(int opt, const char *name, const char *v,
+			  struct cli *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(issue16_nums) / sizeof(issue16_nums[0]);
+	     i++) {
+		__u64 n;
+
+		if (issue16_nums[i].opt != opt)
+			continue;
+		if (parse_size(v, &n) || strpbrk(v, "kKmMgGbB") ||
+		    n < issue16_nums[i].lo || n > issue16_nums[i].hi) {
+			snprintf(err, errlen,
+				 "--%s: invalid value '%s' (expected %llu to "
+				 "%llu %s)",
+				 name, v, issue16_nums[i].lo,
+				 issue16_nums[i].hi, issue16_nums[i].unit);
+			return -EINVAL;
+		}
+		if (opt == OPT_ROT_SIZE)
+			c->rot.max_bytes = n << 20;
+		else if (opt == OPT_ROT_BACKUPS)
+			c->rot.max_backups = (unsigned)n;
+		else if (opt == OPT_ROT_AGE)
+			c->rot.max_age_days = (unsigned)n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /* The flags that set one field of the filter. */
 static int filter_opt(int opt)
 {
@@ -340,6 +394,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	c->meta = c->tuple = 1;
 	c->max_packets = 100000;
 	c->snaplen = -1;
+	c->rot.max_bytes = 100ULL << 20; /* pwru's default: 100 MB */
 	opterr = 0;
 	optind = 0; /* 0, not 1: also resets GNU getopt's internal state */
 	while ((opt = getopt_long(argc, argv, ":h", options, &idx)) != -1) {
@@ -593,6 +648,18 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			else
 				c->replay = optarg;
 			break;
+		/* outputs of issue 16: rotation, netns names, cgroups */
+		case OPT_ROT_SIZE:
+		case OPT_ROT_BACKUPS:
+		case OPT_ROT_AGE:
+			ret = issue16_number(opt, name, optarg, c, err, errlen);
+			c->rot_flag = name;
+			break;
+		case OPT_ROT_COMPRESS:
+			ret = bool_arg(name, optarg, &c->rot.compress, err,
+				       errlen);
+			c->rot_flag = name;
+			break;
 		case 'h': c->help = 1; break;
 		case OPT_VERSION: c->version = 1; break;
 		case ':':
@@ -607,6 +674,12 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		}
 		if (ret)
 			return ret;
+	}
+	if (c->rot_flag && !c->output_file) {
+		snprintf(err, errlen,
+			 "--%s: rotates --output-file, which is not given",
+			 c->rot_flag);
+		return -EINVAL;
 	}
 	if (c->replay && c->record) {
 		snprintf(err, errlen,

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include "bpf/events.h"
 #include "core/output_line.h"
+#include "core/outfile.h"
 
 struct cli {
 	struct skbs_filter filter;
@@ -43,6 +44,9 @@ struct cli {
 	const char *record;      /* --record PATH */
 	const char *replay;      /* --replay PATH: no BPF, no root */
 	int help, version;
+	/* Outputs of issue 16 (rotation, netns names, cgroups, dumps) */
+	struct outfile_rot_opts rot; /* --output-file-max-size ... */
+	const char *rot_flag;        /* one of them, given without a file */
 };
 
 /*

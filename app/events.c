@@ -194,6 +194,7 @@ counted:
 	 * buffer. */
 	if (!a->out_err && ferror(a->out))
 		a->out_err = errno ? errno : EIO;
+	app_out_commit(a);
 	a->printed++;
 	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
 		return 1;
@@ -222,6 +223,7 @@ void app_print_return(void *ctx, const struct skbs_return *r, int kind)
 	else
 		line_return(a->lo, r, kind, line, sizeof(line));
 	fprintf(a->out, "%s\n", line);
+	app_out_commit(a);
 }
 
 void app_on_return(void *ctx, const struct skbs_return *r)

@@ -463,6 +463,7 @@ int main(int argc, char **argv)
 			if (errno == EPIPE)
 				break;
 		}
+		app_out_commit(&a); /* what came is written out each second */
 		if (a.cli.limit_lines && a.printed >= a.cli.limit_lines)
 			break;
 		/* A loss is never silent: say so as soon as it grows. */
