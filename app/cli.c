@@ -61,6 +61,7 @@ enum {
 	OPT_ROT_BACKUPS,
 	OPT_ROT_AGE,
 	OPT_ROT_COMPRESS,
+	OPT_DEBUG,
 };
 
 static const struct option options[] = {
@@ -110,6 +111,7 @@ static const struct option options[] = {
 	{ "output-file-max-backups", required_argument, NULL, OPT_ROT_BACKUPS },
 	{ "output-file-max-age", required_argument, NULL, OPT_ROT_AGE },
 	{ "output-file-compress", optional_argument, NULL, OPT_ROT_COMPRESS },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -174,6 +176,7 @@ static const char usage[] =
 	"  --list-hooks                 print the tracepoints found, and exit\n"
 	"  --list-funcs                 print the skb functions that would be probed, and exit\n"
 	"  --show-failed                list every hook that failed to attach, and why\n"
+	"  --debug                      libbpf's messages and each backend tried, on stderr\n"
 	"  -h, --help                   this text\n"
 	"  --version                    the version\n"
 	"\n"
@@ -660,6 +663,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 				       errlen);
 			c->rot_flag = name;
 			break;
+		case OPT_DEBUG: c->debug = 1; break;
 		case 'h': c->help = 1; break;
 		case OPT_VERSION: c->version = 1; break;
 		case ':':

@@ -47,6 +47,7 @@ struct cli {
 	/* Outputs of issue 16 (rotation, netns names, cgroups, dumps) */
 	struct outfile_rot_opts rot; /* --output-file-max-size ... */
 	const char *rot_flag;        /* one of them, given without a file */
+	int debug;                   /* --debug: libbpf and attach talk */
 };
 
 /*

@@ -39,16 +39,20 @@ static void on_signal(int sig)
 }
 
 /* libbpf talks on stderr about every failed attempt, including the ones
- * the backend fallback expects; keep it for SKBSCOPE_DEBUG=1. */
+ * the backend fallback expects; keep it for --debug (as pwru) or
+ * SKBSCOPE_DEBUG=1, each line marked as libbpf's. */
+static int libbpf_debug = -1;
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	static int debug = -1;
-
 	(void)level;
-	if (debug < 0)
-		debug = getenv("SKBSCOPE_DEBUG") != NULL;
-	return debug ? vfprintf(stderr, fmt, ap) : 0;
+	if (libbpf_debug < 0)
+		libbpf_debug = getenv("SKBSCOPE_DEBUG") != NULL;
+	if (!libbpf_debug)
+		return 0;
+	fputs("libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
 }
 
 static void note_cb(void *ctx, const char *msg)
@@ -270,6 +274,8 @@ int main(int argc, char **argv)
 	if (app_open_outputs(&a, app_realtime_offset()))
 		return 2;
 
+	if (a.cli.debug)
+		libbpf_debug = 1;
 	libbpf_set_print(libbpf_print);
 	raise_nofile();
 
@@ -284,6 +290,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "skbscope: %s\n", note_line);
 	}
 	so.backend = a.cli.backend;
+	so.debug = a.cli.debug;
 	so.func_regex = a.cli.func_regex;
 	so.exclude_regex = a.cli.exclude_regex;
 	so.kmods = a.cli.kmods;

@@ -220,6 +220,19 @@ int filter_set_netns(struct skbs_filter *f, const char *text,
 		snprintf(err, errlen, "--filter-netns: empty value");
 		return -EINVAL;
 	}
+	/* pwru's "inode:N" is the bare inode with its prefix. */
+	if (!strncmp(text, "inode:", 6)) {
+		if (parse_u64(text + 6, 0, 0xffffffffULL, &ino) || !ino) {
+			snprintf(err, errlen,
+				 "--filter-netns: invalid inode '%s' (expected "
+				 "inode:N, N from 1 to 4294967295)",
+				 text);
+			return -EINVAL;
+		}
+		f->netns = (__u32)ino;
+		f->flags |= SKBS_F_NETNS;
+		return 0;
+	}
 	if (!parse_u64(text, 0, 0xffffffffULL, &ino)) {
 		if (!ino) {
 			snprintf(err, errlen,

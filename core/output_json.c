@@ -104,10 +104,18 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		PUT("\"caller\":%s,", s1);
 	}
 	json_string(ev->ifname, sizeof(ev->ifname), s1, sizeof(s1));
-	PUT("\"time\":%llu,\"netns\":%u,\"mark\":\"0x%x\",\"ifindex\":%u,"
+	/* With --timestamp absolute, "time" is the date and time as pwru's
+	 * JSON has it; otherwise the kernel's ns. */
+	if (line_ts_mode(lo) == TS_ABSOLUTE) {
+		line_abs_time(lo, ev, tmp, sizeof(tmp));
+		PUT("\"time\":\"%s\",", tmp);
+	} else {
+		PUT("\"time\":%llu,", (unsigned long long)ev->ts);
+	}
+	PUT("\"netns\":%u,\"mark\":\"0x%x\",\"ifindex\":%u,"
 	    "\"iface\":%s,\"proto\":\"0x%04x\",\"mtu\":%u,\"len\":%u",
-	    (unsigned long long)ev->ts, ev->netns, ev->mark, ev->ifindex, s1,
-	    ev->l3_proto, ev->mtu, ev->len);
+	    ev->netns, ev->mark, ev->ifindex, s1, ev->l3_proto, ev->mtu,
+	    ev->len);
 	if (fam) {
 		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], pn[8];
 

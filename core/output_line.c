@@ -144,13 +144,32 @@ static int line_drop(const struct line_out *lo, const struct skbs_event *ev,
 	return snprintf(buf, len, "(%u) %s", ev->drop_reason, loc);
 }
 
-static int fmt_ts(struct line_out *lo, const struct skbs_event *ev, char *buf,
-		  size_t len)
+int line_abs_time(const struct line_out *lo, const struct skbs_event *ev,
+		  char *buf, size_t len)
 {
 	time_t secs;
 	struct tm tm;
 	long long wall;
 
+	/* Both come from the event source (a recording is any file): wrap,
+	 * as the clocks would, rather than overflow. */
+	wall = (long long)(ev->ts +
+			   (unsigned long long)lo->o.realtime_offset_ns);
+	if (wall < 0)
+		wall = 0;
+	secs = (time_t)(wall / 1000000000LL);
+	if (!localtime_r(&secs, &tm))
+		return snprintf(buf, len, "%lld", wall);
+	/* pwru's layout (Go's "2006-01-02T15:04:05.000"), local time. */
+	return snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03lld",
+			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			tm.tm_hour, tm.tm_min, tm.tm_sec,
+			(wall % 1000000000LL) / 1000000);
+}
+
+static int fmt_ts(struct line_out *lo, const struct skbs_event *ev, char *buf,
+		  size_t len)
+{
 	switch (lo->o.ts) {
 	case TS_CURRENT:
 		return snprintf(buf, len, "%-16llu ",
@@ -158,16 +177,12 @@ static int fmt_ts(struct line_out *lo, const struct skbs_event *ev, char *buf,
 	case TS_RELATIVE:
 		return snprintf(buf, len, "%-12llu ",
 				(unsigned long long)relative_ts(lo, ev));
-	case TS_ABSOLUTE:
-		/* Both come from the event source (a recording is any
-		 * file): wrap, as the clocks would, rather than overflow. */
-		wall = (long long)(ev->ts + (unsigned long long)
-						    lo->o.realtime_offset_ns);
-		secs = (time_t)(wall / 1000000000LL);
-		localtime_r(&secs, &tm);
-		return snprintf(buf, len, "%02d:%02d:%02d.%06lld ", tm.tm_hour,
-				tm.tm_min, tm.tm_sec,
-				(wall % 1000000000LL) / 1000);
+	case TS_ABSOLUTE: {
+		int n = line_abs_time(lo, ev, buf, len);
+
+		return n + snprintf(buf + ((size_t)n < len ? (size_t)n : len),
+				    (size_t)n < len ? len - (size_t)n : 0, " ");
+	}
 	default: return snprintf(buf, len, "%s", "");
 	}
 }
@@ -220,11 +235,16 @@ const char *line_reason(const struct line_out *lo, const struct skbs_event *ev)
 	return reasons_name(lo->reasons, ev->drop_reason);
 }
 
+enum ts_mode line_ts_mode(const struct line_out *lo)
+{
+	return lo->o.ts;
+}
+
 int line_header(const struct line_out *lo, char *buf, size_t len)
 {
 	const char *ts = lo->o.ts == TS_CURRENT  ? "TIME             " :
 			 lo->o.ts == TS_RELATIVE ? "TIME(ns)     " :
-			 lo->o.ts == TS_ABSOLUTE ? "TIME            " :
+			 lo->o.ts == TS_ABSOLUTE ? "TIME                    " :
 						   "";
 
 	return snprintf(buf, len, "%s%-18s %-3s %-16s %s%s%s", ts, "SKB", "CPU",

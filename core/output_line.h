@@ -38,6 +38,7 @@ void line_out_free(struct line_out *lo);
 /* Symbols for drop locations; may be set late (loaded on first need). */
 void line_out_set_ksyms(struct line_out *lo, const struct ksyms *ks);
 
+enum ts_mode line_ts_mode(const struct line_out *lo);
 int line_header(const struct line_out *lo, char *buf, size_t len);
 /* Format one event (no trailing newline). Returns the length. */
 int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
@@ -47,6 +48,11 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
  * function's enum ret_kind (its hook's, or a recording's). */
 int line_return(const struct line_out *lo, const struct skbs_return *r,
 		int kind, char *buf, size_t len);
+/* --timestamp absolute: the event's wall-clock time with the date, as
+ * pwru prints it, "2026-12-02T03:04:05.123" (local time, milliseconds).
+ * Returns the length. */
+int line_abs_time(const struct line_out *lo, const struct skbs_event *ev,
+		  char *buf, size_t len);
 /* The event's tuple alone, "10.0.0.1:5000->10.0.0.2:80(udp)" or "". */
 int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
 /* The hook's name as FUNC shows it ("ip_rcv", "skb:kfree_skb",

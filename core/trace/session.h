@@ -33,6 +33,8 @@ struct session_opts {
 	/* Probe the returns of traced functions too (kprobe backends with
 	 * attach cookies, kprobe-multi): session_set_return_fn gets them. */
 	int returns;
+	/* --debug: note each backend tried and what it attached. */
+	int debug;
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of
