@@ -62,6 +62,7 @@ enum {
 	OPT_ROT_AGE,
 	OPT_ROT_COMPRESS,
 	OPT_DEBUG,
+	OPT_PERCPU_BUF,
 };
 
 static const struct option options[] = {
@@ -112,6 +113,7 @@ static const struct option options[] = {
 	{ "output-file-max-age", required_argument, NULL, OPT_ROT_AGE },
 	{ "output-file-compress", optional_argument, NULL, OPT_ROT_COMPRESS },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "set-percpu-buf", required_argument, NULL, OPT_PERCPU_BUF },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -177,6 +179,7 @@ static const char usage[] =
 	"  --list-funcs                 print the skb functions that would be probed, and exit\n"
 	"  --show-failed                list every hook that failed to attach, and why\n"
 	"  --debug                      libbpf's messages and each backend tried, on stderr\n"
+	"  --set-percpu-buf N           bytes for each --output-skb dump (256-32000; default 4096)\n"
 	"  -h, --help                   this text\n"
 	"  --version                    the version\n"
 	"\n"
@@ -286,6 +289,7 @@ static const struct {
 	{ OPT_ROT_SIZE, 1, 1 << 20, "megabytes" },
 	{ OPT_ROT_BACKUPS, 0, 1000000, "files" },
 	{ OPT_ROT_AGE, 0, 36500, "days" },
+	{ OPT_PERCPU_BUF, SKBS_DUMP_MIN, SKBS_DUMP_MAX, "bytes" },
 };
 
 static int issue16_number(int opt, const char *name, const char *v,
@@ -312,6 +316,8 @@ static int issue16_number(int opt, const char *name, const char *v,
 			c->rot.max_backups = (unsigned)n;
 		else if (opt == OPT_ROT_AGE)
 			c->rot.max_age_days = (unsigned)n;
+		else
+			c->dump_room = (unsigned)n;
 		return 0;
 	}
 	return -EINVAL;
@@ -346,6 +352,8 @@ static int live_only(int opt)
 	case OPT_LIST:
 	case OPT_LIST_FUNCS:
 	case OPT_SHOW_FAILED:
+	case OPT_PERCPU_BUF:
+	case OPT_DEBUG:
 	case OPT_DEMO: return 1;
 	}
 	return 0;
@@ -664,6 +672,9 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			c->rot_flag = name;
 			break;
 		case OPT_DEBUG: c->debug = 1; break;
+		case OPT_PERCPU_BUF:
+			ret = issue16_number(opt, name, optarg, c, err, errlen);
+			break;
 		case 'h': c->help = 1; break;
 		case OPT_VERSION: c->version = 1; break;
 		case ':':

@@ -48,6 +48,7 @@ struct cli {
 	struct outfile_rot_opts rot; /* --output-file-max-size ... */
 	const char *rot_flag;        /* one of them, given without a file */
 	int debug;                   /* --debug: libbpf and attach talk */
+	unsigned dump_room;          /* --set-percpu-buf; 0: the default */
 };
 
 /*

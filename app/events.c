@@ -165,13 +165,13 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 
 		for (int i = 0; i < n; i++)
 			frames[i] = syms[i];
-		len = json_format(a->lo, ev, frames, n, why, line,
-				  sizeof(line));
+		len = json_format_tail(a->lo, ev, tail, frames, n, why, line,
+				       sizeof(line));
 		if (len < (int)sizeof(line)) {
 			fprintf(a->out, "%s\n", line);
 		} else if ((js = malloc((size_t)len + 1))) {
-			json_format(a->lo, ev, frames, n, why, js,
-				    (size_t)len + 1);
+			json_format_tail(a->lo, ev, tail, frames, n, why, js,
+					 (size_t)len + 1);
 			fprintf(a->out, "%s\n", js);
 			free(js);
 		}
@@ -189,6 +189,12 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len)
 		fprintf(a->out, "%.*s\n", (int)(ev->tail_len - ev->hdr_len),
 			tail + ev->hdr_len);
+	/* A cut dump says so, with what lifts the limit. */
+	if ((ev->flags & SKBS_EV_SKB_TEXT) && (ev->flags2 & SKBS_EV2_SKB_CUT))
+		fprintf(a->out,
+			"    (skb dump cut after %u bytes: --set-percpu-buf N "
+			"raises the limit)\n",
+			(unsigned)(ev->tail_len - ev->hdr_len));
 counted:
 	/* errno is the failed write's: the calls since only filled the
 	 * buffer. */

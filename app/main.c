@@ -291,6 +291,7 @@ int main(int argc, char **argv)
 	}
 	so.backend = a.cli.backend;
 	so.debug = a.cli.debug;
+	so.dump_room = a.cli.dump_room;
 	so.func_regex = a.cli.func_regex;
 	so.exclude_regex = a.cli.exclude_regex;
 	so.kmods = a.cli.kmods;

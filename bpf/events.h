@@ -13,8 +13,18 @@
 #define SKBS_COMM_LEN 16
 /* Kernel stack depth kept per stack id (bpf_get_stackid map value). */
 #define SKBS_STACK_DEPTH 64
-/* Largest tail (header bytes, then --output-skb text) after an event. */
+/* Largest tail (header bytes, then --output-skb text) after an event with
+ * the default --set-percpu-buf; version-1 recordings never exceed it. */
 #define SKBS_TAIL_MAX 4096
+/* --set-percpu-buf: bytes for the struct sk_buff text (its NUL included),
+ * as pwru's flag; the default is pwru's. The scratch value (event, header
+ * bytes, text) is a per-CPU map value, which the kernel keeps under
+ * 32 KiB, so the most is a little less. */
+#define SKBS_DUMP_DEFAULT 4096
+#define SKBS_DUMP_MIN 256
+#define SKBS_DUMP_MAX 32000
+/* Largest tail of any event: the header bytes' room, then the text. */
+#define SKBS_TAIL_LIMIT (2 * SKBS_SNAP_MAX + SKBS_DUMP_MAX)
 /* Most classic-BPF instructions in one pcap-filter program. */
 #define SKBS_CBPF_MAX 256
 /* Longest pcap-filter expression text kept for display. */
@@ -114,7 +124,9 @@ enum skbs_event_flags {
 enum skbs_event_flags2 {
 	SKBS_EV2_TCP_FLAGS = 1 << 0, /* tcp_flags is valid */
 	SKBS_EV2_CGROUP = 1 << 1,    /* cgroup is valid */
-	SKBS_EV2_SKB_CUT = 1 << 2,   /* the --output-skb text was cut short */
+	/* The --output-skb text was cut short: bpf_snprintf_btf wanted more
+	 * than --set-percpu-buf leaves it. */
+	SKBS_EV2_SKB_CUT = 1 << 2,
 	SKBS_EV2_XDP = 1 << 3,       /* skb is a struct xdp_buff, not an skb */
 };
 
@@ -139,7 +151,7 @@ struct skbs_event {
 	__u8 flags;        /* enum skbs_event_flags */
 	__u16 sport;       /* TCP/UDP source port; ICMP: type */
 	__u16 dport;       /* TCP/UDP destination port; ICMP: code */
-	__u16 tail_len;    /* bytes after this struct, <= SKBS_TAIL_MAX */
+	__u16 tail_len;    /* bytes after this struct, <= SKBS_TAIL_LIMIT */
 	__u16 hdr_len;     /* the tail starts with this many header bytes */
 	__u8 saddr[16];    /* be; IPv4 uses the first four bytes */
 	__u8 daddr[16];    /* be; IPv4 uses the first four bytes */

@@ -50,18 +50,28 @@ struct {
 	__type(value, __u8);
 } tracked SEC(".maps");
 
+/* Room for the --output-skb text (--set-percpu-buf), set at load time.
+ * The verifier reads it as the constant it is (frozen .rodata), and user
+ * space sizes scratch_map's value to match: the tail holds up to
+ * 2 * SKBS_SNAP_MAX header bytes and then dump_room bytes of text. */
+const volatile __u32 dump_room = SKBS_DUMP_DEFAULT;
+
+#define TAIL_CAP (2 * SKBS_SNAP_MAX + dump_room)
+
+/* The tail's length is the map value's (set by user space), not this. */
 struct scratch {
 	struct skbs_event ev;
-	char tail[SKBS_TAIL_MAX];
+	char tail[2 * SKBS_SNAP_MAX + SKBS_DUMP_DEFAULT];
 };
 
 /* The event is built here rather than in a ring buffer reservation because
- * its size (the optional tail) is only known at the end. */
+ * its size (the optional tail) is only known at the end. No BTF value
+ * type: its size is set at load time (core/trace/load.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct scratch));
 } scratch_map SEC(".maps");
 
 #define STR_(x) #x
@@ -124,7 +134,7 @@ static __always_inline void count_hit(void)
  * verifier must know that length exactly, and branching on it multiplied
  * the states of every program.
  */
-#define WAKE_WINDOW (2 * (sizeof(struct skbs_event) + SKBS_TAIL_MAX))
+#define WAKE_WINDOW (2 * (sizeof(struct skbs_event) + TAIL_CAP))
 
 static __always_inline __u64 wakeup(void)
 {
@@ -390,15 +400,17 @@ static __always_inline __u32 fill_event(struct hit *h,
 		/* After the header bytes; the bound keeps the verifier sure
 		 * the write stays inside the scratch buffer. */
 		__u32 at = tail & (SKBS_SNAP_MAX * 2 - 1);
-		long n = bpf_snprintf_btf(sc->tail + at,
-					  SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2, &p,
+		long n = bpf_snprintf_btf(sc->tail + at, dump_room, &p,
 					  sizeof(p), 0);
 
 		if (n > 0) {
 			/* n counts what would have been written; keep what
-			 * fits, without the terminating NUL. */
-			if (n >= SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2)
-				n = SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2 - 1;
+			 * fits, without the terminating NUL, and say when
+			 * that was not all of it. */
+			if (n >= dump_room) {
+				n = dump_room - 1;
+				ev->flags2 |= SKBS_EV2_SKB_CUT;
+			}
 			tail = at + n;
 			ev->flags |= SKBS_EV_SKB_TEXT;
 		}
@@ -410,7 +422,9 @@ static __always_inline __u32 fill_event(struct hit *h,
  * lost event when the buffer is full. */
 static __always_inline void emit_event(struct scratch *sc, __u32 tail)
 {
-	tail &= SKBS_TAIL_MAX - 1;
+	/* Already so; the verifier must see the bound of the value. */
+	if (tail > TAIL_CAP)
+		tail = TAIL_CAP;
 	sc->ev.tail_len = tail;
 	if (bpf_ringbuf_output(&events, sc, sizeof(sc->ev) + tail, wakeup()))
 		count(SKBS_C_LOST);

@@ -31,7 +31,7 @@ int event_decode(const void *data, size_t size, const struct skbs_event **ev,
 			 e->hdr_len, e->tail_len);
 		return -EINVAL;
 	}
-	if (e->tail_len > SKBS_TAIL_MAX || sizeof(*e) + e->tail_len > size) {
+	if (e->tail_len > SKBS_TAIL_LIMIT || sizeof(*e) + e->tail_len > size) {
 		snprintf(err, errlen,
 			 "record tail of %u bytes does not fit "
 			 "in %zu",

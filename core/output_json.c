@@ -76,6 +76,13 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		const char *const *stack, int nstack, const struct explain *why,
 		char *buf, size_t len)
 {
+	return json_format_tail(lo, ev, NULL, stack, nstack, why, buf, len);
+}
+
+int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
+		     const char *tail, const char *const *stack, int nstack,
+		     const struct explain *why, char *buf, size_t len)
+{
 	/* Room for a whole explanation escaped at worst (\u00XX a byte). */
 	char s1[6 * EXPLAIN_TEXT + 4], s2[256], tmp[192];
 	size_t n = 0;
@@ -169,6 +176,17 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 			PUT("%s%s", i ? "," : "", s1);
 		}
 		PUT("]");
+	}
+	if (tail && (ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len) {
+		/* Straight into buf: the text is up to 32000 bytes, six
+		 * times that escaped, too much for a buffer of its own. */
+		PUT(",\"skb_dump\":");
+		n += (size_t)json_string(tail + ev->hdr_len,
+					 ev->tail_len - ev->hdr_len,
+					 n < len ? buf + n : NULL,
+					 n < len ? len - n : 0);
+		PUT(",\"skb_dump_cut\":%s",
+		    (ev->flags2 & SKBS_EV2_SKB_CUT) ? "true" : "false");
 	}
 	PUT("}");
 #undef PUT

@@ -283,7 +283,7 @@ int rec_write_event(struct rec_writer *w, const struct skbs_event *ev,
 		return -EINVAL;
 	/* The reader's own checks. event_decode reads only the fixed part;
 	 * the size vouches for the tail, which is kept apart here. */
-	if (ev->tail_len > SKBS_TAIL_MAX || (ev->tail_len && !tail) ||
+	if (ev->tail_len > SKBS_TAIL_LIMIT || (ev->tail_len && !tail) ||
 	    event_decode(ev, sizeof(*ev) + ev->tail_len, &chk, &chk_tail, why,
 			 sizeof(why)))
 		return -EINVAL;

@@ -36,6 +36,20 @@ static int load_once(struct session *s, char *err, size_t errlen)
 			 (unsigned long long)s->o.ringbuf_bytes);
 		return -EINVAL;
 	}
+	/* --set-percpu-buf: the scratch value holds the event, the header
+	 * bytes' room and the text (bpf/skbscope.bpf.c, dump_room). */
+	if (s->o.dump_room) {
+		s->skel->rodata->dump_room = s->o.dump_room;
+		if (bpf_map__set_value_size(s->skel->maps.scratch_map,
+					    sizeof(struct skbs_event) +
+						    2 * SKBS_SNAP_MAX +
+						    s->o.dump_room)) {
+			snprintf(err, errlen,
+				 "cannot size the dump buffer to %u bytes",
+				 s->o.dump_room);
+			return -EINVAL;
+		}
+	}
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	ret = tp_plan(s, err, errlen);

@@ -33,6 +33,8 @@ struct session_opts {
 	/* Probe the returns of traced functions too (kprobe backends with
 	 * attach cookies, kprobe-multi): session_set_return_fn gets them. */
 	int returns;
+	/* --set-percpu-buf: bytes for the skb text; 0: SKBS_DUMP_DEFAULT. */
+	__u32 dump_room;
 	/* --debug: note each backend tried and what it attached. */
 	int debug;
 	/* A one-line note for the user (a hook left out, a fallback). */
