@@ -25,6 +25,7 @@ struct rec_reader;
 struct explain;
 struct app_explainer;
 struct outfile_rot;
+struct nsnames;
 
 struct app {
 	struct cli cli;
@@ -40,6 +41,7 @@ struct app {
 	int out_err;             /* first write error on out, errno */
 	struct outfile_rot *rot; /* --output-file: out writes through it */
 	unsigned rot_failed;     /* rotations that failed, said on stderr */
+	struct nsnames *names;   /* netns and cgroup names, this box's */
 	struct pcapng *pcap;
 	int pcap_err; /* first write error, -errno */
 	struct rec_writer *rec;

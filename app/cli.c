@@ -63,6 +63,10 @@ enum {
 	OPT_ROT_COMPRESS,
 	OPT_DEBUG,
 	OPT_PERCPU_BUF,
+	OPT_NETNS_NAMES,
+	OPT_NETNS_NAMES_MAX,
+	OPT_OUT_CGROUP,
+	OPT_FILTER_CGROUP,
 };
 
 static const struct option options[] = {
@@ -114,6 +118,11 @@ static const struct option options[] = {
 	{ "output-file-compress", optional_argument, NULL, OPT_ROT_COMPRESS },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "set-percpu-buf", required_argument, NULL, OPT_PERCPU_BUF },
+	{ "output-netns-names", optional_argument, NULL, OPT_NETNS_NAMES },
+	{ "netns-names-max-length", required_argument, NULL,
+	  OPT_NETNS_NAMES_MAX },
+	{ "output-cgroup", optional_argument, NULL, OPT_OUT_CGROUP },
+	{ "filter-cgroup", required_argument, NULL, OPT_FILTER_CGROUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -135,6 +144,7 @@ static const char usage[] =
 	"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
 	"  --exclude-func REGEX         leave out the functions that match\n"
 	"  --filter-track-skb           once an skb matches, report all its later events\n"
+	"  --filter-cgroup PATH         the packet's cgroup (socket's, else task's) is PATH\n"
 	"\n"
 	"Output:\n"
 	"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
@@ -155,6 +165,9 @@ static const char usage[] =
 	"  --output-file-max-backups N  rotated files kept (default 0: all)\n"
 	"  --output-file-max-age DAYS   rotated files older than this removed (0: never)\n"
 	"  --output-file-compress       gzip the rotated files\n"
+	"  --output-netns-names         the netns by its name (/var/run/netns) or container\n"
+	"  --netns-names-max-length N   longest netns name shown (default 16)\n"
+	"  --output-cgroup              the cgroup (path or container) behind each packet\n"
 	"  --output-pcap PATH           also write each event's header bytes as pcap-ng\n"
 	"  --no-explain                 drops get their reason's meaning only: no nft trace\n"
 	"                               table, no netlink questions to the kernel\n"
@@ -290,6 +303,7 @@ static const struct {
 	{ OPT_ROT_BACKUPS, 0, 1000000, "files" },
 	{ OPT_ROT_AGE, 0, 36500, "days" },
 	{ OPT_PERCPU_BUF, SKBS_DUMP_MIN, SKBS_DUMP_MAX, "bytes" },
+	{ OPT_NETNS_NAMES_MAX, 2, 255, "characters" },
 };
 
 static int issue16_number(int opt, const char *name, const char *v,
@@ -316,8 +330,10 @@ static int issue16_number(int opt, const char *name, const char *v,
 			c->rot.max_backups = (unsigned)n;
 		else if (opt == OPT_ROT_AGE)
 			c->rot.max_age_days = (unsigned)n;
-		else
+		else if (opt == OPT_PERCPU_BUF)
 			c->dump_room = (unsigned)n;
+		else
+			c->netns_names_max = (unsigned)n;
 		return 0;
 	}
 	return -EINVAL;
@@ -406,6 +422,7 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	c->max_packets = 100000;
 	c->snaplen = -1;
 	c->rot.max_bytes = 100ULL << 20; /* pwru's default: 100 MB */
+	c->netns_names_max = 16;
 	opterr = 0;
 	optind = 0; /* 0, not 1: also resets GNU getopt's internal state */
 	while ((opt = getopt_long(argc, argv, ":h", options, &idx)) != -1) {
@@ -673,7 +690,26 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			break;
 		case OPT_DEBUG: c->debug = 1; break;
 		case OPT_PERCPU_BUF:
+		case OPT_NETNS_NAMES_MAX:
 			ret = issue16_number(opt, name, optarg, c, err, errlen);
+			break;
+		case OPT_NETNS_NAMES:
+			ret = bool_arg(name, optarg, &c->netns_names, err,
+				       errlen);
+			break;
+		case OPT_OUT_CGROUP:
+			ret = bool_arg(name, optarg, &c->cgroup, err, errlen);
+			break;
+		case OPT_FILTER_CGROUP:
+			if (c->filter.flags & SKBS_F_CGROUP) {
+				snprintf(err, errlen,
+					 "--filter-cgroup given twice (the "
+					 "filter takes one of each)");
+				ret = -EINVAL;
+				break;
+			}
+			ret = filter_set_cgroup(&c->filter, optarg, CGROUP_ROOT,
+						err, errlen);
 			break;
 		case 'h': c->help = 1; break;
 		case OPT_VERSION: c->version = 1; break;

@@ -49,6 +49,9 @@ struct cli {
 	const char *rot_flag;        /* one of them, given without a file */
 	int debug;                   /* --debug: libbpf and attach talk */
 	unsigned dump_room;          /* --set-percpu-buf; 0: the default */
+	int netns_names;             /* --output-netns-names */
+	unsigned netns_names_max;    /* --netns-names-max-length */
+	int cgroup;                  /* --output-cgroup */
 };
 
 /*

@@ -20,6 +20,7 @@
 #include "core/lib/clock.h"
 #include "app/demo.h"
 #include "core/ksyms.h"
+#include "core/nsnames.h"
 
 #include "core/trace/session.h"
 #include "tui/explorer.h"
@@ -399,12 +400,17 @@ int main(int argc, char **argv)
 	lopt.tuple = a.cli.tuple;
 	lopt.ts = a.cli.ts;
 	lopt.realtime_offset_ns = app_realtime_offset();
+	lopt.netns_names = a.cli.netns_names;
+	lopt.cgroup = a.cli.cgroup;
 	if (line_out_new(&lopt, session_hooks(a.s), session_reasons(a.s),
-			 &a.lo)) {
+			 &a.lo) ||
+	    nsnames_new(a.cli.netns_dir, "/proc", nsnames_cgroup_root(),
+			a.cli.netns_names_max, &a.names)) {
 		fprintf(stderr, "skbscope: out of memory\n");
 		rc = 1;
 		goto done;
 	}
+	line_out_set_names(a.lo, a.names);
 	if (app_explain_start(&a)) {
 		fprintf(stderr, "skbscope: out of memory\n");
 		rc = 1;
@@ -496,6 +502,7 @@ out:
 done:
 	rc = app_close_outputs(&a, rc);
 	line_out_free(a.lo);
+	nsnames_free(a.names);
 	session_close(a.s);
 	ksyms_free(a.ksyms);
 	/* After the programs are gone: the demo's traffic stops with them. */

@@ -127,7 +127,7 @@ enum skbs_event_flags2 {
 	/* The --output-skb text was cut short: bpf_snprintf_btf wanted more
 	 * than --set-percpu-buf leaves it. */
 	SKBS_EV2_SKB_CUT = 1 << 2,
-	SKBS_EV2_XDP = 1 << 3,       /* skb is a struct xdp_buff, not an skb */
+	SKBS_EV2_XDP = 1 << 3, /* skb is a struct xdp_buff, not an skb */
 };
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
@@ -217,6 +217,9 @@ enum skbs_filter_flags {
 	/* Some hook is muted: check the muted map (session_set_filter sets
 	 * it; without it a hit pays no attach-cookie lookup for it). */
 	SKBS_F_MUTED = 1 << 12,
+	/* --filter-cgroup: the packet's cgroup (bpf/cgroup.bpf.h) must be
+	 * the one whose id is cgroup below. */
+	SKBS_F_CGROUP = 1 << 20,
 };
 
 enum skbs_output_flags {
@@ -255,6 +258,8 @@ struct skbs_filter {
 	/* The expression as the user wrote it, for display; the programs
 	 * never read it. */
 	char pcap_text[SKBS_PCAP_TEXT];
+	/* Fields added later go here, at the end. */
+	__u64 cgroup; /* SKBS_F_CGROUP: cgroup v2 id (its inode number) */
 };
 
 /* Hook ids below this can be muted live (the muted map). */

@@ -17,6 +17,7 @@
 #include "skb.bpf.h"
 #include "filter.bpf.h"
 #include "ipt.bpf.h"
+#include "cgroup.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -173,6 +174,7 @@ struct hit {
 	int follow;             /* a tracked skb: reported whatever it is */
 	int meta;               /* mark, device and netns are read */
 	void *ctx;              /* the stub's */
+	__u64 cgroup;           /* read by --filter-cgroup's test, or 0 */
 };
 
 /* The mark, the device and the netns: read by the filter when it tests
@@ -273,6 +275,11 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 		return 0;
 	if (!h->follow && (f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
 		return 0;
+	if (!h->follow && (f->flags & SKBS_F_CGROUP)) {
+		h->cgroup = skb_cgroup(skb);
+		if (h->cgroup != f->cgroup)
+			return 0;
+	}
 	if (!h->follow && (f->flags & SKBS_F_IFNAME)) {
 		__u64 *a = (__u64 *)ev->ifname, *b = (__u64 *)f->ifname;
 
@@ -346,8 +353,8 @@ static __always_inline __u32 fill_event(struct hit *h,
 	ev->rec_type = SKBS_REC_EVENT;
 	ev->ip = 0;
 	ev->caller = 0;
-	ev->cgroup = 0;
-	ev->flags2 = 0;
+	ev->cgroup = h->cgroup ? h->cgroup : skb_cgroup(skb);
+	ev->flags2 = ev->cgroup ? SKBS_EV2_CGROUP : 0;
 	ev->tcp_flags = 0;
 	ev->nmeta = 0;
 	ev->aux = 0;

@@ -119,6 +119,21 @@ int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
 	} else {
 		PUT("\"time\":%llu,", (unsigned long long)ev->ts);
 	}
+	if (line_netns_name(lo, ev)) {
+		const char *nm = line_netns_name(lo, ev);
+
+		json_string(nm, strlen(nm), s2, sizeof(s2));
+		PUT("\"netns_name\":%s,", s2);
+	}
+	if (ev->flags2 & SKBS_EV2_CGROUP) {
+		const char *nm = line_cgroup_name(lo, ev);
+
+		PUT("\"cgroup\":%llu,", (unsigned long long)ev->cgroup);
+		if (nm) {
+			json_string(nm, strlen(nm), s2, sizeof(s2));
+			PUT("\"cgroup_name\":%s,", s2);
+		}
+	}
 	PUT("\"netns\":%u,\"mark\":\"0x%x\",\"ifindex\":%u,"
 	    "\"iface\":%s,\"proto\":\"0x%04x\",\"mtu\":%u,\"len\":%u",
 	    ev->netns, ev->mark, ev->ifindex, s1, ev->l3_proto, ev->mtu,
@@ -177,7 +192,8 @@ int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
 		}
 		PUT("]");
 	}
-	if (tail && (ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len) {
+	if (tail && (ev->flags & SKBS_EV_SKB_TEXT) &&
+	    ev->tail_len > ev->hdr_len) {
 		/* Straight into buf: the text is up to 32000 bytes, six
 		 * times that escaped, too much for a buffer of its own. */
 		PUT(",\"skb_dump\":");

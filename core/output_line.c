@@ -11,9 +11,12 @@
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/lib/u64map.h"
+#include "core/nsnames.h"
 #include "core/output_line.h"
 #include "core/retval.h"
 
+/* Longest cgroup path shown on a line. */
+#define PATH_MAX_SHOWN 256
 /* Skbs whose previous timestamp is remembered, at most. */
 #define PREV_MAX (1 << 20)
 
@@ -22,6 +25,7 @@ struct line_out {
 	const struct hooks *hooks;
 	const struct reasons *reasons;
 	const struct ksyms *ksyms;
+	struct nsnames *names;
 	/* For TS_RELATIVE: skb address -> its previous event's timestamp,
 	 * forgotten when the skb's lifetime ends. */
 	struct u64map *prev;
@@ -54,6 +58,38 @@ void line_out_free(struct line_out *lo)
 void line_out_set_ksyms(struct line_out *lo, const struct ksyms *ks)
 {
 	lo->ksyms = ks;
+}
+
+void line_out_set_names(struct line_out *lo, struct nsnames *n)
+{
+	lo->names = n;
+}
+
+const char *line_netns(const struct line_out *lo, const struct skbs_event *ev,
+		       char *buf, size_t len)
+{
+	const char *name = line_netns_name(lo, ev);
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%u", ev->netns);
+	return buf;
+}
+
+const char *line_cgroup(const struct line_out *lo, const struct skbs_event *ev,
+			char *buf, size_t len)
+{
+	const char *name;
+
+	if (!(ev->flags2 & SKBS_EV2_CGROUP) || !ev->cgroup)
+		return NULL;
+	name = line_cgroup_name(lo, ev);
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)ev->cgroup);
+	return buf;
 }
 
 /* Returns ns since the skb's previous event (0 for its first) and records
@@ -240,6 +276,22 @@ enum ts_mode line_ts_mode(const struct line_out *lo)
 	return lo->o.ts;
 }
 
+const char *line_netns_name(const struct line_out *lo,
+			    const struct skbs_event *ev)
+{
+	return lo->o.netns_names && lo->names ?
+		       nsnames_netns(lo->names, ev->netns) :
+		       NULL;
+}
+
+const char *line_cgroup_name(const struct line_out *lo,
+			     const struct skbs_event *ev)
+{
+	if (!(ev->flags2 & SKBS_EV2_CGROUP) || !ev->cgroup || !lo->names)
+		return NULL;
+	return nsnames_cgroup(lo->names, ev->cgroup);
+}
+
 int line_header(const struct line_out *lo, char *buf, size_t len)
 {
 	const char *ts = lo->o.ts == TS_CURRENT  ? "TIME             " :
@@ -279,13 +331,16 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 	PUT("0x%016llx %-3u %-16s ", (unsigned long long)ev->skb, ev->cpu,
 	    proc);
 	if (lo->o.meta) {
+		char ns[80];
+
 		if (ev->ifindex)
 			snprintf(iface, sizeof(iface), "%u(%.16s)", ev->ifindex,
 				 ev->ifname);
 		else
 			snprintf(iface, sizeof(iface), "0");
-		PUT("%-10u 0x%-8x %-16s 0x%04x %-5u %-5u ", ev->netns, ev->mark,
-		    iface, ev->l3_proto, ev->mtu, ev->len);
+		PUT("%-10s 0x%-8x %-16s 0x%04x %-5u %-5u ",
+		    line_netns(lo, ev, ns, sizeof(ns)), ev->mark, iface,
+		    ev->l3_proto, ev->mtu, ev->len);
 	}
 	if (lo->o.tuple) {
 		line_tuple(ev, tuple, sizeof(tuple));
@@ -299,6 +354,12 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 
 		line_sym(lo, ev->caller, sym, sizeof(sym));
 		PUT(" caller=%s", sym);
+	}
+	if (lo->o.cgroup) {
+		char cg[PATH_MAX_SHOWN];
+
+		if (line_cgroup(lo, ev, cg, sizeof(cg)))
+			PUT(" cgroup=%s", cg);
 	}
 #undef PUT
 	return (int)n;

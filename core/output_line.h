@@ -13,6 +13,7 @@
 struct hooks;
 struct reasons;
 struct ksyms;
+struct nsnames;
 
 enum ts_mode {
 	TS_NONE,
@@ -28,6 +29,10 @@ struct line_opts {
 	enum ts_mode ts;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
 	long long realtime_offset_ns;
+	/* Names from line_out_set_names: --output-netns-names shows the
+	 * netns by name, --output-cgroup adds the event's cgroup. */
+	int netns_names;
+	int cgroup;
 };
 
 struct line_out;
@@ -35,10 +40,25 @@ struct line_out;
 int line_out_new(const struct line_opts *o, const struct hooks *hooks,
 		 const struct reasons *reasons, struct line_out **out);
 void line_out_free(struct line_out *lo);
+/* Where netns and cgroup names come from (line_opts says which are
+ * shown); lo does not own it. */
+void line_out_set_names(struct line_out *lo, struct nsnames *n);
+/* The netns as shown: its name when asked for and known, else the inode. */
+const char *line_netns(const struct line_out *lo, const struct skbs_event *ev,
+		       char *buf, size_t len);
+/* The event's cgroup as shown ("docker:0123456789ab", a path, or the id),
+ * or NULL when the event carries none. */
+const char *line_cgroup(const struct line_out *lo, const struct skbs_event *ev,
+			char *buf, size_t len);
 /* Symbols for drop locations; may be set late (loaded on first need). */
 void line_out_set_ksyms(struct line_out *lo, const struct ksyms *ks);
 
 enum ts_mode line_ts_mode(const struct line_out *lo);
+/* The names alone: NULL when not asked for (netns) or not known. */
+const char *line_netns_name(const struct line_out *lo,
+			    const struct skbs_event *ev);
+const char *line_cgroup_name(const struct line_out *lo,
+			     const struct skbs_event *ev);
 int line_header(const struct line_out *lo, char *buf, size_t len);
 /* Format one event (no trailing newline). Returns the length. */
 int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
