@@ -439,6 +439,8 @@ int main(int argc, char **argv)
 		to.ksyms = app_ksyms(&a);
 		to.note = note_line;
 		to.realtime_offset_ns = app_realtime_offset();
+		to.names = a.names;
+		to.netns_names = a.cli.netns_names;
 		if (a.pcap || a.rec) {
 			to.tap = app_tap_event;
 			to.tap_ctx = &a;

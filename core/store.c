@@ -588,6 +588,7 @@ int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 	memcpy(h->daddr, ev->daddr, 16);
 	h->hdr = hdr_len ? hdr : NULL;
 	h->hdr_len = hdr_len;
+	h->cgroup = (ev->flags2 & SKBS_EV2_CGROUP) ? ev->cgroup : 0;
 	h->has_ret = 0; /* until its return, if any, joins it */
 	h->ret_kind = 0;
 	h->dur = 0;

@@ -40,6 +40,7 @@ struct hop {
 	 * shared between hops that captured the same bytes; valid until the
 	 * next store_add or store_free. */
 	__u8 *hdr;
+	__u64 cgroup; /* the event's cgroup id (SKBS_EV2_CGROUP), or 0 */
 };
 
 enum pkt_state {

@@ -297,10 +297,13 @@ static void list_mark(struct grid *g, int x, int y, int mark, int cols,
 static void list_where(const struct ui *ui, const struct hop *th, char *buf,
 		       size_t len)
 {
+	char ns[64];
+
 	if (th->ifindex)
 		fmt_iface(ui, th, buf, len);
 	else
-		snprintf(buf, len, "ns %u", th->netns);
+		snprintf(buf, len, "ns %s",
+			 fmt_netns(ui, th->netns, ns, sizeof(ns)));
 }
 
 static uint16_t row_attr(const struct ui *ui, const struct packet *p)
@@ -743,7 +746,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	for (int i = ui->hop_top; i < (int)p->nhops && r < rows; i++, r++) {
 		const struct hop *hp = &p->hops[i];
 		const struct hop *pv = i ? &p->hops[i - 1] : NULL;
-		char name[200], d[24], ifn[24], tup[128], call[128];
+		char name[200], d[24], ifn[24], tup[128], call[128], ns[64];
 		int yy = y + 2 + r, cx = x + 1;
 		uint16_t a = (hp->flags & SKBS_EV_DROP) ? (R_DROP | AT_BOLD) :
 							  R_NORMAL;
@@ -801,7 +804,8 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 				  c.iw, ifn);
 		cx += grid_printf(g, cx, yy,
 				  pv && pv->netns != hp->netns ? ch : a,
-				  MIN(11, x + w - 1 - cx), " %10u", hp->netns);
+				  MIN(11, x + w - 1 - cx), " %10.10s",
+				  fmt_netns(ui, hp->netns, ns, sizeof(ns)));
 		cx += grid_printf(g, cx, yy, pv && pv->len != hp->len ? ch : a,
 				  MIN(6, x + w - 1 - cx), " %5u", hp->len);
 		cx += grid_printf(g, cx, yy,
