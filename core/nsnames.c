@@ -293,15 +293,17 @@ const char *nsnames_netns(struct nsnames *n, __u32 ino)
 	char c[128];
 	const char *name = NULL;
 
+	/* Known, or not found less than RETRY_NS ago. */
 	if (!ino || cached(&n->ns, ino, &name))
 		return name;
-	/* Unknown, or not found a while ago: look again, not too often. */
-	if (mono_ns() - n->ns.scanned < SCAN_NS)
-		return name;
-	n->ns.scanned = mono_ns();
-	scan_netns_dir(n);
-	if (cached(&n->ns, ino, &name) && name)
-		return name;
+	/* The names directory names them all, in one listing, at most once
+	 * a second; then the processes, for this one namespace. */
+	if (mono_ns() - n->ns.scanned >= SCAN_NS) {
+		n->ns.scanned = mono_ns();
+		scan_netns_dir(n);
+		if (cached(&n->ns, ino, &name) && name)
+			return name;
+	}
 	scan_procs(n, ino, c, sizeof(c));
 	return table_put(n, &n->ns, ino, c);
 }
@@ -325,31 +327,40 @@ static int cg_visit(const char *path, const struct stat *st, int type,
 		return FTW_SKIP_SUBTREE;
 	if (!*rel)
 		rel = "/";
-	if ((__u64)st->st_ino == walk.want) {
-		snprintf(walk.found, sizeof(walk.found), "%s", rel);
-		return FTW_STOP;
+	/* Every cgroup met is named on the way: one walk names them all. */
+	{
+		char c[128];
+		__u64 *have = u64map_get(walk.n->cg.map, (__u64)st->st_ino);
+
+		if (!have || !((struct name *)(uintptr_t)*have)->text[0])
+			table_put(walk.n, &walk.n->cg, (__u64)st->st_ino,
+				  nsnames_container(rel, c, sizeof(c)) ? rel :
+									 c);
 	}
+	if ((__u64)st->st_ino == walk.want)
+		snprintf(walk.found, sizeof(walk.found), "%s", rel);
 	return FTW_CONTINUE;
 }
 
 const char *nsnames_cgroup(struct nsnames *n, __u64 id)
 {
 	const char *name = NULL;
-	char c[128];
 
 	if (!id || cached(&n->cg, id, &name))
 		return name;
+	/* A walk names every cgroup; an id still unknown after one waits
+	 * RETRY_NS, and walks come at most once a second. */
 	if (mono_ns() - n->cg.scanned < SCAN_NS)
-		return name;
+		return NULL;
 	n->cg.scanned = mono_ns();
 	walk.n = n;
 	walk.want = id;
 	walk.root_len = strlen(n->cgroup_dir);
 	walk.found[0] = '\0';
 	nftw(n->cgroup_dir, cg_visit, 32, FTW_PHYS | FTW_ACTIONRETVAL);
-	if (walk.found[0] && !nsnames_container(walk.found, c, sizeof(c)))
-		return table_put(n, &n->cg, id, c);
-	return table_put(n, &n->cg, id, walk.found);
+	if (cached(&n->cg, id, &name) && name)
+		return name;
+	return table_put(n, &n->cg, id, "");
 }
 
 const char *nsnames_cgroup_root(void)
