@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 #include "app/cli.h"
+#include "core/filter.h"
 #include "core/nsnames.h"
 #include "core/outfile.h"
 #include "core/output_json.h"
@@ -484,4 +485,35 @@ TEST(cli_outputs2_hostile)
 			"8192"),
 		  -EINVAL);
 	CHECK_HAS(err, "--set-percpu-buf");
+}
+
+TEST(filter_bar_cgroup_term)
+{
+	struct skbs_filter f;
+	char err[256], text[256];
+	int bad = 0;
+
+	filter_init(&f);
+	CHECK_INT(filter_parse("cgroup 4242 and dport 80", "/var/run/netns", &f,
+			       err, sizeof(err), &bad),
+		  0);
+	CHECK(f.flags & SKBS_F_CGROUP);
+	CHECK_INT(f.cgroup, 4242);
+	filter_format(&f, text, sizeof(text));
+	CHECK_HAS(text, "cgroup 4242");
+	/* What the bar shows parses back to the same filter. */
+	filter_init(&f);
+	CHECK_INT(filter_parse(text, "/var/run/netns", &f, err, sizeof(err),
+			       &bad),
+		  0);
+	CHECK_INT(f.cgroup, 4242);
+	CHECK_INT(filter_parse("cgroup /no-such-cgroup-16", "/var/run/netns",
+			       &f, err, sizeof(err), &bad),
+		  -EINVAL);
+	CHECK_HAS(err, "cgroup: no such cgroup '/no-such-cgroup-16'");
+	CHECK_INT(bad, 7);
+	CHECK_INT(filter_parse("netns inode:0", "/var/run/netns", &f, err,
+			       sizeof(err), &bad),
+		  -EINVAL);
+	CHECK_HAS(err, "inode:0");
 }
