@@ -67,6 +67,8 @@ enum {
 	OPT_NETNS_NAMES_MAX,
 	OPT_OUT_CGROUP,
 	OPT_FILTER_CGROUP,
+	OPT_SHINFO,
+	OPT_SKB_CB,
 };
 
 static const struct option options[] = {
@@ -123,6 +125,8 @@ static const struct option options[] = {
 	  OPT_NETNS_NAMES_MAX },
 	{ "output-cgroup", optional_argument, NULL, OPT_OUT_CGROUP },
 	{ "filter-cgroup", required_argument, NULL, OPT_FILTER_CGROUP },
+	{ "output-skb-shared-info", optional_argument, NULL, OPT_SHINFO },
+	{ "output-skb-cb", optional_argument, NULL, OPT_SKB_CB },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -151,6 +155,8 @@ static const char usage[] =
 	"  --output-tuple[=BOOL]        the L3/L4 tuple (default on)\n"
 	"  --output-stack               the kernel stack of each event\n"
 	"  --output-skb                 the whole struct sk_buff, field by field\n"
+	"  --output-skb-shared-info     the skb's struct skb_shared_info, field by field\n"
+	"  --output-skb-cb              __sk_buff->cb[] (five u32)\n"
 	"  --output-caller              the calling function (kprobe backends)\n"
 	"  --output-return              each function's return value and time;\n"
 	"                               the explorer shows a call tree (kprobe\n"
@@ -192,7 +198,7 @@ static const char usage[] =
 	"  --list-funcs                 print the skb functions that would be probed, and exit\n"
 	"  --show-failed                list every hook that failed to attach, and why\n"
 	"  --debug                      libbpf's messages and each backend tried, on stderr\n"
-	"  --set-percpu-buf N           bytes for each --output-skb dump (256-32000; default 4096)\n"
+	"  --set-percpu-buf N           bytes for each dump (256-32000, 16000 with shared info; default 4096)\n"
 	"  -h, --help                   this text\n"
 	"  --version                    the version\n"
 	"\n"
@@ -700,6 +706,12 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_OUT_CGROUP:
 			ret = bool_arg(name, optarg, &c->cgroup, err, errlen);
 			break;
+		case OPT_SHINFO:
+			ret = bool_arg(name, optarg, &c->shinfo, err, errlen);
+			break;
+		case OPT_SKB_CB:
+			ret = bool_arg(name, optarg, &c->skb_cb, err, errlen);
+			break;
 		case OPT_FILTER_CGROUP:
 			if (c->filter.flags & SKBS_F_CGROUP) {
 				snprintf(err, errlen,
@@ -725,6 +737,14 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		}
 		if (ret)
 			return ret;
+	}
+	/* Two texts share one per-CPU value, which stays under 32 KiB. */
+	if (c->shinfo && c->dump_room > SKBS_DUMP_MAX / 2) {
+		snprintf(err, errlen,
+			 "--set-percpu-buf: invalid value '%u' with "
+			 "--output-skb-shared-info (expected %d to %d bytes)",
+			 c->dump_room, SKBS_DUMP_MIN, SKBS_DUMP_MAX / 2);
+		return -EINVAL;
 	}
 	if (c->rot_flag && !c->output_file) {
 		snprintf(err, errlen,

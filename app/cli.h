@@ -52,6 +52,8 @@ struct cli {
 	int netns_names;             /* --output-netns-names */
 	unsigned netns_names_max;    /* --netns-names-max-length */
 	int cgroup;                  /* --output-cgroup */
+	int shinfo;                  /* --output-skb-shared-info */
+	int skb_cb;                  /* --output-skb-cb */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "core/event.h"
 #include "core/explain.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
@@ -136,6 +137,36 @@ int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	return 0;
 }
 
+/* The dumps after an event's lines: skb, then shared info, then cb, as
+ * pwru prints them; a cut dump says so, with what lifts the limit. */
+static void print_dumps(struct app *a, const struct skbs_event *ev,
+			const char *tail)
+{
+	struct event_dumps d;
+
+	if (event_dumps(ev, tail, &d))
+		return;
+	if (d.skb)
+		fprintf(a->out, "%.*s\n", (int)d.skb_len, d.skb);
+	if (d.skb_cut)
+		fprintf(a->out,
+			"    (skb dump cut after %zu bytes: --set-percpu-buf N "
+			"raises the limit)\n",
+			d.skb_len);
+	if (d.shinfo)
+		fprintf(a->out, "%.*s\n", (int)d.shinfo_len, d.shinfo);
+	if (d.shinfo_cut)
+		fprintf(a->out,
+			"    (skb_shared_info dump cut after %zu bytes: "
+			"--set-percpu-buf N raises the limit)\n",
+			d.shinfo_len);
+	if (d.has_cb)
+		fprintf(a->out,
+			"    __sk_buff->cb[] = [0x%08x,0x%08x,0x%08x,0x%08x,"
+			"0x%08x]\n",
+			d.cb[0], d.cb[1], d.cb[2], d.cb[3], d.cb[4]);
+}
+
 int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	struct app *a = ctx;
@@ -186,15 +217,7 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 		fprintf(a->out, "    (stack lost: %s)\n", strerror(-depth));
 	for (int i = 0; i < n; i++)
 		fprintf(a->out, "    %s\n", syms[i]);
-	if ((ev->flags & SKBS_EV_SKB_TEXT) && ev->tail_len > ev->hdr_len)
-		fprintf(a->out, "%.*s\n", (int)(ev->tail_len - ev->hdr_len),
-			tail + ev->hdr_len);
-	/* A cut dump says so, with what lifts the limit. */
-	if ((ev->flags & SKBS_EV_SKB_TEXT) && (ev->flags2 & SKBS_EV2_SKB_CUT))
-		fprintf(a->out,
-			"    (skb dump cut after %u bytes: --set-percpu-buf N "
-			"raises the limit)\n",
-			(unsigned)(ev->tail_len - ev->hdr_len));
+	print_dumps(a, ev, tail);
 counted:
 	/* errno is the failed write's: the calls since only filled the
 	 * buffer. */

@@ -293,6 +293,8 @@ int main(int argc, char **argv)
 	so.backend = a.cli.backend;
 	so.debug = a.cli.debug;
 	so.dump_room = a.cli.dump_room;
+	so.shinfo = a.cli.shinfo;
+	so.cb = a.cli.skb_cb;
 	so.func_regex = a.cli.func_regex;
 	so.exclude_regex = a.cli.exclude_regex;
 	so.kmods = a.cli.kmods;
@@ -330,6 +332,10 @@ int main(int argc, char **argv)
 		a.cli.filter.output |= SKBS_O_SKB;
 	if (a.cli.caller)
 		a.cli.filter.output |= SKBS_O_CALLER;
+	if (a.cli.shinfo)
+		a.cli.filter.output |= SKBS_O_SHINFO;
+	if (a.cli.skb_cb)
+		a.cli.filter.output |= SKBS_O_CB;
 	if (a.cli.track_skb)
 		a.cli.filter.flags |= SKBS_F_TRACK;
 	/* Asking for JSON or a file means asking for lines, not screens. */

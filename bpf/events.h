@@ -23,8 +23,38 @@
 #define SKBS_DUMP_DEFAULT 4096
 #define SKBS_DUMP_MIN 256
 #define SKBS_DUMP_MAX 32000
-/* Largest tail of any event: the header bytes' room, then the text. */
-#define SKBS_TAIL_LIMIT (2 * SKBS_SNAP_MAX + SKBS_DUMP_MAX)
+/* --output-skb-cb: __sk_buff->cb[], five u32 (struct qdisc_skb_cb's
+ * data), as pwru shows them. */
+#define SKBS_CB_BYTES 20
+/*
+ * The tail of an event: its header bytes (hdr_len), then, when flags2 has
+ * SKBS_EV2_SECTIONS, sections to tail_len, each starting at a multiple of
+ * four bytes from the tail's start: a struct skbs_tail_sec and len bytes
+ * (text without its NUL for the dumps, SKBS_CB_BYTES raw bytes for the
+ * cb). Recordings made before sections have the skb text right after the
+ * header bytes (SKBS_EV_SKB_TEXT without SKBS_EV2_SECTIONS).
+ */
+enum skbs_sec_kind {
+	SKBS_SEC_SKB = 1,    /* --output-skb: struct sk_buff as text */
+	SKBS_SEC_SHINFO = 2, /* --output-skb-shared-info: its text */
+	SKBS_SEC_CB = 3,     /* --output-skb-cb: SKBS_CB_BYTES */
+};
+#define SKBS_SEC_CUT 1 /* skbs_tail_sec.flags: the text was cut short */
+struct skbs_tail_sec {
+	__u8 kind;  /* enum skbs_sec_kind */
+	__u8 flags; /* SKBS_SEC_CUT */
+	__u16 len;  /* bytes after this header */
+};
+/* Bytes of tail room the scratch value has for dumps of dump bytes of
+ * skb text, shinfo of shared-info text (0: not asked) and the cb: the
+ * one sum both the programs and the loader use. */
+#define SKBS_TAIL_ROOM(dump, shinfo, cb)      \
+	(2 * SKBS_SNAP_MAX + 4 + (dump) + 3 + \
+	 ((shinfo) ? 4 + (shinfo) + 3 : 0) +  \
+	 ((cb) ? 4 + SKBS_CB_BYTES + 3 : 0))
+/* Largest tail of any event: a per-CPU map value (the scratch) stays
+ * under 32 KiB, and the event takes its 184 bytes of it. */
+#define SKBS_TAIL_LIMIT (32768 - 184)
 /* Most classic-BPF instructions in one pcap-filter program. */
 #define SKBS_CBPF_MAX 256
 /* Longest pcap-filter expression text kept for display. */
@@ -128,6 +158,8 @@ enum skbs_event_flags2 {
 	 * than --set-percpu-buf leaves it. */
 	SKBS_EV2_SKB_CUT = 1 << 2,
 	SKBS_EV2_XDP = 1 << 3, /* skb is a struct xdp_buff, not an skb */
+	/* The tail has sections after the header bytes (SKBS_TAIL_ROOM). */
+	SKBS_EV2_SECTIONS = 1 << 8,
 };
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
@@ -226,6 +258,8 @@ enum skbs_output_flags {
 	SKBS_O_STACK = 1 << 0,  /* collect a kernel stack id */
 	SKBS_O_SKB = 1 << 1,    /* dump struct sk_buff text into the tail */
 	SKBS_O_CALLER = 1 << 2, /* kprobes: read the return address */
+	SKBS_O_SHINFO = 1 << 8, /* struct skb_shared_info text in the tail */
+	SKBS_O_CB = 1 << 9,     /* __sk_buff->cb[] in the tail */
 };
 
 /* One slot of the config map. The programs read the slot named by the

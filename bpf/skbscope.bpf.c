@@ -51,18 +51,13 @@ struct {
 	__type(value, __u8);
 } tracked SEC(".maps");
 
-/* Room for the --output-skb text (--set-percpu-buf), set at load time.
- * The verifier reads it as the constant it is (frozen .rodata), and user
- * space sizes scratch_map's value to match: the tail holds up to
- * 2 * SKBS_SNAP_MAX header bytes and then dump_room bytes of text. */
-const volatile __u32 dump_room = SKBS_DUMP_DEFAULT;
+#include "dump.bpf.h"
 
-#define TAIL_CAP (2 * SKBS_SNAP_MAX + dump_room)
-
-/* The tail's length is the map value's (set by user space), not this. */
+/* The tail's length is the map value's (set by user space from the same
+ * SKBS_TAIL_ROOM), not this. */
 struct scratch {
 	struct skbs_event ev;
-	char tail[2 * SKBS_SNAP_MAX + SKBS_DUMP_DEFAULT];
+	char tail[SKBS_TAIL_ROOM(SKBS_DUMP_DEFAULT, 0, 0)];
 };
 
 /* The event is built here rather than in a ring buffer reservation because
@@ -399,29 +394,8 @@ static __always_inline __u32 fill_event(struct hit *h,
 	}
 	if (f->snaplen)
 		tail = snap_headers(off, f->snaplen, sc->tail, ev);
-	if (f->output & SKBS_O_SKB) {
-		struct btf_ptr p = {
-			.ptr = skb,
-			.type_id = bpf_core_type_id_kernel(struct sk_buff),
-		};
-		/* After the header bytes; the bound keeps the verifier sure
-		 * the write stays inside the scratch buffer. */
-		__u32 at = tail & (SKBS_SNAP_MAX * 2 - 1);
-		long n = bpf_snprintf_btf(sc->tail + at, dump_room, &p,
-					  sizeof(p), 0);
-
-		if (n > 0) {
-			/* n counts what would have been written; keep what
-			 * fits, without the terminating NUL, and say when
-			 * that was not all of it. */
-			if (n >= dump_room) {
-				n = dump_room - 1;
-				ev->flags2 |= SKBS_EV2_SKB_CUT;
-			}
-			tail = at + n;
-			ev->flags |= SKBS_EV_SKB_TEXT;
-		}
-	}
+	if (f->output & (SKBS_O_SKB | SKBS_O_SHINFO | SKBS_O_CB))
+		tail = put_dumps(sc->tail, tail, f, skb, ev);
 	return tail;
 }
 

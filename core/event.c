@@ -2,6 +2,7 @@
 /* Record validation: the ring buffer, and later files, are input. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "core/event.h"
 
 _Static_assert(sizeof(struct skbs_event) == 184,
@@ -38,8 +39,75 @@ int event_decode(const void *data, size_t size, const struct skbs_event **ev,
 			 e->tail_len, size);
 		return -EINVAL;
 	}
+	if (e->flags2 & SKBS_EV2_SECTIONS) {
+		struct event_dumps d;
+		int at = event_dumps(e, (const char *)data + sizeof(*e), &d);
+
+		if (at) {
+			snprintf(err, errlen,
+				 "tail sections do not add up to its %u bytes",
+				 e->tail_len);
+			return -EINVAL;
+		}
+	}
 	*ev = e;
 	*tail = (const char *)data + sizeof(*e);
+	return 0;
+}
+
+int event_dumps(const struct skbs_event *ev, const char *tail,
+		struct event_dumps *d)
+{
+	size_t at = ((size_t)ev->hdr_len + 3) & ~(size_t)3;
+
+	memset(d, 0, sizeof(*d));
+	if (!(ev->flags2 & SKBS_EV2_SECTIONS)) {
+		/* Before sections: the rest of the tail is the skb text. */
+		if ((ev->flags & SKBS_EV_SKB_TEXT) &&
+		    ev->tail_len > ev->hdr_len) {
+			d->skb = tail + ev->hdr_len;
+			d->skb_len = ev->tail_len - ev->hdr_len;
+			d->skb_cut = !!(ev->flags2 & SKBS_EV2_SKB_CUT);
+		}
+		return 0;
+	}
+	/* Sections to the end, each whole, each kind once. */
+	while (at < ev->tail_len) {
+		struct skbs_tail_sec s;
+		const char *body;
+
+		if (at + sizeof(s) > ev->tail_len)
+			return -EINVAL;
+		memcpy(&s, tail + at, sizeof(s));
+		body = tail + at + sizeof(s);
+		if (at + sizeof(s) + s.len > ev->tail_len ||
+		    (s.flags & ~SKBS_SEC_CUT))
+			return -EINVAL;
+		switch (s.kind) {
+		case SKBS_SEC_SKB:
+			if (d->skb)
+				return -EINVAL;
+			d->skb = body;
+			d->skb_len = s.len;
+			d->skb_cut = !!(s.flags & SKBS_SEC_CUT);
+			break;
+		case SKBS_SEC_SHINFO:
+			if (d->shinfo)
+				return -EINVAL;
+			d->shinfo = body;
+			d->shinfo_len = s.len;
+			d->shinfo_cut = !!(s.flags & SKBS_SEC_CUT);
+			break;
+		case SKBS_SEC_CB:
+			if (d->has_cb || s.len != SKBS_CB_BYTES || s.flags)
+				return -EINVAL;
+			memcpy(d->cb, body, SKBS_CB_BYTES);
+			d->has_cb = 1;
+			break;
+		default: return -EINVAL;
+		}
+		at = (at + sizeof(s) + s.len + 3) & ~(size_t)3;
+	}
 	return 0;
 }
 

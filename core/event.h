@@ -15,6 +15,21 @@
 int event_decode(const void *data, size_t size, const struct skbs_event **ev,
 		 const char **tail, char *err, size_t errlen);
 
+/* The dumps in an event's tail (bpf/events.h: sections, or the skb text
+ * alone in recordings made before them). A text is not NUL-terminated:
+ * use its length. */
+struct event_dumps {
+	const char *skb, *shinfo;
+	size_t skb_len, shinfo_len;
+	int skb_cut, shinfo_cut;
+	int has_cb;
+	__u32 cb[SKBS_CB_BYTES / 4]; /* host order, as the kernel keeps it */
+};
+/* Fill d from an event event_decode accepted. 0, or -EINVAL when the
+ * sections do not add up (event_decode refuses those). */
+int event_dumps(const struct skbs_event *ev, const char *tail,
+		struct event_dumps *d);
+
 /* Address family of the event's tuple: 4, 6 or 0 for none. */
 int event_family(const struct skbs_event *ev);
 

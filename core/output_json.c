@@ -87,6 +87,7 @@ int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
 	char s1[6 * EXPLAIN_TEXT + 4], s2[256], tmp[192];
 	size_t n = 0;
 	int fam = event_family(ev);
+	struct event_dumps d;
 	const char *reason;
 
 #define PUT(...)                                                       \
@@ -192,17 +193,28 @@ int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
 		}
 		PUT("]");
 	}
-	if (tail && (ev->flags & SKBS_EV_SKB_TEXT) &&
-	    ev->tail_len > ev->hdr_len) {
-		/* Straight into buf: the text is up to 32000 bytes, six
-		 * times that escaped, too much for a buffer of its own. */
-		PUT(",\"skb_dump\":");
-		n += (size_t)json_string(tail + ev->hdr_len,
-					 ev->tail_len - ev->hdr_len,
-					 n < len ? buf + n : NULL,
-					 n < len ? len - n : 0);
-		PUT(",\"skb_dump_cut\":%s",
-		    (ev->flags2 & SKBS_EV2_SKB_CUT) ? "true" : "false");
+	if (tail && !event_dumps(ev, tail, &d)) {
+		/* Straight into buf: a text is up to 32000 bytes, six times
+		 * that escaped, too much for a buffer of its own. */
+		if (d.skb) {
+			PUT(",\"skb_dump\":");
+			n += (size_t)json_string(d.skb, d.skb_len,
+						 n < len ? buf + n : NULL,
+						 n < len ? len - n : 0);
+			PUT(",\"skb_dump_cut\":%s",
+			    d.skb_cut ? "true" : "false");
+		}
+		if (d.shinfo) {
+			PUT(",\"skb_shared_info\":");
+			n += (size_t)json_string(d.shinfo, d.shinfo_len,
+						 n < len ? buf + n : NULL,
+						 n < len ? len - n : 0);
+			PUT(",\"skb_shared_info_cut\":%s",
+			    d.shinfo_cut ? "true" : "false");
+		}
+		if (d.has_cb)
+			PUT(",\"cb\":[%u,%u,%u,%u,%u]", d.cb[0], d.cb[1],
+			    d.cb[2], d.cb[3], d.cb[4]);
 	}
 	PUT("}");
 #undef PUT

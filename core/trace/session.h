@@ -35,6 +35,9 @@ struct session_opts {
 	int returns;
 	/* --set-percpu-buf: bytes for the skb text; 0: SKBS_DUMP_DEFAULT. */
 	__u32 dump_room;
+	/* --output-skb-shared-info, --output-skb-cb: room for their dumps
+	 * in the scratch value and the tail. */
+	int shinfo, cb;
 	/* --debug: note each backend tried and what it attached. */
 	int debug;
 	/* A one-line note for the user (a hook left out, a fallback). */
