@@ -173,6 +173,8 @@ ROWS=$(cat <<'EOF'
 2 | --filter-cgroup: '\.\./\.\./etc': '\.\.' is not allowed | --filter-cgroup ../../etc
 2 | --filter-cgroup given twice | --filter-cgroup 5 --filter-cgroup 6
 2 | --debug takes no value | --debug=yes
+2 | --set-percpu-buf: invalid value '20000' with --output-skb-shared-info | --output-skb-shared-info --set-percpu-buf 20000
+2 | --output-skb-cb: invalid value 'all' | --output-skb-cb=all
 2 | --filter-netns: invalid name 'aaaa | --filter-netns "$BIG"
 2 | --filter-ifname: invalid interface name '' | --filter-ifname ''
 2 | --filter-ifname: invalid interface name '1234567890123456' | --filter-ifname 1234567890123456

@@ -179,6 +179,26 @@ if start_trace "$OUT" --filter-netns "$A" --output-skb --set-percpu-buf 20000 \
 		jq_ok -s 'length == 5 and all((.skb_dump_cut | not) and (.skb_dump | length) > 255 and (.skb_dump | test("}\\s*$")))' "$OUT"
 fi
 
+# 5b. Shared info and cb travel in the same tail, in both outputs.
+OUT=$TMP/shinfo.json
+if start_trace "$OUT" --filter-netns "$A" --output-skb --output-skb-shared-info \
+	--output-skb-cb --output-json --output-limit-lines 5; then
+	blast "$A" "$NET.2" 7001 5
+	wait "$TRACE_PID"
+	check "JSON: skb_shared_info, cb[5] and the skb dump together" \
+		jq_ok -s 'length == 5 and all((.skb_shared_info | startswith("(struct skb_shared_info){")) and (.cb | length) == 5 and (.skb_dump | startswith("(struct sk_buff){")))' "$OUT"
+fi
+OUT=$TMP/shinfo.txt
+if start_trace "$OUT" --filter-netns "$A" --output-skb-shared-info \
+	--output-skb-cb --set-percpu-buf 300 --output-limit-lines 3; then
+	blast "$A" "$NET.2" 7001 3
+	wait "$TRACE_PID"
+	check "line mode: shared info, its cut said, and cb[]" \
+		bash -c "[ \$(grep -c '^(struct skb_shared_info){' '$OUT') -eq 3 ] &&
+			[ \$(grep -c '^    (skb_shared_info dump cut after 299 bytes' '$OUT') -eq 3 ] &&
+			[ \$(grep -cE '^    __sk_buff->cb\[\] = \[(0x[0-9a-f]{8},){4}0x[0-9a-f]{8}\]$' '$OUT') -eq 3 ]"
+fi
+
 # 6. Netns names: the namespaces made here by their names, in lines and
 # JSON; --netns-names-max-length cuts them; inode:N filters as pwru's.
 OUT=$TMP/names.txt

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 #include "app/cli.h"
+#include "core/event.h"
 #include "core/filter.h"
 #include "core/nsnames.h"
 #include "core/outfile.h"
@@ -516,4 +517,99 @@ TEST(filter_bar_cgroup_term)
 			       sizeof(err), &bad),
 		  -EINVAL);
 	CHECK_HAS(err, "inode:0");
+}
+
+/* An event with the given tail; returns the tail length. */
+static size_t put_sec(char *tail, size_t at, __u8 kind, __u8 flags,
+		      const void *body, __u16 len)
+{
+	struct skbs_tail_sec s = { .kind = kind, .flags = flags, .len = len };
+
+	at = (at + 3) & ~(size_t)3;
+	memcpy(tail + at, &s, sizeof(s));
+	memcpy(tail + at + sizeof(s), body, len);
+	return at + sizeof(s) + len;
+}
+
+TEST(tail_sections_decode_and_validate)
+{
+	union {
+		struct skbs_event ev;
+		char bytes[sizeof(struct skbs_event) + 512];
+	} r = { 0 };
+	char *tail = r.bytes + sizeof(r.ev);
+	const __u32 cb[5] = { 1, 2, 3, 0xdeadbeef, 5 };
+	const struct skbs_event *ev;
+	const char *t;
+	struct event_dumps d;
+	char err[128], js[2048];
+	struct line_opts o = { 0 };
+	struct line_out *lo;
+	size_t n;
+
+	r.ev.rec_type = SKBS_REC_EVENT;
+	r.ev.hdr_len = 5; /* sections start at 8 */
+	memcpy(tail, "HDR..", 5);
+	n = put_sec(tail, 5, SKBS_SEC_SKB, 0, "(struct sk_buff){}", 18);
+	n = put_sec(tail, n, SKBS_SEC_SHINFO, SKBS_SEC_CUT,
+		    "(struct skb_shared_info){", 25);
+	n = put_sec(tail, n, SKBS_SEC_CB, 0, cb, sizeof(cb));
+	r.ev.tail_len = (__u16)n;
+	r.ev.flags2 = SKBS_EV2_SECTIONS;
+	CHECK_INT(event_decode(r.bytes, sizeof(r.ev) + n, &ev, &t, err,
+			       sizeof(err)),
+		  0);
+	CHECK_INT(event_dumps(ev, t, &d), 0);
+	CHECK_INT(d.skb_len, 18);
+	CHECK(!memcmp(d.skb, "(struct sk_buff){}", 18));
+	CHECK_INT(d.skb_cut, 0);
+	CHECK_INT(d.shinfo_len, 25);
+	CHECK_INT(d.shinfo_cut, 1);
+	CHECK_INT(d.has_cb, 1);
+	CHECK_INT(d.cb[3], 0xdeadbeef);
+	CHECK_INT(line_out_new(&o, NULL, NULL, &lo), 0);
+	json_format_tail(lo, ev, t, NULL, -1, NULL, js, sizeof(js));
+	CHECK_HAS(js,
+		  "\"skb_dump\":\"(struct sk_buff){}\",\"skb_dump_cut\":false");
+	CHECK_HAS(js, "\"skb_shared_info_cut\":true");
+	CHECK_HAS(js, "\"cb\":[1,2,3,3735928559,5]");
+	line_out_free(lo);
+
+	/* Hostile tails: each refused by event_decode, none read past. */
+	r.ev.tail_len = (__u16)(n - 1); /* the cb cut short */
+	CHECK_INT(event_decode(r.bytes, sizeof(r.ev) + n, &ev, &t, err,
+			       sizeof(err)),
+		  -EINVAL);
+	CHECK_HAS(err, "sections");
+	r.ev.tail_len = (__u16)(n + 2); /* half a header after the last */
+	CHECK_INT(event_decode(r.bytes, sizeof(r.ev) + n + 2, &ev, &t, err,
+			       sizeof(err)),
+		  -EINVAL);
+	r.ev.tail_len = (__u16)n;
+	tail[8] = 9; /* an unknown kind */
+	CHECK_INT(event_decode(r.bytes, sizeof(r.ev) + n, &ev, &t, err,
+			       sizeof(err)),
+		  -EINVAL);
+	tail[8] = SKBS_SEC_SHINFO; /* the same kind twice */
+	CHECK_INT(event_decode(r.bytes, sizeof(r.ev) + n, &ev, &t, err,
+			       sizeof(err)),
+		  -EINVAL);
+	tail[8] = SKBS_SEC_SKB;
+	tail[9] = 0x80; /* a flag nobody defined */
+	CHECK_INT(event_decode(r.bytes, sizeof(r.ev) + n, &ev, &t, err,
+			       sizeof(err)),
+		  -EINVAL);
+	tail[9] = 0;
+	CHECK_INT(event_decode(r.bytes, sizeof(r.ev) + n, &ev, &t, err,
+			       sizeof(err)),
+		  0);
+	/* A recording from before sections: the rest is the skb text. */
+	r.ev.flags2 = 0;
+	r.ev.flags = SKBS_EV_SKB_TEXT;
+	CHECK_INT(event_decode(r.bytes, sizeof(r.ev) + n, &ev, &t, err,
+			       sizeof(err)),
+		  0);
+	CHECK_INT(event_dumps(ev, t, &d), 0);
+	CHECK_INT(d.skb_len, n - 5);
+	CHECK(!d.shinfo && !d.has_cb);
 }

@@ -213,6 +213,19 @@ for b in $OFFERED; do
 			tail -n 3 /tmp/dump.$b.$buf.err
 			continue
 		fi
+		if [ $buf = 20000 ]; then
+			# shared info and cb too, in the same tail
+			if run "$b" /tmp/shinfo.$b --output-skb-shared-info \
+				--output-skb-cb --output-skb --output-json \
+				--set-percpu-buf 8000 --filter-proto udp \
+				--filter-dst-ip 127.0.0.1 ${f:+--filter-func "$f"}; then
+				vmcheck "$b: --output-skb-shared-info and --output-skb-cb in JSON" \
+					grep -q '"skb_shared_info":"(struct skb_shared_info).*"cb":\[' /tmp/shinfo.$b
+			else
+				vmfail "$b: --output-skb-shared-info runs"
+				tail -n 3 /tmp/shinfo.$b.err
+			fi
+		fi
 		if [ $buf = 256 ]; then
 			vmcheck "$b: a dump cut by --set-percpu-buf 256 says so" \
 				grep -q '"skb_dump":"(struct sk_buff).*"skb_dump_cut":true' /tmp/dump.$b.$buf
