@@ -372,4 +372,15 @@ void app_cost_summary(struct app *a)
 		"%llu kprobe hits missed\n",
 		(unsigned long long)k.recursion_misses,
 		(unsigned long long)k.kprobe_missed);
+	/* Which probes lost runs: the ones to exclude or mute. */
+	for (size_t i = 0; i < k.ntop_missed; i++) {
+		const struct hook *h = hooks_get(session_hooks(a->s),
+						 k.top_missed[i].hook);
+
+		fprintf(stderr, "%s%s %llu%s",
+			i ? ", " : "skbscope: skipped most: ",
+			h ? h->name : "?",
+			(unsigned long long)k.top_missed[i].misses,
+			i + 1 == k.ntop_missed ? "\n" : "");
+	}
 }

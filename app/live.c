@@ -84,6 +84,16 @@ static int live_cost(void *ctx, __u64 *run_ns, __u64 *missed)
 	return ret;
 }
 
+static int live_hook_cost(void *ctx, __u64 *ns, size_t n, int *estimated)
+{
+	return session_hook_cost(((struct app *)ctx)->s, ns, n, estimated);
+}
+
+static int live_count_runs(void *ctx, int on)
+{
+	return session_count_runs(((struct app *)ctx)->s, on);
+}
+
 static const char *live_explain_note(void *ctx)
 {
 	return app_explain_note(ctx);
@@ -108,6 +118,8 @@ void app_live_source(struct app *a, struct tui_source *src)
 		.explain = live_explain,
 		.explain_note = live_explain_note,
 		.cost = live_cost,
+		.hook_cost = live_hook_cost,
+		.count_runs = live_count_runs,
 		.set_muted = live_set_muted,
 		.set_return_fn = a->cli.returns ? live_set_return_fn : NULL,
 	};

@@ -252,6 +252,10 @@ enum skbs_filter_flags {
 	/* --filter-cgroup: the packet's cgroup (bpf/cgroup.bpf.h) must be
 	 * the one whose id is cgroup below. */
 	SKBS_F_CGROUP = 1 << 20,
+	/* Count runs per hook in hook_runs (kprobe families: their run-time
+	 * statistics are per program, shared by every function), for the
+	 * explorer's functions sorted by cost. */
+	SKBS_F_HOOK_RUNS = 1 << 22,
 };
 
 enum skbs_output_flags {

@@ -14,6 +14,7 @@
 #include "core/explain.h"
 #include "core/export.h"
 #include "core/filter.h"
+#include "core/hooks.h"
 #include "core/lib/clock.h"
 #include "core/store.h"
 #include "tui/explorer.h"
@@ -43,7 +44,75 @@ struct explorer {
 	long long realtime_offset_ns;
 	int (*tap)(void *ctx, const struct skbs_event *ev, const char *tail);
 	void *tap_ctx;
+	/* BPF time per hook: the last cumulative figures and the rates
+	 * the functions pane shows; counting: runs per hook are counted. */
+	__u64 *cost_prev, *cost_cur;
+	double *cost_rate;
+	size_t ncost;
+	int cost_primed, counting;
 };
+
+/* Once a second: each hook's BPF ns per second since the last tick. */
+static void tick_hook_cost(struct explorer *a, double el)
+{
+	const struct tui_source *src = a->src;
+	int est = 0;
+
+	if (!src->hook_cost || !a->ncost)
+		return;
+	if (src->hook_cost(src->ctx, a->cost_cur, a->ncost, &est)) {
+		a->ui.hook_bpf = NULL;
+		return;
+	}
+	for (size_t i = 0; i < a->ncost; i++) {
+		/* An estimate (runs x a mean that moves) can step back. */
+		__u64 d = a->cost_cur[i] > a->cost_prev[i] ?
+				  a->cost_cur[i] - a->cost_prev[i] :
+				  0;
+
+		a->cost_rate[i] = a->cost_primed ? (double)d / el : 0;
+		a->cost_prev[i] = a->cost_cur[i];
+	}
+	a->cost_primed = 1;
+	a->ui.hook_bpf = a->cost_rate;
+	a->ui.nhook_bpf = a->ncost;
+	a->ui.bpf_estimated = est;
+}
+
+/* The cost sort is offered from the start where the source measures:
+ * rates of 0 until the first second has passed. */
+static void init_hook_cost(struct explorer *a)
+{
+	const struct tui_source *src = a->src;
+	int est = 0;
+
+	a->ncost = src->hooks ? hooks_count(src->hooks) : 0;
+	if (!src->hook_cost || !a->ncost)
+		goto none;
+	a->cost_prev = calloc(a->ncost, sizeof(*a->cost_prev));
+	a->cost_cur = calloc(a->ncost, sizeof(*a->cost_cur));
+	a->cost_rate = calloc(a->ncost, sizeof(*a->cost_rate));
+	if (!a->cost_prev || !a->cost_cur || !a->cost_rate ||
+	    src->hook_cost(src->ctx, a->cost_cur, a->ncost, &est))
+		goto none;
+	a->ui.hook_bpf = a->cost_rate;
+	a->ui.nhook_bpf = a->ncost;
+	return;
+none:
+	a->ncost = 0;
+}
+
+/* Runs per hook cost the kprobe families a little on every hit: counted
+ * only while the functions are sorted by cost. */
+static void sync_counting(struct explorer *a)
+{
+	int want = a->ui.funcs_sort == FSORT_COST;
+
+	if (!a->src->count_runs || want == a->counting)
+		return;
+	if (!a->src->count_runs(a->src->ctx, want))
+		a->counting = want;
+}
 
 /*
  * Why a drop happened is asked once, as it arrives: the source may start
@@ -197,6 +266,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 	a.ui.netns_names = o->netns_names;
 	a.ui.current = o->filter;
 	filter_format(&o->filter, a.ui.active, sizeof(a.ui.active));
+	init_hook_cost(&a);
 	a.ui.st.backend = src->backend;
 	a.ui.st.attached = src->attached;
 	a.ui.st.failed = src->failed;
@@ -271,6 +341,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 		}
 		if (fl & UI_QUIT)
 			break;
+		sync_counting(&a);
 		if (fl & UI_FULL_REDRAW)
 			full = 1;
 		t = mono_ns();
@@ -303,6 +374,7 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 							 a.ui.st.missed;
 				a.ui.st.missed = missed;
 			}
+			tick_hook_cost(&a, el);
 			last_tick = t;
 			dirty = 1;
 		}
@@ -330,6 +402,11 @@ out:
 	stats->events = store_events(a.store);
 	term_close();
 	grid_fini(&g);
+	if (a.counting)
+		src->count_runs(src->ctx, 0);
+	free(a.cost_prev);
+	free(a.cost_cur);
+	free(a.cost_rate);
 	ui_fini(&a.ui);
 	store_free(a.store);
 	return ret;

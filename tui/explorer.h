@@ -58,6 +58,13 @@ struct tui_source {
 	 * skipped (recursion, missed kprobes): 0, or -EOPNOTSUPP when run
 	 * time is not measured (missed still set). NULL: not known. */
 	int (*cost)(void *ctx, __u64 *run_ns, __u64 *missed);
+	/* BPF run time so far per hook id below n (ns, see
+	 * session_hook_cost; *estimated: some are runs x mean), 0 or
+	 * -errno; and counting runs per hook on or off, which the kprobe
+	 * families need for those figures and pay for, so the explorer asks
+	 * only while its functions are sorted by cost. NULL: not known. */
+	int (*hook_cost)(void *ctx, __u64 *ns, size_t n, int *estimated);
+	int (*count_runs)(void *ctx, int on);
 };
 
 struct tui_opts {

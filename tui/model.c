@@ -454,9 +454,12 @@ static int ui_action(struct ui *ui, enum action a)
 		return UI_APPLY | UI_REDRAW;
 	case ACT_SORT:
 		/* The pane with focus decides what is sorted. */
-		if (ui->focus == PANE_FUNCS)
+		if (ui->focus == PANE_FUNCS) {
 			ui->funcs_sort = (ui->funcs_sort + 1) % FSORT_COUNT;
-		else
+			/* By cost only where the source measures it. */
+			if (ui->funcs_sort == FSORT_COST && !ui->hook_bpf)
+				ui->funcs_sort = FSORT_HITS;
+		} else
 			ui->sort = (ui->sort + 1) % SORT_COUNT;
 		break;
 	case ACT_PAUSE:
@@ -815,8 +818,20 @@ static int cmp_fn_time(const void *a, const void *b)
 	return cmp_fn(a, b);
 }
 
+/* Most BPF time first; hits break ties. */
+static int cmp_fn_cost(const void *a, const void *b)
+{
+	const struct fn_row *x = a, *y = b;
+
+	if (x->c != y->c)
+		return x->c < y->c ? 1 : -1;
+	return cmp_fn(a, b);
+}
+
 /* The functions pane's rows: hooks with hits, in all packets or in the
- * selected one, by hits or by name; and the selection kept among them. */
+ * selected one, by hits, name, time or cost; and the selection kept among
+ * them. For all packets, a function whose hits the filter rejects (none
+ * kept) is a row too while it costs BPF time: it may be the costliest. */
 static void count_funcs(struct ui *ui)
 {
 	struct packet buf;
@@ -828,9 +843,8 @@ static void count_funcs(struct ui *ui)
 	if (VEC_RESERVE(ui->fn, ui->capfn, nh ? nh : 1))
 		return;
 	for (size_t i = 0; i < nh; i++) {
-		__u64 c = 0;
-
-		__u64 t = 0;
+		__u64 c = 0, t = 0;
+		double cost = 0;
 
 		if (ui->funcs_selected) {
 			for (__u32 k = 0; p && k < p->nhops; k++)
@@ -847,9 +861,12 @@ static void count_funcs(struct ui *ui)
 		}
 		if (!ui->funcs_selected)
 			t = store_hook_time(ui->store, (__u32)i);
-		if (c) {
+		if (!ui->funcs_selected && ui->hook_bpf && i < ui->nhook_bpf)
+			cost = ui->hook_bpf[i];
+		if (c || cost > 0) {
 			ui->fn[n].hook = (__u32)i;
 			ui->fn[n].t = t;
+			ui->fn[n].c = cost;
 			ui->fn[n++].n = c;
 		}
 	}
@@ -858,7 +875,9 @@ static void count_funcs(struct ui *ui)
 		qsort_r(ui->fn, n, sizeof(*ui->fn), cmp_fn_name, ui);
 	else
 		qsort(ui->fn, n, sizeof(*ui->fn),
-		      ui->funcs_sort == FSORT_TIME ? cmp_fn_time : cmp_fn);
+		      ui->funcs_sort == FSORT_TIME ? cmp_fn_time :
+		      ui->funcs_sort == FSORT_COST ? cmp_fn_cost :
+						     cmp_fn);
 	if (ui->sel_func >= (int)n)
 		ui->sel_func = n ? (int)n - 1 : 0;
 	if (ui->sel_func < ui->func_top)

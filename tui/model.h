@@ -83,11 +83,12 @@ struct ui_pause {
 struct fn_row {
 	__u32 hook;
 	__u64 n;
-	__u64 t; /* ns inside its calls (returns), 0 without */
+	__u64 t;  /* ns inside its calls (returns), 0 without */
+	double c; /* BPF ns per second its programs ran, 0 unknown */
 };
 
 /* How the function pane is sorted (the sort key cycles them). */
-enum funcs_sort { FSORT_HITS, FSORT_NAME, FSORT_TIME, FSORT_COUNT };
+enum funcs_sort { FSORT_HITS, FSORT_NAME, FSORT_TIME, FSORT_COST, FSORT_COUNT };
 
 struct ui {
 	const struct store *store;
@@ -122,6 +123,11 @@ struct ui {
 	int sel_func, func_top;
 	int funcs_selected;
 	enum funcs_sort funcs_sort;
+	/* BPF ns per second, per hook id (the explorer's loop fills it from
+	 * the source each second); NULL: not known, and no cost sort. */
+	const double *hook_bpf;
+	size_t nhook_bpf;
+	int bpf_estimated; /* some are runs x mean (kprobe families) */
 	int show_help, show_detail, show_stack;
 
 	enum editing editing;

@@ -865,15 +865,19 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 {
 	int x = b->x, y = b->y, w = b->w;
 	int inner = w - 2, vis = b->list_rows, n = (int)ui->nfn, barw;
-	int nw = 8, hw = 4, tw = 0;
+	int nw = 8, hw = 4, tw = 0, cw = 0;
 	__u64 max = 1, tmax = 0;
-	char title[80], name[160];
+	double cmax = 0;
+	char title[120], name[160];
 
-	snprintf(title, sizeof(title), "Functions: %s, by %s",
+	snprintf(title, sizeof(title), "Functions: %s, by %s%s",
 		 ui->funcs_selected ? "selected packet" : "all packets",
 		 ui->funcs_sort == FSORT_NAME ? "name" :
 		 ui->funcs_sort == FSORT_TIME ? "time" :
-						"hits");
+		 ui->funcs_sort == FSORT_COST ? "BPF cost" :
+						"hits",
+		 ui->funcs_sort == FSORT_COST && ui->bpf_estimated ? " (est.)" :
+								     "");
 	grid_box(g, x, y, w, b->h, title, frame_attr(ui, PANE_FUNCS));
 	for (int i = 0; i < n; i++)
 		if (ui->fn[i].n > max)
@@ -884,26 +888,36 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 		nw = MAX(nw, grid_cols(name));
 	}
 	hw = MAX(hw, digits(max));
-	/* The time inside each function, once returns give one; sorted by
-	 * time, the bars show it instead of the hits. */
+	/* The time inside each function, once returns give one, and what
+	 * its programs cost, once measured; sorted by either, the bars show
+	 * it instead of the hits. */
 	for (int i = 0; i < n; i++) {
 		tw = ui->fn[i].t ? 8 : tw;
 		tmax = MAX(tmax, ui->fn[i].t);
+		cw = ui->fn[i].c > 0 ? 6 : cw;
+		cmax = ui->fn[i].c > cmax ? ui->fn[i].c : cmax;
 	}
 	/* A bar of 4 at least: the names give way first. */
-	nw = clampi(nw, 8, MIN(FUNC_COLS_MAX, inner - hw - 2 - 5 - (tw + 1)));
-	barw = MAX(inner - nw - 1 - hw - 2 - (tw ? tw + 1 : 0), 4);
-	grid_printf(g, x + 1, y + 1, R_HEADER, inner, "%-*s %*s%s%*s", nw,
-		    "FUNCTION", hw, "HITS", tw ? " " : "", tw,
-		    tw ? "TIME" : "");
+	nw = clampi(nw, 8,
+		    MIN(FUNC_COLS_MAX,
+			inner - hw - 2 - 5 - (tw + 1) - (cw ? cw + 1 : 0)));
+	barw = MAX(inner - nw - 1 - hw - 2 - (tw ? tw + 1 : 0) -
+			   (cw ? cw + 1 : 0),
+		   4);
+	grid_printf(g, x + 1, y + 1, R_HEADER, inner, "%-*s %*s%s%*s%s%*s", nw,
+		    "FUNCTION", hw, "HITS", tw ? " " : "", tw, tw ? "TIME" : "",
+		    cw ? " " : "", cw, cw ? "BPF" : "");
 	for (int r = 0; r < vis && ui->func_top + r < n; r++) {
 		const struct fn_row *fr = &ui->fn[ui->func_top + r];
 		int by_time = ui->funcs_sort == FSORT_TIME && tmax;
+		int by_cost = ui->funcs_sort == FSORT_COST && cmax > 0;
 		int len =
+			by_cost ?
+				(int)(fr->c * barw / cmax + 0.999) :
 			by_time ?
 				(int)((fr->t * (__u64)barw + tmax - 1) / tmax) :
 				(int)((fr->n * (__u64)barw + max - 1) / max);
-		char tt[32] = "";
+		char tt[32] = "", cc[16] = "";
 		int yy = y + 2 + r, cx;
 		uint16_t a = R_NORMAL;
 
@@ -916,11 +930,22 @@ static void draw_funcs(const struct ui *ui, struct grid *g,
 		grid_fill(g, x + 1, yy, inner, L' ', a);
 		if (tw && fr->t)
 			retval_duration(fr->t, tt, sizeof(tt));
+		/* Share of one CPU, as the status line's "bpf N% cpu". */
+		if (cw && fr->c > 0) {
+			double pct = fr->c / 1e7;
+
+			if (pct < 0.1)
+				snprintf(cc, sizeof(cc), "<0.1%%");
+			else
+				snprintf(cc, sizeof(cc), "%.1f%%", pct);
+		}
 		cx = x + 1 +
 		     grid_printf(g, x + 1, yy, a, inner, "%-*.*s %*llu ", nw,
 				 nw, name, hw, (unsigned long long)fr->n);
 		if (tw)
 			cx += grid_printf(g, cx, yy, a, tw + 1, "%*s ", tw, tt);
+		if (cw)
+			cx += grid_printf(g, cx, yy, a, cw + 1, "%*s ", cw, cc);
 		if (ui_is_muted(ui, fr->hook))
 			grid_printf(g, cx, yy, a, x + w - 1 - cx, "muted");
 		else

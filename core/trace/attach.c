@@ -22,6 +22,7 @@
 struct attached {
 	int prog_fd;
 	int link_fd;
+	__u32 hook; /* the id patched in: the function pane's cost per hook */
 };
 
 struct attach_set {
@@ -138,6 +139,11 @@ int attach_prog_fd(const struct attach_set *s, size_t i)
 int attach_link_fd(const struct attach_set *s, size_t i)
 {
 	return s && i < s->n ? s->v[i].link_fd : -1;
+}
+
+__u32 attach_hook(const struct attach_set *s, size_t i)
+{
+	return s && i < s->n ? s->v[i].hook : SKBS_HOOK_BY_IP;
 }
 
 /* The verifier's complaint: its last line, passing over the statistics
@@ -344,6 +350,7 @@ int attach_copies_btf(struct attach_set *s, struct attach_req *r, size_t n,
 		if (!r[i].ret) {
 			s->v[s->n].prog_fd = j->prog_fd;
 			s->v[s->n].link_fd = j->link_fd;
+			s->v[s->n].hook = j->req->hook_id;
 			s->n++;
 			ok++;
 		}

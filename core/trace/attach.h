@@ -56,6 +56,8 @@ size_t attach_count(const struct attach_set *s);
 /* Copy i's program and link fds (-1 once closed). */
 int attach_prog_fd(const struct attach_set *s, size_t i);
 int attach_link_fd(const struct attach_set *s, size_t i);
+/* Copy i's hook id (SKBS_HOOK_BY_IP when it carries none). */
+__u32 attach_hook(const struct attach_set *s, size_t i);
 /* Detach and unload copy i now (threads may close different copies). */
 void attach_close(struct attach_set *s, size_t i);
 

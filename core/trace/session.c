@@ -332,6 +332,8 @@ int session_set_filter(struct session *s, const struct skbs_filter *f)
 		k.flags |= SKBS_F_NO_NFTRACE;
 	if (s->nmuted)
 		k.flags |= SKBS_F_MUTED;
+	if (s->count_runs)
+		k.flags |= SKBS_F_HOOK_RUNS;
 	s->filter = *f;
 	s->have_filter = 1;
 	return cfgmap_write(s->cfg, &k);

@@ -111,9 +111,32 @@ struct session_cost {
 	__u64 recursion_misses; /* runs skipped: already in BPF */
 	__u64 kprobe_missed;    /* kprobe hits missed (6.7+) */
 	size_t progs;           /* programs counted */
+	/* The hooks whose own programs (tracepoint and fentry copies) the
+	 * recursion protection skipped most, most first: which probes lose
+	 * runs, as pwru reports per probe. */
+	struct {
+		__u32 hook;
+		__u64 misses;
+	} top_missed[5];
+	size_t ntop_missed;
 };
 /* 0, or -EOPNOTSUPP when run-time statistics are off (misses still set). */
 int session_cost(const struct session *s, struct session_cost *c);
+
+/*
+ * The BPF run time so far of each hook id below n, in ns[id] (cumulative;
+ * rates are the caller's). A tracepoint or fentry hook has programs of its
+ * own (its copy, its fexit), so its figure is theirs, exact. On the kprobe
+ * families one program serves every function: there a hook's figure is
+ * its runs, counted in the kernel only while session_count_runs is on,
+ * times the mean run time of those programs, and *estimated is set. 0, or
+ * -EOPNOTSUPP when run-time statistics are off.
+ */
+int session_hook_cost(const struct session *s, __u64 *ns, size_t n,
+		      int *estimated);
+/* Count runs per hook on the kprobe families (on), or stop: it costs an
+ * atomic add and an attach-cookie lookup a hit, so only while asked. */
+int session_count_runs(struct session *s, int on);
 
 /* Mute hook id (on) or unmute it, live: its hits are rejected before
  * anything is read. 0; -EINVAL for an unknown id, a drop or free hook

@@ -64,6 +64,7 @@ struct session {
 	void *ret_ctx;
 	int stats_fd; /* BPF_ENABLE_STATS while > 0 */
 	size_t nmuted;
+	int count_runs; /* SKBS_F_HOOK_RUNS: runs per hook (kprobes) */
 	struct skbs_filter filter; /* the last set, rewritten on a mute */
 	int have_filter;
 	/* The cost as it was when session_stop detached everything (the

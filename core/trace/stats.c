@@ -77,20 +77,53 @@ void stats_stop(struct session *s)
 	s->stats_fd = -1;
 }
 
-static void add_prog(int fd, struct session_cost *c)
+/* Adds program fd's figures to c; returns its recursion misses. */
+static __u64 add_prog(int fd, struct session_cost *c)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
 
 	if (fd < 0)
-		return;
+		return 0;
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return;
+		return 0;
 	c->run_ns += info.run_time_ns;
 	c->runs += info.run_cnt;
 	c->recursion_misses += info.recursion_misses;
 	c->progs++;
+	return info.recursion_misses;
+}
+
+/* Keep hook among the few that missed most (a copy's fexit adds to its
+ * fentry's). */
+static void note_missed(struct session_cost *c, __u32 hook, __u64 n)
+{
+	const size_t max = sizeof(c->top_missed) / sizeof(c->top_missed[0]);
+	size_t i;
+
+	if (!n || hook == SKBS_HOOK_BY_IP)
+		return;
+	for (i = 0; i < c->ntop_missed && c->top_missed[i].hook != hook; i++)
+		;
+	if (i == c->ntop_missed) {
+		if (c->ntop_missed < max)
+			c->ntop_missed++;
+		else if (c->top_missed[max - 1].misses >= n)
+			return;
+		i = c->ntop_missed - 1;
+		c->top_missed[i].hook = hook;
+		c->top_missed[i].misses = 0;
+	}
+	c->top_missed[i].misses += n;
+	/* Bubble it up to its place. */
+	for (; i > 0 && c->top_missed[i].misses > c->top_missed[i - 1].misses;
+	     i--) {
+		__typeof__(c->top_missed[0]) t = c->top_missed[i];
+
+		c->top_missed[i] = c->top_missed[i - 1];
+		c->top_missed[i - 1] = t;
+	}
 }
 
 static void add_link(int fd, struct session_cost *c)
@@ -131,12 +164,86 @@ int session_cost(const struct session *s, struct session_cost *c)
 	add_object(s->skel ? s->skel->obj : NULL, c);
 	add_object(s->fskel ? s->fskel->obj : NULL, c);
 	for (size_t i = 0; i < attach_count(s->links); i++) {
-		add_prog(attach_prog_fd(s->links, i), c);
+		note_missed(c, attach_hook(s->links, i),
+			    add_prog(attach_prog_fd(s->links, i), c));
 		add_link(attach_link_fd(s->links, i), c);
 	}
 	for (size_t i = 0; i < s->nplinks; i++)
 		add_link(bpf_link__fd(s->plinks[i]), c);
 	return c->enabled ? 0 : -EOPNOTSUPP;
+}
+
+/* Mean ns per run of the kprobe entry programs (not the returns', not
+ * the iptables watch's), over the session: what a counted run costs. */
+static double kprobe_mean_ns(const struct session *s)
+{
+	struct bpf_program *p;
+	__u64 ns = 0, runs = 0;
+
+	if (!s->skel)
+		return 0;
+	bpf_object__for_each_program(p, s->skel->obj)
+	{
+		const char *name = bpf_program__name(p);
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0 || bpf_program__type(p) != BPF_PROG_TYPE_KPROBE ||
+		    strstr(name, "_ret") || strstr(name, "ipt") ||
+		    strstr(name, "empty"))
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		ns += info.run_time_ns;
+		runs += info.run_cnt;
+	}
+	return runs ? (double)ns / (double)runs : 0;
+}
+
+int session_hook_cost(const struct session *s, __u64 *ns, size_t n,
+		      int *estimated)
+{
+	*estimated = 0;
+	memset(ns, 0, n * sizeof(*ns));
+	if (s->detached || s->stats_fd <= 0)
+		return -EOPNOTSUPP;
+	for (size_t i = 0; i < attach_count(s->links); i++) {
+		__u32 id = attach_hook(s->links, i);
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = attach_prog_fd(s->links, i);
+
+		if (id >= n || fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			ns[id] += info.run_time_ns;
+	}
+	if (s->count_runs && s->skel && s->skel->bss) {
+		double mean = kprobe_mean_ns(s);
+		const volatile __u64 *runs = s->skel->bss->hook_runs;
+
+		/* Kprobe links: those hooks' figures are estimates, even
+		 * before their first run is counted. */
+		*estimated = s->nplinks > 0;
+		for (size_t id = 0; id < n && id < SKBS_MUTE_MAX; id++)
+			if (runs[id])
+				ns[id] += (__u64)((double)runs[id] * mean);
+	}
+	return 0;
+}
+
+int session_count_runs(struct session *s, int on)
+{
+	struct skbs_filter f = s->filter;
+
+	on = !!on;
+	if (s->count_runs == on)
+		return 0;
+	s->count_runs = on;
+	return s->have_filter ? session_set_filter(s, &f) : 0;
 }
 
 int session_mute(struct session *s, __u32 id, int on)

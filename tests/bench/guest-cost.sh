@@ -18,6 +18,8 @@ for b in $BACKENDS; do
 	modes='rejecting flat returns'
 	# The kernel's own part: an empty program on the same functions.
 	[ "$b" = kprobe-multi ] && modes="empty $modes"
+	# COST_MODES picks some, for a quick before/after of one change.
+	[ -n "${COST_MODES:-}" ] && modes=$COST_MODES
 	for mode in $modes; do
 		env=
 		case $mode in

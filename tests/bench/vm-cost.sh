@@ -19,7 +19,8 @@ funcs='^(ip_|__ip_|udp|nf_hook|kfree_skb|sk_skb_reason|consume_skb|__dev_queue|d
 script=$(mktemp /tmp/skbs-cost-XXXXXX.sh)
 log=$(mktemp /tmp/skbs-cost-XXXXXX.log)
 trap 'rm -f "$script" "$log"' EXIT
-{ echo "BACKENDS='$backends' FUNCS='$funcs'"; cat tests/bench/guest-cost.sh; } >"$script"
+backends=${COST_BACKENDS:-$backends}
+{ echo "BACKENDS='$backends' FUNCS='$funcs' COST_MODES='${COST_MODES:-}'"; cat tests/bench/guest-cost.sh; } >"$script"
 if ! tests/vm/boot.sh "$suite" "$script" "$log" 900; then
 	echo "vm-cost: the VM run failed"; tail -n 20 "$log"; exit 1
 fi

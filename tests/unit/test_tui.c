@@ -1628,3 +1628,69 @@ TEST(tui_mute_a_function)
 	ui_fini(&ui);
 	free_fixture(&fx);
 }
+
+/* Sorted by BPF cost, the function pane ranks by the source's figures,
+ * shows them as a share of a CPU, and lists a function whose every hit the
+ * filter rejected (no packet kept) when it is what costs; without figures
+ * (a replay) the sort key skips the cost order. */
+TEST(tui_functions_by_bpf_cost)
+{
+	struct fixture fx = { 0 };
+	double *rate;
+	struct ui ui;
+	struct grid g;
+	char why[256], *dump, *a, *b, name[160];
+	size_t nh;
+	int rows;
+
+	CHECK_INT(load_fixture("drop.events", &fx, why, sizeof(why)), 0);
+	CHECK_INT(ui_init(&ui, fx.store, fx.hooks, fx.reasons), 0);
+	nh = hooks_count(fx.hooks);
+	CHECK(nh >= 3);
+	ui_refresh(&ui);
+	ui_layout(&ui, 132, 43);
+	ui_key(&ui, key_parse("Tab"));
+	ui_key(&ui, key_parse("Tab"));
+	CHECK(ui.focus == PANE_FUNCS);
+	/* No figures: hits, name, time, then back to hits. */
+	for (int i = 0; i < FSORT_COUNT - 1; i++)
+		ui_key(&ui, key_parse("F6"));
+	CHECK_INT(ui.funcs_sort, FSORT_HITS);
+	rows = (int)ui.nfn;
+
+	rate = calloc(nh, sizeof(*rate));
+	CHECK(rate != NULL);
+	/* The last hook: 25% of a CPU; the first 0.05%. */
+	rate[nh - 1] = 2.5e8;
+	rate[0] = 5e5;
+	ui.hook_bpf = rate;
+	ui.nhook_bpf = nh;
+	ui.bpf_estimated = 1;
+	for (int i = 0; i < FSORT_COST; i++)
+		ui_key(&ui, key_parse("F6"));
+	CHECK_INT(ui.funcs_sort, FSORT_COST);
+	ui_refresh(&ui);
+	ui_layout(&ui, 132, 43);
+	CHECK(ui.nfn >= 1);
+	CHECK_INT(ui.fn[0].hook, (int)nh - 1);
+	CHECK(ui.nfn >= (size_t)rows);
+	CHECK_INT(grid_init(&g, 132, 43, 1), 0);
+	ui_layout(&ui, 132, 43);
+	view_render(&ui, &g);
+	dump = grid_dump(&g);
+	CHECK_HAS(dump, "by BPF cost (est.)");
+	CHECK_HAS(dump, " BPF");
+	CHECK_HAS(dump, "25.0%");
+	CHECK_HAS(dump, "<0.1%");
+	/* The costliest first. */
+	ui_hook_name(&ui, (__u32)nh - 1, name, sizeof(name));
+	a = strstr(dump, "25.0%");
+	b = strstr(dump, "<0.1%");
+	CHECK(a && b && a < b);
+	free(dump);
+	grid_fini(&g);
+	ui.hook_bpf = NULL;
+	free(rate);
+	ui_fini(&ui);
+	free_fixture(&fx);
+}

@@ -183,7 +183,31 @@ one_suite() {
 		[ "$((recv1 - recv0))" -eq "${since:--1}" ]
 
 	step "resumed"
-	# 6: q exits 0 and leaves nothing attached.
+	# 6: what each function's probe costs, sorted (F6 in the function
+	# pane: hits, name, time, BPF cost). Kprobe families estimate it
+	# from runs counted per function while sorted so; the datagrams to
+	# 7001 are all rejected by the filter, and their functions count.
+	tm send-keys -t "$S" Tab
+	tm send-keys -t "$S" Tab
+	c "functions pane: focused" wait_screen "Functions: all packets, by hits" 10
+	tm send-keys -t "$S" F6
+	wait_screen "Functions: all packets, by name" 10
+	tm send-keys -t "$S" F6
+	wait_screen "Functions: all packets, by time" 10
+	tm send-keys -t "$S" F6
+	c "F6: functions by BPF cost" \
+		wait_screen "Functions: all packets, by BPF cost" 10
+	send 7001 20 41041
+	c "cost: estimated (runs x mean) on $BACKEND" \
+		wait_screen "Functions: all packets, by BPF cost \(est\.\)" 10
+	c "cost: the pane has a BPF column" \
+		wait_screen "FUNCTION +HITS .*BPF" 10
+	c "cost: functions show what their probes cost" \
+		wait_screen "(│|\|)[a-z_:.0-9]+ +[0-9]+ +.*(<0\.1|[0-9]+\.[0-9])% " 30
+	step "cost"
+	tm send-keys -t "$S" Tab
+
+	# 7: q exits 0 and leaves nothing attached.
 	tm send-keys -t "$S" q
 	c "q: the explorer exits with status 0" \
 		wait_log "$TMP/con" "VMTEST EXPLORER EXIT 0$" 60
