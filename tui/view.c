@@ -11,6 +11,7 @@
 #include <string.h>
 #include "core/explain.h"
 #include "core/ksyms.h"
+#include "core/nsnames.h"
 #include "core/retval.h"
 #include "core/store.h"
 #include "tui/cells.h"
@@ -701,7 +702,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	struct packet buf;
 	const struct packet *p = ui_selected(ui, &buf);
 	int x = b->x, y = b->y, w = b->w;
-	int inner = w - 2, rows = b->list_rows, fx, wide;
+	int inner = w - 2, rows = b->list_rows, fx, wide, cgw = 0;
 	struct tl_cols c = { 2, 8, 5, 4, 0, 0 };
 	__u8 depth[p && p->nhops ? p->nhops : 1];
 	int tree = p ? tree_depths(p, depth) : 0;
@@ -725,15 +726,21 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 		timeline_cols(ui, p, depth, tree, slowest, g->utf8, inner, rows,
 			      &c);
 	wide = c.wide;
+	/* A CGROUP column before the tuple on a wide screen, once the
+	 * packet carries cgroups (recordings from before them do not). */
+	for (__u32 k = 0; p && wide && inner >= 140 && k < p->nhops && !cgw;
+	     k++)
+		cgw = p->hops[k].cgroup ? 16 : 0;
 	/* Where the function column starts: the drop and rewrite lines
 	 * are indented to it. */
 	fx = x + 1 + 1 + c.nw + 1;
 	if (c.meta)
 		grid_printf(g, x + 1, y + 1, R_HEADER, inner,
-			    "%*s %-*s%s%-*s %9s %3s %-*s %10s %5s %-*s%s",
+			    "%*s %-*s%s%-*s %9s %3s %-*s %10s %5s %-*s%s%s",
 			    1 + c.nw, "#", c.fw, "FUNCTION", c.cw ? " " : "",
 			    c.cw, c.cw ? "CALL" : "", "DELTA", "CPU", c.iw,
 			    "IFACE", "NETNS", "LEN", c.mw + 2, "MARK",
+			    cgw ? " CGROUP          " : "",
 			    wide ? " TUPLE" : "");
 	else
 		grid_printf(g, x + 1, y + 1, R_HEADER, inner,
@@ -812,6 +819,24 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 				  pv && pv->mark != hp->mark ? ch : a,
 				  MIN(3 + c.mw, x + w - 1 - cx), " 0x%-*x",
 				  c.mw, hp->mark);
+		if (cgw) {
+			const char *cg = hp->cgroup && ui->names ?
+						 nsnames_cgroup(ui->names,
+								hp->cgroup) :
+						 NULL;
+			char id[24];
+
+			if (!cg && hp->cgroup) {
+				snprintf(id, sizeof(id), "%llu",
+					 (unsigned long long)hp->cgroup);
+				cg = id;
+			}
+			cx += grid_printf(g, cx, yy,
+					  pv && pv->cgroup != hp->cgroup ? ch :
+									   a,
+					  MIN(cgw + 1, x + w - 1 - cx),
+					  " %-16.16s", cg ? cg : "-");
+		}
 		if (wide)
 			cx += grid_printf(g, cx, yy, tchg ? ch : a,
 					  x + w - 1 - cx, " %s", tup);
