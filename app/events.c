@@ -14,6 +14,7 @@
 #include "core/explain.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/nsnames.h"
 #include "core/lib/clock.h"
 #include "core/output_json.h"
 #include "core/output_pcap.h"
@@ -100,6 +101,14 @@ static void rec_event(struct app *a, const struct skbs_event *ev,
 		ret = rec_write_hooks(a->rec, session_hooks(a->s),
 				      (size_t)ev->hook + 1);
 		if (ret)
+			a->rec_err = ret;
+	}
+	/* A replay elsewhere names the event's cgroup from this. */
+	if ((ev->flags2 & SKBS_EV2_CGROUP) && a->names) {
+		const char *cg = nsnames_cgroup(a->names, ev->cgroup);
+
+		ret = cg ? rec_write_cgroup(a->rec, ev->cgroup, cg) : 0;
+		if (ret && ret != -EINVAL)
 			a->rec_err = ret;
 	}
 	/* Just before its event: the reader pairs them so. */

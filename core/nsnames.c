@@ -70,12 +70,15 @@ int nsnames_new(const char *netns_dir, const char *proc_dir,
 
 	if (!n)
 		return -ENOMEM;
-	n->netns_dir = strdup(netns_dir);
-	n->proc_dir = strdup(proc_dir);
-	n->cgroup_dir = strdup(cgroup_dir);
+	/* NULL: nothing is looked up there (a replay's names come from
+	 * the recording). */
+	n->netns_dir = netns_dir ? strdup(netns_dir) : NULL;
+	n->proc_dir = proc_dir ? strdup(proc_dir) : NULL;
+	n->cgroup_dir = cgroup_dir ? strdup(cgroup_dir) : NULL;
 	n->maxlen = maxlen;
-	if (!n->netns_dir || !n->proc_dir || !n->cgroup_dir ||
-	    u64map_new(64, &n->ns.map) || u64map_new(64, &n->cg.map)) {
+	if ((netns_dir && !n->netns_dir) || (proc_dir && !n->proc_dir) ||
+	    (cgroup_dir && !n->cgroup_dir) || u64map_new(64, &n->ns.map) ||
+	    u64map_new(64, &n->cg.map)) {
 		nsnames_free(n);
 		return -ENOMEM;
 	}
@@ -234,7 +237,7 @@ static void scan_netns_dir(struct nsnames *n)
 	char p[PATH_MAX];
 	struct dirent *de;
 	struct stat st;
-	DIR *d = opendir(n->netns_dir);
+	DIR *d = n->netns_dir ? opendir(n->netns_dir) : NULL;
 
 	if (!d)
 		return;
@@ -256,7 +259,7 @@ static void scan_procs(struct nsnames *n, __u32 ino, char *out, size_t len)
 	char p[PATH_MAX], line[PATH_MAX + 64];
 	struct dirent *de;
 	struct stat st;
-	DIR *d = opendir(n->proc_dir);
+	DIR *d = n->proc_dir ? opendir(n->proc_dir) : NULL;
 
 	out[0] = '\0';
 	if (!d)
@@ -346,7 +349,7 @@ const char *nsnames_cgroup(struct nsnames *n, __u64 id)
 {
 	const char *name = NULL;
 
-	if (!id || cached(&n->cg, id, &name))
+	if (!id || cached(&n->cg, id, &name) || !n->cgroup_dir)
 		return name;
 	/* A walk names every cgroup; an id still unknown after one waits
 	 * RETRY_NS, and walks come at most once a second. */

@@ -19,6 +19,7 @@ struct nsnames;
  * netns_dir (/var/run/netns), proc_dir (/proc) and cgroup_dir
  * (/sys/fs/cgroup) are parameters so that tests can hand it fixtures;
  * maxlen bounds a shown name (--netns-names-max-length; 0: no bound).
+ * A NULL directory is not looked in: only names put are known.
  * 0 or -ENOMEM.
  */
 int nsnames_new(const char *netns_dir, const char *proc_dir,

@@ -226,7 +226,7 @@ fi
 if [ -n "$CGROOT" ] && mkdir "$CGROOT/$CG" 2>/dev/null; then
 	OUT=$TMP/cg.txt
 	if start_trace "$OUT" --filter-cgroup "/$CG" --output-cgroup \
-		--filter-netns "$A"; then
+		--filter-netns "$A" --record "$TMP/cg.skbs"; then
 		# Into the cgroup first: ip netns exec mounts a sysfs of its own,
 		# without the cgroup tree.
 		bash -c "echo \$\$ >'$CGROOT/$CG/cgroup.procs' && exec ip netns exec '$A' \
@@ -238,6 +238,13 @@ if [ -n "$CGROOT" ] && mkdir "$CGROOT/$CG" 2>/dev/null; then
 		check "the cgroup's datagrams, with cgroup=/$CG ($n)" [ "$n" -ge 3 ]
 		check "none from outside the cgroup (--filter-cgroup)" \
 			bash -c "! grep -q ':7200->' '$OUT'"
+		# The recording names its cgroups: a replay (on any box,
+		# where this cgroup need not exist) shows the same.
+		rmdir "$CGROOT/$CG" 2>/dev/null
+		"$SKBSCOPE" --replay "$TMP/cg.skbs" --output-cgroup >"$TMP/cg.replay" 2>&1
+		check "a replay names the recorded cgroup, gone from this box" \
+			bash -c "[ \$(grep -c ' cgroup=/$CG\$' '$TMP/cg.replay') -eq \$(grep -c ' cgroup=/$CG\$' '$OUT') ]"
+		mkdir -p "$CGROOT/$CG"
 	else
 		not_ok "start trace (--filter-cgroup)"
 	fi

@@ -13,6 +13,7 @@
 #include "core/filter.h"
 #include "core/nsnames.h"
 #include "core/outfile.h"
+#include "core/record.h"
 #include "core/output_json.h"
 #include "core/output_line.h"
 #include "test.h"
@@ -612,4 +613,37 @@ TEST(tail_sections_decode_and_validate)
 	CHECK_INT(event_dumps(ev, t, &d), 0);
 	CHECK_INT(d.skb_len, n - 5);
 	CHECK(!d.shinfo && !d.has_cb);
+}
+
+static void got_cgroup(void *ctx, __u64 id, const char *name)
+{
+	char *buf = ctx;
+
+	snprintf(buf, 128, "%llu=%s", (unsigned long long)id, name);
+}
+
+TEST(recording_carries_cgroup_names)
+{
+	char path[] = "/tmp/skbs-cgrec-XXXXXX", got[128] = "", err[256];
+	struct rec_meta m = { .backend = "tracepoint" };
+	const struct skbs_event *ev;
+	struct rec_writer *w;
+	struct rec_reader *r;
+	const __u64 *st;
+	const char *tail;
+	int fd = mkstemp(path), ns;
+
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_INT(rec_create(path, &m, &w, err, sizeof(err)), 0);
+	CHECK_INT(rec_write_cgroup(w, 77, "docker:0123456789ab"), 0);
+	CHECK_INT(rec_write_cgroup(w, 77, "docker:0123456789ab"), 0);
+	CHECK_INT(rec_write_cgroup(w, 0, "x"), -EINVAL);
+	CHECK_INT(rec_close(w, NULL), 0);
+	CHECK_INT(rec_open(path, &r, err, sizeof(err)), 0);
+	rec_set_cgroup_fn(r, got_cgroup, got);
+	CHECK_INT(rec_next(r, &ev, &tail, &st, &ns, err, sizeof(err)), 0);
+	CHECK_STR(got, "77=docker:0123456789ab");
+	rec_close_reader(r);
+	unlink(path);
 }
