@@ -24,6 +24,8 @@ struct rec_writer;
 struct rec_reader;
 struct explain;
 struct app_explainer;
+struct outfile_rot;
+struct nsnames;
 
 struct app {
 	struct cli cli;
@@ -36,7 +38,10 @@ struct app {
 	int rec_pending; /* --record file created, recording not begun */
 	int tui;
 	FILE *out;
-	int out_err; /* first write error on out, errno */
+	int out_err;             /* first write error on out, errno */
+	struct outfile_rot *rot; /* --output-file: out writes through it */
+	unsigned rot_failed;     /* rotations that failed, said on stderr */
+	struct nsnames *names;   /* netns and cgroup names, this box's */
 	struct pcapng *pcap;
 	int pcap_err; /* first write error, -errno */
 	struct rec_writer *rec;
@@ -84,6 +89,9 @@ int app_open_outputs(struct app *a, long long rt_offset);
 int app_close_outputs(struct app *a, int rc);
 int app_start_record(struct app *a);
 int app_write_ready(const char *path);
+/* A record (an event and its lines) ends: --output-file may rotate now,
+ * and a rotation that failed is said on stderr. */
+void app_out_commit(struct app *a);
 
 /* explain.c: why each drop happened. Start after the filter is set and
  * before privileges are dropped (nftrace needs CAP_NET_ADMIN, other

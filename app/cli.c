@@ -64,6 +64,19 @@ enum {
 	OPT_XDP_EXPR,
 	OPT_SKB_META,
 	OPT_KERNEL_BTF,
+	/* outputs of issue 16: rotation, netns names, cgroups, dumps */
+	OPT_ROT_SIZE,
+	OPT_ROT_BACKUPS,
+	OPT_ROT_AGE,
+	OPT_ROT_COMPRESS,
+	OPT_DEBUG,
+	OPT_PERCPU_BUF,
+	OPT_NETNS_NAMES,
+	OPT_NETNS_NAMES_MAX,
+	OPT_OUT_CGROUP,
+	OPT_FILTER_CGROUP,
+	OPT_SHINFO,
+	OPT_SKB_CB,
 };
 
 static const struct option options[] = {
@@ -113,6 +126,20 @@ static const struct option options[] = {
 	{ "filter-xdp-expr", required_argument, NULL, OPT_XDP_EXPR },
 	{ "output-skb-metadata", required_argument, NULL, OPT_SKB_META },
 	{ "kernel-btf", required_argument, NULL, OPT_KERNEL_BTF },
+	/* outputs of issue 16: rotation, netns names, cgroups, dumps */
+	{ "output-file-max-size", required_argument, NULL, OPT_ROT_SIZE },
+	{ "output-file-max-backups", required_argument, NULL, OPT_ROT_BACKUPS },
+	{ "output-file-max-age", required_argument, NULL, OPT_ROT_AGE },
+	{ "output-file-compress", optional_argument, NULL, OPT_ROT_COMPRESS },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
+	{ "set-percpu-buf", required_argument, NULL, OPT_PERCPU_BUF },
+	{ "output-netns-names", optional_argument, NULL, OPT_NETNS_NAMES },
+	{ "netns-names-max-length", required_argument, NULL,
+	  OPT_NETNS_NAMES_MAX },
+	{ "output-cgroup", optional_argument, NULL, OPT_OUT_CGROUP },
+	{ "filter-cgroup", required_argument, NULL, OPT_FILTER_CGROUP },
+	{ "output-skb-shared-info", optional_argument, NULL, OPT_SHINFO },
+	{ "output-skb-cb", optional_argument, NULL, OPT_SKB_CB },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -137,12 +164,15 @@ static const char usage[] =
 	"  --filter-skb-expr EXPR       C-like expression on struct sk_buff fields\n"
 	"                               ('skb->mark == 0x40 && skb->dev->ifindex == 3')\n"
 	"  --filter-xdp-expr EXPR       ... on struct xdp_buff, for XDP hops\n"
+	"  --filter-cgroup PATH         the packet's cgroup (socket's, else task's) is PATH\n"
 	"\n"
 	"Output:\n"
 	"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
 	"  --output-tuple[=BOOL]        the L3/L4 tuple (default on)\n"
 	"  --output-stack               the kernel stack of each event\n"
 	"  --output-skb                 the whole struct sk_buff, field by field\n"
+	"  --output-skb-shared-info     the skb's struct skb_shared_info, field by field\n"
+	"  --output-skb-cb              __sk_buff->cb[] (five u32)\n"
 	"  --output-caller              the calling function (kprobe backends)\n"
 	"  --output-return              each function's return value and time;\n"
 	"                               the explorer shows a call tree (kprobe\n"
@@ -154,6 +184,13 @@ static const char usage[] =
 	"  --output-limit-lines N       exit after N events\n"
 	"  --output-json                one JSON object per event (line mode)\n"
 	"  --output-file PATH           write lines or JSON to PATH, not stdout (mode 0600)\n"
+	"  --output-file-max-size MB    rotate --output-file at this size (default 100)\n"
+	"  --output-file-max-backups N  rotated files kept (default 0: all)\n"
+	"  --output-file-max-age DAYS   rotated files older than this removed (0: never)\n"
+	"  --output-file-compress       gzip the rotated files\n"
+	"  --output-netns-names         the netns by its name (/var/run/netns) or container\n"
+	"  --netns-names-max-length N   longest netns name shown (default 16)\n"
+	"  --output-cgroup              the cgroup (path or container) behind each packet\n"
 	"  --output-pcap PATH           also write each event's header bytes as pcap-ng\n"
 	"  --no-explain                 drops get their reason's meaning only: no nft trace\n"
 	"                               table, no netlink questions to the kernel\n"
@@ -178,6 +215,8 @@ static const char usage[] =
 	"  --list-hooks                 print the tracepoints found, and exit\n"
 	"  --list-funcs                 print the skb functions that would be probed, and exit\n"
 	"  --show-failed                list every hook that failed to attach, and why\n"
+	"  --debug                      libbpf's messages and each backend tried, on stderr\n"
+	"  --set-percpu-buf N           bytes for each dump (256-32000, 16000 with shared info; default 4096)\n"
 	"  -h, --help                   this text\n"
 	"  --version                    the version\n"
 	"\n"
@@ -278,6 +317,52 @@ static int parse_size(const char *v, __u64 *out)
 	return 0;
 }
 
+/* The numeric flags of issue 16: name, range, unit, where it goes. */
+static const struct {
+	int opt;
+	unsigned long long lo, hi;
+	const char *unit;
+} issue16_nums[] = {
+	{ OPT_ROT_SIZE, 1, 1 << 20, "megabytes" },
+	{ OPT_ROT_BACKUPS, 0, 1000000, "files" },
+	{ OPT_ROT_AGE, 0, 36500, "days" },
+	{ OPT_PERCPU_BUF, SKBS_DUMP_MIN, SKBS_DUMP_MAX, "bytes" },
+	{ OPT_NETNS_NAMES_MAX, 2, 255, "characters" },
+};
+
+static int issue16_number(int opt, const char *name, const char *v,
+			  struct cli *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(issue16_nums) / sizeof(issue16_nums[0]);
+	     i++) {
+		__u64 n;
+
+		if (issue16_nums[i].opt != opt)
+			continue;
+		if (parse_size(v, &n) || strpbrk(v, "kKmMgGbB") ||
+		    n < issue16_nums[i].lo || n > issue16_nums[i].hi) {
+			snprintf(err, errlen,
+				 "--%s: invalid value '%s' (expected %llu to "
+				 "%llu %s)",
+				 name, v, issue16_nums[i].lo,
+				 issue16_nums[i].hi, issue16_nums[i].unit);
+			return -EINVAL;
+		}
+		if (opt == OPT_ROT_SIZE)
+			c->rot.max_bytes = n << 20;
+		else if (opt == OPT_ROT_BACKUPS)
+			c->rot.max_backups = (unsigned)n;
+		else if (opt == OPT_ROT_AGE)
+			c->rot.max_age_days = (unsigned)n;
+		else if (opt == OPT_PERCPU_BUF)
+			c->dump_room = (unsigned)n;
+		else
+			c->netns_names_max = (unsigned)n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /* The flags that set one field of the filter. */
 static int filter_opt(int opt)
 {
@@ -311,6 +396,8 @@ static int live_only(int opt)
 	case OPT_SHOW_FAILED:
 	case OPT_SKB_META:
 	case OPT_KERNEL_BTF:
+	case OPT_PERCPU_BUF:
+	case OPT_DEBUG:
 	case OPT_DEMO: return 1;
 	}
 	return 0;
@@ -362,6 +449,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 	c->meta = c->tuple = 1;
 	c->max_packets = 100000;
 	c->snaplen = -1;
+	c->rot.max_bytes = 100ULL << 20; /* pwru's default: 100 MB */
+	c->netns_names_max = 16;
 	opterr = 0;
 	optind = 0; /* 0, not 1: also resets GNU getopt's internal state */
 	while ((opt = getopt_long(argc, argv, ":h", options, &idx)) != -1) {
@@ -655,6 +744,47 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			c->kernel_btf = optarg;
 			break;
 		}
+		/* outputs of issue 16: rotation, netns names, cgroups */
+		case OPT_ROT_SIZE:
+		case OPT_ROT_BACKUPS:
+		case OPT_ROT_AGE:
+			ret = issue16_number(opt, name, optarg, c, err, errlen);
+			c->rot_flag = name;
+			break;
+		case OPT_ROT_COMPRESS:
+			ret = bool_arg(name, optarg, &c->rot.compress, err,
+				       errlen);
+			c->rot_flag = name;
+			break;
+		case OPT_DEBUG: c->debug = 1; break;
+		case OPT_PERCPU_BUF:
+		case OPT_NETNS_NAMES_MAX:
+			ret = issue16_number(opt, name, optarg, c, err, errlen);
+			break;
+		case OPT_NETNS_NAMES:
+			ret = bool_arg(name, optarg, &c->netns_names, err,
+				       errlen);
+			break;
+		case OPT_OUT_CGROUP:
+			ret = bool_arg(name, optarg, &c->cgroup, err, errlen);
+			break;
+		case OPT_SHINFO:
+			ret = bool_arg(name, optarg, &c->shinfo, err, errlen);
+			break;
+		case OPT_SKB_CB:
+			ret = bool_arg(name, optarg, &c->skb_cb, err, errlen);
+			break;
+		case OPT_FILTER_CGROUP:
+			if (c->filter.flags & SKBS_F_CGROUP) {
+				snprintf(err, errlen,
+					 "--filter-cgroup given twice (the "
+					 "filter takes one of each)");
+				ret = -EINVAL;
+				break;
+			}
+			ret = filter_set_cgroup(&c->filter, optarg, CGROUP_ROOT,
+						err, errlen);
+			break;
 		case 'h': c->help = 1; break;
 		case OPT_VERSION: c->version = 1; break;
 		case ':':
@@ -669,6 +799,20 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		}
 		if (ret)
 			return ret;
+	}
+	/* Two texts share one per-CPU value, which stays under 32 KiB. */
+	if (c->shinfo && c->dump_room > SKBS_DUMP_MAX / 2) {
+		snprintf(err, errlen,
+			 "--set-percpu-buf: invalid value '%u' with "
+			 "--output-skb-shared-info (expected %d to %d bytes)",
+			 c->dump_room, SKBS_DUMP_MIN, SKBS_DUMP_MAX / 2);
+		return -EINVAL;
+	}
+	if (c->rot_flag && !c->output_file) {
+		snprintf(err, errlen,
+			 "--%s: rotates --output-file, which is not given",
+			 c->rot_flag);
+		return -EINVAL;
 	}
 	if (c->replay && c->record) {
 		snprintf(err, errlen,

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include "bpf/events.h"
 #include "core/output_line.h"
+#include "core/outfile.h"
 
 struct cli {
 	struct skbs_filter filter;
@@ -49,6 +50,16 @@ struct cli {
 	const char *xdp_expr;   /* --filter-xdp-expr */
 	const char *skb_meta;   /* --output-skb-metadata */
 	const char *kernel_btf; /* --kernel-btf PATH */
+	/* Outputs of issue 16 (rotation, netns names, cgroups, dumps) */
+	struct outfile_rot_opts rot; /* --output-file-max-size ... */
+	const char *rot_flag;        /* one of them, given without a file */
+	int debug;                   /* --debug: libbpf and attach talk */
+	unsigned dump_room;          /* --set-percpu-buf; 0: the default */
+	int netns_names;             /* --output-netns-names */
+	unsigned netns_names_max;    /* --netns-names-max-length */
+	int cgroup;                  /* --output-cgroup */
+	int shinfo;                  /* --output-skb-shared-info */
+	int skb_cb;                  /* --output-skb-cb */
 };
 
 /*

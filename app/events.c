@@ -14,6 +14,7 @@
 #include "core/explain.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
+#include "core/nsnames.h"
 #include "core/lib/clock.h"
 #include "core/output_json.h"
 #include "core/output_pcap.h"
@@ -102,6 +103,14 @@ static void rec_event(struct app *a, const struct skbs_event *ev,
 		if (ret)
 			a->rec_err = ret;
 	}
+	/* A replay elsewhere names the event's cgroup from this. */
+	if ((ev->flags2 & SKBS_EV2_CGROUP) && a->names) {
+		const char *cg = nsnames_cgroup(a->names, ev->cgroup);
+
+		ret = cg ? rec_write_cgroup(a->rec, ev->cgroup, cg) : 0;
+		if (ret && ret != -EINVAL)
+			a->rec_err = ret;
+	}
 	/* Just before its event: the reader pairs them so. */
 	if (why && why->kind != EXPLAIN_NONE) {
 		ret = rec_write_explain(a->rec, ev, why);
@@ -153,6 +162,36 @@ static void put_json(struct app *a, const char *obj,
 	fprintf(a->out, "%.*s,%s}\n", (int)l - 1, obj, meta);
 }
 
+/* The dumps after an event's lines: skb, then shared info, then cb, as
+ * pwru prints them; a cut dump says so, with what lifts the limit. */
+static void print_dumps(struct app *a, const struct skbs_event *ev,
+			const char *tail)
+{
+	struct event_dumps d;
+
+	if (event_dumps(ev, tail, &d))
+		return;
+	if (d.skb)
+		fprintf(a->out, "%.*s\n", (int)d.skb_len, d.skb);
+	if (d.skb_cut)
+		fprintf(a->out,
+			"    (skb dump cut after %zu bytes: --set-percpu-buf N "
+			"raises the limit)\n",
+			d.skb_len);
+	if (d.shinfo)
+		fprintf(a->out, "%.*s\n", (int)d.shinfo_len, d.shinfo);
+	if (d.shinfo_cut)
+		fprintf(a->out,
+			"    (skb_shared_info dump cut after %zu bytes: "
+			"--set-percpu-buf N raises the limit)\n",
+			d.shinfo_len);
+	if (d.has_cb)
+		fprintf(a->out,
+			"    __sk_buff->cb[] = [0x%08x,0x%08x,0x%08x,0x%08x,"
+			"0x%08x]\n",
+			d.cb[0], d.cb[1], d.cb[2], d.cb[3], d.cb[4]);
+}
+
 int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	struct app *a = ctx;
@@ -182,13 +221,13 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 
 		for (int i = 0; i < n; i++)
 			frames[i] = syms[i];
-		len = json_format(a->lo, ev, frames, n, why, line,
-				  sizeof(line));
+		len = json_format_tail(a->lo, ev, tail, frames, n, why, line,
+				       sizeof(line));
 		if (len < (int)sizeof(line)) {
 			put_json(a, line, ev, tail);
 		} else if ((js = malloc((size_t)len + 1))) {
-			json_format(a->lo, ev, frames, n, why, js,
-				    (size_t)len + 1);
+			json_format_tail(a->lo, ev, tail, frames, n, why, js,
+					 (size_t)len + 1);
 			put_json(a, js, ev, tail);
 			free(js);
 		}
@@ -210,18 +249,13 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 		fprintf(a->out, "    (stack lost: %s)\n", strerror(-depth));
 	for (int i = 0; i < n; i++)
 		fprintf(a->out, "    %s\n", syms[i]);
-	{
-		size_t tl;
-		const char *t = event_skb_text(ev, tail, &tl);
-
-		if (t)
-			fprintf(a->out, "%.*s\n", (int)tl, t);
-	}
+	print_dumps(a, ev, tail);
 counted:
 	/* errno is the failed write's: the calls since only filled the
 	 * buffer. */
 	if (!a->out_err && ferror(a->out))
 		a->out_err = errno ? errno : EIO;
+	app_out_commit(a);
 	a->printed++;
 	if (a->cli.limit_lines && a->printed >= a->cli.limit_lines)
 		return 1;
@@ -250,6 +284,7 @@ void app_print_return(void *ctx, const struct skbs_return *r, int kind)
 	else
 		line_return(a->lo, r, kind, line, sizeof(line));
 	fprintf(a->out, "%s\n", line);
+	app_out_commit(a);
 }
 
 void app_on_return(void *ctx, const struct skbs_return *r)

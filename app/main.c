@@ -20,6 +20,7 @@
 #include "core/lib/clock.h"
 #include "app/demo.h"
 #include "core/ksyms.h"
+#include "core/nsnames.h"
 
 #include "core/trace/session.h"
 #include "tui/explorer.h"
@@ -40,16 +41,20 @@ static void on_signal(int sig)
 }
 
 /* libbpf talks on stderr about every failed attempt, including the ones
- * the backend fallback expects; keep it for SKBSCOPE_DEBUG=1. */
+ * the backend fallback expects; keep it for --debug (as pwru) or
+ * SKBSCOPE_DEBUG=1, each line marked as libbpf's. */
+static int libbpf_debug = -1;
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	static int debug = -1;
-
 	(void)level;
-	if (debug < 0)
-		debug = getenv("SKBSCOPE_DEBUG") != NULL;
-	return debug ? vfprintf(stderr, fmt, ap) : 0;
+	if (libbpf_debug < 0)
+		libbpf_debug = getenv("SKBSCOPE_DEBUG") != NULL;
+	if (!libbpf_debug)
+		return 0;
+	fputs("libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
 }
 
 static void note_cb(void *ctx, const char *msg)
@@ -271,6 +276,8 @@ int main(int argc, char **argv)
 	if (app_open_outputs(&a, app_realtime_offset()))
 		return 2;
 
+	if (a.cli.debug)
+		libbpf_debug = 1;
 	libbpf_set_print(libbpf_print);
 	raise_nofile();
 
@@ -285,6 +292,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "skbscope: %s\n", note_line);
 	}
 	so.backend = a.cli.backend;
+	so.debug = a.cli.debug;
+	so.dump_room = a.cli.dump_room;
+	so.shinfo = a.cli.shinfo;
+	so.cb = a.cli.skb_cb;
 	so.func_regex = a.cli.func_regex;
 	so.exclude_regex = a.cli.exclude_regex;
 	so.kmods = a.cli.kmods;
@@ -323,6 +334,10 @@ int main(int argc, char **argv)
 		a.cli.filter.output |= SKBS_O_SKB;
 	if (a.cli.caller)
 		a.cli.filter.output |= SKBS_O_CALLER;
+	if (a.cli.shinfo)
+		a.cli.filter.output |= SKBS_O_SHINFO;
+	if (a.cli.skb_cb)
+		a.cli.filter.output |= SKBS_O_CB;
 	if (a.cli.track_skb)
 		a.cli.filter.flags |= SKBS_F_TRACK;
 	/* Asking for JSON or a file means asking for lines, not screens. */
@@ -394,12 +409,17 @@ int main(int argc, char **argv)
 	lopt.ts = a.cli.ts;
 	lopt.realtime_offset_ns = app_realtime_offset();
 	lopt.meta_names = a.cli.skb_meta;
+	lopt.netns_names = a.cli.netns_names;
+	lopt.cgroup = a.cli.cgroup;
 	if (line_out_new(&lopt, session_hooks(a.s), session_reasons(a.s),
-			 &a.lo)) {
+			 &a.lo) ||
+	    nsnames_new(a.cli.netns_dir, "/proc", nsnames_cgroup_root(),
+			a.cli.netns_names_max, &a.names)) {
 		fprintf(stderr, "skbscope: out of memory\n");
 		rc = 1;
 		goto done;
 	}
+	line_out_set_names(a.lo, a.names);
 	if (app_explain_start(&a)) {
 		fprintf(stderr, "skbscope: out of memory\n");
 		rc = 1;
@@ -428,6 +448,8 @@ int main(int argc, char **argv)
 		to.ksyms = app_ksyms(&a);
 		to.note = note_line;
 		to.realtime_offset_ns = app_realtime_offset();
+		to.names = a.names;
+		to.netns_names = a.cli.netns_names;
 		if (a.pcap || a.rec) {
 			to.tap = app_tap_event;
 			to.tap_ctx = &a;
@@ -466,6 +488,7 @@ int main(int argc, char **argv)
 			if (errno == EPIPE)
 				break;
 		}
+		app_out_commit(&a); /* what came is written out each second */
 		if (a.cli.limit_lines && a.printed >= a.cli.limit_lines)
 			break;
 		/* A loss is never silent: say so as soon as it grows. */
@@ -490,6 +513,7 @@ out:
 done:
 	rc = app_close_outputs(&a, rc);
 	line_out_free(a.lo);
+	nsnames_free(a.names);
 	session_close(a.s);
 	ksyms_free(a.ksyms);
 	/* After the programs are gone: the demo's traffic stops with them. */

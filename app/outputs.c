@@ -103,7 +103,31 @@ int app_close_outputs(struct app *a, int rc)
 	}
 	if (fflush(a->out) == EOF && !a->out_err)
 		a->out_err = errno;
-	if (a->out != stdout) {
+	if (a->rot) {
+		int ret;
+
+		app_out_commit(a);
+		ret = outfile_rot_close(a->rot);
+		a->rot = NULL;
+		a->out = stdout;
+		if (ret && !a->out_err)
+			a->out_err = -ret;
+		if (a->out_err) {
+			fprintf(stderr,
+				"skbscope: --output-file %s: write "
+				"failed: %s\n",
+				a->cli.output_file, strerror(a->out_err));
+			rc = 1;
+		}
+		if (a->rot_failed) {
+			fprintf(stderr,
+				"skbscope: --output-file %s: %u "
+				"rotations failed (said above); the output "
+				"went on in the file at hand\n",
+				a->cli.output_file, a->rot_failed);
+			rc = 1;
+		}
+	} else if (a->out != stdout) {
 		if (a->out_err || ferror(a->out)) {
 			fprintf(stderr,
 				"skbscope: --output-file %s: write "
@@ -124,6 +148,28 @@ int app_close_outputs(struct app *a, int rc)
 	return rc;
 }
 
+void app_out_commit(struct app *a)
+{
+	char m[512];
+	unsigned n;
+	int ret;
+
+	if (!a->rot)
+		return;
+	ret = outfile_rot_commit(a->rot);
+	if (ret && !a->out_err)
+		a->out_err = -ret;
+	n = outfile_rot_error(a->rot, m, sizeof(m));
+	if (n) {
+		fprintf(stderr, "skbscope: --output-file: rotation failed: %s",
+			m);
+		if (n > 1)
+			fprintf(stderr, " (and %u more)", n - 1);
+		fprintf(stderr, "\n");
+		a->rot_failed += n;
+	}
+}
+
 /* --output-file and --output-pcap, opened before anything else happens so
  * that a bad path fails at once. 0 or -1 (said on stderr). */
 int app_open_outputs(struct app *a, long long rt_offset)
@@ -132,8 +178,10 @@ int app_open_outputs(struct app *a, long long rt_offset)
 	int ret;
 
 	if (a->cli.output_file) {
-		ret = outfile_fopen(a->cli.output_file, &a->out, err,
-				    sizeof(err));
+		ret = outfile_rot_open(a->cli.output_file, &a->cli.rot, &a->rot,
+				       err, sizeof(err));
+		if (!ret)
+			a->out = outfile_rot_stream(a->rot);
 		if (ret) {
 			fprintf(stderr, "skbscope: --output-file: %s\n", err);
 			return -1;
@@ -156,8 +204,8 @@ int app_open_outputs(struct app *a, long long rt_offset)
 				  sizeof(err));
 		if (ret) {
 			fprintf(stderr, "skbscope: --output-pcap: %s\n", err);
-			if (a->out != stdout)
-				fclose(a->out);
+			outfile_rot_close(a->rot);
+			a->rot = NULL;
 			a->out = stdout;
 			return -1;
 		}

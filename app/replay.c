@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "app/app.h"
 #include "core/explain.h"
+#include "core/nsnames.h"
 
 #include "core/record.h"
 #include "core/replay.h"
@@ -62,6 +63,14 @@ static void rsrc_set_return_fn(void *ctx,
 }
 
 /* --replay on a terminal: the explorer, fed from the file. */
+/* A recorded cgroup name, for the events after it. */
+static void replay_cgroup(void *ctx, __u64 id, const char *name)
+{
+	struct app *a = ctx;
+
+	nsnames_put_cgroup(a->names, id, name);
+}
+
 static int replay_tui(struct app *a, const struct rec_meta *m)
 {
 	struct tui_opts to = { 0 };
@@ -99,6 +108,7 @@ static int replay_tui(struct app *a, const struct rec_meta *m)
 	to.ksyms = rec_ksyms(a->replay);
 	to.note = replay_status(rp);
 	to.realtime_offset_ns = m->realtime_offset_ns;
+	to.names = a->names; /* the recorded cgroup names */
 	if (a->pcap) {
 		to.tap = app_tap_event;
 		to.tap_ctx = a;
@@ -156,6 +166,8 @@ int app_replay_main(struct app *a)
 	lopt.ts = a->cli.ts;
 	lopt.realtime_offset_ns = m->realtime_offset_ns;
 	lopt.meta_names = m->meta_names;
+	lopt.cgroup = a->cli.cgroup;
+	lopt.netns_names = a->cli.netns_names;
 	if (line_out_new(&lopt, rec_hooks(a->replay), rec_reasons(a->replay),
 			 &a->lo)) {
 		fprintf(stderr, "skbscope: out of memory\n");
@@ -163,6 +175,12 @@ int app_replay_main(struct app *a)
 		goto out;
 	}
 	line_out_set_ksyms(a->lo, rec_ksyms(a->replay));
+	/* Names from the recording only: this box's namespaces and cgroups
+	 * are not the recorded ones, so none is looked up here. */
+	if (!nsnames_new(NULL, NULL, NULL, a->cli.netns_names_max, &a->names)) {
+		line_out_set_names(a->lo, a->names);
+		rec_set_cgroup_fn(a->replay, replay_cgroup, a);
+	}
 	a->ksyms_tried = 1;
 	/* A recording made with --output-return shows them again. */
 	rec_set_return_fn(a->replay, app_print_return, a);
@@ -210,6 +228,8 @@ out:
 	rc = app_close_outputs(a, rc);
 	app_explain_stop(a);
 	line_out_free(a->lo);
+	nsnames_free(a->names);
+	a->names = NULL;
 	rec_close_reader(a->replay);
 	return rc;
 }

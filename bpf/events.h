@@ -13,8 +13,48 @@
 #define SKBS_COMM_LEN 16
 /* Kernel stack depth kept per stack id (bpf_get_stackid map value). */
 #define SKBS_STACK_DEPTH 64
-/* Largest tail (header bytes, then --output-skb text) after an event. */
+/* Largest tail (header bytes, then --output-skb text) after an event with
+ * the default --set-percpu-buf; version-1 recordings never exceed it. */
 #define SKBS_TAIL_MAX 4096
+/* --set-percpu-buf: bytes for the struct sk_buff text (its NUL included),
+ * as pwru's flag; the default is pwru's. The scratch value (event, header
+ * bytes, text) is a per-CPU map value, which the kernel keeps under
+ * 32 KiB, so the most is a little less. */
+#define SKBS_DUMP_DEFAULT 4096
+#define SKBS_DUMP_MIN 256
+#define SKBS_DUMP_MAX 32000
+/* --output-skb-cb: __sk_buff->cb[], five u32 (struct qdisc_skb_cb's
+ * data), as pwru shows them. */
+#define SKBS_CB_BYTES 20
+/*
+ * The tail of an event: its header bytes (hdr_len), then, when flags2 has
+ * SKBS_EV2_SECTIONS, sections to tail_len, each starting at a multiple of
+ * four bytes from the tail's start: a struct skbs_tail_sec and len bytes
+ * (text without its NUL for the dumps, SKBS_CB_BYTES raw bytes for the
+ * cb). Recordings made before sections have the skb text right after the
+ * header bytes (SKBS_EV_SKB_TEXT without SKBS_EV2_SECTIONS).
+ */
+enum skbs_sec_kind {
+	SKBS_SEC_SKB = 1,    /* --output-skb: struct sk_buff as text */
+	SKBS_SEC_SHINFO = 2, /* --output-skb-shared-info: its text */
+	SKBS_SEC_CB = 3,     /* --output-skb-cb: SKBS_CB_BYTES */
+};
+#define SKBS_SEC_CUT 1 /* skbs_tail_sec.flags: the text was cut short */
+struct skbs_tail_sec {
+	__u8 kind;  /* enum skbs_sec_kind */
+	__u8 flags; /* SKBS_SEC_CUT */
+	__u16 len;  /* bytes after this header */
+};
+/* Bytes of tail room the scratch value has for dumps of dump bytes of
+ * skb text, shinfo of shared-info text (0: not asked) and the cb: the
+ * one sum both the programs and the loader use. */
+#define SKBS_TAIL_ROOM(dump, shinfo, cb)      \
+	(2 * SKBS_SNAP_MAX + 4 + (dump) + 3 + \
+	 ((shinfo) ? 4 + (shinfo) + 3 : 0) +  \
+	 ((cb) ? 4 + SKBS_CB_BYTES + 3 : 0))
+/* Largest tail of any event: a per-CPU map value (the scratch) stays
+ * under 32 KiB, and the event takes its 184 bytes of it. */
+#define SKBS_TAIL_LIMIT (32768 - 184)
 /* Most classic-BPF instructions in one pcap-filter program. */
 #define SKBS_CBPF_MAX 256
 /* Longest pcap-filter expression text kept for display. */
@@ -114,8 +154,12 @@ enum skbs_event_flags {
 enum skbs_event_flags2 {
 	SKBS_EV2_TCP_FLAGS = 1 << 0, /* tcp_flags is valid */
 	SKBS_EV2_CGROUP = 1 << 1,    /* cgroup is valid */
-	SKBS_EV2_SKB_CUT = 1 << 2,   /* the --output-skb text was cut short */
-	SKBS_EV2_XDP = 1 << 3,       /* skb is a struct xdp_buff, not an skb */
+	/* The --output-skb text was cut short: bpf_snprintf_btf wanted more
+	 * than --set-percpu-buf leaves it. */
+	SKBS_EV2_SKB_CUT = 1 << 2,
+	SKBS_EV2_XDP = 1 << 3, /* skb is a struct xdp_buff, not an skb */
+	/* The tail has sections after the header bytes (SKBS_TAIL_ROOM). */
+	SKBS_EV2_SECTIONS = 1 << 8,
 };
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
@@ -139,7 +183,7 @@ struct skbs_event {
 	__u8 flags;        /* enum skbs_event_flags */
 	__u16 sport;       /* TCP/UDP source port; ICMP: type */
 	__u16 dport;       /* TCP/UDP destination port; ICMP: code */
-	__u16 tail_len;    /* bytes after this struct, <= SKBS_TAIL_MAX */
+	__u16 tail_len;    /* bytes after this struct, <= SKBS_TAIL_LIMIT */
 	__u16 hdr_len;     /* the tail starts with this many header bytes */
 	__u8 saddr[16];    /* be; IPv4 uses the first four bytes */
 	__u8 daddr[16];    /* be; IPv4 uses the first four bytes */
@@ -207,6 +251,9 @@ enum skbs_filter_flags {
 	SKBS_F_MUTED = 1 << 12,
 	SKBS_F_SKB_EXPR = 1 << 13, /* run skb_expr (--filter-skb-expr) */
 	SKBS_F_XDP_EXPR = 1 << 14, /* run xdp_expr on XDP hops */
+	/* --filter-cgroup: the packet's cgroup (bpf/cgroup.bpf.h) must be
+	 * the one whose id is cgroup below. */
+	SKBS_F_CGROUP = 1 << 20,
 	/* Count runs per hook in hook_runs (kprobe families: their run-time
 	 * statistics are per program, shared by every function), for the
 	 * explorer's functions sorted by cost. */
@@ -218,6 +265,8 @@ enum skbs_output_flags {
 	SKBS_O_SKB = 1 << 1,    /* dump struct sk_buff text into the tail */
 	SKBS_O_CALLER = 1 << 2, /* kprobes: read the return address */
 	SKBS_O_META = 1 << 3,   /* --output-skb-metadata: read meta[] */
+	SKBS_O_SHINFO = 1 << 8, /* struct skb_shared_info text in the tail */
+	SKBS_O_CB = 1 << 9,     /* __sk_buff->cb[] in the tail */
 };
 
 /*
@@ -329,6 +378,8 @@ struct skbs_filter {
 	char skb_expr_text[SKBS_EXPR_TEXT];
 	char xdp_expr_text[SKBS_EXPR_TEXT];
 	char meta_text[SKBS_EXPR_TEXT]; /* --output-skb-metadata's list */
+	/* Fields added later go here, at the end. */
+	__u64 cgroup; /* SKBS_F_CGROUP: cgroup v2 id (its inode number) */
 };
 
 /* Hook ids below this can be muted live (the muted map). */

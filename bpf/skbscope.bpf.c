@@ -18,6 +18,7 @@
 #include "filter.bpf.h"
 #include "expr.bpf.h"
 #include "ipt.bpf.h"
+#include "cgroup.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -51,18 +52,23 @@ struct {
 	__type(value, __u8);
 } tracked SEC(".maps");
 
+#include "dump.bpf.h"
+
+/* The tail's length is the map value's (set by user space from the same
+ * SKBS_TAIL_ROOM), not this. */
 struct scratch {
 	struct skbs_event ev;
-	char tail[SKBS_TAIL_MAX];
+	char tail[SKBS_TAIL_ROOM(SKBS_DUMP_DEFAULT, 0, 0)];
 };
 
 /* The event is built here rather than in a ring buffer reservation because
- * its size (the optional tail) is only known at the end. */
+ * its size (the optional tail) is only known at the end. No BTF value
+ * type: its size is set at load time (core/trace/load.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct scratch));
 } scratch_map SEC(".maps");
 
 #define STR_(x) #x
@@ -125,7 +131,7 @@ static __always_inline void count_hit(void)
  * verifier must know that length exactly, and branching on it multiplied
  * the states of every program.
  */
-#define WAKE_WINDOW (2 * (sizeof(struct skbs_event) + SKBS_TAIL_MAX))
+#define WAKE_WINDOW (2 * (sizeof(struct skbs_event) + TAIL_CAP))
 
 static __always_inline __u64 wakeup(void)
 {
@@ -165,6 +171,7 @@ struct hit {
 	int meta;               /* mark, device and netns are read */
 	__u32 slot;             /* f's index in cfg_slots */
 	void *ctx;              /* the stub's */
+	__u64 cgroup;           /* read by --filter-cgroup's test, or 0 */
 };
 
 /* The mark, the device and the netns: read by the filter when it tests
@@ -284,6 +291,11 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 		return 0;
 	if (!h->follow && (f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
 		return 0;
+	if (!h->follow && (f->flags & SKBS_F_CGROUP)) {
+		h->cgroup = skb_cgroup(skb);
+		if (h->cgroup != f->cgroup)
+			return 0;
+	}
 	if (!h->follow && (f->flags & SKBS_F_IFNAME)) {
 		__u64 *a = (__u64 *)ev->ifname, *b = (__u64 *)f->ifname;
 
@@ -361,8 +373,8 @@ static __always_inline __u32 fill_event(struct hit *h,
 	ev->rec_type = SKBS_REC_EVENT;
 	ev->ip = 0;
 	ev->caller = 0;
-	ev->cgroup = 0;
-	ev->flags2 = 0;
+	ev->cgroup = h->cgroup ? h->cgroup : skb_cgroup(skb);
+	ev->flags2 = ev->cgroup ? SKBS_EV2_CGROUP : 0;
 	ev->tcp_flags = 0;
 	ev->nmeta = 0;
 	ev->aux = 0;
@@ -429,27 +441,9 @@ static __always_inline __u32 fill_event(struct hit *h,
 		ev->nmeta = n;
 		tail = at + 8 * n;
 	}
-	if (f->output & SKBS_O_SKB) {
-		struct btf_ptr p = {
-			.ptr = skb,
-			.type_id = bpf_core_type_id_kernel(struct sk_buff),
-		};
-		/* After the header bytes; the bound keeps the verifier sure
-		 * the write stays inside the scratch buffer. */
-		__u32 at = tail & (SKBS_SNAP_MAX * 2 - 1);
-		long n = bpf_snprintf_btf(sc->tail + at,
-					  SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2, &p,
-					  sizeof(p), 0);
-
-		if (n > 0) {
-			/* n counts what would have been written; keep what
-			 * fits, without the terminating NUL. */
-			if (n >= SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2)
-				n = SKBS_TAIL_MAX - SKBS_SNAP_MAX * 2 - 1;
-			tail = at + n;
-			ev->flags |= SKBS_EV_SKB_TEXT;
-		}
-	}
+	/* The dumps go after the header bytes and the values. */
+	if (f->output & (SKBS_O_SKB | SKBS_O_SHINFO | SKBS_O_CB))
+		tail = put_dumps(sc->tail, tail, f, skb, ev);
 	return tail;
 }
 
@@ -457,7 +451,9 @@ static __always_inline __u32 fill_event(struct hit *h,
  * lost event when the buffer is full. */
 static __always_inline void emit_event(struct scratch *sc, __u32 tail)
 {
-	tail &= SKBS_TAIL_MAX - 1;
+	/* Already so; the verifier must see the bound of the value. */
+	if (tail > TAIL_CAP)
+		tail = TAIL_CAP;
 	sc->ev.tail_len = tail;
 	if (bpf_ringbuf_output(&events, sc, sizeof(sc->ev) + tail, wakeup()))
 		count(SKBS_C_LOST);

@@ -111,6 +111,70 @@ bad:
 	return -EINVAL;
 }
 
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+int filter_set_cgroup(struct skbs_filter *f, const char *text, const char *root,
+		      char *err, size_t errlen)
+{
+	unsigned long long id;
+	char path[PATH_MAX];
+	struct statfs sfs;
+	struct stat st = { 0 };
+
+	if (!text || !*text) {
+		snprintf(err, errlen, "--filter-cgroup: empty value");
+		return -EINVAL;
+	}
+	/* An id as the events and filter_format show it. */
+	if (!parse_u64(text, 0, ~0ULL, &id)) {
+		if (!id) {
+			snprintf(err, errlen,
+				 "--filter-cgroup: invalid cgroup id '%s'",
+				 text);
+			return -EINVAL;
+		}
+		f->cgroup = id;
+		f->flags |= SKBS_F_CGROUP;
+		return 0;
+	}
+	/* A path under the cgroup v2 root, with or without the root. */
+	if (!strncmp(text, root, strlen(root)) &&
+	    (text[strlen(root)] == '/' || !text[strlen(root)]))
+		snprintf(path, sizeof(path), "%s", text);
+	else if (snprintf(path, sizeof(path), "%s%s%s", root,
+			  text[0] == '/' ? "" : "/",
+			  text) >= (int)sizeof(path)) {
+		snprintf(err, errlen, "--filter-cgroup: path too long");
+		return -EINVAL;
+	}
+	if (strstr(path, "/../") ||
+	    (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/.."))) {
+		snprintf(err, errlen,
+			 "--filter-cgroup: '%s': '..' is not allowed", text);
+		return -EINVAL;
+	}
+	if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+			 "--filter-cgroup: no such cgroup '%s' (%s: %s)", text,
+			 path,
+			 S_ISDIR(st.st_mode) || !st.st_mode ?
+				 strerror(errno) :
+				 "not a directory");
+		return -EINVAL;
+	}
+	if (statfs(path, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		snprintf(err, errlen,
+			 "--filter-cgroup: '%s' is not a cgroup v2 directory",
+			 text);
+		return -EINVAL;
+	}
+	f->cgroup = (__u64)st.st_ino;
+	f->flags |= SKBS_F_CGROUP;
+	return 0;
+}
+
 int filter_set_port(struct skbs_filter *f, int dst, const char *text, char *err,
 		    size_t errlen)
 {
@@ -220,6 +284,19 @@ int filter_set_netns(struct skbs_filter *f, const char *text,
 	if (!text || !*text) {
 		snprintf(err, errlen, "--filter-netns: empty value");
 		return -EINVAL;
+	}
+	/* pwru's "inode:N" is the bare inode with its prefix. */
+	if (!strncmp(text, "inode:", 6)) {
+		if (parse_u64(text + 6, 0, 0xffffffffULL, &ino) || !ino) {
+			snprintf(err, errlen,
+				 "--filter-netns: invalid inode '%s' (expected "
+				 "inode:N, N from 1 to 4294967295)",
+				 text);
+			return -EINVAL;
+		}
+		f->netns = (__u32)ino;
+		f->flags |= SKBS_F_NETNS;
+		return 0;
 	}
 	if (!parse_u64(text, 0, 0xffffffffULL, &ino)) {
 		if (!ino) {
@@ -387,7 +464,7 @@ static const struct {
 	{ "sport", SKBS_F_SPORT }, { "dport", SKBS_F_DPORT },
 	{ "proto", SKBS_F_PROTO }, { "mark", SKBS_F_MARK },
 	{ "netns", SKBS_F_NETNS }, { "ifname", SKBS_F_IFNAME },
-	{ "dev", SKBS_F_IFNAME },
+	{ "dev", SKBS_F_IFNAME },  { "cgroup", SKBS_F_CGROUP },
 };
 
 /* Does a term start an expression: "skb"/"xdp" alone or "skb->..."?
@@ -600,6 +677,10 @@ int filter_parse(const char *text, const char *netns_dir,
 			ret = filter_set_netns(&f, val, netns_dir, msg,
 					       sizeof(msg));
 			break;
+		case SKBS_F_CGROUP:
+			ret = filter_set_cgroup(&f, val, CGROUP_ROOT, msg,
+						sizeof(msg));
+			break;
 		default:
 			ret = filter_set_ifname(&f, val, msg, sizeof(msg));
 			break;
@@ -715,6 +796,8 @@ int filter_format(const struct skbs_filter *f, char *buf, size_t len)
 			strncmp(t, w, 3) || strncmp(t + 3, "->", 2) ? " " : "",
 			SKBS_EXPR_TEXT, t);
 	}
+	if (f->flags & SKBS_F_CGROUP)
+		ADD("cgroup %llu", (unsigned long long)f->cgroup);
 	/* Last: an expression runs to the end of the line. */
 	if (f->flags & SKBS_F_PCAP)
 		n += (size_t)snprintf(buf + (n < len ? n : len),

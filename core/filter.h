@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "bpf/events.h"
+#include "core/nsnames.h"
 
 /* Match everything. */
 void filter_init(struct skbs_filter *f);
@@ -28,6 +29,12 @@ int filter_set_netns(struct skbs_filter *f, const char *text,
 		     const char *netns_dir, char *err, size_t errlen);
 int filter_set_ifname(struct skbs_filter *f, const char *text, char *err,
 		      size_t errlen);
+/* Where --filter-cgroup paths are looked up: the cgroup v2 mount. */
+#define CGROUP_ROOT nsnames_cgroup_root()
+/* A cgroup v2 directory (a path under root, with or without it) or its
+ * id: the packet's cgroup must be that one (not one below it). */
+int filter_set_cgroup(struct skbs_filter *f, const char *text, const char *root,
+		      char *err, size_t errlen);
 
 /* --filter-skb-expr (root SKBEXPR_SKB) or --filter-xdp-expr
  * (SKBEXPR_XDP): compiled against skbexpr_types_get() (core/skbexpr.h). */
@@ -40,9 +47,10 @@ int filter_set_meta(struct skbs_filter *f, const char *text, char *err,
 
 /*
  * One line: terms "src|dst ADDR[/LEN]", "sport|dport PORT", "proto P",
- * "mark M[/MASK]", "netns NS", "ifname|dev NAME", "skb EXPR" (an expression
- * on struct sk_buff, also written bare: "skb->mark == 0x40"; it runs to
- * the next " and " outside parentheses), joined by "and" or "&&".
+ * "mark M[/MASK]", "netns NS", "ifname|dev NAME", "cgroup PATH", "skb EXPR"
+ * (an expression on struct sk_buff, also written bare: "skb->mark == 0x40";
+ * it runs to the next " and " outside parentheses), joined by "and" or
+ * "&&".
  * The first term that is not one of these (or "pcap EXPR") starts a
  * pcap-filter expression that runs to the end of the line and is ANDed
  * with the terms before it.

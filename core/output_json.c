@@ -98,10 +98,18 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		const char *const *stack, int nstack, const struct explain *why,
 		char *buf, size_t len)
 {
+	return json_format_tail(lo, ev, NULL, stack, nstack, why, buf, len);
+}
+
+int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
+		     const char *tail, const char *const *stack, int nstack,
+		     const struct explain *why, char *buf, size_t len)
+{
 	/* Room for a whole explanation escaped at worst (\u00XX a byte). */
 	char s1[6 * EXPLAIN_TEXT + 4], s2[256], tmp[192];
 	size_t n = 0;
 	int fam = event_family(ev);
+	struct event_dumps d;
 	const char *reason;
 
 #define PUT(...)                                                       \
@@ -126,10 +134,33 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		PUT("\"caller\":%s,", s1);
 	}
 	json_string(ev->ifname, sizeof(ev->ifname), s1, sizeof(s1));
-	PUT("\"time\":%llu,\"netns\":%u,\"mark\":\"0x%x\",\"ifindex\":%u,"
+	/* With --timestamp absolute, "time" is the date and time as pwru's
+	 * JSON has it; otherwise the kernel's ns. */
+	if (line_ts_mode(lo) == TS_ABSOLUTE) {
+		line_abs_time(lo, ev, tmp, sizeof(tmp));
+		PUT("\"time\":\"%s\",", tmp);
+	} else {
+		PUT("\"time\":%llu,", (unsigned long long)ev->ts);
+	}
+	if (line_netns_name(lo, ev)) {
+		const char *nm = line_netns_name(lo, ev);
+
+		json_string(nm, strlen(nm), s2, sizeof(s2));
+		PUT("\"netns_name\":%s,", s2);
+	}
+	if (ev->flags2 & SKBS_EV2_CGROUP) {
+		const char *nm = line_cgroup_name(lo, ev);
+
+		PUT("\"cgroup\":%llu,", (unsigned long long)ev->cgroup);
+		if (nm) {
+			json_string(nm, strlen(nm), s2, sizeof(s2));
+			PUT("\"cgroup_name\":%s,", s2);
+		}
+	}
+	PUT("\"netns\":%u,\"mark\":\"0x%x\",\"ifindex\":%u,"
 	    "\"iface\":%s,\"proto\":\"0x%04x\",\"mtu\":%u,\"len\":%u",
-	    (unsigned long long)ev->ts, ev->netns, ev->mark, ev->ifindex, s1,
-	    ev->l3_proto, ev->mtu, ev->len);
+	    ev->netns, ev->mark, ev->ifindex, s1, ev->l3_proto, ev->mtu,
+	    ev->len);
 	if (fam) {
 		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], pn[8];
 
@@ -183,6 +214,29 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 			PUT("%s%s", i ? "," : "", s1);
 		}
 		PUT("]");
+	}
+	if (tail && !event_dumps(ev, tail, &d)) {
+		/* Straight into buf: a text is up to 32000 bytes, six times
+		 * that escaped, too much for a buffer of its own. */
+		if (d.skb) {
+			PUT(",\"skb_dump\":");
+			n += (size_t)json_string(d.skb, d.skb_len,
+						 n < len ? buf + n : NULL,
+						 n < len ? len - n : 0);
+			PUT(",\"skb_dump_cut\":%s",
+			    d.skb_cut ? "true" : "false");
+		}
+		if (d.shinfo) {
+			PUT(",\"skb_shared_info\":");
+			n += (size_t)json_string(d.shinfo, d.shinfo_len,
+						 n < len ? buf + n : NULL,
+						 n < len ? len - n : 0);
+			PUT(",\"skb_shared_info_cut\":%s",
+			    d.shinfo_cut ? "true" : "false");
+		}
+		if (d.has_cb)
+			PUT(",\"cb\":[%u,%u,%u,%u,%u]", d.cb[0], d.cb[1],
+			    d.cb[2], d.cb[3], d.cb[4]);
 	}
 	PUT("}");
 #undef PUT

@@ -34,6 +34,12 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
  * has none. Returns the length needed. */
 int json_meta(const struct line_out *lo, const struct skbs_event *ev,
 	      const char *tail, char *buf, size_t len);
+/* The same with the event's tail (may be NULL): with the --output-skb
+ * text in it, "skb_dump" holds that text and "skb_dump_cut" says whether
+ * it was cut short (--set-percpu-buf). */
+int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
+		     const char *tail, const char *const *stack, int nstack,
+		     const struct explain *why, char *buf, size_t len);
 /* One return record (--output-return) as a JSON object: "type":"return",
  * skb, cpu, func, depth, the raw "ret" and its decoded "retval", the
  * time at return and "duration_ns". Returns the length needed. */

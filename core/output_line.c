@@ -11,9 +11,12 @@
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/lib/u64map.h"
+#include "core/nsnames.h"
 #include "core/output_line.h"
 #include "core/retval.h"
 
+/* Longest cgroup path shown on a line. */
+#define PATH_MAX_SHOWN 256
 /* Skbs whose previous timestamp is remembered, at most. */
 #define PREV_MAX (1 << 20)
 
@@ -22,6 +25,7 @@ struct line_out {
 	const struct hooks *hooks;
 	const struct reasons *reasons;
 	const struct ksyms *ksyms;
+	struct nsnames *names;
 	/* For TS_RELATIVE: skb address -> its previous event's timestamp,
 	 * forgotten when the skb's lifetime ends. */
 	struct u64map *prev;
@@ -90,6 +94,38 @@ void line_out_free(struct line_out *lo)
 void line_out_set_ksyms(struct line_out *lo, const struct ksyms *ks)
 {
 	lo->ksyms = ks;
+}
+
+void line_out_set_names(struct line_out *lo, struct nsnames *n)
+{
+	lo->names = n;
+}
+
+const char *line_netns(const struct line_out *lo, const struct skbs_event *ev,
+		       char *buf, size_t len)
+{
+	const char *name = line_netns_name(lo, ev);
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%u", ev->netns);
+	return buf;
+}
+
+const char *line_cgroup(const struct line_out *lo, const struct skbs_event *ev,
+			char *buf, size_t len)
+{
+	const char *name;
+
+	if (!(ev->flags2 & SKBS_EV2_CGROUP) || !ev->cgroup)
+		return NULL;
+	name = line_cgroup_name(lo, ev);
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)ev->cgroup);
+	return buf;
 }
 
 /* Returns ns since the skb's previous event (0 for its first) and records
@@ -180,13 +216,32 @@ static int line_drop(const struct line_out *lo, const struct skbs_event *ev,
 	return snprintf(buf, len, "(%u) %s", ev->drop_reason, loc);
 }
 
-static int fmt_ts(struct line_out *lo, const struct skbs_event *ev, char *buf,
-		  size_t len)
+int line_abs_time(const struct line_out *lo, const struct skbs_event *ev,
+		  char *buf, size_t len)
 {
 	time_t secs;
 	struct tm tm;
 	long long wall;
 
+	/* Both come from the event source (a recording is any file): wrap,
+	 * as the clocks would, rather than overflow. */
+	wall = (long long)(ev->ts +
+			   (unsigned long long)lo->o.realtime_offset_ns);
+	if (wall < 0)
+		wall = 0;
+	secs = (time_t)(wall / 1000000000LL);
+	if (!localtime_r(&secs, &tm))
+		return snprintf(buf, len, "%lld", wall);
+	/* pwru's layout (Go's "2006-01-02T15:04:05.000"), local time. */
+	return snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03lld",
+			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			tm.tm_hour, tm.tm_min, tm.tm_sec,
+			(wall % 1000000000LL) / 1000000);
+}
+
+static int fmt_ts(struct line_out *lo, const struct skbs_event *ev, char *buf,
+		  size_t len)
+{
 	switch (lo->o.ts) {
 	case TS_CURRENT:
 		return snprintf(buf, len, "%-16llu ",
@@ -194,16 +249,12 @@ static int fmt_ts(struct line_out *lo, const struct skbs_event *ev, char *buf,
 	case TS_RELATIVE:
 		return snprintf(buf, len, "%-12llu ",
 				(unsigned long long)relative_ts(lo, ev));
-	case TS_ABSOLUTE:
-		/* Both come from the event source (a recording is any
-		 * file): wrap, as the clocks would, rather than overflow. */
-		wall = (long long)(ev->ts + (unsigned long long)
-						    lo->o.realtime_offset_ns);
-		secs = (time_t)(wall / 1000000000LL);
-		localtime_r(&secs, &tm);
-		return snprintf(buf, len, "%02d:%02d:%02d.%06lld ", tm.tm_hour,
-				tm.tm_min, tm.tm_sec,
-				(wall % 1000000000LL) / 1000);
+	case TS_ABSOLUTE: {
+		int n = line_abs_time(lo, ev, buf, len);
+
+		return n + snprintf(buf + ((size_t)n < len ? (size_t)n : len),
+				    (size_t)n < len ? len - (size_t)n : 0, " ");
+	}
 	default: return snprintf(buf, len, "%s", "");
 	}
 }
@@ -256,11 +307,32 @@ const char *line_reason(const struct line_out *lo, const struct skbs_event *ev)
 	return reasons_name(lo->reasons, ev->drop_reason);
 }
 
+enum ts_mode line_ts_mode(const struct line_out *lo)
+{
+	return lo->o.ts;
+}
+
+const char *line_netns_name(const struct line_out *lo,
+			    const struct skbs_event *ev)
+{
+	return lo->o.netns_names && lo->names ?
+		       nsnames_netns(lo->names, ev->netns) :
+		       NULL;
+}
+
+const char *line_cgroup_name(const struct line_out *lo,
+			     const struct skbs_event *ev)
+{
+	if (!(ev->flags2 & SKBS_EV2_CGROUP) || !ev->cgroup || !lo->names)
+		return NULL;
+	return nsnames_cgroup(lo->names, ev->cgroup);
+}
+
 int line_header(const struct line_out *lo, char *buf, size_t len)
 {
 	const char *ts = lo->o.ts == TS_CURRENT  ? "TIME             " :
 			 lo->o.ts == TS_RELATIVE ? "TIME(ns)     " :
-			 lo->o.ts == TS_ABSOLUTE ? "TIME            " :
+			 lo->o.ts == TS_ABSOLUTE ? "TIME                    " :
 						   "";
 
 	return snprintf(buf, len, "%s%-18s %-3s %-16s %s%s%s", ts, "SKB", "CPU",
@@ -295,13 +367,16 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 	PUT("0x%016llx %-3u %-16s ", (unsigned long long)ev->skb, ev->cpu,
 	    proc);
 	if (lo->o.meta) {
+		char ns[80];
+
 		if (ev->ifindex)
 			snprintf(iface, sizeof(iface), "%u(%.16s)", ev->ifindex,
 				 ev->ifname);
 		else
 			snprintf(iface, sizeof(iface), "0");
-		PUT("%-10u 0x%-8x %-16s 0x%04x %-5u %-5u ", ev->netns, ev->mark,
-		    iface, ev->l3_proto, ev->mtu, ev->len);
+		PUT("%-10s 0x%-8x %-16s 0x%04x %-5u %-5u ",
+		    line_netns(lo, ev, ns, sizeof(ns)), ev->mark, iface,
+		    ev->l3_proto, ev->mtu, ev->len);
 	}
 	if (lo->o.tuple) {
 		line_tuple(ev, tuple, sizeof(tuple));
@@ -315,6 +390,12 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 
 		line_sym(lo, ev->caller, sym, sizeof(sym));
 		PUT(" caller=%s", sym);
+	}
+	if (lo->o.cgroup) {
+		char cg[PATH_MAX_SHOWN];
+
+		if (line_cgroup(lo, ev, cg, sizeof(cg)))
+			PUT(" cgroup=%s", cg);
 	}
 #undef PUT
 	return (int)n;

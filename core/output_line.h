@@ -13,6 +13,7 @@
 struct hooks;
 struct reasons;
 struct ksyms;
+struct nsnames;
 
 enum ts_mode {
 	TS_NONE,
@@ -31,6 +32,10 @@ struct line_opts {
 	/* --output-skb-metadata as given ("skb->mark,skb->len"): the names
 	 * of each event's nmeta values; NULL or "" for none. */
 	const char *meta_names;
+	/* Names from line_out_set_names: --output-netns-names shows the
+	 * netns by name, --output-cgroup adds the event's cgroup. */
+	int netns_names;
+	int cgroup;
 };
 
 struct line_out;
@@ -38,9 +43,25 @@ struct line_out;
 int line_out_new(const struct line_opts *o, const struct hooks *hooks,
 		 const struct reasons *reasons, struct line_out **out);
 void line_out_free(struct line_out *lo);
+/* Where netns and cgroup names come from (line_opts says which are
+ * shown); lo does not own it. */
+void line_out_set_names(struct line_out *lo, struct nsnames *n);
+/* The netns as shown: its name when asked for and known, else the inode. */
+const char *line_netns(const struct line_out *lo, const struct skbs_event *ev,
+		       char *buf, size_t len);
+/* The event's cgroup as shown ("docker:0123456789ab", a path, or the id),
+ * or NULL when the event carries none. */
+const char *line_cgroup(const struct line_out *lo, const struct skbs_event *ev,
+			char *buf, size_t len);
 /* Symbols for drop locations; may be set late (loaded on first need). */
 void line_out_set_ksyms(struct line_out *lo, const struct ksyms *ks);
 
+enum ts_mode line_ts_mode(const struct line_out *lo);
+/* The names alone: NULL when not asked for (netns) or not known. */
+const char *line_netns_name(const struct line_out *lo,
+			    const struct skbs_event *ev);
+const char *line_cgroup_name(const struct line_out *lo,
+			     const struct skbs_event *ev);
 int line_header(const struct line_out *lo, char *buf, size_t len);
 /* Format one event (no trailing newline). Returns the length. */
 int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
@@ -58,6 +79,11 @@ void line_meta_name(const struct line_out *lo, unsigned int i, char *buf,
  * (tail as event_decode gave it); "" when it has none. */
 int line_meta(const struct line_out *lo, const struct skbs_event *ev,
 	      const char *tail, char *buf, size_t len);
+/* --timestamp absolute: the event's wall-clock time with the date, as
+ * pwru prints it, "2026-12-02T03:04:05.123" (local time, milliseconds).
+ * Returns the length. */
+int line_abs_time(const struct line_out *lo, const struct skbs_event *ev,
+		  char *buf, size_t len);
 /* The event's tuple alone, "10.0.0.1:5000->10.0.0.2:80(udp)" or "". */
 int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
 /* The hook's name as FUNC shows it ("ip_rcv", "skb:kfree_skb",

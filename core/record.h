@@ -60,6 +60,9 @@ int rec_write_explain(struct rec_writer *w, const struct skbs_event *ev,
 		      const struct explain *e);
 /* A return record with its function's enum ret_kind. 0, -EINVAL (a hook
  * not written yet) or the writer's error. */
+/* The name of cgroup id (--output-cgroup's), once per id: 0 or -errno;
+ * -EINVAL for id 0 or a name of 256 bytes or more. */
+int rec_write_cgroup(struct rec_writer *w, __u64 id, const char *name);
 int rec_write_return(struct rec_writer *w, const struct skbs_return *r,
 		     int kind);
 /* Write out what is buffered. Callers flush about once a second and when a
@@ -97,6 +100,9 @@ const struct explain *rec_explain(const struct rec_reader *r);
  * recorded); without fn they are skipped. */
 typedef void (*rec_return_fn)(void *ctx, const struct skbs_return *r, int kind);
 void rec_set_return_fn(struct rec_reader *r, rec_return_fn fn, void *ctx);
+/* Cgroup names go to fn as rec_next reads past them. */
+typedef void (*rec_cgroup_fn)(void *ctx, __u64 id, const char *name);
+void rec_set_cgroup_fn(struct rec_reader *r, rec_cgroup_fn fn, void *ctx);
 /*
  * Tables built from the records read so far; they grow as rec_next reads
  * on, so do not keep pointers into them (hooks_get) across calls. Never

@@ -38,6 +38,10 @@
  *   8|bit 31 RETURN   struct skbs_return, u32 kind (enum ret_kind), u32 0.
  *             A traced function's return (--output-return), after its
  *             entry EVENT. Optional: an older reader shows a flat path.
+ *  10|bit 31 CGROUP   u64 id, then its name (a cgroup path or container,
+ *             NUL-terminated, < 256 bytes): so that a replay elsewhere
+ *             names the cgroups of the events; once per id, before the
+ *             first event that carries it. Optional.
  *
  * Version 1 differs only in EVENT: its struct skbs_event is the first
  * REC_EVENT_V1 bytes of today's (no cgroup, flags2, tcp_flags, nmeta,
@@ -70,6 +74,7 @@ enum rec_type {
 	REC_END = 6,
 	REC_EXPLAIN = 7 | (1u << 31), /* REC_OPTIONAL */
 	REC_RETURN = 8 | (1u << 31),  /* REC_OPTIONAL */
+	REC_CGROUP = 10 | (1u << 31), /* REC_OPTIONAL */
 	REC_OPTIONAL = 1u << 31,      /* readers may skip these if unknown */
 };
 

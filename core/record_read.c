@@ -49,6 +49,8 @@ struct rec_reader {
 	int have_pend, have_cur;
 	rec_return_fn ret_fn;
 	void *ret_ctx;
+	rec_cgroup_fn cg_fn;
+	void *cg_ctx;
 	__u32 version; /* of the file: REC_VERSION_MIN..REC_VERSION */
 	/* A version-1 event widened to today's struct, with its tail. */
 	union {
@@ -426,6 +428,21 @@ static int parse_return(struct rec_reader *r, const unsigned char *p, __u32 len,
 	return 0;
 }
 
+static int parse_cgroup(struct rec_reader *r, const unsigned char *p, __u32 len,
+			__u64 off)
+{
+	__u64 id;
+
+	if (len < 9 || len > 8 + 256 || memchr(p + 8, '\0', len - 8) == NULL)
+		return fail(r, off, -EINVAL, "malformed cgroup record");
+	memcpy(&id, p, 8);
+	if (!id)
+		return fail(r, off, -EINVAL, "cgroup record for id 0");
+	if (r->cg_fn)
+		r->cg_fn(r->cg_ctx, id, (const char *)p + 8);
+	return 0;
+}
+
 static int parse_end(struct rec_reader *r, const unsigned char *p, __u32 len,
 		     __u64 off)
 {
@@ -630,6 +647,7 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 		case REC_END: parse_end(r, p, len, off); break;
 		case REC_EXPLAIN: parse_explain(r, p, len, off); break;
 		case REC_RETURN: parse_return(r, p, len, off); break;
+		case REC_CGROUP: parse_cgroup(r, p, len, off); break;
 		case REC_META:
 			fail(r, off, -EINVAL, "a second meta record");
 			break;
@@ -643,6 +661,12 @@ int rec_next(struct rec_reader *r, const struct skbs_event **ev,
 	if (r->state > 0)
 		return 0;
 	return reader_err(r, err, errlen);
+}
+
+void rec_set_cgroup_fn(struct rec_reader *r, rec_cgroup_fn fn, void *ctx)
+{
+	r->cg_fn = fn;
+	r->cg_ctx = ctx;
 }
 
 void rec_set_return_fn(struct rec_reader *r, rec_return_fn fn, void *ctx)

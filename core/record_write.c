@@ -35,6 +35,7 @@ struct rec_writer {
 	__u64 nevents;
 	struct u64map *syms; /* symbol starts written (values unused) */
 	struct u64map *seen; /* addresses looked up (values unused) */
+	struct u64map *cgs;  /* cgroup ids named (values unused) */
 };
 
 static int wflush(struct rec_writer *w)
@@ -99,6 +100,7 @@ static void free_writer(struct rec_writer *w)
 {
 	u64map_free(w->syms);
 	u64map_free(w->seen);
+	u64map_free(w->cgs);
 	free(w->buf);
 	free(w);
 }
@@ -285,7 +287,7 @@ int rec_write_event(struct rec_writer *w, const struct skbs_event *ev,
 		return -EINVAL;
 	/* The reader's own checks. event_decode reads only the fixed part;
 	 * the size vouches for the tail, which is kept apart here. */
-	if (ev->tail_len > SKBS_TAIL_MAX || (ev->tail_len && !tail) ||
+	if (ev->tail_len > SKBS_TAIL_LIMIT || (ev->tail_len && !tail) ||
 	    event_decode(ev, sizeof(*ev) + ev->tail_len, &chk, &chk_tail, why,
 			 sizeof(why)))
 		return -EINVAL;
@@ -328,6 +330,31 @@ int rec_write_return(struct rec_writer *w, const struct skbs_return *r,
 	if (!p)
 		return w->err;
 	memcpy(p, &fx, sizeof(fx));
+	return 0;
+}
+
+int rec_write_cgroup(struct rec_writer *w, __u64 id, const char *name)
+{
+	size_t n = strnlen(name, 256);
+	unsigned char *p;
+	int added = 0;
+
+	if (w->err)
+		return w->err;
+	if (!id || n >= 256)
+		return -EINVAL;
+	if (!w->cgs && u64map_new(16, &w->cgs))
+		return -ENOMEM;
+	if (!u64map_slot(w->cgs, id, &added))
+		return -ENOMEM;
+	if (!added)
+		return 0;
+	p = put(w, REC_CGROUP, 8 + n + 1);
+	if (!p)
+		return w->err;
+	memcpy(p, &id, 8);
+	memcpy(p + 8, name, n);
+	p[8 + n] = '\0';
 	return 0;
 }
 

@@ -603,6 +603,7 @@ int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 	h->hdr = keep ? hdr : NULL;
 	h->hdr_len = hdr_len;
 	h->nmeta = keep ? ev->nmeta : 0;
+	h->cgroup = (ev->flags2 & SKBS_EV2_CGROUP) ? ev->cgroup : 0;
 	h->has_ret = 0; /* until its return, if any, joins it */
 	h->ret_kind = 0;
 	h->dur = 0;

@@ -43,6 +43,7 @@ struct hop {
 	 * shared between hops that captured the same bytes; valid until the
 	 * next store_add or store_free. */
 	__u8 *hdr;
+	__u64 cgroup; /* the event's cgroup id (SKBS_EV2_CGROUP), or 0 */
 };
 
 /* Metadata value i of a hop (0 past nmeta). */

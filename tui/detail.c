@@ -9,10 +9,12 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core/explain.h"
 #include "core/headers.h"
 #include "core/ksyms.h"
+#include "core/nsnames.h"
 #include "core/output_line.h"
 #include "core/retval.h"
 #include "core/store.h"
@@ -258,7 +260,7 @@ static void detail_lines(const struct ui *ui, const struct packet *p,
 			 const struct hop *hp, const struct explain *why,
 			 int packed, struct out *o)
 {
-	char name[160], loc[160], ifn[24];
+	char name[160], loc[160], ifn[24], ns[64];
 
 	ui_hook_name(ui, hp->hook, name, sizeof(name));
 	fmt_iface(ui, hp, ifn, sizeof(ifn));
@@ -267,8 +269,22 @@ static void detail_lines(const struct ui *ui, const struct packet *p,
 	      (unsigned long long)p->skb, p->gen);
 	linef(o, 0, R_NORMAL, "time      %.9f s   cpu %u",
 	      (hp->ts - fmt_t0(ui)) / 1e9, hp->cpu);
-	linef(o, 0, R_NORMAL, "netns     %u   iface %s (ifindex %u)", hp->netns,
-	      ifn, hp->ifindex);
+	fmt_netns(ui, hp->netns, ns, sizeof(ns));
+	if (strcmp(ns, "") && (unsigned)strtoul(ns, NULL, 10) != hp->netns)
+		linef(o, 0, R_NORMAL,
+		      "netns     %u (%s)   iface %s (ifindex %u)", hp->netns,
+		      ns, ifn, hp->ifindex);
+	else
+		linef(o, 0, R_NORMAL, "netns     %u   iface %s (ifindex %u)",
+		      hp->netns, ifn, hp->ifindex);
+	if (hp->cgroup) {
+		const char *cg = ui->names ?
+					 nsnames_cgroup(ui->names, hp->cgroup) :
+					 NULL;
+
+		linef(o, 0, R_NORMAL, "cgroup    %s (id %llu)", cg ? cg : "?",
+		      (unsigned long long)hp->cgroup);
+	}
 	linef(o, 0, R_NORMAL, "mark      0x%x   len %u", hp->mark, hp->len);
 	if (hp->caller) {
 		fmt_location(ui, hp->caller, loc, sizeof(loc));

@@ -263,6 +263,8 @@ int tui_run_source(const struct tui_source *src, const struct tui_opts *o,
 	a.ui.color = o->color;
 	if (o->netns_dir)
 		a.ui.netns_dir = o->netns_dir;
+	a.ui.names = o->names;
+	a.ui.netns_names = o->netns_names;
 	a.ui.current = o->filter;
 	filter_format(&o->filter, a.ui.active, sizeof(a.ui.active));
 	init_hook_cost(&a);

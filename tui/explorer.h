@@ -76,6 +76,8 @@ struct tui_opts {
 	const struct ksyms *ksyms;
 	const char *note; /* a line for the filter bar (demo) */
 	const char *netns_dir;
+	struct nsnames *names; /* netns and cgroup names, or NULL */
+	int netns_names;       /* --output-netns-names */
 	/* Called with every event as it arrives (pcap-ng output), or NULL. */
 	int (*tap)(void *ctx, const struct skbs_event *ev, const char *tail);
 	void *tap_ctx;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/ksyms.h"
+#include "core/nsnames.h"
 #include "core/output_line.h"
 #include "core/reasons.h"
 #include "core/store.h"
@@ -202,5 +203,18 @@ const char *fmt_why_brief(const struct explain *e, char *buf, size_t len)
 							    EXPLAIN_NONE;
 
 	kinds[k].brief(e, buf, len);
+	return buf;
+}
+
+const char *fmt_netns(const struct ui *ui, __u32 netns, char *buf, size_t len)
+{
+	const char *n = ui->netns_names && ui->names ?
+				nsnames_netns(ui->names, netns) :
+				NULL;
+
+	if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "%u", netns);
 	return buf;
 }

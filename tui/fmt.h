@@ -49,4 +49,8 @@ const char *fmt_why_kind(const struct explain *e);
  * its first ": " or "; "). Returns buf. */
 const char *fmt_why_brief(const struct explain *e, char *buf, size_t len);
 
+/* A netns as the panes show it: its name with --output-netns-names when
+ * known, else the inode. Returns buf. */
+const char *fmt_netns(const struct ui *ui, __u32 netns, char *buf, size_t len);
+
 #endif

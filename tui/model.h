@@ -98,6 +98,10 @@ struct ui {
 	int (*stack)(void *ctx, __s32 id, __u64 *ips, int max);
 	void *stack_ctx;
 	const char *netns_dir;
+	/* Netns and cgroup names (may be NULL); netns_names: show netns by
+	 * name (--output-netns-names). */
+	struct nsnames *names;
+	int netns_names;
 	struct keymap km;
 	struct ui_status st;
 	int color;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "core/explain.h"
 #include "core/ksyms.h"
+#include "core/nsnames.h"
 #include "core/retval.h"
 #include "core/store.h"
 #include "tui/cells.h"
@@ -297,10 +298,13 @@ static void list_mark(struct grid *g, int x, int y, int mark, int cols,
 static void list_where(const struct ui *ui, const struct hop *th, char *buf,
 		       size_t len)
 {
+	char ns[64];
+
 	if (th->ifindex)
 		fmt_iface(ui, th, buf, len);
 	else
-		snprintf(buf, len, "ns %u", th->netns);
+		snprintf(buf, len, "ns %s",
+			 fmt_netns(ui, th->netns, ns, sizeof(ns)));
 }
 
 static uint16_t row_attr(const struct ui *ui, const struct packet *p)
@@ -698,7 +702,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	struct packet buf;
 	const struct packet *p = ui_selected(ui, &buf);
 	int x = b->x, y = b->y, w = b->w;
-	int inner = w - 2, rows = b->list_rows, fx, wide;
+	int inner = w - 2, rows = b->list_rows, fx, wide, cgw = 0;
 	struct tl_cols c = { 2, 8, 5, 4, 0, 0 };
 	__u8 depth[p && p->nhops ? p->nhops : 1];
 	int tree = p ? tree_depths(p, depth) : 0;
@@ -722,15 +726,21 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 		timeline_cols(ui, p, depth, tree, slowest, g->utf8, inner, rows,
 			      &c);
 	wide = c.wide;
+	/* A CGROUP column before the tuple on a wide screen, once the
+	 * packet carries cgroups (recordings from before them do not). */
+	for (__u32 k = 0; p && wide && inner >= 140 && k < p->nhops && !cgw;
+	     k++)
+		cgw = p->hops[k].cgroup ? 16 : 0;
 	/* Where the function column starts: the drop and rewrite lines
 	 * are indented to it. */
 	fx = x + 1 + 1 + c.nw + 1;
 	if (c.meta)
 		grid_printf(g, x + 1, y + 1, R_HEADER, inner,
-			    "%*s %-*s%s%-*s %9s %3s %-*s %10s %5s %-*s%s",
+			    "%*s %-*s%s%-*s %9s %3s %-*s %10s %5s %-*s%s%s",
 			    1 + c.nw, "#", c.fw, "FUNCTION", c.cw ? " " : "",
 			    c.cw, c.cw ? "CALL" : "", "DELTA", "CPU", c.iw,
 			    "IFACE", "NETNS", "LEN", c.mw + 2, "MARK",
+			    cgw ? " CGROUP          " : "",
 			    wide ? " TUPLE" : "");
 	else
 		grid_printf(g, x + 1, y + 1, R_HEADER, inner,
@@ -743,7 +753,7 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 	for (int i = ui->hop_top; i < (int)p->nhops && r < rows; i++, r++) {
 		const struct hop *hp = &p->hops[i];
 		const struct hop *pv = i ? &p->hops[i - 1] : NULL;
-		char name[200], d[24], ifn[24], tup[128], call[128];
+		char name[200], d[24], ifn[24], tup[128], call[128], ns[64];
 		int yy = y + 2 + r, cx = x + 1;
 		uint16_t a = (hp->flags & SKBS_EV_DROP) ? (R_DROP | AT_BOLD) :
 							  R_NORMAL;
@@ -801,13 +811,32 @@ static void draw_timeline(const struct ui *ui, struct grid *g,
 				  c.iw, ifn);
 		cx += grid_printf(g, cx, yy,
 				  pv && pv->netns != hp->netns ? ch : a,
-				  MIN(11, x + w - 1 - cx), " %10u", hp->netns);
+				  MIN(11, x + w - 1 - cx), " %10.10s",
+				  fmt_netns(ui, hp->netns, ns, sizeof(ns)));
 		cx += grid_printf(g, cx, yy, pv && pv->len != hp->len ? ch : a,
 				  MIN(6, x + w - 1 - cx), " %5u", hp->len);
 		cx += grid_printf(g, cx, yy,
 				  pv && pv->mark != hp->mark ? ch : a,
 				  MIN(3 + c.mw, x + w - 1 - cx), " 0x%-*x",
 				  c.mw, hp->mark);
+		if (cgw) {
+			const char *cg = hp->cgroup && ui->names ?
+						 nsnames_cgroup(ui->names,
+								hp->cgroup) :
+						 NULL;
+			char id[24];
+
+			if (!cg && hp->cgroup) {
+				snprintf(id, sizeof(id), "%llu",
+					 (unsigned long long)hp->cgroup);
+				cg = id;
+			}
+			cx += grid_printf(g, cx, yy,
+					  pv && pv->cgroup != hp->cgroup ? ch :
+									   a,
+					  MIN(cgw + 1, x + w - 1 - cx),
+					  " %-16.16s", cg ? cg : "-");
+		}
 		if (wide)
 			cx += grid_printf(g, cx, yy, tchg ? ch : a,
 					  x + w - 1 - cx, " %s", tup);

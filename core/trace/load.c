@@ -36,6 +36,39 @@ static int load_once(struct session *s, char *err, size_t errlen)
 			 (unsigned long long)s->o.ringbuf_bytes);
 		return -EINVAL;
 	}
+	/* --set-percpu-buf and the dumps asked for: the scratch value holds
+	 * the event and SKBS_TAIL_ROOM, the sum the programs check their
+	 * writes against (bpf/dump.bpf.h). */
+	{
+		__u32 room = s->o.dump_room ? s->o.dump_room :
+					      SKBS_DUMP_DEFAULT;
+		__u32 sh = s->o.shinfo ? room : 0, cb = !!s->o.cb;
+		size_t value = sizeof(struct skbs_event) +
+			       SKBS_TAIL_ROOM(room, sh, cb);
+
+		if (value > 32768) {
+			snprintf(err, errlen,
+				 "--set-percpu-buf %u with "
+				 "--output-skb-shared-info needs %zu bytes "
+				 "per CPU; the kernel allows 32768 (at most "
+				 "%u then)",
+				 room, value,
+				 (unsigned)((32768 - sizeof(struct skbs_event) -
+					     SKBS_TAIL_ROOM(0, 0, cb) - 7) /
+					    2));
+			return -EINVAL;
+		}
+		s->skel->rodata->dump_room = room;
+		s->skel->rodata->shinfo_room = sh;
+		s->skel->rodata->cb_on = cb;
+		if (bpf_map__set_value_size(s->skel->maps.scratch_map,
+					    (__u32)value)) {
+			snprintf(err, errlen,
+				 "cannot size the dump buffer to %zu bytes",
+				 value);
+			return -EINVAL;
+		}
+	}
 	bpf_object__for_each_program(prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	ret = tp_plan(s, err, errlen);

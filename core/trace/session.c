@@ -235,7 +235,17 @@ int session_attach(struct session *s, char *err, size_t errlen)
 
 		if (!(s->cand & (1u << b)))
 			continue;
+		if (s->o.debug)
+			sess_note(s, "debug: trying the %s backend (%zu hooks)",
+				  bk->name, hooks_count(s->hooks));
 		ret = bk->attach(s, &a);
+		if (s->o.debug)
+			sess_note(
+				s,
+				"debug: %s backend: %s, %zu hooks attached%s%s",
+				bk->name, ret ? strerror(-ret) : "done",
+				session_attached(s), a.why[0] ? ": " : "",
+				a.why);
 		/* A probe backend takes drop reasons from a tracepoint when
 		 * no reason function can be probed. */
 		if (!ret && a.ok && bk != &backend_tp)

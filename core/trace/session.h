@@ -36,6 +36,13 @@ struct session_opts {
 	/* --kernel-btf: the kernel's BTF from this file, for libbpf's CO-RE
 	 * relocations and for discovery; NULL: /sys/kernel/btf/vmlinux. */
 	const char *kernel_btf;
+	/* --set-percpu-buf: bytes for the skb text; 0: SKBS_DUMP_DEFAULT. */
+	__u32 dump_room;
+	/* --output-skb-shared-info, --output-skb-cb: room for their dumps
+	 * in the scratch value and the tail. */
+	int shinfo, cb;
+	/* --debug: note each backend tried and what it attached. */
+	int debug;
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of

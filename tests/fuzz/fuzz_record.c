@@ -33,7 +33,7 @@ static int on_event(void *arg, const struct skbs_event *ev, const char *tail)
 	if (ev->hook != SKBS_HOOK_BY_IP &&
 	    ev->hook >= hooks_count(rec_hooks(c->r)))
 		abort();
-	if (ev->tail_len > SKBS_TAIL_MAX || ev->hdr_len > ev->tail_len)
+	if (ev->tail_len > SKBS_TAIL_LIMIT || ev->hdr_len > ev->tail_len)
 		abort();
 	/* Touch every tail byte, so ASan checks they are in the buffer. */
 	for (unsigned i = 0; i < ev->tail_len; i++)

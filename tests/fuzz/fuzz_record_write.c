@@ -151,7 +151,7 @@ static void check(int ok, const char *what)
 
 struct want {
 	struct skbs_event ev;
-	char tail[SKBS_TAIL_MAX];
+	char tail[SKBS_TAIL_LIMIT];
 	__u64 stack[SKBS_STACK_DEPTH];
 	int nstack;
 	int with_ksyms;
@@ -259,7 +259,8 @@ static void write_event(struct script *s, struct rec_writer *w, struct in *in)
 	for (unsigned i = 0; i < nstack && i < SKBS_STACK_DEPTH; i++)
 		x->stack[i] = take_addr(in);
 	take_text(in, x->tail,
-		  ev->tail_len < SKBS_TAIL_MAX ? ev->tail_len : SKBS_TAIL_MAX);
+		  ev->tail_len < SKBS_TAIL_LIMIT ? ev->tail_len :
+						   SKBS_TAIL_LIMIT);
 	/* Now and then no tail or stack where one is due. */
 	tail = (how & 0x70) == 0x10 ? NULL : x->tail;
 	stack = (how & 0x70) == 0x20 ? NULL : x->stack;
@@ -269,7 +270,7 @@ static void write_event(struct script *s, struct rec_writer *w, struct in *in)
 	ret = rec_write_event(w, ev, tail, stack, (int)nstack,
 			      x->with_ksyms ? s->ks : NULL);
 	valid = nstack <= SKBS_STACK_DEPTH && (stack || !nstack) &&
-		ev->tail_len <= SKBS_TAIL_MAX && (tail || !ev->tail_len) &&
+		ev->tail_len <= SKBS_TAIL_LIMIT && (tail || !ev->tail_len) &&
 		!event_decode(ev, sizeof(*ev) + ev->tail_len, &chk, &chk_tail,
 			      why, sizeof(why)) &&
 		(ev->hook == SKBS_HOOK_BY_IP || ev->hook < s->hooks_written);

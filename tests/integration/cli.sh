@@ -53,6 +53,15 @@ bad "junk.keys: binary file, not a keymap" --keymap "$TMP/junk.keys"
 bad "no-such-keymap: No such file or directory" --keymap no-such-keymap
 bad "'-3'" --max-packets -3
 bad "'200'" --snaplen 200
+# pwru's newer flags (issue 16): each bad value named.
+bad "'0'" --output-file /tmp/skbs-c16 --output-file-max-size 0
+bad "'x'" --output-file /tmp/skbs-c16 --output-file-max-backups x
+bad "'-1'" --output-file /tmp/skbs-c16 --output-file-max-age -1
+bad "--output-file-max-backups: rotates --output-file" --output-file-max-backups 2
+bad "'100'" --set-percpu-buf 100
+bad "'0'" --netns-names-max-length 0
+bad "'inode:abc'" --filter-netns inode:abc
+bad "no such cgroup '/nope-16'" --filter-cgroup /nope-16
 
 out=$("$SKBSCOPE" --help 2>&1); rc=$?
 check "--help exits 0 and lists --filter-dst-port" \

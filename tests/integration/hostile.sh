@@ -167,6 +167,35 @@ ROWS=$(cat <<'EOF'
 2 | --filter-netns: '/proc/self/ns/mnt' is not a network namespace | --filter-netns /proc/self/ns/mnt
 2 | --filter-netns: 'skbs-stale-[0-9]+' is not a network namespace | --filter-netns "$STALE"
 2 | --filter-netns: invalid name '\.\.' | --filter-netns ..
+2 | --filter-netns: invalid inode 'inode:' | --filter-netns inode:
+2 | --filter-netns: invalid inode 'inode:0' | --filter-netns inode:0
+2 | --filter-netns: invalid inode 'inode:x1' | --filter-netns inode:x1
+2 | --filter-netns: invalid inode 'inode:4294967296' | --filter-netns inode:4294967296
+2 | --output-file-max-size: invalid value '0' | --output-file /tmp/skbs-h16 --output-file-max-size 0
+2 | --output-file-max-size: invalid value '1G' | --output-file /tmp/skbs-h16 --output-file-max-size 1G
+2 | --output-file-max-size: invalid value '-5' | --output-file /tmp/skbs-h16 --output-file-max-size -5
+2 | --output-file-max-size: invalid value '1048577' | --output-file /tmp/skbs-h16 --output-file-max-size 1048577
+2 | --output-file-max-backups: invalid value '' | --output-file /tmp/skbs-h16 --output-file-max-backups ''
+2 | --output-file-max-backups: invalid value '99999999999999999999' | --output-file /tmp/skbs-h16 --output-file-max-backups 99999999999999999999
+2 | --output-file-max-age: invalid value '1.5' | --output-file /tmp/skbs-h16 --output-file-max-age 1.5
+2 | --output-file-compress: invalid value 'gzip' | --output-file /tmp/skbs-h16 --output-file-compress=gzip
+2 | --output-file-max-size: rotates --output-file, which is not given | --output-file-max-size 5
+2 | --output-file-compress: rotates --output-file, which is not given | --output-file-compress
+2 | --set-percpu-buf: invalid value '0' | --set-percpu-buf 0
+2 | --set-percpu-buf: invalid value '65536' | --set-percpu-buf 65536
+2 | --set-percpu-buf: invalid value '4K' | --set-percpu-buf 4K
+2 | --netns-names-max-length: invalid value '0' | --netns-names-max-length 0
+2 | --netns-names-max-length: invalid value '256' | --netns-names-max-length 256
+2 | --output-netns-names: invalid value 'names' | --output-netns-names=names
+2 | --output-cgroup: invalid value 'x' | --output-cgroup=x
+2 | --filter-cgroup: empty value | --filter-cgroup ''
+2 | --filter-cgroup: invalid cgroup id '0' | --filter-cgroup 0
+2 | --filter-cgroup: no such cgroup '/nonexistent-16' | --filter-cgroup /nonexistent-16
+2 | --filter-cgroup: '\.\./\.\./etc': '\.\.' is not allowed | --filter-cgroup ../../etc
+2 | --filter-cgroup given twice | --filter-cgroup 5 --filter-cgroup 6
+2 | --debug takes no value | --debug=yes
+2 | --set-percpu-buf: invalid value '20000' with --output-skb-shared-info | --output-skb-shared-info --set-percpu-buf 20000
+2 | --output-skb-cb: invalid value 'all' | --output-skb-cb=all
 2 | --filter-netns: invalid name 'aaaa | --filter-netns "$BIG"
 2 | --filter-ifname: invalid interface name '' | --filter-ifname ''
 2 | --filter-ifname: invalid interface name '1234567890123456' | --filter-ifname 1234567890123456

@@ -493,7 +493,7 @@ TEST(record_writer_checks)
 	e.hook = 3;
 	CHECK_INT(rec_write_event(w, &e, tails[0], NULL, 0, NULL), -EINVAL);
 	e = evs[0];
-	e.tail_len = SKBS_TAIL_MAX + 1;
+	e.tail_len = SKBS_TAIL_LIMIT + 1;
 	CHECK_INT(rec_write_event(w, &e, tails[0], NULL, 0, NULL), -EINVAL);
 	e = evs[0];
 	e.hdr_len = 40; /* more than the tail */

@@ -218,6 +218,45 @@ for b in $RETURNS; do
 	break
 done
 
+# --output-skb on every backend: JSON carries the dump; a small
+# --set-percpu-buf cuts it and says so, a large one (the scratch value
+# sized at load time) does not.
+for b in $OFFERED; do
+	if [ "$b" = tracepoint ]; then f=; else f='^(ip_rcv|__udp4_lib_rcv|ip_output)$'; fi
+	for buf in 256 20000; do
+		if run "$b" /tmp/dump.$b.$buf --output-skb --output-json \
+			--set-percpu-buf $buf --filter-proto udp \
+			--filter-dst-ip 127.0.0.1 ${f:+--filter-func "$f"}; then
+			:
+		else
+			vmfail "$b: --output-skb --set-percpu-buf $buf runs"
+			tail -n 3 /tmp/dump.$b.$buf.err
+			continue
+		fi
+		if [ $buf = 20000 ]; then
+			# shared info and cb too, in the same tail
+			if run "$b" /tmp/shinfo.$b --output-skb-shared-info \
+				--output-skb-cb --output-skb --output-json \
+				--set-percpu-buf 8000 --filter-proto udp \
+				--filter-dst-ip 127.0.0.1 ${f:+--filter-func "$f"}; then
+				vmcheck "$b: --output-skb-shared-info and --output-skb-cb in JSON" \
+					grep -q '"skb_shared_info":"(struct skb_shared_info).*"cb":\[' /tmp/shinfo.$b
+			else
+				vmfail "$b: --output-skb-shared-info runs"
+				tail -n 3 /tmp/shinfo.$b.err
+			fi
+		fi
+		if [ $buf = 256 ]; then
+			vmcheck "$b: a dump cut by --set-percpu-buf 256 says so" \
+				grep -q '"skb_dump":"(struct sk_buff).*"skb_dump_cut":true' /tmp/dump.$b.$buf
+		else
+			vmcheck "$b: --set-percpu-buf 20000 holds the whole dump" \
+				sh -c "grep -q '\"skb_dump_cut\":false' /tmp/dump.$b.$buf &&
+					! grep -q '\"skb_dump_cut\":true' /tmp/dump.$b.$buf"
+		fi
+	done
+done
+
 # Module functions come from module BTF with --kmods.
 if [ -e /sys/kernel/btf/veth ]; then
 	/skbscope --list-funcs --kmods veth >/tmp/kmods 2>&1
