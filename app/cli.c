@@ -56,6 +56,11 @@ enum {
 	OPT_OUTPUT_PCAP,
 	OPT_RECORD,
 	OPT_REPLAY,
+	/* Tunnels and TCP flags (issue 16) */
+	OPT_TUN_L2,
+	OPT_TUN_L3,
+	OPT_TCP_FLAGS,
+	OPT_TUNNEL,
 };
 
 static const struct option options[] = {
@@ -100,6 +105,11 @@ static const struct option options[] = {
 	{ "output-pcap", required_argument, NULL, OPT_OUTPUT_PCAP },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
+	/* Tunnels and TCP flags */
+	{ "filter-tunnel-pcap-l2", required_argument, NULL, OPT_TUN_L2 },
+	{ "filter-tunnel-pcap-l3", required_argument, NULL, OPT_TUN_L3 },
+	{ "output-tcp-flags", optional_argument, NULL, OPT_TCP_FLAGS },
+	{ "output-tunnel", optional_argument, NULL, OPT_TUNNEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -121,6 +131,9 @@ static const char usage[] =
 	"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
 	"  --exclude-func REGEX         leave out the functions that match\n"
 	"  --filter-track-skb           once an skb matches, report all its later events\n"
+	"  --filter-tunnel-pcap-l2 EXPR pcap-filter on a tunnel's inner packet from its\n"
+	"                               Ethernet header (VXLAN, Geneve, GRE, IPIP, SIT)\n"
+	"  --filter-tunnel-pcap-l3 EXPR the same, from the inner IP header\n"
 	"\n"
 	"Output:\n"
 	"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
@@ -128,6 +141,8 @@ static const char usage[] =
 	"  --output-stack               the kernel stack of each event\n"
 	"  --output-skb                 the whole struct sk_buff, field by field\n"
 	"  --output-caller              the calling function (kprobe backends)\n"
+	"  --output-tcp-flags           TCP flags after the tuple, as tcpdump: [S.]\n"
+	"  --output-tunnel              a tunnel's kind, VNI/key and inner tuple\n"
 	"  --output-return              each function's return value and time;\n"
 	"                               the explorer shows a call tree (kprobe\n"
 	"                               backends)\n"
@@ -497,6 +512,26 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_TRACK:
 			ret = bool_arg(name, optarg, &c->track_skb, err,
 				       errlen);
+			break;
+		/* Tunnels and TCP flags */
+		case OPT_TUN_L2:
+		case OPT_TUN_L3:
+			if (!optarg[strspn(optarg, " \t")]) {
+				snprintf(err, errlen, "--%s: empty expression",
+					 name);
+				ret = -EINVAL;
+				break;
+			}
+			ret = pcapexpr_set_tunnel(&c->filter,
+						  opt == OPT_TUN_L2, optarg,
+						  err, errlen);
+			break;
+		case OPT_TCP_FLAGS:
+			ret = bool_arg(name, optarg, &c->tcp_flags, err,
+				       errlen);
+			break;
+		case OPT_TUNNEL:
+			ret = bool_arg(name, optarg, &c->tunnel, err, errlen);
 			break;
 		case OPT_ALL_KMODS: c->all_kmods = 1; break;
 		case OPT_LIST_FUNCS: c->list_funcs = 1; break;

@@ -43,6 +43,8 @@ struct cli {
 	const char *record;      /* --record PATH */
 	const char *replay;      /* --replay PATH: no BPF, no root */
 	int help, version;
+	/* --output-tcp-flags, --output-tunnel */
+	int tcp_flags, tunnel;
 };
 
 /*

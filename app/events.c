@@ -165,19 +165,19 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 
 		for (int i = 0; i < n; i++)
 			frames[i] = syms[i];
-		len = json_format(a->lo, ev, frames, n, why, line,
-				  sizeof(line));
+		len = json_format_tail(a->lo, ev, tail, frames, n, why, line,
+				       sizeof(line));
 		if (len < (int)sizeof(line)) {
 			fprintf(a->out, "%s\n", line);
 		} else if ((js = malloc((size_t)len + 1))) {
-			json_format(a->lo, ev, frames, n, why, js,
-				    (size_t)len + 1);
+			json_format_tail(a->lo, ev, tail, frames, n, why, js,
+					 (size_t)len + 1);
 			fprintf(a->out, "%s\n", js);
 			free(js);
 		}
 		goto counted;
 	}
-	line_format(a->lo, ev, line, sizeof(line));
+	line_format_tail(a->lo, ev, tail, line, sizeof(line));
 	fprintf(a->out, "%s\n", line);
 	/* The drop's explanation: one indented line under it. */
 	if (why && why->kind != EXPLAIN_NONE)

@@ -116,6 +116,11 @@ enum skbs_event_flags2 {
 	SKBS_EV2_CGROUP = 1 << 1,    /* cgroup is valid */
 	SKBS_EV2_SKB_CUT = 1 << 2,   /* the --output-skb text was cut short */
 	SKBS_EV2_XDP = 1 << 3,       /* skb is a struct xdp_buff, not an skb */
+	/* The tuple is an ARP header's (l3_proto ETH_P_ARP): saddr holds the
+	 * sender's IPv4 address then its MAC, daddr the target's, sport the
+	 * opcode. */
+	SKBS_EV2_ARP = 1 << 4,
+	SKBS_EV2_VLAN = 1 << 5, /* an 802.1Q/802.1ad tag in the header bytes */
 };
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
@@ -205,12 +210,19 @@ enum skbs_filter_flags {
 	/* Some hook is muted: check the muted map (session_set_filter sets
 	 * it; without it a hit pays no attach-cookie lookup for it). */
 	SKBS_F_MUTED = 1 << 12,
+	/* --filter-tunnel-pcap-l2/-l3: run tun_l2 / tun_l3 on the inner
+	 * packet of a tunnel (tunnel.bpf.h). */
+	SKBS_F_TUN_L2 = 1 << 15,
+	SKBS_F_TUN_L3 = 1 << 16,
 };
 
 enum skbs_output_flags {
 	SKBS_O_STACK = 1 << 0,  /* collect a kernel stack id */
 	SKBS_O_SKB = 1 << 1,    /* dump struct sk_buff text into the tail */
 	SKBS_O_CALLER = 1 << 2, /* kprobes: read the return address */
+	/* User space only: the programs read both whatever these say. */
+	SKBS_O_TUNNEL = 1 << 4,    /* --output-tunnel */
+	SKBS_O_TCP_FLAGS = 1 << 5, /* --output-tcp-flags */
 };
 
 /* One slot of the config map. The programs read the slot named by the
@@ -243,6 +255,16 @@ struct skbs_filter {
 	/* The expression as the user wrote it, for display; the programs
 	 * never read it. */
 	char pcap_text[SKBS_PCAP_TEXT];
+	/* --filter-tunnel-pcap-l2/-l3: pcap expressions on the inner packet
+	 * of a tunnel, from its Ethernet header (l2) or its IP header (l3),
+	 * and their text for display. */
+	__u16 tun_len_l2;
+	__u16 tun_len_l3;
+	__u32 tun_pad;
+	struct skbs_cbpf_insn tun_l2[SKBS_CBPF_MAX];
+	struct skbs_cbpf_insn tun_l3[SKBS_CBPF_MAX];
+	char tun_text_l2[SKBS_PCAP_TEXT];
+	char tun_text_l3[SKBS_PCAP_TEXT];
 };
 
 /* Hook ids below this can be muted live (the muted map). */

@@ -16,6 +16,7 @@
 #include "events.h"
 #include "skb.bpf.h"
 #include "filter.bpf.h"
+#include "tunnel.bpf.h"
 #include "ipt.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -237,7 +238,8 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	struct skbs_event *ev;
 	__u32 zero = 0, slot = 0;
 	__u64 key = (__u64)skb;
-	__u16 mac_len, proto;
+	__u16 proto;
+	__u32 l4;
 
 	f = active_filter(&slot);
 	h->sc = bpf_map_lookup_elem(&scratch_map, &zero);
@@ -282,16 +284,20 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	if (!ev->l3_proto && (f->flags & SKBS_F_NO_NFTRACE) && nftrace_msg(skb))
 		return 0;
 	ev->len = RD(kind, skb, len);
-	mac_len = f->flags & SKBS_F_PCAP ? RD(kind, skb, mac_len) : 0;
 	ev->l4_proto = 0;
+	ev->flags2 = 0;
+	ev->tcp_flags = 0;
 	ev->sport = ev->dport = 0;
 	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
-	read_tuple(off, ev);
+	l4 = read_tuple(off, ev);
 	if (!h->follow && !match_tuple(f, ev))
 		return 0;
 	if (!h->follow && (f->flags & SKBS_F_PCAP) &&
-	    !run_pcap(off, mac_len, f, slot))
+	    !run_pcap(off, bpf_ntohs(proto), slot))
+		return 0;
+	if (!h->follow && (f->flags & (SKBS_F_TUN_L2 | SKBS_F_TUN_L3)) &&
+	    !run_tunnel(off, ev, l4, f->flags, slot))
 		return 0;
 	return 1;
 }
@@ -337,8 +343,7 @@ static __always_inline __u32 fill_event(struct hit *h,
 	ev->ip = 0;
 	ev->caller = 0;
 	ev->cgroup = 0;
-	ev->flags2 = 0;
-	ev->tcp_flags = 0;
+	/* flags2 and tcp_flags: set by filter_skb, with the tuple. */
 	ev->nmeta = 0;
 	ev->aux = 0;
 	if (kind != STUB_KPROBE) {

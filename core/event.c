@@ -7,7 +7,8 @@
 _Static_assert(sizeof(struct skbs_event) == 184,
 	       "struct skbs_event changed size: both sides must agree");
 _Static_assert(sizeof(struct skbs_filter) ==
-		       88 + 2 * 8 * SKBS_CBPF_MAX + SKBS_PCAP_TEXT,
+		       88 + 2 * 8 * SKBS_CBPF_MAX + SKBS_PCAP_TEXT + 8 +
+			       2 * 8 * SKBS_CBPF_MAX + 2 * SKBS_PCAP_TEXT,
 	       "struct skbs_filter changed size: both sides must agree");
 
 int event_decode(const void *data, size_t size, const struct skbs_event **ev,

@@ -29,6 +29,11 @@ struct explain;
 int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		const char *const *stack, int nstack, const struct explain *why,
 		char *buf, size_t len);
+/* json_format, with the event's tail (its header bytes) at hand for what
+ * is decoded from them (--output-tunnel's "tunnel"); tail may be NULL. */
+int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
+		     const char *tail, const char *const *stack, int nstack,
+		     const struct explain *why, char *buf, size_t len);
 /* One return record (--output-return) as a JSON object: "type":"return",
  * skb, cpu, func, depth, the raw "ret" and its decoded "retval", the
  * time at return and "duration_ns". Returns the length needed. */
