@@ -522,9 +522,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 				ret = -EINVAL;
 				break;
 			}
-			ret = pcapexpr_set_tunnel(&c->filter,
-						  opt == OPT_TUN_L2, optarg,
-						  err, errlen);
+			ret = pcapexpr_set_tunnel(&c->filter, opt == OPT_TUN_L2,
+						  optarg, err, errlen);
 			break;
 		case OPT_TCP_FLAGS:
 			ret = bool_arg(name, optarg, &c->tcp_flags, err,

@@ -289,8 +289,8 @@ static __noinline int cbpf_run_at(const unsigned char *head, __u32 start,
 			n = avail;
 			asm volatile("" : "+r"(n));
 			n &= CBPF_BUF - 1;
-			if (n && !bpf_probe_read_kernel(r->pkt.buf, n,
-							head + start))
+			if (n &&
+			    !bpf_probe_read_kernel(r->pkt.buf, n, head + start))
 				r->pkt.buflen = n;
 		}
 	}

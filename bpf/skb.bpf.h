@@ -189,8 +189,8 @@ union l3_buf {
  * saddr and daddr; the opcode in sport. */
 static __always_inline void set_arp(struct skbs_event *ev, const __u8 *b)
 {
-	if (b[0] != 0 || b[1] != 1 || b[2] != 0x08 || b[3] != 0 ||
-	    b[4] != 6 || b[5] != 4)
+	if (b[0] != 0 || b[1] != 1 || b[2] != 0x08 || b[3] != 0 || b[4] != 6 ||
+	    b[5] != 4)
 		return;
 	__builtin_memcpy(ev->saddr, b + 14, 4);
 	__builtin_memcpy(ev->saddr + 4, b + 8, 6);

@@ -83,13 +83,13 @@ static const struct {
 	__u16 type;
 	const char *name;
 } ethertypes[] = {
-	{ 0x0004, "llc" },	 { 0x0800, "ip" },	{ 0x0806, "arp" },
-	{ 0x8035, "rarp" },	 { 0x8100, "vlan" },	{ 0x8137, "ipx" },
-	{ 0x86dd, "ip6" },	 { 0x8847, "mpls" },	{ 0x8848, "mpls-mc" },
-	{ 0x8863, "pppoe-disc" }, { 0x8864, "pppoe" }, { 0x888e, "eapol" },
-	{ 0x88a8, "qinq" },	 { 0x88cc, "lldp" },	{ 0x88e5, "macsec" },
-	{ 0x88f7, "ptp" },	 { 0x6558, "teb" },	{ 0x0019, "can" },
-	{ 0x88b5, "exp1" },	 { 0x9000, "loopback" },
+	{ 0x0004, "llc" },        { 0x0800, "ip" },       { 0x0806, "arp" },
+	{ 0x8035, "rarp" },       { 0x8100, "vlan" },     { 0x8137, "ipx" },
+	{ 0x86dd, "ip6" },        { 0x8847, "mpls" },     { 0x8848, "mpls-mc" },
+	{ 0x8863, "pppoe-disc" }, { 0x8864, "pppoe" },    { 0x888e, "eapol" },
+	{ 0x88a8, "qinq" },       { 0x88cc, "lldp" },     { 0x88e5, "macsec" },
+	{ 0x88f7, "ptp" },        { 0x6558, "teb" },      { 0x0019, "can" },
+	{ 0x88b5, "exp1" },       { 0x9000, "loopback" },
 };
 
 const char *headers_ethertype(__u16 type)

@@ -93,8 +93,8 @@ static int tuple_members(const struct skbs_event *ev, int tcp_flags, char *buf,
 	if (tcp_flags && ev->l4_proto == 6 &&
 	    (ev->flags2 & SKBS_EV2_TCP_FLAGS) && n > 0 && (size_t)n < len) {
 		headers_tcp_flags(ev->tcp_flags, fl, sizeof(fl));
-		n += snprintf(buf + n, len - (size_t)n,
-			      ",\"tcp_flags\":\"%s\"", fl);
+		n += snprintf(buf + n, len - (size_t)n, ",\"tcp_flags\":\"%s\"",
+			      fl);
 	}
 	return n;
 }
@@ -114,8 +114,8 @@ static int arp_members(const struct skbs_event *ev, char *buf, size_t len)
 			"\"target_ip\":\"%s\","
 			"\"target_mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
 			"\"desc\":\"%s\"}",
-			ev->sport, s, sm[0], sm[1], sm[2], sm[3], sm[4], sm[5], d,
-			tm[0], tm[1], tm[2], tm[3], tm[4], tm[5], desc);
+			ev->sport, s, sm[0], sm[1], sm[2], sm[3], sm[4], sm[5],
+			d, tm[0], tm[1], tm[2], tm[3], tm[4], tm[5], desc);
 }
 
 /* --output-tunnel: the tunnel in the header bytes, outer and inner. */

@@ -157,8 +157,8 @@ int line_tuple_flags(const struct skbs_event *ev, int tcp_flags, char *buf,
 		if (fam == 6)
 			return snprintf(buf, len, "[%s]:%u->[%s]:%u(%s)%s", s,
 					ev->sport, d, ev->dport, p, fl);
-		return snprintf(buf, len, "%s:%u->%s:%u(%s)%s", s, ev->sport,
-				d, ev->dport, p, fl);
+		return snprintf(buf, len, "%s:%u->%s:%u(%s)%s", s, ev->sport, d,
+				ev->dport, p, fl);
 	}
 	if (ev->l4_proto == 1 || ev->l4_proto == 58)
 		return snprintf(buf, len, "%s->%s(%s %u/%u)", s, d, p,

@@ -24,9 +24,9 @@ enum ts_mode {
 struct line_opts {
 	int meta; /* NETNS MARK IFACE PROTO MTU LEN */
 	int tuple;
-	int caller; /* append the calling function */
+	int caller;    /* append the calling function */
 	int tcp_flags; /* --output-tcp-flags: "[S.]" after a TCP tuple */
-	int tunnel;    /* --output-tunnel: a tunnel's kind, id and inner tuple */
+	int tunnel; /* --output-tunnel: a tunnel's kind, id and inner tuple */
 	enum ts_mode ts;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
 	long long realtime_offset_ns;
