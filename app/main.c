@@ -387,20 +387,17 @@ int main(int argc, char **argv)
 			"instructions (Ethernet/IP), run in the kernel by %s\n",
 			a.cli.filter.pcap_text, a.cli.filter.pcap_len_l2,
 			a.cli.filter.pcap_len_l3, session_pcap_mode(a.s));
-	if (a.cli.filter.flags & (SKBS_F_TUN_L2 | SKBS_F_TUN_L3))
-		fprintf(stderr,
-			"skbscope: tunnel pcap-filter%s%s%s%s%s: on the inner "
-			"packet of VXLAN, Geneve, GRE, IPIP and SIT; other "
-			"packets pass it\n",
-			a.cli.filter.flags & SKBS_F_TUN_L2 ? " l2 '" : "",
-			a.cli.filter.flags & SKBS_F_TUN_L2 ?
-				a.cli.filter.tun_text_l2 :
-				"",
-			a.cli.filter.flags & SKBS_F_TUN_L2 ? "'" : "",
-			a.cli.filter.flags & SKBS_F_TUN_L3 ? " l3 '" : "",
-			a.cli.filter.flags & SKBS_F_TUN_L3 ?
-				a.cli.filter.tun_text_l3 :
-				"");
+	if (a.cli.filter.flags & (SKBS_F_TUN_L2 | SKBS_F_TUN_L3)) {
+		const struct skbs_filter *tf = &a.cli.filter;
+
+		fprintf(stderr, "skbscope: tunnel pcap-filter");
+		if (tf->flags & SKBS_F_TUN_L2)
+			fprintf(stderr, " l2 '%s'", tf->tun_text_l2);
+		if (tf->flags & SKBS_F_TUN_L3)
+			fprintf(stderr, " l3 '%s'", tf->tun_text_l3);
+		fprintf(stderr, ": on the inner packet of VXLAN, Geneve, GRE, "
+				"IPIP and SIT; other packets pass it\n");
+	}
 	if (a.cli.show_failed)
 		show_failed(a.s);
 	/* The backend and the hook table are known from here on. */
