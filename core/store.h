@@ -29,7 +29,9 @@ struct hop {
 	__u8 l4_proto;
 	__u8 flags; /* enum skbs_event_flags */
 	__u8 saddr[16], daddr[16];
-	__u16 hdr_len; /* captured header bytes (--snaplen) */
+	__u16 hdr_len;  /* captured header bytes (--snaplen) */
+	__u16 flags2;   /* enum skbs_event_flags2 */
+	__u8 tcp_flags; /* when flags2 has SKBS_EV2_TCP_FLAGS */
 	/* The function's return (--output-return): has_ret says whether
 	 * ret, ret_kind (enum ret_kind) and dur (ns in the call) are set. */
 	__u8 has_ret;
