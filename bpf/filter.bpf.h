@@ -126,7 +126,7 @@ static __always_inline int match_tuple(const struct skbs_filter *f,
 struct cbpf_pkt {
 	/* Kernel address that offset 0 of the program's packet maps to:
 	 * ETH_HLEN before the first real byte when the Ethernet header is
-	 * made up (see cbpf_run_at), so that loads past buf read the
+	 * made up (see cbpf_go), so that loads past buf read the
 	 * right bytes. */
 	__u64 addr;
 	__u32 buflen; /* bytes of the packet copied into buf */
@@ -238,30 +238,32 @@ static long cbpf_loop_cb(__u32 i, void *data)
 #endif
 
 /*
- * Run one of the slot's programs (prog << 1 | slot) over the bytes from
- * head + start to head + tail. A nonzero eth_proto puts a made-up
- * Ethernet header (zero addresses, that type) before them: an Ethernet
- * program then runs on a packet that has no link-layer header at this
- * hook (ARP at arp_rcv on a device without one, the inner IP packet of
- * IPIP), and terms on the type ("arp", "ip") match while "ether host"
- * matches nothing. 1 when the program accepts.
+ * Run program prog of the filter over the bytes from head + start to
+ * head + tail. A nonzero eth_proto puts a made-up Ethernet header (zero
+ * addresses, that type) before them: an Ethernet program then runs on a
+ * packet that has no link-layer header at this hook (ARP seen from its
+ * network header, the inner IP packet of IPIP), and terms on the type
+ * ("arp", "ip") match while "ether host" matches nothing. 1 when the
+ * program accepts. prog_slot is enum cbpf_prog << 1 | the filter slot.
+ * Global, verified once per program load on its own (its arguments are
+ * scalars: head_addr a laundered skb->head): inlined, the bounded loop of
+ * kernels without bpf_loop was walked in every state of its caller.
  */
-static __noinline int cbpf_run_at(const unsigned char *head, __u32 start,
-				  __u32 tail, __u32 prog_slot, __u32 eth_proto)
+__attribute__((noinline)) int cbpf_go(__u64 head_addr, __u32 start, __u32 tail,
+				      __u32 prog_slot, __u32 eth_proto)
 {
-	__u32 zero = 0, slot = prog_slot & 1, avail, n;
+	const unsigned char *head = (const unsigned char *)head_addr;
+	__u32 zero = 0, avail, n, prog = prog_slot >> 1, slot = prog_slot & 1;
 	struct cbpf_state *r = bpf_map_lookup_elem(&cbpf_map, &zero);
 	struct skbs_filter *f = bpf_map_lookup_elem(&cfg_slots, &slot);
 
 	if (!r || !f || tail <= start)
 		return 0;
-	r->prog = prog_slot >> 1;
-	switch (r->prog) {
-	case CBPF_PCAP_L2: r->vm.n = f->pcap_len_l2; break;
-	case CBPF_PCAP_L3: r->vm.n = f->pcap_len_l3; break;
-	case CBPF_TUN_L2: r->vm.n = f->tun_len_l2; break;
-	default: r->vm.n = f->tun_len_l3; break;
-	}
+	r->prog = prog;
+	r->vm.n = prog == CBPF_PCAP_L2 ? f->pcap_len_l2 :
+		  prog == CBPF_PCAP_L3 ? f->pcap_len_l3 :
+		  prog == CBPF_TUN_L2  ? f->tun_len_l2 :
+					 f->tun_len_l3;
 	avail = tail - start;
 	r->pkt.buflen = 0;
 	if (eth_proto) {
@@ -303,41 +305,52 @@ static __noinline int cbpf_run_at(const unsigned char *head, __u32 start,
 	/* Classic BPF only jumps forward, so a program of n instructions
 	 * ends within n steps. The step is a global function, so this loop
 	 * costs the verifier a few instructions per iteration. */
-	for (int i = 0; i < SKBS_CBPF_MAX; i++)
-		if (cbpf_step(i))
+	for (int i = 0; i < SKBS_CBPF_MAX; i++) {
+		__u32 a = i;
+
+		/* The argument is unused: without the barrier clang leaves
+		 * R1 as it was, and the verifier wants a scalar there. */
+		asm volatile("" : "+r"(a));
+		if (cbpf_step(a))
 			break;
+	}
 #endif
 	return r->vm.ret != 0;
 }
 
 /*
- * Does the packet match the pcap expression? Wherever the packet has the
- * bytes the expression names. The Ethernet program runs from the MAC
- * header when there is a whole one before the network header (or no
- * network header yet): on transmit from dev_queue_xmit on, on receive
- * from eth_type_trans on, 802.1Q tags in the bytes included. skb->mac_len
- * does not say so: it is 0 on the whole transmit path and at
- * netif_receive_skb, set only later in receive. Else the IP program runs
- * from the network header; a packet there that is not IP (ARP, or any
- * other type skb->protocol names) gets the Ethernet program over a
- * made-up Ethernet header of that type.
+ * Where the pcap expression runs: wherever the packet has the bytes it
+ * names. The Ethernet program runs from the MAC header when there is a
+ * whole one before the network header (or no network header yet): on
+ * transmit from dev_queue_xmit on, on receive from eth_type_trans on,
+ * 802.1Q tags in the bytes included. skb->mac_len does not say so: it is 0
+ * on the whole transmit path and at netif_receive_skb, set only later in
+ * receive. Else the IP program runs from the network header; a packet
+ * there that is not IP (ARP, or any other type skb->protocol names) gets
+ * the Ethernet program over a made-up Ethernet header of that type.
+ * proto is skb->protocol, host order. -1 when there is no header to run
+ * it from (no match).
  */
-static __always_inline int run_pcap(const struct skb_off *o, __u16 proto,
-				    __u32 slot)
+static __always_inline int pcap_start(const struct skb_off *o, __u32 proto,
+				      __u32 *start, __u32 *prog, __u32 *eth)
 {
 	__u16 nh = o->nh, mh = o->mh;
 
+	*prog = CBPF_PCAP_L2;
+	*eth = 0;
 	if (mh != NO_HEADER && mh + ETH_HLEN <= o->tail &&
-	    (nh == NO_HEADER || nh >= mh + ETH_HLEN))
-		return cbpf_run_at(o->head, mh, o->tail,
-				   CBPF_PCAP_L2 << 1 | slot, 0);
-	if (nh == NO_HEADER)
+	    (nh == NO_HEADER || nh >= mh + ETH_HLEN)) {
+		*start = mh;
 		return 0;
+	}
+	if (nh == NO_HEADER)
+		return -1;
+	*start = nh;
 	if (!proto || proto == ETH_P_IP || proto == ETH_P_IPV6)
-		return cbpf_run_at(o->head, nh, o->tail,
-				   CBPF_PCAP_L3 << 1 | slot, 0);
-	return cbpf_run_at(o->head, nh, o->tail, CBPF_PCAP_L2 << 1 | slot,
-			   proto);
+		*prog = CBPF_PCAP_L3;
+	else
+		*eth = proto & 0xffff;
+	return 0;
 }
 
 #endif

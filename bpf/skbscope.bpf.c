@@ -293,11 +293,10 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	l4 = read_tuple(off, ev);
 	if (!h->follow && !match_tuple(f, ev))
 		return 0;
-	if (!h->follow && (f->flags & SKBS_F_PCAP) &&
-	    !run_pcap(off, bpf_ntohs(proto), slot))
-		return 0;
-	if (!h->follow && (f->flags & (SKBS_F_TUN_L2 | SKBS_F_TUN_L3)) &&
-	    !run_tunnel(off, ev, l4, f->flags, slot))
+	if (!h->follow &&
+	    (f->flags & (SKBS_F_PCAP | SKBS_F_TUN_L2 | SKBS_F_TUN_L3)) &&
+	    !run_exprs(off, f, l4 << 1 | (slot & 1),
+		       (__u32)bpf_ntohs(proto) << 8 | ev->l4_proto, ev->dport))
 		return 0;
 	return 1;
 }

@@ -21,7 +21,6 @@
 #define TUN_IPPROTO_GRE 47
 #define TUN_ETH_P_TEB 0x6558 /* transparent Ethernet bridging */
 
-/* An inner packet's type: Ethernet (1), IP (0), or none we run (-1). */
 static __always_inline int tun_type(__u16 type)
 {
 	if (type == TUN_ETH_P_TEB)
@@ -38,27 +37,23 @@ static __always_inline int tun_type(__u16 type)
  * offset from head, from read_tuple. Returns the inner header's offset
  * from head with *l2 set when it is an Ethernet header, or 0.
  */
-static __always_inline __u32 tunnel_inner(const struct skb_off *o,
-					  const struct skbs_event *ev, __u32 l4,
-					  __u32 *l2)
+static __always_inline __u32 tunnel_inner(const unsigned char *head, __u32 l4,
+					  __u32 proto, __u32 dport, __u32 *l2)
 {
 	__u32 flags, len;
 	__u8 b[4];
 	int t;
 
-	if (!l4)
-		return 0;
-	if (ev->l4_proto == TUN_IPPROTO_IPIP ||
-	    ev->l4_proto == TUN_IPPROTO_IPV6) {
+	if (proto == TUN_IPPROTO_IPIP || proto == TUN_IPPROTO_IPV6) {
 		*l2 = 0;
 		return l4;
 	}
-	if (ev->l4_proto == IPPROTO_UDP && ev->dport == TUN_VXLAN_PORT) {
+	if (proto == IPPROTO_UDP && dport == TUN_VXLAN_PORT) {
 		*l2 = 1;
 		return l4 + 16;
 	}
-	if (ev->l4_proto == IPPROTO_UDP && ev->dport == TUN_GENEVE_PORT) {
-		if (bpf_probe_read_kernel(b, sizeof(b), o->head + l4 + 8))
+	if (proto == IPPROTO_UDP && dport == TUN_GENEVE_PORT) {
+		if (bpf_probe_read_kernel(b, sizeof(b), head + l4 + 8))
 			return 0;
 		t = tun_type((__u16)b[2] << 8 | b[3]);
 		if (t < 0 || (b[0] >> 6))
@@ -66,8 +61,8 @@ static __always_inline __u32 tunnel_inner(const struct skb_off *o,
 		*l2 = t;
 		return l4 + 16 + (b[0] & 0x3f) * 4;
 	}
-	if (ev->l4_proto != TUN_IPPROTO_GRE ||
-	    bpf_probe_read_kernel(b, sizeof(b), o->head + l4))
+	if (proto != TUN_IPPROTO_GRE ||
+	    bpf_probe_read_kernel(b, sizeof(b), head + l4))
 		return 0;
 	flags = (__u32)b[0] << 8 | b[1];
 	t = tun_type((__u16)b[2] << 8 | b[3]);
@@ -80,34 +75,77 @@ static __always_inline __u32 tunnel_inner(const struct skb_off *o,
 	return l4 + len;
 }
 
-/* Do the tunnel programs accept the packet? As in pwru, a packet that is
- * no tunnel (or one not parsed here) is not filtered by them: the outer
- * expression decides for it. An l2 expression on an IP inner packet runs
- * over a made-up Ethernet header; an l3 one on an Ethernet inner packet
- * from after its Ethernet header. */
-static __always_inline int run_tunnel(const struct skb_off *o,
-				      const struct skbs_event *ev, __u32 l4,
-				      __u32 flags, __u32 slot)
+/* tunnel_inner as a global function, verified once on its own: its
+ * branches (one per kind, one per optional GRE field) would otherwise be
+ * walked in every state of run_exprs. Returns the inner header's offset
+ * << 1 | 1 when it is Ethernet, or 0. head_addr is skb->head. */
+__attribute__((noinline)) __u32 tunnel_locate(__u64 head_addr, __u32 l4,
+					      __u32 proto_port)
 {
-	__u32 l2 = 0, in = tunnel_inner(o, ev, l4, &l2), proto = 0;
+	__u32 l2 = 0, in;
+
+	if (!l4)
+		return 0;
+	in = tunnel_inner((const unsigned char *)head_addr, l4,
+			  proto_port >> 16, proto_port & 0xffff, &l2);
+	return in ? in << 1 | (l2 & 1) : 0;
+}
+
+/*
+ * The filter's expressions on the packet: the pcap one (pcap_start) and
+ * the tunnel ones (--filter-tunnel-pcap-l2/-l3). As in pwru, a packet that
+ * is no tunnel (or one not parsed here) is not filtered by the tunnel
+ * programs: the outer expression decides for it. An l2 expression on an
+ * IP inner packet runs over a made-up Ethernet header; an l3 one on an
+ * Ethernet inner packet from after its Ethernet header. l4_slot is the
+ * outer L4 header's offset (0: none) << 1 | the filter slot; protos is
+ * skb->protocol (host order) << 8 | the L4 protocol; dport the outer
+ * destination port (at most five arguments to a BPF function). The three
+ * programs go through one loop, so that the interpreter's driver is
+ * inlined once (see cbpf_go): static functions are verified in their
+ * caller's states, and each site of it multiplied them.
+ */
+static __noinline int run_exprs(const struct skb_off *o, struct skbs_filter *f,
+				__u32 l4_slot, __u32 protos, __u32 dport)
+{
+	__u32 loc = 0, in = 0, l2 = 0, eth_in = 0, slot = l4_slot & 1;
+	__u32 l4 = l4_slot >> 1, proto = protos >> 8;
 	__u8 v = 0;
 
-	if (!in)
-		return 1;
-	if (flags & SKBS_F_TUN_L2) {
-		if (!l2) {
+	/* skb->head laundered into a scalar: global functions take
+	 * scalars only. */
+	__u64 head = 0;
+
+	bpf_probe_read_kernel(&head, sizeof(head), &o->head);
+	if (f->flags & (SKBS_F_TUN_L2 | SKBS_F_TUN_L3)) {
+		loc = tunnel_locate(head, l4, (protos & 0xff) << 16 | dport);
+		in = loc >> 1;
+		l2 = loc & 1;
+		if (in && !l2) {
 			if (bpf_probe_read_kernel(&v, 1, o->head + in))
 				return 0;
-			proto = (v >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
+			eth_in = (v >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
 		}
-		if (!cbpf_run_at(o->head, in, o->tail, CBPF_TUN_L2 << 1 | slot,
-				 proto))
+	}
+	for (int k = 0; k < 3; k++) {
+		__u32 start, prog, eth = 0;
+
+		if (k == 0) {
+			if (!(f->flags & SKBS_F_PCAP))
+				continue;
+			if (pcap_start(o, proto, &start, &prog, &eth))
+				return 0;
+		} else {
+			if (!in || !(f->flags &
+				     (k == 1 ? SKBS_F_TUN_L2 : SKBS_F_TUN_L3)))
+				continue;
+			prog = k == 1 ? CBPF_TUN_L2 : CBPF_TUN_L3;
+			start = k == 2 && l2 ? in + ETH_HLEN : in;
+			eth = k == 1 ? eth_in : 0;
+		}
+		if (!cbpf_go(head, start, o->tail, prog << 1 | slot, eth))
 			return 0;
 	}
-	if ((flags & SKBS_F_TUN_L3) &&
-	    !cbpf_run_at(o->head, l2 ? in + ETH_HLEN : in, o->tail,
-			 CBPF_TUN_L3 << 1 | slot, 0))
-		return 0;
 	return 1;
 }
 
