@@ -87,10 +87,15 @@ s.bind(("", 7501)); s.listen(1); s.settimeout(5)
 c, _ = s.accept(); c.recv(100); time.sleep(0.2); c.close()
 ' &
 	PIDS="$PIDS $!"
-	sleep 0.3
+	sleep 0.1
 	ip netns exec "$A" python3 -c '
 import socket, sys, time
-c = socket.create_connection((sys.argv[1], 7501)); c.send(b"hi"); time.sleep(0.3); c.close()
+for i in range(50):  # until the listener is up, under load too
+    try:
+        c = socket.create_connection((sys.argv[1], 7501)); break
+    except ConnectionRefusedError:
+        time.sleep(0.1)
+c.send(b"hi"); time.sleep(0.3); c.close()
 try: socket.create_connection((sys.argv[1], 7502), timeout=1)
 except OSError: pass
 ' "$NET.2"

@@ -11,6 +11,8 @@
 #include "core/output_json.h"
 #include "core/output_line.h"
 #include "core/pcapexpr.h"
+#include "core/store.h"
+#include "tui/fmt.h"
 #include "test.h"
 
 /* A packet under construction. */
@@ -443,4 +445,37 @@ TEST(packets_json_arp_tunnel_flags)
 	CHECK(!strstr(buf, "\"tuple\""));
 	line_out_free(lo);
 	hooks_free(h);
+}
+
+/* The explorer's tuple column and detail pane take the hop's copy of the
+ * event: ARP described, TCP flags always shown. */
+TEST(packets_explorer_tuple)
+{
+	struct pkt a = arp(2);
+	struct skbs_event ev = { 0 };
+	struct hop h = { 0 };
+	char buf[128];
+	size_t l4;
+
+	CHECK_INT(headers_tuple(a.b, a.n, 1, &ev, &l4), 0);
+	h.flags = ev.flags;
+	h.flags2 = ev.flags2;
+	h.l3_proto = ev.l3_proto;
+	h.sport = ev.sport;
+	memcpy(h.saddr, ev.saddr, 16);
+	memcpy(h.daddr, ev.daddr, 16);
+	fmt_tuple(&h, buf, sizeof(buf));
+	CHECK_STR(buf, "arp reply 10.0.0.2 is-at 02:00:00:00:00:01");
+	memset(&h, 0, sizeof(h));
+	h.flags = SKBS_EV_TUPLE;
+	h.flags2 = SKBS_EV2_TCP_FLAGS;
+	h.tcp_flags = 0x14;
+	h.l3_proto = 0x0800;
+	h.l4_proto = 6;
+	h.sport = 80;
+	h.dport = 40000;
+	h.saddr[0] = 10, h.saddr[3] = 2;
+	h.daddr[0] = 10, h.daddr[3] = 1;
+	fmt_tuple(&h, buf, sizeof(buf));
+	CHECK_STR(buf, "10.0.0.2:80->10.0.0.1:40000(tcp)[R.]");
 }
