@@ -134,4 +134,45 @@ if start_trace "$OUT" --filter-netns "$A" "tcp port 7501"; then
 else
 	not_ok "start trace (no flags)"
 fi
+# 4. The explorer, live: the filter bar takes the pcap TCP-flag expression
+# and "arp", written into the kernel's map while tracing runs; the tuple
+# column shows the flags and the ARP description.
+if command -v tmux >/dev/null; then
+	S=skba-tui-$$
+	screen() { screen_of "$S"; }
+	wait_screen() { wait_screen_of "$S" "$@"; }
+	rm -f "$TMP/ready"
+	tm new-session -d -s "$S" -x 132 -y 40 \
+		"$SKBSCOPE --filter-netns $A --ready-file $TMP/ready 2>$TMP/tui.err; sleep 30"
+	if wait_file "$TMP/ready" 30 && wait_screen "^ skbscope .*tracepoint" 10; then
+		tm send-keys -t "$S" '\'
+		tm send-keys -t "$S" C-u
+		tm send-keys -t "$S" -l 'tcp[tcpflags] & tcp-syn != 0'
+		tm send-keys -t "$S" Enter
+		wait_screen "filter applied in the kernel" 5
+		tcp_talk
+		check "explorer: live tcp-syn filter, [S] in the tuple column" \
+			wait_screen "$NET\.1:[0-9]+->$NET\.2:7501\(tcp\)\[S\]" 10
+		check "explorer: and [S.]" \
+			wait_screen "$NET\.2:7501->$NET\.1:[0-9]+\(tcp\)\[S\.\]" 5
+		check "explorer: no [P.] under the tcp-syn filter" \
+			bash -c "! tmux -S '$TSOCK' capture-pane -p -t '$S' | grep -q '(tcp)\[P\.\]'"
+		tm send-keys -t "$S" '\'
+		tm send-keys -t "$S" C-u
+		tm send-keys -t "$S" -l 'arp'
+		tm send-keys -t "$S" Enter
+		sleep 0.5
+		ip -n "$B" addr add "$NET.4/24" dev vb
+		send_udp "$A" "$NET.4" 7301 1
+		check "explorer: live arp filter, who-has in the tuple column" \
+			wait_screen "arp who-has $NET\.4 tell $NET\.1" 10
+		screen >"$TMP/last-screen"; [ -n "$PKT_DEBUG" ] && cat "$TMP/last-screen"
+		tm send-keys -t "$S" q
+	else
+		not_ok "explorer starts"; cat "$TMP/tui.err"
+	fi
+	tm kill-session -t "$S" 2>/dev/null
+else
+	not_ok "tmux is not installed: the explorer checks cannot run"
+fi
 finish
