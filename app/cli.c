@@ -77,6 +77,11 @@ enum {
 	OPT_FILTER_CGROUP,
 	OPT_SHINFO,
 	OPT_SKB_CB,
+	/* Tunnels and TCP flags (issue 16) */
+	OPT_TUN_L2,
+	OPT_TUN_L3,
+	OPT_TCP_FLAGS,
+	OPT_TUNNEL,
 };
 
 static const struct option options[] = {
@@ -140,6 +145,11 @@ static const struct option options[] = {
 	{ "filter-cgroup", required_argument, NULL, OPT_FILTER_CGROUP },
 	{ "output-skb-shared-info", optional_argument, NULL, OPT_SHINFO },
 	{ "output-skb-cb", optional_argument, NULL, OPT_SKB_CB },
+	/* Tunnels and TCP flags */
+	{ "filter-tunnel-pcap-l2", required_argument, NULL, OPT_TUN_L2 },
+	{ "filter-tunnel-pcap-l3", required_argument, NULL, OPT_TUN_L3 },
+	{ "output-tcp-flags", optional_argument, NULL, OPT_TCP_FLAGS },
+	{ "output-tunnel", optional_argument, NULL, OPT_TUNNEL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -165,6 +175,9 @@ static const char usage[] =
 	"                               ('skb->mark == 0x40 && skb->dev->ifindex == 3')\n"
 	"  --filter-xdp-expr EXPR       ... on struct xdp_buff, for XDP hops\n"
 	"  --filter-cgroup PATH         the packet's cgroup (socket's, else task's) is PATH\n"
+	"  --filter-tunnel-pcap-l2 EXPR pcap-filter on a tunnel's inner packet from its\n"
+	"                               Ethernet header (VXLAN, Geneve, GRE, IPIP, SIT)\n"
+	"  --filter-tunnel-pcap-l3 EXPR the same, from the inner IP header\n"
 	"\n"
 	"Output:\n"
 	"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
@@ -174,6 +187,8 @@ static const char usage[] =
 	"  --output-skb-shared-info     the skb's struct skb_shared_info, field by field\n"
 	"  --output-skb-cb              __sk_buff->cb[] (five u32)\n"
 	"  --output-caller              the calling function (kprobe backends)\n"
+	"  --output-tcp-flags           TCP flags after the tuple, as tcpdump: [S.]\n"
+	"  --output-tunnel              a tunnel's kind, VNI/key and inner tuple\n"
 	"  --output-return              each function's return value and time;\n"
 	"                               the explorer shows a call tree (kprobe\n"
 	"                               backends)\n"
@@ -608,6 +623,25 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_TRACK:
 			ret = bool_arg(name, optarg, &c->track_skb, err,
 				       errlen);
+			break;
+		/* Tunnels and TCP flags */
+		case OPT_TUN_L2:
+		case OPT_TUN_L3:
+			if (!optarg[strspn(optarg, " \t")]) {
+				snprintf(err, errlen, "--%s: empty expression",
+					 name);
+				ret = -EINVAL;
+				break;
+			}
+			ret = pcapexpr_set_tunnel(&c->filter, opt == OPT_TUN_L2,
+						  optarg, err, errlen);
+			break;
+		case OPT_TCP_FLAGS:
+			ret = bool_arg(name, optarg, &c->tcp_flags, err,
+				       errlen);
+			break;
+		case OPT_TUNNEL:
+			ret = bool_arg(name, optarg, &c->tunnel, err, errlen);
 			break;
 		case OPT_ALL_KMODS: c->all_kmods = 1; break;
 		case OPT_LIST_FUNCS: c->list_funcs = 1; break;

@@ -60,6 +60,8 @@ struct cli {
 	int cgroup;                  /* --output-cgroup */
 	int shinfo;                  /* --output-skb-shared-info */
 	int skb_cb;                  /* --output-skb-cb */
+	/* --output-tcp-flags, --output-tunnel */
+	int tcp_flags, tunnel;
 };
 
 /*

@@ -233,7 +233,7 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 		}
 		goto counted;
 	}
-	line_format(a->lo, ev, line, sizeof(line));
+	line_format_tail(a->lo, ev, tail, line, sizeof(line));
 	if (ev->nmeta) {
 		char meta[512];
 

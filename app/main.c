@@ -340,6 +340,15 @@ int main(int argc, char **argv)
 		a.cli.filter.output |= SKBS_O_CB;
 	if (a.cli.track_skb)
 		a.cli.filter.flags |= SKBS_F_TRACK;
+	/* Tunnels and TCP flags: user space decodes the tunnel from the
+	 * header bytes, so --output-tunnel captures all it can. */
+	if (a.cli.tcp_flags)
+		a.cli.filter.output |= SKBS_O_TCP_FLAGS;
+	if (a.cli.tunnel) {
+		a.cli.filter.output |= SKBS_O_TUNNEL;
+		if (a.cli.snaplen < 0)
+			a.cli.snaplen = SKBS_SNAP_MAX;
+	}
 	/* Asking for JSON or a file means asking for lines, not screens. */
 	a.tui = !a.cli.no_tui && !a.cli.json && !a.cli.output_file &&
 		isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
@@ -395,6 +404,17 @@ int main(int argc, char **argv)
 			"instructions (Ethernet/IP), run in the kernel by %s\n",
 			a.cli.filter.pcap_text, a.cli.filter.pcap_len_l2,
 			a.cli.filter.pcap_len_l3, session_pcap_mode(a.s));
+	if (a.cli.filter.flags & (SKBS_F_TUN_L2 | SKBS_F_TUN_L3)) {
+		const struct skbs_filter *tf = &a.cli.filter;
+
+		fprintf(stderr, "skbscope: tunnel pcap-filter");
+		if (tf->flags & SKBS_F_TUN_L2)
+			fprintf(stderr, " l2 '%s'", tf->tun_text_l2);
+		if (tf->flags & SKBS_F_TUN_L3)
+			fprintf(stderr, " l3 '%s'", tf->tun_text_l3);
+		fprintf(stderr, ": on the inner packet of VXLAN, Geneve, GRE, "
+				"IPIP and SIT; other packets pass it\n");
+	}
 	if (a.cli.show_failed)
 		show_failed(a.s);
 	/* The backend and the hook table are known from here on. */
@@ -404,6 +424,8 @@ int main(int argc, char **argv)
 	}
 
 	lopt.caller = a.cli.caller;
+	lopt.tcp_flags = a.cli.tcp_flags;
+	lopt.tunnel = a.cli.tunnel;
 	lopt.meta = a.cli.meta;
 	lopt.tuple = a.cli.tuple;
 	lopt.ts = a.cli.ts;

@@ -161,6 +161,8 @@ int app_replay_main(struct app *a)
 		"%s backend) at %s\n",
 		a->cli.replay, m->host, m->kernel, m->backend, when);
 	lopt.caller = a->cli.caller;
+	lopt.tcp_flags = a->cli.tcp_flags;
+	lopt.tunnel = a->cli.tunnel;
 	lopt.meta = a->cli.meta;
 	lopt.tuple = a->cli.tuple;
 	lopt.ts = a->cli.ts;

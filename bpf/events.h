@@ -160,6 +160,11 @@ enum skbs_event_flags2 {
 	SKBS_EV2_XDP = 1 << 3, /* skb is a struct xdp_buff, not an skb */
 	/* The tail has sections after the header bytes (SKBS_TAIL_ROOM). */
 	SKBS_EV2_SECTIONS = 1 << 8,
+	/* The tuple is an ARP header's (l3_proto ETH_P_ARP): saddr holds the
+	 * sender's IPv4 address then its MAC, daddr the target's, sport the
+	 * opcode. */
+	SKBS_EV2_ARP = 1 << 4,
+	SKBS_EV2_VLAN = 1 << 5, /* an 802.1Q/802.1ad tag in the header bytes */
 };
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
@@ -258,6 +263,10 @@ enum skbs_filter_flags {
 	 * statistics are per program, shared by every function), for the
 	 * explorer's functions sorted by cost. */
 	SKBS_F_HOOK_RUNS = 1 << 22,
+	/* --filter-tunnel-pcap-l2/-l3: run tun_l2 / tun_l3 on the inner
+	 * packet of a tunnel (tunnel.bpf.h). */
+	SKBS_F_TUN_L2 = 1 << 15,
+	SKBS_F_TUN_L3 = 1 << 16,
 };
 
 enum skbs_output_flags {
@@ -267,6 +276,9 @@ enum skbs_output_flags {
 	SKBS_O_META = 1 << 3,   /* --output-skb-metadata: read meta[] */
 	SKBS_O_SHINFO = 1 << 8, /* struct skb_shared_info text in the tail */
 	SKBS_O_CB = 1 << 9,     /* __sk_buff->cb[] in the tail */
+	/* User space only: the programs read both whatever these say. */
+	SKBS_O_TUNNEL = 1 << 4,    /* --output-tunnel */
+	SKBS_O_TCP_FLAGS = 1 << 5, /* --output-tcp-flags */
 };
 
 /*
@@ -380,6 +392,16 @@ struct skbs_filter {
 	char meta_text[SKBS_EXPR_TEXT]; /* --output-skb-metadata's list */
 	/* Fields added later go here, at the end. */
 	__u64 cgroup; /* SKBS_F_CGROUP: cgroup v2 id (its inode number) */
+	/* --filter-tunnel-pcap-l2/-l3: pcap expressions on the inner packet
+	 * of a tunnel, from its Ethernet header (l2) or its IP header (l3),
+	 * and their text for display. */
+	__u16 tun_len_l2;
+	__u16 tun_len_l3;
+	__u32 tun_pad;
+	struct skbs_cbpf_insn tun_l2[SKBS_CBPF_MAX];
+	struct skbs_cbpf_insn tun_l3[SKBS_CBPF_MAX];
+	char tun_text_l2[SKBS_PCAP_TEXT];
+	char tun_text_l3[SKBS_PCAP_TEXT];
 };
 
 /* Hook ids below this can be muted live (the muted map). */

@@ -124,15 +124,29 @@ static __always_inline int match_tuple(const struct skbs_filter *f,
 #define CBPF_BUF 128
 
 struct cbpf_pkt {
-	__u64 addr;   /* kernel address of the first byte */
+	/* Kernel address that offset 0 of the program's packet maps to:
+	 * ETH_HLEN before the first real byte when the Ethernet header is
+	 * made up (see cbpf_go), so that loads past buf read the
+	 * right bytes. */
+	__u64 addr;
 	__u32 buflen; /* bytes of the packet copied into buf */
-	__u8 buf[CBPF_BUF];
+	/* Room for a made-up Ethernet header before CBPF_BUF - 1 bytes
+	 * (the verifier sees the copy's length only as a mask). */
+	__u8 buf[CBPF_BUF + 16];
+};
+
+/* Which of the slot's programs runs. */
+enum cbpf_prog {
+	CBPF_PCAP_L2,
+	CBPF_PCAP_L3,
+	CBPF_TUN_L2,
+	CBPF_TUN_L3,
 };
 
 struct cbpf_state {
 	struct cbpf_vm vm;
 	__u32 slot; /* cfg_slots index of the program */
-	__u32 l2;   /* 1: run pcap_l2, 0: pcap_l3 */
+	__u32 prog; /* enum cbpf_prog */
 	struct cbpf_pkt pkt;
 };
 
@@ -202,7 +216,12 @@ __attribute__((noinline)) int cbpf_step(__u32 unused)
 		r->vm.ret = 0;
 		return 1;
 	}
-	return cbpf_exec(&r->vm, r->l2 ? f->pcap_l2 : f->pcap_l3, &r->pkt);
+	switch (r->prog) {
+	case CBPF_PCAP_L2: return cbpf_exec(&r->vm, f->pcap_l2, &r->pkt);
+	case CBPF_PCAP_L3: return cbpf_exec(&r->vm, f->pcap_l3, &r->pkt);
+	case CBPF_TUN_L2: return cbpf_exec(&r->vm, f->tun_l2, &r->pkt);
+	default: return cbpf_exec(&r->vm, f->tun_l3, &r->pkt);
+	}
 }
 
 #ifdef SKBS_BPF_LOOP
@@ -218,47 +237,64 @@ static long cbpf_loop_cb(__u32 i, void *data)
 }
 #endif
 
-/* Does the packet match the pcap expression? The Ethernet program runs
- * when the skb has a 14-byte MAC header, the IP one otherwise. */
-static __noinline int run_pcap(const struct skb_off *o, __u16 mac_len,
-			       struct skbs_filter *f, __u32 slot)
+/*
+ * Run program prog of the filter over the bytes from head + start to
+ * head + tail. A nonzero eth_proto puts a made-up Ethernet header (zero
+ * addresses, that type) before them: an Ethernet program then runs on a
+ * packet that has no link-layer header at this hook (ARP seen from its
+ * network header, the inner IP packet of IPIP), and terms on the type
+ * ("arp", "ip") match while "ether host" matches nothing. 1 when the
+ * program accepts. prog_slot is enum cbpf_prog << 1 | the filter slot.
+ * Global, verified once per program load on its own (its arguments are
+ * scalars: head_addr a laundered skb->head): inlined, the bounded loop of
+ * kernels without bpf_loop was walked in every state of its caller.
+ */
+__attribute__((noinline)) int cbpf_go(__u64 head_addr, __u32 start, __u32 tail,
+				      __u32 prog_slot, __u32 eth_proto)
 {
-	const unsigned char *head = o->head;
-	__u16 nh = o->nh, mh = o->mh;
-	__u32 tail = o->tail, start, zero = 0;
+	const unsigned char *head = (const unsigned char *)head_addr;
+	__u32 zero = 0, avail, n, prog = prog_slot >> 1, slot = prog_slot & 1;
 	struct cbpf_state *r = bpf_map_lookup_elem(&cbpf_map, &zero);
+	struct skbs_filter *f = bpf_map_lookup_elem(&cfg_slots, &slot);
 
-	if (!r)
+	if (!r || !f || tail <= start)
 		return 0;
-	if (mh != NO_HEADER && mac_len == ETH_HLEN &&
-	    (nh == NO_HEADER || mh < nh)) {
-		start = mh;
-		r->l2 = 1;
-		r->vm.n = f->pcap_len_l2;
-	} else if (nh != NO_HEADER) {
-		start = nh;
-		r->l2 = 0;
-		r->vm.n = f->pcap_len_l3;
-	} else {
-		return 0;
-	}
-	if (tail <= start)
-		return 0;
-	r->pkt.addr = (__u64)(head + start);
-	r->vm.pktlen = tail - start;
+	r->prog = prog;
+	r->vm.n = prog == CBPF_PCAP_L2 ? f->pcap_len_l2 :
+		  prog == CBPF_PCAP_L3 ? f->pcap_len_l3 :
+		  prog == CBPF_TUN_L2  ? f->tun_len_l2 :
+					 f->tun_len_l3;
+	avail = tail - start;
 	r->pkt.buflen = 0;
-	if (r->vm.pktlen >= CBPF_BUF) {
-		if (!bpf_probe_read_kernel(r->pkt.buf, CBPF_BUF, head + start))
-			r->pkt.buflen = CBPF_BUF;
-	} else {
-		__u32 n = r->vm.pktlen;
-
+	if (eth_proto) {
+		r->pkt.addr = (__u64)(head + start) - ETH_HLEN;
+		r->vm.pktlen = avail + ETH_HLEN;
+		__builtin_memset(r->pkt.buf, 0, 12);
+		r->pkt.buf[12] = eth_proto >> 8;
+		r->pkt.buf[13] = eth_proto & 0xff;
+		n = avail > CBPF_BUF - ETH_HLEN ? CBPF_BUF - ETH_HLEN : avail;
 		/* As in snap_headers: keep clang from handing the helper
 		 * the unmasked register. */
 		asm volatile("" : "+r"(n));
 		n &= CBPF_BUF - 1;
-		if (n && !bpf_probe_read_kernel(r->pkt.buf, n, head + start))
-			r->pkt.buflen = n;
+		if (!bpf_probe_read_kernel(r->pkt.buf + ETH_HLEN, n,
+					   head + start))
+			r->pkt.buflen = n + ETH_HLEN;
+	} else {
+		r->pkt.addr = (__u64)(head + start);
+		r->vm.pktlen = avail;
+		if (avail >= CBPF_BUF) {
+			if (!bpf_probe_read_kernel(r->pkt.buf, CBPF_BUF,
+						   head + start))
+				r->pkt.buflen = CBPF_BUF;
+		} else {
+			n = avail;
+			asm volatile("" : "+r"(n));
+			n &= CBPF_BUF - 1;
+			if (n &&
+			    !bpf_probe_read_kernel(r->pkt.buf, n, head + start))
+				r->pkt.buflen = n;
+		}
 	}
 	r->slot = slot;
 	r->vm.A = r->vm.X = r->vm.pc = r->vm.ret = 0;
@@ -269,11 +305,52 @@ static __noinline int run_pcap(const struct skb_off *o, __u16 mac_len,
 	/* Classic BPF only jumps forward, so a program of n instructions
 	 * ends within n steps. The step is a global function, so this loop
 	 * costs the verifier a few instructions per iteration. */
-	for (int i = 0; i < SKBS_CBPF_MAX; i++)
-		if (cbpf_step(i))
+	for (int i = 0; i < SKBS_CBPF_MAX; i++) {
+		__u32 a = i;
+
+		/* The argument is unused: without the barrier clang leaves
+		 * R1 as it was, and the verifier wants a scalar there. */
+		asm volatile("" : "+r"(a));
+		if (cbpf_step(a))
 			break;
+	}
 #endif
 	return r->vm.ret != 0;
+}
+
+/*
+ * Where the pcap expression runs: wherever the packet has the bytes it
+ * names. The Ethernet program runs from the MAC header when there is a
+ * whole one before the network header (or no network header yet): on
+ * transmit from dev_queue_xmit on, on receive from eth_type_trans on,
+ * 802.1Q tags in the bytes included. skb->mac_len does not say so: it is 0
+ * on the whole transmit path and at netif_receive_skb, set only later in
+ * receive. Else the IP program runs from the network header; a packet
+ * there that is not IP (ARP, or any other type skb->protocol names) gets
+ * the Ethernet program over a made-up Ethernet header of that type.
+ * proto is skb->protocol, host order. -1 when there is no header to run
+ * it from (no match).
+ */
+static __always_inline int pcap_start(const struct skb_off *o, __u32 proto,
+				      __u32 *start, __u32 *prog, __u32 *eth)
+{
+	__u16 nh = o->nh, mh = o->mh;
+
+	*prog = CBPF_PCAP_L2;
+	*eth = 0;
+	if (mh != NO_HEADER && mh + ETH_HLEN <= o->tail &&
+	    (nh == NO_HEADER || nh >= mh + ETH_HLEN)) {
+		*start = mh;
+		return 0;
+	}
+	if (nh == NO_HEADER)
+		return -1;
+	*start = nh;
+	if (!proto || proto == ETH_P_IP || proto == ETH_P_IPV6)
+		*prog = CBPF_PCAP_L3;
+	else
+		*eth = proto & 0xffff;
+	return 0;
 }
 
 #endif

@@ -61,12 +61,25 @@ struct l3_hdr6 {
 	__u8 daddr[16];
 };
 
-/* Ports (TCP, UDP) or type and code (ICMP) from the first L4 bytes. */
+#define ETH_P_ARP 0x0806
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88A8
+#define VLAN_HLEN 4
+
+/* Bytes of L4 header read: up to the TCP flags (offset 13). */
+#define L4_READ 14
+
+/* Ports (TCP, UDP) or type and code (ICMP) from the first L4 bytes; for
+ * TCP the flags too (b has L4_READ bytes), which cost nothing more. */
 static __always_inline void set_l4(struct skbs_event *ev, const __u8 *b)
 {
 	if (ev->l4_proto == IPPROTO_TCP || ev->l4_proto == IPPROTO_UDP) {
 		ev->sport = (__u16)b[0] << 8 | b[1];
 		ev->dport = (__u16)b[2] << 8 | b[3];
+		if (ev->l4_proto == IPPROTO_TCP) {
+			ev->tcp_flags = b[13];
+			ev->flags2 |= SKBS_EV2_TCP_FLAGS;
+		}
 	} else if (ev->l4_proto == IPPROTO_ICMP ||
 		   ev->l4_proto == IPPROTO_ICMPV6) {
 		ev->sport = b[0];
@@ -76,7 +89,7 @@ static __always_inline void set_l4(struct skbs_event *ev, const __u8 *b)
 
 static __always_inline void read_l4(struct skbs_event *ev, const void *l4)
 {
-	__u8 b[4];
+	__u8 b[L4_READ];
 
 	if (!bpf_probe_read_kernel(b, sizeof(b), l4))
 		set_l4(ev, b);
@@ -162,65 +175,99 @@ static __always_inline void skb_offsets(struct sk_buff *skb,
 	*protocol = skb->protocol;
 }
 
-/* An IPv6 header and the first four L4 bytes; an IPv4 header without
- * options and its L4 bytes fit in the first 24. */
+/* An IPv6 header and the L4 bytes up to TCP's flags (an IPv4 header
+ * without options and its L4 bytes fit in the first 34); an Ethernet ARP
+ * header fits in the first 28. */
 union l3_buf {
-	__u8 b[44];
+	__u8 b[40 + L4_READ + 2];
 	struct l3_hdr4 v4;
 	struct l3_hdr6 v6;
 };
 
+/* ARP for IPv4 over Ethernet, the only kind with addresses to show:
+ * sender and target IPv4 addresses, each followed by its MAC address, in
+ * saddr and daddr; the opcode in sport. */
+static __always_inline void set_arp(struct skbs_event *ev, const __u8 *b)
+{
+	if (b[0] != 0 || b[1] != 1 || b[2] != 0x08 || b[3] != 0 || b[4] != 6 ||
+	    b[5] != 4)
+		return;
+	__builtin_memcpy(ev->saddr, b + 14, 4);
+	__builtin_memcpy(ev->saddr + 4, b + 8, 6);
+	__builtin_memcpy(ev->daddr, b + 24, 4);
+	__builtin_memcpy(ev->daddr + 4, b + 18, 6);
+	ev->sport = (__u16)b[6] << 8 | b[7];
+	ev->flags |= SKBS_EV_TUPLE;
+	ev->flags2 |= SKBS_EV2_ARP;
+}
+
 /* Fill the L3/L4 tuple. The network header offset is not always set where a
  * hook fires (early receive, before ip_rcv), so fall back to the end of the
- * Ethernet header when it is unset or when what it points at is not the IP
- * version skb->protocol promises. */
-static __always_inline void read_tuple(const struct skb_off *o,
-				       struct skbs_event *ev)
+ * Ethernet header (and of an 802.1Q tag in the bytes) when it is unset or
+ * when what it points at is not the IP version skb->protocol promises.
+ * Returns the offset from head of the L4 header of an IP packet that has
+ * one (the tunnel parser starts there), else 0. */
+static __always_inline __u32 read_tuple(const struct skb_off *o,
+					struct skbs_event *ev)
 {
 	__u16 nh = o->nh, mh = o->mh;
 	const unsigned char *l3;
+	__u32 ihl, at, l2len = ETH_HLEN;
 	union l3_buf h;
 	__u8 ver;
 
+	/* A tag in the bytes (transmit after the tag is put in, receive
+	 * before it is taken out): the protocol behind it decides. */
+	if (ev->l3_proto == ETH_P_8021Q || ev->l3_proto == ETH_P_8021AD) {
+		ev->l3_proto = 0;
+		ev->flags2 |= SKBS_EV2_VLAN;
+		l2len += VLAN_HLEN;
+	}
 	if (nh == NO_HEADER || nh == 0 || (mh != NO_HEADER && nh == mh)) {
 		if (mh == NO_HEADER)
-			return;
-		nh = mh + ETH_HLEN;
+			return 0;
+		nh = mh + l2len;
 	}
+	at = nh;
 	/* The header and the first L4 bytes in one helper call: each call
-	 * costs more than the bytes it copies. 44 bytes past the network
+	 * costs more than the bytes it copies. These bytes past the network
 	 * header stay inside the skb's head buffer, which ends with
 	 * struct skb_shared_info. One read size, and no other branch here,
 	 * keeps the verifier's states few. */
 	l3 = o->head + nh;
 	if (bpf_probe_read_kernel(&h, sizeof(h), l3))
-		return;
+		return 0;
 	ver = h.b[0] >> 4;
+	if (ev->l3_proto == ETH_P_ARP) {
+		set_arp(ev, h.b);
+		return 0;
+	}
 	if (ver != 4 && ver != 6) {
 		if (mh == NO_HEADER)
-			return;
-		l3 = o->head + mh + ETH_HLEN;
+			return 0;
+		at = mh + l2len;
+		l3 = o->head + at;
 		if (bpf_probe_read_kernel(&h, sizeof(h), l3))
-			return;
+			return 0;
 		ver = h.b[0] >> 4;
 	}
 	if (ev->l3_proto == 0)
 		ev->l3_proto = ver == 4 ? ETH_P_IP : ver == 6 ? ETH_P_IPV6 : 0;
 
 	if (ev->l3_proto == ETH_P_IP && ver == 4) {
-		__u32 ihl = h.v4.vihl & 0xf;
-
+		ihl = (h.v4.vihl & 0xf) * 4;
 		__builtin_memcpy(ev->saddr, &h.v4.saddr, 4);
 		__builtin_memcpy(ev->daddr, &h.v4.daddr, 4);
 		ev->l4_proto = h.v4.protocol;
 		ev->flags |= SKBS_EV_TUPLE;
 		/* Only the first fragment carries the L4 header. */
-		if (bpf_ntohs(h.v4.frag_off) & 0x1fff)
-			return;
-		if (ihl == 5)
+		if ((bpf_ntohs(h.v4.frag_off) & 0x1fff) || ihl < 20)
+			return 0;
+		if (ihl == 20)
 			set_l4(ev, h.b + 20);
 		else
-			read_l4(ev, l3 + ihl * 4);
+			read_l4(ev, l3 + ihl);
+		return at + ihl;
 	} else if (ev->l3_proto == ETH_P_IPV6 && ver == 6) {
 		__builtin_memcpy(ev->saddr, h.v6.saddr, 16);
 		__builtin_memcpy(ev->daddr, h.v6.daddr, 16);
@@ -229,7 +276,9 @@ static __always_inline void read_tuple(const struct skb_off *o,
 		/* Extension headers are not walked: the tuple then shows the
 		 * next header number and no ports. */
 		set_l4(ev, h.b + 40);
+		return at + 40;
 	}
+	return 0;
 }
 
 static __always_inline __u32 skb_netns(struct sock *sk, struct net_device *dev,

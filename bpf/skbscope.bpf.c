@@ -17,6 +17,7 @@
 #include "skb.bpf.h"
 #include "filter.bpf.h"
 #include "expr.bpf.h"
+#include "tunnel.bpf.h"
 #include "ipt.bpf.h"
 #include "cgroup.bpf.h"
 
@@ -262,7 +263,8 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	struct skbs_event *ev;
 	__u32 zero = 0, slot = 0;
 	__u64 key = (__u64)skb;
-	__u16 mac_len, proto;
+	__u16 proto;
+	__u32 l4;
 
 	f = active_filter(&slot);
 	h->sc = bpf_map_lookup_elem(&scratch_map, &zero);
@@ -314,18 +316,21 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	 * every traced packet in its context. Nobody traces them. */
 	if (!ev->l3_proto && (f->flags & SKBS_F_NO_NFTRACE) && nftrace_msg(skb))
 		return 0;
-	mac_len = f->flags & SKBS_F_PCAP ? RD(kind, skb, mac_len) : 0;
 	ev->l4_proto = 0;
+	ev->flags2 = 0;
+	ev->tcp_flags = 0;
 	ev->sport = ev->dport = 0;
 	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
-	read_tuple(off, ev);
+	l4 = read_tuple(off, ev);
 	if (!h->follow && !match_tuple(f, ev))
 		return 0;
 	if (!h->follow && !run_expr(f, slot, EXPR_SKB, skb))
 		return 0;
-	if (!h->follow && (f->flags & SKBS_F_PCAP) &&
-	    !run_pcap(off, mac_len, f, slot))
+	if (!h->follow &&
+	    (f->flags & (SKBS_F_PCAP | SKBS_F_TUN_L2 | SKBS_F_TUN_L3)) &&
+	    !run_exprs(off, f, l4 << 1 | (slot & 1),
+		       (__u32)bpf_ntohs(proto) << 8 | ev->l4_proto, ev->dport))
 		return 0;
 	return 1;
 }
@@ -374,8 +379,10 @@ static __always_inline __u32 fill_event(struct hit *h,
 	ev->ip = 0;
 	ev->caller = 0;
 	ev->cgroup = h->cgroup ? h->cgroup : skb_cgroup(skb);
-	ev->flags2 = ev->cgroup ? SKBS_EV2_CGROUP : 0;
-	ev->tcp_flags = 0;
+	/* The rest of flags2 and tcp_flags: set by filter_skb, with the
+	 * tuple. */
+	if (ev->cgroup)
+		ev->flags2 |= SKBS_EV2_CGROUP;
 	ev->nmeta = 0;
 	ev->aux = 0;
 	if (kind != STUB_KPROBE) {

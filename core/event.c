@@ -14,7 +14,8 @@ _Static_assert(sizeof(struct skbs_filter) ==
 		       88 + 2 * 8 * SKBS_CBPF_MAX + SKBS_PCAP_TEXT +
 			       2 * sizeof(struct skbs_expr) + 8 +
 			       SKBS_META_MAX * sizeof(struct skbs_field) +
-			       3 * SKBS_EXPR_TEXT + 8,
+			       3 * SKBS_EXPR_TEXT + 8 + 8 +
+			       2 * 8 * SKBS_CBPF_MAX + 2 * SKBS_PCAP_TEXT,
 	       "struct skbs_filter changed size: both sides must agree");
 
 int event_decode(const void *data, size_t size, const struct skbs_event **ev,

@@ -526,6 +526,41 @@ static const char *pcap_reason(const char *msg)
 	return strncmp(p, cant, sizeof(cant) - 1) ? p : p + sizeof(cant) - 1;
 }
 
+/* Expression terms (pcap, tunnel) run to the end of the line or to a
+ * ';', which pcap-filter syntax never uses, so that terms can follow.
+ * which: 0 pcap, 1 tunnel l2, 2 tunnel l3. Sets *next past the ';'. */
+static int set_expr(struct skbs_filter *f, int which, const char *text,
+		    size_t start, size_t *next, int *more, char *err,
+		    size_t errlen)
+{
+	const char *semi = strchr(text + start, ';');
+	size_t end = semi ? (size_t)(semi - text) : strlen(text);
+	char buf[SKBS_PCAP_TEXT + 1];
+	int ret;
+
+	if (end - start >= sizeof(buf)) {
+		snprintf(err, errlen,
+			 "pcap-filter expression too long (%zu bytes; at "
+			 "most %d)",
+			 end - start, SKBS_PCAP_TEXT - 1);
+		return -E2BIG;
+	}
+	snprintf(buf, sizeof(buf), "%.*s", (int)(end - start), text + start);
+	if (which && !buf[strspn(buf, " \t")]) {
+		snprintf(err, errlen, "missing expression");
+		return -EINVAL;
+	}
+	if (which == 0)
+		ret = pcapexpr_set(f, buf, err, errlen);
+	else
+		ret = pcapexpr_set_tunnel(f, which == 1, buf, err, errlen);
+	if (ret)
+		return ret;
+	*next = semi ? end + 1 : end;
+	*more = !!semi;
+	return 0;
+}
+
 int filter_parse(const char *text, const char *netns_dir,
 		 struct skbs_filter *out, char *err, size_t errlen,
 		 int *bad_off)
@@ -533,7 +568,7 @@ int filter_parse(const char *text, const char *netns_dir,
 	struct skbs_filter f;
 	size_t pos = 0, ks, kl, vs, vl, term;
 	char kw[32], val[256], msg[256];
-	int expect_term = 1, nterms = 0, ret;
+	int expect_term = 1, nterms = 0, ret, more = 0;
 
 	filter_init(&f);
 	/* Only the match fields change; what to capture stays. */
@@ -551,7 +586,8 @@ int filter_parse(const char *text, const char *netns_dir,
 
 		if (!expect_term) {
 			if ((kl == 3 && !strncmp(text + ks, "and", 3)) ||
-			    (kl == 2 && !strncmp(text + ks, "&&", 2))) {
+			    (kl == 2 && !strncmp(text + ks, "&&", 2)) ||
+			    (kl == 1 && text[ks] == ';')) {
 				expect_term = 1;
 				continue;
 			}
@@ -608,13 +644,37 @@ int filter_parse(const char *text, const char *netns_dir,
 					 "pcap: missing expression");
 				goto bad;
 			}
-			if (pcapexpr_set(&f, text + e, err, errlen)) {
+			if (set_expr(&f, 0, text, e, &pos, &more, err,
+				     errlen)) {
 				ks = e;
 				goto bad;
 			}
 			nterms++;
-			expect_term = 0;
-			break;
+			expect_term = more;
+			continue;
+		}
+		if (!strcmp(kw, "tunnel") || !strcmp(kw, "tunnel-l2") ||
+		    !strcmp(kw, "tunnel-l3")) {
+			/* "tunnel[-l2|-l3] EXPR": --filter-tunnel-pcap-l2/-l3
+			 * (plain "tunnel" is l3, the inner IP packet). */
+			int which = !strcmp(kw, "tunnel-l2") ? 1 : 2;
+			__u32 bit = which == 1 ? SKBS_F_TUN_L2 : SKBS_F_TUN_L3;
+
+			if (f.flags & bit) {
+				snprintf(err, errlen, "'%s' given twice", kw);
+				goto bad;
+			}
+			if (set_expr(&f, which, text, pos, &pos, &more, msg,
+				     sizeof(msg))) {
+				const char *m = strstr(msg, "': ");
+
+				snprintf(err, errlen, "%s: %s", kw,
+					 m ? pcap_reason(msg) : msg);
+				goto bad;
+			}
+			nterms++;
+			expect_term = more;
+			continue;
 		}
 		for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
 			if (kl < sizeof(kw) && !strcmp(kw, keywords[i].kw))
@@ -623,10 +683,11 @@ int filter_parse(const char *text, const char *netns_dir,
 			/* Not one of ours: the rest of the line is a
 			 * pcap-filter expression ("dport 80 and tcp[13] & 2
 			 * != 0", or tcpdump syntax from the start). */
-			if (!pcapexpr_set(&f, text + ks, msg, sizeof(msg))) {
+			if (!set_expr(&f, 0, text, ks, &pos, &more, msg,
+				      sizeof(msg))) {
 				nterms++;
-				expect_term = 0;
-				break;
+				expect_term = more;
+				continue;
 			}
 			snprintf(err, errlen,
 				 "unknown keyword '%.*s'; "
@@ -640,11 +701,12 @@ int filter_parse(const char *text, const char *netns_dir,
 		}
 		term = ks;
 		if (!next_token(text, &pos, &vs, &vl)) {
-			if (!pcapexpr_set(&f, text + ks, msg, sizeof(msg))) {
+			if (!set_expr(&f, 0, text, ks, &pos, &more, msg,
+				      sizeof(msg))) {
 				/* "dst host" style, or a lone "tcp" ... */
 				nterms++;
-				expect_term = 0;
-				break;
+				expect_term = more;
+				continue;
 			}
 			snprintf(err, errlen, "%s: missing value", kw);
 			goto bad;
@@ -685,12 +747,13 @@ int filter_parse(const char *text, const char *netns_dir,
 			ret = filter_set_ifname(&f, val, msg, sizeof(msg));
 			break;
 		}
-		if (ret && !pcapexpr_set(&f, text + (ks = term), err, errlen)) {
+		if (ret && !set_expr(&f, 0, text, ks = term, &pos, &more, err,
+				     errlen)) {
 			/* "dst port 80" is tcpdump's, not ours: the rest of
 			 * the line is a pcap-filter expression. */
 			nterms++;
-			expect_term = 0;
-			break;
+			expect_term = more;
+			continue;
 		}
 		if (ret) {
 			/* The flag form names "--filter-x"; here the keyword
@@ -803,6 +866,22 @@ int filter_format(const struct skbs_filter *f, char *buf, size_t len)
 		n += (size_t)snprintf(buf + (n < len ? n : len),
 				      n < len ? len - n : 0, "%spcap %s",
 				      n ? " and " : "", f->pcap_text);
+	/* After an expression, ';' ends it. */
+	if (f->flags & SKBS_F_TUN_L2)
+		n += (size_t)snprintf(buf + (n < len ? n : len),
+				      n < len ? len - n : 0, "%stunnel-l2 %s",
+				      !n                       ? "" :
+				      (f->flags & SKBS_F_PCAP) ? " ; " :
+								 " and ",
+				      f->tun_text_l2);
+	if (f->flags & SKBS_F_TUN_L3)
+		n += (size_t)snprintf(
+			buf + (n < len ? n : len), n < len ? len - n : 0,
+			"%stunnel-l3 %s",
+			!n                                         ? "" :
+			(f->flags & (SKBS_F_PCAP | SKBS_F_TUN_L2)) ? " ; " :
+								     " and ",
+			f->tun_text_l3);
 #undef ADD
 	return (int)n;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/event.h"
 #include "core/explain.h"
+#include "core/headers.h"
 #include "core/output_json.h"
 #include "core/retval.h"
 
@@ -94,6 +95,76 @@ int json_meta(const struct line_out *lo, const struct skbs_event *ev,
 	return (int)n;
 }
 
+/* A tuple's fields as JSON members (no braces): addresses, ports, the
+ * protocol, and "tcp_flags" when asked for and known. */
+static int tuple_members(const struct skbs_event *ev, int tcp_flags, char *buf,
+			 size_t len)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], pn[8], fl[12];
+	int fam = event_family(ev), n;
+
+	if (!fam)
+		return snprintf(buf, len, "%s", "");
+	inet_ntop(fam == 4 ? AF_INET : AF_INET6, ev->saddr, a, sizeof(a));
+	inet_ntop(fam == 4 ? AF_INET : AF_INET6, ev->daddr, b, sizeof(b));
+	n = snprintf(buf, len,
+		     "\"saddr\":\"%s\",\"daddr\":\"%s\",\"sport\":%u,"
+		     "\"dport\":%u,\"proto\":\"%s\"",
+		     a, b, ev->sport, ev->dport,
+		     line_proto_name(ev->l4_proto, pn, sizeof(pn)));
+	if (tcp_flags && ev->l4_proto == 6 &&
+	    (ev->flags2 & SKBS_EV2_TCP_FLAGS) && n > 0 && (size_t)n < len) {
+		headers_tcp_flags(ev->tcp_flags, fl, sizeof(fl));
+		n += snprintf(buf + n, len - (size_t)n, ",\"tcp_flags\":\"%s\"",
+			      fl);
+	}
+	return n;
+}
+
+/* ARP (what the programs put in the tuple fields) and other ethertypes. */
+static int arp_members(const struct skbs_event *ev, char *buf, size_t len)
+{
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN], desc[96];
+	const __u8 *sm = ev->saddr + 4, *tm = ev->daddr + 4;
+
+	inet_ntop(AF_INET, ev->saddr, s, sizeof(s));
+	inet_ntop(AF_INET, ev->daddr, d, sizeof(d));
+	line_tuple(ev, desc, sizeof(desc));
+	return snprintf(buf, len,
+			",\"arp\":{\"op\":%u,\"sender_ip\":\"%s\","
+			"\"sender_mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
+			"\"target_ip\":\"%s\","
+			"\"target_mac\":\"%02x:%02x:%02x:%02x:%02x:%02x\","
+			"\"desc\":\"%s\"}",
+			ev->sport, s, sm[0], sm[1], sm[2], sm[3], sm[4], sm[5],
+			d, tm[0], tm[1], tm[2], tm[3], tm[4], tm[5], desc);
+}
+
+/* --output-tunnel: the tunnel in the header bytes, outer and inner. */
+static int tunnel_member(const struct skbs_event *ev, const char *tail,
+			 int tcp_flags, char *buf, size_t len)
+{
+	char o[256], in[256], id[32] = "";
+	struct hdr_tunnel t;
+
+	if (!tail || !ev->hdr_len ||
+	    !headers_tunnel((const __u8 *)tail, ev->hdr_len,
+			    !!(ev->flags & SKBS_EV_HDR_L2), &t))
+		return snprintf(buf, len, "%s", "");
+	if (t.has_id)
+		snprintf(id, sizeof(id), ",\"%s\":%u",
+			 !strcmp(t.kind, "gre") ? "key" : "vni", t.id);
+	tuple_members(&t.outer, 0, o, sizeof(o));
+	in[0] = '\0';
+	if (t.inner_ok)
+		tuple_members(&t.inner, tcp_flags, in, sizeof(in));
+	return snprintf(buf, len,
+			",\"tunnel\":{\"kind\":\"%s\"%s,\"outer\":{%s},"
+			"\"inner\":%s%s%s}",
+			t.kind, id, o, t.inner_ok ? "{" : "",
+			t.inner_ok ? in : "null", t.inner_ok ? "}" : "");
+}
+
 int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		const char *const *stack, int nstack, const struct explain *why,
 		char *buf, size_t len)
@@ -105,6 +176,7 @@ int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
 		     const char *tail, const char *const *stack, int nstack,
 		     const struct explain *why, char *buf, size_t len)
 {
+	const struct line_opts *opt = line_out_opts(lo);
 	/* Room for a whole explanation escaped at worst (\u00XX a byte). */
 	char s1[6 * EXPLAIN_TEXT + 4], s2[256], tmp[192];
 	size_t n = 0;
@@ -162,16 +234,19 @@ int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
 	    ev->netns, ev->mark, ev->ifindex, s1, ev->l3_proto, ev->mtu,
 	    ev->len);
 	if (fam) {
-		char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], pn[8];
+		tuple_members(ev, opt->tcp_flags, s2, sizeof(s2));
+		PUT(",\"tuple\":{%s}", s2);
+	} else if ((ev->flags & SKBS_EV_TUPLE) && ev->l3_proto == 0x0806) {
+		arp_members(ev, s2, sizeof(s2));
+		PUT("%s", s2);
+	} else if (ev->l3_proto && headers_ethertype(ev->l3_proto)) {
+		PUT(",\"ethertype\":\"%s\"", headers_ethertype(ev->l3_proto));
+	}
+	if (opt->tunnel) {
+		char tun[600];
 
-		inet_ntop(fam == 4 ? AF_INET : AF_INET6, ev->saddr, a,
-			  sizeof(a));
-		inet_ntop(fam == 4 ? AF_INET : AF_INET6, ev->daddr, b,
-			  sizeof(b));
-		PUT(",\"tuple\":{\"saddr\":\"%s\",\"daddr\":\"%s\","
-		    "\"sport\":%u,\"dport\":%u,\"proto\":\"%s\"}",
-		    a, b, ev->sport, ev->dport,
-		    line_proto_name(ev->l4_proto, pn, sizeof(pn)));
+		tunnel_member(ev, tail, opt->tcp_flags, tun, sizeof(tun));
+		PUT("%s", tun);
 	}
 	if (ev->flags & SKBS_EV_DROP) {
 		reason = line_reason(lo, ev);

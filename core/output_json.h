@@ -34,9 +34,10 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
  * has none. Returns the length needed. */
 int json_meta(const struct line_out *lo, const struct skbs_event *ev,
 	      const char *tail, char *buf, size_t len);
-/* The same with the event's tail (may be NULL): with the --output-skb
- * text in it, "skb_dump" holds that text and "skb_dump_cut" says whether
- * it was cut short (--set-percpu-buf). */
+/* json_format, with the event's tail (may be NULL) at hand: its header
+ * bytes (--output-tunnel's "tunnel"), and its --output-skb text,
+ * "skb_dump" with "skb_dump_cut" saying whether it was cut short
+ * (--set-percpu-buf). */
 int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
 		     const char *tail, const char *const *stack, int nstack,
 		     const struct explain *why, char *buf, size_t len);

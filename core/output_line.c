@@ -8,6 +8,7 @@
 #include <time.h>
 #include "core/reasons.h"
 #include "core/event.h"
+#include "core/headers.h"
 #include "core/hooks.h"
 #include "core/ksyms.h"
 #include "core/lib/u64map.h"
@@ -91,6 +92,11 @@ void line_out_free(struct line_out *lo)
 	free(lo);
 }
 
+const struct line_opts *line_out_opts(const struct line_out *lo)
+{
+	return &lo->o;
+}
+
 void line_out_set_ksyms(struct line_out *lo, const struct ksyms *ks)
 {
 	lo->ksyms = ks;
@@ -169,28 +175,93 @@ const char *line_proto_name(__u8 proto, char *buf, size_t len)
 	}
 }
 
-int line_tuple(const struct skbs_event *ev, char *buf, size_t len)
+/* ARP as tcpdump words it; the programs put the sender's address and
+ * MAC in saddr, the target's in daddr and the opcode in sport. */
+static int arp_tuple(const struct skbs_event *ev, char *buf, size_t len)
 {
-	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], pn[8];
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	const __u8 *m = ev->saddr + 4;
+
+	inet_ntop(AF_INET, ev->saddr, s, sizeof(s));
+	inet_ntop(AF_INET, ev->daddr, d, sizeof(d));
+	if (ev->sport == 1)
+		return snprintf(buf, len, "arp who-has %s tell %s", d, s);
+	if (ev->sport == 2)
+		return snprintf(buf, len,
+				"arp reply %s is-at "
+				"%02x:%02x:%02x:%02x:%02x:%02x",
+				s, m[0], m[1], m[2], m[3], m[4], m[5]);
+	return snprintf(buf, len, "arp op %u %s->%s", ev->sport, s, d);
+}
+
+int line_tuple_flags(const struct skbs_event *ev, int tcp_flags, char *buf,
+		     size_t len)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], pn[8], fl[12] = "";
 	int fam = event_family(ev);
 	const char *p;
 
-	if (!fam)
-		return snprintf(buf, len, "%s", "");
+	if ((ev->flags & SKBS_EV_TUPLE) && ev->l3_proto == 0x0806)
+		return arp_tuple(ev, buf, len);
+	if (!fam) {
+		const char *name = headers_ethertype(ev->l3_proto);
+
+		/* IP without a tuple (no header yet at this hook) stays
+		 * "", as does no protocol at all (netlink, ...). */
+		if (!ev->l3_proto || ev->l3_proto == 0x0800 ||
+		    ev->l3_proto == 0x86DD)
+			return snprintf(buf, len, "%s", "");
+		if (name)
+			return snprintf(buf, len, "%s(0x%04x)", name,
+					ev->l3_proto);
+		return snprintf(buf, len, "ethertype 0x%04x", ev->l3_proto);
+	}
 	inet_ntop(fam == 4 ? AF_INET : AF_INET6, ev->saddr, s, sizeof(s));
 	inet_ntop(fam == 4 ? AF_INET : AF_INET6, ev->daddr, d, sizeof(d));
 	p = line_proto_name(ev->l4_proto, pn, sizeof(pn));
+	if (tcp_flags && ev->l4_proto == 6 &&
+	    (ev->flags2 & SKBS_EV2_TCP_FLAGS)) {
+		fl[0] = '[';
+		headers_tcp_flags(ev->tcp_flags, fl + 1, sizeof(fl) - 2);
+		strcat(fl, "]");
+	}
 	if (ev->l4_proto == 6 || ev->l4_proto == 17) {
 		if (fam == 6)
-			return snprintf(buf, len, "[%s]:%u->[%s]:%u(%s)", s,
-					ev->sport, d, ev->dport, p);
-		return snprintf(buf, len, "%s:%u->%s:%u(%s)", s, ev->sport, d,
-				ev->dport, p);
+			return snprintf(buf, len, "[%s]:%u->[%s]:%u(%s)%s", s,
+					ev->sport, d, ev->dport, p, fl);
+		return snprintf(buf, len, "%s:%u->%s:%u(%s)%s", s, ev->sport, d,
+				ev->dport, p, fl);
 	}
 	if (ev->l4_proto == 1 || ev->l4_proto == 58)
 		return snprintf(buf, len, "%s->%s(%s %u/%u)", s, d, p,
 				ev->sport, ev->dport);
 	return snprintf(buf, len, "%s->%s(%s)", s, d, p);
+}
+
+int line_tuple(const struct skbs_event *ev, char *buf, size_t len)
+{
+	return line_tuple_flags(ev, 0, buf, len);
+}
+
+int line_tunnel(const struct skbs_event *ev, const __u8 *hdr, int tcp_flags,
+		char *buf, size_t len)
+{
+	struct hdr_tunnel t;
+	char in[128], id[24] = "";
+
+	if (!hdr || !ev->hdr_len ||
+	    !headers_tunnel(hdr, ev->hdr_len, !!(ev->flags & SKBS_EV_HDR_L2),
+			    &t))
+		return snprintf(buf, len, "%s", "");
+	if (t.has_id)
+		snprintf(id, sizeof(id), " %s %u",
+			 !strcmp(t.kind, "gre") ? "key" : "vni", t.id);
+	if (t.inner_ok)
+		line_tuple_flags(&t.inner, tcp_flags, in, sizeof(in));
+	else
+		snprintf(in, sizeof(in), "(not captured: --snaplen)");
+	return snprintf(buf, len, "%s%s inner %s", t.kind, id,
+			in[0] ? in : "-");
 }
 
 static int line_drop(const struct line_out *lo, const struct skbs_event *ev,
@@ -346,6 +417,12 @@ int line_header(const struct line_out *lo, char *buf, size_t len)
 int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		size_t len)
 {
+	return line_format_tail(lo, ev, NULL, buf, len);
+}
+
+int line_format_tail(struct line_out *lo, const struct skbs_event *ev,
+		     const char *tail, char *buf, size_t len)
+{
 	char proc[40], iface[40], tuple[128], drop[200], label[192];
 	size_t n = 0;
 
@@ -379,7 +456,7 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		    ev->l3_proto, ev->mtu, ev->len);
 	}
 	if (lo->o.tuple) {
-		line_tuple(ev, tuple, sizeof(tuple));
+		line_tuple_flags(ev, lo->o.tcp_flags, tuple, sizeof(tuple));
 		PUT("%s ", tuple[0] ? tuple : "-");
 	}
 	line_func(lo, ev, label, sizeof(label));
@@ -396,6 +473,13 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 
 		if (line_cgroup(lo, ev, cg, sizeof(cg)))
 			PUT(" cgroup=%s", cg);
+	}
+	if (lo->o.tunnel) {
+		char tun[192];
+
+		if (line_tunnel(ev, (const __u8 *)tail, lo->o.tcp_flags, tun,
+				sizeof(tun)) > 0)
+			PUT(" tunnel %s", tun);
 	}
 #undef PUT
 	return (int)n;

@@ -25,7 +25,9 @@ enum ts_mode {
 struct line_opts {
 	int meta; /* NETNS MARK IFACE PROTO MTU LEN */
 	int tuple;
-	int caller; /* append the calling function */
+	int caller;    /* append the calling function */
+	int tcp_flags; /* --output-tcp-flags: "[S.]" after a TCP tuple */
+	int tunnel; /* --output-tunnel: a tunnel's kind, id and inner tuple */
 	enum ts_mode ts;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
 	long long realtime_offset_ns;
@@ -62,10 +64,17 @@ const char *line_netns_name(const struct line_out *lo,
 			    const struct skbs_event *ev);
 const char *line_cgroup_name(const struct line_out *lo,
 			     const struct skbs_event *ev);
+/* The options lo was made with. */
+const struct line_opts *line_out_opts(const struct line_out *lo);
+
 int line_header(const struct line_out *lo, char *buf, size_t len);
 /* Format one event (no trailing newline). Returns the length. */
 int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		size_t len);
+/* line_format with the event's tail (its header bytes; may be NULL), for
+ * what is decoded from them: --output-tunnel's " tunnel ..." at the end. */
+int line_format_tail(struct line_out *lo, const struct skbs_event *ev,
+		     const char *tail, char *buf, size_t len);
 /* A return record (--output-return): the SKB and CPU columns, then
  * "<- FUNC = VALUE (DURATION)", indented by its call depth. kind is the
  * function's enum ret_kind (its hook's, or a recording's). */
@@ -84,8 +93,19 @@ int line_meta(const struct line_out *lo, const struct skbs_event *ev,
  * Returns the length. */
 int line_abs_time(const struct line_out *lo, const struct skbs_event *ev,
 		  char *buf, size_t len);
-/* The event's tuple alone, "10.0.0.1:5000->10.0.0.2:80(udp)" or "". */
+/* The event's tuple alone, "10.0.0.1:5000->10.0.0.2:80(udp)", an ARP
+ * packet as tcpdump says it ("arp who-has 10.0.0.1 tell 10.0.0.2"), the
+ * ethertype of another kind ("lldp(0x88cc)"), or "". */
 int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
+/* line_tuple, with the TCP flags ("...(tcp)[S.]") when tcp_flags and the
+ * event has them. */
+int line_tuple_flags(const struct skbs_event *ev, int tcp_flags, char *buf,
+		     size_t len);
+/* --output-tunnel: "vxlan vni 42 inner 10.1.0.1:5000->10.1.0.2:80(udp)"
+ * from the event's header bytes (hdr, hdr_len of them), or "" when they
+ * hold no tunnel. */
+int line_tunnel(const struct skbs_event *ev, const __u8 *hdr, int tcp_flags,
+		char *buf, size_t len);
 /* The hook's name as FUNC shows it ("ip_rcv", "skb:kfree_skb",
  * "veth_xmit [veth]"). */
 int line_func(const struct line_out *lo, const struct skbs_event *ev, char *buf,

@@ -125,6 +125,53 @@ int pcapexpr_set(struct skbs_filter *f, const char *expr, char *err,
 	return 0;
 }
 
+int pcapexpr_set_tunnel(struct skbs_filter *f, int l2, const char *expr,
+			char *err, size_t errlen)
+{
+	struct skbs_cbpf_insn prog[SKBS_CBPF_MAX];
+	char *text = l2 ? f->tun_text_l2 : f->tun_text_l3, msg[256];
+	const char *flag = l2 ? "--filter-tunnel-pcap-l2" :
+				"--filter-tunnel-pcap-l3";
+	__u32 bit = l2 ? SKBS_F_TUN_L2 : SKBS_F_TUN_L3;
+	size_t l;
+	int n;
+
+	while (expr && (*expr == ' ' || *expr == '\t'))
+		expr++;
+	if (!expr || !*expr) {
+		f->flags &= ~bit;
+		if (l2)
+			f->tun_len_l2 = 0;
+		else
+			f->tun_len_l3 = 0;
+		text[0] = '\0';
+		return 0;
+	}
+	if (strlen(expr) >= SKBS_PCAP_TEXT) {
+		snprintf(err, errlen,
+			 "%s: expression too long (%zu bytes; at most %d)",
+			 flag, strlen(expr), SKBS_PCAP_TEXT - 1);
+		return -E2BIG;
+	}
+	n = pcapexpr_compile_one(expr, l2, prog, SKBS_CBPF_MAX, msg,
+				 sizeof(msg));
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", flag, msg);
+		return n;
+	}
+	memcpy(l2 ? f->tun_l2 : f->tun_l3, prog, sizeof(prog));
+	if (l2)
+		f->tun_len_l2 = (__u16)n;
+	else
+		f->tun_len_l3 = (__u16)n;
+	f->flags |= bit;
+	snprintf(text, SKBS_PCAP_TEXT, "%s", expr);
+	for (l = strlen(text); l && (text[l - 1] == ' ' || text[l - 1] == '\t');
+	     l--)
+		text[l - 1] = '\0';
+	return 0;
+}
+
 int pcapexpr_reference(const char *expr, int l2, const __u8 *pkt, size_t len)
 {
 	pcap_t *p = pcap_open_dead(l2 ? DLT_EN10MB : DLT_RAW, 65535);

@@ -20,6 +20,15 @@
 int pcapexpr_set(struct skbs_filter *f, const char *expr, char *err,
 		 size_t errlen);
 
+/*
+ * --filter-tunnel-pcap-l2 (l2) or -l3: compile expr once, for the inner
+ * packet from its Ethernet header (l2) or its IP header, into
+ * f->tun_l2/tun_l3 with its text, and set SKBS_F_TUN_L2/L3. An empty
+ * expression clears it. Errors name the flag.
+ */
+int pcapexpr_set_tunnel(struct skbs_filter *f, int l2, const char *expr,
+			char *err, size_t errlen);
+
 /* Compile for one link type (1: Ethernet, 0: raw IP). Returns the number
  * of instructions or -errno. */
 int pcapexpr_compile_one(const char *expr, int l2, struct skbs_cbpf_insn *out,

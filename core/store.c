@@ -598,6 +598,8 @@ int store_add(struct store *st, const struct skbs_event *ev, const char *tail)
 	h->dport = ev->dport;
 	h->l4_proto = ev->l4_proto;
 	h->flags = ev->flags;
+	h->flags2 = ev->flags2;
+	h->tcp_flags = ev->tcp_flags;
 	memcpy(h->saddr, ev->saddr, 16);
 	memcpy(h->daddr, ev->daddr, 16);
 	h->hdr = keep ? hdr : NULL;

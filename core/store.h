@@ -33,6 +33,8 @@ struct hop {
 	/* --output-skb-metadata values: nmeta u64s right after the header
 	 * bytes at hdr (unaligned: memcpy them out, or store_hop_meta). */
 	__u8 nmeta;
+	__u16 flags2;   /* enum skbs_event_flags2 */
+	__u8 tcp_flags; /* when flags2 has SKBS_EV2_TCP_FLAGS */
 	/* The function's return (--output-return): has_ret says whether
 	 * ret, ret_kind (enum ret_kind) and dur (ns in the call) are set. */
 	__u8 has_ret;

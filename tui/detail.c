@@ -193,6 +193,12 @@ static void headers_section(struct out *o, const struct hop *hp)
 		n = headers_hexdump(hp->hdr, hp->hdr_len, hl, 12);
 		for (int k = 0; k < n; k++)
 			line(o, 0, R_DIM, hl[k]);
+	} else if ((hp->flags & SKBS_EV_TUPLE) && hp->l3_proto == 0x0806) {
+		char tup[128];
+
+		fmt_tuple(hp, tup, sizeof(tup));
+		linef(o, 0, R_NORMAL, "L3  ARP (ethertype 0x0806)  %s", tup);
+		line(o, 0, R_NORMAL, "(no header bytes captured: --snaplen)");
 	} else if (hp->flags & SKBS_EV_TUPLE) {
 		char pn[8], tup[128];
 
@@ -203,8 +209,10 @@ static void headers_section(struct out *o, const struct hop *hp)
 		      line_proto_name(hp->l4_proto, pn, sizeof(pn)), tup);
 		line(o, 0, R_NORMAL, "(no header bytes captured: --snaplen)");
 	} else {
-		linef(o, 0, R_NORMAL, "L3  ethertype 0x%04x (not decoded)",
-		      hp->l3_proto);
+		const char *name = headers_ethertype(hp->l3_proto);
+
+		linef(o, 0, R_NORMAL, "L3  ethertype 0x%04x%s%s (not decoded)",
+		      hp->l3_proto, name ? " " : "", name ? name : "");
 	}
 }
 

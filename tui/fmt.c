@@ -40,13 +40,16 @@ void fmt_tuple(const struct hop *h, char *buf, size_t len)
 	struct skbs_event ev = { 0 };
 
 	ev.flags = h->flags;
+	ev.flags2 = h->flags2;
+	ev.tcp_flags = h->tcp_flags;
 	ev.l3_proto = h->l3_proto;
 	ev.l4_proto = h->l4_proto;
 	ev.sport = h->sport;
 	ev.dport = h->dport;
 	memcpy(ev.saddr, h->saddr, 16);
 	memcpy(ev.daddr, h->daddr, 16);
-	line_tuple(&ev, buf, len);
+	/* The explorer has room for the TCP flags: always shown. */
+	line_tuple_flags(&ev, 1, buf, len);
 }
 
 /* The fields fmt_tuple shows, compared; an IPv4 address is 4 bytes. */

@@ -341,6 +341,12 @@ ROWS=$(cat <<'EOF'
 2 | --record: cannot create '.*/dangling': it is a symbolic link \(not followed\) | --filter-netns "$NS" --record "$O/dangling"
 2 | --record: cannot create '.*/link': it is a symbolic link \(not followed\) | --filter-netns "$NS" --record "$O/link"
 1 | --ready-file /nonexistent/r: No such file or directory | --filter-netns "$NS" --ready-file /nonexistent/r
+2 | --filter-tunnel-pcap-l3: pcap-filter 'udp and': can't parse filter expression: syntax error | --filter-tunnel-pcap-l3 'udp and'
+2 | --filter-tunnel-pcap-l2: empty expression | --filter-tunnel-pcap-l2 ''
+2 | --filter-tunnel-pcap-l3: pcap-filter 'ether host 1:2:3:4:5:6': ethernet addresses supported only | --filter-tunnel-pcap-l3 'ether host 1:2:3:4:5:6'
+2 | --filter-tunnel-pcap-l2: expression too long | --filter-tunnel-pcap-l2 "$BIG"
+2 | --output-tcp-flags: invalid value 'maybe' \(expected true or false\) | --output-tcp-flags=maybe
+2 | --output-tunnel: invalid value '2' | --output-tunnel=2
 EOF
 )
 

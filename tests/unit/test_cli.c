@@ -171,3 +171,34 @@ TEST(cli_skb_expressions)
 		  0);
 	CHECK_STR(c.kernel_btf, "/sys/kernel/btf/vmlinux");
 }
+
+TEST(cli_tunnels_and_tcp_flags)
+{
+	struct cli c;
+	char err[256];
+
+	CHECK_INT(PARSE(&c, err, "--filter-tunnel-pcap-l2", "ip and udp",
+			"--filter-tunnel-pcap-l3", "udp dst port 7101",
+			"--output-tcp-flags", "--output-tunnel",
+			"udp port 4789"),
+		  0);
+	CHECK_INT(c.filter.flags, SKBS_F_PCAP | SKBS_F_TUN_L2 | SKBS_F_TUN_L3);
+	CHECK_STR(c.filter.tun_text_l2, "ip and udp");
+	CHECK_STR(c.filter.tun_text_l3, "udp dst port 7101");
+	CHECK(c.filter.tun_len_l2 > 1 && c.filter.tun_len_l3 > 1);
+	CHECK_INT(c.tcp_flags, 1);
+	CHECK_INT(c.tunnel, 1);
+	CHECK_INT(PARSE(&c, err, "--output-tcp-flags=false"), 0);
+	CHECK_INT(c.tcp_flags, 0);
+	CHECK_INT(PARSE(&c, err, "--filter-tunnel-pcap-l3", "udp and"),
+		  -EINVAL);
+	CHECK_HAS(err, "--filter-tunnel-pcap-l3: pcap-filter 'udp and'");
+	CHECK_HAS(err, "syntax error");
+	CHECK_INT(PARSE(&c, err, "--filter-tunnel-pcap-l2", " "), -EINVAL);
+	CHECK_HAS(err, "--filter-tunnel-pcap-l2: empty expression");
+	/* Ethernet terms have no meaning from the inner IP header. */
+	CHECK_INT(PARSE(&c, err, "--filter-tunnel-pcap-l3", "arp"), -EINVAL);
+	CHECK_HAS(err, "--filter-tunnel-pcap-l3");
+	CHECK_INT(PARSE(&c, err, "--output-tunnel=sometimes"), -EINVAL);
+	CHECK_HAS(err, "--output-tunnel: invalid value 'sometimes'");
+}

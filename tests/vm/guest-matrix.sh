@@ -256,6 +256,39 @@ for b in $OFFERED; do
 		fi
 	done
 done
+# ARP on function probes: "arp" matches the request at arp_xmit and where
+# the peer of a veth pair receives it (arp_rcv). busybox ip names the peer
+# itself (veth0); the peer has no address, so the request goes unanswered.
+if ip link add va type veth 2>/dev/null; then
+	peer=$(ip -o link show | sed -n 's/^[0-9]*: \([^@:]*\)@va.*/\1/p' | head -n1)
+	ip addr add 10.226.0.1/24 dev va
+	ip link set va up; ip link set "${peer:-veth0}" up
+	for b in $OFFERED; do
+		[ "$b" = tracepoint ] && continue
+		rm -f /tmp/ready
+		/skbscope --no-tui --backend "$b" --ready-file /tmp/ready \
+			--filter-func '^(arp_rcv|arp_xmit|__dev_queue_xmit)$' \
+			arp >/tmp/arp.$b 2>/tmp/arp.$b.err &
+		pid=$!
+		if wait_ready /tmp/ready "$pid" 300; then
+			ip neigh flush dev va 2>/dev/null
+			send_udp 10.226.0.9 7000 1
+			sleep 1
+			kill -INT "$pid"; wait "$pid"
+			vmcheck "$b: arp matches at arp_rcv, who-has described" \
+				grep -q "arp who-has 10.226.0.9 tell 10.226.0.1 arp_rcv" /tmp/arp.$b
+			vmcheck "$b: arp matches at arp_xmit and __dev_queue_xmit" \
+				sh -c "grep -q 'who-has 10.226.0.9 tell 10.226.0.1 arp_xmit' /tmp/arp.$b &&
+					grep -q 'who-has 10.226.0.9 tell 10.226.0.1 __dev_queue_xmit' /tmp/arp.$b"
+		else
+			vmfail "$b: arp trace not ready"; tail -n 3 /tmp/arp.$b.err
+			kill -9 "$pid" 2>/dev/null
+		fi
+	done
+	ip link del va
+else
+	vmfail "arp: cannot make a veth pair (veth.ko in the initramfs?)"
+fi
 
 # Module functions come from module BTF with --kmods.
 if [ -e /sys/kernel/btf/veth ]; then
