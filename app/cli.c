@@ -56,6 +56,15 @@ enum {
 	OPT_OUTPUT_PCAP,
 	OPT_RECORD,
 	OPT_REPLAY,
+	/* tc/XDP programs, their helpers and maps (issue 16) */
+	OPT_TRACE_TC,
+	OPT_TRACE_XDP,
+	OPT_XDP_META,
+	OPT_KPROBE_BATCH,
+	OPT_TRACK_HELPERS,
+	OPT_BPFMAP,
+	OPT_TRACK_STACKID,
+	OPT_NON_SKB_FUNCS,
 };
 
 static const struct option options[] = {
@@ -100,6 +109,17 @@ static const struct option options[] = {
 	{ "output-pcap", required_argument, NULL, OPT_OUTPUT_PCAP },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
+	/* tc/XDP programs, their helpers and maps (issue 16) */
+	{ "filter-trace-tc", optional_argument, NULL, OPT_TRACE_TC },
+	{ "filter-trace-xdp", optional_argument, NULL, OPT_TRACE_XDP },
+	{ "output-xdp-metadata", optional_argument, NULL, OPT_XDP_META },
+	{ "filter-kprobe-batch", required_argument, NULL, OPT_KPROBE_BATCH },
+	{ "filter-track-bpf-helpers", optional_argument, NULL,
+	  OPT_TRACK_HELPERS },
+	{ "output-bpfmap", optional_argument, NULL, OPT_BPFMAP },
+	{ "filter-track-skb-by-stackid", optional_argument, NULL,
+	  OPT_TRACK_STACKID },
+	{ "filter-non-skb-funcs", optional_argument, NULL, OPT_NON_SKB_FUNCS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -121,6 +141,10 @@ static const char usage[] =
 	"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
 	"  --exclude-func REGEX         leave out the functions that match\n"
 	"  --filter-track-skb           once an skb matches, report all its later events\n"
+	/* tc/XDP programs (issue 16) */
+	"  --filter-trace-tc            also trace the tc BPF programs loaded (fentry/fexit):\n"
+	"                               a hop per program run, its TC_ACT_* verdict\n"
+	"  --filter-trace-xdp           also trace the XDP programs loaded: XDP_* verdicts\n"
 	"\n"
 	"Output:\n"
 	"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
@@ -131,6 +155,7 @@ static const char usage[] =
 	"  --output-return              each function's return value and time;\n"
 	"                               the explorer shows a call tree (kprobe\n"
 	"                               backends)\n"
+	"  --output-xdp-metadata        XDP hops: data length, receive device, queue, frame size\n"
 	"  --snaplen N                  capture N header bytes per event (0-128; explorer, --record: 64)\n"
 	"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 	"  --output-relative-timestamp  same as --timestamp relative\n"
@@ -155,6 +180,7 @@ static const char usage[] =
 	"  --backend NAME               auto, kprobe-multi, kprobe, fentry or tracepoint\n"
 	"  --ringbuf-size SIZE          ring buffer bytes, a power of two (K/M/G suffix; default 4M)\n"
 	"  --ready-file PATH            create PATH once everything is attached\n"
+	"  --filter-kprobe-batch N      kprobe-multi: at most N functions per link (default: all)\n"
 	"  --kmods MOD[,MOD...]         also probe skb functions of these modules\n"
 	"  --all-kmods                  ... of every loaded module with BTF\n"
 	"  --list-hooks                 print the tracepoints found, and exit\n"
@@ -289,6 +315,9 @@ static int live_only(int opt)
 	case OPT_LIST:
 	case OPT_LIST_FUNCS:
 	case OPT_SHOW_FAILED:
+	case OPT_TRACE_TC:
+	case OPT_TRACE_XDP:
+	case OPT_KPROBE_BATCH:
 	case OPT_DEMO: return 1;
 	}
 	return 0;
@@ -593,6 +622,51 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			else
 				c->replay = optarg;
 			break;
+		/* tc/XDP programs, their helpers and maps (issue 16) */
+		case OPT_TRACE_TC:
+			ret = bool_arg(name, optarg, &c->trace_tc, err, errlen);
+			break;
+		case OPT_TRACE_XDP:
+			ret = bool_arg(name, optarg, &c->trace_xdp, err,
+				       errlen);
+			break;
+		case OPT_XDP_META:
+			ret = bool_arg(name, optarg, &c->xdp_meta, err, errlen);
+			break;
+		case OPT_KPROBE_BATCH: {
+			__u64 n;
+
+			if (parse_size(optarg, &n) || n < 1 || n > 1000000 ||
+			    strpbrk(optarg, "kKmMgGbB")) {
+				snprintf(err, errlen,
+					 "--filter-kprobe-batch: invalid "
+					 "count '%s' (expected 1 to 1000000 "
+					 "functions per link)",
+					 optarg);
+				ret = -EINVAL;
+			}
+			c->kprobe_batch = (size_t)n;
+			break;
+		}
+		case OPT_TRACK_HELPERS:
+		case OPT_BPFMAP:
+		case OPT_TRACK_STACKID:
+		case OPT_NON_SKB_FUNCS: {
+			int on = 0;
+
+			ret = bool_arg(name, optarg, &on, err, errlen);
+			/* Refused rather than ignored: a flag that does
+			 * nothing would make a trace look complete. */
+			if (!ret && on) {
+				snprintf(err, errlen,
+					 "--%s: not supported by skbscope yet "
+					 "(see README, \"tc and XDP "
+					 "programs\")",
+					 name);
+				ret = -EINVAL;
+			}
+			break;
+		}
 		case 'h': c->help = 1; break;
 		case OPT_VERSION: c->version = 1; break;
 		case ':':

@@ -42,6 +42,10 @@ struct cli {
 	const char *output_pcap; /* --output-pcap PATH: pcap-ng */
 	const char *record;      /* --record PATH */
 	const char *replay;      /* --replay PATH: no BPF, no root */
+	/* tc/XDP programs (issue 16) */
+	int trace_tc, trace_xdp; /* --filter-trace-tc, --filter-trace-xdp */
+	int xdp_meta;            /* --output-xdp-metadata */
+	size_t kprobe_batch;     /* --filter-kprobe-batch; 0: one link */
 	int help, version;
 };
 

@@ -230,6 +230,7 @@ void app_on_return(void *ctx, const struct skbs_return *r)
 	const struct hook *hk = hooks_get(session_hooks(a->s), r->hook);
 	int kind = hk ? hk->ret_kind : 0;
 
+	app_explain_return(a, r, kind);
 	if (a->rec) {
 		int ret = rec_write_return(a->rec, r, kind);
 

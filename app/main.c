@@ -300,6 +300,9 @@ int main(int argc, char **argv)
 		so.skip_nftrace = 1;
 	}
 	so.returns = a.cli.returns;
+	so.trace_tc = a.cli.trace_tc;
+	so.trace_xdp = a.cli.trace_xdp;
+	so.kprobe_batch = a.cli.kprobe_batch;
 	so.note = note_cb;
 	so.progress = progress_cb;
 	ret = session_open(&so, &a.s, err, sizeof(err));
@@ -372,6 +375,12 @@ int main(int argc, char **argv)
 				why ? why : "none attached");
 		session_set_return_fn(a.s, app_on_return, &a);
 	}
+	/* The verdicts of tc/XDP programs are return records. */
+	if (a.cli.trace_tc || a.cli.trace_xdp) {
+		fprintf(stderr, "skbscope: %zu tc/XDP programs traced\n",
+			session_bpfprogs(a.s));
+		session_set_return_fn(a.s, app_on_return, &a);
+	}
 	if (a.cli.filter.flags & SKBS_F_PCAP)
 		fprintf(stderr,
 			"skbscope: pcap-filter '%s': %u/%u "
@@ -387,6 +396,7 @@ int main(int argc, char **argv)
 	}
 
 	lopt.caller = a.cli.caller;
+	lopt.xdp_meta = a.cli.xdp_meta;
 	lopt.meta = a.cli.meta;
 	lopt.tuple = a.cli.tuple;
 	lopt.ts = a.cli.ts;

@@ -81,6 +81,7 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 	size_t n = 0;
 	int fam = event_family(ev);
 	const char *reason;
+	struct xdp_meta xm;
 
 #define PUT(...)                                                       \
 	do {                                                           \
@@ -120,6 +121,10 @@ int json_format(const struct line_out *lo, const struct skbs_event *ev,
 		    a, b, ev->sport, ev->dport,
 		    line_proto_name(ev->l4_proto, pn, sizeof(pn)));
 	}
+	if (!line_xdp_meta(ev, &xm))
+		PUT(",\"xdp\":{\"data_len\":%u,\"rxq_ifindex\":%u,"
+		    "\"rxq_queue\":%u,\"frame_sz\":%u}",
+		    xm.data_len, xm.rxq_ifindex, xm.rxq_queue, xm.frame_sz);
 	if (ev->flags & SKBS_EV_DROP) {
 		reason = line_reason(lo, ev);
 		PUT(",\"drop\":{");

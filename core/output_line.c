@@ -235,9 +235,21 @@ int line_header(const struct line_out *lo, char *buf, size_t len)
 			lo->o.tuple ? "TUPLE " : "", "FUNC");
 }
 
+int line_xdp_meta(const struct skbs_event *ev, struct xdp_meta *m)
+{
+	if (!(ev->flags2 & SKBS_EV2_XDP))
+		return -ENOENT;
+	m->data_len = ev->len;
+	m->rxq_ifindex = ev->ifindex;
+	m->rxq_queue = (__u32)(ev->location >> 32);
+	m->frame_sz = (__u32)ev->location;
+	return 0;
+}
+
 int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		size_t len)
 {
+	struct xdp_meta xm;
 	char proc[40], iface[40], tuple[128], drop[200], label[192];
 	size_t n = 0;
 
@@ -280,6 +292,10 @@ int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		line_sym(lo, ev->caller, sym, sizeof(sym));
 		PUT(" caller=%s", sym);
 	}
+	if (lo->o.xdp_meta && !line_xdp_meta(ev, &xm))
+		PUT(" xdp: data_len=%u rxq_ifindex=%u rxq_queue=%u "
+		    "frame_sz=%u",
+		    xm.data_len, xm.rxq_ifindex, xm.rxq_queue, xm.frame_sz);
 #undef PUT
 	return (int)n;
 }

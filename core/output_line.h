@@ -25,6 +25,7 @@ struct line_opts {
 	int meta; /* NETNS MARK IFACE PROTO MTU LEN */
 	int tuple;
 	int caller; /* append the calling function */
+	int xdp_meta; /* XDP hops: append the xdp_buff's fields */
 	enum ts_mode ts;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
 	long long realtime_offset_ns;
@@ -53,6 +54,13 @@ int line_tuple(const struct skbs_event *ev, char *buf, size_t len);
  * "veth_xmit [veth]"). */
 int line_func(const struct line_out *lo, const struct skbs_event *ev, char *buf,
 	      size_t len);
+/* What an XDP hop (SKBS_EV2_XDP) carries of its xdp_buff, from the
+ * event (bpf/bpfprog.bpf.h packs the queue and frame size into location):
+ * 0, or -ENOENT for any other event. */
+struct xdp_meta {
+	__u32 data_len, rxq_ifindex, rxq_queue, frame_sz;
+};
+int line_xdp_meta(const struct skbs_event *ev, struct xdp_meta *m);
 /* An address as "function+0xoff", or raw hex without symbols. */
 int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len);
 /* Room for one symbolized address ("function+0xoff [module]"). */

@@ -247,6 +247,9 @@ int session_attach(struct session *s, char *err, size_t errlen)
 		if (!ret && a.ok) {
 			s->active = bk;
 			ipt_attach(s);
+			ret = bpfprog_attach(s, err, errlen);
+			if (ret)
+				return ret;
 			/* Not fatal: the cost is then not shown. */
 			(void)stats_start(s);
 			if (bk->follow && !bk->follow(s))
@@ -286,6 +289,7 @@ void session_stop(struct session *s)
 	p.o = &s->o;
 	p.total = s->nplinks + attach_count(s->links);
 	ipt_detach(s);
+	bpfprog_detach(s);
 	detach_all(s, &p);
 	stats_stop(s);
 }
@@ -403,6 +407,11 @@ size_t session_returns_attached(const struct session *s, size_t *failed,
 	if (why)
 		*why = w;
 	return s->ret_attached;
+}
+
+size_t session_bpfprogs(const struct session *s)
+{
+	return s->bp_attached;
 }
 
 __u64 session_returns(const struct session *s)

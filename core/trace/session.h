@@ -33,6 +33,13 @@ struct session_opts {
 	/* Probe the returns of traced functions too (kprobe backends with
 	 * attach cookies, kprobe-multi): session_set_return_fn gets them. */
 	int returns;
+	/* Trace the tc / XDP BPF programs loaded on the box as hooks of
+	 * their own (fentry/fexit on each; core/trace/bpfprog.c): their
+	 * verdicts come as return records whatever returns says. */
+	int trace_tc, trace_xdp;
+	/* kprobe-multi: functions per link (--filter-kprobe-batch); 0:
+	 * one link per program for all its functions. */
+	size_t kprobe_batch;
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of
@@ -122,6 +129,8 @@ void session_set_return_fn(struct session *s, session_return_fn fn, void *ctx);
  * why (may be NULL) says why there are none when returns were asked. */
 size_t session_returns_attached(const struct session *s, size_t *failed,
 				const char **why);
+/* tc/XDP programs traced (opts trace_tc, trace_xdp). */
+size_t session_bpfprogs(const struct session *s);
 /* Return records handed on so far. */
 __u64 session_returns(const struct session *s);
 

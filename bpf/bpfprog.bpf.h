@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tc and XDP programs as hops (--filter-trace-tc, --filter-trace-xdp): an
+ * fentry/fexit pair on each BPF program of those types attached on the
+ * box. User space loads these templates against the first program of
+ * each type and one copy per program after that (core/trace/bpfprog.c),
+ * with the hook id patched in as for every other copy.
+ *
+ * A tracing program attached to another BPF program sees that program's
+ * context as the kernel type behind it: the verifier turns a tc
+ * program's struct __sk_buff * into the struct sk_buff * it is, and an
+ * XDP program's struct xdp_md * into its struct xdp_buff *. So the tc
+ * entry is an ordinary skb hop; the XDP one reads the packet from
+ * data..data_end.
+ *
+ * The verdict is the program's return value: the entry pushes a frame
+ * (ret.bpf.h) whether or not --output-return is on, and the fexit pops
+ * it into a struct skbs_return, so a verdict is reported for every
+ * entry that was.
+ *
+ * Included by skbscope.bpf.c after ret.bpf.h.
+ */
+#ifndef SKBSCOPE_BPFPROG_BPF_H
+#define SKBSCOPE_BPFPROG_BPF_H
+
+/* A tc program's entry: the skb's hop, with the frame its verdict pops. */
+static __always_inline int bp_skb_enter(__u64 *ctx, struct sk_buff *skb)
+{
+	struct hit h = { .ctx = ctx };
+	struct skb_off off;
+	__u32 tail;
+
+	if (!skb)
+		return 0;
+	/* As in handle_skb: the pointer loads first. */
+	h.dev = skb->dev;
+	off.head = skb->head;
+	if (!filter_skb(&h, &off, skb, 0, STUB_BTF)) {
+		ret_push(hook_id(), (__u64)skb, 0);
+		return 0;
+	}
+	tail = fill_event(&h, &off, ctx, skb, 0, 0, 0, STUB_BTF);
+	ret_push(hook_id(), (__u64)skb, h.sc->ev.ts);
+	emit_event(h.sc, tail);
+	return 0;
+}
+
+/*
+ * The XDP metadata of a hop (--output-xdp-metadata shows it): the
+ * receive queue's index in the upper half of the event's location (an
+ * XDP hop is never a drop, whose field it is), the frame size (5.8+; 0
+ * before) in the lower. The data length is the event's len, the
+ * receive device its ifindex and ifname.
+ */
+static __always_inline __u64 xdp_meta(struct xdp_buff *x)
+{
+	__u64 q = 0, fs = 0;
+
+	if (x->rxq)
+		q = x->rxq->queue_index;
+	if (bpf_core_field_exists(x->frame_sz))
+		fs = BPF_CORE_READ(x, frame_sz);
+	return q << 32 | (fs & 0xffffffff);
+}
+
+/*
+ * An XDP program's entry. There is no skb yet (or, for generic XDP, the
+ * program may not see it), so the event's skb is the xdp_buff's address
+ * and SKBS_EV2_XDP says so; user space gives every XDP hop a lifetime of
+ * its own. The filter runs on what an XDP frame has: no mark (0), the
+ * receive device's netns and name, the tuple and the pcap expression on
+ * the Ethernet frame at data.
+ */
+static __always_inline int bp_xdp_enter(__u64 *ctx, struct xdp_buff *x)
+{
+	struct net_device *dev = NULL;
+	struct skbs_filter *f;
+	struct skbs_event *ev;
+	struct scratch *sc;
+	struct skb_off off;
+	__u32 zero = 0, slot = 0, tail = 0;
+	__u64 data, end, ts = 0;
+	__u16 proto = 0;
+
+	if (!x)
+		return 0;
+	data = (__u64)x->data;
+	end = (__u64)x->data_end;
+	if (x->rxq)
+		dev = x->rxq->dev;
+	f = active_filter(&slot);
+	sc = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!f || !sc)
+		goto out;
+	count_hit();
+	if (f->flags & SKBS_F_NONE)
+		goto out;
+	if ((f->flags & SKBS_F_MUTED) && is_muted(ctx, STUB_BTF))
+		goto out;
+	ev = &sc->ev;
+	ev->mark = 0;
+	ev->netns = skb_netns(NULL, dev, STUB_BTF);
+	if ((f->flags & SKBS_F_MARK) && (0 & f->mark_mask) != f->mark)
+		goto out;
+	if ((f->flags & SKBS_F_NETNS) && ev->netns != f->netns)
+		goto out;
+	read_dev(ev, dev, STUB_BTF);
+	if (f->flags & SKBS_F_IFNAME) {
+		__u64 *a = (__u64 *)ev->ifname, *b = (__u64 *)f->ifname;
+
+		if (a[0] != b[0] || a[1] != b[1])
+			goto out;
+	}
+	/* The frame starts with its Ethernet header. */
+	off.head = (const unsigned char *)data;
+	off.mh = 0;
+	off.nh = ETH_HLEN;
+	off.tail = end > data ? (__u32)(end - data) : 0;
+	bpf_probe_read_kernel(&proto, sizeof(proto), (void *)data + 12);
+	ev->flags = 0;
+	ev->l3_proto = bpf_ntohs(proto);
+	ev->len = off.tail;
+	ev->l4_proto = 0;
+	ev->sport = ev->dport = 0;
+	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
+	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
+	if (ev->l3_proto == ETH_P_IP || ev->l3_proto == ETH_P_IPV6)
+		read_tuple(&off, ev);
+	if (!match_tuple(f, ev))
+		goto out;
+	if ((f->flags & SKBS_F_PCAP) && !run_pcap(&off, ETH_HLEN, f, slot))
+		goto out;
+	/* HOOK POINT --filter-xdp-expr: the expression of bpf/expr.bpf.h
+	 * (branch h-expr, not merged yet) runs here on x, from the config
+	 * slot, and a miss goes to out like the tests above. */
+
+	read_comm(ev, STUB_BTF);
+	count(SKBS_C_MATCHED);
+	ev->rec_type = SKBS_REC_EVENT;
+	ev->hook = hook_id();
+	ev->ip = 0;
+	ev->caller = 0;
+	ev->cgroup = 0;
+	ev->flags2 = SKBS_EV2_XDP;
+	ev->tcp_flags = 0;
+	ev->nmeta = 0;
+	ev->aux = 0;
+	ev->skb = (__u64)x;
+	ts = bpf_ktime_get_ns();
+	ev->ts = ts;
+	ev->location = xdp_meta(x);
+	ev->drop_reason = 0;
+	ev->cpu = bpf_get_smp_processor_id();
+	ev->pid = bpf_get_current_pid_tgid() >> 32;
+	ev->hdr_len = 0;
+	ev->gen = 0;
+	ev->stack_id = -1;
+	if (f->output & SKBS_O_STACK) {
+		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+		if (ev->stack_id < 0)
+			count(SKBS_C_STACK_ERR);
+	}
+	if (f->snaplen)
+		tail = snap_headers(&off, f->snaplen, sc->tail, ev);
+	ret_push(hook_id(), (__u64)x, ts);
+	emit_event(sc, tail);
+	return 0;
+out:
+	ret_push(hook_id(), (__u64)x, 0);
+	return 0;
+}
+
+/* The templates. The section's target is a stand-in: user space names
+ * the real one, a program, before loading (bpf_program__set_attach_target
+ * with the program's fd). */
+SEC("fentry/kfree_skbmem")
+int bp_tc(__u64 *ctx)
+{
+	return bp_skb_enter(ctx, (struct sk_buff *)ctx[0]);
+}
+
+SEC("fentry/kfree_skbmem")
+int bp_xdp(__u64 *ctx)
+{
+	return bp_xdp_enter(ctx, (struct xdp_buff *)ctx[0]);
+}
+
+/* Both program types return an int: ctx[1], after their one argument. */
+SEC("fexit/kfree_skbmem")
+int bp_ret(__u64 *ctx)
+{
+	return ret_pop(hook_id(), (__s64)(__s32)ctx[1]);
+}
+
+#endif
