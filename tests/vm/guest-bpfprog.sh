@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by guest-matrix.sh: --filter-trace-tc and --filter-trace-xdp on
+# tcxdp.bpf.o's programs, attached to lo by bpfload: tc ingress drops UDP
+# to 7021, generic XDP drops UDP to 7022, both pass everything else.
+
+# bpf_verdict PORT HOOK FILE: the value of HOOK's first return line after a
+# hop of HOOK on a datagram to PORT, on the same skb (or xdp_buff).
+bpf_verdict() {
+	awk -v hop="$1(udp) $2" -v ret="<- $2 = " '
+		index($0, hop) { want[$1] = 1; next }
+		($1 in want) && index($0, ret) {
+			s = substr($0, index($0, ret) + length(ret))
+			print substr(s, 1, index(s, " ") - 1); exit
+		}' "$3"
+}
+
+# trace_progs OUT BACKEND ARGS...: trace with both flags while sending two
+# datagrams to each of 7021, 7022 and 7023.
+trace_progs() {
+	out=$1 b=$2; shift 2
+	rm -f /tmp/rb
+	/skbscope --no-tui --backend "$b" --filter-trace-tc --filter-trace-xdp \
+		--ready-file /tmp/rb "$@" 'udp and dst portrange 7021-7023' \
+		>"$out" 2>"$out.err" &
+	pid=$!
+	if wait_ready /tmp/rb "$pid" 300; then
+		for p in 7021 7022 7023; do send_udp 127.0.0.1 $p 2; done
+		sleep 1
+	fi
+	kill -INT "$pid"; wait "$pid"
+}
+
+if ids=$(bpfload /tcxdp.bpf.o lo); then
+	tcid=${ids#tc }; tcid=${tcid%% *}; xdpid=${ids##* }
+	tc=bpf:tc_drop_udp#$tcid xdp=bpf:xdp_drop_udp#$xdpid
+	b=${OFFERED%% *}
+	trace_progs /tmp/bp "$b" --filter-func "$FUNCS"
+	rc=$?
+	vmcheck "trace-tc: on $b, exits 0 with both programs traced" \
+		sh -c "[ $rc -eq 0 ] && grep -q '^skbscope: 2 tc/XDP programs traced' /tmp/bp.err"
+	vmcheck "trace-tc: $tc is a hop of the 7021 datagram" \
+		grep -q "7021(udp) $tc\$" /tmp/bp
+	v=$(bpf_verdict 7021 "$tc" /tmp/bp)
+	vmcheck "trace-tc: $tc returns TC_ACT_SHOT on 7021 (got ${v:-none})" \
+		[ "$v" = TC_ACT_SHOT ]
+	v=$(bpf_verdict 7023 "$tc" /tmp/bp)
+	vmcheck "trace-tc: $tc returns TC_ACT_OK on 7023 (got ${v:-none})" \
+		[ "$v" = TC_ACT_OK ]
+	vmcheck "trace-tc: the 7021 drop at $DROPFN is the program's drop" \
+		sh -c "grep -A1 '7021(udp) $DROPFN' /tmp/bp | grep -q 'why: dropped by tc BPF program tc_drop_udp (id $tcid): it returned TC_ACT_SHOT'"
+	vmcheck "trace-tc: 7023 passes tc (reaches udp_rcv or its drop)" \
+		grep -q "7023(udp) __udp4_lib_rcv" /tmp/bp
+	v=$(bpf_verdict 7022 "$xdp" /tmp/bp)
+	vmcheck "trace-xdp: $xdp returns XDP_DROP on 7022 (got ${v:-none})" \
+		[ "$v" = XDP_DROP ]
+	v=$(bpf_verdict 7023 "$xdp" /tmp/bp)
+	vmcheck "trace-xdp: $xdp returns XDP_PASS on 7023 (got ${v:-none})" \
+		[ "$v" = XDP_PASS ]
+	vmcheck "trace-xdp: a datagram XDP dropped never reaches tc" \
+		sh -c "! grep -q '7022(udp) $tc' /tmp/bp"
+	# JSON and the XDP metadata, on the tracepoint backend: the
+	# programs' hooks do not depend on the function probes.
+	trace_progs /tmp/bpj tracepoint --output-json --output-xdp-metadata
+	vmcheck "trace-xdp: JSON carries the xdp_buff's fields on lo" \
+		sh -c "grep '\"func\":\"$xdp\"' /tmp/bpj | grep -q '\"xdp\":{\"data_len\":[0-9]*,\"rxq_ifindex\":1,\"rxq_queue\":0,'"
+	vmcheck "trace-tc: JSON returns say tc-act TC_ACT_SHOT" \
+		grep -q "\"func\":\"$tc\",.*\"retval\":\"TC_ACT_SHOT\",\"kind\":\"tc-act\"" /tmp/bpj
+	vmcheck "trace-tc: JSON drop explained by the program" \
+		grep -q '"explain":{"kind":"bpf-prog","text":"dropped by tc BPF program tc_drop_udp' /tmp/bpj
+	bpfload -d lo || vmfail "bpfload -d lo"
+else
+	vmfail "trace-tc: bpfload could not attach the test programs"
+fi

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Two small datapath programs for the VM matrix's --filter-trace-tc and
+ * --filter-trace-xdp checks (loaded by tests/vm/bpfload.c): a tc program
+ * that drops UDP to port 7021 and passes the rest, and an XDP program that
+ * drops UDP to port 7022 and passes the rest. Built with -g: fentry
+ * attaches to a program through its BTF.
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#define TC_DROP_PORT 7021
+#define XDP_DROP_PORT 7022
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The UDP destination port of an IPv4 frame, or -1. */
+static __always_inline int udp_dport(void *data, void *end)
+{
+	struct ethhdr *eth = data;
+	struct iphdr *ip;
+	struct udphdr *udp;
+
+	if ((void *)(eth + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return -1;
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_UDP)
+		return -1;
+	udp = (void *)ip + ip->ihl * 4;
+	if ((void *)(udp + 1) > end)
+		return -1;
+	return bpf_ntohs(udp->dest);
+}
+
+SEC("tc")
+int tc_drop_udp(struct __sk_buff *skb)
+{
+	int port = udp_dport((void *)(long)skb->data,
+			     (void *)(long)skb->data_end);
+
+	return port == TC_DROP_PORT ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+SEC("xdp")
+int xdp_drop_udp(struct xdp_md *x)
+{
+	int port = udp_dport((void *)(long)x->data, (void *)(long)x->data_end);
+
+	return port == XDP_DROP_PORT ? XDP_DROP : XDP_PASS;
+}
