@@ -145,6 +145,7 @@ static const char usage[] =
 	"  --filter-trace-tc            also trace the tc BPF programs loaded (fentry/fexit):\n"
 	"                               a hop per program run, its TC_ACT_* verdict\n"
 	"  --filter-trace-xdp           also trace the XDP programs loaded: XDP_* verdicts\n"
+	"  --filter-track-bpf-helpers   ... and the helpers they call for the packet\n"
 	"\n"
 	"Output:\n"
 	"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
@@ -318,6 +319,7 @@ static int live_only(int opt)
 	case OPT_TRACE_TC:
 	case OPT_TRACE_XDP:
 	case OPT_KPROBE_BATCH:
+	case OPT_TRACK_HELPERS:
 	case OPT_DEMO: return 1;
 	}
 	return 0;
@@ -649,6 +651,9 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			break;
 		}
 		case OPT_TRACK_HELPERS:
+			ret = bool_arg(name, optarg, &c->bpf_helpers, err,
+				       errlen);
+			break;
 		case OPT_BPFMAP:
 		case OPT_TRACK_STACKID:
 		case OPT_NON_SKB_FUNCS: {
@@ -681,6 +686,14 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		}
 		if (ret)
 			return ret;
+	}
+	/* tc/XDP programs (issue 16) */
+	if (c->bpf_helpers && !c->trace_tc && !c->trace_xdp) {
+		snprintf(err, errlen,
+			 "--filter-track-bpf-helpers: the helpers of which "
+			 "programs? It needs --filter-trace-tc or "
+			 "--filter-trace-xdp");
+		return -EINVAL;
 	}
 	if (c->replay && c->record) {
 		snprintf(err, errlen,

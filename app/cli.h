@@ -45,6 +45,7 @@ struct cli {
 	/* tc/XDP programs (issue 16) */
 	int trace_tc, trace_xdp; /* --filter-trace-tc, --filter-trace-xdp */
 	int xdp_meta;            /* --output-xdp-metadata */
+	int bpf_helpers;         /* --filter-track-bpf-helpers */
 	size_t kprobe_batch;     /* --filter-kprobe-batch; 0: one link */
 	int help, version;
 };

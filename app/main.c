@@ -302,6 +302,7 @@ int main(int argc, char **argv)
 	so.returns = a.cli.returns;
 	so.trace_tc = a.cli.trace_tc;
 	so.trace_xdp = a.cli.trace_xdp;
+	so.bpf_helpers = a.cli.bpf_helpers;
 	so.kprobe_batch = a.cli.kprobe_batch;
 	so.note = note_cb;
 	so.progress = progress_cb;
@@ -377,8 +378,16 @@ int main(int argc, char **argv)
 	}
 	/* The verdicts of tc/XDP programs are return records. */
 	if (a.cli.trace_tc || a.cli.trace_xdp) {
-		fprintf(stderr, "skbscope: %zu tc/XDP programs traced\n",
-			session_bpfprogs(a.s));
+		size_t nh = 0, np = session_bpfprogs(a.s, &nh);
+
+		if (a.cli.bpf_helpers)
+			fprintf(stderr,
+				"skbscope: %zu tc/XDP programs traced, with "
+				"%zu helper functions\n",
+				np, nh);
+		else
+			fprintf(stderr,
+				"skbscope: %zu tc/XDP programs traced\n", np);
 		session_set_return_fn(a.s, app_on_return, &a);
 	}
 	if (a.cli.filter.flags & SKBS_F_PCAP)

@@ -23,6 +23,45 @@
 #ifndef SKBSCOPE_BPFPROG_BPF_H
 #define SKBSCOPE_BPFPROG_BPF_H
 
+/*
+ * --filter-track-bpf-helpers: while a traced program runs for a reported
+ * packet, its entry event waits here, and an fentry on each helper's
+ * kernel function (bpf_skb_store_bytes, bpf_redirect, ...) reports a hop
+ * of that packet from it. Per CPU: a program runs to its end on one CPU.
+ * Helpers the verifier inlines or calls past their helper function (map
+ * lookups, for one) are not seen.
+ */
+struct bp_cur {
+	struct skbs_event ev;
+	__u32 on;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bp_cur);
+} bp_cur SEC(".maps");
+
+/* At a program's entry: ev is its reported event, or NULL. */
+static __always_inline void bp_cur_set(const struct skbs_filter *f,
+				       const struct skbs_event *ev)
+{
+	__u32 zero = 0;
+	struct bp_cur *c;
+
+	if (f && !(f->flags & SKBS_F_BPF_HELPERS))
+		return;
+	c = bpf_map_lookup_elem(&bp_cur, &zero);
+	if (!c)
+		return;
+	c->on = 0;
+	if (!ev)
+		return;
+	c->ev = *ev;
+	c->on = 1;
+}
+
 /* A tc program's entry: the skb's hop, with the frame its verdict pops. */
 static __always_inline int bp_skb_enter(__u64 *ctx, struct sk_buff *skb)
 {
@@ -36,10 +75,12 @@ static __always_inline int bp_skb_enter(__u64 *ctx, struct sk_buff *skb)
 	h.dev = skb->dev;
 	off.head = skb->head;
 	if (!filter_skb(&h, &off, skb, 0, STUB_BTF)) {
+		bp_cur_set(h.f, NULL);
 		ret_push(hook_id(), (__u64)skb, 0);
 		return 0;
 	}
 	tail = fill_event(&h, &off, ctx, skb, 0, 0, 0, STUB_BTF);
+	bp_cur_set(h.f, &h.sc->ev);
 	ret_push(hook_id(), (__u64)skb, h.sc->ev.ts);
 	emit_event(h.sc, tail);
 	return 0;
@@ -162,10 +203,12 @@ static __always_inline int bp_xdp_enter(__u64 *ctx, struct xdp_buff *x)
 	}
 	if (f->snaplen)
 		tail = snap_headers(&off, f->snaplen, sc->tail, ev);
+	bp_cur_set(f, ev);
 	ret_push(hook_id(), (__u64)x, ts);
 	emit_event(sc, tail);
 	return 0;
 out:
+	bp_cur_set(f, NULL);
 	ret_push(hook_id(), (__u64)x, 0);
 	return 0;
 }
@@ -189,7 +232,32 @@ int bp_xdp(__u64 *ctx)
 SEC("fexit/kfree_skbmem")
 int bp_ret(__u64 *ctx)
 {
+	bp_cur_set(NULL, NULL);
 	return ret_pop(hook_id(), (__s64)(__s32)ctx[1]);
+}
+
+/* A helper's kernel function, called while a reported program runs: a
+ * hop of the program's packet, its event copied but for hook and time
+ * (and no header bytes). Retargeted per helper, like the fentry copies. */
+SEC("fentry/kfree_skbmem")
+int bp_helper(__u64 *ctx)
+{
+	__u32 zero = 0;
+	struct bp_cur *c = bpf_map_lookup_elem(&bp_cur, &zero);
+	struct scratch *sc = bpf_map_lookup_elem(&scratch_map, &zero);
+
+	if (!c || !sc || !c->on)
+		return 0;
+	sc->ev = c->ev;
+	sc->ev.hook = hook_id();
+	sc->ev.ts = bpf_ktime_get_ns();
+	sc->ev.cpu = bpf_get_smp_processor_id();
+	sc->ev.hdr_len = 0;
+	sc->ev.stack_id = -1;
+	sc->ev.flags &= ~(SKBS_EV_HDR_L2 | SKBS_EV_SKB_TEXT);
+	count(SKBS_C_MATCHED);
+	emit_event(sc, 0);
+	return 0;
 }
 
 #endif

@@ -205,6 +205,10 @@ enum skbs_filter_flags {
 	/* Some hook is muted: check the muted map (session_set_filter sets
 	 * it; without it a hit pays no attach-cookie lookup for it). */
 	SKBS_F_MUTED = 1 << 12,
+	/* --filter-track-bpf-helpers: a reported tc/XDP program run leaves
+	 * its event for the helper probes (session_set_filter sets it
+	 * while they are attached; bpf/bpfprog.bpf.h). */
+	SKBS_F_BPF_HELPERS = 1 << 17,
 };
 
 enum skbs_output_flags {

@@ -16,6 +16,10 @@ enum hook_kind {
 	 * program's function name, group "tc" or "xdp", skb_pos its
 	 * program id; labelled "bpf:NAME#ID". */
 	HOOK_BPFPROG,
+	/* The kernel function of a BPF helper, reported while a traced
+	 * tc/XDP program runs (--filter-track-bpf-helpers): name is the
+	 * function's, labelled as it is. */
+	HOOK_BPF_HELPER,
 };
 
 struct hook {

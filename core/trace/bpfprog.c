@@ -24,6 +24,42 @@
 #include "core/trace/skel.h"
 #include "core/trace/session_internal.h"
 
+/*
+ * --filter-track-bpf-helpers: the kernel functions behind the helpers a
+ * tc or XDP program calls on its packet (those this kernel has are
+ * probed). JITed programs call these directly; the map helpers are not
+ * here because the verifier turns their calls into the map's own code.
+ */
+static const char *const helpers[] = {
+	"bpf_skb_load_bytes",	   "bpf_skb_load_bytes_relative",
+	"bpf_skb_store_bytes",	   "bpf_skb_pull_data",
+	"bpf_l3_csum_replace",	   "bpf_l4_csum_replace",
+	"bpf_csum_diff",	   "bpf_csum_update",
+	"bpf_csum_level",	   "bpf_clone_redirect",
+	"bpf_redirect",		   "bpf_redirect_neigh",
+	"bpf_redirect_peer",	   "bpf_skb_vlan_push",
+	"bpf_skb_vlan_pop",	   "bpf_skb_change_proto",
+	"bpf_skb_change_type",	   "bpf_skb_adjust_room",
+	"bpf_skb_change_tail",	   "bpf_skb_change_head",
+	"bpf_skb_get_tunnel_key",  "bpf_skb_set_tunnel_key",
+	"bpf_skb_get_tunnel_opt",  "bpf_skb_set_tunnel_opt",
+	"bpf_skb_fib_lookup",	   "bpf_skb_check_mtu",
+	"bpf_skb_ecn_set_ce",	   "bpf_skb_under_cgroup",
+	"bpf_skb_cgroup_id",	   "bpf_get_hash_recalc",
+	"bpf_set_hash",		   "bpf_set_hash_invalid",
+	"bpf_sk_lookup_tcp",	   "bpf_sk_lookup_udp",
+	"bpf_skc_lookup_tcp",	   "bpf_sk_release",
+	"bpf_sk_assign",	   "bpf_skb_get_xfrm_state",
+	"bpf_xdp_adjust_head",	   "bpf_xdp_adjust_tail",
+	"bpf_xdp_adjust_meta",	   "bpf_xdp_redirect",
+	"bpf_xdp_redirect_map",	   "bpf_xdp_fib_lookup",
+	"bpf_xdp_load_bytes",	   "bpf_xdp_store_bytes",
+	"bpf_xdp_check_mtu",	   "bpf_xdp_get_buff_len",
+	"bpf_xdp_sk_lookup_tcp",   "bpf_xdp_sk_lookup_udp",
+	"bpf_xdp_skc_lookup_tcp",
+};
+#define NHELPERS (sizeof(helpers) / sizeof(helpers[0]))
+
 /* More than any datapath here loads; each costs a verifier run. */
 #define BP_MAX 512
 
@@ -40,7 +76,32 @@ struct bpfprog {
 	struct attach_set *links;
 	struct bp_target *t;
 	size_t n;
+	__s32 helper_id[NHELPERS]; /* in vmlinux BTF; <= 0: not here */
+	size_t nhelpers;	   /* of them, here */
 };
+
+/* The helpers this kernel has, when they are asked for. */
+static void find_helpers(struct session *s, struct bpfprog *bp)
+{
+	for (size_t i = 0; i < NHELPERS; i++) {
+		bp->helper_id[i] = 0;
+		if (!s->o.bpf_helpers || !bp->n)
+			continue;
+		bp->helper_id[i] = btf__find_by_name_kind(s->vmlinux,
+							  helpers[i],
+							  BTF_KIND_FUNC);
+		if (bp->helper_id[i] > 0)
+			bp->nhelpers++;
+	}
+}
+
+static const char *first_helper(const struct bpfprog *bp)
+{
+	for (size_t i = 0; i < NHELPERS; i++)
+		if (bp->helper_id[i] > 0)
+			return helpers[i];
+	return NULL;
+}
 
 /* The program's main function: the first func_info record (insn 0), and
  * its name in the program's own BTF (info.name is cut at 15 bytes). */
@@ -188,6 +249,12 @@ static int load_templates(struct session *s, struct bpfprog *bp, char *err,
 	if (!ret && bp->n)
 		ret = bpf_program__set_attach_target(
 			bp->skel->progs.bp_ret, bp->t[0].fd, bp->t[0].name);
+	if (!ret && first_helper(bp))
+		ret = bpf_program__set_autoload(bp->skel->progs.bp_helper,
+						true);
+	if (!ret && first_helper(bp))
+		ret = bpf_program__set_attach_target(bp->skel->progs.bp_helper,
+						     0, first_helper(bp));
 	if (ret) {
 		snprintf(err, errlen, "cannot target the tc/XDP programs: %s",
 			 strerror(-ret));
@@ -268,6 +335,43 @@ static int attach_targets(struct session *s, struct bpfprog *bp)
 	return (int)ok;
 }
 
+/* A hook and an fentry copy per helper function: one that fails costs
+ * only its hops. Returns how many attached. */
+static size_t attach_helpers(struct session *s, struct bpfprog *bp)
+{
+	struct attach_req r[NHELPERS];
+	size_t nr = 0, ok = 0;
+	int ret;
+
+	for (size_t i = 0; i < NHELPERS; i++) {
+		struct hook hk = { .kind = HOOK_BPF_HELPER, .nargs = 5 };
+		int id;
+
+		if (bp->helper_id[i] <= 0)
+			continue;
+		snprintf(hk.name, sizeof(hk.name), "%s", helpers[i]);
+		hk.btf_id = (__u32)bp->helper_id[i];
+		id = hooks_add(s->hooks, &hk);
+		if (id < 0)
+			break;
+		r[nr++] = (struct attach_req){
+			.tmpl = bp->skel->progs.bp_helper,
+			.hook_id = (__u32)id,
+			.btf_id = (__u32)bp->helper_id[i],
+		};
+	}
+	ret = attach_copies_btf(bp->links, r, nr, 0, NULL, NULL);
+	for (size_t i = 0; ret >= 0 && i < nr; i++) {
+		if (!r[i].ret) {
+			sess_hook_attached(s, r[i].hook_id);
+			ok++;
+		} else {
+			sess_hook_failed(s, r[i].hook_id, r[i].ret, r[i].why);
+		}
+	}
+	return ok;
+}
+
 static void bp_free(struct bpfprog *bp)
 {
 	if (!bp)
@@ -298,6 +402,7 @@ int bpfprog_attach(struct session *s, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	find_targets(s, bp);
+	find_helpers(s, bp);
 	ret = load_templates(s, bp, why, sizeof(why));
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", flag, why);
@@ -319,6 +424,16 @@ int bpfprog_attach(struct session *s, char *err, size_t errlen)
 		return ret;
 	}
 	s->bp_attached = (size_t)ret;
+	if (bp->nhelpers && s->bp_attached) {
+		s->bp_helpers = attach_helpers(s, bp);
+		/* The programs leave their events to the helpers' probes
+		 * only while the filter says so. */
+		if (s->bp_helpers && s->have_filter)
+			session_set_filter(s, &s->filter);
+	} else if (s->o.bpf_helpers) {
+		sess_note(s, "--filter-track-bpf-helpers: no helper function "
+			     "found in this kernel's BTF");
+	}
 	return 0;
 }
 

@@ -114,18 +114,19 @@ static int on_record(void *ctx, void *data, size_t size)
 		ev.hook = hook_by_ip(s, ev.ip);
 	if ((ev.flags & SKBS_EV_DROP) && !ev.location && ev.stack_id >= 0)
 		ev.location = location_from_stack(s, &ev);
-	/* An XDP hop's "skb" is its xdp_buff, reused for every frame:
-	 * each hop is a lifetime of its own. A BPF program's hop carries
-	 * the program id. */
-	ev.gen = lifetimes_gen(s->life, ev.skb,
-			       (ev.flags & SKBS_EV_FREE) ||
-				       (ev.flags2 & SKBS_EV2_XDP));
+	/* An XDP hop's "skb" is its xdp_buff, reused for every frame: an
+	 * XDP program's entry starts a lifetime (its helpers' hops join
+	 * it). A BPF program's hop carries the program id. */
 	if (s->bp_attached) {
 		const struct hook *hk = hooks_get(s->hooks, ev.hook);
 
-		if (hk && hk->kind == HOOK_BPFPROG)
+		if (hk && hk->kind == HOOK_BPFPROG) {
 			ev.aux = (__u32)hk->skb_pos;
+			if (ev.flags2 & SKBS_EV2_XDP)
+				lifetimes_gen(s->life, ev.skb, 1);
+		}
 	}
+	ev.gen = lifetimes_gen(s->life, ev.skb, ev.flags & SKBS_EV_FREE);
 	/* skbscope's own netlink traffic (the drop explainer's questions
 	 * and the kernel's trace messages, freed as skbscope reads them) is
 	 * not what anyone is looking for. Counted, so the summary still adds

@@ -326,6 +326,8 @@ int session_set_filter(struct session *s, const struct skbs_filter *f)
 		k.flags |= SKBS_F_NO_NFTRACE;
 	if (s->nmuted)
 		k.flags |= SKBS_F_MUTED;
+	if (s->bp_helpers)
+		k.flags |= SKBS_F_BPF_HELPERS;
 	s->filter = *f;
 	s->have_filter = 1;
 	return cfgmap_write(s->cfg, &k);
@@ -409,8 +411,10 @@ size_t session_returns_attached(const struct session *s, size_t *failed,
 	return s->ret_attached;
 }
 
-size_t session_bpfprogs(const struct session *s)
+size_t session_bpfprogs(const struct session *s, size_t *helpers)
 {
+	if (helpers)
+		*helpers = s->bp_helpers;
 	return s->bp_attached;
 }
 

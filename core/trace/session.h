@@ -37,6 +37,8 @@ struct session_opts {
 	 * their own (fentry/fexit on each; core/trace/bpfprog.c): their
 	 * verdicts come as return records whatever returns says. */
 	int trace_tc, trace_xdp;
+	/* ... and the helpers they call for a reported packet. */
+	int bpf_helpers;
 	/* kprobe-multi: functions per link (--filter-kprobe-batch); 0:
 	 * one link per program for all its functions. */
 	size_t kprobe_batch;
@@ -129,8 +131,9 @@ void session_set_return_fn(struct session *s, session_return_fn fn, void *ctx);
  * why (may be NULL) says why there are none when returns were asked. */
 size_t session_returns_attached(const struct session *s, size_t *failed,
 				const char **why);
-/* tc/XDP programs traced (opts trace_tc, trace_xdp). */
-size_t session_bpfprogs(const struct session *s);
+/* tc/XDP programs traced (opts trace_tc, trace_xdp), and the helper
+ * functions probed for them (opts bpf_helpers; helpers may be NULL). */
+size_t session_bpfprogs(const struct session *s, size_t *helpers);
 /* Return records handed on so far. */
 __u64 session_returns(const struct session *s);
 

@@ -67,6 +67,7 @@ struct session {
 	size_t nmuted;
 	struct bpfprog *bp;	   /* --filter-trace-tc/-xdp (bpfprog.c) */
 	size_t bp_attached;	   /* tc/XDP programs traced */
+	size_t bp_helpers;	   /* their helpers probed */
 	struct skbs_filter filter; /* the last set, rewritten on a mute */
 	int have_filter;
 	/* The cost as it was when session_stop detached everything (the

@@ -197,7 +197,8 @@ ROWS=$(cat <<'EOF'
 2 | --filter-kprobe-batch: invalid count '1M' | --filter-kprobe-batch 1M
 2 | --filter-kprobe-batch: invalid count '18446744073709551617' | --filter-kprobe-batch 18446744073709551617
 2 | --filter-kprobe-batch: invalid count '' | --filter-kprobe-batch ''
-2 | --filter-track-bpf-helpers: not supported by skbscope yet | --filter-track-bpf-helpers
+2 | --filter-track-bpf-helpers: the helpers of which programs\? It needs --filter-trace-tc or --filter-trace-xdp | --filter-track-bpf-helpers
+2 | --filter-track-bpf-helpers: invalid value 'x' | --filter-trace-tc --filter-track-bpf-helpers=x
 2 | --output-bpfmap: not supported by skbscope yet | --output-bpfmap=true
 2 | --filter-track-skb-by-stackid: invalid value 'x' | --filter-track-skb-by-stackid=x
 2 | --filter-non-skb-funcs: not supported by skbscope yet | --filter-non-skb-funcs

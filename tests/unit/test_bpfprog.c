@@ -207,9 +207,18 @@ TEST(bpfprog_flags)
 	CHECK_INT(PARSE(&c, err, "--filter-kprobe-batch", "99999999999"),
 		  -EINVAL);
 	CHECK_HAS(err, "'99999999999'");
-	/* Not done yet: refused, never silently ignored; =false is fine. */
+	/* The helpers of the traced programs: it needs one of the two. */
+	CHECK_INT(PARSE(&c, err, "--filter-trace-xdp",
+			"--filter-track-bpf-helpers"),
+		  0);
+	CHECK_INT(c.bpf_helpers, 1);
 	CHECK_INT(PARSE(&c, err, "--filter-track-bpf-helpers"), -EINVAL);
-	CHECK_HAS(err, "--filter-track-bpf-helpers: not supported");
+	CHECK_HAS(err, "--filter-track-bpf-helpers: the helpers of which "
+		       "programs? It needs --filter-trace-tc or "
+		       "--filter-trace-xdp");
+	/* Not done yet: refused, never silently ignored; =false is fine. */
+	CHECK_INT(PARSE(&c, err, "--output-bpfmap"), -EINVAL);
+	CHECK_HAS(err, "--output-bpfmap: not supported");
 	CHECK_INT(PARSE(&c, err, "--output-bpfmap=false"), 0);
 	/* Tracing programs is live only: a replay has none. */
 	CHECK_INT(PARSE(&c, err, "--replay", "x.skbs", "--filter-trace-tc"),

@@ -3,8 +3,10 @@
  * Two small datapath programs for the VM matrix's --filter-trace-tc and
  * --filter-trace-xdp checks (loaded by tests/vm/bpfload.c): a tc program
  * that drops UDP to port 7021 and passes the rest, and an XDP program that
- * drops UDP to port 7022 and passes the rest. Built with -g: fentry
- * attaches to a program through its BTF.
+ * drops UDP to port 7022 and passes the rest. Each calls one helper
+ * whatever the packet (bpf_skb_load_bytes, bpf_xdp_adjust_head by 0), for
+ * --filter-track-bpf-helpers. Built with -g: fentry attaches to a program
+ * through its BTF.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -41,16 +43,26 @@ static __always_inline int udp_dport(void *data, void *end)
 SEC("tc")
 int tc_drop_udp(struct __sk_buff *skb)
 {
-	int port = udp_dport((void *)(long)skb->data,
-			     (void *)(long)skb->data_end);
+	__u16 proto = 0;
+	int port;
 
+	/* The ethertype through the helper, the rest directly. */
+	if (bpf_skb_load_bytes(skb, 12, &proto, sizeof(proto)) ||
+	    proto != bpf_htons(ETH_P_IP))
+		return TC_ACT_OK;
+	port = udp_dport((void *)(long)skb->data, (void *)(long)skb->data_end);
 	return port == TC_DROP_PORT ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 SEC("xdp")
 int xdp_drop_udp(struct xdp_md *x)
 {
-	int port = udp_dport((void *)(long)x->data, (void *)(long)x->data_end);
+	int port;
+
+	/* Moves nothing; the data pointers are read after it. */
+	if (bpf_xdp_adjust_head(x, 0))
+		return XDP_ABORTED;
+	port = udp_dport((void *)(long)x->data, (void *)(long)x->data_end);
 
 	return port == XDP_DROP_PORT ? XDP_DROP : XDP_PASS;
 }
