@@ -34,7 +34,7 @@ if ids=$(bpfload /tcxdp.bpf.o lo); then
 	tcid=${ids#tc }; tcid=${tcid%% *}; xdpid=${ids##* }
 	tc=bpf:tc_drop_udp#$tcid xdp=bpf:xdp_drop_udp#$xdpid
 	b=${OFFERED%% *}
-	trace_progs /tmp/bp "$b" --filter-func "$FUNCS"
+	trace_progs /tmp/bp "$b" --filter-func "$FUNCS" --record /tmp/bp.rec
 	rc=$?
 	vmcheck "trace-tc: on $b, exits 0 with both programs traced" \
 		sh -c "[ $rc -eq 0 ] && grep -q '^skbscope: 2 tc/XDP programs traced' /tmp/bp.err"
@@ -58,6 +58,12 @@ if ids=$(bpfload /tcxdp.bpf.o lo); then
 		[ "$v" = XDP_PASS ]
 	vmcheck "trace-xdp: a datagram XDP dropped never reaches tc" \
 		sh -c "! grep -q '7022(udp) $tc' /tmp/bp"
+	# A recording keeps the programs' hooks, verdicts and the why.
+	/skbscope --replay /tmp/bp.rec --no-tui >/tmp/bp.rep 2>&1
+	vmcheck "trace-tc: the replay shows the hop, TC_ACT_SHOT and the why" \
+		sh -c "grep -q '7021(udp) $tc\$' /tmp/bp.rep &&
+			grep -q '<- $tc = TC_ACT_SHOT' /tmp/bp.rep &&
+			grep -q 'why: dropped by tc BPF program tc_drop_udp' /tmp/bp.rep"
 	# JSON and the XDP metadata, on the tracepoint backend: the
 	# programs' hooks do not depend on the function probes.
 	trace_progs /tmp/bpj tracepoint --output-json --output-xdp-metadata
