@@ -157,6 +157,7 @@ static const char usage[] =
 	"                               the explorer shows a call tree (kprobe\n"
 	"                               backends)\n"
 	"  --output-xdp-metadata        XDP hops: data length, receive device, queue, frame size\n"
+	"  --output-bpfmap              the map updates, deletes and lookups of traced programs\n"
 	"  --snaplen N                  capture N header bytes per event (0-128; explorer, --record: 64)\n"
 	"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 	"  --output-relative-timestamp  same as --timestamp relative\n"
@@ -655,6 +656,8 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 				       errlen);
 			break;
 		case OPT_BPFMAP:
+			ret = bool_arg(name, optarg, &c->bpfmap, err, errlen);
+			break;
 		case OPT_TRACK_STACKID:
 		case OPT_NON_SKB_FUNCS: {
 			int on = 0;
@@ -688,11 +691,13 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			return ret;
 	}
 	/* tc/XDP programs (issue 16) */
-	if (c->bpf_helpers && !c->trace_tc && !c->trace_xdp) {
+	if ((c->bpf_helpers || c->bpfmap) && !c->trace_tc && !c->trace_xdp) {
 		snprintf(err, errlen,
-			 "--filter-track-bpf-helpers: the helpers of which "
-			 "programs? It needs --filter-trace-tc or "
-			 "--filter-trace-xdp");
+			 "%s: the %s of which programs? It needs "
+			 "--filter-trace-tc or --filter-trace-xdp",
+			 c->bpf_helpers ? "--filter-track-bpf-helpers" :
+					  "--output-bpfmap",
+			 c->bpf_helpers ? "helpers" : "maps");
 		return -EINVAL;
 	}
 	if (c->replay && c->record) {

@@ -46,6 +46,7 @@ struct cli {
 	int trace_tc, trace_xdp; /* --filter-trace-tc, --filter-trace-xdp */
 	int xdp_meta;            /* --output-xdp-metadata */
 	int bpf_helpers;         /* --filter-track-bpf-helpers */
+	int bpfmap;              /* --output-bpfmap */
 	size_t kprobe_batch;     /* --filter-kprobe-batch; 0: one link */
 	int help, version;
 };

@@ -136,6 +136,42 @@ int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	return 0;
 }
 
+/* --output-bpfmap: a map's name by id, asked of the kernel once (a
+ * replay has no kernel to ask: ""). */
+static const char *map_name(struct app *a, __u32 id)
+{
+	static struct {
+		__u32 id;
+		char name[16];
+	} cache[32];
+	static unsigned next;
+	unsigned i;
+
+	for (i = 0; i < 32; i++)
+		if (cache[i].id == id)
+			return cache[i].name;
+	if (!a->s)
+		return "";
+	i = next++ % 32;
+	cache[i].id = id;
+	if (session_map_name(id, cache[i].name, sizeof(cache[i].name)))
+		cache[i].name[0] = '\0';
+	return cache[i].name;
+}
+
+/* A JSON line, with the map operation's member when it is one. */
+static void put_json(struct app *a, const struct skbs_event *ev,
+		     const char *tail, const char *js, int len)
+{
+	char m[512];
+
+	if (a->cli.bpfmap && len > 0 && js[len - 1] == '}' &&
+	    line_bpfmap(ev, tail, map_name(a, ev->aux), 1, m, sizeof(m)))
+		fprintf(a->out, "%.*s,%s}\n", len - 1, js, m);
+	else
+		fprintf(a->out, "%s\n", js);
+}
+
 int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 {
 	struct app *a = ctx;
@@ -168,11 +204,11 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 		len = json_format(a->lo, ev, frames, n, why, line,
 				  sizeof(line));
 		if (len < (int)sizeof(line)) {
-			fprintf(a->out, "%s\n", line);
+			put_json(a, ev, tail, line, len);
 		} else if ((js = malloc((size_t)len + 1))) {
 			json_format(a->lo, ev, frames, n, why, js,
 				    (size_t)len + 1);
-			fprintf(a->out, "%s\n", js);
+			put_json(a, ev, tail, js, len);
 			free(js);
 		}
 		goto counted;
@@ -182,6 +218,9 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	/* The drop's explanation: one indented line under it. */
 	if (why && why->kind != EXPLAIN_NONE)
 		fprintf(a->out, "    why: %s\n", why->text);
+	if (a->cli.bpfmap &&
+	    line_bpfmap(ev, tail, map_name(a, ev->aux), 0, line, sizeof(line)))
+		fprintf(a->out, "    %s\n", line);
 	if (a->cli.stack && depth < 0)
 		fprintf(a->out, "    (stack lost: %s)\n", strerror(-depth));
 	for (int i = 0; i < n; i++)

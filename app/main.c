@@ -303,6 +303,7 @@ int main(int argc, char **argv)
 	so.trace_tc = a.cli.trace_tc;
 	so.trace_xdp = a.cli.trace_xdp;
 	so.bpf_helpers = a.cli.bpf_helpers;
+	so.bpfmap = a.cli.bpfmap;
 	so.kprobe_batch = a.cli.kprobe_batch;
 	so.note = note_cb;
 	so.progress = progress_cb;

@@ -50,7 +50,7 @@ static __always_inline void bp_cur_set(const struct skbs_filter *f,
 	__u32 zero = 0;
 	struct bp_cur *c;
 
-	if (f && !(f->flags & SKBS_F_BPF_HELPERS))
+	if (f && !(f->flags & (SKBS_F_BPF_HELPERS | SKBS_F_BPFMAP)))
 		return;
 	c = bpf_map_lookup_elem(&bp_cur, &zero);
 	if (!c)
@@ -80,8 +80,9 @@ static __always_inline int bp_skb_enter(__u64 *ctx, struct sk_buff *skb)
 		return 0;
 	}
 	tail = fill_event(&h, &off, ctx, skb, 0, 0, 0, STUB_BTF);
-	bp_cur_set(h.f, &h.sc->ev);
 	ret_push(hook_id(), (__u64)skb, h.sc->ev.ts);
+	/* Last, after skbscope's own map work (the frame's push). */
+	bp_cur_set(h.f, &h.sc->ev);
 	emit_event(h.sc, tail);
 	return 0;
 }
@@ -203,8 +204,8 @@ static __always_inline int bp_xdp_enter(__u64 *ctx, struct xdp_buff *x)
 	}
 	if (f->snaplen)
 		tail = snap_headers(&off, f->snaplen, sc->tail, ev);
-	bp_cur_set(f, ev);
 	ret_push(hook_id(), (__u64)x, ts);
+	bp_cur_set(f, ev);
 	emit_event(sc, tail);
 	return 0;
 out:
@@ -258,6 +259,67 @@ int bp_helper(__u64 *ctx)
 	count(SKBS_C_MATCHED);
 	emit_event(sc, 0);
 	return 0;
+}
+
+/*
+ * --output-bpfmap: the map's own update, delete and lookup functions
+ * (htab_map_update_elem, __htab_map_lookup_elem, ...), which a JITed
+ * program calls in place of the helpers, while a reported program runs:
+ * a hop with the map's id and the key's and value's first bytes.
+ * Array lookups are inlined into the program and are not seen. The
+ * programs skbscope itself runs meanwhile (a function probe inside a
+ * helper) use maps too: user space leaves out those of its own maps.
+ */
+static __always_inline int bp_map_op(__u64 *ctx, int has_value)
+{
+	__u32 zero = 0, ks, vs = 0, n, at;
+	struct bp_cur *c = bpf_map_lookup_elem(&bp_cur, &zero);
+	struct scratch *sc = bpf_map_lookup_elem(&scratch_map, &zero);
+	struct bpf_map *map = (struct bpf_map *)ctx[0];
+
+	if (!c || !sc || !c->on || !map)
+		return 0;
+	sc->ev = c->ev;
+	sc->ev.hook = hook_id();
+	sc->ev.ts = bpf_ktime_get_ns();
+	sc->ev.cpu = bpf_get_smp_processor_id();
+	sc->ev.hdr_len = 0;
+	sc->ev.stack_id = -1;
+	sc->ev.flags &= ~(SKBS_EV_HDR_L2 | SKBS_EV_SKB_TEXT);
+	sc->ev.flags2 |= SKBS_EV2_BPFMAP;
+	sc->ev.aux = BPF_CORE_READ(map, id);
+	ks = BPF_CORE_READ(map, key_size);
+	if (has_value)
+		vs = BPF_CORE_READ(map, value_size);
+	sc->ev.location = (__u64)ks << 32 | vs;
+	n = ks < SKBS_MAP_BYTES ? ks : SKBS_MAP_BYTES;
+	asm volatile("" : "+r"(n));
+	n &= 2 * SKBS_MAP_BYTES - 1;
+	if (n && bpf_probe_read_kernel(sc->tail, n, (void *)ctx[1]))
+		n = 0;
+	at = n;
+	n = vs < SKBS_MAP_BYTES ? vs : SKBS_MAP_BYTES;
+	asm volatile("" : "+r"(n));
+	n &= 2 * SKBS_MAP_BYTES - 1;
+	at &= 2 * SKBS_MAP_BYTES - 1;
+	if (n && bpf_probe_read_kernel(sc->tail + at, n, (void *)ctx[2]))
+		n = 0;
+	count(SKBS_C_MATCHED);
+	emit_event(sc, at + n);
+	return 0;
+}
+
+/* (map, key): deletes and lookups; (map, key, value, flags): updates. */
+SEC("fentry/kfree_skbmem")
+int bp_map2(__u64 *ctx)
+{
+	return bp_map_op(ctx, 0);
+}
+
+SEC("fentry/kfree_skbmem")
+int bp_map3(__u64 *ctx)
+{
+	return bp_map_op(ctx, 1);
 }
 
 #endif

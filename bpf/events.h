@@ -116,7 +116,16 @@ enum skbs_event_flags2 {
 	SKBS_EV2_CGROUP = 1 << 1,    /* cgroup is valid */
 	SKBS_EV2_SKB_CUT = 1 << 2,   /* the --output-skb text was cut short */
 	SKBS_EV2_XDP = 1 << 3,       /* skb is a struct xdp_buff, not an skb */
+	/* A map update, delete or lookup by a traced tc/XDP program
+	 * (--output-bpfmap): aux is the map id, location the key size
+	 * (upper 32 bits) and value size (lower; 0 for a delete or
+	 * lookup), and the tail (hdr_len 0) holds the key's first bytes,
+	 * then the value's, each cut at SKBS_MAP_BYTES. */
+	SKBS_EV2_BPFMAP = 1 << 6,
 };
+
+/* Most bytes of a map key or value carried by an SKBS_EV2_BPFMAP event. */
+#define SKBS_MAP_BYTES 64
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
 struct skbs_event {
@@ -209,6 +218,8 @@ enum skbs_filter_flags {
 	 * its event for the helper probes (session_set_filter sets it
 	 * while they are attached; bpf/bpfprog.bpf.h). */
 	SKBS_F_BPF_HELPERS = 1 << 17,
+	/* --output-bpfmap: the same, for the map-op probes. */
+	SKBS_F_BPFMAP = 1 << 18,
 };
 
 enum skbs_output_flags {

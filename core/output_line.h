@@ -61,6 +61,13 @@ struct xdp_meta {
 	__u32 data_len, rxq_ifindex, rxq_queue, frame_sz;
 };
 int line_xdp_meta(const struct skbs_event *ev, struct xdp_meta *m);
+/* A map operation's hop (SKBS_EV2_BPFMAP, --output-bpfmap): "map 12
+ * (counts) key[4] 6f1b0000 value[8] 0100000000000000" (name may be NULL
+ * or "", the value is left out for a delete or lookup, and bytes past
+ * SKBS_MAP_BYTES say "..."), or as a JSON member ("bpfmap":{...}).
+ * Returns the length, 0 for any other event. */
+int line_bpfmap(const struct skbs_event *ev, const char *tail,
+		const char *name, int json, char *buf, size_t len);
 /* An address as "function+0xoff", or raw hex without symbols. */
 int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len);
 /* Room for one symbolized address ("function+0xoff [module]"). */

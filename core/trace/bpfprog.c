@@ -30,35 +30,80 @@
  * probed). JITed programs call these directly; the map helpers are not
  * here because the verifier turns their calls into the map's own code.
  */
-static const char *const helpers[] = {
-	"bpf_skb_load_bytes",	   "bpf_skb_load_bytes_relative",
-	"bpf_skb_store_bytes",	   "bpf_skb_pull_data",
-	"bpf_l3_csum_replace",	   "bpf_l4_csum_replace",
-	"bpf_csum_diff",	   "bpf_csum_update",
-	"bpf_csum_level",	   "bpf_clone_redirect",
-	"bpf_redirect",		   "bpf_redirect_neigh",
-	"bpf_redirect_peer",	   "bpf_skb_vlan_push",
-	"bpf_skb_vlan_pop",	   "bpf_skb_change_proto",
-	"bpf_skb_change_type",	   "bpf_skb_adjust_room",
-	"bpf_skb_change_tail",	   "bpf_skb_change_head",
-	"bpf_skb_get_tunnel_key",  "bpf_skb_set_tunnel_key",
-	"bpf_skb_get_tunnel_opt",  "bpf_skb_set_tunnel_opt",
-	"bpf_skb_fib_lookup",	   "bpf_skb_check_mtu",
-	"bpf_skb_ecn_set_ce",	   "bpf_skb_under_cgroup",
-	"bpf_skb_cgroup_id",	   "bpf_get_hash_recalc",
-	"bpf_set_hash",		   "bpf_set_hash_invalid",
-	"bpf_sk_lookup_tcp",	   "bpf_sk_lookup_udp",
-	"bpf_skc_lookup_tcp",	   "bpf_sk_release",
-	"bpf_sk_assign",	   "bpf_skb_get_xfrm_state",
-	"bpf_xdp_adjust_head",	   "bpf_xdp_adjust_tail",
-	"bpf_xdp_adjust_meta",	   "bpf_xdp_redirect",
-	"bpf_xdp_redirect_map",	   "bpf_xdp_fib_lookup",
-	"bpf_xdp_load_bytes",	   "bpf_xdp_store_bytes",
-	"bpf_xdp_check_mtu",	   "bpf_xdp_get_buff_len",
-	"bpf_xdp_sk_lookup_tcp",   "bpf_xdp_sk_lookup_udp",
-	"bpf_xdp_skc_lookup_tcp",
+/* What each probed function is: a helper, or a map operation on (map,
+ * key) or (map, key, value) (--output-bpfmap: the map's own functions,
+ * which a JITed program calls in place of the map helpers). */
+enum fn_group { FG_HELPER, FG_MAP2, FG_MAP3, FG_N };
+
+static const struct fn_probe {
+	const char *name;
+	enum fn_group g;
+} probes[] = {
+	{ "bpf_skb_load_bytes", FG_HELPER },
+	{ "bpf_skb_load_bytes_relative", FG_HELPER },
+	{ "bpf_skb_store_bytes", FG_HELPER },
+	{ "bpf_skb_pull_data", FG_HELPER },
+	{ "bpf_l3_csum_replace", FG_HELPER },
+	{ "bpf_l4_csum_replace", FG_HELPER },
+	{ "bpf_csum_diff", FG_HELPER },
+	{ "bpf_csum_update", FG_HELPER },
+	{ "bpf_csum_level", FG_HELPER },
+	{ "bpf_clone_redirect", FG_HELPER },
+	{ "bpf_redirect", FG_HELPER },
+	{ "bpf_redirect_neigh", FG_HELPER },
+	{ "bpf_redirect_peer", FG_HELPER },
+	{ "bpf_skb_vlan_push", FG_HELPER },
+	{ "bpf_skb_vlan_pop", FG_HELPER },
+	{ "bpf_skb_change_proto", FG_HELPER },
+	{ "bpf_skb_change_type", FG_HELPER },
+	{ "bpf_skb_adjust_room", FG_HELPER },
+	{ "bpf_skb_change_tail", FG_HELPER },
+	{ "bpf_skb_change_head", FG_HELPER },
+	{ "bpf_skb_get_tunnel_key", FG_HELPER },
+	{ "bpf_skb_set_tunnel_key", FG_HELPER },
+	{ "bpf_skb_get_tunnel_opt", FG_HELPER },
+	{ "bpf_skb_set_tunnel_opt", FG_HELPER },
+	{ "bpf_skb_fib_lookup", FG_HELPER },
+	{ "bpf_skb_check_mtu", FG_HELPER },
+	{ "bpf_skb_ecn_set_ce", FG_HELPER },
+	{ "bpf_skb_under_cgroup", FG_HELPER },
+	{ "bpf_skb_cgroup_id", FG_HELPER },
+	{ "bpf_get_hash_recalc", FG_HELPER },
+	{ "bpf_set_hash", FG_HELPER },
+	{ "bpf_set_hash_invalid", FG_HELPER },
+	{ "bpf_sk_lookup_tcp", FG_HELPER },
+	{ "bpf_sk_lookup_udp", FG_HELPER },
+	{ "bpf_skc_lookup_tcp", FG_HELPER },
+	{ "bpf_sk_release", FG_HELPER },
+	{ "bpf_sk_assign", FG_HELPER },
+	{ "bpf_skb_get_xfrm_state", FG_HELPER },
+	{ "bpf_xdp_adjust_head", FG_HELPER },
+	{ "bpf_xdp_adjust_tail", FG_HELPER },
+	{ "bpf_xdp_adjust_meta", FG_HELPER },
+	{ "bpf_xdp_redirect", FG_HELPER },
+	{ "bpf_xdp_redirect_map", FG_HELPER },
+	{ "bpf_xdp_fib_lookup", FG_HELPER },
+	{ "bpf_xdp_load_bytes", FG_HELPER },
+	{ "bpf_xdp_store_bytes", FG_HELPER },
+	{ "bpf_xdp_check_mtu", FG_HELPER },
+	{ "bpf_xdp_get_buff_len", FG_HELPER },
+	{ "bpf_xdp_sk_lookup_tcp", FG_HELPER },
+	{ "bpf_xdp_sk_lookup_udp", FG_HELPER },
+	{ "bpf_xdp_skc_lookup_tcp", FG_HELPER },
+	{ "htab_map_update_elem", FG_MAP3 },
+	{ "htab_lru_map_update_elem", FG_MAP3 },
+	{ "htab_percpu_map_update_elem", FG_MAP3 },
+	{ "htab_lru_percpu_map_update_elem", FG_MAP3 },
+	{ "array_map_update_elem", FG_MAP3 },
+	{ "trie_update_elem", FG_MAP3 },
+	{ "__htab_map_lookup_elem", FG_MAP2 },
+	{ "htab_lru_map_lookup_elem", FG_MAP2 },
+	{ "trie_lookup_elem", FG_MAP2 },
+	{ "htab_map_delete_elem", FG_MAP2 },
+	{ "htab_lru_map_delete_elem", FG_MAP2 },
+	{ "trie_delete_elem", FG_MAP2 },
 };
-#define NHELPERS (sizeof(helpers) / sizeof(helpers[0]))
+#define NPROBES (sizeof(probes) / sizeof(probes[0]))
 
 /* More than any datapath here loads; each costs a verifier run. */
 #define BP_MAX 512
@@ -76,31 +121,16 @@ struct bpfprog {
 	struct attach_set *links;
 	struct bp_target *t;
 	size_t n;
-	__s32 helper_id[NHELPERS]; /* in vmlinux BTF; <= 0: not here */
-	size_t nhelpers;	   /* of them, here */
+	__s32 fn_id[NPROBES]; /* in vmlinux BTF; <= 0: not here or not asked */
+	size_t nfn;	      /* of them, here and asked for */
 };
 
-/* The helpers this kernel has, when they are asked for. */
-static void find_helpers(struct session *s, struct bpfprog *bp)
+static struct bpf_program *group_tmpl(const struct bpfprog *bp,
+				      enum fn_group g)
 {
-	for (size_t i = 0; i < NHELPERS; i++) {
-		bp->helper_id[i] = 0;
-		if (!s->o.bpf_helpers || !bp->n)
-			continue;
-		bp->helper_id[i] = btf__find_by_name_kind(s->vmlinux,
-							  helpers[i],
-							  BTF_KIND_FUNC);
-		if (bp->helper_id[i] > 0)
-			bp->nhelpers++;
-	}
-}
-
-static const char *first_helper(const struct bpfprog *bp)
-{
-	for (size_t i = 0; i < NHELPERS; i++)
-		if (bp->helper_id[i] > 0)
-			return helpers[i];
-	return NULL;
+	return g == FG_HELPER ? bp->skel->progs.bp_helper :
+	       g == FG_MAP2   ? bp->skel->progs.bp_map2 :
+				bp->skel->progs.bp_map3;
 }
 
 /* The program's main function: the first func_info record (insn 0), and
@@ -143,6 +173,34 @@ static int main_func(int fd, const struct bpf_prog_info *in,
 out:
 	free(fi);
 	return ret;
+}
+
+/* The helper (--filter-track-bpf-helpers) and map (--output-bpfmap)
+ * functions this kernel has, when they are asked for. */
+static void find_fns(struct session *s, struct bpfprog *bp)
+{
+	for (size_t i = 0; i < NPROBES; i++) {
+		int want = probes[i].g == FG_HELPER ? s->o.bpf_helpers :
+						      s->o.bpfmap;
+
+		bp->fn_id[i] = 0;
+		if (!want || !bp->n)
+			continue;
+		bp->fn_id[i] = btf__find_by_name_kind(s->vmlinux,
+						      probes[i].name,
+						      BTF_KIND_FUNC);
+		if (bp->fn_id[i] > 0)
+			bp->nfn++;
+	}
+}
+
+/* The first function of group g found, the template's load target. */
+static const char *first_fn(const struct bpfprog *bp, enum fn_group g)
+{
+	for (size_t i = 0; i < NPROBES; i++)
+		if (probes[i].g == g && bp->fn_id[i] > 0)
+			return probes[i].name;
+	return NULL;
 }
 
 /* Every program of the types asked for. skbscope's own programs are
@@ -249,12 +307,16 @@ static int load_templates(struct session *s, struct bpfprog *bp, char *err,
 	if (!ret && bp->n)
 		ret = bpf_program__set_attach_target(
 			bp->skel->progs.bp_ret, bp->t[0].fd, bp->t[0].name);
-	if (!ret && first_helper(bp))
-		ret = bpf_program__set_autoload(bp->skel->progs.bp_helper,
-						true);
-	if (!ret && first_helper(bp))
-		ret = bpf_program__set_attach_target(bp->skel->progs.bp_helper,
-						     0, first_helper(bp));
+	for (int g = 0; !ret && g < FG_N; g++) {
+		const char *fn = first_fn(bp, (enum fn_group)g);
+
+		if (!fn)
+			continue;
+		ret = bpf_program__set_autoload(group_tmpl(bp, g), true);
+		if (!ret)
+			ret = bpf_program__set_attach_target(group_tmpl(bp, g),
+							     0, fn);
+	}
 	if (ret) {
 		snprintf(err, errlen, "cannot target the tc/XDP programs: %s",
 			 strerror(-ret));
@@ -335,41 +397,61 @@ static int attach_targets(struct session *s, struct bpfprog *bp)
 	return (int)ok;
 }
 
-/* A hook and an fentry copy per helper function: one that fails costs
- * only its hops. Returns how many attached. */
-static size_t attach_helpers(struct session *s, struct bpfprog *bp)
+/* skbscope's own maps: their updates and lookups, by its programs that
+ * run while a traced one does, are not the packet's. */
+static void own_maps(struct session *s)
 {
-	struct attach_req r[NHELPERS];
-	size_t nr = 0, ok = 0;
-	int ret;
+	struct bpf_map *m;
 
-	for (size_t i = 0; i < NHELPERS; i++) {
+	bpf_object__for_each_map(m, s->skel->obj)
+	{
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (s->nown_maps >= sizeof(s->own_maps) / sizeof(s->own_maps[0]))
+			break;
+		if (bpf_map__fd(m) >= 0 &&
+		    !bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))
+			s->own_maps[s->nown_maps++] = info.id;
+	}
+}
+
+/* A hook and an fentry copy per helper or map function: one that fails
+ * costs only its hops. Counts them per group. */
+static void attach_fns(struct session *s, struct bpfprog *bp,
+		       size_t ok[FG_N])
+{
+	struct attach_req r[NPROBES];
+	size_t nr = 0;
+	int ret, at[NPROBES];
+
+	for (size_t i = 0; i < NPROBES; i++) {
 		struct hook hk = { .kind = HOOK_BPF_HELPER, .nargs = 5 };
 		int id;
 
-		if (bp->helper_id[i] <= 0)
+		if (bp->fn_id[i] <= 0)
 			continue;
-		snprintf(hk.name, sizeof(hk.name), "%s", helpers[i]);
-		hk.btf_id = (__u32)bp->helper_id[i];
+		snprintf(hk.name, sizeof(hk.name), "%s", probes[i].name);
+		hk.btf_id = (__u32)bp->fn_id[i];
 		id = hooks_add(s->hooks, &hk);
 		if (id < 0)
 			break;
+		at[nr] = (int)i;
 		r[nr++] = (struct attach_req){
-			.tmpl = bp->skel->progs.bp_helper,
+			.tmpl = group_tmpl(bp, probes[i].g),
 			.hook_id = (__u32)id,
-			.btf_id = (__u32)bp->helper_id[i],
+			.btf_id = (__u32)bp->fn_id[i],
 		};
 	}
 	ret = attach_copies_btf(bp->links, r, nr, 0, NULL, NULL);
 	for (size_t i = 0; ret >= 0 && i < nr; i++) {
 		if (!r[i].ret) {
 			sess_hook_attached(s, r[i].hook_id);
-			ok++;
+			ok[probes[at[i]].g]++;
 		} else {
 			sess_hook_failed(s, r[i].hook_id, r[i].ret, r[i].why);
 		}
 	}
-	return ok;
 }
 
 static void bp_free(struct bpfprog *bp)
@@ -402,7 +484,7 @@ int bpfprog_attach(struct session *s, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	find_targets(s, bp);
-	find_helpers(s, bp);
+	find_fns(s, bp);
 	ret = load_templates(s, bp, why, sizeof(why));
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", flag, why);
@@ -424,16 +506,25 @@ int bpfprog_attach(struct session *s, char *err, size_t errlen)
 		return ret;
 	}
 	s->bp_attached = (size_t)ret;
-	if (bp->nhelpers && s->bp_attached) {
-		s->bp_helpers = attach_helpers(s, bp);
-		/* The programs leave their events to the helpers' probes
-		 * only while the filter says so. */
-		if (s->bp_helpers && s->have_filter)
+	if (bp->nfn && s->bp_attached) {
+		size_t ok[FG_N] = { 0 };
+
+		attach_fns(s, bp, ok);
+		s->bp_helpers = ok[FG_HELPER];
+		s->bp_mapfns = ok[FG_MAP2] + ok[FG_MAP3];
+		if (s->bp_mapfns)
+			own_maps(s);
+		/* The programs leave their events to these probes only
+		 * while the filter says so. */
+		if ((s->bp_helpers || s->bp_mapfns) && s->have_filter)
 			session_set_filter(s, &s->filter);
-	} else if (s->o.bpf_helpers) {
-		sess_note(s, "--filter-track-bpf-helpers: no helper function "
-			     "found in this kernel's BTF");
 	}
+	if (s->o.bpf_helpers && !s->bp_helpers && bp->n)
+		sess_note(s, "--filter-track-bpf-helpers: no helper function "
+			     "could be probed");
+	if (s->o.bpfmap && !s->bp_mapfns && bp->n)
+		sess_note(s, "--output-bpfmap: no map function could be "
+			     "probed");
 	return 0;
 }
 
@@ -441,4 +532,20 @@ void bpfprog_detach(struct session *s)
 {
 	bp_free(s->bp);
 	s->bp = NULL;
+}
+
+int session_map_name(__u32 id, char *buf, size_t len)
+{
+	struct bpf_map_info info = {};
+	__u32 n = sizeof(info);
+	int fd = bpf_map_get_fd_by_id(id), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &n))
+		ret = -errno;
+	else
+		snprintf(buf, len, "%s", info.name);
+	close(fd);
+	return ret;
 }

@@ -328,6 +328,8 @@ int session_set_filter(struct session *s, const struct skbs_filter *f)
 		k.flags |= SKBS_F_MUTED;
 	if (s->bp_helpers)
 		k.flags |= SKBS_F_BPF_HELPERS;
+	if (s->bp_mapfns)
+		k.flags |= SKBS_F_BPFMAP;
 	s->filter = *f;
 	s->have_filter = 1;
 	return cfgmap_write(s->cfg, &k);

@@ -39,6 +39,8 @@ struct session_opts {
 	int trace_tc, trace_xdp;
 	/* ... and the helpers they call for a reported packet. */
 	int bpf_helpers;
+	/* ... and the map updates, deletes and lookups they make. */
+	int bpfmap;
 	/* kprobe-multi: functions per link (--filter-kprobe-batch); 0:
 	 * one link per program for all its functions. */
 	size_t kprobe_batch;
@@ -134,6 +136,8 @@ size_t session_returns_attached(const struct session *s, size_t *failed,
 /* tc/XDP programs traced (opts trace_tc, trace_xdp), and the helper
  * functions probed for them (opts bpf_helpers; helpers may be NULL). */
 size_t session_bpfprogs(const struct session *s, size_t *helpers);
+/* The name of BPF map id (--output-bpfmap): 0, or -errno (gone). */
+int session_map_name(__u32 id, char *buf, size_t len);
 /* Return records handed on so far. */
 __u64 session_returns(const struct session *s);
 

@@ -199,7 +199,8 @@ ROWS=$(cat <<'EOF'
 2 | --filter-kprobe-batch: invalid count '' | --filter-kprobe-batch ''
 2 | --filter-track-bpf-helpers: the helpers of which programs\? It needs --filter-trace-tc or --filter-trace-xdp | --filter-track-bpf-helpers
 2 | --filter-track-bpf-helpers: invalid value 'x' | --filter-trace-tc --filter-track-bpf-helpers=x
-2 | --output-bpfmap: not supported by skbscope yet | --output-bpfmap=true
+2 | --output-bpfmap: the maps of which programs\? It needs --filter-trace-tc or --filter-trace-xdp | --output-bpfmap=true
+2 | --output-bpfmap: invalid value '1x' | --filter-trace-xdp --output-bpfmap=1x
 2 | --filter-track-skb-by-stackid: invalid value 'x' | --filter-track-skb-by-stackid=x
 2 | --filter-non-skb-funcs: not supported by skbscope yet | --filter-non-skb-funcs
 2 | --replay and --filter-trace-tc: a replay attaches nothing | --replay "$REC" --filter-trace-tc

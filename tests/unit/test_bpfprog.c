@@ -216,12 +216,64 @@ TEST(bpfprog_flags)
 	CHECK_HAS(err, "--filter-track-bpf-helpers: the helpers of which "
 		       "programs? It needs --filter-trace-tc or "
 		       "--filter-trace-xdp");
-	/* Not done yet: refused, never silently ignored; =false is fine. */
+	CHECK_INT(PARSE(&c, err, "--filter-trace-tc", "--output-bpfmap"), 0);
+	CHECK_INT(c.bpfmap, 1);
 	CHECK_INT(PARSE(&c, err, "--output-bpfmap"), -EINVAL);
-	CHECK_HAS(err, "--output-bpfmap: not supported");
+	CHECK_HAS(err, "--output-bpfmap: the maps of which programs?");
 	CHECK_INT(PARSE(&c, err, "--output-bpfmap=false"), 0);
+	/* Not done yet: refused, never silently ignored; =false is fine. */
+	CHECK_INT(PARSE(&c, err, "--filter-non-skb-funcs"), -EINVAL);
+	CHECK_HAS(err, "--filter-non-skb-funcs: not supported");
+	CHECK_INT(PARSE(&c, err, "--filter-track-skb-by-stackid=true"),
+		  -EINVAL);
+	CHECK_INT(PARSE(&c, err, "--filter-track-skb-by-stackid=false"), 0);
 	/* Tracing programs is live only: a replay has none. */
 	CHECK_INT(PARSE(&c, err, "--replay", "x.skbs", "--filter-trace-tc"),
 		  -EINVAL);
 	CHECK_HAS(err, "--filter-trace-tc");
+}
+
+TEST(bpfprog_map_op_line_and_json)
+{
+	struct skbs_event ev = {
+		.flags2 = SKBS_EV2_BPFMAP,
+		.aux = 12,
+		.location = (4ULL << 32) | 8,
+		.tail_len = 12,
+	};
+	unsigned char t[2 * SKBS_MAP_BYTES] = { 0x6f, 0x1b, 0, 0, 1 };
+	char b[600];
+
+	CHECK_INT(line_bpfmap(&ev, (const char *)t, "counts", 0, b, sizeof(b)) >
+			  0,
+		  1);
+	CHECK_STR(b, "map 12 (counts) key[4] 6f1b0000 value[8] "
+		     "0100000000000000");
+	line_bpfmap(&ev, (const char *)t, "counts", 1, b, sizeof(b));
+	CHECK_STR(b, "\"bpfmap\":{\"id\":12,\"key_size\":4,\"value_size\":8,"
+		     "\"key\":\"6f1b0000\",\"value\":\"0100000000000000\"}");
+	/* A lookup (no value), with no name (a replay). */
+	ev.location = 4ULL << 32;
+	ev.tail_len = 4;
+	line_bpfmap(&ev, (const char *)t, "", 0, b, sizeof(b));
+	CHECK_STR(b, "map 12 key[4] 6f1b0000");
+	/* A key longer than what is carried says so. */
+	ev.location = 100ULL << 32;
+	ev.tail_len = SKBS_MAP_BYTES;
+	line_bpfmap(&ev, (const char *)t, NULL, 0, b, sizeof(b));
+	CHECK_HAS(b, "key[100] 6f1b0000010000");
+	CHECK_HAS(b, "...");
+	/* Sizes the tail does not hold are not read past it. */
+	ev.location = (4ULL << 32) | 8;
+	ev.tail_len = 6;
+	line_bpfmap(&ev, (const char *)t, NULL, 0, b, sizeof(b));
+	CHECK_STR(b, "map 12 key[4] 6f1b0000 value[8] 0100...");
+	ev.tail_len = 2;
+	line_bpfmap(&ev, (const char *)t, NULL, 0, b, sizeof(b));
+	CHECK_STR(b, "map 12 key[4] ... value[8] ...");
+	/* Small buffers are cut, never overrun. */
+	CHECK(line_bpfmap(&ev, (const char *)t, "counts", 0, b, 5) <= 4);
+	/* Any other event has none. */
+	ev.flags2 = 0;
+	CHECK_INT(line_bpfmap(&ev, (const char *)t, "x", 0, b, sizeof(b)), 0);
 }

@@ -74,13 +74,20 @@ if ids=$(bpfload /tcxdp.bpf.o lo); then
 	vmcheck "trace-tc: JSON drop explained by the program" \
 		grep -q '"explain":{"kind":"bpf-prog","text":"dropped by tc BPF program tc_drop_udp' /tmp/bpj
 	# The helpers they call, as hops of the packet they run for.
-	trace_progs /tmp/bph tracepoint --filter-track-bpf-helpers
+	trace_progs /tmp/bph tracepoint --filter-track-bpf-helpers \
+		--output-bpfmap
 	vmcheck "trace-tc: helpers probed ($(grep -o '[0-9]* helper functions' /tmp/bph.err))" \
 		grep -q "^skbscope: 2 tc/XDP programs traced, with [1-9][0-9]* helper functions" /tmp/bph.err
 	vmcheck "trace-tc: bpf_skb_load_bytes is a hop of the 7023 datagram, after $tc" \
 		sh -c "grep -A1 '7023(udp) $tc\$' /tmp/bph | grep -q '7023(udp) bpf_skb_load_bytes\$'"
 	vmcheck "trace-xdp: bpf_xdp_adjust_head is a hop of the 7022 frame" \
 		grep -q "7022(udp) bpf_xdp_adjust_head\$" /tmp/bph
+	# 7023 is 0x1b6f: the key's bytes little-endian; the first
+	# datagram's update stores 1.
+	vmcheck "bpfmap: the update of counts for 7023, key and value" \
+		sh -c "grep -A1 '7023(udp) htab_map_update_elem\$' /tmp/bph | grep -q '^    map [0-9]* (counts) key\[4\] 6f1b0000 value\[8\] 0100000000000000\$'"
+	vmcheck "bpfmap: the lookup of counts for 7023 (the second datagram's)" \
+		sh -c "grep -A1 '7023(udp) __htab_map_lookup_elem\$' /tmp/bph | grep -q '^    map [0-9]* (counts) key\[4\] 6f1b0000\$'"
 	vmcheck "trace-tc: no helper hop without the flag" \
 		sh -c "! grep -q 'bpf_skb_load_bytes\|bpf_xdp_adjust_head' /tmp/bp"
 	bpfload -d lo || vmfail "bpfload -d lo"

@@ -5,7 +5,8 @@
  * that drops UDP to port 7021 and passes the rest, and an XDP program that
  * drops UDP to port 7022 and passes the rest. Each calls one helper
  * whatever the packet (bpf_skb_load_bytes, bpf_xdp_adjust_head by 0), for
- * --filter-track-bpf-helpers. Built with -g: fentry attaches to a program
+ * --filter-track-bpf-helpers; the tc one counts datagrams per port in a
+ * hash map, for --output-bpfmap. Built with -g: fentry attaches to a program
  * through its BTF.
  */
 #include <linux/bpf.h>
@@ -21,6 +22,15 @@
 #define XDP_DROP_PORT 7022
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* Datagrams seen by tc_drop_udp per UDP destination port, for
+ * --output-bpfmap: a lookup each, and an update for a port's first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u64);
+} counts SEC(".maps");
 
 /* The UDP destination port of an IPv4 frame, or -1. */
 static __always_inline int udp_dport(void *data, void *end)
@@ -51,6 +61,15 @@ int tc_drop_udp(struct __sk_buff *skb)
 	    proto != bpf_htons(ETH_P_IP))
 		return TC_ACT_OK;
 	port = udp_dport((void *)(long)skb->data, (void *)(long)skb->data_end);
+	if (port > 0) {
+		__u32 key = (__u32)port;
+		__u64 one = 1, *n = bpf_map_lookup_elem(&counts, &key);
+
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else
+			bpf_map_update_elem(&counts, &key, &one, BPF_ANY);
+	}
 	return port == TC_DROP_PORT ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
