@@ -311,8 +311,8 @@ const struct explain *app_explain_event(struct app *a,
 	/* A tc program that returned TC_ACT_SHOT for this skb decided it,
 	 * whatever the reason says (TC_INGRESS, or NOT_SPECIFIED before
 	 * 6.3); asking costs nothing, so --no-explain asks too. */
-	if (a->s &&
-	    !bpfv_explain(&x->bv, session_hooks(a->s), ev->skb, ev->ts, &x->last))
+	if (a->s && !bpfv_explain(&x->bv, session_hooks(a->s), ev->skb, ev->ts,
+				  &x->last))
 		return &x->last;
 	if (x->ek)
 		explain_live(a, ev, tail, reason, &x->last);

@@ -110,9 +110,9 @@ void app_live_source(struct app *a, struct tui_source *src)
 		.cost = live_cost,
 		.set_muted = live_set_muted,
 		.set_return_fn = a->cli.returns || a->cli.trace_tc ||
-					 a->cli.trace_xdp ?
-				 live_set_return_fn :
-				 NULL,
+						 a->cli.trace_xdp ?
+					 live_set_return_fn :
+					 NULL,
 	};
 	/* Short: the timeline's title says it after "flat: ". */
 	if (!strcmp(session_backend(a->s), "tracepoint"))

@@ -256,8 +256,8 @@ static size_t put_hex(char *buf, size_t len, size_t n, const unsigned char *b,
 	return n;
 }
 
-int line_bpfmap(const struct skbs_event *ev, const char *tail,
-		const char *name, int json, char *buf, size_t len)
+int line_bpfmap(const struct skbs_event *ev, const char *tail, const char *name,
+		int json, char *buf, size_t len)
 {
 	__u32 ks = (__u32)(ev->location >> 32), vs = (__u32)ev->location;
 	__u32 kn = ks < SKBS_MAP_BYTES ? ks : SKBS_MAP_BYTES;
@@ -281,8 +281,8 @@ int line_bpfmap(const struct skbs_event *ev, const char *tail,
 	else
 		n = (size_t)snprintf(buf, len, "map %u%s%s%s key[%u] ", ev->aux,
 				     name && name[0] ? " (" : "",
-				     name ? name : "", name && name[0] ? ")" : "",
-				     ks);
+				     name ? name : "",
+				     name && name[0] ? ")" : "", ks);
 	if (n >= len)
 		return (int)strlen(buf);
 	n = put_hex(buf, len, n, t, kn, ks);

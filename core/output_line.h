@@ -24,7 +24,7 @@ enum ts_mode {
 struct line_opts {
 	int meta; /* NETNS MARK IFACE PROTO MTU LEN */
 	int tuple;
-	int caller; /* append the calling function */
+	int caller;   /* append the calling function */
 	int xdp_meta; /* XDP hops: append the xdp_buff's fields */
 	enum ts_mode ts;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
@@ -66,8 +66,8 @@ int line_xdp_meta(const struct skbs_event *ev, struct xdp_meta *m);
  * or "", the value is left out for a delete or lookup, and bytes past
  * SKBS_MAP_BYTES say "..."), or as a JSON member ("bpfmap":{...}).
  * Returns the length, 0 for any other event. */
-int line_bpfmap(const struct skbs_event *ev, const char *tail,
-		const char *name, int json, char *buf, size_t len);
+int line_bpfmap(const struct skbs_event *ev, const char *tail, const char *name,
+		int json, char *buf, size_t len);
 /* An address as "function+0xoff", or raw hex without symbols. */
 int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len);
 /* Room for one symbolized address ("function+0xoff [module]"). */

@@ -173,7 +173,8 @@ static void brief_pending(const struct explain *e, char *buf, size_t len)
 
 static void brief_bpf_prog(const struct explain *e, char *buf, size_t len)
 {
-	const char *p = explain_get(e, "program"), *id = explain_get(e, "prog_id");
+	const char *p = explain_get(e, "program"),
+		   *id = explain_get(e, "prog_id");
 	const char *v = explain_get(e, "verdict");
 
 	if (p && id && v)

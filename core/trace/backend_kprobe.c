@@ -238,8 +238,8 @@ static int kmulti_attach(struct session *s, struct attempt *a)
 				ids[m++] = (__u32)(s->ntp + k);
 		/* --filter-kprobe-batch: links of at most that many
 		 * functions; 0, one link for the whole list. */
-		for (size_t at = 0, b = s->o.kprobe_batch ? s->o.kprobe_batch :
-							     m;
+		for (size_t at = 0,
+			    b = s->o.kprobe_batch ? s->o.kprobe_batch : m;
 		     !ret && at < m; at += b)
 			ret = kmulti_attach_list(
 				s, a,

@@ -122,11 +122,10 @@ struct bpfprog {
 	struct bp_target *t;
 	size_t n;
 	__s32 fn_id[NPROBES]; /* in vmlinux BTF; <= 0: not here or not asked */
-	size_t nfn;	      /* of them, here and asked for */
+	size_t nfn;           /* of them, here and asked for */
 };
 
-static struct bpf_program *group_tmpl(const struct bpfprog *bp,
-				      enum fn_group g)
+static struct bpf_program *group_tmpl(const struct bpfprog *bp, enum fn_group g)
 {
 	return g == FG_HELPER ? bp->skel->progs.bp_helper :
 	       g == FG_MAP2   ? bp->skel->progs.bp_map2 :
@@ -186,9 +185,8 @@ static void find_fns(struct session *s, struct bpfprog *bp)
 		bp->fn_id[i] = 0;
 		if (!want || !bp->n)
 			continue;
-		bp->fn_id[i] = btf__find_by_name_kind(s->vmlinux,
-						      probes[i].name,
-						      BTF_KIND_FUNC);
+		bp->fn_id[i] = btf__find_by_name_kind(
+			s->vmlinux, probes[i].name, BTF_KIND_FUNC);
 		if (bp->fn_id[i] > 0)
 			bp->nfn++;
 	}
@@ -408,7 +406,8 @@ static void own_maps(struct session *s)
 		struct bpf_map_info info = {};
 		__u32 len = sizeof(info);
 
-		if (s->nown_maps >= sizeof(s->own_maps) / sizeof(s->own_maps[0]))
+		if (s->nown_maps >=
+		    sizeof(s->own_maps) / sizeof(s->own_maps[0]))
 			break;
 		if (bpf_map__fd(m) >= 0 &&
 		    !bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))
@@ -418,8 +417,7 @@ static void own_maps(struct session *s)
 
 /* A hook and an fentry copy per helper or map function: one that fails
  * costs only its hops. Counts them per group. */
-static void attach_fns(struct session *s, struct bpfprog *bp,
-		       size_t ok[FG_N])
+static void attach_fns(struct session *s, struct bpfprog *bp, size_t ok[FG_N])
 {
 	struct attach_req r[NPROBES];
 	size_t nr = 0;
@@ -496,7 +494,7 @@ int bpfprog_attach(struct session *s, char *err, size_t errlen)
 		sess_note(s, "%s: no %s program is loaded: nothing to trace",
 			  flag,
 			  s->o.trace_tc && s->o.trace_xdp ? "tc or XDP" :
-			  s->o.trace_tc			  ? "tc" :
+			  s->o.trace_tc                   ? "tc" :
 							    "XDP");
 		return 0;
 	}

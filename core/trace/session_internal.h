@@ -65,11 +65,11 @@ struct session {
 	void *ret_ctx;
 	int stats_fd; /* BPF_ENABLE_STATS while > 0 */
 	size_t nmuted;
-	struct bpfprog *bp;	   /* --filter-trace-tc/-xdp (bpfprog.c) */
-	size_t bp_attached;	   /* tc/XDP programs traced */
-	size_t bp_helpers;	   /* their helpers probed */
-	size_t bp_mapfns;	   /* map functions probed (--output-bpfmap) */
-	__u32 own_maps[64];	   /* skbscope's map ids: their ops are its own */
+	struct bpfprog *bp; /* --filter-trace-tc/-xdp (bpfprog.c) */
+	size_t bp_attached; /* tc/XDP programs traced */
+	size_t bp_helpers;  /* their helpers probed */
+	size_t bp_mapfns;   /* map functions probed (--output-bpfmap) */
+	__u32 own_maps[64]; /* skbscope's map ids: their ops are its own */
 	size_t nown_maps;
 	struct skbs_filter filter; /* the last set, rewritten on a mute */
 	int have_filter;

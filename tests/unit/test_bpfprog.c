@@ -36,8 +36,7 @@ TEST(bpfprog_verdict_names)
 		CHECK_STR(retval_format(RET_TC_ACT, i, b, sizeof(b)), tc[i]);
 	for (int i = 0; i < 5; i++)
 		CHECK_STR(retval_format(RET_XDP, i, b, sizeof(b)), xdp[i]);
-	CHECK_STR(retval_format(RET_TC_ACT, -1, b, sizeof(b)),
-		  "TC_ACT_UNSPEC");
+	CHECK_STR(retval_format(RET_TC_ACT, -1, b, sizeof(b)), "TC_ACT_UNSPEC");
 	/* An int in a 64-bit register. */
 	CHECK_STR(retval_format(RET_TC_ACT, 0xffffffffLL, b, sizeof(b)),
 		  "TC_ACT_UNSPEC");
@@ -54,8 +53,7 @@ TEST(bpfprog_verdict_names)
 	CHECK_STR(retval_kind_name(RET_XDP), "xdp-action");
 }
 
-static int add_prog(struct hooks *h, const char *name, const char *type,
-		    int id)
+static int add_prog(struct hooks *h, const char *name, const char *type, int id)
 {
 	struct hook hk = { .kind = HOOK_BPFPROG, .skb_pos = id };
 
