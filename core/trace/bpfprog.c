@@ -526,6 +526,11 @@ int bpfprog_attach(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
+struct attach_set *bpfprog_links(const struct session *s)
+{
+	return s->bp ? s->bp->links : NULL;
+}
+
 void bpfprog_detach(struct session *s)
 {
 	bp_free(s->bp);

@@ -153,6 +153,8 @@ void stats_stop(struct session *s);
  * kernel without BPF trampolines). And let go of them. */
 int bpfprog_attach(struct session *s, char *err, size_t errlen);
 void bpfprog_detach(struct session *s);
+/* Their copies, for the cost (NULL when none). */
+struct attach_set *bpfprog_links(const struct session *s);
 
 /* events.c: map the ring buffer (done once, before privileges go), and
  * free it. */
