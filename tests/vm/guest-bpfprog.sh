@@ -73,7 +73,13 @@ if ids=$(bpfload /tcxdp.bpf.o lo); then
 		grep -q "\"func\":\"$tc\",.*\"retval\":\"TC_ACT_SHOT\",\"kind\":\"tc-act\"" /tmp/bpj
 	vmcheck "trace-tc: JSON drop explained by the program" \
 		grep -q '"explain":{"kind":"bpf-prog","text":"dropped by tc BPF program tc_drop_udp' /tmp/bpj
-	# The helpers they call, as hops of the packet they run for.
+	# The helpers they call, as hops of the packet they run for, and
+	# their map: loaded again, so that the map starts empty and the
+	# first datagram to each port makes an update.
+	bpfload -d lo
+	ids=$(bpfload /tcxdp.bpf.o lo) || vmfail "bpfload again"
+	tcid=${ids#tc }; tcid=${tcid%% *}; xdpid=${ids##* }
+	tc=bpf:tc_drop_udp#$tcid xdp=bpf:xdp_drop_udp#$xdpid
 	trace_progs /tmp/bph tracepoint --filter-track-bpf-helpers \
 		--output-bpfmap
 	vmcheck "trace-tc: helpers probed ($(grep -o '[0-9]* helper functions' /tmp/bph.err))" \
@@ -91,6 +97,25 @@ if ids=$(bpfload /tcxdp.bpf.o lo); then
 	vmcheck "trace-tc: no helper hop without the flag" \
 		sh -c "! grep -q 'bpf_skb_load_bytes\|bpf_xdp_adjust_head' /tmp/bp"
 	bpfload -d lo || vmfail "bpfload -d lo"
+	# --filter-kprobe-batch: kprobe-multi links of at most 10
+	# functions, counted in skbscope's own fdinfo.
+	case " $OFFERED " in *" kprobe-multi "*)
+		for batch in "" 10; do
+			rm -f /tmp/rk
+			/skbscope --no-tui --backend kprobe-multi \
+				--filter-func "$FUNCS" ${batch:+--filter-kprobe-batch $batch} \
+				--ready-file /tmp/rk >/dev/null 2>/tmp/kb.err &
+			pid=$!
+			n=0
+			if wait_ready /tmp/rk "$pid" 300; then
+				n=$(grep -l "^link_type:.*kprobe_multi" /proc/$pid/fdinfo/* 2>/dev/null | wc -l)
+			fi
+			kill -INT "$pid"; wait "$pid"
+			eval "links_${batch:-all}=$n"
+		done
+		vmcheck "kprobe-multi: --filter-kprobe-batch 10 makes $links_10 links where one per program made $links_all" \
+			sh -c "[ $links_10 -ge 11 ] && [ $links_10 -gt $links_all ] && [ $links_all -gt 0 ]"
+	esac
 else
 	vmfail "trace-tc: bpfload could not attach the test programs"
 fi
