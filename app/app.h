@@ -74,6 +74,8 @@ int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail);
 /* A return record (--output-return): printed in line mode, recorded, and
  * handed to the explorer's source when one is set. */
 void app_on_return(void *ctx, const struct skbs_return *r);
+/* explain.c: a return record, kept when it is a tc program's drop. */
+void app_explain_return(struct app *a, const struct skbs_return *r, int kind);
 /* The exit summary's line on what BPF cost and what the kernel skipped. */
 void app_cost_summary(struct app *a);
 /* The same for a return whose kind is known (a replay's). */

@@ -82,6 +82,15 @@ enum {
 	OPT_TUN_L3,
 	OPT_TCP_FLAGS,
 	OPT_TUNNEL,
+	/* tc/XDP programs, their helpers and maps (issue 16) */
+	OPT_TRACE_TC,
+	OPT_TRACE_XDP,
+	OPT_XDP_META,
+	OPT_KPROBE_BATCH,
+	OPT_TRACK_HELPERS,
+	OPT_BPFMAP,
+	OPT_TRACK_STACKID,
+	OPT_NON_SKB_FUNCS,
 };
 
 static const struct option options[] = {
@@ -150,6 +159,17 @@ static const struct option options[] = {
 	{ "filter-tunnel-pcap-l3", required_argument, NULL, OPT_TUN_L3 },
 	{ "output-tcp-flags", optional_argument, NULL, OPT_TCP_FLAGS },
 	{ "output-tunnel", optional_argument, NULL, OPT_TUNNEL },
+	/* tc/XDP programs, their helpers and maps (issue 16) */
+	{ "filter-trace-tc", optional_argument, NULL, OPT_TRACE_TC },
+	{ "filter-trace-xdp", optional_argument, NULL, OPT_TRACE_XDP },
+	{ "output-xdp-metadata", optional_argument, NULL, OPT_XDP_META },
+	{ "filter-kprobe-batch", required_argument, NULL, OPT_KPROBE_BATCH },
+	{ "filter-track-bpf-helpers", optional_argument, NULL,
+	  OPT_TRACK_HELPERS },
+	{ "output-bpfmap", optional_argument, NULL, OPT_BPFMAP },
+	{ "filter-track-skb-by-stackid", optional_argument, NULL,
+	  OPT_TRACK_STACKID },
+	{ "filter-non-skb-funcs", optional_argument, NULL, OPT_NON_SKB_FUNCS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -178,6 +198,11 @@ static const char usage[] =
 	"  --filter-tunnel-pcap-l2 EXPR pcap-filter on a tunnel's inner packet from its\n"
 	"                               Ethernet header (VXLAN, Geneve, GRE, IPIP, SIT)\n"
 	"  --filter-tunnel-pcap-l3 EXPR the same, from the inner IP header\n"
+	/* tc/XDP programs (issue 16) */
+	"  --filter-trace-tc            also trace the tc BPF programs loaded (fentry/fexit):\n"
+	"                               a hop per program run, its TC_ACT_* verdict\n"
+	"  --filter-trace-xdp           also trace the XDP programs loaded: XDP_* verdicts\n"
+	"  --filter-track-bpf-helpers   ... and the helpers they call for the packet\n"
 	"\n"
 	"Output:\n"
 	"  --output-meta[=BOOL]         NETNS MARK IFACE PROTO MTU LEN columns (default on)\n"
@@ -193,6 +218,8 @@ static const char usage[] =
 	"                               the explorer shows a call tree (kprobe\n"
 	"                               backends)\n"
 	"  --output-skb-metadata LIST   up to 4 skb fields per event ('skb->mark,skb->len')\n"
+	"  --output-xdp-metadata        XDP hops: data length, receive device, queue, frame size\n"
+	"  --output-bpfmap              the map updates, deletes and lookups of traced programs\n"
 	"  --snaplen N                  capture N header bytes per event (0-128; explorer, --record: 64)\n"
 	"  --timestamp MODE             none, current, relative (per skb) or absolute\n"
 	"  --output-relative-timestamp  same as --timestamp relative\n"
@@ -225,6 +252,7 @@ static const char usage[] =
 	"  --ringbuf-size SIZE          ring buffer bytes, a power of two (K/M/G suffix; default 4M)\n"
 	"  --kernel-btf PATH            kernel BTF from PATH, not /sys/kernel/btf/vmlinux\n"
 	"  --ready-file PATH            create PATH once everything is attached\n"
+	"  --filter-kprobe-batch N      kprobe-multi: at most N functions per link (default: all)\n"
 	"  --kmods MOD[,MOD...]         also probe skb functions of these modules\n"
 	"  --all-kmods                  ... of every loaded module with BTF\n"
 	"  --list-hooks                 print the tracepoints found, and exit\n"
@@ -413,6 +441,10 @@ static int live_only(int opt)
 	case OPT_KERNEL_BTF:
 	case OPT_PERCPU_BUF:
 	case OPT_DEBUG:
+	case OPT_TRACE_TC:
+	case OPT_TRACE_XDP:
+	case OPT_KPROBE_BATCH:
+	case OPT_TRACK_HELPERS:
 	case OPT_DEMO: return 1;
 	}
 	return 0;
@@ -819,6 +851,56 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 			ret = filter_set_cgroup(&c->filter, optarg, CGROUP_ROOT,
 						err, errlen);
 			break;
+		/* tc/XDP programs, their helpers and maps (issue 16) */
+		case OPT_TRACE_TC:
+			ret = bool_arg(name, optarg, &c->trace_tc, err, errlen);
+			break;
+		case OPT_TRACE_XDP:
+			ret = bool_arg(name, optarg, &c->trace_xdp, err,
+				       errlen);
+			break;
+		case OPT_XDP_META:
+			ret = bool_arg(name, optarg, &c->xdp_meta, err, errlen);
+			break;
+		case OPT_KPROBE_BATCH: {
+			__u64 n;
+
+			if (parse_size(optarg, &n) || n < 1 || n > 1000000 ||
+			    strpbrk(optarg, "kKmMgGbB")) {
+				snprintf(err, errlen,
+					 "--filter-kprobe-batch: invalid "
+					 "count '%s' (expected 1 to 1000000 "
+					 "functions per link)",
+					 optarg);
+				ret = -EINVAL;
+			}
+			c->kprobe_batch = (size_t)n;
+			break;
+		}
+		case OPT_TRACK_HELPERS:
+			ret = bool_arg(name, optarg, &c->bpf_helpers, err,
+				       errlen);
+			break;
+		case OPT_BPFMAP:
+			ret = bool_arg(name, optarg, &c->bpfmap, err, errlen);
+			break;
+		case OPT_TRACK_STACKID:
+		case OPT_NON_SKB_FUNCS: {
+			int on = 0;
+
+			ret = bool_arg(name, optarg, &on, err, errlen);
+			/* Refused rather than ignored: a flag that does
+			 * nothing would make a trace look complete. */
+			if (!ret && on) {
+				snprintf(err, errlen,
+					 "--%s: not supported by skbscope yet "
+					 "(see README, \"tc and XDP "
+					 "programs\")",
+					 name);
+				ret = -EINVAL;
+			}
+			break;
+		}
 		case 'h': c->help = 1; break;
 		case OPT_VERSION: c->version = 1; break;
 		case ':':
@@ -846,6 +928,16 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "--%s: rotates --output-file, which is not given",
 			 c->rot_flag);
+		return -EINVAL;
+	}
+	/* tc/XDP programs (issue 16) */
+	if ((c->bpf_helpers || c->bpfmap) && !c->trace_tc && !c->trace_xdp) {
+		snprintf(err, errlen,
+			 "%s: the %s of which programs? It needs "
+			 "--filter-trace-tc or --filter-trace-xdp",
+			 c->bpf_helpers ? "--filter-track-bpf-helpers" :
+					  "--output-bpfmap",
+			 c->bpf_helpers ? "helpers" : "maps");
 		return -EINVAL;
 	}
 	if (c->replay && c->record) {

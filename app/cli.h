@@ -43,6 +43,12 @@ struct cli {
 	const char *output_pcap; /* --output-pcap PATH: pcap-ng */
 	const char *record;      /* --record PATH */
 	const char *replay;      /* --replay PATH: no BPF, no root */
+	/* tc/XDP programs (issue 16) */
+	int trace_tc, trace_xdp; /* --filter-trace-tc, --filter-trace-xdp */
+	int xdp_meta;            /* --output-xdp-metadata */
+	int bpf_helpers;         /* --filter-track-bpf-helpers */
+	int bpfmap;              /* --output-bpfmap */
+	size_t kprobe_batch;     /* --filter-kprobe-batch; 0: one link */
 	int help, version;
 	/* Issue #16's expressions: compiled once every flag is read, since
 	 * --kernel-btf may come after them. */

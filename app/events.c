@@ -146,20 +146,48 @@ int app_tap_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	return 0;
 }
 
-/* One JSON object, with the --output-skb-metadata member spliced in
- * before its closing brace. */
+/* --output-bpfmap: a map's name by id, asked of the kernel once (a
+ * replay has no kernel to ask: ""). */
+static const char *map_name(struct app *a, __u32 id)
+{
+	static struct {
+		__u32 id;
+		char name[16];
+	} cache[32];
+	static unsigned next;
+	unsigned i;
+
+	for (i = 0; i < 32; i++)
+		if (cache[i].id == id)
+			return cache[i].name;
+	if (!a->s)
+		return "";
+	i = next++ % 32;
+	cache[i].id = id;
+	if (session_map_name(id, cache[i].name, sizeof(cache[i].name)))
+		cache[i].name[0] = '\0';
+	return cache[i].name;
+}
+
+/* One JSON object, with the --output-skb-metadata member and the map
+ * operation's (--output-bpfmap) spliced in before its closing brace. */
 static void put_json(struct app *a, const char *obj,
 		     const struct skbs_event *ev, const char *tail)
 {
-	char meta[1024];
+	char meta[1024] = "", m[512] = "";
 	size_t l = strlen(obj);
 
-	if (!ev->nmeta || !l || obj[l - 1] != '}') {
+	if (ev->nmeta)
+		json_meta(a->lo, ev, tail, meta, sizeof(meta));
+	if (a->cli.bpfmap &&
+	    !line_bpfmap(ev, tail, map_name(a, ev->aux), 1, m, sizeof(m)))
+		m[0] = '\0';
+	if ((!meta[0] && !m[0]) || !l || obj[l - 1] != '}') {
 		fprintf(a->out, "%s\n", obj);
 		return;
 	}
-	json_meta(a->lo, ev, tail, meta, sizeof(meta));
-	fprintf(a->out, "%.*s,%s}\n", (int)l - 1, obj, meta);
+	fprintf(a->out, "%.*s%s%s%s%s}\n", (int)l - 1, obj, meta[0] ? "," : "",
+		meta, m[0] ? "," : "", m);
 }
 
 /* The dumps after an event's lines: skb, then shared info, then cb, as
@@ -245,6 +273,9 @@ int app_print_event(void *ctx, const struct skbs_event *ev, const char *tail)
 	/* The drop's explanation: one indented line under it. */
 	if (why && why->kind != EXPLAIN_NONE)
 		fprintf(a->out, "    why: %s\n", why->text);
+	if (a->cli.bpfmap &&
+	    line_bpfmap(ev, tail, map_name(a, ev->aux), 0, line, sizeof(line)))
+		fprintf(a->out, "    %s\n", line);
 	if (a->cli.stack && depth < 0)
 		fprintf(a->out, "    (stack lost: %s)\n", strerror(-depth));
 	for (int i = 0; i < n; i++)
@@ -293,6 +324,7 @@ void app_on_return(void *ctx, const struct skbs_return *r)
 	const struct hook *hk = hooks_get(session_hooks(a->s), r->hook);
 	int kind = hk ? hk->ret_kind : 0;
 
+	app_explain_return(a, r, kind);
 	if (a->rec) {
 		int ret = rec_write_return(a->rec, r, kind);
 

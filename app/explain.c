@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "app/app.h"
+#include "core/bpfverdict.h"
 #include "core/dropreason_text.h"
 #include "core/explain.h"
 #include "core/explain/explain_kernel.h"
@@ -55,6 +56,7 @@ struct app_explainer {
 		long long at; /* mono_ns() of the empty wait */
 	} quiet_ns[QUIET_SLOTS];
 	unsigned quiet_next;
+	struct bpf_verdicts bv; /* drops by tc programs (--filter-trace-tc) */
 };
 
 static void update_note(struct app_explainer *x)
@@ -306,10 +308,22 @@ const struct explain *app_explain_event(struct app *a,
 	reason = (ev->flags & SKBS_EV_REASON) ?
 			 reasons_name(session_reasons(a->s), ev->drop_reason) :
 			 NULL;
+	/* A tc program that returned TC_ACT_SHOT for this skb decided it,
+	 * whatever the reason says (TC_INGRESS, or NOT_SPECIFIED before
+	 * 6.3); asking costs nothing, so --no-explain asks too. */
+	if (a->s && !bpfv_explain(&x->bv, session_hooks(a->s), ev->skb, ev->ts,
+				  &x->last))
+		return &x->last;
 	if (x->ek)
 		explain_live(a, ev, tail, reason, &x->last);
 	else
 		explain_set(&x->last, EXPLAIN_REASON, "%s",
 			    dropreason_sentence(reason, buf, sizeof(buf)));
 	return &x->last;
+}
+
+void app_explain_return(struct app *a, const struct skbs_return *r, int kind)
+{
+	if (a->ex && a->s)
+		bpfv_note(&a->ex->bv, session_hooks(a->s), r, kind);
 }

@@ -121,7 +121,10 @@ void app_live_source(struct app *a, struct tui_source *src)
 		.hook_cost = live_hook_cost,
 		.count_runs = live_count_runs,
 		.set_muted = live_set_muted,
-		.set_return_fn = a->cli.returns ? live_set_return_fn : NULL,
+		.set_return_fn = a->cli.returns || a->cli.trace_tc ||
+						 a->cli.trace_xdp ?
+					 live_set_return_fn :
+					 NULL,
 	};
 	/* Short: the timeline's title says it after "flat: ". */
 	if (!strcmp(session_backend(a->s), "tracepoint"))

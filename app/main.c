@@ -313,6 +313,11 @@ int main(int argc, char **argv)
 	}
 	so.returns = a.cli.returns;
 	so.kernel_btf = a.cli.kernel_btf;
+	so.trace_tc = a.cli.trace_tc;
+	so.trace_xdp = a.cli.trace_xdp;
+	so.bpf_helpers = a.cli.bpf_helpers;
+	so.bpfmap = a.cli.bpfmap;
+	so.kprobe_batch = a.cli.kprobe_batch;
 	so.note = note_cb;
 	so.progress = progress_cb;
 	ret = session_open(&so, &a.s, err, sizeof(err));
@@ -398,6 +403,20 @@ int main(int argc, char **argv)
 				why ? why : "none attached");
 		session_set_return_fn(a.s, app_on_return, &a);
 	}
+	/* The verdicts of tc/XDP programs are return records. */
+	if (a.cli.trace_tc || a.cli.trace_xdp) {
+		size_t nh = 0, np = session_bpfprogs(a.s, &nh);
+
+		if (a.cli.bpf_helpers)
+			fprintf(stderr,
+				"skbscope: %zu tc/XDP programs traced, with "
+				"%zu helper functions\n",
+				np, nh);
+		else
+			fprintf(stderr,
+				"skbscope: %zu tc/XDP programs traced\n", np);
+		session_set_return_fn(a.s, app_on_return, &a);
+	}
 	if (a.cli.filter.flags & SKBS_F_PCAP)
 		fprintf(stderr,
 			"skbscope: pcap-filter '%s': %u/%u "
@@ -426,6 +445,7 @@ int main(int argc, char **argv)
 	lopt.caller = a.cli.caller;
 	lopt.tcp_flags = a.cli.tcp_flags;
 	lopt.tunnel = a.cli.tunnel;
+	lopt.xdp_meta = a.cli.xdp_meta;
 	lopt.meta = a.cli.meta;
 	lopt.tuple = a.cli.tuple;
 	lopt.ts = a.cli.ts;

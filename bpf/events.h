@@ -165,7 +165,16 @@ enum skbs_event_flags2 {
 	 * opcode. */
 	SKBS_EV2_ARP = 1 << 4,
 	SKBS_EV2_VLAN = 1 << 5, /* an 802.1Q/802.1ad tag in the header bytes */
+	/* A map update, delete or lookup by a traced tc/XDP program
+	 * (--output-bpfmap): aux is the map id, location the key size
+	 * (upper 32 bits) and value size (lower; 0 for a delete or
+	 * lookup), and the tail (hdr_len 0) holds the key's first bytes,
+	 * then the value's, each cut at SKBS_MAP_BYTES. */
+	SKBS_EV2_BPFMAP = 1 << 6,
 };
+
+/* Most bytes of a map key or value carried by an SKBS_EV2_BPFMAP event. */
+#define SKBS_MAP_BYTES 64
 
 /* One hit of one hook on one skb; tail_len bytes follow it. */
 struct skbs_event {
@@ -267,6 +276,12 @@ enum skbs_filter_flags {
 	 * packet of a tunnel (tunnel.bpf.h). */
 	SKBS_F_TUN_L2 = 1 << 15,
 	SKBS_F_TUN_L3 = 1 << 16,
+	/* --filter-track-bpf-helpers: a reported tc/XDP program run leaves
+	 * its event for the helper probes (session_set_filter sets it
+	 * while they are attached; bpf/bpfprog.bpf.h). */
+	SKBS_F_BPF_HELPERS = 1 << 17,
+	/* --output-bpfmap: the same, for the map-op probes. */
+	SKBS_F_BPFMAP = 1 << 18,
 };
 
 enum skbs_output_flags {

@@ -75,14 +75,12 @@ static __always_inline struct ret_stack *ret_stack_get(int create)
 /* At a function's entry (not the drop and free functions: their return
  * probes are not attached). ts is the reported event's, 0 if rejected.
  * The hook: kprobes carry it in the cookie, fentry copies patched in. */
-static __always_inline void ret_enter(void *ctx, __u64 skb, __u64 ts,
-				      enum stub_kind kind)
+/* Push the frame of hook's call on skb; ts is the reported entry's. */
+static __always_inline void ret_push(__u32 hook, __u64 skb, __u64 ts)
 {
 	struct ret_stack *st;
 	__u32 d;
 
-	if (!returns_on)
-		return;
 	st = ret_stack_get(1);
 	if (!st)
 		return;
@@ -97,7 +95,15 @@ static __always_inline void ret_enter(void *ctx, __u64 skb, __u64 ts,
 	d &= RET_DEPTH - 1;
 	st->f[d].skb = skb;
 	st->f[d].ts = ts;
-	st->f[d].hook = kind == STUB_KPROBE ? kp_hook(ctx) : hook_id();
+	st->f[d].hook = hook;
+}
+
+static __always_inline void ret_enter(void *ctx, __u64 skb, __u64 ts,
+				      enum stub_kind kind)
+{
+	if (returns_on)
+		ret_push(kind == STUB_KPROBE ? kp_hook(ctx) : hook_id(), skb,
+			 ts);
 }
 
 /* The return of hook with value v: pop its frame, report it. */

@@ -467,6 +467,7 @@ static __always_inline void emit_event(struct scratch *sc, __u32 tail)
 }
 
 #include "ret.bpf.h"
+#include "bpfprog.bpf.h"
 
 /* The generic body, shared by every hook: filter, fill, emit. ctx is what
  * the stub got (needed for the stack); location and reason come from the

@@ -18,6 +18,7 @@ static const char *const kind_names[EXPLAIN_KIND_MAX] = {
 	[EXPLAIN_QUEUE] = "queue",
 	[EXPLAIN_PENDING] = "pending",
 	[EXPLAIN_UNAVAILABLE] = "unavailable",
+	[EXPLAIN_BPF_PROG] = "bpf-prog",
 };
 
 const char *explain_kind_name(enum explain_kind k)

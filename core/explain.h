@@ -27,6 +27,7 @@ enum explain_kind {
 	EXPLAIN_QUEUE,       /* a full socket or qdisc queue, limit and drops */
 	EXPLAIN_PENDING,     /* set up on this drop: the next ones are named */
 	EXPLAIN_UNAVAILABLE, /* the kernel or privileges refused: text says */
+	EXPLAIN_BPF_PROG,    /* a tc BPF program's verdict (TC_ACT_SHOT) */
 	EXPLAIN_KIND_MAX,
 };
 

@@ -60,6 +60,8 @@ const char *hook_label(const struct hook *hk, char *buf, size_t len)
 {
 	if (hk->kind == HOOK_TRACEPOINT && hk->group[0])
 		snprintf(buf, len, "%s:%s", hk->group, hk->name);
+	else if (hk->kind == HOOK_BPFPROG)
+		snprintf(buf, len, "bpf:%s#%d", hk->name, hk->skb_pos);
 	else
 		snprintf(buf, len, "%s", hk->name);
 	return buf;
@@ -102,6 +104,9 @@ int hooks_find_func(const struct hooks *h, const char *name)
 	/* Tracepoints come first, functions after them in name order. */
 	while (lo < hi && h->v[lo].kind != HOOK_FUNCTION)
 		lo++;
+	/* BPF programs (HOOK_BPFPROG) come after the functions. */
+	while (hi > lo && h->v[hi - 1].kind != HOOK_FUNCTION)
+		hi--;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(h->v[mid].name, name);

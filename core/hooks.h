@@ -12,6 +12,14 @@
 enum hook_kind {
 	HOOK_TRACEPOINT,
 	HOOK_FUNCTION,
+	/* A tc or XDP BPF program (--filter-trace-tc/-xdp): name is the
+	 * program's function name, group "tc" or "xdp", skb_pos its
+	 * program id; labelled "bpf:NAME#ID". */
+	HOOK_BPFPROG,
+	/* The kernel function of a BPF helper, reported while a traced
+	 * tc/XDP program runs (--filter-track-bpf-helpers): name is the
+	 * function's, labelled as it is. */
+	HOOK_BPF_HELPER,
 };
 
 struct hook {
@@ -42,7 +50,8 @@ const struct hook *hooks_get(const struct hooks *h, __u32 id);
  * 0 or -ENOENT for an unknown id.
  */
 int hooks_set_state(struct hooks *h, __u32 id, int attached, const char *why);
-/* "skb:kfree_skb" for tracepoints with a known group, else the name. */
+/* "skb:kfree_skb" for tracepoints with a known group, "bpf:NAME#ID" for
+ * BPF programs, else the name. */
 const char *hook_label(const struct hook *hk, char *buf, size_t len);
 
 /* Id of the function hook named name, or -1 (binary search: function

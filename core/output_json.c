@@ -183,6 +183,7 @@ int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
 	int fam = event_family(ev);
 	struct event_dumps d;
 	const char *reason;
+	struct xdp_meta xm;
 
 #define PUT(...)                                                       \
 	do {                                                           \
@@ -248,6 +249,10 @@ int json_format_tail(const struct line_out *lo, const struct skbs_event *ev,
 		tunnel_member(ev, tail, opt->tcp_flags, tun, sizeof(tun));
 		PUT("%s", tun);
 	}
+	if (!line_xdp_meta(ev, &xm))
+		PUT(",\"xdp\":{\"data_len\":%u,\"rxq_ifindex\":%u,"
+		    "\"rxq_queue\":%u,\"frame_sz\":%u}",
+		    xm.data_len, xm.rxq_ifindex, xm.rxq_queue, xm.frame_sz);
 	if (ev->flags & SKBS_EV_DROP) {
 		reason = line_reason(lo, ev);
 		PUT(",\"drop\":{");

@@ -414,6 +414,68 @@ int line_header(const struct line_out *lo, char *buf, size_t len)
 			lo->o.tuple ? "TUPLE " : "", "FUNC");
 }
 
+int line_xdp_meta(const struct skbs_event *ev, struct xdp_meta *m)
+{
+	if (!(ev->flags2 & SKBS_EV2_XDP))
+		return -ENOENT;
+	m->data_len = ev->len;
+	m->rxq_ifindex = ev->ifindex;
+	m->rxq_queue = (__u32)(ev->location >> 32);
+	m->frame_sz = (__u32)ev->location;
+	return 0;
+}
+
+static size_t put_hex(char *buf, size_t len, size_t n, const unsigned char *b,
+		      __u32 cnt, __u32 size)
+{
+	for (__u32 i = 0; i < cnt && n + 3 < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%02x", b[i]);
+	if (size > cnt && n + 4 < len)
+		n += (size_t)snprintf(buf + n, len - n, "...");
+	return n;
+}
+
+int line_bpfmap(const struct skbs_event *ev, const char *tail, const char *name,
+		int json, char *buf, size_t len)
+{
+	__u32 ks = (__u32)(ev->location >> 32), vs = (__u32)ev->location;
+	__u32 kn = ks < SKBS_MAP_BYTES ? ks : SKBS_MAP_BYTES;
+	__u32 vn = vs < SKBS_MAP_BYTES ? vs : SKBS_MAP_BYTES;
+	const unsigned char *t = (const unsigned char *)tail;
+	size_t n;
+
+	if (!(ev->flags2 & SKBS_EV2_BPFMAP) || !len)
+		return 0;
+	buf[0] = '\0';
+	/* What the tail holds, whatever the sizes claim. */
+	if (!t || ev->hdr_len || kn > ev->tail_len)
+		kn = vn = 0;
+	else if (kn + vn > ev->tail_len)
+		vn = ev->tail_len - kn;
+	if (json)
+		n = (size_t)snprintf(buf, len,
+				     "\"bpfmap\":{\"id\":%u,\"key_size\":%u,"
+				     "\"value_size\":%u,\"key\":\"",
+				     ev->aux, ks, vs);
+	else
+		n = (size_t)snprintf(buf, len, "map %u%s%s%s key[%u] ", ev->aux,
+				     name && name[0] ? " (" : "",
+				     name ? name : "",
+				     name && name[0] ? ")" : "", ks);
+	if (n >= len)
+		return (int)strlen(buf);
+	n = put_hex(buf, len, n, t, kn, ks);
+	if (json && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "\",\"value\":\"");
+	else if (vs && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " value[%u] ", vs);
+	if (n < len)
+		n = put_hex(buf, len, n, t ? t + kn : NULL, vn, vs);
+	if (json && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "\"}");
+	return (int)strlen(buf);
+}
+
 int line_format(struct line_out *lo, const struct skbs_event *ev, char *buf,
 		size_t len)
 {
@@ -424,6 +486,7 @@ int line_format_tail(struct line_out *lo, const struct skbs_event *ev,
 		     const char *tail, char *buf, size_t len)
 {
 	char proc[40], iface[40], tuple[128], drop[200], label[192];
+	struct xdp_meta xm;
 	size_t n = 0;
 
 #define PUT(...)                                                  \
@@ -481,6 +544,10 @@ int line_format_tail(struct line_out *lo, const struct skbs_event *ev,
 				sizeof(tun)) > 0)
 			PUT(" tunnel %s", tun);
 	}
+	if (lo->o.xdp_meta && !line_xdp_meta(ev, &xm))
+		PUT(" xdp: data_len=%u rxq_ifindex=%u rxq_queue=%u "
+		    "frame_sz=%u",
+		    xm.data_len, xm.rxq_ifindex, xm.rxq_queue, xm.frame_sz);
 #undef PUT
 	return (int)n;
 }

@@ -27,7 +27,8 @@ struct line_opts {
 	int tuple;
 	int caller;    /* append the calling function */
 	int tcp_flags; /* --output-tcp-flags: "[S.]" after a TCP tuple */
-	int tunnel; /* --output-tunnel: a tunnel's kind, id and inner tuple */
+	int tunnel;   /* --output-tunnel: a tunnel's kind, id and inner tuple */
+	int xdp_meta; /* XDP hops: append the xdp_buff's fields */
 	enum ts_mode ts;
 	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns, for TS_ABSOLUTE */
 	long long realtime_offset_ns;
@@ -110,6 +111,20 @@ int line_tunnel(const struct skbs_event *ev, const __u8 *hdr, int tcp_flags,
  * "veth_xmit [veth]"). */
 int line_func(const struct line_out *lo, const struct skbs_event *ev, char *buf,
 	      size_t len);
+/* What an XDP hop (SKBS_EV2_XDP) carries of its xdp_buff, from the
+ * event (bpf/bpfprog.bpf.h packs the queue and frame size into location):
+ * 0, or -ENOENT for any other event. */
+struct xdp_meta {
+	__u32 data_len, rxq_ifindex, rxq_queue, frame_sz;
+};
+int line_xdp_meta(const struct skbs_event *ev, struct xdp_meta *m);
+/* A map operation's hop (SKBS_EV2_BPFMAP, --output-bpfmap): "map 12
+ * (counts) key[4] 6f1b0000 value[8] 0100000000000000" (name may be NULL
+ * or "", the value is left out for a delete or lookup, and bytes past
+ * SKBS_MAP_BYTES say "..."), or as a JSON member ("bpfmap":{...}).
+ * Returns the length, 0 for any other event. */
+int line_bpfmap(const struct skbs_event *ev, const char *tail, const char *name,
+		int json, char *buf, size_t len);
 /* An address as "function+0xoff", or raw hex without symbols. */
 int line_sym(const struct line_out *lo, __u64 addr, char *buf, size_t len);
 /* Room for one symbolized address ("function+0xoff [module]"). */

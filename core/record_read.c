@@ -226,7 +226,8 @@ static int parse_hook(struct rec_reader *r, const unsigned char *p, __u32 len,
 	if (n >= REC_HOOKS_MAX)
 		return fail(r, off, -EINVAL, "more than %d hooks",
 			    REC_HOOKS_MAX);
-	if (kind != HOOK_TRACEPOINT && kind != HOOK_FUNCTION)
+	if (kind != HOOK_TRACEPOINT && kind != HOOK_FUNCTION &&
+	    kind != HOOK_BPFPROG && kind != HOOK_BPF_HELPER)
 		return fail(r, off, -EINVAL, "hook %u: unknown kind %u", id,
 			    kind);
 	hk.kind = (enum hook_kind)kind;

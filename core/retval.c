@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Return values decoded. The codes are the kernel's own ABI values
- * (include/uapi/linux/netfilter.h, include/linux/netdevice.h).
+ * (include/uapi/linux/netfilter.h, include/linux/netdevice.h,
+ * include/uapi/linux/pkt_cls.h, enum xdp_action in include/uapi/linux/bpf.h).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -22,6 +23,8 @@ static const char *const kind_names[RET_KIND_MAX] = {
 	[RET_GRO] = "gro",
 	[RET_LONG] = "long",
 	[RET_ULONG] = "ulong",
+	[RET_TC_ACT] = "tc-act",
+	[RET_XDP] = "xdp-action",
 };
 
 static const char *const nf_verdicts[] = { "NF_DROP",  "NF_ACCEPT", "NF_STOLEN",
@@ -29,6 +32,14 @@ static const char *const nf_verdicts[] = { "NF_DROP",  "NF_ACCEPT", "NF_STOLEN",
 static const char *const net_rx[] = { "NET_RX_SUCCESS", "NET_RX_DROP" };
 static const char *const net_xmit[] = { "NET_XMIT_SUCCESS", "NET_XMIT_DROP",
 					"NET_XMIT_CN" };
+/* TC_ACT_UNSPEC is -1, the rest count up from TC_ACT_OK. */
+static const char *const tc_act[] = { "TC_ACT_OK",     "TC_ACT_RECLASSIFY",
+				      "TC_ACT_SHOT",   "TC_ACT_PIPE",
+				      "TC_ACT_STOLEN", "TC_ACT_QUEUED",
+				      "TC_ACT_REPEAT", "TC_ACT_REDIRECT",
+				      "TC_ACT_TRAP" };
+static const char *const xdp_act[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS",
+				       "XDP_TX", "XDP_REDIRECT" };
 static const char *const gro[] = { "GRO_MERGED", "GRO_MERGED_FREE", "GRO_HELD",
 				   "GRO_NORMAL", "GRO_CONSUMED" };
 
@@ -163,6 +174,20 @@ const char *retval_format(enum ret_kind k, __s64 v, char *buf, size_t len)
 	case RET_ULONG:
 		snprintf(buf, len, "0x%llx", (unsigned long long)v);
 		break;
+	case RET_TC_ACT:
+		if ((__s32)u == -1)
+			snprintf(buf, len, "TC_ACT_UNSPEC");
+		else if (u < N(tc_act))
+			snprintf(buf, len, "%s", tc_act[u]);
+		else
+			snprintf(buf, len, "%d", (int)(__s32)u);
+		break;
+	case RET_XDP:
+		if (u < N(xdp_act))
+			snprintf(buf, len, "%s", xdp_act[u]);
+		else
+			snprintf(buf, len, "%u", u);
+		break;
 	default: snprintf(buf, len, "%lld", (long long)v); break;
 	}
 	return buf;
@@ -180,6 +205,8 @@ int retval_failed(enum ret_kind k, __s64 v)
 	case RET_NET_RX: return s < 0 || s == 1;
 	case RET_NET_XMIT: return s < 0 || s == 1;
 	case RET_NETDEV_TX: return s == 0x10;
+	case RET_TC_ACT: return s == RETVAL_TC_ACT_SHOT;
+	case RET_XDP: return s == RETVAL_XDP_ABORTED || s == RETVAL_XDP_DROP;
 	default: return 0;
 	}
 }

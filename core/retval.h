@@ -2,7 +2,8 @@
 /*
  * What a traced function's return value means, from its type and name:
  * errno names for int functions that fail with -E..., true/false, NF_*
- * verdicts for netfilter hooks, NET_RX_* / NET_XMIT_* / NETDEV_TX_* codes.
+ * verdicts for netfilter hooks, NET_RX_* / NET_XMIT_* / NETDEV_TX_* codes,
+ * and the verdicts of tc (TC_ACT_*) and XDP (XDP_*) programs.
  * Pure, so line mode, JSON, the explorer and a replay say it alike; the
  * kind is worked out once per function from BTF (core/trace/btf.c) and
  * recorded with each return.
@@ -27,8 +28,15 @@ enum ret_kind {
 	RET_GRO,        /* GRO_MERGED, ... */
 	RET_LONG,       /* 64-bit signed: -errno, or the number */
 	RET_ULONG,      /* 64-bit unsigned (flags, features): hex */
+	RET_TC_ACT,     /* a tc program's verdict: TC_ACT_OK, _SHOT, ... */
+	RET_XDP,        /* an XDP program's action: XDP_PASS, XDP_DROP, ... */
 	RET_KIND_MAX,
 };
+
+/* The verdicts that are drops (retval_failed). */
+#define RETVAL_TC_ACT_SHOT 2
+#define RETVAL_XDP_ABORTED 0
+#define RETVAL_XDP_DROP 1
 
 /* The type's class as BTF gives it, for retval_classify. */
 enum ret_type {

@@ -175,6 +175,18 @@ static void brief_pending(const struct explain *e, char *buf, size_t len)
 	snprintf(buf, len, "watching for the next one");
 }
 
+static void brief_bpf_prog(const struct explain *e, char *buf, size_t len)
+{
+	const char *p = explain_get(e, "program"),
+		   *id = explain_get(e, "prog_id");
+	const char *v = explain_get(e, "verdict");
+
+	if (p && id && v)
+		snprintf(buf, len, "tc program %s#%s: %s", p, id, v);
+	else
+		brief_head(e, buf, len);
+}
+
 /* One entry per kind: how the detail names it, and its brief. */
 static const struct {
 	const char *label;
@@ -192,12 +204,14 @@ static const struct {
 	[EXPLAIN_PENDING] = { "pending: watching for the next one",
 			      brief_pending },
 	[EXPLAIN_UNAVAILABLE] = { "cannot be explained here", brief_head },
+	[EXPLAIN_BPF_PROG] = { "tc BPF program", brief_bpf_prog },
 };
 
 const char *fmt_why_kind(const struct explain *e)
 {
-	return (unsigned)e->kind < EXPLAIN_KIND_MAX ? kinds[e->kind].label :
-						      kinds[EXPLAIN_NONE].label;
+	return (unsigned)e->kind < EXPLAIN_KIND_MAX && kinds[e->kind].label ?
+		       kinds[e->kind].label :
+		       kinds[EXPLAIN_NONE].label;
 }
 
 const char *fmt_why_brief(const struct explain *e, char *buf, size_t len)
@@ -205,7 +219,11 @@ const char *fmt_why_brief(const struct explain *e, char *buf, size_t len)
 	unsigned k = (unsigned)e->kind < EXPLAIN_KIND_MAX ? e->kind :
 							    EXPLAIN_NONE;
 
-	kinds[k].brief(e, buf, len);
+	/* A kind the table does not know yet gets its text's head. */
+	if (kinds[k].brief)
+		kinds[k].brief(e, buf, len);
+	else
+		brief_head(e, buf, len);
 	return buf;
 }
 

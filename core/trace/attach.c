@@ -252,6 +252,10 @@ static int job_load(struct copy_job *j)
 	opts.expected_attach_type = j->attach_type;
 	opts.attach_btf_id = r->btf_id;
 	opts.attach_btf_obj_fd = r->btf_obj_fd;
+	if (r->attach_prog_fd > 0) {
+		opts.attach_prog_fd = (__u32)r->attach_prog_fd;
+		opts.attach_btf_obj_fd = 0;
+	}
 	if (j->nfunc) {
 		opts.prog_btf_fd = j->btf_fd;
 		opts.func_info = j->func_info;

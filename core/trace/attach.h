@@ -35,6 +35,9 @@ struct attach_req {
 	const struct bpf_program *tmpl;
 	__u32 hook_id, btf_id;
 	int btf_obj_fd;
+	/* A BPF program to trace (fentry/fexit on it): btf_id is then in
+	 * that program's BTF, and btf_obj_fd is not used. 0: none. */
+	int attach_prog_fd;
 	int ret;       /* out: 0 or -errno */
 	char why[256]; /* out: the verifier's last line on error */
 };

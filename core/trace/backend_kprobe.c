@@ -236,11 +236,15 @@ static int kmulti_attach(struct session *s, struct attempt *a)
 		for (size_t k = 0; k < n; k++)
 			if (progs[k] == prog)
 				ids[m++] = (__u32)(s->ntp + k);
-		if (m)
+		/* --filter-kprobe-batch: links of at most that many
+		 * functions; 0, one link for the whole list. */
+		for (size_t at = 0,
+			    b = s->o.kprobe_batch ? s->o.kprobe_batch : m;
+		     !ret && at < m; at += b)
 			ret = kmulti_attach_list(
 				s, a,
 				bench_empty() ? s->skel->progs.km_empty : prog,
-				ids, m, &last);
+				ids + at, m - at < b ? m - at : b, &last);
 	}
 	free(ids);
 	free(progs);

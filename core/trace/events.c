@@ -87,6 +87,15 @@ static __u64 location_from_stack(struct session *s, const struct skbs_event *ev)
 	return 0;
 }
 
+/* A map operation on one of skbscope's own maps (--output-bpfmap). */
+static int own_map(const struct session *s, __u32 id)
+{
+	for (size_t i = 0; i < s->nown_maps; i++)
+		if (s->own_maps[i] == id)
+			return 1;
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
@@ -114,11 +123,27 @@ static int on_record(void *ctx, void *data, size_t size)
 		ev.hook = hook_by_ip(s, ev.ip);
 	if ((ev.flags & SKBS_EV_DROP) && !ev.location && ev.stack_id >= 0)
 		ev.location = location_from_stack(s, &ev);
+	/* An XDP hop's "skb" is its xdp_buff, reused for every frame: an
+	 * XDP program's entry starts a lifetime (its helpers' hops join
+	 * it). A BPF program's hop carries the program id. */
+	if (s->bp_attached) {
+		const struct hook *hk = hooks_get(s->hooks, ev.hook);
+
+		if (hk && hk->kind == HOOK_BPFPROG) {
+			ev.aux = (__u32)hk->skb_pos;
+			if (ev.flags2 & SKBS_EV2_XDP)
+				lifetimes_gen(s->life, ev.skb, 1);
+		}
+	}
 	ev.gen = lifetimes_gen(s->life, ev.skb, ev.flags & SKBS_EV_FREE);
 	/* skbscope's own netlink traffic (the drop explainer's questions
 	 * and the kernel's trace messages, freed as skbscope reads them) is
 	 * not what anyone is looking for. Counted, so the summary still adds
 	 * up; after lifetimes_gen, so the lifetime still ends. */
+	if ((ev.flags2 & SKBS_EV2_BPFMAP) && own_map(s, ev.aux)) {
+		s->self_events++;
+		return 0;
+	}
 	if (s->o.self_pid && ev.pid == s->o.self_pid) {
 		s->self_events++;
 		return 0;

@@ -253,6 +253,9 @@ int session_attach(struct session *s, char *err, size_t errlen)
 		if (!ret && a.ok) {
 			s->active = bk;
 			ipt_attach(s);
+			ret = bpfprog_attach(s, err, errlen);
+			if (ret)
+				return ret;
 			/* Not fatal: the cost is then not shown. */
 			(void)stats_start(s);
 			if (bk->follow && !bk->follow(s))
@@ -292,6 +295,7 @@ void session_stop(struct session *s)
 	p.o = &s->o;
 	p.total = s->nplinks + attach_count(s->links);
 	ipt_detach(s);
+	bpfprog_detach(s);
 	detach_all(s, &p);
 	stats_stop(s);
 }
@@ -330,6 +334,10 @@ int session_set_filter(struct session *s, const struct skbs_filter *f)
 		k.flags |= SKBS_F_MUTED;
 	if (s->count_runs)
 		k.flags |= SKBS_F_HOOK_RUNS;
+	if (s->bp_helpers)
+		k.flags |= SKBS_F_BPF_HELPERS;
+	if (s->bp_mapfns)
+		k.flags |= SKBS_F_BPFMAP;
 	s->filter = *f;
 	s->have_filter = 1;
 	return cfgmap_write(s->cfg, &k);
@@ -411,6 +419,13 @@ size_t session_returns_attached(const struct session *s, size_t *failed,
 	if (why)
 		*why = w;
 	return s->ret_attached;
+}
+
+size_t session_bpfprogs(const struct session *s, size_t *helpers)
+{
+	if (helpers)
+		*helpers = s->bp_helpers;
+	return s->bp_attached;
 }
 
 __u64 session_returns(const struct session *s)

@@ -43,6 +43,17 @@ struct session_opts {
 	int shinfo, cb;
 	/* --debug: note each backend tried and what it attached. */
 	int debug;
+	/* Trace the tc / XDP BPF programs loaded on the box as hooks of
+	 * their own (fentry/fexit on each; core/trace/bpfprog.c): their
+	 * verdicts come as return records whatever returns says. */
+	int trace_tc, trace_xdp;
+	/* ... and the helpers they call for a reported packet. */
+	int bpf_helpers;
+	/* ... and the map updates, deletes and lookups they make. */
+	int bpfmap;
+	/* kprobe-multi: functions per link (--filter-kprobe-batch); 0:
+	 * one link per program for all its functions. */
+	size_t kprobe_batch;
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of
@@ -155,6 +166,11 @@ void session_set_return_fn(struct session *s, session_return_fn fn, void *ctx);
  * why (may be NULL) says why there are none when returns were asked. */
 size_t session_returns_attached(const struct session *s, size_t *failed,
 				const char **why);
+/* tc/XDP programs traced (opts trace_tc, trace_xdp), and the helper
+ * functions probed for them (opts bpf_helpers; helpers may be NULL). */
+size_t session_bpfprogs(const struct session *s, size_t *helpers);
+/* The name of BPF map id (--output-bpfmap): 0, or -errno (gone). */
+int session_map_name(__u32 id, char *buf, size_t len);
 /* Return records handed on so far. */
 __u64 session_returns(const struct session *s);
 

@@ -18,6 +18,7 @@
 #include "core/trace/template.h"
 
 struct attach_req;
+struct bpfprog;
 struct bpf_link;
 struct skbscope_bpf;
 struct u64map;
@@ -64,7 +65,13 @@ struct session {
 	void *ret_ctx;
 	int stats_fd; /* BPF_ENABLE_STATS while > 0 */
 	size_t nmuted;
-	int count_runs; /* SKBS_F_HOOK_RUNS: runs per hook (kprobes) */
+	int count_runs;     /* SKBS_F_HOOK_RUNS: runs per hook (kprobes) */
+	struct bpfprog *bp; /* --filter-trace-tc/-xdp (bpfprog.c) */
+	size_t bp_attached; /* tc/XDP programs traced */
+	size_t bp_helpers;  /* their helpers probed */
+	size_t bp_mapfns;   /* map functions probed (--output-bpfmap) */
+	__u32 own_maps[64]; /* skbscope's map ids: their ops are its own */
+	size_t nown_maps;
 	struct skbs_filter filter; /* the last set, rewritten on a mute */
 	int have_filter;
 	/* The cost as it was when session_stop detached everything (the
@@ -141,6 +148,14 @@ int load_main(struct session *s, char *err, size_t errlen);
 /* stats.c: run-time statistics on (0 or -errno) and off. */
 int stats_start(struct session *s);
 void stats_stop(struct session *s);
+
+/* bpfprog.c: trace the tc/XDP programs (opts trace_tc, trace_xdp),
+ * after a backend attached: 0, or -errno with a message in err (a
+ * kernel without BPF trampolines). And let go of them. */
+int bpfprog_attach(struct session *s, char *err, size_t errlen);
+void bpfprog_detach(struct session *s);
+/* Their copies, for the cost (NULL when none). */
+struct attach_set *bpfprog_links(const struct session *s);
 
 /* events.c: map the ring buffer (done once, before privileges go), and
  * free it. */

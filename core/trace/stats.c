@@ -170,6 +170,11 @@ int session_cost(const struct session *s, struct session_cost *c)
 	}
 	for (size_t i = 0; i < s->nplinks; i++)
 		add_link(bpf_link__fd(s->plinks[i]), c);
+	/* The tc/XDP programs' fentry/fexit and their helpers' probes. */
+	for (size_t i = 0; i < attach_count(bpfprog_links(s)); i++) {
+		add_prog(attach_prog_fd(bpfprog_links(s), i), c);
+		add_link(attach_link_fd(bpfprog_links(s), i), c);
+	}
 	return c->enabled ? 0 : -EOPNOTSUPP;
 }
 

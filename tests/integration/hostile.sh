@@ -239,6 +239,21 @@ ROWS=$(cat <<'EOF'
 2 | --snaplen: invalid length '-1' | --snaplen -1
 2 | --snaplen: invalid length '1k' | --snaplen 1k
 2 | --snaplen: invalid length '18446744073709551616' | --snaplen 18446744073709551616
+2 | --filter-trace-tc: invalid value 'x' \(expected true or false\) | --filter-trace-tc=x
+2 | --filter-trace-xdp: invalid value '' | --filter-trace-xdp=
+2 | --output-xdp-metadata: invalid value 'yes please' | --output-xdp-metadata='yes please'
+2 | --filter-kprobe-batch: invalid count '0' \(expected 1 to 1000000 | --filter-kprobe-batch 0
+2 | --filter-kprobe-batch: invalid count '-1' | --filter-kprobe-batch -1
+2 | --filter-kprobe-batch: invalid count '1M' | --filter-kprobe-batch 1M
+2 | --filter-kprobe-batch: invalid count '18446744073709551617' | --filter-kprobe-batch 18446744073709551617
+2 | --filter-kprobe-batch: invalid count '' | --filter-kprobe-batch ''
+2 | --filter-track-bpf-helpers: the helpers of which programs\? It needs --filter-trace-tc or --filter-trace-xdp | --filter-track-bpf-helpers
+2 | --filter-track-bpf-helpers: invalid value 'x' | --filter-trace-tc --filter-track-bpf-helpers=x
+2 | --output-bpfmap: the maps of which programs\? It needs --filter-trace-tc or --filter-trace-xdp | --output-bpfmap=true
+2 | --output-bpfmap: invalid value '1x' | --filter-trace-xdp --output-bpfmap=1x
+2 | --filter-track-skb-by-stackid: invalid value 'x' | --filter-track-skb-by-stackid=x
+2 | --filter-non-skb-funcs: not supported by skbscope yet | --filter-non-skb-funcs
+2 | --replay and --filter-trace-tc: a replay attaches nothing | --replay "$REC" --filter-trace-tc
 2 | --backend: unknown backend 'bogus' \(expected auto, | --backend bogus
 2 | --backend: unknown backend '' | --backend ''
 2 | --backend: unknown backend 'AUTO' | --backend AUTO

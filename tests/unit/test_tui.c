@@ -1054,6 +1054,24 @@ TEST(tui_why_brief_and_kind)
 	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "no route to 10.9.9.9");
 	/* Cut to the buffer, never past it. */
 	CHECK_STR(fmt_why_brief(&e, buf, 6), "no ro");
+	/* A tc program's drop (--filter-trace-tc). Every kind has its
+	 * entry: a missing one crashed the explorer's timeline. */
+	memset(&e, 0, sizeof(e));
+	explain_set(&e, EXPLAIN_BPF_PROG,
+		    "dropped by tc BPF program tc_drop_udp (id 4): it "
+		    "returned TC_ACT_SHOT");
+	explain_add(&e, "program", "tc_drop_udp");
+	explain_add(&e, "prog_id", "4");
+	explain_add(&e, "verdict", "TC_ACT_SHOT");
+	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)),
+		  "tc program tc_drop_udp#4: TC_ACT_SHOT");
+	CHECK_STR(fmt_why_kind(&e), "tc BPF program");
+	for (int k = 0; k < EXPLAIN_KIND_MAX; k++) {
+		e.kind = (enum explain_kind)k;
+		CHECK(fmt_why_kind(&e) != NULL);
+		CHECK(fmt_why_brief(&e, buf, sizeof(buf)) == buf);
+	}
+	explain_set(&e, EXPLAIN_ROUTE, "no route to 10.9.9.9");
 	e.kind = (enum explain_kind)99;
 	CHECK_STR(fmt_why_kind(&e), "nothing known");
 	CHECK_STR(fmt_why_brief(&e, buf, sizeof(buf)), "no route to 10.9.9.9");

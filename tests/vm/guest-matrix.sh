@@ -339,6 +339,9 @@ if [ "$ALLFUNCS" = yes ]; then
 	kill -INT "$rxp"; wait "$rxp"
 fi
 
+# tc and XDP programs as hops (--filter-trace-tc, --filter-trace-xdp).
+. /guest-bpfprog.sh
+
 # The kernel's own log after everything above: no warning, BUG, oops,
 # RCU stall, soft lockup or lockdep report may have come from tracing.
 klog_clean "after attach, flood and detach"

@@ -22,8 +22,15 @@ gcc -O2 -static -o "$work/bin/udpsend" "$here/udpsend.c" 2>/dev/null ||
 	gcc -O2 -o "$work/bin/udpsend" "$here/udpsend.c"
 gcc -O2 -static -o "$work/bin/udpflood" "$repo/tests/bench/udpflood.c" 2>/dev/null ||
 	gcc -O2 -o "$work/bin/udpflood" "$repo/tests/bench/udpflood.c"
+# The tc and XDP programs --filter-trace-tc/-xdp are checked on, and
+# their loader (libbpf's netlink: the guest has no iproute2).
+clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu \
+	-c "$here/tcxdp.bpf.c" -o "$work/tcxdp.bpf.o"
+gcc -O2 -o "$work/bin/bpfload" "$here/bpfload.c" \
+	$(pkg-config --cflags --libs libbpf)
 cp "$script" "$work/test.sh"
 cp "$here/guest-lib.sh" "$work/guest-lib.sh"
+cp "$here/guest-bpfprog.sh" "$work/guest-bpfprog.sh"
 cp /usr/sbin/xtables-legacy-multi "$work/sbin/"
 ln -s xtables-legacy-multi "$work/sbin/iptables"
 mkdir -p "$work/usr/lib/x86_64-linux-gnu"
@@ -34,6 +41,7 @@ libs() {
 	ldd "$@" 2>/dev/null | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }'
 }
 for l in $(libs "$skbscope" "$work/bin/udpsend" "$work/bin/udpflood" \
+		"$work/bin/bpfload" \
 		/usr/sbin/xtables-legacy-multi \
 		/usr/lib/x86_64-linux-gnu/xtables/libxt_udp.so \
 		/usr/lib/x86_64-linux-gnu/xtables/libxt_standard.so | sort -u); do
@@ -43,7 +51,7 @@ done
 
 # Modules with their dependencies, in load order, decompressed (busybox
 # insmod takes plain .ko).
-want="x_tables ip_tables iptable_filter xt_tcpudp iptable_nat xt_nat veth"
+want="x_tables ip_tables iptable_filter xt_tcpudp iptable_nat xt_nat veth sch_ingress cls_bpf"
 order=$work/mods/order
 : >"$order"
 add_mod() {
