@@ -186,7 +186,7 @@ static const char usage[] =
 	"  --filter-dst-port PORT       TCP/UDP destination port\n"
 	"  --filter-proto PROTO         tcp, udp, icmp, icmp6 or a protocol number\n"
 	"  --filter-mark MARK[/MASK]    skb->mark, decimal or 0x hex\n"
-	"  --filter-netns NETNS         inode, /proc/PID/ns/net, or a name in /var/run/netns\n"
+	"  --filter-netns NETNS         inode (inode:N), /proc/PID/ns/net, or a name in /var/run/netns\n"
 	"  --filter-ifname NAME         device name\n"
 	"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
 	"  --exclude-func REGEX         leave out the functions that match\n"
