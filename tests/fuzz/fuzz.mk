@@ -20,7 +20,8 @@ FUZZ_LIB_SRCS := $(wildcard core/lib/*.c) core/filter.c core/pcapexpr.c \
 	core/cbpf.c core/event.c core/record_read.c core/record_write.c core/explain.c \
 	core/replay.c core/hooks.c core/ksyms.c core/reasons.c \
 	core/outfile.c core/textfile.c core/output_line.c core/output_json.c \
-	core/headers.c core/lifetime.c core/retval.c tui/keymap.c
+	core/headers.c core/lifetime.c core/retval.c core/skbexpr.c \
+	core/nsnames.c tui/keymap.c
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_OUT)/%.o,$(FUZZ_LIB_SRCS)) \
 	$(FUZZ_OUT)/keymaps_data.o
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_TARGETS))

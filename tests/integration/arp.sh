@@ -161,7 +161,9 @@ if command -v tmux >/dev/null; then
 		tm send-keys -t "$S" C-u
 		tm send-keys -t "$S" -l 'arp'
 		tm send-keys -t "$S" Enter
-		sleep 0.5
+		# Under load the key may take a while: the ARP request must
+		# come after the filter is in the kernel.
+		wait_screen "filter applied in the kernel: .*arp" 10
 		ip -n "$B" addr add "$NET.4/24" dev vb
 		send_udp "$A" "$NET.4" 7301 1
 		check "explorer: live arp filter, who-has in the tuple column" \

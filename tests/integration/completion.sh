@@ -51,8 +51,8 @@ expect() {
 	fi
 }
 
-r=$(bash_complete --filter-s)
-expect "bash: --filter-s completes to the source filters" "$r" \
+r=$(bash_complete --filter-src)
+expect "bash: --filter-src completes to the source filters" "$r" \
 	only "$r" --filter-src-ip --filter-src-port
 r=$(bash_complete --ver)
 expect "bash: --ver completes to --version" "$r" only "$r" --version
@@ -96,8 +96,8 @@ zsh_complete() {
 }
 if command -v zsh >/dev/null; then
 	check "zsh: the file parses" zsh -n "$ZSHCOMP"
-	r=$(zsh_complete --filter-s)
-	expect "zsh: --filter-s completes to the source filters" "$r" \
+	r=$(zsh_complete --filter-src)
+	expect "zsh: --filter-src completes to the source filters" "$r" \
 		only "$r" --filter-src-ip --filter-src-port
 	r=$(zsh_complete --backend kp)
 	expect "zsh: --backend kp" "$r" only "$r" kprobe-multi kprobe

@@ -68,7 +68,8 @@ fi
 grep -E '^[EWI]:' "$TMP/lintian" | sed 's/^/     /'
 
 deps=$(dpkg-deb -f "$deb" Depends)
-bad=$(echo "$deps" | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -v '^lib')
+# Runtime library packages: lib*, and zlib's, which Debian names zlib1g.
+bad=$(echo "$deps" | tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -vE '^(lib|zlib1g$)')
 if [ -n "$deps" ] && [ -z "$bad" ]; then
 	ok "Depends names runtime libraries only: $deps"
 else
