@@ -191,6 +191,8 @@ static const char usage[] =
 	"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
 	"  --exclude-func REGEX         leave out the functions that match\n"
 	"  --filter-track-skb           once an skb matches, report all its later events\n"
+	"  --filter-track-skb-by-stackid  also keep hits whose kernel stack a tracked skb\n"
+	"                               was seen on (a new skb built for the packet)\n"
 	"  --filter-skb-expr EXPR       C-like expression on struct sk_buff fields\n"
 	"                               ('skb->mark == 0x40 && skb->dev->ifindex == 3')\n"
 	"  --filter-xdp-expr EXPR       ... on struct xdp_buff, for XDP hops\n"
@@ -884,7 +886,12 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_BPFMAP:
 			ret = bool_arg(name, optarg, &c->bpfmap, err, errlen);
 			break;
+		/* --filter-track-skb-by-stackid: implies --filter-track-skb
+		 * (main.c sets both flags). */
 		case OPT_TRACK_STACKID:
+			ret = bool_arg(name, optarg, &c->track_stackid, err,
+				       errlen);
+			break;
 		case OPT_NON_SKB_FUNCS: {
 			int on = 0;
 

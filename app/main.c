@@ -345,6 +345,8 @@ int main(int argc, char **argv)
 		a.cli.filter.output |= SKBS_O_CB;
 	if (a.cli.track_skb)
 		a.cli.filter.flags |= SKBS_F_TRACK;
+	if (a.cli.track_stackid)
+		a.cli.filter.flags |= SKBS_F_TRACK | SKBS_F_STACKID;
 	/* Tunnels and TCP flags: user space decodes the tunnel from the
 	 * header bytes, so --output-tunnel captures all it can. */
 	if (a.cli.tcp_flags)

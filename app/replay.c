@@ -135,7 +135,7 @@ int app_replay_main(struct app *a)
 	time_t t;
 	int ret, rc = 0;
 
-	if ((a->cli.filter.flags & ~SKBS_F_TRACK) || a->cli.func_regex ||
+	if ((a->cli.filter.flags & ~(SKBS_F_TRACK | SKBS_F_STACKID)) || a->cli.func_regex ||
 	    a->cli.exclude_regex) {
 		fprintf(stderr,
 			"skbscope: --replay: filters run in the kernel "

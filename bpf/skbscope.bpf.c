@@ -173,7 +173,11 @@ struct hit {
 	__u32 slot;             /* f's index in cfg_slots */
 	void *ctx;              /* the stub's */
 	__u64 cgroup;           /* read by --filter-cgroup's test, or 0 */
+	__u32 sid;              /* its kernel stack id, when sid_ok */
+	int sid_ok;             /* taken (--filter-track-skb-by-stackid) */
 };
+
+#include "stackid.bpf.h"
 
 /* The mark, the device and the netns: read by the filter when it tests
  * them, else only for a kept hit. On kprobes each is a probe read, and a
@@ -284,6 +288,8 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	ev = &h->sc->ev;
 	if ((f->flags & SKBS_F_TRACK) && bpf_map_lookup_elem(&tracked, &key))
 		h->follow = 1;
+	if (!h->follow && (f->flags & SKBS_F_STACKID))
+		stackid_check(h, skb);
 
 	/* Cheapest tests first: most hits are rejected, by mark or netns. */
 	if (f->flags & (SKBS_F_MARK | SKBS_F_NETNS | SKBS_F_IFNAME))
@@ -374,6 +380,8 @@ static __always_inline __u32 fill_event(struct hit *h,
 		if (h->follow)
 			ev->flags |= SKBS_EV_TRACKED;
 	}
+	if (f->flags & SKBS_F_STACKID)
+		stackid_remember(h, skb, ev_flags);
 	count(SKBS_C_MATCHED);
 	ev->rec_type = SKBS_REC_EVENT;
 	ev->ip = 0;
@@ -420,7 +428,8 @@ static __always_inline __u32 fill_event(struct hit *h,
 	 * space find the caller (see core/trace/session.c). */
 	if ((f->output & SKBS_O_STACK) ||
 	    (kind != STUB_KPROBE && (ev_flags & SKBS_EV_DROP) && !location)) {
-		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+		ev->stack_id = h->sid_ok ? (long)h->sid
+					 : bpf_get_stackid(ctx, &stacks, 0);
 		if (ev->stack_id < 0)
 			count(SKBS_C_STACK_ERR);
 	}
