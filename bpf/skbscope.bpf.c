@@ -173,8 +173,7 @@ struct hit {
 	__u32 slot;             /* f's index in cfg_slots */
 	void *ctx;              /* the stub's */
 	__u64 cgroup;           /* read by --filter-cgroup's test, or 0 */
-	__u32 sid;              /* its kernel stack id, when sid_ok */
-	int sid_ok;             /* taken (--filter-track-skb-by-stackid) */
+	__u64 stack; /* its stack's base, or 0 (stackid.bpf.h) */
 };
 
 #include "stackid.bpf.h"
@@ -289,7 +288,7 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	if ((f->flags & SKBS_F_TRACK) && bpf_map_lookup_elem(&tracked, &key))
 		h->follow = 1;
 	if (!h->follow && (f->flags & SKBS_F_STACKID))
-		stackid_check(h, skb);
+		stackid_check(h, skb, kind);
 
 	/* Cheapest tests first: most hits are rejected, by mark or netns. */
 	if (f->flags & (SKBS_F_MARK | SKBS_F_NETNS | SKBS_F_IFNAME))
@@ -381,7 +380,7 @@ static __always_inline __u32 fill_event(struct hit *h,
 			ev->flags |= SKBS_EV_TRACKED;
 	}
 	if (f->flags & SKBS_F_STACKID)
-		stackid_remember(h, skb, ev_flags);
+		stackid_remember(h, skb, kind, ev_flags);
 	count(SKBS_C_MATCHED);
 	ev->rec_type = SKBS_REC_EVENT;
 	ev->ip = 0;
@@ -428,8 +427,7 @@ static __always_inline __u32 fill_event(struct hit *h,
 	 * space find the caller (see core/trace/session.c). */
 	if ((f->output & SKBS_O_STACK) ||
 	    (kind != STUB_KPROBE && (ev_flags & SKBS_EV_DROP) && !location)) {
-		ev->stack_id = h->sid_ok ? (long)h->sid
-					 : bpf_get_stackid(ctx, &stacks, 0);
+		ev->stack_id = bpf_get_stackid(ctx, &stacks, 0);
 		if (ev->stack_id < 0)
 			count(SKBS_C_STACK_ERR);
 	}
