@@ -24,7 +24,7 @@ struct cli {
 	int meta, tuple, stack, skb, caller;
 	int returns; /* --output-return */
 	int track_skb;
-	int track_stackid; /* --filter-track-skb-by-stackid */
+	int track_stackid;     /* --filter-track-skb-by-stackid */
 	const char *kmods[64]; /* --kmods, split at commas */
 	size_t nkmods;
 	int all_kmods;

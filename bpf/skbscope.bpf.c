@@ -173,7 +173,7 @@ struct hit {
 	__u32 slot;             /* f's index in cfg_slots */
 	void *ctx;              /* the stub's */
 	__u64 cgroup;           /* read by --filter-cgroup's test, or 0 */
-	__u64 stack; /* its stack's base, or 0 (stackid.bpf.h) */
+	__u64 stack;            /* its stack's base, or 0 (stackid.bpf.h) */
 };
 
 #include "stackid.bpf.h"

@@ -104,8 +104,7 @@ static __always_inline void stackid_check(struct hit *h, struct sk_buff *skb,
 
 /* A kept hit: its stack becomes its skb's (the one it had before, if
  * another, is given up); a free gives the skb's stack up. */
-static __always_inline void stackid_remember(struct hit *h,
-					     struct sk_buff *skb,
+static __always_inline void stackid_remember(struct hit *h, struct sk_buff *skb,
 					     enum stub_kind kind, __u8 ev_flags)
 {
 	__u64 key = (__u64)skb, *old;
