@@ -626,6 +626,7 @@ int tp_consume_skb(__u64 *ctx)
 
 KPROBE_STUBS("kprobe", kp)
 KPROBE_STUBS("kprobe.multi", km)
+#include "nonskb.bpf.h"
 
 /* A program that does nothing, for tests/bench/vm-cost.sh: attached in
  * place of the templates (SKBSCOPE_BENCH_EMPTY=1), it measures what the

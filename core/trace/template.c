@@ -58,6 +58,10 @@ static const struct row rows[] = {
 	{ HOOK_FUNCTION, NULL, 3, 0, PROBES("pos3") },
 	{ HOOK_FUNCTION, NULL, 4, 0, PROBES("pos4") },
 	{ HOOK_FUNCTION, NULL, 5, 0, PROBES("pos5") },
+	/* --filter-non-skb-funcs: no skb argument (nonskb.bpf.h); kprobes
+	 * only, the fentry backend refuses the flag. */
+	{ HOOK_FUNCTION, NULL, 0, 0, { [BK_KMULTI] = "km_nonskb",
+				       [BK_KPROBE] = "kp_nonskb" } },
 };
 _Static_assert(sizeof(rows) / sizeof(rows[0]) == TEMPLATE_ROWS,
 	       "TEMPLATE_ROWS is the size of rows[]");
