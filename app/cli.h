@@ -25,7 +25,7 @@ struct cli {
 	int returns; /* --output-return */
 	int track_skb;
 	int track_stackid;     /* --filter-track-skb-by-stackid */
-	int non_skb; /* --filter-non-skb-funcs */
+	int non_skb;           /* --filter-non-skb-funcs */
 	const char *kmods[64]; /* --kmods, split at commas */
 	size_t nkmods;
 	int all_kmods;

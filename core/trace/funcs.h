@@ -30,7 +30,7 @@ struct funcs_opts {
 	const char *exclude;      /* ERE of names to leave out; NULL: none */
 	const char *const *kmods; /* module names to scan too */
 	size_t nkmods;
-	int all_kmods;       /* scan every module with BTF */
+	int all_kmods; /* scan every module with BTF */
 	/* --filter-non-skb-funcs: also the functions regex names that take
 	 * no skb among their first five parameters (skb_pos 0). Needs a
 	 * regex: without one, every function of the kernel. */

@@ -25,6 +25,11 @@ struct row {
 		[BK_KMULTI] = "km_" sfx, [BK_KPROBE] = "kp_" sfx, \
 		[BK_FENTRY] = "fe_" sfx                           \
 	}
+/* kprobe-multi and kprobe only: programs that read no BTF argument. */
+#define KPROBES(sfx)                                             \
+	{                                                        \
+		[BK_KMULTI] = "km_" sfx, [BK_KPROBE] = "kp_" sfx \
+	}
 #define TP(p)               \
 	{                   \
 		[BK_TP] = p \
@@ -60,8 +65,7 @@ static const struct row rows[] = {
 	{ HOOK_FUNCTION, NULL, 5, 0, PROBES("pos5") },
 	/* --filter-non-skb-funcs: no skb argument (nonskb.bpf.h); kprobes
 	 * only, the fentry backend refuses the flag. */
-	{ HOOK_FUNCTION, NULL, 0, 0, { [BK_KMULTI] = "km_nonskb",
-				       [BK_KPROBE] = "kp_nonskb" } },
+	{ HOOK_FUNCTION, NULL, 0, 0, KPROBES("nonskb") },
 };
 _Static_assert(sizeof(rows) / sizeof(rows[0]) == TEMPLATE_ROWS,
 	       "TEMPLATE_ROWS is the size of rows[]");
