@@ -42,8 +42,8 @@ if [ -n "$sb" ]; then
 	# A function with no skb, as a hop of a datagram: the skb address
 	# of a line of the datagram's, and its tuple.
 	vmcheck "$sb: --filter-non-skb-funcs: a function with no skb is a hop of the datagram" \
-		sh -c "grep -E ':7002\\(udp\\) ($NONSKB)\$' /tmp/stk | cut -d' ' -f1 |
-			while read a; do grep -q \"^\$a .*:7002(udp) __udp4_lib_rcv\" /tmp/stk && exit 0; done; exit 1"
+		sh -c "for a in \$(grep -E ':7002\\(udp\\) ($NONSKB)\$' /tmp/stk | cut -d' ' -f1); do
+			grep -q \"^\$a .*:7002(udp) __udp4_lib_rcv\" /tmp/stk && exit 0; done; exit 1"
 	vmcheck "$sb: ... and no hop of a function with no skb outside a tracked packet" \
 		sh -c "! grep -E ' ($NONSKB)\$' /tmp/stk | grep -Ev ':7002\\(udp\\)|\\(icmp 3/3\\)' | grep -q ."
 fi
