@@ -191,6 +191,10 @@ static const char usage[] =
 	"  --filter-func REGEX          only hooks whose name matches (POSIX ERE)\n"
 	"  --exclude-func REGEX         leave out the functions that match\n"
 	"  --filter-track-skb           once an skb matches, report all its later events\n"
+	"  --filter-track-skb-by-stackid  also follow new skbs built on the kernel stack\n"
+	"                               a tracked skb is on (ICMP errors, copies)\n"
+	"  --filter-non-skb-funcs       also probe the --filter-func functions that take\n"
+	"                               no skb: hops of the tracked skb on their stack\n"
 	"  --filter-skb-expr EXPR       C-like expression on struct sk_buff fields\n"
 	"                               ('skb->mark == 0x40 && skb->dev->ifindex == 3')\n"
 	"  --filter-xdp-expr EXPR       ... on struct xdp_buff, for XDP hops\n"
@@ -884,23 +888,17 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		case OPT_BPFMAP:
 			ret = bool_arg(name, optarg, &c->bpfmap, err, errlen);
 			break;
+		/* --filter-track-skb-by-stackid: implies --filter-track-skb
+		 * (main.c sets both flags). */
 		case OPT_TRACK_STACKID:
-		case OPT_NON_SKB_FUNCS: {
-			int on = 0;
-
-			ret = bool_arg(name, optarg, &on, err, errlen);
-			/* Refused rather than ignored: a flag that does
-			 * nothing would make a trace look complete. */
-			if (!ret && on) {
-				snprintf(err, errlen,
-					 "--%s: not supported by skbscope yet "
-					 "(see README, \"tc and XDP "
-					 "programs\")",
-					 name);
-				ret = -EINVAL;
-			}
+			ret = bool_arg(name, optarg, &c->track_stackid, err,
+				       errlen);
 			break;
-		}
+		/* --filter-non-skb-funcs: implies
+		 * --filter-track-skb-by-stackid (main.c). */
+		case OPT_NON_SKB_FUNCS:
+			ret = bool_arg(name, optarg, &c->non_skb, err, errlen);
+			break;
 		case 'h': c->help = 1; break;
 		case OPT_VERSION: c->version = 1; break;
 		case ':':
@@ -928,6 +926,14 @@ int cli_parse(int argc, char **argv, struct cli *c, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "--%s: rotates --output-file, which is not given",
 			 c->rot_flag);
+		return -EINVAL;
+	}
+	/* --filter-non-skb-funcs: which functions? Without a regex, every
+	 * function of the kernel. */
+	if (c->non_skb && !c->func_regex) {
+		snprintf(err, errlen,
+			 "--filter-non-skb-funcs: needs --filter-func REGEX "
+			 "naming the functions with no skb to probe");
 		return -EINVAL;
 	}
 	/* tc/XDP programs (issue 16) */

@@ -24,6 +24,8 @@ struct cli {
 	int meta, tuple, stack, skb, caller;
 	int returns; /* --output-return */
 	int track_skb;
+	int track_stackid;     /* --filter-track-skb-by-stackid */
+	int non_skb;           /* --filter-non-skb-funcs */
 	const char *kmods[64]; /* --kmods, split at commas */
 	size_t nkmods;
 	int all_kmods;

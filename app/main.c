@@ -318,6 +318,7 @@ int main(int argc, char **argv)
 	so.bpf_helpers = a.cli.bpf_helpers;
 	so.bpfmap = a.cli.bpfmap;
 	so.kprobe_batch = a.cli.kprobe_batch;
+	so.non_skb = a.cli.non_skb;
 	so.note = note_cb;
 	so.progress = progress_cb;
 	ret = session_open(&so, &a.s, err, sizeof(err));
@@ -345,6 +346,8 @@ int main(int argc, char **argv)
 		a.cli.filter.output |= SKBS_O_CB;
 	if (a.cli.track_skb)
 		a.cli.filter.flags |= SKBS_F_TRACK;
+	if (a.cli.track_stackid || a.cli.non_skb)
+		a.cli.filter.flags |= SKBS_F_TRACK | SKBS_F_STACKID;
 	/* Tunnels and TCP flags: user space decodes the tunnel from the
 	 * header bytes, so --output-tunnel captures all it can. */
 	if (a.cli.tcp_flags)

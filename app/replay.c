@@ -135,8 +135,8 @@ int app_replay_main(struct app *a)
 	time_t t;
 	int ret, rc = 0;
 
-	if ((a->cli.filter.flags & ~SKBS_F_TRACK) || a->cli.func_regex ||
-	    a->cli.exclude_regex) {
+	if ((a->cli.filter.flags & ~(SKBS_F_TRACK | SKBS_F_STACKID)) ||
+	    a->cli.func_regex || a->cli.exclude_regex) {
 		fprintf(stderr,
 			"skbscope: --replay: filters run in the kernel "
 			"while tracing; a replay shows what was recorded\n");

@@ -282,6 +282,10 @@ enum skbs_filter_flags {
 	SKBS_F_BPF_HELPERS = 1 << 17,
 	/* --output-bpfmap: the same, for the map-op probes. */
 	SKBS_F_BPFMAP = 1 << 18,
+	/* --filter-track-skb-by-stackid: kept hits remember their kernel
+	 * stack id, and a rejected hit whose stack id is remembered is
+	 * kept (bpf/stackid.bpf.h). Only with SKBS_F_TRACK. */
+	SKBS_F_STACKID = 1 << 19,
 };
 
 enum skbs_output_flags {

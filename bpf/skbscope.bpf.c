@@ -173,7 +173,10 @@ struct hit {
 	__u32 slot;             /* f's index in cfg_slots */
 	void *ctx;              /* the stub's */
 	__u64 cgroup;           /* read by --filter-cgroup's test, or 0 */
+	__u64 stack;            /* its stack's base, or 0 (stackid.bpf.h) */
 };
+
+#include "stackid.bpf.h"
 
 /* The mark, the device and the netns: read by the filter when it tests
  * them, else only for a kept hit. On kprobes each is a probe read, and a
@@ -284,6 +287,8 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	ev = &h->sc->ev;
 	if ((f->flags & SKBS_F_TRACK) && bpf_map_lookup_elem(&tracked, &key))
 		h->follow = 1;
+	if (!h->follow && (f->flags & SKBS_F_STACKID))
+		stackid_check(h, skb, kind);
 
 	/* Cheapest tests first: most hits are rejected, by mark or netns. */
 	if (f->flags & (SKBS_F_MARK | SKBS_F_NETNS | SKBS_F_IFNAME))
@@ -374,6 +379,8 @@ static __always_inline __u32 fill_event(struct hit *h,
 		if (h->follow)
 			ev->flags |= SKBS_EV_TRACKED;
 	}
+	if (f->flags & SKBS_F_STACKID)
+		stackid_remember(h, skb, kind, ev_flags);
 	count(SKBS_C_MATCHED);
 	ev->rec_type = SKBS_REC_EVENT;
 	ev->ip = 0;
@@ -619,6 +626,7 @@ int tp_consume_skb(__u64 *ctx)
 
 KPROBE_STUBS("kprobe", kp)
 KPROBE_STUBS("kprobe.multi", km)
+#include "nonskb.bpf.h"
 
 /* A program that does nothing, for tests/bench/vm-cost.sh: attached in
  * place of the templates (SKBSCOPE_BENCH_EMPTY=1), it measures what the

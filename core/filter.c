@@ -574,7 +574,7 @@ int filter_parse(const char *text, const char *netns_dir,
 	/* Only the match fields change; what to capture stays. */
 	f.output = out->output;
 	f.snaplen = out->snaplen;
-	f.flags = out->flags & SKBS_F_TRACK;
+	f.flags = out->flags & (SKBS_F_TRACK | SKBS_F_STACKID);
 	f.nmeta = out->nmeta;
 	memcpy(f.meta, out->meta, sizeof(f.meta));
 	memcpy(f.meta_text, out->meta_text, sizeof(f.meta_text));

@@ -450,7 +450,8 @@ static int ui_action(struct ui *ui, enum action a)
 		filter_init(&ui->pending);
 		ui->pending.output = ui->current.output;
 		ui->pending.snaplen = ui->current.snaplen;
-		ui->pending.flags = ui->current.flags & SKBS_F_TRACK;
+		ui->pending.flags = ui->current.flags &
+				    (SKBS_F_TRACK | SKBS_F_STACKID);
 		return UI_APPLY | UI_REDRAW;
 	case ACT_SORT:
 		/* The pane with focus decides what is sorted. */

@@ -129,5 +129,7 @@ void sess_detach_each(struct session *s, size_t n,
 
 int sess_wants_return(const struct hook *hk)
 {
-	return !funcs_essential(hk->name);
+	/* A function with no skb pushed no frame to pair (nonskb.bpf.h). */
+	return !funcs_essential(hk->name) &&
+	       !(hk->kind == HOOK_FUNCTION && hk->skb_pos == 0);
 }

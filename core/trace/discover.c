@@ -75,6 +75,7 @@ int discover_functions(struct session *s, char *err, size_t errlen)
 		fo.kallsyms = kallsyms;
 	}
 	fo.regex = s->o.func_regex;
+	fo.non_skb = s->o.non_skb;
 	fo.exclude = s->o.exclude_regex;
 	fo.kmods = s->o.kmods;
 	fo.nkmods = s->o.nkmods;

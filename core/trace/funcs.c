@@ -102,7 +102,8 @@ static int never_probe(const char *name)
 	return 0;
 }
 
-/* The skb position (1-based) of function func_id, or -1. */
+/* The skb position (1-based) of function func_id, -1 when it takes none
+ * among its first five parameters, -2 when it is no function. */
 static int skb_pos(const struct btf *btf, __u32 func_id, int *nargs)
 {
 	const struct btf_type *t = btf__type_by_id(btf, func_id);
@@ -110,10 +111,10 @@ static int skb_pos(const struct btf *btf, __u32 func_id, int *nargs)
 	int pos;
 
 	if (!t || !btf_is_func(t))
-		return -1;
+		return -2;
 	p = btf__type_by_id(btf, t->type);
 	if (!p || !btf_is_func_proto(p))
-		return -1;
+		return -2;
 	pos = kbtf_skb_param(btf, t->type, 0, SKBS_MAX_SKB_POS);
 	if (nargs)
 		*nargs = btf_vlen(p);
@@ -160,7 +161,7 @@ static int add_func(struct funcs *fs, const char *name, const char *module,
 /* Scan one BTF (vmlinux, or a module split on top of it) from first_id. */
 static int scan_btf(struct funcs *fs, const struct btf *btf, __u32 first_id,
 		    const char *module, const struct nameset *ok,
-		    const regex_t *re)
+		    const regex_t *re, int non_skb)
 {
 	__u32 cnt = btf__type_cnt(btf);
 	int ret;
@@ -173,6 +174,10 @@ static int scan_btf(struct funcs *fs, const struct btf *btf, __u32 first_id,
 		if (!btf_is_func(t))
 			continue;
 		pos = skb_pos(btf, id, &nargs);
+		/* No skb: kept only under --filter-non-skb-funcs, and only
+		 * what the regex names. */
+		if (pos == -1 && non_skb && re)
+			pos = 0;
 		if (pos < 0)
 			continue;
 		name = btf__name_by_offset(btf, t->name_off);
@@ -289,7 +294,8 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 		}
 		have_re = 1;
 	}
-	ret = scan_btf(fs, vmlinux, 1, NULL, &ok, have_re ? &re : NULL);
+	ret = scan_btf(fs, vmlinux, 1, NULL, &ok, have_re ? &re : NULL,
+		       o->non_skb);
 	for (size_t i = 0; !ret && i < o->nkmods; i++) {
 		char path[512];
 		struct btf *mb;
@@ -302,7 +308,7 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 			continue;
 		}
 		ret = scan_btf(fs, mb, btf__type_cnt(vmlinux), o->kmods[i], &ok,
-			       have_re ? &re : NULL);
+			       have_re ? &re : NULL, o->non_skb);
 		btf__free(mb);
 	}
 	if (!ret && o->all_kmods) {
@@ -322,7 +328,8 @@ int funcs_discover(const struct btf *vmlinux, const struct funcs_opts *o,
 			if (!mb)
 				continue;
 			ret = scan_btf(fs, mb, btf__type_cnt(vmlinux),
-				       de->d_name, &ok, have_re ? &re : NULL);
+				       de->d_name, &ok, have_re ? &re : NULL,
+				       o->non_skb);
 			btf__free(mb);
 		}
 		if (d)

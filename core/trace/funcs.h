@@ -15,7 +15,7 @@ struct btf;
 struct skb_func {
 	char name[96];
 	char module[56]; /* "" for vmlinux */
-	int skb_pos;     /* 1..5 */
+	int skb_pos;     /* 1..5; 0: no skb (--filter-non-skb-funcs) */
 	__u32 btf_id;    /* FUNC id in its BTF (vmlinux or module) */
 	int nargs;
 	int ret_kind; /* enum ret_kind (core/retval.h) */
@@ -30,7 +30,11 @@ struct funcs_opts {
 	const char *exclude;      /* ERE of names to leave out; NULL: none */
 	const char *const *kmods; /* module names to scan too */
 	size_t nkmods;
-	int all_kmods;       /* scan every module with BTF */
+	int all_kmods; /* scan every module with BTF */
+	/* --filter-non-skb-funcs: also the functions regex names that take
+	 * no skb among their first five parameters (skb_pos 0). Needs a
+	 * regex: without one, every function of the kernel. */
+	int non_skb;
 	const char *btf_dir; /* NULL: /sys/kernel/btf */
 };
 

@@ -169,6 +169,14 @@ int session_open(const struct session_opts *o, struct session **out, char *err,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	/* --filter-non-skb-funcs: only the kprobe families have a program
+	 * for a function with no skb (bpf/nonskb.bpf.h). */
+	if (o->non_skb)
+		for (int b = BK_FENTRY; b <= BK_TP; b++)
+			sess_rule_out(
+				s, (enum backend)b,
+				"--filter-non-skb-funcs needs kprobe-multi "
+				"or kprobe");
 	ret = discover(s, err, errlen);
 	if (ret)
 		goto fail;

@@ -54,6 +54,10 @@ struct session_opts {
 	/* kprobe-multi: functions per link (--filter-kprobe-batch); 0:
 	 * one link per program for all its functions. */
 	size_t kprobe_batch;
+	/* --filter-non-skb-funcs: probe the functions func_regex names
+	 * that take no skb too (kprobe backends only; the others are ruled
+	 * out). */
+	int non_skb;
 	/* A one-line note for the user (a hook left out, a fallback). */
 	void (*note)(void *ctx, const char *msg);
 	/* Progress of long work: what ("attaching", "detaching"), done of

@@ -25,6 +25,11 @@ struct row {
 		[BK_KMULTI] = "km_" sfx, [BK_KPROBE] = "kp_" sfx, \
 		[BK_FENTRY] = "fe_" sfx                           \
 	}
+/* kprobe-multi and kprobe only: programs that read no BTF argument. */
+#define KPROBES(sfx)                                             \
+	{                                                        \
+		[BK_KMULTI] = "km_" sfx, [BK_KPROBE] = "kp_" sfx \
+	}
 #define TP(p)               \
 	{                   \
 		[BK_TP] = p \
@@ -58,6 +63,9 @@ static const struct row rows[] = {
 	{ HOOK_FUNCTION, NULL, 3, 0, PROBES("pos3") },
 	{ HOOK_FUNCTION, NULL, 4, 0, PROBES("pos4") },
 	{ HOOK_FUNCTION, NULL, 5, 0, PROBES("pos5") },
+	/* --filter-non-skb-funcs: no skb argument (nonskb.bpf.h); kprobes
+	 * only, the fentry backend refuses the flag. */
+	{ HOOK_FUNCTION, NULL, 0, 0, KPROBES("nonskb") },
 };
 _Static_assert(sizeof(rows) / sizeof(rows[0]) == TEMPLATE_ROWS,
 	       "TEMPLATE_ROWS is the size of rows[]");

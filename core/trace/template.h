@@ -15,7 +15,7 @@ struct bpf_object;
 struct bpf_program;
 struct hook;
 
-#define TEMPLATE_ROWS 16
+#define TEMPLATE_ROWS 17
 #define TEMPLATE_COPIES 4
 
 /* The table's programs in one object (the main one, or fentry's). */

@@ -252,7 +252,11 @@ ROWS=$(cat <<'EOF'
 2 | --output-bpfmap: the maps of which programs\? It needs --filter-trace-tc or --filter-trace-xdp | --output-bpfmap=true
 2 | --output-bpfmap: invalid value '1x' | --filter-trace-xdp --output-bpfmap=1x
 2 | --filter-track-skb-by-stackid: invalid value 'x' | --filter-track-skb-by-stackid=x
-2 | --filter-non-skb-funcs: not supported by skbscope yet | --filter-non-skb-funcs
+2 | --filter-non-skb-funcs: needs --filter-func REGEX | --filter-non-skb-funcs
+2 | --filter-non-skb-funcs: needs --filter-func REGEX | --filter-non-skb-funcs=true --filter-track-skb-by-stackid
+2 | --filter-non-skb-funcs: invalid value 'x' | --filter-non-skb-funcs=x --filter-func ipv4_mtu
+2 | --filter-func: invalid regular expression '\(' | --filter-non-skb-funcs --filter-func '('
+1 | backend tracepoint is not available: tracepoint: --filter-non-skb-funcs needs kprobe-multi or kprobe | --backend tracepoint --filter-non-skb-funcs --filter-func '^ipv4_mtu$'
 2 | --replay and --filter-trace-tc: a replay attaches nothing | --replay "$REC" --filter-trace-tc
 2 | --backend: unknown backend 'bogus' \(expected auto, | --backend bogus
 2 | --backend: unknown backend '' | --backend ''

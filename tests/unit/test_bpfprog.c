@@ -219,12 +219,7 @@ TEST(bpfprog_flags)
 	CHECK_INT(PARSE(&c, err, "--output-bpfmap"), -EINVAL);
 	CHECK_HAS(err, "--output-bpfmap: the maps of which programs?");
 	CHECK_INT(PARSE(&c, err, "--output-bpfmap=false"), 0);
-	/* Not done yet: refused, never silently ignored; =false is fine. */
-	CHECK_INT(PARSE(&c, err, "--filter-non-skb-funcs"), -EINVAL);
-	CHECK_HAS(err, "--filter-non-skb-funcs: not supported");
-	CHECK_INT(PARSE(&c, err, "--filter-track-skb-by-stackid=true"),
-		  -EINVAL);
-	CHECK_INT(PARSE(&c, err, "--filter-track-skb-by-stackid=false"), 0);
+	/* The stack-tracking flags: test_cli.c (cli_stack_tracking). */
 	/* Tracing programs is live only: a replay has none. */
 	CHECK_INT(PARSE(&c, err, "--replay", "x.skbs", "--filter-trace-tc"),
 		  -EINVAL);

@@ -202,3 +202,39 @@ TEST(cli_tunnels_and_tcp_flags)
 	CHECK_INT(PARSE(&c, err, "--output-tunnel=sometimes"), -EINVAL);
 	CHECK_HAS(err, "--output-tunnel: invalid value 'sometimes'");
 }
+
+/* --filter-track-skb-by-stackid, --filter-non-skb-funcs (issue #16): on,
+ * off, bad values named, and the non-skb functions need a regex. */
+TEST(cli_stack_tracking)
+{
+	struct cli c;
+	char err[256];
+
+	CHECK_INT(PARSE(&c, err, "--filter-track-skb-by-stackid"), 0);
+	CHECK_INT(c.track_stackid, 1);
+	CHECK_INT(c.non_skb, 0);
+	CHECK_INT(PARSE(&c, err, "--filter-track-skb-by-stackid=false"), 0);
+	CHECK_INT(c.track_stackid, 0);
+	CHECK_INT(PARSE(&c, err, "--filter-non-skb-funcs", "--filter-func",
+			"^ipv4_mtu$"),
+		  0);
+	CHECK_INT(c.non_skb, 1);
+	CHECK_STR(c.func_regex, "^ipv4_mtu$");
+	/* the order of the two does not matter */
+	CHECK_INT(PARSE(&c, err, "--filter-func", "ip_route",
+			"--filter-non-skb-funcs=true"),
+		  0);
+	CHECK_INT(c.non_skb, 1);
+	CHECK_INT(PARSE(&c, err, "--filter-non-skb-funcs=false"), 0);
+	CHECK_INT(c.non_skb, 0);
+	CHECK_INT(PARSE(&c, err, "--filter-non-skb-funcs"), -EINVAL);
+	CHECK_HAS(err, "--filter-non-skb-funcs");
+	CHECK_HAS(err, "--filter-func");
+	CHECK_INT(PARSE(&c, err, "--filter-track-skb-by-stackid=2"), -EINVAL);
+	CHECK_HAS(err, "--filter-track-skb-by-stackid");
+	CHECK_HAS(err, "'2'");
+	CHECK_INT(PARSE(&c, err, "--filter-non-skb-funcs=on", "--filter-func",
+			"x"),
+		  -EINVAL);
+	CHECK_HAS(err, "'on'");
+}

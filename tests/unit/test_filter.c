@@ -188,4 +188,8 @@ TEST(filter_text_parse_and_format)
 	CHECK_INT(f.snaplen, 64);
 	filter_format(&f, buf, sizeof(buf));
 	CHECK_STR(buf, "dport 1");
+	/* ... and so does tracking by stack */
+	f.flags = SKBS_F_TRACK | SKBS_F_STACKID | SKBS_F_DPORT;
+	CHECK_INT(filter_parse("mark 3", "/x", &f, err, sizeof(err), &off), 0);
+	CHECK_INT(f.flags, SKBS_F_TRACK | SKBS_F_STACKID | SKBS_F_MARK);
 }

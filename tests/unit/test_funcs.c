@@ -72,6 +72,41 @@ TEST(funcs_from_available_filter_functions)
 	btf__free(b);
 }
 
+/* --filter-non-skb-funcs: the functions the regex names that take no skb
+ * (among the first five) come too, at position 0, and only traceable
+ * ones; never without a regex; untouched without the flag. */
+TEST(funcs_non_skb)
+{
+	struct btf *b = mini_funcs();
+	struct funcs_opts o = {
+		.avail = "ip_rcv\nfar_skb\ntcp_close\n",
+		.regex = "^(ip_rcv|far_skb|tcp_close|untraceable_skb_fn)$",
+	};
+	struct funcs *fs;
+	char err[128];
+
+	CHECK_INT(funcs_discover(b, &o, &fs, err, sizeof(err)), 0);
+	CHECK_INT(funcs_count(fs), 1);
+	funcs_free(fs);
+	o.non_skb = 1;
+	CHECK_INT(funcs_discover(b, &o, &fs, err, sizeof(err)), 0);
+	CHECK_INT(funcs_count(fs), 3);
+	CHECK_STR(funcs_get(fs, 0)->name, "far_skb");
+	CHECK_INT(funcs_get(fs, 0)->skb_pos, 0);
+	CHECK_INT(funcs_get(fs, 0)->nargs, 6);
+	CHECK_STR(funcs_get(fs, 1)->name, "ip_rcv");
+	CHECK_INT(funcs_get(fs, 1)->skb_pos, 1);
+	CHECK_STR(funcs_get(fs, 2)->name, "tcp_close");
+	CHECK_INT(funcs_get(fs, 2)->skb_pos, 0);
+	funcs_free(fs);
+	o.regex = NULL;
+	CHECK_INT(funcs_discover(b, &o, &fs, err, sizeof(err)), 0);
+	CHECK_INT(funcs_count(fs), 1);
+	CHECK_STR(funcs_get(fs, 0)->name, "ip_rcv");
+	funcs_free(fs);
+	btf__free(b);
+}
+
 TEST(funcs_from_kallsyms)
 {
 	struct btf *b = mini_funcs();

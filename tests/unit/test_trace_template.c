@@ -42,8 +42,12 @@ TEST(trace_template_functions_by_position)
 	/* Beyond what the programs read. */
 	hk = fn("odd", 6, 6, "");
 	CHECK(template_name(&hk, BK_KPROBE) == NULL);
-	hk = fn("odd", 0, 1, "");
-	CHECK(template_name(&hk, BK_KPROBE) == NULL);
+	/* No skb (--filter-non-skb-funcs): the kprobe families' stub that
+	 * reads none; fentry has none (the flag rules fentry out). */
+	hk = fn("ipv4_mtu", 0, 1, "");
+	CHECK_STR(template_name(&hk, BK_KMULTI), "km_nonskb");
+	CHECK_STR(template_name(&hk, BK_KPROBE), "kp_nonskb");
+	CHECK(template_name(&hk, BK_FENTRY) == NULL);
 }
 
 TEST(trace_template_functions_whose_arguments_matter)

@@ -342,6 +342,9 @@ fi
 # tc and XDP programs as hops (--filter-trace-tc, --filter-trace-xdp).
 . /guest-bpfprog.sh
 
+# --filter-track-skb-by-stackid and --filter-non-skb-funcs.
+. /guest-stackid.sh
+
 # The kernel's own log after everything above: no warning, BUG, oops,
 # RCU stall, soft lockup or lockdep report may have come from tracing.
 klog_clean "after attach, flood and detach"

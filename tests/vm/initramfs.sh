@@ -31,6 +31,7 @@ gcc -O2 -o "$work/bin/bpfload" "$here/bpfload.c" \
 cp "$script" "$work/test.sh"
 cp "$here/guest-lib.sh" "$work/guest-lib.sh"
 cp "$here/guest-bpfprog.sh" "$work/guest-bpfprog.sh"
+cp "$here/guest-stackid.sh" "$work/guest-stackid.sh"
 cp /usr/sbin/xtables-legacy-multi "$work/sbin/"
 ln -s xtables-legacy-multi "$work/sbin/iptables"
 mkdir -p "$work/usr/lib/x86_64-linux-gnu"
