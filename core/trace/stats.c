@@ -77,16 +77,22 @@ void stats_stop(struct session *s)
 	s->stats_fd = -1;
 }
 
+/* Program fd's info, run-time statistics included: 0, or -1 when fd is
+ * closed or the kernel says nothing. */
+static int prog_info(int fd, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, info, &len) ? -1 : 0;
+}
+
 /* Adds program fd's figures to c; returns its recursion misses. */
 static __u64 add_prog(int fd, struct session_cost *c)
 {
 	struct bpf_prog_info info;
-	__u32 len = sizeof(info);
 
-	if (fd < 0)
-		return 0;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+	if (prog_info(fd, &info))
 		return 0;
 	c->run_ns += info.run_time_ns;
 	c->runs += info.run_cnt;
@@ -191,15 +197,11 @@ static double kprobe_mean_ns(const struct session *s)
 	{
 		const char *name = bpf_program__name(p);
 		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
 
-		if (fd < 0 || bpf_program__type(p) != BPF_PROG_TYPE_KPROBE ||
+		if (bpf_program__type(p) != BPF_PROG_TYPE_KPROBE ||
 		    strstr(name, "_ret") || strstr(name, "ipt") ||
-		    strstr(name, "empty"))
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		    strstr(name, "empty") ||
+		    prog_info(bpf_program__fd(p), &info))
 			continue;
 		ns += info.run_time_ns;
 		runs += info.run_cnt;
@@ -217,13 +219,8 @@ int session_hook_cost(const struct session *s, __u64 *ns, size_t n,
 	for (size_t i = 0; i < attach_count(s->links); i++) {
 		__u32 id = attach_hook(s->links, i);
 		struct bpf_prog_info info;
-		__u32 len = sizeof(info);
-		int fd = attach_prog_fd(s->links, i);
 
-		if (id >= n || fd < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		if (id < n && !prog_info(attach_prog_fd(s->links, i), &info))
 			ns[id] += info.run_time_ns;
 	}
 	if (s->count_runs && s->skel && s->skel->bss) {
