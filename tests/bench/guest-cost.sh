@@ -28,12 +28,21 @@ for b in $BACKENDS; do
 		flat) extra='--filter-dst-port 7777' ;;
 		returns) extra='--filter-dst-port 7777 --output-return' ;;
 		esac
+	# With a second build (COST_ALT), each run also with that one,
+	# labelled MODE-alt, in turn within one boot, COST_REPEAT times.
+	# (Not the empty program: an older build may not have it.)
+	bins=/skbscope
+	[ -x /skbscope-alt ] && [ "$mode" != empty ] && bins='/skbscope-alt /skbscope'
+	for rep in $(seq "${COST_REPEAT:-1}"); do
+	for bin in $bins; do
+		label=$mode
+		[ "$bin" = /skbscope-alt ] && label=$mode-alt
 		rm -f /tmp/ready
-		env $env /skbscope --no-tui --backend "$b" --filter-func "$FUNCS" \
+		env $env "$bin" --no-tui --backend "$b" --filter-func "$FUNCS" \
 			$extra --ready-file /tmp/ready >/dev/null 2>/tmp/cost.err &
 		pid=$!
 		if ! wait_ready /tmp/ready "$pid" 300; then
-			echo "VMBENCH $b $mode failed 0 0 0 0 0 0"; cat /tmp/cost.err
+			echo "VMBENCH $b $label failed 0 0 0 0 0 0"; cat /tmp/cost.err
 			continue
 		fi
 		sent=$(flood)
@@ -44,8 +53,10 @@ for b in $BACKENDS; do
 		ns=$(sed -n 's/^skbscope: BPF: \([0-9]*\) runs, \([0-9]*\) ns each.*/\2/p' /tmp/cost.err)
 		lost=$(sed -n 's/.* received, \([0-9]*\) lost (ring buffer full).*/\1/p' /tmp/cost.err)
 		missed=$(sed -n 's/.*protection, \([0-9]*\) kprobe hits missed.*/\1/p' /tmp/cost.err)
-		echo "VMBENCH $b $mode ${sent:-0} ${hooks:-0} ${rets:-0} ${runs:-0} ${ns:-0} ${lost:-0} ${missed:-0}"
+		echo "VMBENCH $b $label ${sent:-0} ${hooks:-0} ${rets:-0} ${runs:-0} ${ns:-0} ${lost:-0} ${missed:-0}"
 		grep "matched the filter\|^skbscope: BPF: " /tmp/cost.err | sed 's/^/VMBENCHNOTE /'
+	done
+	done
 	done
 done
 kill -INT "$rx"; wait "$rx"

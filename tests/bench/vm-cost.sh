@@ -20,8 +20,9 @@ script=$(mktemp /tmp/skbs-cost-XXXXXX.sh)
 log=$(mktemp /tmp/skbs-cost-XXXXXX.log)
 trap 'rm -f "$script" "$log"' EXIT
 backends=${COST_BACKENDS:-$backends}
-{ echo "BACKENDS='$backends' FUNCS='$funcs' COST_MODES='${COST_MODES:-}'"; cat tests/bench/guest-cost.sh; } >"$script"
-if ! tests/vm/boot.sh "$suite" "$script" "$log" 900; then
+{ echo "BACKENDS='$backends' FUNCS='$funcs' COST_MODES='${COST_MODES:-}' COST_REPEAT='${COST_REPEAT:-1}'"; cat tests/bench/guest-cost.sh; } >"$script"
+# COST_ALT=BINARY: the same runs with that build too, in the same boot.
+if ! SKBSCOPE_ALT=${COST_ALT:-} tests/vm/boot.sh "$suite" "$script" "$log" 900; then
 	echo "vm-cost: the VM run failed"; tail -n 20 "$log"; exit 1
 fi
 base=$(awk '$1 == "VMBENCH" && $2 == "none" { print $4 }' "$log")

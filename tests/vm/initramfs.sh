@@ -18,6 +18,10 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"/{bin,sbin,lib,lib64,usr/lib,proc,sys,dev,tmp,run,mods,etc}
 cp /bin/busybox "$work/bin/busybox"
 cp "$skbscope" "$work/skbscope"
+# SKBSCOPE_ALT: a second build as /skbscope-alt, for a before and after
+# in one boot (tests/bench/vm-cost.sh).
+alt=${SKBSCOPE_ALT:-}
+[ -n "$alt" ] && cp "$alt" "$work/skbscope-alt"
 gcc -O2 -static -o "$work/bin/udpsend" "$here/udpsend.c" 2>/dev/null ||
 	gcc -O2 -o "$work/bin/udpsend" "$here/udpsend.c"
 gcc -O2 -static -o "$work/bin/udpflood" "$repo/tests/bench/udpflood.c" 2>/dev/null ||
@@ -41,7 +45,7 @@ cp -r /usr/lib/x86_64-linux-gnu/xtables "$work/usr/lib/x86_64-linux-gnu/"
 libs() {
 	ldd "$@" 2>/dev/null | awk '/=>/ { print $3 } /^\t\/lib/ { print $1 }'
 }
-for l in $(libs "$skbscope" "$work/bin/udpsend" "$work/bin/udpflood" \
+for l in $(libs "$skbscope" ${alt:+"$alt"} "$work/bin/udpsend" "$work/bin/udpflood" \
 		"$work/bin/bpfload" \
 		/usr/sbin/xtables-legacy-multi \
 		/usr/lib/x86_64-linux-gnu/xtables/libxt_udp.so \
