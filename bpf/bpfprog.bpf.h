@@ -168,7 +168,7 @@ static __always_inline int bp_xdp_enter(__u64 *ctx, struct xdp_buff *x)
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
 	ev->flags2 = 0;
 	ev->tcp_flags = 0;
-	l4 = read_tuple(&off, ev);
+	l4 = read_tuple(&off, ev, STUB_BTF);
 	if (!match_tuple(f, ev))
 		goto out;
 	/* The pcap and tunnel expressions on the frame, as on an skb. */

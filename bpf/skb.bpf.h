@@ -31,13 +31,51 @@ enum stub_kind {
  * Reading a field of a kernel object. tp_btf and fentry hand the program
  * typed (BTF) pointers, which the verifier lets it load from directly: one
  * instruction, relocated by CO-RE like BPF_CORE_READ. A kprobe's argument is
- * a bare number, so there each read is a bpf_probe_read_kernel call, which
- * costs some 15-20 ns; a hit reads a dozen fields, so this is most of the
- * cost of a rejected event on tracepoints. kind is a constant wherever
- * handle_skb is inlined, so only one branch is ever compiled in.
+ * a bare number. There, from 6.2, bpf_rdonly_cast() makes it a read-only,
+ * untrusted pointer to a kernel type: the verifier turns the call into a
+ * move, and each load through it into one instruction that yields 0 where
+ * the address faults, as the probe read helper would. Without it each read
+ * is a bpf_probe_read_kernel call, into copy_from_kernel_nofault() with
+ * page faults disabled around a copy loop: many times a load, and on a
+ * rejected kprobe hit its two calls were most of the cost (README, figure
+ * 6). have_cast is set by user space when the kernel has the kfunc; where
+ * it does not, user space turns the (then dead) calls into that same move,
+ * since kernels before 6.3 refuse a program with any call to a missing
+ * kfunc (core/trace/patch.h). Not on BTF stubs: their copies are made from
+ * the kernel's own translation, in which the cast is a move already.
  */
-#define RD(kind, ptr, field) \
-	((kind) != STUB_KPROBE ? (ptr)->field : BPF_CORE_READ(ptr, field))
+extern void *bpf_rdonly_cast(const void *obj__ign,
+			     __u32 btf_id__k) __ksym __weak;
+const volatile __u8 have_cast = 0;
+
+#define CAST(type, p) \
+	((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+
+/* A field of a kernel object on any stub: kind is a constant wherever
+ * handle_skb is inlined, and have_cast one at load time, so only one of
+ * the three ways is left in each program. */
+#define RD(kind, ptr, field)                                          \
+	((kind) != STUB_KPROBE ? (ptr)->field :                       \
+	 have_cast             ? CAST(typeof(*(ptr)), (ptr))->field : \
+				 BPF_CORE_READ(ptr, field))
+
+/* Raw bytes through bpf_rdonly_cast: a kernel type whose first 64 bytes
+ * are one char array, so that a load of any width at any offset below 64
+ * lies inside one member, which is all the verifier asks of it. */
+#define RAW_BYTES struct new_utsname
+
+/* n bytes (a multiple of 8, at most 64) from the kernel address p into
+ * to, 8-byte aligned, by typed loads. */
+static __always_inline void cast_copy(void *to, const void *p, __u32 n)
+{
+	const __u64 *from = (const __u64 *)CAST(RAW_BYTES, p);
+	__u64 *w = to;
+
+#pragma unroll
+	for (__u32 i = 0; i < 8; i++)
+		if (i * 8 < n)
+			w[i] = from[i];
+}
 
 struct l3_hdr4 {
 	__u8 vihl;
@@ -132,6 +170,17 @@ static __always_inline int kp_skb_fields(struct sk_buff *skb, struct skb_off *o,
 	__u64 buf[SKB_SPAN / 8];
 	__u8 *b = (__u8 *)buf;
 
+	if (have_cast) {
+		struct sk_buff *s = CAST(struct sk_buff, skb);
+
+		o->head = s->head;
+		o->tail = s->tail;
+		o->nh = s->network_header;
+		o->mh = s->mac_header;
+		*protocol = s->protocol;
+		return 0;
+	}
+
 	/* Opaque to clang, which would otherwise fold buf's alignment into
 	 * the offsets as pointer arithmetic the verifier refuses. */
 	asm volatile("" : "+r"(pr), "+r"(nh), "+r"(mh), "+r"(tl), "+r"(hd));
@@ -180,6 +229,7 @@ static __always_inline void skb_offsets(struct sk_buff *skb,
  * header fits in the first 28. */
 union l3_buf {
 	__u8 b[40 + L4_READ + 2];
+	__u64 w[(40 + L4_READ + 2) / 8]; /* 8-aligned for cast_copy() */
 	struct l3_hdr4 v4;
 	struct l3_hdr6 v6;
 };
@@ -208,7 +258,8 @@ static __always_inline void set_arp(struct skbs_event *ev, const __u8 *b)
  * Returns the offset from head of the L4 header of an IP packet that has
  * one (the tunnel parser starts there), else 0. */
 static __always_inline __u32 read_tuple(const struct skb_off *o,
-					struct skbs_event *ev)
+					struct skbs_event *ev,
+					enum stub_kind kind)
 {
 	__u16 nh = o->nh, mh = o->mh;
 	const unsigned char *l3;
@@ -235,7 +286,9 @@ static __always_inline __u32 read_tuple(const struct skb_off *o,
 	 * struct skb_shared_info. One read size, and no other branch here,
 	 * keeps the verifier's states few. */
 	l3 = o->head + nh;
-	if (bpf_probe_read_kernel(&h, sizeof(h), l3))
+	if (kind == STUB_KPROBE && have_cast)
+		cast_copy(&h, l3, sizeof(h));
+	else if (bpf_probe_read_kernel(&h, sizeof(h), l3))
 		return 0;
 	ver = h.b[0] >> 4;
 	if (ev->l3_proto == ETH_P_ARP) {
@@ -247,7 +300,9 @@ static __always_inline __u32 read_tuple(const struct skb_off *o,
 			return 0;
 		at = mh + l2len;
 		l3 = o->head + at;
-		if (bpf_probe_read_kernel(&h, sizeof(h), l3))
+		if (kind == STUB_KPROBE && have_cast)
+			cast_copy(&h, l3, sizeof(h));
+		else if (bpf_probe_read_kernel(&h, sizeof(h), l3))
 			return 0;
 		ver = h.b[0] >> 4;
 	}
@@ -299,8 +354,12 @@ static __always_inline void read_dev(struct skbs_event *ev,
 				     enum stub_kind kind)
 {
 	if (dev) {
-		if (kind != STUB_KPROBE) {
-			const __u64 *n = (const __u64 *)dev->name;
+		if (kind != STUB_KPROBE || have_cast) {
+			const struct net_device *d =
+				kind != STUB_KPROBE ?
+					dev :
+					CAST(struct net_device, dev);
+			const __u64 *n = (const __u64 *)d->name;
 			__u64 *to = (__u64 *)ev->ifname;
 
 			to[0] = n[0];

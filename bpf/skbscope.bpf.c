@@ -191,6 +191,18 @@ static __always_inline void read_meta(struct hit *h, struct sk_buff *skb,
 	if (h->meta)
 		return;
 	h->meta = 1;
+	/* Typed loads on kprobes too where the kernel allows (skb.bpf.h):
+	 * then the chain to the namespace is the BTF stubs' own. */
+	if (kind == STUB_KPROBE && have_cast) {
+		struct sk_buff *c = CAST(struct sk_buff, skb);
+
+		ev->mark = c->mark;
+		h->dev = c->dev;
+		if (!h->dev)
+			sk = c->sk;
+		ev->netns = skb_netns(sk, h->dev, STUB_BTF);
+		return;
+	}
 	ev->mark = RD(kind, skb, mark);
 	if (kind == STUB_KPROBE)
 		h->dev = BPF_CORE_READ(skb, dev);
@@ -327,7 +339,7 @@ static __always_inline int filter_skb(struct hit *h, struct skb_off *off,
 	ev->sport = ev->dport = 0;
 	__builtin_memset(ev->saddr, 0, sizeof(ev->saddr));
 	__builtin_memset(ev->daddr, 0, sizeof(ev->daddr));
-	l4 = read_tuple(off, ev);
+	l4 = read_tuple(off, ev, kind);
 	if (!h->follow && !match_tuple(f, ev))
 		return 0;
 	if (!h->follow && !run_expr(f, slot, EXPR_SKB, skb))

@@ -5,12 +5,81 @@
  * they need, so that a kernel pays the verifier only for what may run.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "core/trace/btf.h"
+#include "core/trace/patch.h"
 #include "core/trace/skel.h"
 #include "core/trace/session_internal.h"
+
+/* Is the BPF JIT on? Calls to kernel functions need it. An unreadable
+ * switch (no such file in a container) counts as on: the kernels that
+ * have bpf_rdonly_cast are the ones built with the JIT always on. */
+static int jit_on(void)
+{
+	FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+	int c;
+
+	if (!f)
+		return 1;
+	c = fgetc(f);
+	fclose(f);
+	return c != '0';
+}
+
+/*
+ * Typed loads on kprobes (bpf/skb.bpf.h, have_cast) where the kernel has
+ * bpf_rdonly_cast (6.2+) and the JIT is on; the kfunc is looked up in the
+ * running kernel's BTF, so not with --kernel-btf, whose type ids are a
+ * file's. Elsewhere the calls, dead then, become moves: see
+ * patch_kfunc_calls(). 0 or -errno.
+ */
+static int plan_cast(struct session *s)
+{
+	struct bpf_program *prog;
+	const char *why = NULL;
+
+	if (s->o.kernel_btf)
+		why = "--kernel-btf";
+	else if (!s->vmlinux ||
+		 btf__find_by_name_kind(s->vmlinux, "bpf_rdonly_cast",
+					BTF_KIND_FUNC) <= 0)
+		why = "no bpf_rdonly_cast in this kernel";
+	else if (!jit_on())
+		why = "the BPF JIT is off";
+	if (s->o.debug && (s->cand & (1u << BK_KMULTI | 1u << BK_KPROBE)))
+		sess_note(s, "debug: kprobes read skbs by %s%s%s",
+			  why ? "bpf_probe_read_kernel" :
+				"typed loads (bpf_rdonly_cast)",
+			  why ? ": " : "", why ? why : "");
+	if (!why) {
+		s->skel->rodata->have_cast = 1;
+		return 0;
+	}
+	bpf_object__for_each_program(prog, s->skel->obj)
+	{
+		size_t n = bpf_program__insn_cnt(prog);
+		struct bpf_insn *copy;
+		int ret;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		copy = malloc(n * sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, bpf_program__insns(prog), n * sizeof(*copy));
+		ret = patch_kfunc_calls(copy, n) ?
+			      bpf_program__set_insns(prog, copy, n) :
+			      0;
+		free(copy);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
 
 static int load_once(struct session *s, char *err, size_t errlen)
 {
@@ -89,6 +158,12 @@ static int load_once(struct session *s, char *err, size_t errlen)
 					    "BPF_FUNC_get_func_ret"))))
 		s->skel->rodata->returns_on = 1;
 	ipt_plan(s);
+	ret = plan_cast(s);
+	if (ret) {
+		snprintf(err, errlen, "cannot prepare BPF programs: %s",
+			 strerror(-ret));
+		return ret;
+	}
 	ret = skbscope_bpf__load(s->skel);
 	if (ret) {
 		snprintf(err, errlen, "cannot load BPF programs: %s",

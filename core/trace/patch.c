@@ -30,6 +30,28 @@ int patch_hook_id(struct bpf_insn *insn, size_t cnt, __u32 hook_id)
 	return found;
 }
 
+int patch_kfunc_calls(struct bpf_insn *insn, size_t cnt)
+{
+	int found = 0;
+
+	for (size_t i = 0; i < cnt; i++) {
+		if (insn[i].code == LD_IMM64) {
+			i++; /* its second half is no instruction */
+			continue;
+		}
+		if (insn[i].code != (BPF_JMP | BPF_CALL) ||
+		    insn[i].src_reg != BPF_PSEUDO_KFUNC_CALL)
+			continue;
+		insn[i] = (struct bpf_insn){
+			.code = BPF_ALU64 | BPF_MOV | BPF_X,
+			.dst_reg = BPF_REG_0,
+			.src_reg = BPF_REG_1,
+		};
+		found++;
+	}
+	return found;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;

@@ -35,4 +35,13 @@ int patch_hook_id(struct bpf_insn *insn, size_t cnt, __u32 hook_id);
 int patch_func_info(const struct bpf_insn *insn, size_t cnt, void *func_info,
 		    __u32 nfunc, __u32 rec_size);
 
+/*
+ * Turn every call to a kernel function (a kfunc: BPF_PSEUDO_KFUNC_CALL)
+ * into "r0 = r1", which is what the verifier makes of bpf_rdonly_cast()
+ * anyway. For kernels without that kfunc, whose verifier (before 6.3)
+ * refuses a program that has any call to a missing kfunc, even one that
+ * the program's read-only data leaves dead. Returns the calls rewritten.
+ */
+int patch_kfunc_calls(struct bpf_insn *insn, size_t cnt);
+
 #endif

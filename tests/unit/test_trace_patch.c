@@ -183,3 +183,37 @@ TEST(trace_patch_func_info_refuses_mismatches)
 		  -E2BIG);
 	free(big);
 }
+
+TEST(trace_patch_kfunc_calls_become_moves)
+{
+	const struct bpf_insn kfunc = { .code = BPF_JMP | BPF_CALL,
+					.src_reg = BPF_PSEUDO_KFUNC_CALL,
+					.imm = 1234 };
+	struct bpf_insn p[7], before[7];
+
+	p[0] = kfunc;
+	p[1] = (struct bpf_insn){ .code = BPF_JMP | BPF_CALL, .imm = 113 };
+	p[2] = call_rel(3); /* a subprogram */
+	/* An ld_imm64 whose second half looks like a kfunc call: it is no
+	 * instruction and must stay as it is. */
+	ld64(&p[3], 1, 0, 7, 0);
+	p[4] = kfunc;
+	p[5] = kfunc;
+	p[5].off = 2; /* a module's kfunc */
+	p[6] = exit_insn();
+	memcpy(before, p, sizeof(p));
+	CHECK_INT(patch_kfunc_calls(p, 7), 2);
+	for (int i = 0; i < 7; i += 5) {
+		CHECK_INT(p[i].code, BPF_ALU64 | BPF_MOV | BPF_X);
+		CHECK_INT(p[i].dst_reg, 0);
+		CHECK_INT(p[i].src_reg, 1);
+		CHECK_INT(p[i].imm, 0);
+		CHECK_INT(p[i].off, 0);
+	}
+	CHECK(!memcmp(&p[1], &before[1], 4 * sizeof(p[0])));
+	CHECK(!memcmp(&p[6], &before[6], sizeof(p[0])));
+	/* Nothing to do; a lone first half at the end is not read past. */
+	CHECK_INT(patch_kfunc_calls(p, 1), 0);
+	ld64(&p[0], 1, 0, 7, 0);
+	CHECK_INT(patch_kfunc_calls(p, 1), 0);
+}

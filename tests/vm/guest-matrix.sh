@@ -105,11 +105,14 @@ done
 # from 5.17, a bounded loop before), on a tracepoint and a kprobe backend.
 for b in tracepoint kprobe; do
 	if [ "$b" = kprobe ]; then f=$FUNCS; else f=; fi
-	if run "$b" /tmp/pcap.$b ${f:+--filter-func "$f"} "udp and dst port 7002"; then
+	if run "$b" /tmp/pcap.$b ${f:+--filter-func "$f"} --debug "udp and dst port 7002"; then
 		vmcheck "$b: pcap 'udp and dst port 7002' reports 7002, not 7001" \
 			sh -c "grep -q ':7002(udp)' /tmp/pcap.$b && ! grep -q ':7001(' /tmp/pcap.$b"
 		vmcheck "$b: pcap runs by $PCAPMODE" \
 			grep -q "run in the kernel by $PCAPMODE" /tmp/pcap.$b.err
+		# The tuple and the pcap bytes above came this way (skb.bpf.h).
+		[ "$b" = kprobe ] && vmcheck "kprobe: kprobes read skbs by $KPREADS" \
+			grep -q "kprobes read skbs by $KPREADS" /tmp/pcap.$b.err
 	else
 		vmfail "$b: pcap run"; cat /tmp/pcap.$b.err
 	fi
@@ -132,6 +135,26 @@ for b in $OFFERED; do
 			sh -c "grep '^0x' /tmp/drop.$b | awk '\$9 <= 41 { n++ } END { exit !(n > 0) }'"
 	else
 		vmfail "$b: skb expression run"; cat /tmp/expr.$b.err
+	fi
+done
+
+# The namespace, device and mark tests on the kprobe backends, which read
+# them by typed loads from 6.2 and by probe reads before (skb.bpf.h): lo's
+# datagrams to 7002 in this namespace, and none in another.
+for b in $OFFERED; do
+	case $b in kprobe*) ;; *) continue ;; esac
+	if run "$b" /tmp/meta.$b --filter-func "$EXPRFUNCS" --filter-netns /proc/1/ns/net \
+		--filter-ifname lo --filter-mark 0 --filter-dst-port 7002; then
+		vmcheck "$b: netns, device, mark and port filters keep lo's datagrams to 7002" \
+			sh -c "grep '^0x' /tmp/meta.$b | awk '\$6 ~ /^1[(]lo/ && /:7002[(]udp/ { ok++; next } { bad++ } END { exit !(ok > 0 && bad == 0) }'"
+	else
+		vmfail "$b: netns and device filter run"; cat /tmp/meta.$b.err
+	fi
+	if run "$b" /tmp/meta0.$b --filter-func "$EXPRFUNCS" --filter-netns inode:1; then
+		vmcheck "$b: ... and another namespace keeps none of them" \
+			sh -c "! grep -q '^0x' /tmp/meta0.$b && grep -q '[1-9][0-9]* hook hits in all' /tmp/meta0.$b.err"
+	else
+		vmfail "$b: other netns run"; cat /tmp/meta0.$b.err
 	fi
 done
 

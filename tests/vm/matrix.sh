@@ -12,9 +12,9 @@ trap 'rm -f "$table"' EXIT
 
 suite_vars() {
 	case $1 in
-	bullseye) echo "OFFERED='kprobe fentry tracepoint' NOT_OFFERED='kprobe-multi' DROPFN='skb:kfree_skb' REASONS=no PCAPMODE='bounded loop' RETURNS=''" ;;
-	bookworm) echo "OFFERED='kprobe fentry tracepoint' NOT_OFFERED='kprobe-multi' DROPFN='kfree_skb_reason' REASONS=yes PCAPMODE=bpf_loop RETURNS='kprobe fentry'" ;;
-	trixie) echo "OFFERED='kprobe-multi kprobe fentry tracepoint' NOT_OFFERED='' DROPFN='sk_skb_reason_drop' REASONS=yes PCAPMODE=bpf_loop RETURNS='kprobe-multi kprobe fentry' ALLFUNCS=yes" ;;
+	bullseye) echo "OFFERED='kprobe fentry tracepoint' NOT_OFFERED='kprobe-multi' DROPFN='skb:kfree_skb' REASONS=no PCAPMODE='bounded loop' RETURNS='' KPREADS=bpf_probe_read_kernel" ;;
+	bookworm) echo "OFFERED='kprobe fentry tracepoint' NOT_OFFERED='kprobe-multi' DROPFN='kfree_skb_reason' REASONS=yes PCAPMODE=bpf_loop RETURNS='kprobe fentry' KPREADS=bpf_probe_read_kernel" ;;
+	trixie) echo "OFFERED='kprobe-multi kprobe fentry tracepoint' NOT_OFFERED='' DROPFN='sk_skb_reason_drop' REASONS=yes PCAPMODE=bpf_loop RETURNS='kprobe-multi kprobe fentry' ALLFUNCS=yes KPREADS='typed loads'" ;;
 	esac
 }
 
