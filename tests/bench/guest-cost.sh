@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside a test VM (busybox sh), for tests/bench/vm-cost.sh. Set
-# before this file: BACKENDS, FUNCS. A UDP flood over lo for SECS seconds:
+# before this file: BACKENDS, FUNCS (the functions; tracepoints are all). A UDP flood over lo for SECS seconds:
 # untraced, then per backend traced with the filter rejecting every hit
 # (and, on kprobe-multi, an empty program on the same functions: what the
 # kernel's probe entry costs by itself),
@@ -18,6 +18,14 @@ for b in $BACKENDS; do
 	modes='rejecting flat returns'
 	# The kernel's own part: an empty program on the same functions.
 	[ "$b" = kprobe-multi ] && modes="empty $modes"
+	# Tracepoints: every one with an skb (FUNCS names functions), and
+	# no returns to pair.
+	if [ "$b" = tracepoint ]; then
+		set --
+		modes='rejecting flat'
+	else
+		set -- --filter-func "$FUNCS"
+	fi
 	# COST_MODES picks some, for a quick before/after of one change.
 	[ -n "${COST_MODES:-}" ] && modes=$COST_MODES
 	for mode in $modes; do
@@ -38,7 +46,7 @@ for b in $BACKENDS; do
 		label=$mode
 		[ "$bin" = /skbscope-alt ] && label=$mode-alt
 		rm -f /tmp/ready
-		env $env "$bin" --no-tui --backend "$b" --filter-func "$FUNCS" \
+		env $env "$bin" --no-tui --backend "$b" "$@" \
 			$extra --ready-file /tmp/ready >/dev/null 2>/tmp/cost.err &
 		pid=$!
 		if ! wait_ready /tmp/ready "$pid" 300; then

@@ -1,18 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# What the call tree costs: in the 6.12 guest (BENCH_VM_COST_SUITE), a UDP
-# flood over lo untraced, then traced on each function-probe backend with
-# every event emitted, without and with --output-return. Under TCG only
+# What tracing costs: in the 6.12 and 6.1 guests (or BENCH_VM_COST_SUITE),
+# a UDP flood over lo untraced, then traced on each backend the kernel
+# offers with the filter rejecting every hit, with every event emitted,
+# and (function probes) with --output-return. Under TCG only
 # the ratios mean anything. Also the BPF run time per program run (the
 # kernel's run-time statistics) and runs per datagram. The figure decides the explorer's default
 # (returns off unless asked; see README, "Kernels and backends").
 cd "$(dirname "$0")/../.." || exit 1
 here=$(pwd)
-suite=${BENCH_VM_COST_SUITE:-trixie}
+# Both guests unless BENCH_VM_COST_SUITE names one.
+if [ -z "${BENCH_VM_COST_SUITE:-}" ]; then
+	for s in trixie bookworm; do
+		BENCH_VM_COST_SUITE=$s "$here/tests/bench/vm-cost.sh" || exit 1
+	done
+	exit 0
+fi
+suite=$BENCH_VM_COST_SUITE
 case $suite in
-trixie) backends='kprobe-multi kprobe fentry' ;;
-bookworm) backends='kprobe fentry' ;;
-*) echo "vm-cost: no returns on $suite"; exit 0 ;;
+trixie) backends='kprobe-multi kprobe fentry tracepoint' ;;
+bookworm) backends='kprobe fentry tracepoint' ;;
+*) echo "vm-cost: no figures for $suite (trixie or bookworm)"; exit 1 ;;
 esac
 SECS_NOTE='3 s a run'
 funcs='^(ip_|__ip_|udp|nf_hook|kfree_skb|sk_skb_reason|consume_skb|__dev_queue|dev_hard|__netif|netif_)'
@@ -41,11 +49,11 @@ grep -a '^VMBENCH ' "$log" | grep -v ' none ' | while read -r _ b m sent h r run
 done
 grep -a '^VMBENCHNOTE ' "$log" | sed 's/^VMBENCHNOTE /  /'
 # The price of the tree per backend: returns against flat.
-grep -a '^VMBENCH ' "$log" | awk '
+grep -a '^VMBENCH ' "$log" | awk -v suite="$suite" '
 	$3 == "flat" { flat[$2] = $4 }
 	$3 == "returns" { ret[$2] = $4 }
 	END { for (b in ret) if (flat[b] > 0)
-		printf "BENCH vm_cost_returns_vs_flat_%s %.2f x\n", b, ret[b] / flat[b] }'
+		printf "BENCH vm_cost_%s_returns_vs_flat_%s %.2f x\n", suite, b, ret[b] / flat[b] }'
 # The peer: bpftrace is not in the guest (its LLVM runtime would make the
 # initramfs ten times the size and the boot minutes long under TCG);
 # tests/bench/kernel-cost.sh measures it against skbscope on the host.
