@@ -240,6 +240,19 @@ int bp_ret(__u64 *ctx)
 	return ret_pop(hook_id(), (__s64)(__s32)ctx[1]);
 }
 
+/* A hop of the program being reported, at this copy's hook: its event
+ * as the program's entry made it, now, without the header bytes. */
+static __always_inline void bp_hop(struct scratch *sc, const struct bp_cur *c)
+{
+	sc->ev = c->ev;
+	sc->ev.hook = hook_id();
+	sc->ev.ts = bpf_ktime_get_ns();
+	sc->ev.cpu = bpf_get_smp_processor_id();
+	sc->ev.hdr_len = 0;
+	sc->ev.stack_id = -1;
+	sc->ev.flags &= ~(SKBS_EV_HDR_L2 | SKBS_EV_SKB_TEXT);
+}
+
 /* A helper's kernel function, called while a reported program runs: a
  * hop of the program's packet, its event copied but for hook and time
  * (and no header bytes). Retargeted per helper, like the fentry copies. */
@@ -252,13 +265,7 @@ int bp_helper(__u64 *ctx)
 
 	if (!c || !sc || !c->on)
 		return 0;
-	sc->ev = c->ev;
-	sc->ev.hook = hook_id();
-	sc->ev.ts = bpf_ktime_get_ns();
-	sc->ev.cpu = bpf_get_smp_processor_id();
-	sc->ev.hdr_len = 0;
-	sc->ev.stack_id = -1;
-	sc->ev.flags &= ~(SKBS_EV_HDR_L2 | SKBS_EV_SKB_TEXT);
+	bp_hop(sc, c);
 	count(SKBS_C_MATCHED);
 	emit_event(sc, 0);
 	return 0;
@@ -282,13 +289,7 @@ static __always_inline int bp_map_op(__u64 *ctx, int has_value)
 
 	if (!c || !sc || !c->on || !map)
 		return 0;
-	sc->ev = c->ev;
-	sc->ev.hook = hook_id();
-	sc->ev.ts = bpf_ktime_get_ns();
-	sc->ev.cpu = bpf_get_smp_processor_id();
-	sc->ev.hdr_len = 0;
-	sc->ev.stack_id = -1;
-	sc->ev.flags &= ~(SKBS_EV_HDR_L2 | SKBS_EV_SKB_TEXT);
+	bp_hop(sc, c);
 	sc->ev.flags2 |= SKBS_EV2_BPFMAP;
 	sc->ev.aux = BPF_CORE_READ(map, id);
 	ks = BPF_CORE_READ(map, key_size);
