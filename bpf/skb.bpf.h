@@ -234,6 +234,18 @@ union l3_buf {
 	struct l3_hdr6 v6;
 };
 
+/* The bytes of h from l3: typed loads on kprobes that have them, else one
+ * probe read. 0, or -1 when the read failed. */
+static __always_inline int read_l3(union l3_buf *h, const unsigned char *l3,
+				   enum stub_kind kind)
+{
+	if (kind == STUB_KPROBE && have_cast) {
+		cast_copy(h, l3, sizeof(*h));
+		return 0;
+	}
+	return bpf_probe_read_kernel(h, sizeof(*h), l3) ? -1 : 0;
+}
+
 /* ARP for IPv4 over Ethernet, the only kind with addresses to show:
  * sender and target IPv4 addresses, each followed by its MAC address, in
  * saddr and daddr; the opcode in sport. */
@@ -286,9 +298,7 @@ static __always_inline __u32 read_tuple(const struct skb_off *o,
 	 * struct skb_shared_info. One read size, and no other branch here,
 	 * keeps the verifier's states few. */
 	l3 = o->head + nh;
-	if (kind == STUB_KPROBE && have_cast)
-		cast_copy(&h, l3, sizeof(h));
-	else if (bpf_probe_read_kernel(&h, sizeof(h), l3))
+	if (read_l3(&h, l3, kind))
 		return 0;
 	ver = h.b[0] >> 4;
 	if (ev->l3_proto == ETH_P_ARP) {
@@ -300,9 +310,7 @@ static __always_inline __u32 read_tuple(const struct skb_off *o,
 			return 0;
 		at = mh + l2len;
 		l3 = o->head + at;
-		if (kind == STUB_KPROBE && have_cast)
-			cast_copy(&h, l3, sizeof(h));
-		else if (bpf_probe_read_kernel(&h, sizeof(h), l3))
+		if (read_l3(&h, l3, kind))
 			return 0;
 		ver = h.b[0] >> 4;
 	}
