@@ -347,8 +347,10 @@ static __always_inline __u32 read_tuple(const struct skb_off *o,
 static __always_inline __u32 skb_netns(struct sock *sk, struct net_device *dev,
 				       enum stub_kind kind)
 {
+	/* On kprobes with typed loads dev came through RD(), a typed
+	 * pointer already. */
 	if (dev)
-		return kind != STUB_KPROBE ?
+		return kind != STUB_KPROBE || have_cast ?
 			       dev->nd_net.net->ns.inum :
 			       BPF_CORE_READ(dev, nd_net.net, ns.inum);
 	if (sk)

@@ -191,26 +191,15 @@ static __always_inline void read_meta(struct hit *h, struct sk_buff *skb,
 	if (h->meta)
 		return;
 	h->meta = 1;
-	/* Typed loads on kprobes too where the kernel allows (skb.bpf.h):
-	 * then the chain to the namespace is the BTF stubs' own. */
-	if (kind == STUB_KPROBE && have_cast) {
-		struct sk_buff *c = CAST(struct sk_buff, skb);
-
-		ev->mark = c->mark;
-		h->dev = c->dev;
-		if (!h->dev)
-			sk = c->sk;
-		ev->netns = skb_netns(sk, h->dev, STUB_BTF);
-		return;
-	}
 	ev->mark = RD(kind, skb, mark);
 	if (kind == STUB_KPROBE)
-		h->dev = BPF_CORE_READ(skb, dev);
+		h->dev = RD(kind, skb, dev);
 	/* The socket is the rarer way to the namespace (no device yet):
-	 * through the helper on every stub, one pointer load fewer for the
-	 * verifier to look up. */
+	 * through the helper on BTF stubs, one pointer load fewer for the
+	 * verifier to look up; on kprobes as RD() reads there. */
 	if (!h->dev)
-		sk = BPF_CORE_READ(skb, sk);
+		sk = kind == STUB_KPROBE ? RD(kind, skb, sk) :
+					   BPF_CORE_READ(skb, sk);
 	ev->netns = skb_netns(sk, h->dev, kind);
 }
 
